@@ -1,0 +1,44 @@
+# Mognad: `make demo` runs the product on SQLite with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export MOGNAD_BASE_URL ?= http://$(HOST):$(PORT)
+
+.PHONY: demo test install lint format translations serve clean
+
+$(BIN)/mognad: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/mognad translations
+
+translations: $(BIN)/mognad
+	@if ls survey/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -d survey/translations; fi
+
+demo: install
+	$(BIN)/mognad db upgrade
+	$(BIN)/mognad demo
+	$(BIN)/mognad run --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/mognad run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/mognad
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/mognad
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,8 @@
+"""Mognad's analysis library: scoring, statistics, suppression and gaps.
+
+Plain Python + pandas/scipy, no Flask and no SQLAlchemy, so it can be tested, benchmarked and
+reused alone. Import the submodules (``analysis.stats``, ``analysis.scoring``, ...) directly.
+"""
+
+__all__ = ["aggregate", "gaps", "instruments", "opendata", "reliability", "scoring", "stats",
+           "suppression", "typology"]

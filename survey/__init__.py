@@ -1,0 +1,91 @@
+"""Mognad: the Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+
+from survey import config as default_config
+from survey.extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``MOGNAD_*`` environment, then ``config``. No side effects."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(default_config.INSTANCE_DIR),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app
+
+
+def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
+    app.config.update(default_config.defaults(app.instance_path))
+    app.config.from_prefixed_env("MOGNAD")
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    k = int(app.config["K_ANONYMITY"])
+    if k < 3:
+        raise ValueError(f"K_ANONYMITY must be at least 3, got {k}")
+    app.config["K_ANONYMITY"] = k
+
+
+def select_locale() -> str:
+    languages = app_languages()
+    lang = request.args.get("lang") or session.get("lang")
+    return lang if lang in languages else languages[0]
+
+
+def app_languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def register_extensions(app: Flask) -> None:
+    import survey.models  # noqa: F401  (the metadata Alembic and queries need)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey import main
+
+    app.register_blueprint(main.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from survey.cli import register_commands
+
+    register_commands(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from survey.errors import init_app
+
+    init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from survey.security import init_app
+
+    init_app(app)

@@ -1,0 +1,199 @@
+"""The `mognad` command group (also `flask --app survey ...`)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from survey.extensions import db
+from survey.services.errors import InputError, StateError
+
+
+@contextmanager
+def transaction() -> Iterator[Any]:
+    """Commit once if the block succeeds; otherwise roll back and report without a traceback."""
+    try:
+        yield db.session
+        db.session.commit()
+    except (InputError, StateError) as e:
+        db.session.rollback()
+        raise click.ClickException(str(e)) from None
+    except SQLAlchemyError as e:
+        db.session.rollback()
+        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+        raise click.ClickException(f"the database refused the change: {reason}") from None
+
+
+def main() -> None:
+    """Entry point of the `mognad` console script."""
+    from survey import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Mognad: digital maturity surveys.")
+    cli.main(prog_name="mognad")
+
+
+def register_commands(app: Flask) -> None:
+    for group in (org, round_, respondents, responses, questionnaire):
+        app.cli.add_command(group)
+    app.cli.add_command(demo)
+    from survey import cli_more
+
+    cli_more.register(app)
+
+
+def command_errors(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain errors raised outside a transaction into a one-line message."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except (InputError, StateError) as e:
+            raise click.ClickException(str(e)) from None
+
+    return wrapper
+
+
+existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group(help="The organisation tree of a year.")
+def org() -> None:
+    pass
+
+
+@org.command("import", help="Replace a year's tree from a CSV/XLSX file: code,name,parent_code.")
+@click.option("--year", type=int, required=True)
+@click.argument("file", type=existing_file)
+def org_import(year: int, file: Path) -> None:
+    from survey.services.org import import_org
+
+    with transaction() as session:
+        n = import_org(session, year, file)
+    click.echo(f"Imported {n} units for {year}.")
+
+
+@org.command("remap", help="Declare reorganisations from last year: old_code,new_code.")
+@click.option("--year", type=int, required=True)
+@click.argument("file", type=existing_file)
+def org_remap(year: int, file: Path) -> None:
+    from survey.services.org import import_remap
+
+    with transaction() as session:
+        n = import_remap(session, year, file)
+    click.echo(f"Stored {n} mappings from {year - 1} to {year}.")
+
+
+@click.group("round", help="Measurement rounds (mätomgångar).")
+def round_() -> None:
+    pass
+
+
+@round_.command("create", help="Create a draft round with a snapshot of the questionnaire.")
+@click.argument("name")
+@click.option("--year", type=int, required=True)
+@click.option("--questionnaire", "questionnaire_ref", required=True,
+              help="Bundled instrument id or path to a questionnaire file.")
+@click.option("--mode", type=click.Choice(["invited", "open"]), default="invited",
+              show_default=True)
+def round_create(name: str, year: int, questionnaire_ref: str, mode: str) -> None:
+    from survey.services.rounds import create_round
+
+    with transaction() as session:
+        rnd = create_round(session, name, year, questionnaire_ref, mode)
+        snap = rnd.snapshot
+    click.echo(f"Created round '{name}' ({year}, {mode}) with {snap.instrument} {snap.version}.")
+
+
+def _move(action: str) -> Callable[[str], None]:
+    def command(name: str) -> None:
+        from survey.services.rounds import move_round
+
+        with transaction() as session:
+            rnd = move_round(session, name, action)
+        click.echo(f"Round '{name}' is now {rnd.status}.")
+
+    return command
+
+
+for _action in ("open", "close", "publish"):
+    round_.command(_action, help=f"{_action.capitalize()} a round.")(
+        click.argument("name")(_move(_action))
+    )
+
+
+@click.group(help="People invited to a round.")
+def respondents() -> None:
+    pass
+
+
+@respondents.command("import", help="Add invitations from CSV/XLSX: email,unit_code,role.")
+@click.argument("name")
+@click.argument("file", type=existing_file)
+def respondents_import(name: str, file: Path) -> None:
+    from survey.services.imports import import_respondents
+
+    with transaction() as session:
+        n = import_respondents(session, name, file)
+    click.echo(f"Added {n} respondents to '{name}'. Issue their links with 'mognad links {name}'.")
+
+
+@click.group(help="Answers entered outside the browser.")
+def responses() -> None:
+    pass
+
+
+@responses.command("import", help="Import answers: unit_code,role,<item ids…> (dk = vet ej).")
+@click.argument("name")
+@click.argument("file", type=existing_file)
+def responses_import(name: str, file: Path) -> None:
+    from survey.services.imports import import_responses
+
+    with transaction() as session:
+        n = import_responses(session, name, file)
+    click.echo(f"Imported {n} responses into '{name}'.")
+
+
+@click.group(help="Questionnaire files.")
+def questionnaire() -> None:
+    pass
+
+
+@questionnaire.command("check", help="Validate a questionnaire file and list every problem.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def questionnaire_check(file: Path) -> None:
+    from analysis.instruments import QuestionnaireError, load_questionnaire
+
+    try:
+        q = load_questionnaire(file)
+    except QuestionnaireError as e:
+        for problem in e.problems:
+            click.echo(f"{file}: {problem}", err=True)
+        click.echo(f"{len(e.problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{r} {len(q.items_for(r))}" for r in ("employee", "manager", "specialist"))
+    click.echo(f"{file}: OK – {q.id} {q.version}, {len(q.categories)} categories; items: {counts}")
+
+
+@click.command(help="Load a synthetic city with three years of data and an admin account.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--respondents", "per_year", type=int, default=4000, show_default=True)
+def demo(seed: int, per_year: int) -> None:
+    from flask import current_app
+
+    from survey.services.demo import load_demo
+
+    with transaction() as session:
+        summary = load_demo(session, seed=seed, per_year=per_year,
+                            base_url=current_app.config["BASE_URL"])
+    for line in summary:
+        click.echo(line)

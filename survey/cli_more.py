@@ -1,0 +1,9 @@
+"""Commands added by later features (report, links, export) register here."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach optional command groups to the app's CLI."""

@@ -1,0 +1,41 @@
+"""The landing page and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from werkzeug.wrappers import Response
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """Show what this installation is."""
+    return render_template("main/index.html")
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str) -> Response:
+    """Remember the chosen language and go back to a same-site page."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        target = "/"
+    return redirect(target)
+
+
+@bp.app_context_processor
+def template_helpers() -> dict[str, object]:
+    from flask_babel import get_locale
+
+    def current_lang() -> str:
+        return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+    def url_map_endpoints() -> set[str]:
+        return set(current_app.view_functions)
+
+    return {"current_lang": current_lang, "url_map_endpoints": url_map_endpoints}

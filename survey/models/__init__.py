@@ -1,0 +1,23 @@
+"""The data model, split by aggregate (DESIGN.md section 3)."""
+
+from survey.models.audit import AuditLog
+from survey.models.org import Unit, UnitRemap
+from survey.models.responses import Answer, Draft, DraftAnswer, Response, ResponseComment
+from survey.models.rounds import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round
+from survey.models.users import User
+
+__all__ = [
+    "Answer",
+    "AuditLog",
+    "Draft",
+    "DraftAnswer",
+    "Invitation",
+    "QuestionnaireItem",
+    "QuestionnaireSnapshot",
+    "Response",
+    "ResponseComment",
+    "Round",
+    "Unit",
+    "UnitRemap",
+    "User",
+]

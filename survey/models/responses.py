@@ -1,0 +1,111 @@
+"""Submitted responses (anonymous by construction) and drafts (per invitation or browser).
+
+A response row carries no invitation, token or timestamp, and its id is random: nothing in the
+schema can join an answer back to a person. Drafts are the only per-person answer store and are
+deleted in the same transaction that writes the response.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models.audit import utcnow
+from survey.models.rounds import ROLE_CHECK
+
+VALUE_CHECK = "value IS NULL OR value BETWEEN scale_min AND scale_max"
+
+
+def random_id() -> str:
+    return secrets.token_hex(16)
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+    comments: Mapped[list[ResponseComment]] = relationship(cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    """One item's answer; NULL value means "vet ej" (an unanswered item has no row)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint(VALUE_CHECK, name="value_on_scale"),
+        CheckConstraint("scale_min < scale_max", name="scale_order"),
+    )
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int | None] = mapped_column(SmallInteger)
+    scale_min: Mapped[int] = mapped_column(SmallInteger)
+    scale_max: Mapped[int] = mapped_column(SmallInteger)
+
+
+class ResponseComment(db.Model):
+    __tablename__ = "response_comments"
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    comment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Draft(db.Model):
+    """Answers saved page by page until submit, keyed by invitation or by a browser key hash."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint(ROLE_CHECK, name="role"),
+        CheckConstraint(
+            "(invitation_id IS NULL) <> (browser_key IS NULL)", name="one_owner"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
+    )
+    browser_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    page: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    answers: Mapped[list[DraftAnswer]] = relationship(cascade="all, delete-orphan")
+
+
+class DraftAnswer(db.Model):
+    __tablename__ = "draft_answers"
+    __table_args__ = (UniqueConstraint("draft_id", "item_id", name="draft_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    # "dk" for "vet ej", the number as text otherwise, or free text for a comment question.
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,106 @@
+"""Questionnaire snapshots, rounds and the invitations that belong to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models.audit import utcnow
+
+ROLE_CHECK = "role IN ('employee', 'manager', 'specialist')"
+ROUND_STATUSES = ("draft", "open", "closed", "published")
+ROUND_MODES = ("invited", "open")
+INVITATION_STATUSES = ("pending", "started", "completed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class QuestionnaireSnapshot(db.Model):
+    """The questionnaire exactly as a round uses it; files may change, snapshots never do."""
+
+    __tablename__ = "questionnaire_snapshots"
+    __table_args__ = (UniqueConstraint("instrument", "version", "sha256", name="instr_ver_sha"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict] = mapped_column(JSON)
+
+    items: Mapped[list[QuestionnaireItem]] = relationship(
+        back_populates="snapshot", cascade="all, delete-orphan"
+    )
+
+
+class QuestionnaireItem(db.Model):
+    """One item of a snapshot, flattened so SQL can rescale and group answers by category."""
+
+    __tablename__ = "questionnaire_items"
+    __table_args__ = (CheckConstraint("scale_min < scale_max", name="scale_order"),)
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category_id: Mapped[str] = mapped_column(String(64))
+    dimension: Mapped[str] = mapped_column(String(16))
+    scale_min: Mapped[int] = mapped_column(SmallInteger)
+    scale_max: Mapped[int] = mapped_column(SmallInteger)
+    reverse: Mapped[bool] = mapped_column(Boolean, default=False)
+    dont_know: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    snapshot: Mapped[QuestionnaireSnapshot] = relationship(back_populates="items")
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+    __table_args__ = (
+        CheckConstraint(_in("status", ROUND_STATUSES), name="status"),
+        CheckConstraint(_in("mode", ROUND_MODES), name="mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    year: Mapped[int] = mapped_column(index=True)
+    mode: Mapped[str] = mapped_column(String(16), default="invited")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshots.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    snapshot: Mapped[QuestionnaireSnapshot] = relationship()
+
+
+class Invitation(db.Model):
+    """A personal link; only the SHA-256 of its token is stored, and only *that* it was used."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(_in("status", INVITATION_STATUSES), name="status"),
+        CheckConstraint(ROLE_CHECK, name="role"),
+        UniqueConstraint("round_id", "email", name="round_email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reminders: Mapped[int] = mapped_column(default=0)
+
+    round: Mapped[Round] = relationship()

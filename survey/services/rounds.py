@@ -1,0 +1,134 @@
+"""Rounds: creation with a stored questionnaire snapshot, and the status state machine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.instruments import (
+    Questionnaire,
+    QuestionnaireError,
+    bundled_questionnaires,
+    load_questionnaire,
+    parse_questionnaire,
+)
+from survey.models import QuestionnaireItem, QuestionnaireSnapshot, Round, Unit
+from survey.models.rounds import ROUND_MODES
+from survey.services.errors import InputError, StateError
+
+# status → the statuses it may move to, with the command's verb.
+TRANSITIONS = {"open": ("draft", "closed"), "close": ("open",), "publish": ("closed",)}
+TARGET = {"open": "open", "close": "closed", "publish": "published"}
+
+
+def get_round(session: Session, name: str) -> Round:
+    """Load a round by name or raise InputError listing the known ones."""
+    rnd = session.scalar(select(Round).where(Round.name == name))
+    if rnd is None:
+        known = session.scalars(select(Round.name).order_by(Round.year, Round.name)).all()
+        hint = f" (known rounds: {', '.join(known)})" if known else " (there are no rounds yet)"
+        raise InputError(f"no round named '{name}'{hint}")
+    return rnd
+
+
+def resolve_questionnaire(ref: str) -> Questionnaire:
+    """Load a questionnaire by bundled instrument id or by file path."""
+    path = Path(ref)
+    if not path.exists():
+        bundled = bundled_questionnaires()
+        if ref not in bundled:
+            raise InputError(
+                f"no questionnaire file or instrument id '{ref}' "
+                f"(bundled: {', '.join(sorted(bundled)) or 'none'})"
+            )
+        path = bundled[ref]
+    try:
+        return load_questionnaire(path)
+    except QuestionnaireError as e:
+        raise InputError("the questionnaire is invalid:\n  " + "\n  ".join(e.problems),
+                         file=str(path)) from None
+
+
+def store_snapshot(session: Session, q: Questionnaire) -> QuestionnaireSnapshot:
+    """Store the questionnaire as a snapshot (reusing an identical one) with its flat items."""
+    document = q.raw
+    sha = hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    snap = session.scalar(
+        select(QuestionnaireSnapshot).where(
+            QuestionnaireSnapshot.instrument == q.id,
+            QuestionnaireSnapshot.version == q.version,
+            QuestionnaireSnapshot.sha256 == sha,
+        )
+    )
+    if snap:
+        return snap
+    snap = QuestionnaireSnapshot(instrument=q.id, version=q.version, sha256=sha, document=document)
+    snap.items = [
+        QuestionnaireItem(
+            item_id=item.id, category_id=cat.id, dimension=cat.dimension,
+            scale_min=cat.scale.min, scale_max=cat.scale.max, reverse=item.reverse,
+            dont_know=cat.scale.dont_know,
+        )
+        for cat in q.categories
+        for item in cat.items
+    ]
+    session.add(snap)
+    session.flush()
+    return snap
+
+
+def snapshot_questionnaire(rnd: Round) -> Questionnaire:
+    """The round's questionnaire as it was when the round was created."""
+    return parse_questionnaire(rnd.snapshot.document, f"round {rnd.name}")
+
+
+def create_round(
+    session: Session, name: str, year: int, questionnaire: str, mode: str = "invited"
+) -> Round:
+    """Create a draft round for ``year`` with a snapshot of ``questionnaire``."""
+    if not name.strip():
+        raise InputError("a round needs a name")
+    if mode not in ROUND_MODES:
+        raise InputError(f"unknown mode '{mode}' (use invited or open)")
+    if session.scalar(select(Round.id).where(Round.name == name)):
+        raise InputError(f"a round named '{name}' already exists")
+    if not session.scalar(select(Unit.id).where(Unit.year == year).limit(1)):
+        raise InputError(
+            f"there is no organisation tree for {year}; run 'mognad org import --year {year} FILE'"
+        )
+    q = resolve_questionnaire(questionnaire)
+    rnd = Round(name=name, year=year, mode=mode, status="draft",
+                snapshot=store_snapshot(session, q))
+    session.add(rnd)
+    session.flush()
+    return rnd
+
+
+def move_round(session: Session, name: str, action: str, today: date | None = None) -> Round:
+    """Apply open/close/publish, refusing illegal moves with a message that says why."""
+    rnd = get_round(session, name)
+    allowed = TRANSITIONS[action]
+    target = TARGET[action]
+    if rnd.status == target:
+        raise StateError(f"round '{name}' is already {target}")
+    if rnd.status not in allowed:
+        raise StateError(
+            f"round '{name}' is {rnd.status} and cannot be moved to {target}; "
+            f"only a round that is {' or '.join(allowed)} can"
+        )
+    if action == "open" and rnd.status == "closed":
+        year = (today or date.today()).year
+        if year > rnd.year:
+            raise StateError(
+                f"round '{name}' closed and its year {rnd.year} is over; it cannot reopen"
+            )
+    rnd.status = target
+    session.flush()
+    return rnd
