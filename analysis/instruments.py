@@ -191,7 +191,8 @@ def _check_semantics(data: dict[str, Any]) -> list[str]:
             for lang, labels in s.get(key, {}).items():
                 if len(labels) != n:
                     problems.append(
-                        f"scales.{sid}.{key}.{lang}: {len(labels)} entries, the scale has {n} values"
+                        f"scales.{sid}.{key}.{lang}: {len(labels)} entries, "
+                        f"the scale has {n} values"
                     )
     dim_ids = [d["id"] for d in data["dimensions"]]
     for dup in sorted({d for d in dim_ids if dim_ids.count(d) > 1}):

@@ -58,7 +58,9 @@ def register_extensions(app: Flask) -> None:
     import survey.models  # noqa: F401  (the metadata Alembic and queries need)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     babel.init_app(
         app,

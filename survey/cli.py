@@ -101,10 +101,15 @@ def round_() -> None:
 @round_.command("create", help="Create a draft round with a snapshot of the questionnaire.")
 @click.argument("name")
 @click.option("--year", type=int, required=True)
-@click.option("--questionnaire", "questionnaire_ref", required=True,
-              help="Bundled instrument id or path to a questionnaire file.")
-@click.option("--mode", type=click.Choice(["invited", "open"]), default="invited",
-              show_default=True)
+@click.option(
+    "--questionnaire",
+    "questionnaire_ref",
+    required=True,
+    help="Bundled instrument id or path to a questionnaire file.",
+)
+@click.option(
+    "--mode", type=click.Choice(["invited", "open"]), default="invited", show_default=True
+)
 def round_create(name: str, year: int, questionnaire_ref: str, mode: str) -> None:
     from survey.services.rounds import create_round
 
@@ -193,7 +198,8 @@ def demo(seed: int, per_year: int) -> None:
     from survey.services.demo import load_demo
 
     with transaction() as session:
-        summary = load_demo(session, seed=seed, per_year=per_year,
-                            base_url=current_app.config["BASE_URL"])
+        summary = load_demo(
+            session, seed=seed, per_year=per_year, base_url=current_app.config["BASE_URL"]
+        )
     for line in summary:
         click.echo(line)

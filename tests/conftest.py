@@ -143,16 +143,34 @@ def make_org(runner: FlaskCliRunner, write_csv: Callable[..., Path]) -> Callable
 def make_round(runner: FlaskCliRunner, make_org: Callable[..., None]) -> Callable[..., str]:
     """Create a round (importing the small org tree for its year first) and return its name."""
 
-    def make(name: str = "R2025", year: int = 2025, mode: str = "invited",
-             status: str = "draft", org: bool = True) -> str:
+    def make(
+        name: str = "R2025",
+        year: int = 2025,
+        mode: str = "invited",
+        status: str = "draft",
+        org: bool = True,
+    ) -> str:
         if org:
             make_org(year)
-        args = ["round", "create", name, "--year", str(year), "--questionnaire",
-                str(QUESTIONNAIRE), "--mode", mode]
+        args = [
+            "round",
+            "create",
+            name,
+            "--year",
+            str(year),
+            "--questionnaire",
+            str(QUESTIONNAIRE),
+            "--mode",
+            mode,
+        ]
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-        moves = {"draft": [], "open": ["open"], "closed": ["open", "close"],
-                 "published": ["open", "close", "publish"]}[status]
+        moves = {
+            "draft": [],
+            "open": ["open"],
+            "closed": ["open", "close"],
+            "published": ["open", "close", "publish"],
+        }[status]
         for move in moves:
             result = runner.invoke(args=["round", move, name])
             assert result.exit_code == 0, result.output
@@ -167,5 +185,5 @@ def table_snapshot() -> dict[str, list[tuple]]:
     with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
             rows = conn.execute(sa.select(table)).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out

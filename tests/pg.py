@@ -35,9 +35,17 @@ class PostgresServer:
     def stop(self) -> None:
         if self.process_dir and self.bindir:
             subprocess.run(
-                [*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.process_dir / "data"),
-                 "-m", "immediate", "stop"],
-                capture_output=True, check=False,
+                [
+                    *self.run_as,
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.process_dir / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ],
+                capture_output=True,
+                check=False,
             )
             shutil.rmtree(self.process_dir, ignore_errors=True)
 
@@ -91,22 +99,49 @@ def start_postgres() -> PostgresServer | None:
     data = root / "data"
     port = _free_port()
     init = subprocess.run(
-        [*run_as, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", user or "postgres",
-         "-E", "UTF8", "--no-sync"],
-        capture_output=True, text=True, check=False,
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            user or "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if init.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         return None
     opts = f"-k {root} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=300"
     start = subprocess.run(
-        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l",
-         str(root / "log"), "-w", "start"],
-        capture_output=True, text=True, check=False,
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     server = PostgresServer(
         f"postgresql+psycopg://{user or 'postgres'}@/{{db}}?host={root}&port={port}",
-        process_dir=root, run_as=run_as, bindir=bindir,
+        process_dir=root,
+        run_as=run_as,
+        bindir=bindir,
     )
     if start.returncode != 0:
         server.stop()

@@ -79,9 +79,7 @@ class Draft(db.Model):
     __tablename__ = "drafts"
     __table_args__ = (
         CheckConstraint(ROLE_CHECK, name="role"),
-        CheckConstraint(
-            "(invitation_id IS NULL) <> (browser_key IS NULL)", name="one_owner"
-        ),
+        CheckConstraint("(invitation_id IS NULL) <> (browser_key IS NULL)", name="one_owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,17 +24,76 @@ from survey.services.rounds import create_round, move_round, snapshot_questionna
 YEARS = (2024, 2025, 2026)
 ADMIN_EMAIL = "admin@demo.mognad.se"
 FORVALTNINGAR = {
-    "SK": ("Stadskontoret", ["Digitalisering", "Ekonomi", "HR", "Kommunikation", "Juridik", "IT-drift"]),
-    "FSK": ("Förskoleförvaltningen", ["Förskoleområde Norr", "Förskoleområde Söder", "Förskoleområde Öster", "Förskoleområde Väster", "Administration", "Kvalitet"]),
-    "GRF": ("Grundskoleförvaltningen", ["Skolområde 1", "Skolområde 2", "Skolområde 3", "Elevhälsa", "Skol-IT", "Administration"]),
-    "GVF": ("Gymnasie- och vuxenutbildningsförvaltningen", ["Gymnasium Centrum", "Gymnasium Hamnen", "Vuxenutbildning", "SFI", "Studie- och yrkesvägledning", "Administration"]),
-    "HVO": ("Hälsa-, vård- och omsorgsförvaltningen", ["Hemtjänst Norr", "Hemtjänst Söder", "Särskilt boende", "Hälso- och sjukvård", "Biståndsenheten", "Administration"]),
-    "FSF": ("Funktionsstödsförvaltningen", ["Bostad med särskild service", "Daglig verksamhet", "Personlig assistans", "Myndighet", "Socialpsykiatri", "Administration"]),
-    "MF": ("Miljöförvaltningen", ["Tillsyn", "Inspektion", "Miljöstrategi", "Miljöövervakning", "Livsmedel", "Administration"]),
-    "SBK": ("Stadsbyggnadskontoret", ["Bygglov", "Planering", "Geodata", "Digitala tjänster", "Kundcenter", "Administration"]),
+    "SK": (
+        "Stadskontoret",
+        ["Digitalisering", "Ekonomi", "HR", "Kommunikation", "Juridik", "IT-drift"],
+    ),
+    "FSK": (
+        "Förskoleförvaltningen",
+        [
+            "Förskoleområde Norr",
+            "Förskoleområde Söder",
+            "Förskoleområde Öster",
+            "Förskoleområde Väster",
+            "Administration",
+            "Kvalitet",
+        ],
+    ),
+    "GRF": (
+        "Grundskoleförvaltningen",
+        ["Skolområde 1", "Skolområde 2", "Skolområde 3", "Elevhälsa", "Skol-IT", "Administration"],
+    ),
+    "GVF": (
+        "Gymnasie- och vuxenutbildningsförvaltningen",
+        [
+            "Gymnasium Centrum",
+            "Gymnasium Hamnen",
+            "Vuxenutbildning",
+            "SFI",
+            "Studie- och yrkesvägledning",
+            "Administration",
+        ],
+    ),
+    "HVO": (
+        "Hälsa-, vård- och omsorgsförvaltningen",
+        [
+            "Hemtjänst Norr",
+            "Hemtjänst Söder",
+            "Särskilt boende",
+            "Hälso- och sjukvård",
+            "Biståndsenheten",
+            "Administration",
+        ],
+    ),
+    "FSF": (
+        "Funktionsstödsförvaltningen",
+        [
+            "Bostad med särskild service",
+            "Daglig verksamhet",
+            "Personlig assistans",
+            "Myndighet",
+            "Socialpsykiatri",
+            "Administration",
+        ],
+    ),
+    "MF": (
+        "Miljöförvaltningen",
+        [
+            "Tillsyn",
+            "Inspektion",
+            "Miljöstrategi",
+            "Miljöövervakning",
+            "Livsmedel",
+            "Administration",
+        ],
+    ),
+    "SBK": (
+        "Stadsbyggnadskontoret",
+        ["Bygglov", "Planering", "Geodata", "Digitala tjänster", "Kundcenter", "Administration"],
+    ),
 }
-IMPROVING = {"SBK-4", "GRF-5"}   # Digitala tjänster, Skol-IT
-DECLINING = {"HVO-2"}            # Hemtjänst Söder
+IMPROVING = {"SBK-4", "GRF-5"}  # Digitala tjänster, Skol-IT
+DECLINING = {"HVO-2"}  # Hemtjänst Söder
 TINY = {"SK-DSO": "Dataskyddsombud", "MF-LAB": "Laboratoriet"}
 
 
@@ -109,7 +168,9 @@ def set_admin(session: Session) -> str:
     return password
 
 
-def load_demo(session: Session, seed: int = 2026, per_year: int = 4000, base_url: str = "") -> list[str]:
+def load_demo(
+    session: Session, seed: int = 2026, per_year: int = 4000, base_url: str = ""
+) -> list[str]:
     """Load the demo city unless already there; return lines to print."""
     lines: list[str] = []
     if session.scalar(select(Round.id).where(Round.name == f"Mognad {YEARS[0]}")):
@@ -119,21 +180,38 @@ def load_demo(session: Session, seed: int = 2026, per_year: int = 4000, base_url
         with tempfile.TemporaryDirectory() as tmp:
             for year in YEARS:
                 tree = _tree(year)
-                import_org(session, year, _write_csv(Path(tmp) / f"org{year}.csv",
-                                                     ["code", "name", "parent_code"], [list(r) for r in tree]))
+                import_org(
+                    session,
+                    year,
+                    _write_csv(
+                        Path(tmp) / f"org{year}.csv",
+                        ["code", "name", "parent_code"],
+                        [list(r) for r in tree],
+                    ),
+                )
                 if year == 2026:
                     remap = [["MF-1", "MF-TILLSYN"], ["MF-2", "MF-TILLSYN"]] + [
                         [c, c] for c, _, _ in _tree(2025) if c not in ("MF-1", "MF-2")
                     ]
-                    import_remap(session, year, _write_csv(Path(tmp) / "remap.csv",
-                                                           ["old_code", "new_code"], remap))
+                    import_remap(
+                        session,
+                        year,
+                        _write_csv(Path(tmp) / "remap.csv", ["old_code", "new_code"], remap),
+                    )
                 name = f"Mognad {year}"
                 rnd = create_round(session, name, year, "malmo-digital", "invited")
                 header, rows = _answers(snapshot_questionnaire(rnd), rng, tree, year, per_year)
-                import_responses(session, name, _write_csv(Path(tmp) / f"r{year}.csv", header, rows))
-                invited = [[f"person{i}@demo.mognad.se", r[0], r[1]] for i, r in enumerate(rows[:50])]
-                import_respondents(session, name, _write_csv(Path(tmp) / f"i{year}.csv",
-                                                             ["email", "unit_code", "role"], invited))
+                import_responses(
+                    session, name, _write_csv(Path(tmp) / f"r{year}.csv", header, rows)
+                )
+                invited = [
+                    [f"person{i}@demo.mognad.se", r[0], r[1]] for i, r in enumerate(rows[:50])
+                ]
+                import_respondents(
+                    session,
+                    name,
+                    _write_csv(Path(tmp) / f"i{year}.csv", ["email", "unit_code", "role"], invited),
+                )
                 move_round(session, name, "open")
                 if year != YEARS[-1]:
                     move_round(session, name, "close")

@@ -7,7 +7,11 @@ class InputError(Exception):
     """Bad input: ``file``, ``row`` (1-based, the header is row 1) and ``column`` when known."""
 
     def __init__(
-        self, message: str, *, file: str | None = None, row: int | None = None,
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
         column: str | None = None,
     ) -> None:
         self.message = message

@@ -26,11 +26,14 @@ BATCH = 5000
 
 def _unit_and_role(units: dict[str, int], v: dict[str, str], f: str, row: int) -> tuple[int, str]:
     if v["unit_code"] not in units:
-        raise InputError(f"unknown unit code '{v['unit_code']}'", file=f, row=row,
-                         column="unit_code")
+        raise InputError(
+            f"unknown unit code '{v['unit_code']}'", file=f, row=row, column="unit_code"
+        )
     if v["role"] not in ROLES:
         raise InputError(
-            f"unknown role '{v['role']}' (use {', '.join(ROLES)})", file=f, row=row,
+            f"unknown role '{v['role']}' (use {', '.join(ROLES)})",
+            file=f,
+            row=row,
             column="role",
         )
     return units[v["unit_code"]], v["role"]
@@ -38,8 +41,7 @@ def _unit_and_role(units: dict[str, int], v: dict[str, str], f: str, row: int) -
 
 def _writable(rnd: Round, f: str) -> None:
     if rnd.status == "published":
-        raise InputError(f"round '{rnd.name}' is published; its data can no longer change",
-                         file=f)
+        raise InputError(f"round '{rnd.name}' is published; its data can no longer change", file=f)
 
 
 def import_respondents(session: Session, round_name: str, path: str | Path) -> int:
@@ -49,8 +51,9 @@ def import_respondents(session: Session, round_name: str, path: str | Path) -> i
     f = table.name
     _writable(rnd, f)
     if rnd.mode != "invited":
-        raise InputError(f"round '{rnd.name}' is an open round and has no personal invitations",
-                         file=f)
+        raise InputError(
+            f"round '{rnd.name}' is an open round and has no personal invitations", file=f
+        )
     units = unit_codes(session, rnd.year)
     existing = set(session.scalars(select(Invitation.email).where(Invitation.round_id == rnd.id)))
     seen: dict[str, int] = {}
@@ -58,22 +61,33 @@ def import_respondents(session: Session, round_name: str, path: str | Path) -> i
     for row, v in table.rows:
         email = v["email"].lower()
         if not EMAIL.match(email):
-            raise InputError(f"'{v['email']}' is not an email address", file=f, row=row,
-                             column="email")
+            raise InputError(
+                f"'{v['email']}' is not an email address", file=f, row=row, column="email"
+            )
         if email in seen:
-            raise InputError(f"duplicate email (also on row {seen[email]})", file=f, row=row,
-                             column="email")
+            raise InputError(
+                f"duplicate email (also on row {seen[email]})", file=f, row=row, column="email"
+            )
         if email in existing:
-            raise InputError(f"'{email}' is already invited to this round", file=f, row=row,
-                             column="email")
+            raise InputError(
+                f"'{email}' is already invited to this round", file=f, row=row, column="email"
+            )
         seen[email] = row
         unit_id, role = _unit_and_role(units, v, f, row)
-        rows.append({"round_id": rnd.id, "email": email, "unit_id": unit_id, "role": role,
-                     "status": "pending", "reminders": 0})
+        rows.append(
+            {
+                "round_id": rnd.id,
+                "email": email,
+                "unit_id": unit_id,
+                "role": role,
+                "status": "pending",
+                "reminders": 0,
+            }
+        )
     if not rows:
         raise InputError("the file has no respondents", file=f)
     for start in range(0, len(rows), BATCH):
-        session.execute(insert(Invitation), rows[start:start + BATCH])
+        session.execute(insert(Invitation), rows[start : start + BATCH])
     session.flush()
     return len(rows)
 
@@ -91,7 +105,9 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
         if col not in q.items and col not in comment_ids:
             raise InputError(
                 f"unknown item column '{col}' (not in questionnaire {q.id} {q.version})",
-                file=f, row=1, column=col or "(empty header)",
+                file=f,
+                row=1,
+                column=col or "(empty header)",
             )
     units = unit_codes(session, rnd.year)
     responses, answers, comments = [], [], []
@@ -108,8 +124,9 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
                 continue
             item, cat = q.items[col]
             if role not in item.roles:
-                raise InputError(f"item '{col}' is not asked of role '{role}'", file=f, row=row,
-                                 column=col)
+                raise InputError(
+                    f"item '{col}' is not asked of role '{role}'", file=f, row=row, column=col
+                )
             mine.append(_answer(rid, raw, cat.scale, f, row, col))
         if not mine:
             raise InputError("the row has no answers", file=f, row=row)
@@ -119,7 +136,7 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
         raise InputError("the file has no responses", file=f)
     for model, rows in ((Response, responses), (Answer, answers), (ResponseComment, comments)):
         for start in range(0, len(rows), BATCH):
-            session.execute(insert(model), rows[start:start + BATCH])
+            session.execute(insert(model), rows[start : start + BATCH])
     session.flush()
     return len(responses)
 
@@ -128,8 +145,9 @@ def _answer(rid: str, raw: str, scale, f: str, row: int, col: str) -> dict:  # t
     base = {"response_id": rid, "item_id": col, "scale_min": scale.min, "scale_max": scale.max}
     if raw.lower() == DONT_KNOW:
         if not scale.dont_know:
-            raise InputError(f"'dk' (vet ej) is not allowed on scale '{scale.id}'", file=f,
-                             row=row, column=col)
+            raise InputError(
+                f"'dk' (vet ej) is not allowed on scale '{scale.id}'", file=f, row=row, column=col
+            )
         return base | {"value": None}
     try:
         value = int(raw)
@@ -137,6 +155,7 @@ def _answer(rid: str, raw: str, scale, f: str, row: int, col: str) -> dict:  # t
         value = None
     if value is None or str(value) != raw.lstrip("+") or value not in scale.values:
         allowed = f"{scale.min}–{scale.max}" + (" or dk" if scale.dont_know else "")
-        raise InputError(f"'{raw}' is off the scale (allowed: {allowed})", file=f, row=row,
-                         column=col)
+        raise InputError(
+            f"'{raw}' is off the scale (allowed: {allowed})", file=f, row=row, column=col
+        )
     return base | {"value": value}

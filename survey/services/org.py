@@ -29,11 +29,15 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
         if len(code) > MAX_CODE or any(c.isspace() for c in code):
             raise InputError(
                 f"'{code}' is not a valid unit code (no spaces, at most {MAX_CODE} characters)",
-                file=f, row=row, column="code",
+                file=f,
+                row=row,
+                column="code",
             )
         if code in seen:
             raise InputError(
-                f"duplicate unit code '{code}' (also on row {seen[code]})", file=f, row=row,
+                f"duplicate unit code '{code}' (also on row {seen[code]})",
+                file=f,
+                row=row,
                 column="code",
             )
         if not name:
@@ -46,7 +50,9 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
             raise InputError(
                 f"a second root: '{code}' has no parent_code, but '{root[0]}' on row {root[1]} "
                 "is already the root (a year's tree has exactly one)",
-                file=f, row=row, column="parent_code",
+                file=f,
+                row=row,
+                column="parent_code",
             )
         else:
             root = (code, row)
@@ -57,7 +63,9 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
     for code, parent in parents.items():
         if parent not in seen:
             raise InputError(
-                f"unknown parent unit code '{parent}'", file=f, row=seen[code],
+                f"unknown parent unit code '{parent}'",
+                file=f,
+                row=seen[code],
                 column="parent_code",
             )
     _check_cycles(parents, seen, f)
@@ -80,10 +88,12 @@ def _check_cycles(parents: dict[str, str], seen: dict[str, int], f: str) -> None
         code: str | None = start
         while code is not None and code not in done:
             if code in path:
-                cycle = path[path.index(code):] + [code]
+                cycle = path[path.index(code) :] + [code]
                 raise InputError(
-                    f"the parent links form a cycle: {' → '.join(cycle)}", file=f,
-                    row=seen[code], column="parent_code",
+                    f"the parent links form a cycle: {' → '.join(cycle)}",
+                    file=f,
+                    row=seen[code],
+                    column="parent_code",
                 )
             path.append(code)
             code = parents.get(code)
@@ -111,15 +121,15 @@ def _replace_tree(session: Session, year: int, f: str) -> None:
                 "cannot be replaced; declare changes for next year with 'mognad org remap'",
                 file=f,
             )
-    session.execute(
-        Unit.__table__.update().where(Unit.year == year).values(parent_id=None)
-    )
     session.execute(delete(Unit).where(Unit.year == year))
 
 
 def unit_codes(session: Session, year: int) -> dict[str, int]:
     """Map each unit code of ``year`` to its id."""
-    return {code: uid for code, uid in session.execute(select(Unit.code, Unit.id).where(Unit.year == year))}
+    return {
+        code: uid
+        for code, uid in session.execute(select(Unit.code, Unit.id).where(Unit.year == year))
+    }
 
 
 def import_remap(session: Session, year: int, path: str | Path) -> int:
@@ -136,7 +146,9 @@ def import_remap(session: Session, year: int, path: str | Path) -> int:
     for row, v in table.rows:
         if v["old_code"] not in old:
             raise InputError(
-                f"unknown {year - 1} unit code '{v['old_code']}'", file=f, row=row,
+                f"unknown {year - 1} unit code '{v['old_code']}'",
+                file=f,
+                row=row,
                 column="old_code",
             )
         if v["new_code"] not in new:

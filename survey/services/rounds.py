@@ -50,8 +50,9 @@ def resolve_questionnaire(ref: str) -> Questionnaire:
     try:
         return load_questionnaire(path)
     except QuestionnaireError as e:
-        raise InputError("the questionnaire is invalid:\n  " + "\n  ".join(e.problems),
-                         file=str(path)) from None
+        raise InputError(
+            "the questionnaire is invalid:\n  " + "\n  ".join(e.problems), file=str(path)
+        ) from None
 
 
 def store_snapshot(session: Session, q: Questionnaire) -> QuestionnaireSnapshot:
@@ -72,8 +73,12 @@ def store_snapshot(session: Session, q: Questionnaire) -> QuestionnaireSnapshot:
     snap = QuestionnaireSnapshot(instrument=q.id, version=q.version, sha256=sha, document=document)
     snap.items = [
         QuestionnaireItem(
-            item_id=item.id, category_id=cat.id, dimension=cat.dimension,
-            scale_min=cat.scale.min, scale_max=cat.scale.max, reverse=item.reverse,
+            item_id=item.id,
+            category_id=cat.id,
+            dimension=cat.dimension,
+            scale_min=cat.scale.min,
+            scale_max=cat.scale.max,
+            reverse=item.reverse,
             dont_know=cat.scale.dont_know,
         )
         for cat in q.categories
@@ -104,8 +109,9 @@ def create_round(
             f"there is no organisation tree for {year}; run 'mognad org import --year {year} FILE'"
         )
     q = resolve_questionnaire(questionnaire)
-    rnd = Round(name=name, year=year, mode=mode, status="draft",
-                snapshot=store_snapshot(session, q))
+    rnd = Round(
+        name=name, year=year, mode=mode, status="draft", snapshot=store_snapshot(session, q)
+    )
     session.add(rnd)
     session.flush()
     return rnd

@@ -38,7 +38,8 @@ def read_table(path: str | Path, required: tuple[str, ...], *, extra: bool = Fal
         raise InputError(
             f"missing column {', '.join(repr(c) for c in missing)} "
             f"(the first row must be: {','.join(required)}{',…' if extra else ''})",
-            file=name, row=1,
+            file=name,
+            row=1,
         )
     if not extra:
         unknown = [c for c in header if c and c not in required]
@@ -49,9 +50,10 @@ def read_table(path: str | Path, required: tuple[str, ...], *, extra: bool = Fal
         cells = [("" if v is None else str(v)).strip() for v in values]
         if not any(cells):
             continue
-        if len(cells) > len(header) and any(cells[len(header):]):
+        if len(cells) > len(header) and any(cells[len(header) :]):
             raise InputError(
-                f"{len(cells)} values but the header has {len(header)} columns", file=name,
+                f"{len(cells)} values but the header has {len(header)} columns",
+                file=name,
                 row=number,
             )
         cells += [""] * (len(header) - len(cells))
@@ -68,7 +70,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise InputError(
             f"the file is not UTF-8 text (byte {e.start} on line {line}); "
             "save it as 'CSV UTF-8' and try again",
-            file=path.name, row=line,
+            file=path.name,
+            row=line,
         ) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -98,9 +101,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 f"({', '.join(wb.sheetnames)}); keep exactly one sheet with the data",
                 file=path.name,
             )
-        rows = [
-            [_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)
-        ]
+        rows = [[_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
     finally:
         wb.close()
     if not rows:

@@ -54,7 +54,7 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('parent_id IS NULL OR parent_id <> id', name=op.f('ck_units_not_own_parent')),
     sa.CheckConstraint('year BETWEEN 2000 AND 2200', name=op.f('ck_units_year_range')),
-    sa.ForeignKeyConstraint(['parent_id'], ['units.id'], name=op.f('fk_units_parent_id_units'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['units.id'], name=op.f('fk_units_parent_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
     sa.UniqueConstraint('year', 'code', name='year_code')
     )

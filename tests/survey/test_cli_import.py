@@ -1,0 +1,275 @@
+"""The import commands: happy paths, and every kind of bad input stops cleanly with no change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from survey.extensions import db
+from survey.models import Answer, Invitation, Response, ResponseComment, Round, Unit, UnitRemap
+from tests.conftest import SMALL_ORG, table_snapshot
+
+
+def _fails(runner, args, *expected: str) -> str:
+    before = table_snapshot()
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for text in expected:
+        assert text in result.output, result.output
+    assert table_snapshot() == before, "a failed command changed the database"
+    return result.output
+
+
+def _xlsx(path: Path, rows: list[list[object]], extra_sheet: bool = False) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    if extra_sheet:
+        wb.create_sheet("Notes").append(["just a note"])
+    wb.save(path)
+    return path
+
+
+def test_org_import_csv_and_xlsx(runner, write_csv, tmp_path):
+    result = runner.invoke(
+        args=["org", "import", "--year", "2025", str(write_csv("o.csv", SMALL_ORG))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Imported 5 units" in result.output
+    path = _xlsx(tmp_path / "org.xlsx", SMALL_ORG)
+    result = runner.invoke(args=["org", "import", "--year", "2026", str(path)])
+    assert result.exit_code == 0, result.output
+    units = db.session.scalars(sa.select(Unit).where(Unit.year == 2026)).all()
+    by_code = {u.code: u for u in units}
+    assert by_code["EDU-A"].parent.code == "EDU"
+    assert by_code["CITY"].parent is None
+
+
+def test_org_import_semicolon_csv_and_reimport_replaces(runner, tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("code;name;parent_code\nA;Stad;\nB;Förvaltning;A\n", encoding="utf-8")
+    assert runner.invoke(args=["org", "import", "--year", "2025", str(path)]).exit_code == 0
+    path.write_text("code;name;parent_code\nA;Stad;\nC;Ny;A\n", encoding="utf-8")
+    assert runner.invoke(args=["org", "import", "--year", "2025", str(path)]).exit_code == 0
+    codes = set(db.session.scalars(sa.select(Unit.code).where(Unit.year == 2025)))
+    assert codes == {"A", "C"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            SMALL_ORG + [["EDU-A", "Again", "EDU"]],
+            ["row 7", "column code", "duplicate unit code 'EDU-A'"],
+        ),
+        (
+            SMALL_ORG + [["X", "X", "NOPE"]],
+            ["row 7", "column parent_code", "unknown parent unit code 'NOPE'"],
+        ),
+        (SMALL_ORG + [["ROOT2", "Second", ""]], ["row 7", "column parent_code", "second root"]),
+        (
+            [["code", "name", "parent_code"], ["A", "A", ""], ["B", "B", "C"], ["C", "C", "B"]],
+            ["cycle", "column parent_code"],
+        ),
+        ([["code", "name"], ["A", "A"]], ["row 1", "missing column 'parent_code'"]),
+        ([["code", "name", "parent_code", "colour"], ["A", "A", ""]], ["unknown column 'colour'"]),
+        ([["code", "name", "parent_code"], ["A", "", ""]], ["row 2", "column name", "has no name"]),
+    ],
+    ids=[
+        "duplicate",
+        "unknown-parent",
+        "second-root",
+        "cycle",
+        "missing-column",
+        "extra-column",
+        "no-name",
+    ],
+)
+def test_org_import_bad_input(runner, make_org, write_csv, rows, expected):
+    make_org(2025)
+    path = write_csv("bad.csv", rows)
+    _fails(runner, ["org", "import", "--year", "2025", str(path)], "bad.csv", *expected)
+
+
+def test_org_import_not_utf8_and_extra_sheets(runner, make_org, write_csv, tmp_path):
+    make_org(2025)
+    latin = write_csv(
+        "latin.csv", [["code", "name", "parent_code"], ["A", "Förvaltning", ""]], encoding="latin-1"
+    )
+    _fails(
+        runner, ["org", "import", "--year", "2026", str(latin)], "latin.csv", "not UTF-8", "row 2"
+    )
+    book = _xlsx(tmp_path / "two.xlsx", SMALL_ORG, extra_sheet=True)
+    _fails(runner, ["org", "import", "--year", "2026", str(book)], "two.xlsx", "2 sheets")
+
+
+def test_org_remap(runner, make_org, write_csv):
+    make_org(2025)
+    make_org(2026, SMALL_ORG[:4] + [["CARE2", "Vård", "CITY"]])
+    ok = write_csv("remap.csv", [["old_code", "new_code"], ["CARE", "CARE2"]])
+    result = runner.invoke(args=["org", "remap", "--year", "2026", str(ok)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(UnitRemap.new_code)) == "CARE2"
+    bad = write_csv("remap2.csv", [["old_code", "new_code"], ["CARE", "NOPE"]])
+    _fails(
+        runner,
+        ["org", "remap", "--year", "2026", str(bad)],
+        "remap2.csv",
+        "row 2",
+        "column new_code",
+        "unknown 2026 unit code 'NOPE'",
+    )
+
+
+def test_round_create_stores_snapshot_and_state_machine(runner, make_round):
+    name = make_round()
+    rnd = db.session.scalar(sa.select(Round).where(Round.name == name))
+    assert rnd.status == "draft"
+    assert rnd.snapshot.document["id"] == "malmo-digital"
+    assert len(rnd.snapshot.items) > 40
+    out = _fails(runner, ["round", "publish", name], "draft", "cannot be moved to published")
+    assert "closed" in out
+    for move in ("open", "close", "publish"):
+        assert runner.invoke(args=["round", move, name]).exit_code == 0
+    _fails(runner, ["round", "open", name], "published")
+    _fails(runner, ["round", "open", "nosuch"], "no round named 'nosuch'")
+
+
+def test_round_create_bad_input(runner, make_org, tmp_path):
+    make_org(2025)
+    _fails(
+        runner,
+        ["round", "create", "X", "--year", "2030", "--questionnaire", "malmo-digital"],
+        "no organisation tree for 2030",
+    )
+    _fails(
+        runner,
+        ["round", "create", "X", "--year", "2025", "--questionnaire", "nope"],
+        "no questionnaire file or instrument id 'nope'",
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nversion: 1\ntitle: {sv: a, en: b}\nscales: {}\ndimensions: []\n")
+    _fails(
+        runner,
+        ["round", "create", "X", "--year", "2025", "--questionnaire", str(broken)],
+        "questionnaire is invalid",
+    )
+
+
+def _response_rows() -> list[list[object]]:
+    header = [
+        "unit_code",
+        "role",
+        "cap_workplace_1",
+        "cap_workplace_2",
+        "comp_safety_1",
+        "cap_governance_1",
+        "comment_learning",
+    ]
+    return [
+        header,
+        ["EDU-A", "employee", 5, "dk", 3, "", "Mer tid för kurser"],
+        ["EDU-B", "manager", "", "", 4, 6, ""],
+        ["CARE", "specialist", "", "", 2, "dk", ""],
+    ]
+
+
+def test_responses_import(runner, make_round, write_csv):
+    name = make_round()
+    path = write_csv("answers.csv", _response_rows())
+    result = runner.invoke(args=["responses", "import", name, str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 3
+    values = dict(
+        db.session.execute(
+            sa.select(Answer.item_id, Answer.value)
+            .join(Response)
+            .join(Unit, Unit.id == Response.unit_id)
+            .where(Unit.code == "EDU-A")
+        ).all()
+    )
+    assert values == {"cap_workplace_1": 5, "cap_workplace_2": None, "comp_safety_1": 3}
+    assert db.session.scalar(sa.select(ResponseComment.text)) == "Mer tid för kurser"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda r: r[1].__setitem__(0, "NOPE"),
+            ["row 2", "column unit_code", "unknown unit code 'NOPE'"],
+        ),
+        (lambda r: r[2].__setitem__(1, "boss"), ["row 3", "column role", "unknown role 'boss'"]),
+        (
+            lambda r: r[0].__setitem__(3, "cap_bogus_9"),
+            ["row 1", "column cap_bogus_9", "unknown item column"],
+        ),
+        (
+            lambda r: r[1].__setitem__(2, 7),
+            ["row 2", "column cap_workplace_1", "'7' is off the scale"],
+        ),
+        (lambda r: r[3].__setitem__(4, "dk"), ["row 4", "column comp_safety_1", "not allowed"]),
+        (lambda r: r[1].__setitem__(4, "2.5"), ["row 2", "column comp_safety_1", "off the scale"]),
+        (lambda r: [row.pop(1) for row in r], ["row 1", "missing column 'role'"]),
+    ],
+    ids=["unit", "role", "item-column", "off-scale", "dk-on-level5", "decimal", "missing-column"],
+)
+def test_responses_import_bad_input(runner, make_round, write_csv, change, expected):
+    name = make_round()
+    rows = _response_rows()
+    change(rows)
+    path = write_csv("bad.csv", rows)
+    _fails(runner, ["responses", "import", name, str(path)], "bad.csv", *expected)
+
+
+def test_respondents_import_and_bad_input(runner, make_round, write_csv):
+    name = make_round()
+    good = write_csv(
+        "people.csv",
+        [
+            ["email", "unit_code", "role"],
+            ["a@x.se", "EDU-A", "employee"],
+            ["B@x.se", "CARE", "manager"],
+        ],
+    )
+    result = runner.invoke(args=["respondents", "import", name, str(good)])
+    assert result.exit_code == 0, result.output
+    emails = set(db.session.scalars(sa.select(Invitation.email)))
+    assert emails == {"a@x.se", "b@x.se"}
+    assert all(t is None for t in db.session.scalars(sa.select(Invitation.token_hash)))
+    again = write_csv(
+        "again.csv",
+        [
+            ["email", "unit_code", "role"],
+            ["c@x.se", "EDU-A", "employee"],
+            ["a@x.se", "EDU-A", "employee"],
+        ],
+    )
+    _fails(runner, ["respondents", "import", name, str(again)], "row 3", "already invited")
+    bad = write_csv(
+        "bad.csv", [["email", "unit_code", "role"], ["not-an-email", "EDU-A", "employee"]]
+    )
+    _fails(runner, ["respondents", "import", name, str(bad)], "row 2", "column email")
+
+
+def test_failed_sqlite_import_leaves_file_byte_identical(runner, make_round, write_csv, app):
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("byte comparison is for the SQLite file; PostgreSQL is compared by rows")
+    name = make_round()
+    db.session.remove()
+    db.engine.dispose()
+    path = Path(url.removeprefix("sqlite:///"))
+    before = path.read_bytes()
+    rows = _response_rows() + [["EDU-A", "employee", 9, "", "", "", ""]]
+    result = runner.invoke(args=["responses", "import", name, str(write_csv("bad.csv", rows))])
+    assert result.exit_code != 0
+    db.session.remove()
+    db.engine.dispose()
+    assert path.read_bytes() == before
