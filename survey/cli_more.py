@@ -7,3 +7,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach optional command groups to the app's CLI."""
+    from survey.cli_report import report
+
+    app.cli.add_command(report)
