@@ -1,0 +1,121 @@
+"""`mognad report` end to end on both databases: planted effects found, small groups hidden."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.instruments import load_questionnaire
+from analysis.opendata import AGGREGATE_COLUMNS
+from tests.conftest import QUESTIONNAIRE
+
+ORG = [
+    ["code", "name", "parent_code"],
+    ["CITY", "Staden", ""],
+    ["EDU", "Utbildning", "CITY"],
+    ["EDU-A", "Skola A", "EDU"],
+    ["EDU-B", "Skola B", "EDU"],
+    ["CARE", "Omsorg", "CITY"],
+    ["CARE-A", "Hemtjänst", "CARE"],
+    ["CARE-B", "Boende", "CARE"],
+    ["TINY", "Liten enhet", "CITY"],
+]
+SIZES = {"EDU-A": 60, "EDU-B": 60, "CARE-A": 60, "CARE-B": 60, "TINY": 2}
+
+
+def _answers(seed: int, planted: float) -> list[list[object]]:
+    q = load_questionnaire(QUESTIONNAIRE)
+    rng = np.random.default_rng(seed)
+    items = [i.id for i in q.items_for("employee")]
+    rows: list[list[object]] = [["unit_code", "role", *items]]
+    for unit, size in SIZES.items():
+        for _ in range(size):
+            shift = planted if unit == "EDU-A" else 0.0
+            row: list[object] = [unit, "employee"]
+            for item_id in items:
+                item, cat = q.items[item_id]
+                x = 3.2 + shift + rng.normal(0, 1.0)
+                x = cat.scale.min + cat.scale.max - x if item.reverse else x
+                row.append(int(np.clip(round(x), cat.scale.min, cat.scale.max)))
+            rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def two_years(runner, write_csv, make_round):
+    for year, planted in ((2024, 0.0), (2025, 1.5)):
+        org = write_csv(f"org{year}.csv", ORG)
+        assert runner.invoke(args=["org", "import", "--year", str(year), str(org)]).exit_code == 0
+        make_round(f"R{year}", year, org=False)
+        path = write_csv(f"answers{year}.csv", _answers(year, planted))
+        result = runner.invoke(args=["responses", "import", f"R{year}", str(path)])
+        assert result.exit_code == 0, result.output
+        for move in ("open", "close"):
+            assert runner.invoke(args=["round", move, f"R{year}"]).exit_code == 0
+
+
+def test_report_finds_planted_effect_and_suppresses_tiny_units(runner, two_years, tmp_path):
+    out = tmp_path / "report"
+    result = runner.invoke(args=["report", "R2025", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "compared with 'R2024'" in result.output
+    with (out / "aggregates.csv").open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames) == AGGREGATE_COLUMNS
+        rows = list(reader)
+    df = pd.DataFrame(rows)
+    as_json = json.loads((out / "aggregates.json").read_text(encoding="utf-8"))
+    assert len(as_json) == len(df)
+
+    def cell(unit: str, index: str = "competence", role: str = "all") -> dict:
+        hit = df[(df.unit_code == unit) & (df.role == role) & (df["index"] == index)]
+        assert len(hit) == 1
+        return hit.iloc[0].to_dict()
+
+    planted = cell("EDU-A")
+    assert planted["change"] == "improved"
+    assert float(planted["delta"]) > 0
+    assert float(planted["p_adjusted"]) < 0.05
+    untouched = df[df.unit_code.isin(["EDU-B", "CARE-A", "CARE-B"]) & (df.role == "all")]
+    compared = untouched[untouched["change"] != "not_comparable"]
+    assert len(compared) >= 20
+    share = (compared["change"] == "no_change").mean()
+    assert share >= 0.8, compared["change"].value_counts()
+    tiny = df[df.unit_code == "TINY"]
+    assert (tiny["suppressed"] == "true").all()
+    assert (tiny[["n", "score", "sd", "ci_low", "ci_high"]] == "").all().all()
+    # The city minus the shown children would isolate TINY: something else must be hidden too.
+    city = cell("CITY")
+    children = [cell(u) for u in ("EDU", "CARE", "TINY")]
+    if city["suppressed"] == "false":
+        shown = [c for c in children if c["suppressed"] == "false"]
+        assert int(city["n"]) - sum(int(c["n"]) for c in shown) not in (1, 2, 3, 4)
+    assert (
+        (out / "reliability.csv")
+        .read_text(encoding="utf-8")
+        .startswith("round,category,n,items,alpha,ci_low,ci_high")
+    )
+
+
+def test_report_bad_input(runner, two_years, tmp_path):
+    out = tmp_path / "r"
+    result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "xml"])
+    assert result.exit_code != 0
+    assert "unknown or unavailable format 'xml'" in result.output
+    assert not out.exists()
+    result = runner.invoke(args=["report", "NOPE", "--out", str(out)])
+    assert result.exit_code != 0 and "no round named 'NOPE'" in result.output
+    result = runner.invoke(args=["report", "R2024", "--out", str(out), "--compare-to", "R2025"])
+    assert result.exit_code != 0 and "later than" in result.output
+
+
+def test_report_without_earlier_round(runner, two_years, tmp_path):
+    result = runner.invoke(args=["report", "R2024", "--out", str(tmp_path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(tmp_path / "aggregates.csv")
+    assert set(df["change"]) == {"not_comparable"}
+    assert not (tmp_path / "aggregates.json").exists()
