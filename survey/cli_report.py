@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from survey.cli import command_errors
-from survey.extensions import db
+from survey.cli import command_errors, transaction
 
 
 @click.command("report", help="Write a round's open data: aggregates.csv/.json, reliability.csv.")
@@ -29,7 +28,8 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> No
         raise InputError(
             f"unknown or unavailable format '{bad[0]}' (available: {', '.join(FORMATS)})"
         )
-    figures = round_figures(db.session, name, current_app.config["K_ANONYMITY"], compare_to)
+    with transaction() as session:
+        figures = round_figures(session, name, current_app.config["K_ANONYMITY"], compare_to)
     written = write_report(figures, out_dir, wanted)
     agg = figures.aggregates
     changes = agg["change"].value_counts().to_dict()

@@ -4,6 +4,7 @@ from survey.models.audit import AuditLog
 from survey.models.org import Unit, UnitRemap
 from survey.models.responses import Answer, Draft, DraftAnswer, Response, ResponseComment
 from survey.models.rounds import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round
+from survey.models.statistics import RoundStatistics
 from survey.models.users import User
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Response",
     "ResponseComment",
     "Round",
+    "RoundStatistics",
     "Unit",
     "UnitRemap",
     "User",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
@@ -18,10 +20,13 @@ from survey.models import Round
 from survey.services.errors import InputError
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
+    LeafStatistics,
+    cached,
     code_mapping,
     leaf_statistics,
     previous_round,
-    reliability_statistics,
+    response_count,
+    store,
     tree_frame,
 )
 
@@ -38,6 +43,38 @@ class RoundFigures:
     aggregates: pd.DataFrame
     reliability: pd.DataFrame
     gaps: pd.DataFrame
+
+
+def _scan(engine: Engine, round_id: int, snapshot_id: int, q: Questionnaire) -> LeafStatistics:
+    with Session(engine) as session:
+        return leaf_statistics(session, round_id, snapshot_id, q)
+
+
+def _statistics(
+    session: Session, rounds: list[tuple[Round, Questionnaire]]
+) -> list[LeafStatistics]:
+    """Each round's leaf statistics: from the cache, else scanned (in parallel) and cached.
+
+    Scans run on their own connections, one per round, because they are SQL-bound and the
+    machine has more than one core; only this session writes the cache afterwards.
+    """
+    counts = [response_count(session, rnd.id) for rnd, _ in rounds]
+    found = [cached(session, rnd.id) for rnd, _ in rounds]
+    missing = [i for i, stats in enumerate(found) if stats is None]
+    if missing:
+        engine = session.get_bind()
+        with ThreadPoolExecutor(max_workers=len(missing)) as pool:
+            futures = {
+                i: pool.submit(
+                    _scan, engine, rounds[i][0].id, rounds[i][0].snapshot_id, rounds[i][1]
+                )
+                for i in missing
+            }
+            for i, future in futures.items():
+                found[i] = future.result()
+        for i in missing:
+            store(session, rounds[i][0].id, found[i], counts[i])
+    return found
 
 
 def _suppressed(rolled: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.Series:
@@ -64,13 +101,14 @@ def round_figures(
     units = tree_frame(session, rnd.year)
     tree = units[["unit", "parent"]]
     indices = list(q.indices)
-    leaf, gap_leaf = leaf_statistics(session, rnd, q)
-    current = cells(rollup(leaf, tree, indices=indices))
+    wanted = [(rnd, q)] + ([(cmp_round, snapshot_questionnaire(cmp_round))] if cmp_round else [])
+    stats, *rest = _statistics(session, wanted)
+    cmp_stats = rest[0] if rest else None
+    current = cells(rollup(stats.scores, tree, indices=indices))
     hidden = _suppressed(current, tree, k)
     compare = compare_hidden = None
-    if cmp_round is not None:
-        cmp_q = snapshot_questionnaire(cmp_round)
-        cmp_leaf, _ = leaf_statistics(session, cmp_round, cmp_q)
+    if cmp_round is not None and cmp_stats is not None:
+        cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)
         cmp_leaf = cmp_leaf.assign(unit=cmp_leaf["unit"].map(mapping)).dropna(subset=["unit"])
         cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
@@ -88,10 +126,14 @@ def round_figures(
         compare_suppressed=compare_hidden,
         indices=indices,
     )
-    items, totals = reliability_statistics(session, rnd)
     categories = [c.id for c in q.categories]
-    reliability = reliability_table(items, totals, round_name=rnd.name, categories=categories)
-    gaps = _gaps(gap_leaf, tree, q, k)
+    reliability = reliability_table(
+        stats.reliability_items,
+        stats.reliability_totals,
+        round_name=rnd.name,
+        categories=categories,
+    )
+    gaps = _gaps(stats.gaps, tree, q, k)
     return RoundFigures(rnd, cmp_round, q, aggregates, reliability, gaps)
 
 

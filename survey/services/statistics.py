@@ -9,32 +9,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.orm import Session
 
 from analysis.instruments import Questionnaire
 from analysis.scoring import ScoringPlan, category_level
-from survey.models import Round, Unit, UnitRemap
+from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
 
-# Per response and category: Σ of answers rescaled to 0–100 (reverse keys reversed) and the
-# number answered ("vet ej" is NULL and so neither summed nor counted).
-CATEGORY_SUMS = text(
-    """
-    SELECT r.id, u.code, r.role, qi.category_id,
+# Per response and category: Σ of answers rescaled to 0–100 (reverse keys reversed), the number
+# answered ("vet ej" is NULL: neither summed nor counted), and the answered items' raw values
+# (reverse keys reversed) packed as "item=value,…" so that Cronbach's α of complete cases comes
+# from the same single scan of the answers.
+CATEGORY_SUMS = """
+    SELECT r.id, r.unit_id, r.role, qi.category_id,
            SUM(CASE WHEN qi.reverse THEN a.scale_max - a.value ELSE a.value - a.scale_min END
                * 100.0 / (a.scale_max - a.scale_min)) AS total,
-           COUNT(a.value) AS answered
+           COUNT(a.value) AS answered,
+           {concat}(a.item_id || '=' || CAST(CASE WHEN qi.reverse
+               THEN a.scale_min + a.scale_max - a.value ELSE a.value END AS VARCHAR){sep}) AS packed
     FROM responses r
-    JOIN units u ON u.id = r.unit_id
     JOIN answers a ON a.response_id = r.id
     JOIN questionnaire_items qi ON qi.snapshot_id = :snapshot AND qi.item_id = a.item_id
     WHERE r.round_id = :round AND a.value IS NOT NULL
-    GROUP BY r.id, u.code, r.role, qi.category_id
+    GROUP BY r.id, r.unit_id, r.role, qi.category_id
     ORDER BY r.id
-    """
-)
+"""
 
 ITEM_COUNTS = text(
     """
@@ -47,78 +49,101 @@ ITEM_COUNTS = text(
     """
 )
 
-# Complete cases per category (every item of the category answered, "vet ej" excluded), with
-# reverse-keyed items reversed so that α sees the intended direction.
-_COMPLETE = """
-    WITH cat AS (
-        SELECT category_id, COUNT(*) AS m FROM questionnaire_items
-        WHERE snapshot_id = :snapshot GROUP BY category_id
-    ), val AS (
-        SELECT a.response_id, qi.category_id, a.item_id,
-               CASE WHEN qi.reverse THEN a.scale_min + a.scale_max - a.value ELSE a.value END AS x
-        FROM answers a
-        JOIN responses r ON r.id = a.response_id
-        JOIN questionnaire_items qi ON qi.snapshot_id = :snapshot AND qi.item_id = a.item_id
-        WHERE r.round_id = :round AND a.value IS NOT NULL
-    ), complete AS (
-        SELECT v.response_id, v.category_id, SUM(v.x) AS total
-        FROM val v JOIN cat c ON c.category_id = v.category_id
-        GROUP BY v.response_id, v.category_id, c.m
-        HAVING COUNT(*) = c.m
-    )
-"""
-RELIABILITY_ITEMS = text(
-    _COMPLETE
-    + """
-    SELECT v.category_id AS category, v.item_id AS item, COUNT(*) AS n,
-           SUM(v.x) AS sum, SUM(v.x * v.x) AS sumsq
-    FROM val v JOIN complete c
-      ON c.response_id = v.response_id AND c.category_id = v.category_id
-    GROUP BY v.category_id, v.item_id
-    """
-)
-RELIABILITY_TOTALS = text(
-    _COMPLETE
-    + """
-    SELECT category_id AS category, COUNT(*) AS n, SUM(total) AS sum,
-           SUM(total * total) AS sumsq
-    FROM complete GROUP BY category_id
-    """
-)
+
+def _category_sums_sql(session: Session) -> TextClause:
+    if session.get_bind().dialect.name == "postgresql":
+        return text(CATEGORY_SUMS.format(concat="string_agg", sep=", ','"))
+    return text(CATEGORY_SUMS.format(concat="group_concat", sep=""))
 
 
-def _category_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, str, dict]]:
-    """Yield (unit code, role, response id, {category: (Σ, answered)}) per response."""
+def _category_rows(
+    session: Session, round_id: int, snapshot_id: int
+) -> Iterator[tuple[int, str, dict[str, tuple[float, int]], dict[str, str]]]:
+    """Yield (unit id, role, {category: (Σ, answered)}, {category: packed values}) per response."""
     result = session.execute(
-        CATEGORY_SUMS.execution_options(yield_per=20_000),
-        {"snapshot": rnd.snapshot_id, "round": rnd.id},
+        _category_sums_sql(session).execution_options(yield_per=20_000),
+        {"snapshot": snapshot_id, "round": round_id},
     )
     current: str | None = None
-    unit = role = ""
+    unit, role = 0, ""
     cats: dict[str, tuple[float, int]] = {}
-    for rid, code, r_role, category, total, answered in result:
+    packed: dict[str, str] = {}
+    for rid, unit_id, r_role, category, total, answered, values in result:
         if rid != current:
             if current is not None:
-                yield unit, role, current, cats
-            current, unit, role, cats = rid, code, r_role, {}
+                yield unit, role, cats, packed
+            current, unit, role, cats, packed = rid, unit_id, r_role, {}, {}
         cats[category] = (float(total), int(answered))
+        packed[category] = values
     if current is not None:
-        yield unit, role, current, cats
+        yield unit, role, cats, packed
+
+
+@dataclass
+class LeafStatistics:
+    """Additive statistics of one round, per recorded unit (code) × role × index."""
+
+    scores: pd.DataFrame  # unit, role, index, n, sum, sumsq
+    gaps: pd.DataFrame  # unit, role, index, n, level_sum, below (competence categories)
+    reliability_items: pd.DataFrame  # category, item, n, sum, sumsq (complete cases)
+    reliability_totals: pd.DataFrame  # category, n, sum, sumsq (complete cases)
+
+
+class _Reliability:
+    """Sums over each category's complete cases (every item of the category answered)."""
+
+    def __init__(self, q: Questionnaire) -> None:
+        self.size = {c.id: len(c.items) for c in q.categories}
+        self.items: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+
+    def add(self, category: str, answered: int, packed: str) -> None:
+        if answered != self.size[category]:
+            return
+        total = 0.0
+        for pair in packed.split(","):
+            item, _, raw = pair.partition("=")
+            x = float(raw)
+            cell = self.items[(category, item)]
+            cell[0] += 1
+            cell[1] += x
+            cell[2] += x * x
+            total += x
+        t = self.totals[category]
+        t[0] += 1
+        t[1] += total
+        t[2] += total * total
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        items = pd.DataFrame(
+            [(c, i, int(v[0]), v[1], v[2]) for (c, i), v in self.items.items()],
+            columns=["category", "item", "n", "sum", "sumsq"],
+        )
+        totals = pd.DataFrame(
+            [(c, int(v[0]), v[1], v[2]) for c, v in self.totals.items()],
+            columns=["category", "n", "sum", "sumsq"],
+        )
+        return items, totals
 
 
 def leaf_statistics(
-    session: Session, rnd: Round, q: Questionnaire
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sufficient statistics per recorded unit × role × index, and competence gap sums.
+    session: Session, round_id: int, snapshot_id: int, q: Questionnaire
+) -> LeafStatistics:
+    """One scan of a round's answers: scores, competence-gap sums and reliability sums.
 
-    Returns ``(scores, gaps)``: ``unit, role, index, n, sum, sumsq`` and
-    ``unit, role, index, n, level_sum, below`` (competence categories only).
+    SQL groups the answers per response and category; this pass turns each respondent's
+    category sums into index scores (the half-answered rules live in ``ScoringPlan``) and adds
+    them to ``n, Σx, Σx²``. Memory is bounded by the number of cells, not of answers.
     """
     plan = ScoringPlan(q)
+    codes = {uid: code for uid, code in session.execute(select(Unit.id, Unit.code))}
     competence = {c.id: c for c in q.categories if c.dimension == "competence"}
-    acc: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    gap: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-    for unit, role, _rid, cats in _category_rows(session, rnd):
+    acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
+    reliability = _Reliability(q)
+    for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
+        for category, (_, answered) in cats.items():
+            reliability.add(category, answered, packed[category])
         for index, score in plan.respondent_scores(role, cats).items():
             cell = acc[(unit, role, index)]
             cell[0] += 1
@@ -132,36 +157,20 @@ def leaf_statistics(
                 g[1] += level
                 g[2] += level < cat.target[role]
     scores = pd.DataFrame(
-        [(*k, int(v[0]), v[1], v[2]) for k, v in acc.items()],
+        [(codes[u], r, i, int(v[0]), v[1], v[2]) for (u, r, i), v in acc.items()],
         columns=["unit", "role", "index", "n", "sum", "sumsq"],
     )
     gaps = pd.DataFrame(
-        [(*k, int(v[0]), v[1], int(v[2])) for k, v in gap.items()],
+        [(codes[u], r, i, int(v[0]), v[1], int(v[2])) for (u, r, i), v in gap.items()],
         columns=["unit", "role", "index", "n", "level_sum", "below"],
     )
-    return scores, gaps
+    return LeafStatistics(scores, gaps, *reliability.frames())
 
 
 def item_counts(session: Session, rnd: Round) -> pd.DataFrame:
     """Answer counts per recorded unit × role × item × value ("vet ej" as value None)."""
     rows = session.execute(ITEM_COUNTS, {"round": rnd.id}).all()
     return pd.DataFrame(rows, columns=["unit", "role", "item", "value", "count"])
-
-
-def reliability_statistics(session: Session, rnd: Round) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-item and per-total sums over each category's complete cases (for Cronbach's α)."""
-    params = {"snapshot": rnd.snapshot_id, "round": rnd.id}
-    items = pd.DataFrame(
-        session.execute(RELIABILITY_ITEMS, params).all(),
-        columns=["category", "item", "n", "sum", "sumsq"],
-    )
-    totals = pd.DataFrame(
-        session.execute(RELIABILITY_TOTALS, params).all(),
-        columns=["category", "n", "sum", "sumsq"],
-    )
-    return items.astype({"sum": float, "sumsq": float}), totals.astype(
-        {"sum": float, "sumsq": float}
-    )
 
 
 def tree_frame(session: Session, year: int) -> pd.DataFrame:
@@ -245,3 +254,45 @@ def previous_round(session: Session, rnd: Round) -> Round | None:
         .order_by(Round.year.desc(), Round.id.desc())
     )
     return next((c for c in candidates if c.snapshot.instrument == instrument), None)
+
+
+def _to_payload(stats: LeafStatistics) -> dict:
+    return {
+        name: getattr(stats, name).to_dict(orient="split", index=False)
+        for name in ("scores", "gaps", "reliability_items", "reliability_totals")
+    }
+
+
+def _from_payload(payload: dict) -> LeafStatistics:
+    frames = {
+        name: pd.DataFrame(part["data"], columns=part["columns"]) for name, part in payload.items()
+    }
+    return LeafStatistics(**frames)
+
+
+def response_count(session: Session, round_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Response).where(Response.round_id == round_id)
+        )
+        or 0
+    )
+
+
+def cached(session: Session, round_id: int) -> LeafStatistics | None:
+    """The cached statistics of a round, unless a response was added since they were stored."""
+    entry = session.get(RoundStatistics, round_id)
+    if entry is None or entry.responses != response_count(session, round_id):
+        return None
+    return _from_payload(entry.payload)
+
+
+def store(session: Session, round_id: int, stats: LeafStatistics, responses: int) -> None:
+    """Keep a round's statistics computed from ``responses`` responses (the caller commits)."""
+    entry = session.get(RoundStatistics, round_id)
+    if entry is None:
+        entry = RoundStatistics(round_id=round_id, responses=responses, payload={})
+        session.add(entry)
+    entry.responses = responses
+    entry.payload = _to_payload(stats)
+    session.flush()

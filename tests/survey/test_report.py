@@ -119,3 +119,30 @@ def test_report_without_earlier_round(runner, two_years, tmp_path):
     df = pd.read_csv(tmp_path / "aggregates.csv")
     assert set(df["change"]) == {"not_comparable"}
     assert not (tmp_path / "aggregates.json").exists()
+
+
+def test_cached_statistics_are_used_and_refreshed(runner, two_years, write_csv, tmp_path):
+    from survey.extensions import db
+    from survey.models import RoundStatistics
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(args=["report", "R2025", "--out", str(first)]).exit_code == 0
+    assert db.session.query(RoundStatistics).count() == 2
+    assert runner.invoke(args=["report", "R2025", "--out", str(second)]).exit_code == 0
+    assert (first / "aggregates.csv").read_bytes() == (second / "aggregates.csv").read_bytes()
+    rows = _answers(7, 0.0)[:2]
+    rows[1][0] = "EDU-B"
+    assert (
+        runner.invoke(
+            args=["responses", "import", "R2025", str(write_csv("x.csv", rows))]
+        ).exit_code
+        == 0
+    )
+    assert runner.invoke(args=["report", "R2025", "--out", str(second)]).exit_code == 0
+    n = {
+        path: pd.read_csv(path / "aggregates.csv")
+        .query("unit_code == 'EDU-B' and role == 'all'")["n"]
+        .max()
+        for path in (first, second)
+    }
+    assert n[second] == n[first] + 1
