@@ -128,7 +128,10 @@ class Questionnaire:
         return {i.id: (i, c) for c in self.categories for i in c.items}
 
     def category(self, category_id: str) -> Category:
-        return next(c for c in self.categories if c.id == category_id)
+        for c in self.categories:
+            if c.id == category_id:
+                return c
+        raise KeyError(f"no category {category_id!r} in questionnaire {self.id}")
 
     def categories_for(self, role: str) -> tuple[Category, ...]:
         """The categories a role answers: those with at least one item for the role."""

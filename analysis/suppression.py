@@ -1,0 +1,299 @@
+"""Primary and complementary suppression of cells (DESIGN.md §6, normative; treat as security).
+
+A cell (unit with its descendants, role or ``all``, one index) shows n and a mean, i.e. a sum, so
+a linear combination of shown cells shows the mean of the group it adds up to. Rule: none may
+single out 1 … k−1 respondents.
+
+*Model.* Atoms are (a unit's own respondents, role). In a layer (a role, or ``all``) the *block*
+of a shown cell is its subtree minus its nearest shown descendants' subtrees; uncovered atoms
+form the layer's *anchor*. A combination weighs atom (V, r) by ``a(P) + b(Q)`` (P, Q: V's blocks
+in layer r and in ``all``; free per block, 0 on anchors). Join P–Q by an edge weighted by the n
+of their common atoms (empty atoms constrain nothing). The combination is a group iff it is 0 or
+1 on every edge, and the group is a union of cuts ``δ(X) = {P–Q : P ∈ X, Q ∉ X}``, X closed
+(Q ∈ X ⇒ its neighbours ∈ X), anchors on one side: a table is safe iff no cut has 0 < n < k.
+The least cut through an edge is a minimum cut (arcs P→Q of capacity n, Q→P unbounded, anchors
+at the sink or the source), decided by at most k augmenting paths.
+
+*Repair*, never unsuppressing, smallest n first (ties: unit code, role order): (1) to a
+fixpoint, a block with residual 0 < n < k (a parent's own respondents included) or an ``all``
+cell minus its shown role cells with 0 < n < k loses its smallest shown sub-cell; (2) each edge
+with n < k is checked exactly and, while violated, the smallest cell whose suppression merges a
+non-empty block across the cut is suppressed and the graph contracted; a passed edge stays safe
+(suppression only shrinks what can be combined). Exact for linear combinations; greedy, not
+minimal; the 0–100 bounds of scores (interval attacks) are outside the model.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pandas as pd
+
+from analysis.instruments import ROLES
+
+__all__ = ["CELL_ROLES", "may_show", "suppress_cells", "suppress_free_text"]
+
+#: Roles of a cell; ``all`` is the sum of the three respondent roles.
+CELL_ROLES: tuple[str, ...] = ("all", *ROLES)
+
+
+def _check_k(k: int, name: str = "k") -> int:
+    if k < 3:
+        raise ValueError(f"{name} must be at least 3, got {k}")
+    return k
+
+
+def may_show(n: int, k: int = 5) -> bool:
+    """Return True when a cell passes the primary rule ``n >= k`` (k ≥ 3, else ValueError)."""
+    return n >= _check_k(k)
+
+
+def suppress_free_text(n: int, k_text: int = 10) -> bool:
+    """Return True when free text of ``n`` respondents must be hidden: ``n < k_text`` (≥ 3)."""
+    return n < _check_k(k_text, "k_text")
+
+
+def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Series:
+    """Decide which cells to suppress, per index, by primary and complementary suppression.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        Columns ``unit, role, index, n``, ``role`` in :data:`CELL_ROLES`; a unit's n includes
+        its descendants, ``all`` is the sum of the roles; a missing (unit, role) counts as 0.
+    tree : DataFrame
+        Columns ``unit, parent``; a root's parent is None/NaN.
+    k : int, default 5
+        Minimum group size, at least 3.
+
+    Returns
+    -------
+    Series of bool
+        ``suppressed``, aligned to ``cells.index``: True for ``n < k`` (``n = 0`` included:
+        nothing to show) and for complementary suppression.
+
+    Raises
+    ------
+    ValueError
+        For ``k < 3``, missing columns, unknown roles or units, a cyclic tree, a repeated cell,
+        an n not a whole number ≥ 0, or counts that do not add up (over the tree and roles).
+    """
+    _check_k(k)
+    for name, frame, need in (("cells", cells, "unit role index n"), ("tree", tree, "unit parent")):
+        if set(need.split()) - set(frame.columns):
+            raise ValueError(f"{name}: missing column(s) {set(need.split()) - set(frame.columns)}")
+    codes, par = _tree_order(tree)
+    pos = {c: i for i, c in enumerate(codes)}
+    if not cells["unit"].isin(pos).all():
+        raise ValueError(f"cells: unknown unit(s) {sorted(set(cells['unit']) - set(pos))}")
+    if not cells["role"].isin(CELL_ROLES).all():
+        raise ValueError(f"cells: roles must be among {CELL_ROLES}")
+    if cells.duplicated(["unit", "role", "index"]).any():
+        raise ValueError("cells: the same unit, role and index appears more than once")
+    n_all = pd.to_numeric(cells["n"]).to_numpy(dtype=float)
+    if not (np.isfinite(n_all).all() and (n_all >= 0).all() and (n_all == np.floor(n_all)).all()):
+        raise ValueError("cells: n must be a whole number >= 0")
+    upos = cells["unit"].map(pos).to_numpy(dtype=np.int64)
+    rpos = cells["role"].map({r: i for i, r in enumerate(CELL_ROLES)}).to_numpy(dtype=np.int64)
+    kids = np.flatnonzero(np.asarray(par) >= 0)
+    out = np.ones(len(cells), dtype=bool)
+    done: dict[bytes, np.ndarray] = {}  # indices with the same counts get the same pattern
+    for index, rows in cells.groupby("index", sort=False).indices.items():
+        n = np.zeros((len(codes), 4), dtype=np.int64)
+        n[upos[rows], rpos[rows]] = n_all[rows]
+        child = np.zeros_like(n)
+        np.add.at(child, np.asarray(par)[kids], n[kids])
+        for bad, what in ((n[:, 0] != n[:, 1:].sum(1), "n(all) is not the sum of the roles"),
+                          ((n < child).any(1), "n is below the sum of its children")):  # fmt: skip
+            if bad.any():
+                raise ValueError(f"index {index!r}, unit {codes[np.argmax(bad)]!r}: {what}")
+        if n.tobytes() not in done:
+            done[n.tobytes()] = ~np.array(_Table(codes, par, n.tolist(), k).solve())
+        out[rows] = done[n.tobytes()][upos[rows], rpos[rows]]
+    return pd.Series(out, index=cells.index, name="suppressed")
+
+
+def _tree_order(tree: pd.DataFrame) -> tuple[list[str], list[int]]:
+    """Units in depth-first preorder (children by code) and each one's parent position."""
+    parent: dict = {}
+    for u, p in zip(tree["unit"], tree["parent"], strict=True):
+        if u in parent:
+            raise ValueError(f"tree: unit {u!r} appears more than once")
+        parent[u] = None if pd.isna(p) else p
+    kids: dict = {}
+    for u, p in parent.items():
+        kids.setdefault(p, []).append(u)
+    if set(kids) - {None} - set(parent):
+        raise ValueError(f"tree: parent(s) {sorted(set(kids) - {None} - set(parent))} not units")
+    codes, stack = [], sorted(kids.get(None, []), key=str, reverse=True)
+    while stack:
+        codes.append(stack.pop())
+        stack += sorted(kids.get(codes[-1], []), key=str, reverse=True)
+    if len(codes) != len(parent):
+        raise ValueError("tree: the parent links contain a cycle")
+    pos = {c: i for i, c in enumerate(codes)}
+    return codes, [-1 if parent[c] is None else pos[parent[c]] for c in codes]
+
+
+class _Table:
+    """One index. Node ``layer * width + block + 1`` (block -1: anchor); layer 0 (``all``) is
+    the Q side, layers 1–3 the P side; ``adj[a][b]`` is the n of an edge."""
+
+    def __init__(self, codes: list[str], par: list[int], n: list[list[int]], k: int) -> None:
+        self.codes, self.par, self.n, self.k, self.size = codes, par, n, k, len(codes)
+        self.width = self.size + 1
+        self.own = [row[:] for row in n]  # direct respondents per layer
+        self.end = list(range(1, self.size + 1))  # preorder: subtree of i = range(i, end[i])
+        for i in reversed(range(self.size)):
+            if par[i] >= 0:
+                self.own[par[i]] = [a - b for a, b in zip(self.own[par[i]], n[i], strict=True)]
+                self.end[par[i]] = max(self.end[par[i]], self.end[i])
+        self.shown = [[x >= k for x in row] for row in n]
+        self._key = lambda c: (n[c[0]][c[1]], codes[c[0]], c[1])  # smallest n first
+        self.adj: dict[int, dict[int, int]] = {}
+        self.root: dict[int, int] = {}  # union-find of nodes (connected components)
+        self.safe: set[tuple[int, int]] = set()  # edges whose every cut has n >= k
+
+    def solve(self) -> list[list[bool]]:
+        while self._repair(self._cheap(*self._layers())):
+            pass
+        return self._cuts()
+
+    def _layers(self) -> tuple[list[list[int]], list[dict[int, list[int]]]]:
+        """Per layer: units' blocks (nearest shown ancestor-or-self) and blocks' shown sub-cells."""
+        blocks, kids = [], []
+        for rho in range(4):
+            blk, sub = [-1] * self.size, {}
+            for i, p in enumerate(self.par):
+                blk[i] = up = blk[p] if p >= 0 else -1
+                if self.shown[i][rho]:
+                    blk[i] = i
+                    sub.setdefault(up, []).append(i)
+            blocks.append(blk)
+            kids.append(sub)
+        return blocks, kids
+
+    def _repair(self, violations: list[tuple[list, list]]) -> bool:
+        touched: set[tuple[int, int]] = set()
+        for involved, candidates in violations:
+            if touched.isdisjoint(involved):
+                i, rho = min(candidates, key=self._key)
+                self.shown[i][rho] = False
+                touched.add((i, rho))
+        return bool(touched)
+
+    def _cheap(self, blocks: list[list[int]], kids: list[dict[int, list[int]]]) -> list:
+        k, n, shown, violations = self.k, self.n, self.shown, []
+        for rho in range(4):
+            residual = [0] * self.size
+            for i, b in enumerate(blocks[rho]):
+                if b >= 0:
+                    residual[b] += self.own[i][rho]
+            for b in range(self.size):
+                if shown[b][rho] and 0 < residual[b] < k:
+                    subs = [(j, rho) for j in kids[rho][b]]
+                    violations.append(([(b, rho), *subs], subs))
+        for u in range(self.size):
+            roles = [(u, r) for r in (1, 2, 3) if shown[u][r]]
+            if shown[u][0] and roles and 0 < n[u][0] - sum(n[u][r] for _, r in roles) < k:
+                violations.append(([(u, 0), *roles], roles))
+        return violations
+
+    def _cuts(self) -> list[list[bool]]:
+        w, k, anchors = self.width, self.k, {r * self.width for r in range(4)}
+        self.blocks, self.kids = self._layers()
+        first: dict[tuple[int, int], int] = {}
+        for i in range(self.size):
+            for r in (1, 2, 3):
+                if self.own[i][r] > 0:
+                    e = (r * w + self.blocks[r][i] + 1, self.blocks[0][i] + 1)
+                    self._link(*e, self.own[i][r])
+                    first.setdefault(e, 4 * i + r)
+        for p, q in sorted(first, key=lambda e: (self.adj[e[0]][e[1]], e)):
+            i, r = divmod(first[(p, q)], 4)  # follow one atom of the edge as blocks merge
+            while True:
+                p, q = r * w + self.blocks[r][i] + 1, self.blocks[0][i] + 1
+                if self.adj[p][q] >= k or (p, q) in self.safe or {p, q} <= anchors:
+                    break
+                anchored = self._find(p) in {self._find(a) for a in anchors if a in self.adj}
+                present = anchors & self.adj.keys() if anchored else set()
+                tries = [({p}, {q} | present, True)] if p not in anchors else []
+                tries += [({q}, {p} | present, False)] if present and q not in anchors else []
+                side = next(filter(None, (self._small_cut(*t) for t in tries)), None)
+                if side is None:
+                    break
+                self._suppress(*min(self._across(side), key=self._key))
+            self.safe.add((p, q))
+        return self.shown
+
+    def _find(self, x: int) -> int:
+        while self.root.setdefault(x, x) != x:
+            x = self.root[x]
+        return x
+
+    def _link(self, p: int, q: int, weight: int) -> None:
+        row = self.adj.setdefault(p, {})
+        row[q] = self.adj.setdefault(q, {})[p] = row.get(q, 0) + weight
+        self.root[self._find(p)] = self._find(q)
+
+    def _across(self, side: set[int]) -> list[tuple[int, int]]:
+        """Cells whose suppression merges a non-empty block across the cut, else any nearby."""
+        w, strong, weak = self.width, [], []
+        for b in side:
+            i, rho = b % w - 1, b // w  # never an anchor: anchors are sinks or far side
+            up = rho * w + (self.blocks[rho][self.par[i]] + 1 if self.par[i] >= 0 else 0)
+            if up not in side:
+                (strong if up in self.adj or up % w == 0 else weak).append((i, rho))
+            for j in self.kids[rho].get(i, ()):
+                if rho * w + j + 1 not in side:
+                    (strong if rho * w + j + 1 in self.adj else weak).append((j, rho))
+        return strong or weak or [(b % w - 1, b // w) for b in side if b % w]
+
+    def _suppress(self, i: int, rho: int) -> None:
+        """Suppress a cell: merge its block into its parent's block, contracting the graph."""
+        w, blk = self.width, self.blocks[rho]
+        self.shown[i][rho] = False
+        up = blk[self.par[i]] if self.par[i] >= 0 else -1
+        for u in range(i, self.end[i]):
+            if blk[u] == i:
+                blk[u] = up
+        self.kids[rho][up].remove(i)
+        self.kids[rho][up] += self.kids[rho].pop(i, [])
+        a, b = rho * w + i + 1, rho * w + up + 1
+        for v, weight in self.adj.pop(a, {}).items():
+            del self.adj[v][a]
+            self._link(*((b, v) if rho else (v, b)), weight)
+            if ((a, v) if rho else (v, a)) in self.safe:
+                self.safe.add((b, v) if rho else (v, b))
+
+    def _small_cut(self, sources: set[int], sinks: set[int], from_p: bool) -> set | None:
+        """Augment flow from sources to sinks up to k; below k, return the source side of a
+        minimum cut. Arcs leaving the P side (``from_p``; nodes ≥ width) or the Q side have
+        capacity ``adj[a][b]``, the reverse arcs are unbounded; ``flow[a, b]`` is net flow."""
+        adj, width, k, flow, total = self.adj, self.width, self.k, {}, 0
+        while total < k:
+            prev, queue, hit = dict.fromkeys(sources, -1), deque(sources), -1
+            while queue and hit < 0:
+                u = queue.popleft()
+                capped = (u >= width) == from_p
+                for v, c in adj[u].items():
+                    if v in prev or (capped and c <= flow.get((u, v), 0)):
+                        continue
+                    prev[v] = u
+                    if v in sinks:
+                        hit = v
+                        break
+                    queue.append(v)
+            if hit < 0:
+                return set(prev)
+            path, v = [], hit
+            while prev[v] >= 0:
+                path.append((prev[v], v, (prev[v] >= width) == from_p))
+                v = prev[v]
+            push = min([k - total] + [adj[u][v] - flow.get((u, v), 0) for u, v, c in path if c])
+            for u, v, capped in path:
+                key, sign = ((u, v), 1) if capped else ((v, u), -1)
+                flow[key] = flow.get(key, 0) + sign * push
+            total += push
+        return None
