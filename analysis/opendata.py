@@ -1,0 +1,255 @@
+"""Open data: one row per published cell, with the year-on-year comparison (DESIGN.md §7).
+
+``build_aggregates`` joins this round's cells with the comparison round's (already mapped onto
+this year's units), applies the suppression decided by ``analysis.suppression``, and adds the
+Welch difference, Hedges' g and Benjamini–Hochberg adjusted p-values. ``write_aggregates`` is
+the edge where numbers are formatted: scores with 6 decimals, p-values in full.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.aggregate import ALL_ROLES
+from analysis.stats import bh_adjust, hedges_g, welch
+
+__all__ = [
+    "AGGREGATE_COLUMNS",
+    "CHANGES",
+    "build_aggregates",
+    "write_aggregates",
+    "write_reliability",
+]
+
+AGGREGATE_COLUMNS: tuple[str, ...] = (
+    "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
+    "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
+    "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
+)  # fmt: skip
+CHANGES: tuple[str, ...] = ("improved", "declined", "no_change", "not_comparable")
+ALPHA = 0.05
+KEY = ["unit", "role", "index"]
+CURRENT_FIGURES = ["n", "score", "sd", "ci_low", "ci_high"]
+COMPARE_FIGURES = [
+    "compare_n", "compare_score", "delta", "delta_ci_low", "delta_ci_high", "p_value",
+    "p_adjusted", "effect_size",
+]  # fmt: skip
+SCORE_COLUMNS = {
+    "score", "sd", "ci_low", "ci_high", "compare_score", "delta", "delta_ci_low",
+    "delta_ci_high", "effect_size", "alpha",
+}  # fmt: skip
+FULL_COLUMNS = {"p_value", "p_adjusted"}
+
+
+def _flags(flags: pd.Series, keys: pd.MultiIndex, name: str) -> np.ndarray:
+    if not isinstance(flags, pd.Series) or flags.index.nlevels != 3:
+        raise ValueError(f"{name}: a boolean Series indexed by (unit, role, index) is required")
+    # A cell without a decision is treated as suppressed (fail closed).
+    return flags.astype(bool).reindex(keys, fill_value=True).to_numpy()
+
+
+def build_aggregates(
+    current: pd.DataFrame,
+    compare: pd.DataFrame | None,
+    units: pd.DataFrame,
+    *,
+    round_name: str,
+    year: int,
+    compare_round: str | None,
+    suppressed: pd.Series,
+    compare_suppressed: pd.Series | None,
+    indices: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One open-data row per (unit, role, index) cell with the comparison to an earlier round.
+
+    For a comparable row (both sides shown, ``n ≥ 2`` on both):
+    :math:`\\Delta = \\bar x_{cur} - \\bar x_{cmp}` with the Welch 95% CI and two-sided p
+    (:func:`analysis.stats.welch`), ``effect_size`` = Hedges' g (:func:`analysis.stats.hedges_g`),
+    ``p_adjusted`` = Benjamini–Hochberg over all comparable rows of the report
+    (:func:`analysis.stats.bh_adjust`); ``change`` is ``improved`` / ``declined`` when
+    ``p_adjusted < 0.05`` and Δ > 0 / Δ < 0, else ``no_change``. A row is ``not_comparable``
+    (comparison figures empty) when there is no comparison round, or the comparison cell is
+    missing, suppressed or has ``n < 2``, or the current cell is suppressed or has ``n < 2``.
+
+    A suppressed row has ``suppressed=True`` and every figure empty, ``n`` included: next to the
+    shown figures of its parent or siblings, its ``n`` would narrow down who is in it.
+
+    Parameters
+    ----------
+    current, compare : DataFrame
+        :func:`analysis.aggregate.cells` outputs (``unit, role, index, n, mean, sd, ci_low,
+        ci_high``) over this year's unit codes; ``compare`` may be None (no comparison round).
+    units : DataFrame
+        Columns ``unit, name, level`` in tree order (the output order).
+    round_name, year, compare_round
+        Written to ``round``, ``year`` and ``compare_round`` (the latter only with ``compare``).
+    suppressed, compare_suppressed : Series of bool
+        Indexed by (unit, role, index), from ``analysis.suppression``. A cell missing from them
+        counts as suppressed. ``compare_suppressed`` is required when ``compare`` is given.
+    indices : sequence of str, optional
+        Index order; default: order of first appearance in ``current``.
+
+    Returns
+    -------
+    DataFrame
+        Exactly :data:`AGGREGATE_COLUMNS`, ordered by unit, role (all, employee, manager,
+        specialist), index. ``n``/``compare_n`` are nullable integers, missing figures NaN/NA.
+    """
+    if compare is not None and compare_suppressed is None:
+        raise ValueError("compare_suppressed is required when a comparison round is given")
+    unit_pos = {u: i for i, u in enumerate(units["unit"])}
+    unknown = set(current["unit"]) - set(unit_pos)
+    if unknown:
+        raise ValueError(f"unit code(s) missing from units: {sorted(map(str, unknown))}")
+    order = list(indices) if indices is not None else list(pd.unique(current["index"]))
+    index_pos = {ix: i for i, ix in enumerate(order)}
+    if set(current["index"]) - set(index_pos):
+        raise ValueError("current holds index ids that are not in indices")
+    role_pos = {r: i for i, r in enumerate(ALL_ROLES)}
+
+    cur = current[[*KEY, "n", "mean", "sd", "ci_low", "ci_high"]].rename(columns={"mean": "score"})
+    cur = cur.assign(
+        _u=cur["unit"].map(unit_pos), _r=cur["role"].map(role_pos), _i=cur["index"].map(index_pos)
+    )
+    cur = cur.sort_values(["_u", "_r", "_i"], kind="stable").drop(columns=["_u", "_r", "_i"])
+    cur = cur.reset_index(drop=True)
+    keys = pd.MultiIndex.from_frame(cur[KEY])
+    hidden = _flags(suppressed, keys, "suppressed")
+
+    shown = ~hidden & (cur["n"].to_numpy() >= 2)
+    if compare is None:
+        cmp = pd.DataFrame({"n": np.nan, "mean": np.nan, "sd": np.nan}, index=cur.index)
+        shown &= False
+    else:
+        cmp = compare.set_index(KEY)[["n", "mean", "sd"]].reindex(keys).reset_index(drop=True)
+        shown &= ~_flags(compare_suppressed, keys, "compare_suppressed")
+        shown &= cmp["n"].fillna(0).to_numpy() >= 2
+
+    test = welch(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
+    g = hedges_g(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
+    p = test["p_value"].where(shown)
+    p_adj = bh_adjust(p)
+    change = np.select(
+        [~shown, (p_adj < ALPHA) & (test["delta"] > 0), (p_adj < ALPHA) & (test["delta"] < 0)],
+        ["not_comparable", "improved", "declined"],
+        "no_change",
+    )
+
+    names = units.set_index("unit")
+    out = pd.DataFrame(
+        {
+            "round": round_name,
+            "year": int(year),
+            "unit_code": cur["unit"],
+            "unit_name": cur["unit"].map(names["name"]),
+            "unit_level": cur["unit"].map(names["level"]).astype("Int64"),
+            "role": cur["role"],
+            "index": cur["index"],
+            "n": cur["n"].astype("Int64"),
+            "score": cur["score"].astype(float),
+            "sd": cur["sd"].astype(float),
+            "ci_low": cur["ci_low"].astype(float),
+            "ci_high": cur["ci_high"].astype(float),
+            "compare_round": compare_round if compare is not None else None,
+            "compare_n": cmp["n"].astype("Int64"),
+            "compare_score": cmp["mean"].astype(float),
+            "delta": test["delta"],
+            "delta_ci_low": test["ci_low"],
+            "delta_ci_high": test["ci_high"],
+            "p_value": p,
+            "p_adjusted": p_adj,
+            "effect_size": g,
+            "change": change,
+            "suppressed": hidden,
+        }
+    )
+    out.loc[~shown, COMPARE_FIGURES] = np.nan
+    out.loc[hidden, CURRENT_FIGURES] = np.nan
+    out["compare_round"] = out["compare_round"].astype(object)
+    return out[list(AGGREGATE_COLUMNS)]
+
+
+def _text(value: Any, column: str) -> str:
+    """Format one value for CSV: empty for missing, true/false, 6 decimals or full repr."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if column in SCORE_COLUMNS:
+        return f"{float(value):.6f}"
+    if column in FULL_COLUMNS:
+        return repr(float(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return str(value)
+
+
+def _json_value(value: Any, column: str) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 6) if column in SCORE_COLUMNS else float(value)
+    return str(value)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    text = pd.DataFrame({c: [_text(v, c) for v in df[c].tolist()] for c in df.columns})
+    text.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
+
+
+def write_aggregates(
+    df: pd.DataFrame, out_dir: str | Path, formats: Iterable[str] = ("csv", "json")
+) -> list[Path]:
+    """Write ``aggregates.csv`` and/or ``aggregates.json`` (the same rows, DESIGN.md §7).
+
+    Scores, SDs, CIs, deltas and effect sizes carry 6 decimals (CSV text; JSON numbers rounded
+    to 6 decimals), p-values their full ``repr`` precision; booleans are ``true``/``false``;
+    missing figures are empty in CSV and ``null`` in JSON. The JSON is a list of objects keyed by
+    column name, in column order. Files are UTF-8 with ``\\n`` line ends.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    formats = list(formats)
+    unknown = set(formats) - {"csv", "json"}
+    if unknown:
+        raise ValueError(f"unknown format(s) {sorted(unknown)}; use csv and/or json")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if "csv" in formats:
+        written.append(_write_csv(df, out / "aggregates.csv"))
+    if "json" in formats:
+        columns = list(df.columns)
+        rows = [
+            {c: _json_value(v, c) for c, v in zip(columns, row, strict=True)}
+            for row in df.itertuples(index=False, name=None)
+        ]
+        path = out / "aggregates.json"
+        path.write_text(json.dumps(rows, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def write_reliability(df: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write ``reliability.csv`` (``round, category, n, items, alpha, ci_low, ci_high``).
+
+    α and its CI carry 6 decimals; missing values are empty.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return _write_csv(df, out / "reliability.csv")

@@ -1,0 +1,103 @@
+"""Reliability per category and round: Cronbach's α with a Feldt CI (DESIGN.md §5, §7).
+
+α is computed on the respondents who answered every item of the category, from sufficient
+statistics the database can deliver with two ``GROUP BY`` queries over those complete cases:
+per item (``n, Σx, Σx²``) and per respondent total (``n, ΣT, ΣT²``). Reverse-keyed items must
+be reversed first; rescaling all items of a category alike (e.g. to 0–100) leaves α unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats import cronbach_alpha_from_stats
+
+__all__ = ["LOW_ALPHA", "RELIABILITY_COLUMNS", "flag_low_alpha", "reliability_table"]
+
+RELIABILITY_COLUMNS: tuple[str, ...] = (
+    "round",
+    "category",
+    "n",
+    "items",
+    "alpha",
+    "ci_low",
+    "ci_high",
+)
+LOW_ALPHA = 0.70
+
+
+def reliability_table(
+    item_stats: pd.DataFrame,
+    total_stats: pd.DataFrame,
+    *,
+    round_name: str,
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Cronbach's α and Feldt 95% CI per category, one row per category (``reliability.csv``).
+
+    .. math::
+
+        \\alpha = \\frac{k}{k-1}\\left(1 - \\frac{\\sum_i s_i^2}{s_T^2}\\right)
+
+    with item and total variances from sums and sums of squares (see
+    :func:`analysis.stats.cronbach_alpha_from_stats`).
+
+    Parameters
+    ----------
+    item_stats : DataFrame
+        Columns ``category, item, n, sum, sumsq``: per item, over the category's complete cases.
+    total_stats : DataFrame
+        Columns ``category, n, sum, sumsq``: the number of complete cases and the sum and sum of
+        squares of their totals (each respondent's sum over the category's items).
+    round_name : str
+        Written to the ``round`` column.
+    categories : sequence of str, optional
+        Output order (and the categories to report; missing ones get ``n = 0`` and NaN);
+        default: order of ``total_stats``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``round, category, n, items, alpha, ci_low, ci_high``.
+
+    Notes
+    -----
+    Matches ``pingouin.cronbach_alpha`` on the complete cases. Feldt, L. S. (1965),
+    Psychometrika 30, 357–370.
+    """
+    totals = total_stats.drop_duplicates("category").set_index("category")
+    if categories is None:
+        categories = list(totals.index)
+    grouped = {c: g for c, g in item_stats.groupby("category", sort=False)}
+    rows = []
+    for category in categories:  # one row per category: a handful per round
+        items = grouped.get(category, item_stats.iloc[:0])
+        n = int(totals["n"].get(category, 0))
+        if not items.empty and (items["n"] != n).any():
+            raise ValueError(f"category {category!r}: item n differs from the complete-case n")
+        alpha, low, high = (np.nan, np.nan, np.nan)
+        if n and category in totals.index:
+            alpha, low, high = cronbach_alpha_from_stats(
+                n,
+                len(items),
+                items["sum"].to_numpy(),
+                items["sumsq"].to_numpy(),
+                float(totals.at[category, "sum"]),
+                float(totals.at[category, "sumsq"]),
+            )
+        rows.append((round_name, category, n, len(items), alpha, low, high))
+    out = pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
+    return out.astype(
+        {"n": "int64", "items": "int64", "alpha": float, "ci_low": float, "ci_high": float}
+    )
+
+
+def flag_low_alpha(table: pd.DataFrame, threshold: float = LOW_ALPHA) -> pd.Series:
+    """Flag categories whose α is below ``threshold`` (default 0.70, DESIGN.md §5).
+
+    Returns a boolean Series named ``low_alpha`` aligned on ``table``; NaN α is not flagged.
+    """
+    return (table["alpha"] < threshold).rename("low_alpha")
