@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
+from survey.services.audit import audit
 from survey.services.errors import InputError, StateError
 
 
@@ -79,6 +80,7 @@ def org_import(year: int, file: Path) -> None:
 
     with transaction() as session:
         n = import_org(session, year, file)
+        audit(session, "org.import", year=year, file=file.name, units=n)
     click.echo(f"Imported {n} units for {year}.")
 
 
@@ -90,6 +92,7 @@ def org_remap(year: int, file: Path) -> None:
 
     with transaction() as session:
         n = import_remap(session, year, file)
+        audit(session, "org.remap", year=year, file=file.name, mappings=n)
     click.echo(f"Stored {n} mappings from {year - 1} to {year}.")
 
 
@@ -115,6 +118,7 @@ def round_create(name: str, year: int, questionnaire_ref: str, mode: str) -> Non
 
     with transaction() as session:
         rnd = create_round(session, name, year, questionnaire_ref, mode)
+        audit(session, "round.create", round=name, year=year, mode=mode)
         snap = rnd.snapshot
     click.echo(f"Created round '{name}' ({year}, {mode}) with {snap.instrument} {snap.version}.")
 
@@ -125,6 +129,7 @@ def _move(action: str) -> Callable[[str], None]:
 
         with transaction() as session:
             rnd = move_round(session, name, action)
+            audit(session, f"round.{action}", round=name)
         click.echo(f"Round '{name}' is now {rnd.status}.")
 
     return command
@@ -149,6 +154,7 @@ def respondents_import(name: str, file: Path) -> None:
 
     with transaction() as session:
         n = import_respondents(session, name, file)
+        audit(session, "respondents.import", round=name, file=file.name, count=n)
     click.echo(f"Added {n} respondents to '{name}'. Issue their links with 'mognad links {name}'.")
 
 
@@ -165,6 +171,7 @@ def responses_import(name: str, file: Path) -> None:
 
     with transaction() as session:
         n = import_responses(session, name, file)
+        audit(session, "responses.import", round=name, file=file.name, count=n)
     click.echo(f"Imported {n} responses into '{name}'.")
 
 

@@ -273,3 +273,14 @@ def test_failed_sqlite_import_leaves_file_byte_identical(runner, make_round, wri
     db.session.remove()
     db.engine.dispose()
     assert path.read_bytes() == before
+
+
+def test_changes_are_audited_failures_are_not(runner, make_round, write_csv):
+    from survey.models import AuditLog
+
+    name = make_round(status="open")
+    actions = [a.action for a in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id))]
+    assert actions == ["org.import", "round.create", "round.open"]
+    bad = write_csv("bad.csv", [["unit_code", "role", "cap_workplace_1"], ["NOPE", "employee", 1]])
+    assert runner.invoke(args=["responses", "import", name, str(bad)]).exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 3
