@@ -70,9 +70,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey import main
+    from survey import main, respond
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(respond.bp)
 
 
 def register_cli(app: Flask) -> None:

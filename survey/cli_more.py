@@ -7,6 +7,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach optional command groups to the app's CLI."""
+    from survey.cli_links import links
     from survey.cli_report import report
 
     app.cli.add_command(report)
+    app.cli.add_command(links)

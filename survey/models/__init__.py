@@ -1,6 +1,7 @@
 """The data model, split by aggregate (DESIGN.md section 3)."""
 
 from survey.models.audit import AuditLog
+from survey.models.feedback import AccessibilityFeedback
 from survey.models.org import Unit, UnitRemap
 from survey.models.responses import Answer, Draft, DraftAnswer, Response, ResponseComment
 from survey.models.rounds import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round
@@ -8,6 +9,7 @@ from survey.models.statistics import RoundStatistics
 from survey.models.users import User
 
 __all__ = [
+    "AccessibilityFeedback",
     "Answer",
     "AuditLog",
     "Draft",

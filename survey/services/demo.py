@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Round, User
 from survey.services.imports import import_respondents, import_responses
+from survey.services.links import demo_links
 from survey.services.org import import_org, import_remap
 from survey.services.rounds import create_round, move_round, snapshot_questionnaire
 
@@ -221,4 +222,5 @@ def load_demo(
     lines.append(f"Admin login: {ADMIN_EMAIL} / {password}")
     if base_url:
         lines.append(f"Open {base_url}/ in a browser.")
+        lines += demo_links(session, f"Mognad {YEARS[-1]}", base_url)
     return lines

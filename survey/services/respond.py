@@ -1,0 +1,362 @@
+"""Answering a round: the pages a role sees, drafts saved page by page, and the final submit.
+
+Submit is idempotent and atomic. In one transaction the caller's single commit makes durable,
+a guard statement claims the submission (the invitation moves to ``completed``, or the open
+link's draft row is deleted) and only the caller whose guard touched exactly one row writes the
+response; a double click, a reload or a concurrent retry finds nothing left to claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from analysis.instruments import Category, Comment, Item, Questionnaire, parse_questionnaire
+from survey.models import (
+    Answer,
+    Draft,
+    DraftAnswer,
+    Invitation,
+    QuestionnaireSnapshot,
+    Response,
+    ResponseComment,
+    Round,
+)
+from survey.models.responses import random_id
+
+DONT_KNOW = "dk"
+ANSWER_PREFIX = "a-"
+COMMENT_PREFIX = "c-"
+MAX_COMMENT = 4000
+ITEMS_PER_MINUTE = 4
+CACHE_SIZE = 16
+
+_questionnaires: OrderedDict[str, Questionnaire] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def round_questionnaire(session: Session, rnd: Round) -> Questionnaire:
+    """The round's questionnaire snapshot, parsed once per process (snapshots never change)."""
+    sha = session.scalar(
+        select(QuestionnaireSnapshot.sha256).where(QuestionnaireSnapshot.id == rnd.snapshot_id)
+    )
+    q = _questionnaires.get(sha)
+    if q is None:
+        document = session.scalar(
+            select(QuestionnaireSnapshot.document).where(
+                QuestionnaireSnapshot.id == rnd.snapshot_id
+            )
+        )
+        q = parse_questionnaire(document, f"round {rnd.name}")
+        with _cache_lock:
+            _questionnaires[sha] = q
+            while len(_questionnaires) > CACHE_SIZE:
+                _questionnaires.popitem(last=False)
+    return q
+
+
+@dataclass(frozen=True)
+class Page:
+    """One questionnaire page: a category's items for a role, or the free-text comments."""
+
+    number: int
+    category: Category | None
+    items: tuple[Item, ...]
+    comments: tuple[Comment, ...] = ()
+
+    @property
+    def field_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items) + tuple(c.id for c in self.comments)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The questionnaire as one role answers it, page by page."""
+
+    questionnaire: Questionnaire
+    role: str
+    pages: tuple[Page, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def review(self) -> int:
+        """The page number stored in a draft for the review page (one past the last page)."""
+        return len(self.pages) + 1
+
+    def page(self, number: int) -> Page | None:
+        return self.pages[number - 1] if 1 <= number <= len(self.pages) else None
+
+    @cached_property
+    def items(self) -> dict[str, tuple[Item, Category, int]]:
+        return {
+            i.id: (i, p.category, p.number)
+            for p in self.pages
+            if p.category is not None
+            for i in p.items
+        }
+
+    @cached_property
+    def comments(self) -> dict[str, tuple[Comment, int]]:
+        return {c.id: (c, p.number) for p in self.pages for c in p.comments}
+
+    @property
+    def minutes(self) -> int:
+        """Rough time needed: one minute per four statements, at least one."""
+        return max(1, math.ceil(len(self.items) / ITEMS_PER_MINUTE))
+
+
+def plan_for(q: Questionnaire, role: str) -> Plan:
+    """One page per category the role answers, then a page for its comments (if any)."""
+    pages = [
+        Page(n, cat, cat.items_for(role)) for n, cat in enumerate(q.categories_for(role), start=1)
+    ]
+    comments = q.comments_for(role)
+    if comments:
+        pages.append(Page(len(pages) + 1, None, (), comments))
+    return Plan(q, role, tuple(pages))
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A rejected answer: ``field`` is an item or comment id; ``reason`` says what was wrong."""
+
+    field: str
+    reason: str  # "off_scale" | "not_on_page" | "too_long"
+
+
+def parse_page(
+    page: Page, form: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, str], list[FieldError]]:
+    """Read a posted page: field id → stored value ("dk", "3", or comment text), and errors.
+
+    Answers are optional, but every value sent must be one the page offers; any answer field
+    that is not on this page is an error too, so a tampered form saves nothing.
+    """
+    values: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for item in page.items:
+        sent = [v for v in form.get(ANSWER_PREFIX + item.id, ()) if v != ""]
+        if not sent:
+            continue
+        scale = page.category.scale  # type: ignore[union-attr]
+        allowed = {str(v) for v in scale.values} | ({DONT_KNOW} if scale.dont_know else set())
+        if len(sent) > 1 or sent[0] not in allowed:
+            errors.append(FieldError(item.id, "off_scale"))
+        else:
+            values[item.id] = sent[0]
+    for comment in page.comments:
+        texts = form.get(COMMENT_PREFIX + comment.id, ())
+        text = "\n".join(t for t in texts).replace("\r\n", "\n").strip()
+        if len(text) > MAX_COMMENT:
+            errors.append(FieldError(comment.id, "too_long"))
+        elif text:
+            values[comment.id] = text
+    known = {ANSWER_PREFIX + i.id for i in page.items} | {
+        COMMENT_PREFIX + c.id for c in page.comments
+    }
+    for name in form:
+        if name.startswith((ANSWER_PREFIX, COMMENT_PREFIX)) and name not in known:
+            errors.append(FieldError(name[2:], "not_on_page"))
+    return values, errors
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+def browser_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_browser_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def draft_for_invitation(session: Session, invitation_id: int) -> Draft | None:
+    return session.scalar(select(Draft).where(Draft.invitation_id == invitation_id))
+
+
+def draft_for_browser(session: Session, round_id: int, key: str) -> Draft | None:
+    return session.scalar(
+        select(Draft).where(Draft.round_id == round_id, Draft.browser_key == browser_key_hash(key))
+    )
+
+
+def start_invitation_draft(session: Session, invitation: Invitation) -> Draft:
+    """The invitation's draft, created on first start (the invitation becomes ``started``)."""
+    draft = draft_for_invitation(session, invitation.id)
+    if draft is None:
+        draft = Draft(
+            round_id=invitation.round_id,
+            invitation_id=invitation.id,
+            unit_id=invitation.unit_id,
+            role=invitation.role,
+            page=0,
+        )
+        session.add(draft)
+        if invitation.status == "pending":
+            invitation.status = "started"
+        session.flush()
+    return draft
+
+
+def start_browser_draft(
+    session: Session, round_id: int, unit_id: int, role: str, key: str
+) -> Draft:
+    """A draft for an open-link respondent, found again by the browser key kept in its cookie."""
+    draft = draft_for_browser(session, round_id, key)
+    if draft is None:
+        draft = Draft(
+            round_id=round_id, browser_key=browser_key_hash(key), unit_id=unit_id, role=role, page=0
+        )
+        session.add(draft)
+        session.flush()
+    return draft
+
+
+def change_role(session: Session, draft: Draft, unit_id: int, role: str, plan: Plan) -> None:
+    """Move an open-link draft to another unit or role, dropping answers the role is not asked."""
+    draft.unit_id = unit_id
+    draft.role = role
+    keep = set(plan.items) | set(plan.comments)
+    stale = [a.id for a in draft.answers if a.item_id not in keep]
+    if stale:
+        session.execute(delete(DraftAnswer).where(DraftAnswer.id.in_(stale)))
+        session.expire(draft, ["answers"])
+    draft.page = 0
+    session.flush()
+
+
+def draft_values(session: Session, draft: Draft) -> dict[str, str]:
+    rows = session.execute(
+        select(DraftAnswer.item_id, DraftAnswer.value).where(DraftAnswer.draft_id == draft.id)
+    )
+    return {item_id: value for item_id, value in rows}
+
+
+def save_page(
+    session: Session, draft: Draft, page: Page, values: Mapping[str, str], next_page: int
+) -> None:
+    """Replace the draft's answers for ``page`` with ``values`` and remember ``next_page``."""
+    ids = page.field_ids
+    session.execute(
+        delete(DraftAnswer).where(DraftAnswer.draft_id == draft.id, DraftAnswer.item_id.in_(ids))
+    )
+    rows = [{"draft_id": draft.id, "item_id": k, "value": v} for k, v in values.items() if k in ids]
+    if rows:
+        session.execute(insert(DraftAnswer), rows)
+    draft.page = next_page
+    session.flush()
+
+
+def unanswered(plan: Plan, values: Mapping[str, str]) -> list[tuple[Item, int]]:
+    """Statements without an answer ("vet ej" counts as an answer), with their page numbers."""
+    return [
+        (item, number) for item_id, (item, _, number) in plan.items.items() if item_id not in values
+    ]
+
+
+# --- Submit ---------------------------------------------------------------------------------
+
+
+def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
+    """Write the invitation's response once; False if it was already submitted."""
+    table = Invitation.__table__
+    claimed = session.execute(
+        update(table)
+        .where(table.c.id == invitation_id, table.c.status != "completed")
+        .values(status="completed")
+    ).rowcount
+    if claimed != 1:
+        return False
+    draft = session.scalar(
+        select(Draft)
+        .where(Draft.invitation_id == invitation_id)
+        .execution_options(populate_existing=True)
+    )
+    if draft is not None:
+        values = draft_values(session, draft)
+        _insert_response(session, draft.round_id, draft.unit_id, draft.role, values, plan)
+        session.expunge(draft)
+        _delete_draft(session, draft.id)
+    session.flush()
+    return True
+
+
+def submit_browser(session: Session, draft_id: int, plan: Plan) -> bool:
+    """Write an open-link draft's response once; False if the draft was already submitted."""
+    draft = session.get(Draft, draft_id, populate_existing=True)
+    if draft is None:
+        return False
+    values = draft_values(session, draft)
+    meta = (draft.round_id, draft.unit_id, draft.role)
+    claimed = session.execute(
+        delete(Draft.__table__).where(Draft.__table__.c.id == draft_id)
+    ).rowcount
+    if claimed != 1:
+        return False
+    session.expunge(draft)
+    _delete_draft(session, draft_id)
+    _insert_response(session, *meta, values, plan)
+    session.flush()
+    return True
+
+
+def _delete_draft(session: Session, draft_id: int) -> None:
+    session.execute(
+        delete(DraftAnswer.__table__).where(DraftAnswer.__table__.c.draft_id == draft_id)
+    )
+    session.execute(delete(Draft.__table__).where(Draft.__table__.c.id == draft_id))
+
+
+def _insert_response(
+    session: Session, round_id: int, unit_id: int, role: str, values: Mapping[str, str], plan: Plan
+) -> None:
+    """Insert the response (round, unit, role, random id — nothing else) and its answers."""
+    answers, comments = [], []
+    rid = random_id()
+    for item_id, raw in values.items():
+        if item_id in plan.items:
+            scale = plan.items[item_id][1].scale
+            if raw == DONT_KNOW and scale.dont_know:
+                value = None
+            elif raw.isdigit() and int(raw) in scale.values:
+                value = int(raw)
+            else:
+                continue  # not a valid answer any more; drafts are validated on save
+            answers.append(
+                {
+                    "response_id": rid,
+                    "item_id": item_id,
+                    "value": value,
+                    "scale_min": scale.min,
+                    "scale_max": scale.max,
+                }
+            )
+        elif item_id in plan.comments and raw.strip():
+            comments.append(
+                {"response_id": rid, "comment_id": item_id, "text": raw.strip()[:MAX_COMMENT]}
+            )
+    if not answers and not comments:
+        return  # an empty submission counts as "completed" but adds nothing to the figures
+    session.execute(
+        insert(Response), [{"id": rid, "round_id": round_id, "unit_id": unit_id, "role": role}]
+    )
+    if answers:
+        session.execute(insert(Answer), answers)
+    if comments:
+        session.execute(insert(ResponseComment), comments)

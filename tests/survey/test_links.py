@@ -1,0 +1,130 @@
+"""`mognad links`: personal links re-issued, unit links of open rounds, and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import AuditLog, Invitation
+from tests.conftest import table_snapshot
+from tests.survey.respondent import Browser, invite, issue_links
+
+PEOPLE = [
+    ("anna@example.org", "EDU-A", "employee"),
+    ("bo@example.org", "EDU-B", "manager"),
+    ("cia@example.org", "CARE", "specialist"),
+    ("dan@example.org", "EDU-A", "employee"),
+]
+
+
+def hashes() -> dict[str, str | None]:
+    return dict(db.session.execute(sa.select(Invitation.email, Invitation.token_hash)).all())
+
+
+def test_personal_links_store_only_the_token_hash(make_round, runner, write_csv, tmp_path):
+    make_round()
+    invite(runner, write_csv, people=PEOPLE)
+    out = tmp_path / "links.csv"
+    rows = issue_links(runner, out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "email,unit_code,role,url"
+    assert [(r["email"], r["unit_code"], r["role"]) for r in rows] == sorted(PEOPLE)
+    entry = db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id.desc())).first()
+    assert (entry.action, entry.detail["count"]) == ("links.issue", 4)
+    assert "@" not in str(entry.detail)  # no personal data in the audit log
+    stored = hashes()
+    for r in rows:
+        parts = urlsplit(r["url"])
+        assert f"{parts.scheme}://{parts.netloc}" == "http://mognad.test"
+        token = parts.path.removeprefix("/s/")
+        assert len(token) == 43  # 32 random bytes, URL-safe base64
+        assert stored[r["email"]] == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in str(table_snapshot())
+
+
+def test_reissuing_replaces_the_old_link(app, make_round, runner, write_csv, tmp_path):
+    make_round()
+    invite(runner, write_csv, people=PEOPLE)
+    old = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "a.csv")}
+    new = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "b.csv")}
+    assert set(old.values()).isdisjoint(new.values())
+    assert Browser(app.test_client()).get(old["anna@example.org"]).status == 404
+    page = Browser(app.test_client()).get(new["anna@example.org"])
+    assert (page.status, page.path) == (200, "/survey")
+
+
+def test_completed_invitations_get_no_new_link_and_unit_limits_to_a_subtree(
+    app, make_round, runner, write_csv, tmp_path
+):
+    make_round()
+    invite(runner, write_csv, people=PEOPLE)
+    first = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "a.csv")}
+    b = Browser(app.test_client())
+    b.get(first["dan@example.org"])
+    b.walk_to_review()
+    b.press("Skicka in svaren")
+    spent = hashes()["dan@example.org"]
+    rows = issue_links(runner, tmp_path / "b.csv")
+    assert "dan@example.org" not in {r["email"] for r in rows}
+    assert hashes()["dan@example.org"] == spent  # kept, so the old link says "already answered"
+    rows = issue_links(runner, tmp_path / "c.csv", unit="EDU")
+    assert {r["email"] for r in rows} == {"anna@example.org", "bo@example.org"}
+
+
+def test_draft_round_may_get_links_before_it_opens(make_round, runner, write_csv, tmp_path):
+    make_round()
+    invite(runner, write_csv, people=PEOPLE, status="draft")
+    assert len(issue_links(runner, tmp_path / "links.csv")) == 4
+
+
+def test_open_round_unit_links(app, make_round, runner, tmp_path):
+    make_round(mode="open", status="open")
+    out = tmp_path / "units.csv"
+    rows = issue_links(runner, out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "unit_code,unit_name,url"
+    assert [r["unit_code"] for r in rows] == ["CITY", "CARE", "EDU", "EDU-A", "EDU-B"]
+    assert rows[0]["unit_name"] == "Staden"
+    assert all(urlsplit(r["url"]).path.startswith("/o/") for r in rows)
+    assert issue_links(runner, tmp_path / "again.csv") == rows  # stable: nothing is stored
+    sub = issue_links(runner, tmp_path / "edu.csv", unit="EDU")
+    assert [r["unit_code"] for r in sub] == ["EDU", "EDU-A", "EDU-B"]
+    page = Browser(app.test_client()).get(sub[1]["url"])
+    assert (page.status, page.path) == (200, "/survey/role")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["NOPE"], "no round named 'NOPE'"),
+        (["R2025", "--unit", "NOPE"], "no unit 'NOPE'"),
+        (["CLOSED"], "round 'CLOSED' is closed"),
+        (["EMPTY"], "has no respondents yet"),
+    ],
+)
+def test_bad_input_changes_nothing_and_writes_nothing(
+    make_round, runner, write_csv, tmp_path, args, message
+):
+    make_round()
+    invite(runner, write_csv, people=PEOPLE)
+    make_round(name="CLOSED", status="closed", org=False)
+    make_round(name="EMPTY", org=False)
+    before = table_snapshot()
+    out = tmp_path / "links.csv"
+    result = runner.invoke(args=["links", *args, "--out", str(out)])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists() and not list(tmp_path.glob(".links-*"))
+    assert table_snapshot() == before
+
+
+def test_unwritable_output_changes_nothing(make_round, runner, write_csv, tmp_path):
+    make_round()
+    invite(runner, write_csv, people=PEOPLE)
+    before = table_snapshot()
+    result = runner.invoke(args=["links", "R2025", "--out", str(tmp_path / "no" / "x.csv")])
+    assert result.exit_code != 0 and "no such directory" in result.output
+    assert table_snapshot() == before

@@ -1,0 +1,382 @@
+"""Respondent pages through the Flask test client on both databases: outcomes, not markup."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import flask_babel
+import pytest
+import sqlalchemy as sa
+
+from analysis.instruments import load_questionnaire
+from survey.extensions import db
+from survey.models import Answer, Draft, DraftAnswer, Invitation, Response, ResponseComment
+from survey.services.respond import plan_for
+from tests.conftest import QUESTIONNAIRE
+from tests.survey.respondent import Browser, invite, issue_links
+
+Q = load_questionnaire(QUESTIONNAIRE)
+REVIEW = "Granska dina svar"
+THANKS = "Tack för dina svar!"
+
+
+@pytest.fixture
+def links(make_round, runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+    """An open invited round with one invitation per role in EDU-A; role → personal link."""
+    make_round()
+    invite(runner, write_csv)
+    rows = issue_links(runner, tmp_path / "links.csv")
+    return {r["role"]: r["url"] for r in rows}
+
+
+def path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_token_is_exchanged_for_a_session_and_a_url_without_it(client, links):
+    link = path(links["employee"])
+    token = link.rsplit("/", 1)[1]
+    first = client.get(link)
+    assert first.status_code == 302
+    assert token not in first.headers["Location"]
+    assert first.headers["Referrer-Policy"] == "no-referrer"
+    welcome = Browser(client).get(first.headers["Location"])
+    assert welcome.status == 200
+    assert welcome.response.headers["Referrer-Policy"] == "no-referrer"
+    assert token not in welcome.html
+    assert welcome.form_with("Starta enkäten").method == "post"
+    # Time needed: one minute per four statements (employees answer 24 → 6 minutes).
+    assert "Ungefär 6 minuter" in welcome.html
+    assert "minst 5 svar" in welcome.html  # the k threshold from the configuration
+
+
+def _answer_pattern(n: int, values: list[str]) -> str:
+    """The n-th statement's answer: "vet ej" for every third where offered, else cycling."""
+    if "dk" in values and n % 3 == 1:
+        return "dk"
+    numbers = [v for v in values if v != "dk"]
+    return numbers[n % len(numbers)]
+
+
+@pytest.mark.parametrize("role", ["employee", "manager", "specialist"])
+def test_full_flow_stores_exactly_the_answers_given(app, links, role):
+    b = Browser(app.test_client())
+    b.get(links[role])
+    page = b.press("Starta enkäten")
+    plan = plan_for(Q, role)
+    given: dict[str, str] = {}
+    skipped = None
+    while page.h1 != REVIEW:
+        assert page.status == 200
+        fill = {}
+        for name, values in page.forms[0].radios.items():
+            if skipped is None:
+                skipped = name[2:]  # leave the very first statement unanswered
+                continue
+            fill[name] = _answer_pattern(len(given) + len(fill), values)
+        if "c-comment_learning" in page.forms[0].texts:
+            fill["c-comment_learning"] = "Mer tid för  utbildning\r\nOch stöd"
+        given.update({k[2:]: v for k, v in fill.items()})
+        page = b.press("Nästa", fill=fill)
+    assert set(given) | {skipped} == set(plan.items) | {"comment_learning"}
+    assert skipped in page.html  # the review page lists it (by its text and page link)
+    thanks = b.press("Skicka in svaren")
+    assert thanks.h1 == THANKS
+
+    response = db.session.scalar(sa.select(Response))
+    assert (response.role, response.unit_id) == (role, _unit_id("EDU-A"))
+    stored = {a.item_id: a for a in db.session.scalars(sa.select(Answer))}
+    assert set(stored) == set(plan.items) - {skipped}
+    for item_id, answer in stored.items():
+        scale = plan.items[item_id][1].scale
+        expected = None if given[item_id] == "dk" else int(given[item_id])
+        assert (answer.value, answer.scale_min, answer.scale_max) == (
+            expected,
+            scale.min,
+            scale.max,
+        )
+    assert any(a.value is None for a in stored.values())  # "vet ej" is NULL
+    comment = db.session.scalar(sa.select(ResponseComment))
+    assert (comment.comment_id, comment.text) == (
+        "comment_learning",
+        "Mer tid för  utbildning\nOch stöd",
+    )
+    assert count(Draft) == 0 and count(DraftAnswer) == 0
+    inv = db.session.scalar(sa.select(Invitation).where(Invitation.role == role))
+    assert inv.status == "completed"
+
+
+def _unit_id(code: str) -> int:
+    from survey.models import Unit
+
+    return db.session.scalar(sa.select(Unit.id).where(Unit.code == code))
+
+
+def test_progress_title_and_buttons(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    page = b.press("Starta enkäten")
+    assert page.path == "/survey/page/1"
+    assert "Sida 1 av 8" in page.html and '<progress class="progress__bar" max="8" value="1"' in (
+        page.html
+    )
+    assert page.title.startswith("Förutsättningar i arbetet – Sida 1 av 8")
+    assert {"Nästa", "Tillbaka"} <= set(page.forms[0].buttons)
+    # Agreement statements offer "Vet ej" last; proficiency levels show their descriptions.
+    assert page.forms[0].radios["a-cap_workplace_1"][-1] == "dk"
+    page = b.press("Nästa")
+    assert "a-comp_understanding_1" in page.forms[0].radios
+    assert "dk" not in page.forms[0].radios["a-comp_understanding_1"]
+    assert "Jag kan göra det på egen hand i mina vanliga arbetsuppgifter." in page.html
+
+
+def test_next_and_back_save_and_the_link_resumes_where_left_off(app, links):
+    b = Browser(app.test_client())
+    b.get(links["manager"])
+    b.press("Starta enkäten")
+    b.press("Nästa", fill={"a-cap_governance_1": "4", "a-cap_governance_2": "dk"})
+    page = b.press("Tillbaka", fill={"a-cap_benefits_1": "2"})
+    assert page.path == "/survey/page/1"
+    assert page.forms[0].checked == {"a-cap_governance_1": "4", "a-cap_governance_2": "dk"}
+    b.press("Nästa")
+    b.press("Nästa")  # page 2 again, its answer kept
+    draft = db.session.scalar(sa.select(Draft))
+    assert draft.page == 3
+    saved = dict(db.session.execute(sa.select(DraftAnswer.item_id, DraftAnswer.value)).all())
+    assert saved == {"cap_governance_1": "4", "cap_governance_2": "dk", "cap_benefits_1": "2"}
+
+    # The cookie is lost (another device): the same personal link continues on page 3.
+    other = Browser(app.test_client())
+    page = other.get(links["manager"])
+    assert page.path == "/survey/page/3"
+    page = other.get("/survey/page/2")
+    assert page.forms[0].checked == {"a-cap_benefits_1": "2"}
+
+
+def test_review_lists_unanswered_statements_with_links(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    b.press("Starta enkäten")
+    b.press("Nästa", choose="first")  # page 1 answered
+    b.press("Nästa", fill={"a-comp_understanding_1": "3"})  # page 2: 2 of 3 left
+    while b.page.h1 != REVIEW:
+        b.press("Nästa", choose="last")
+    html = b.page.html
+    assert "Du har inte svarat på 2 påståenden" in html
+    for item in ("comp_understanding_2", "comp_understanding_3"):
+        text = Q.items[item][0].text["sv"]
+        assert f'href="/survey/page/2?return=review#q-{item}"' in html
+        assert text in html
+    assert "1 av 3 besvarade" in html
+    # Following the link and pressing Next comes back to the review page.
+    page = b.get("/survey/page/2?return=review")
+    page = b.press("Nästa", fill={"a-comp_understanding_2": "1"})
+    assert page.h1 == REVIEW
+    assert "Du har inte svarat på 1 påstående" in page.html
+
+
+def test_submit_twice_makes_one_response(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    b.walk_to_review()
+    review = b.page
+    stale_cookie = client.get_cookie("session").value
+    assert b.press("Skicka in svaren", page=review).h1 == THANKS
+    # Reload / retry with the updated cookie, and a concurrent double click with the old one.
+    assert b.press("Skicka in svaren", page=review).h1 == THANKS
+    client.set_cookie("session", stale_cookie)
+    again = b.press("Skicka in svaren", page=review)
+    assert (again.status, again.h1) == (200, THANKS)
+    assert count(Response) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(Invitation.status == "completed")) == 1
+    )
+
+
+def test_used_link_says_already_answered(app, links):
+    b = Browser(app.test_client())
+    b.get(links["specialist"])
+    b.walk_to_review(choose=None)
+    b.press("Skicka in svaren")
+    page = Browser(app.test_client()).get(links["specialist"])
+    assert (page.status, page.h1) == (410, "Du har redan svarat")
+    assert count(Response) == 0  # nothing answered: completed, but no empty response row
+
+
+def test_closed_and_not_yet_open_rounds(app, client, links, runner):
+    b = Browser(client)
+    b.get(links["employee"])
+    b.press("Starta enkäten")
+    assert runner.invoke(args=["round", "close", "R2025"]).exit_code == 0
+    page = b.get("/survey/page/1")
+    assert (page.status, page.h1) == (410, "Enkäten är stängd")
+    page = Browser(app.test_client()).get(links["manager"])
+    assert (page.status, page.h1) == (410, "Enkäten är stängd")
+
+
+def test_draft_round_is_not_open_yet(app, make_round, runner, write_csv, tmp_path):
+    make_round()
+    invite(runner, write_csv, status="draft")
+    rows = issue_links(runner, tmp_path / "l.csv")
+    page = Browser(app.test_client()).get(rows[0]["url"])
+    assert (page.status, page.h1) == (403, "Enkäten har inte öppnat ännu")
+
+
+@pytest.mark.parametrize("token", ["x" * 43, "short", "a" * 300, "..%2F..%2Fetc"])
+def test_unknown_or_junk_token_gets_the_same_page(client, links, token):
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 404
+    assert "Länken fungerar inte" in response.get_data(as_text=True)
+
+
+def test_no_session_page(client):
+    response = client.get("/survey/page/1")
+    assert response.status_code == 403
+    assert "Öppna enkäten med din länk" in response.get_data(as_text=True)
+
+
+def test_tampered_values_show_the_error_summary_and_save_nothing(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    b.press("Starta enkäten")
+    b.press("Nästa", fill={"a-cap_workplace_1": "2"})
+    b.press("Tillbaka")
+    page = b.press(
+        "Nästa",
+        fill={"a-cap_workplace_1": "7", "a-cap_workplace_2": "3", "a-cap_governance_1": "1"},
+    )
+    assert page.status == 400
+    assert page.title.startswith("Fel: ")
+    assert 'role="alert"' in page.html and "Det finns ett problem" in page.html
+    assert 'href="#a-cap_workplace_1-1"' in page.html  # the link goes to the field
+    assert 'id="q-cap_workplace_1-error"' in page.html  # the message beside it
+    assert page.forms[0].checked.get("a-cap_workplace_2") == "3"  # valid choices are kept
+    saved = dict(db.session.execute(sa.select(DraftAnswer.item_id, DraftAnswer.value)).all())
+    assert saved == {"cap_workplace_1": "2"}
+    assert db.session.scalar(sa.select(Draft.page)) == 1
+    # "dk" on a scale without it, and two values for one statement, are refused too.
+    b.get("/survey/page/2")
+    page = b.press("Nästa", fill={"a-comp_understanding_1": "dk"})
+    assert page.status == 400 and "Det finns ett problem" in page.html
+
+
+def test_comment_too_long_is_an_error(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    b.press("Starta enkäten")
+    page = b.get("/survey/page/8")
+    page = b.press("Nästa", fill={"c-comment_learning": "x" * 4001})
+    assert page.status == 400
+    assert 'href="#c-comment_learning"' in page.html
+    assert count(DraftAnswer) == 0
+
+
+def test_english_switch(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    page = b.press("Starta enkäten")
+    assert page.lang == "sv"
+    assert 'hreflang="en"' in page.html and ">English</a>" in page.html
+    # The test app context is shared by all requests of a test, and Flask-Babel caches the
+    # locale on it; a real request has its own context.
+    flask_babel.refresh()
+    page = b.get("/lang/en?next=/survey/page/1")
+    assert page.lang == "en"
+    assert "Page 1 of 8" in page.html
+    assert Q.items["cap_workplace_1"][0].text["en"] in page.html
+    assert Q.scales["agree6"].labels["en"][0] in page.html
+    assert "Don&#39;t know" in page.html or "Don't know" in page.html
+    assert {"Next", "Back"} <= set(page.forms[0].buttons)
+    assert ">Svenska</a>" in page.html
+    page = b.press("Next", choose="first")
+    assert page.lang == "en" and "Page 2 of 8" in page.html
+
+
+def test_open_link_role_and_unit_choice(app, make_round, runner, tmp_path):
+    make_round(mode="open", status="open")
+    rows = issue_links(runner, tmp_path / "units.csv")
+    url = next(r["url"] for r in rows if r["unit_code"] == "EDU")
+    b = Browser(app.test_client())
+    page = b.get(url)
+    assert page.path == "/survey/role"
+    assert "Vilken roll har du?" in page.html and "Vilken enhet arbetar du i?" in page.html
+    assert set(page.forms[0].radios["role"]) == {"employee", "manager", "specialist"}
+    page = b.press("Fortsätt")
+    assert page.status == 400 and page.html.count("<li><a href=") == 2
+    unit_b = str(_unit_id("EDU-B"))
+    assert set(page.forms[0].radios["unit"]) == {
+        str(_unit_id(c)) for c in ("EDU", "EDU-A", "EDU-B")
+    }
+    page = b.press("Fortsätt", fill={"role": "manager", "unit": unit_b})
+    assert page.path == "/survey"
+    assert "Chef, Skola B" in page.html
+    b.walk_to_review(choose="last")
+    assert b.press("Skicka in svaren").h1 == THANKS
+    response = db.session.scalar(sa.select(Response))
+    assert (response.role, response.unit_id) == ("manager", int(unit_b))
+    assert count(Draft) == 0
+    # The same browser is told it has answered, and may hand over to a colleague.
+    page = b.get(url)
+    assert (page.status, page.h1) == (200, "Du har redan svarat")
+    page = b.press("Svara som en annan person")
+    assert page.path == "/survey/role"
+
+
+def test_open_link_of_a_leaf_unit_resumes_in_the_same_browser(app, make_round, runner, tmp_path):
+    make_round(mode="open", status="open")
+    rows = issue_links(runner, tmp_path / "units.csv", unit="EDU-A")
+    assert [r["unit_code"] for r in rows] == ["EDU-A"]
+    b = Browser(app.test_client())
+    page = b.get(rows[0]["url"])
+    assert "radios" in page.html and "unit" not in page.forms[0].radios
+    b.press("Fortsätt", fill={"role": "employee"})
+    b.press("Starta enkäten")
+    b.press("Nästa", choose="first")  # workplace: employees only
+    b.press("Nästa", choose="first")  # understanding: every role
+    page = b.get(rows[0]["url"])
+    assert page.path == "/survey/page/3"
+    draft = db.session.scalar(sa.select(Draft))
+    assert draft.invitation_id is None and len(draft.browser_key) == 64
+    # Changing role keeps only the answers the new role is asked.
+    page = b.get("/survey/role")
+    page = b.press("Fortsätt", fill={"role": "specialist"})
+    items = set(plan_for(Q, "specialist").items)
+    kept = set(db.session.scalars(sa.select(DraftAnswer.item_id)))
+    assert kept == {"comp_understanding_1", "comp_understanding_2", "comp_understanding_3"}
+    assert kept <= items
+
+
+def test_bad_unit_link_is_unknown(client, make_round, runner, tmp_path):
+    make_round(mode="open", status="open")
+    url = path(issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"])
+    forged = url.replace("/EDU-A/", "/EDU-B/")
+    assert client.get(forged).status_code == 404
+    assert client.get(url[:-2] + "xx").status_code == 404
+
+
+def test_csrf_token_is_required(client, links):
+    b = Browser(client)
+    b.get(links["employee"])
+    response = client.post("/survey/start")
+    assert response.status_code == 400
+    assert "Sidan behöver laddas om" in response.get_data(as_text=True)
+    assert count(Draft) == 0
+
+
+def test_thank_you_page_links_last_years_report(app, make_round, runner, write_csv, tmp_path):
+    app.add_url_rule("/results/<name>/report", "results.report", lambda name: name)
+    make_round(name="R2024", year=2024, status="published")
+    make_round()
+    invite(runner, write_csv)
+    url = issue_links(runner, tmp_path / "l.csv")[0]["url"]
+    b = Browser(app.test_client())
+    b.get(url)
+    b.walk_to_review()
+    page = b.press("Skicka in svaren")
+    assert 'href="/results/R2024/report"' in page.html
+    assert "Läs förra årets rapport" in page.html
+    assert "data-print" in page.html  # a print button, shown by the static script
