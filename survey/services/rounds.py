@@ -7,7 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from analysis.instruments import (
@@ -17,7 +17,7 @@ from analysis.instruments import (
     load_questionnaire,
     parse_questionnaire,
 )
-from survey.models import QuestionnaireItem, QuestionnaireSnapshot, Round, Unit
+from survey.models import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round, Unit
 from survey.models.rounds import ROUND_MODES
 from survey.services.errors import InputError, StateError
 
@@ -136,5 +136,21 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
                 f"round '{name}' closed and its year {rnd.year} is over; it cannot reopen"
             )
     rnd.status = target
+    if target == "closed":
+        _rewrite_invitations(session, rnd.id)
     session.flush()
     return rnd
+
+
+def _rewrite_invitations(session: Session, round_id: int) -> None:
+    """Give every invitation of the round a new row version in this one transaction.
+
+    On PostgreSQL an invitation marked completed carries the id of the transaction that also
+    inserted its response (``xmin``). Rewriting all invitations at close gives them one shared
+    transaction id, so the live rows no longer point at any response (VACUUM then removes the
+    old row versions).
+    """
+    table = Invitation.__table__
+    session.execute(
+        update(table).where(table.c.round_id == round_id).values(reminders=table.c.reminders)
+    )

@@ -90,3 +90,33 @@ def test_feedback_table_has_no_identifying_columns():
     columns = {c.name: c for c in AccessibilityFeedback.__table__.columns}
     assert set(columns) == {"id", "received_on", "page", "message", "lang"}
     assert isinstance(columns["received_on"].type, sa.Date)  # a day, never a time
+
+
+def test_closing_a_round_unlinks_invitation_and_response_transactions(
+    app, make_round, runner, write_csv, tmp_path
+):
+    """On PostgreSQL, xmin would tie a completed invitation to its response until close."""
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        import pytest
+
+        pytest.skip("transaction ids (xmin) are a PostgreSQL matter")
+    make_round()
+    invite(runner, write_csv)
+    rows = issue_links(runner, tmp_path / "links.csv")
+    b = Browser(app.test_client())
+    b.get(next(r["url"] for r in rows if r["role"] == "employee"))
+    b.walk_to_review()
+    b.press("Skicka in svaren", fill={})
+
+    def xmins() -> tuple[set[str], set[str]]:
+        db.session.rollback()
+        inv = set(db.session.scalars(sa.text("SELECT xmin::text FROM invitations")))
+        resp = set(db.session.scalars(sa.text("SELECT xmin::text FROM responses")))
+        return inv, resp
+
+    inv, resp = xmins()
+    assert inv & resp  # the leak this test is about exists while the round is open
+    assert runner.invoke(args=["round", "close", "R2025"]).exit_code == 0
+    inv, resp = xmins()
+    assert not inv & resp
+    assert len(inv) == 1  # every invitation now carries the same transaction id
