@@ -1,0 +1,293 @@
+"""Browser fixtures: the app served for real on loopback, Debian Chromium through Playwright.
+
+Every test in this folder is marked ``browser``. Chromium comes from Debian (``/usr/bin/chromium``,
+or ``MOGNAD_CHROMIUM``) because ``playwright install`` cannot download here; without it the tests
+are skipped, unless ``CI`` is set, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from playwright.sync_api import BrowserContext
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from survey import create_app
+from survey.extensions import db
+from tests.conftest import QUESTIONNAIRE
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("MOGNAD_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 375, "height": 812}
+VIEWPORTS = {"desktop": DESKTOP, "mobile": MOBILE}
+ROLES = ("employee", "manager", "specialist")
+# An org tree whose root has more sub-units than the role page shows as radios.
+BIG_UNIT: list[list[object]] = [
+    ["code", "name", "parent_code"],
+    ["CITY", "Staden", ""],
+    *[[f"S{i:02d}", f"Skola {i:02d}", "CITY"] for i in range(1, 12)],
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+# --- Playwright (pytest-playwright's fixtures, pointed at Debian Chromium) -----------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian Chromium headless; skip (or fail on CI) when it is not installed."""
+    if not CHROMIUM.exists():
+        reason = f"Debian chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """Pages are opened by absolute URL (the live server's port changes per test).
+
+    Also replaces pytest-playwright's own ``base_url`` fixture, a class method that pytest 9
+    deprecates (a warning, which this project turns into an error).
+    """
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "sv-SE"}
+
+
+@pytest.fixture
+def new_context(new_context: Callable[..., BrowserContext]) -> Callable[..., BrowserContext]:
+    """pytest-playwright's context factory, 1280×800 unless a test asks for another viewport."""
+
+    def make(**kwargs: Any) -> BrowserContext:
+        return new_context(**{"viewport": DESKTOP, **kwargs})
+
+    return make
+
+
+# --- The app on a real server -------------------------------------------------------------------
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """Browser tests run on SQLite only (PostgreSQL is covered by the service and load tests)."""
+    path = tmp_path / "mognad.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+    errors: list[logging.LogRecord] = field(default_factory=list)
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    """The app served by a threaded werkzeug server on a free loopback port; BASE_URL points at it.
+
+    The test fails if the app logged an error (an unhandled exception behind an error page).
+    """
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "browser-test-secret",
+            "BASE_URL": "http://127.0.0.1",
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    errors = _Errors()
+    app.logger.addHandler(errors)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="live-server", daemon=True
+    )
+    thread.start()
+    live = LiveServer(app.config["BASE_URL"], app, errors.records)
+    try:
+        yield live
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+        app.logger.removeHandler(errors)
+        with app.app_context():
+            db.engine.dispose()
+    messages = [r.getMessage() + (f"\n{r.exc_text or ''}") for r in errors.records]
+    assert not messages, "the app logged errors:\n" + "\n".join(messages)
+
+
+@pytest.fixture
+def app(live_server: LiveServer) -> Iterator[Flask]:
+    """The live server's app (so the CLI runner issues links that point at the live server)."""
+    with live_server.app.app_context():
+        yield live_server.app
+        db.session.remove()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+# --- Reading the database the server writes -----------------------------------------------------
+
+
+class Db:
+    """Plain SQL on the live server's database, through its own engine (no shared session)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = sa.create_engine(url)
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), params).scalar()
+
+    def rows(self, sql: str, **params: Any) -> list[sa.Row]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.text(sql), params))
+
+    def count(self, table: str) -> int:
+        return int(self.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608 (fixed names)
+
+    def answers(self) -> dict[str, int | None]:
+        """Item id → value (None = vet ej) of the only response in the database."""
+        assert self.count("responses") == 1
+        return {r.item_id: r.value for r in self.rows("SELECT item_id, value FROM answers")}
+
+
+@pytest.fixture
+def dbq(database_url: str) -> Iterator[Db]:
+    d = Db(database_url)
+    yield d
+    d.engine.dispose()
+
+
+# --- Data: a round with links -------------------------------------------------------------------
+
+
+@dataclass
+class Survey:
+    """A round and the links `mognad links` issued for it."""
+
+    name: str
+    mode: str
+    rows: list[dict[str, str]]
+    runner: FlaskCliRunner
+
+    def link(self, role: str = "employee", n: int = 0) -> str:
+        """The n-th personal link for a role (invited rounds)."""
+        return [r["url"] for r in self.rows if r["role"] == role][n]
+
+    def unit_link(self, unit_code: str) -> str:
+        """The shared link of a unit (open rounds)."""
+        return next(r["url"] for r in self.rows if r["unit_code"] == unit_code)
+
+    def move(self, action: str) -> None:
+        result = self.runner.invoke(args=["round", action, self.name])
+        assert result.exit_code == 0, result.output
+
+
+MakeSurvey = Callable[..., Survey]
+
+
+@pytest.fixture
+def make_survey(
+    runner: FlaskCliRunner,
+    make_org: Callable[..., None],
+    make_round: Callable[..., str],
+    write_csv: Callable[..., Path],
+    tmp_path: Path,
+) -> MakeSurvey:
+    """Create an open round on the small org tree, invite people, and issue links via the CLI.
+
+    ``people`` is the number of invitations per role (invited mode); all work in unit EDU-A.
+    ``status`` is the round's status once the links are issued (draft, open or closed).
+    ``org`` replaces the small org tree (rows with a header, as for ``mognad org import``).
+    """
+
+    def make(
+        mode: str = "invited",
+        people: int = 1,
+        name: str = "R2025",
+        unit: str = "EDU-A",
+        status: str = "open",
+        org: list[list[object]] | None = None,
+    ) -> Survey:
+        if org is not None:
+            make_org(2025, org)
+        make_round(name=name, mode=mode, status="draft", org=org is None)
+        if mode == "invited":
+            rows: list[list[object]] = [["email", "unit_code", "role"]]
+            rows += [
+                [f"{role}{i}@example.org", unit, role] for role in ROLES for i in range(people)
+            ]
+            path = write_csv(f"people-{name}.csv", rows)
+            result = runner.invoke(args=["respondents", "import", name, str(path)])
+            assert result.exit_code == 0, result.output
+        out = tmp_path / f"links-{name}.csv"
+        result = runner.invoke(args=["links", name, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        with out.open(encoding="utf-8-sig", newline="") as fh:
+            links = list(csv.DictReader(fh))
+        assert links, "mognad links wrote no links"
+        survey = Survey(name, mode, links, runner)
+        for action in {"draft": [], "open": ["open"], "closed": ["open", "close"]}[status]:
+            survey.move(action)
+        return survey
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def questionnaire():  # type: ignore[no-untyped-def]
+    from analysis.instruments import load_questionnaire
+
+    return load_questionnaire(QUESTIONNAIRE)
