@@ -4,5 +4,14 @@ Plain Python + pandas/scipy, no Flask and no SQLAlchemy, so it can be tested, be
 reused alone. Import the submodules (``analysis.stats``, ``analysis.scoring``, ...) directly.
 """
 
-__all__ = ["aggregate", "gaps", "instruments", "opendata", "reliability", "scoring", "stats",
-           "suppression", "typology"]
+__all__ = [
+    "aggregate",
+    "gaps",
+    "instruments",
+    "opendata",
+    "reliability",
+    "scoring",
+    "stats",
+    "suppression",
+    "typology",
+]

@@ -45,8 +45,9 @@ def answer_rows(year_index: int, n: int, leaves: list[str], seed: int) -> list[l
     items = list(q.items)
     roles = rng.choice(["employee", "manager", "specialist"], size=n, p=[0.8, 0.12, 0.08])
     units = rng.choice(leaves, size=n)
-    unit_effect = dict(zip(leaves, np.random.default_rng(1).normal(0, 0.3, len(leaves)),
-                           strict=True))
+    unit_effect = dict(
+        zip(leaves, np.random.default_rng(1).normal(0, 0.3, len(leaves)), strict=True)
+    )
     rows: list[list[object]] = [["unit_code", "role", *items]]
     noise = rng.normal(0, 1.0, size=(n, len(items)))
     person = rng.normal(0, 0.6, size=n)
@@ -84,8 +85,9 @@ def mognad(env: dict[str, str], *args: str) -> tuple[float, int]:
         "    print(f'PEAK_RSS_KB={r}', file=sys.stderr); raise\n"
     )
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"mognad {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -120,9 +122,11 @@ def run(db: str, url: str, respondents: int, years: int, tmp: Path) -> None:
         times.append((wall, peak))
     best = min(t[0] for t in times)
     peak = max(t[1] for t in times)
-    print(f"[{db}] report {last} vs previous year: best of 3 wall {best:.2f} s "
-          f"(runs: {', '.join(f'{t[0]:.2f}' for t in times)}), peak RSS {peak} MB "
-          f"(target ≤ 5 s, ≤ 1024 MB)")
+    print(
+        f"[{db}] report {last} vs previous year: best of 3 wall {best:.2f} s "
+        f"(runs: {', '.join(f'{t[0]:.2f}' for t in times)}), peak RSS {peak} MB "
+        f"(target ≤ 5 s, ≤ 1024 MB)"
+    )
 
 
 def main() -> None:
@@ -132,8 +136,10 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--keep", type=Path, help="keep the SQLite database in this folder")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"max RSS limit {resource.getrlimit(resource.RLIMIT_AS)[0]}")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+        f"max RSS limit {resource.getrlimit(resource.RLIMIT_AS)[0]}"
+    )
     for db in args.db.split(","):
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)

@@ -37,6 +37,8 @@ def links(name: str, unit_code: str | None, out: Path) -> None:
 
     if not out.parent.is_dir():
         raise click.ClickException(f"{out.parent}: no such directory")
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise click.ClickException(f"{out}: exists and is not a regular file; choose another --out")
     config = current_app.config
     tmp: str | None = None
     try:

@@ -128,3 +128,15 @@ def test_unwritable_output_changes_nothing(make_round, runner, write_csv, tmp_pa
     result = runner.invoke(args=["links", "R2025", "--out", str(tmp_path / "no" / "x.csv")])
     assert result.exit_code != 0 and "no such directory" in result.output
     assert table_snapshot() == before
+
+
+def test_links_refuses_to_replace_a_special_file(app, make_round, runner, tmp_path):
+    make_round(mode="open")
+    target = tmp_path / "device-like"
+    target.mkdir()
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "elsewhere.csv")
+    for out in (target, link):
+        result = runner.invoke(args=["links", "R2025", "--out", str(out)])
+        assert result.exit_code != 0
+    assert not (tmp_path / "elsewhere.csv").exists()
