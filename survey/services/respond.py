@@ -113,7 +113,7 @@ class Plan:
 
     @property
     def minutes(self) -> int:
-        """Rough time needed: two and a half statements a minute (the instrument's own estimate), at least one."""
+        """Rough time needed at 2.5 statements a minute (as the instrument states), at least 1."""
         return max(1, math.ceil(len(self.items) / ITEMS_PER_MINUTE))
 
 
