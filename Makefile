@@ -18,7 +18,7 @@ install: $(BIN)/mognad translations
 
 translations: $(BIN)/mognad
 	@if ls survey/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d survey/translations; fi
+		$(BIN)/pybabel compile -d survey/translations >/dev/null; fi
 
 demo: install
 	$(BIN)/mognad db upgrade
