@@ -6,6 +6,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,10 +73,19 @@ def database_url(
     if server is None:
         pytest.skip("PostgreSQL is not available (set MOGNAD_REQUIRE_POSTGRES=1 to fail instead)")
     request.getfixturevalue("pg_template")
+    with fresh_pg_database(server) as url:
+        yield url
+
+
+@contextmanager
+def fresh_pg_database(server: PostgresServer) -> Iterator[str]:
+    """A new database copied from the migrated template, dropped afterwards."""
     name = f"t_{secrets.token_hex(6)}"
     server.execute(f"CREATE DATABASE {name} TEMPLATE mognad_template")
-    yield server.url(name)
-    server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield server.url(name)
+    finally:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

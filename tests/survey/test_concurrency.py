@@ -10,7 +10,6 @@ import contextlib
 import csv
 import http.cookiejar
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import sqlalchemy as sa
 
 from survey import create_app
 from survey.extensions import db
-from tests.conftest import QUESTIONNAIRE, SMALL_ORG
+from tests.conftest import QUESTIONNAIRE, SMALL_ORG, fresh_pg_database
 from tests.pg import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,10 +203,8 @@ def pg_url(postgres: PostgresServer | None, request: pytest.FixtureRequest) -> I
     if postgres is None:
         pytest.skip("PostgreSQL is not available (set MOGNAD_REQUIRE_POSTGRES=1 to fail instead)")
     request.getfixturevalue("pg_template")
-    name = f"t_{secrets.token_hex(6)}"
-    postgres.execute(f"CREATE DATABASE {name} TEMPLATE mognad_template")
-    yield postgres.url(name)
-    postgres.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_pg_database(postgres) as url:
+        yield url
 
 
 @dataclass

@@ -11,14 +11,9 @@ import pytest
 
 from analysis.instruments import load_questionnaire
 from analysis.opendata import AGGREGATE_COLUMNS
-from tests.conftest import QUESTIONNAIRE
+from tests.conftest import QUESTIONNAIRE, SMALL_ORG
 
-ORG = [
-    ["code", "name", "parent_code"],
-    ["CITY", "Staden", ""],
-    ["EDU", "Utbildning", "CITY"],
-    ["EDU-A", "Skola A", "EDU"],
-    ["EDU-B", "Skola B", "EDU"],
+ORG = SMALL_ORG[:5] + [
     ["CARE", "Omsorg", "CITY"],
     ["CARE-A", "Hemtjänst", "CARE"],
     ["CARE-B", "Boende", "CARE"],
