@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("MOGNAD")
     app.config.update(config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if app.config["DATABASE_URL"].startswith(f"sqlite:///{app.instance_path}"):
+        # As in flaskr: the embedded database lives in the instance folder, which a fresh
+        # checkout does not have yet.
+        os.makedirs(app.instance_path, exist_ok=True)
     app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
     k = int(app.config["K_ANONYMITY"])
     if k < 3:
