@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import secrets
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -126,8 +127,9 @@ def _answers(q, rng: np.random.Generator, tree, year: int, n: int) -> tuple[list
     weights = np.array([0.15 if c in TINY else 1.0 for c in leaves])
     counts = rng.multinomial(n, weights / weights.sum())
     counts = [3 if c in TINY else k for c, k in zip(leaves, counts, strict=True)]
-    unit_rng = np.random.default_rng(7)  # unit effects stable across years
-    effect = {c: unit_rng.normal(0, 0.35) for c in leaves}
+    # Each unit's own level depends on its code only, so it stays put across years and
+    # reorganisations; only the planted units move.
+    effect = {c: np.random.default_rng(zlib.crc32(c.encode())).normal(0, 0.35) for c in leaves}
     step = YEARS.index(year)
     items = list(q.items)
     header = ["unit_code", "role", *items]
