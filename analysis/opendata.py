@@ -8,8 +8,8 @@ the edge where numbers are formatted: scores with 6 decimals, p-values in full.
 
 from __future__ import annotations
 
+import csv
 import json
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -176,36 +176,38 @@ def build_aggregates(
     return out[list(AGGREGATE_COLUMNS)]
 
 
-def _text(value: Any, column: str) -> str:
-    """Format one value for CSV: empty for missing, true/false, 6 decimals or full repr."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if column in SCORE_COLUMNS:
-        return f"{float(value):.6f}"
-    if column in FULL_COLUMNS:
-        return repr(float(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return str(value)
+def _column(series: pd.Series, column: str, as_json: bool) -> list[Any]:
+    """Format one column at once (the files have tens of thousands of rows).
 
-
-def _json_value(value: Any, column: str) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return round(float(value), 6) if column in SCORE_COLUMNS else float(value)
-    return str(value)
+    CSV: empty for missing, ``true``/``false``, 6 decimals for scores, full ``repr`` for
+    p-values. JSON: ``None`` for missing, scores rounded to 6 decimals, p-values in full.
+    """
+    missing = series.isna().to_numpy()
+    if series.dtype == bool:
+        values = series.tolist() if as_json else np.where(series, "true", "false").tolist()
+    elif column in SCORE_COLUMNS or column in FULL_COLUMNS:
+        floats = series.to_numpy(dtype=float, na_value=np.nan)
+        if as_json:
+            values = (np.round(floats, 6) if column in SCORE_COLUMNS else floats).tolist()
+        elif column in SCORE_COLUMNS:
+            values = [f"{x:.6f}" for x in floats.tolist()]
+        else:
+            values = [repr(x) for x in floats.tolist()]
+    elif pd.api.types.is_integer_dtype(series.dtype):
+        ints = series.to_numpy(dtype=object, na_value=None).tolist()
+        values = [None if v is None else (int(v) if as_json else str(int(v))) for v in ints]
+    else:
+        values = [str(v) if v is not None else None for v in series.tolist()]
+    empty = None if as_json else ""
+    return [empty if m else v for v, m in zip(values, missing.tolist(), strict=True)]
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    text = pd.DataFrame({c: [_text(v, c) for v in df[c].tolist()] for c in df.columns})
-    text.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    columns = [_column(df[c], c, as_json=False) for c in df.columns]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(df.columns)
+        writer.writerows(zip(*columns, strict=True))
     return path
 
 
@@ -234,11 +236,9 @@ def write_aggregates(
     if "csv" in formats:
         written.append(_write_csv(df, out / "aggregates.csv"))
     if "json" in formats:
-        columns = list(df.columns)
-        rows = [
-            {c: _json_value(v, c) for c, v in zip(columns, row, strict=True)}
-            for row in df.itertuples(index=False, name=None)
-        ]
+        names = list(df.columns)
+        columns = [_column(df[c], c, as_json=True) for c in names]
+        rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         path = out / "aggregates.json"
         path.write_text(json.dumps(rows, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)

@@ -116,17 +116,16 @@ def run(db: str, url: str, respondents: int, years: int, tmp: Path) -> None:
             load += mognad(env, *args)[0]
     print(f"[{db}] load: {years} rounds × {respondents} respondents in {load:.1f} s")
     last = f"Bench {FIRST_YEAR + years - 1}"
-    times = []
-    for _ in range(3):
-        wall, peak = mognad(env, "report", last, "--out", str(tmp / "report"))
-        times.append((wall, peak))
-    best = min(t[0] for t in times)
-    peak = max(t[1] for t in times)
-    print(
-        f"[{db}] report {last} vs previous year: best of 3 wall {best:.2f} s "
-        f"(runs: {', '.join(f'{t[0]:.2f}' for t in times)}), peak RSS {peak} MB "
-        f"(target ≤ 5 s, ≤ 1024 MB)"
-    )
+    # The first run scans both rounds' answers (cold); later runs find their statistics cached
+    # (no response was added since), as a dashboard or a re-run report would.
+    runs = [mognad(env, "report", last, "--out", str(tmp / "report")) for _ in range(3)]
+    cold, warm = runs[0], runs[1:]
+    peak = max(r[1] for r in runs)
+    print(f"[{db}] report {last} vs previous year, cold (scans answers): {cold[0]:.2f} s, "
+          f"peak RSS {cold[1]} MB")
+    print(f"[{db}] report, warm (cached round statistics): "
+          f"{', '.join(f'{w[0]:.2f}' for w in warm)} s, peak RSS {peak} MB "
+          f"(target ≤ 5 s, ≤ 1024 MB)")
 
 
 def main() -> None:
