@@ -20,6 +20,7 @@ from analysis.instruments import (
 from survey.models import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round, Unit
 from survey.models.rounds import ROUND_MODES
 from survey.services.errors import InputError, StateError
+from survey.services.statistics import cached, leaf_statistics, response_count, store
 
 # status → the statuses it may move to, with the command's verb.
 TRANSITIONS = {"open": ("draft", "closed"), "close": ("open",), "publish": ("closed",)}
@@ -138,8 +139,16 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
     rnd.status = target
     if target == "closed":
         _rewrite_invitations(session, rnd.id)
+        freeze_statistics(session, rnd)
     session.flush()
     return rnd
+
+
+def freeze_statistics(session: Session, rnd: Round) -> None:
+    """Compute a closing round's statistics once, so its reports and dashboards need no scan."""
+    if cached(session, rnd.id) is None:
+        stats = leaf_statistics(session, rnd.id, rnd.snapshot_id, snapshot_questionnaire(rnd))
+        store(session, rnd.id, stats, response_count(session, rnd.id))
 
 
 def _rewrite_invitations(session: Session, round_id: int) -> None:
