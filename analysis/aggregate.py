@@ -146,7 +146,11 @@ def _order(values: pd.Series, given: Sequence[str] | None) -> pd.Index:
 
 
 def rollup(
-    leaf: pd.DataFrame, tree: pd.DataFrame, *, indices: Sequence[str] | None = None
+    leaf: pd.DataFrame,
+    tree: pd.DataFrame,
+    *,
+    indices: Sequence[str] | None = None,
+    values: Sequence[str] = ("n", "sum", "sumsq"),
 ) -> pd.DataFrame:
     """Sum ``n, sum, sumsq`` over each unit's subtree, per role and for role ``all``.
 
@@ -168,11 +172,13 @@ def rollup(
     indices : sequence of str, optional
         Index ids in output order (all present ones must be listed); default: order of first
         appearance in ``leaf``.
+    values : sequence of str, default ("n", "sum", "sumsq")
+        The additive columns to sum (e.g. ``n, level_sum, below`` for competence gaps).
 
     Returns
     -------
     DataFrame
-        Columns ``unit, role, index, n, sum, sumsq``: every unit of the tree (tree order) ×
+        Columns ``unit, role, index`` and ``values``: every unit of the tree (tree order) ×
         role (all, employee, manager, specialist) × index, empty cells with ``n = 0``.
 
     Notes
@@ -182,8 +188,8 @@ def rollup(
     ancestor of it), so the cost grows with units × depth, not with cells × units.
     """
     order = _order(leaf["index"], indices)
-    out = _roll(leaf, tree, ["index"], ["n", "sum", "sumsq"], order)
-    return out.astype({"n": "int64", "sum": "float64", "sumsq": "float64"})
+    out = _roll(leaf, tree, ["index"], list(values), order)
+    return out.astype({v: "int64" if v == "n" else "float64" for v in values})
 
 
 def cells(rolled: pd.DataFrame) -> pd.DataFrame:

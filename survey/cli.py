@@ -46,9 +46,12 @@ def register_commands(app: Flask) -> None:
     for group in (org, round_, respondents, responses, questionnaire):
         app.cli.add_command(group)
     app.cli.add_command(demo)
-    from survey import cli_more
+    # These modules import this one (for `transaction`), so they are imported here.
+    from survey.cli_links import links
+    from survey.cli_report import report
 
-    cli_more.register(app)
+    app.cli.add_command(report)
+    app.cli.add_command(links)
 
 
 def command_errors(f: Callable[..., Any]) -> Callable[..., Any]:

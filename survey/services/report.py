@@ -142,15 +142,10 @@ def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) 
         return competence_gaps(
             pd.DataFrame(columns=["unit", "role", "category", "n", "level_sum", "below"]), q, k
         )
-    from analysis.aggregate import _roll  # the generic additive roll-up
-
-    order = pd.Index([c.id for c in q.categories if c.dimension == "competence"])
-    rolled = _roll(gap_leaf, tree, ["index"], ["n", "level_sum", "below"], order)
-    rolled = rolled.rename(columns={"index": "category"})
-    flags = suppress_cells(
-        rolled.rename(columns={"category": "index"})[["unit", "role", "index", "n"]], tree, k
-    )
-    rolled = rolled.assign(suppressed=flags.to_numpy())
+    order = [c.id for c in q.categories if c.dimension == "competence"]
+    rolled = rollup(gap_leaf, tree, indices=order, values=("n", "level_sum", "below"))
+    flags = suppress_cells(rolled[["unit", "role", "index", "n"]], tree, k)
+    rolled = rolled.assign(suppressed=flags).rename(columns={"index": "category"})
     targets = {(c.id, r) for c in q.categories for r in c.target}
     keep = [(c, r) in targets for c, r in zip(rolled["category"], rolled["role"], strict=True)]
     return competence_gaps(rolled[keep], q, k)

@@ -141,3 +141,21 @@ def test_cached_statistics_are_used_and_refreshed(runner, two_years, write_csv, 
         for path in (first, second)
     }
     assert n[second] == n[first] + 1
+
+
+def test_competence_gaps_agree_with_published_scores(app, two_years):
+    from survey.extensions import db
+    from survey.services.report import round_figures
+
+    figures = round_figures(db.session, "R2025", k=5)
+    gaps = figures.gaps[~figures.gaps["suppressed"]]
+    assert not gaps.empty and set(gaps["role"]) == {"employee"}
+    agg = figures.aggregates.set_index(["unit_code", "role", "index"])
+    for row in gaps.itertuples():
+        score = agg.loc[(row.unit, row.role, row.category), "score"]
+        # Competence levels 1–5 are rescaled linearly, so the mean level mirrors the mean score.
+        assert row.mean_level == pytest.approx(1 + score / 100 * 4)
+        assert row.gap == pytest.approx(row.target - row.mean_level)
+        assert 0 <= row.share_below <= 1
+    for _, unit in gaps.groupby("unit"):  # HR reads the gaps ranked within each unit
+        assert list(unit.sort_values("rank")["gap"]) == sorted(unit["gap"], reverse=True)
