@@ -18,6 +18,7 @@ from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
 from survey.services import respond as service
 from survey.services.links import invitation_by_hash
+from survey.services.rounds import snapshot_questionnaire
 
 KEY = "respondent"
 BROWSER_KEYS = "browser_keys"
@@ -49,7 +50,7 @@ class Respondent:
 
     @cached_property
     def questionnaire(self) -> Questionnaire:
-        return service.round_questionnaire(db.session, self.round)
+        return snapshot_questionnaire(db.session, self.round)
 
     @property
     def plan(self) -> service.Plan:

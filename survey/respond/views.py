@@ -38,6 +38,7 @@ from survey.services.links import (
     token_hash,
     unit_in_round,
 )
+from survey.services.rounds import snapshot_questionnaire
 
 bp = Blueprint("respond", __name__)
 bp.add_url_rule("/accessibility", "accessibility", accessibility.statement, methods=["GET", "POST"])
@@ -150,7 +151,7 @@ def answer_again() -> HttpResponse:
 
 
 def _resume_url(page: int, role: str, rnd: Round) -> str:
-    plan = service.plan_for(service.round_questionnaire(db.session, rnd), role)
+    plan = service.plan_for(snapshot_questionnaire(db.session, rnd), role)
     if page >= plan.review:
         return url_for("respond.review")
     if page >= 1:
@@ -415,7 +416,7 @@ def thanks() -> Any:
 
 
 def _render_thanks(rnd: Round) -> str:
-    q = service.round_questionnaire(db.session, rnd)
+    q = snapshot_questionnaire(db.session, rnd)
     return render_template(
         "respond/thanks.html",
         round=rnd,

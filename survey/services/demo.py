@@ -203,7 +203,9 @@ def load_demo(
                     )
                 name = f"Mognad {year}"
                 rnd = create_round(session, name, year, "malmo-digital", "invited")
-                header, rows = _answers(snapshot_questionnaire(rnd), rng, tree, year, per_year)
+                header, rows = _answers(
+                    snapshot_questionnaire(session, rnd), rng, tree, year, per_year
+                )
                 import_responses(
                     session, name, _write_csv(Path(tmp) / f"r{year}.csv", header, rows)
                 )

@@ -98,7 +98,7 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
     table = read_table(path, ("unit_code", "role"), extra=True)
     f = table.name
     _writable(rnd, f)
-    q = snapshot_questionnaire(rnd)
+    q = snapshot_questionnaire(session, rnd)
     comment_ids = {c.id for c in q.comments}
     columns = [c for c in table.header if c not in ("unit_code", "role")]
     for col in columns:

@@ -89,7 +89,7 @@ def round_figures(
 ) -> RoundFigures:
     """Compute the round's open-data rows, compared with ``compare_to`` or last year's round."""
     rnd = get_round(session, name)
-    q = snapshot_questionnaire(rnd)
+    q = snapshot_questionnaire(session, rnd)
     if compare_to:
         cmp_round = get_round(session, compare_to)
         if cmp_round.id == rnd.id:
@@ -101,7 +101,9 @@ def round_figures(
     units = tree_frame(session, rnd.year)
     tree = units[["unit", "parent"]]
     indices = list(q.indices)
-    wanted = [(rnd, q)] + ([(cmp_round, snapshot_questionnaire(cmp_round))] if cmp_round else [])
+    wanted = [(rnd, q)] + (
+        [(cmp_round, snapshot_questionnaire(session, cmp_round))] if cmp_round else []
+    )
     stats, *rest = _statistics(session, wanted)
     cmp_stats = rest[0] if rest else None
     current = cells(rollup(stats.scores, tree, indices=indices))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,16 +18,14 @@ from functools import cached_property
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from analysis.instruments import Category, Comment, Item, Questionnaire, parse_questionnaire
+from analysis.instruments import Category, Comment, Item, Questionnaire
 from survey.models import (
     Answer,
     Draft,
     DraftAnswer,
     Invitation,
-    QuestionnaireSnapshot,
     Response,
     ResponseComment,
-    Round,
 )
 from survey.models.responses import random_id
 
@@ -38,30 +34,6 @@ ANSWER_PREFIX = "a-"
 COMMENT_PREFIX = "c-"
 MAX_COMMENT = 4000
 ITEMS_PER_MINUTE = 2.5
-CACHE_SIZE = 16
-
-_questionnaires: OrderedDict[str, Questionnaire] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def round_questionnaire(session: Session, rnd: Round) -> Questionnaire:
-    """The round's questionnaire snapshot, parsed once per process (snapshots never change)."""
-    sha = session.scalar(
-        select(QuestionnaireSnapshot.sha256).where(QuestionnaireSnapshot.id == rnd.snapshot_id)
-    )
-    q = _questionnaires.get(sha)
-    if q is None:
-        document = session.scalar(
-            select(QuestionnaireSnapshot.document).where(
-                QuestionnaireSnapshot.id == rnd.snapshot_id
-            )
-        )
-        q = parse_questionnaire(document, f"round {rnd.name}")
-        with _cache_lock:
-            _questionnaires[sha] = q
-            while len(_questionnaires) > CACHE_SIZE:
-                _questionnaires.popitem(last=False)
-    return q
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +23,12 @@ from survey.models import Invitation, QuestionnaireItem, QuestionnaireSnapshot, 
 from survey.models.rounds import ROUND_MODES
 from survey.services.errors import InputError, StateError
 from survey.services.statistics import cached, leaf_statistics, response_count, store
+
+CACHE_SIZE = 16
+
+_questionnaires: OrderedDict[str, Questionnaire] = OrderedDict()
+_cache_lock = threading.Lock()
+
 
 # status → the statuses it may move to, with the command's verb.
 TRANSITIONS = {"open": ("draft", "closed"), "close": ("open",), "publish": ("closed",)}
@@ -90,9 +98,24 @@ def store_snapshot(session: Session, q: Questionnaire) -> QuestionnaireSnapshot:
     return snap
 
 
-def snapshot_questionnaire(rnd: Round) -> Questionnaire:
-    """The round's questionnaire as it was when the round was created."""
-    return parse_questionnaire(rnd.snapshot.document, f"round {rnd.name}")
+def snapshot_questionnaire(session: Session, rnd: Round) -> Questionnaire:
+    """The round's questionnaire snapshot, parsed once per process (snapshots never change)."""
+    sha = session.scalar(
+        select(QuestionnaireSnapshot.sha256).where(QuestionnaireSnapshot.id == rnd.snapshot_id)
+    )
+    q = _questionnaires.get(sha)
+    if q is None:
+        document = session.scalar(
+            select(QuestionnaireSnapshot.document).where(
+                QuestionnaireSnapshot.id == rnd.snapshot_id
+            )
+        )
+        q = parse_questionnaire(document, f"round {rnd.name}")
+        with _cache_lock:
+            _questionnaires[sha] = q
+            while len(_questionnaires) > CACHE_SIZE:
+                _questionnaires.popitem(last=False)
+    return q
 
 
 def create_round(
@@ -147,7 +170,9 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
 def freeze_statistics(session: Session, rnd: Round) -> None:
     """Compute a closing round's statistics once, so its reports and dashboards need no scan."""
     if cached(session, rnd.id) is None:
-        stats = leaf_statistics(session, rnd.id, rnd.snapshot_id, snapshot_questionnaire(rnd))
+        stats = leaf_statistics(
+            session, rnd.id, rnd.snapshot_id, snapshot_questionnaire(session, rnd)
+        )
         store(session, rnd.id, stats, response_count(session, rnd.id))
 
 
