@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 bp = Blueprint("main", __name__)
@@ -14,6 +14,12 @@ bp = Blueprint("main", __name__)
 def index() -> str:
     """Show what this installation is."""
     return render_template("main/index.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links; answer with the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"))
 
 
 @bp.get("/lang/<code>")

@@ -17,18 +17,17 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.instruments import ROLES
 from survey.extensions import db
 from survey.models import Round, Unit
-from survey.respond import accessibility, context
+from survey.respond import accessibility, context, pages
 from survey.respond.context import Respondent, Stop
 from survey.services import respond as service
 from survey.services.links import (
@@ -44,7 +43,6 @@ bp = Blueprint("respond", __name__)
 bp.add_url_rule("/accessibility", "accessibility", accessibility.statement, methods=["GET", "POST"])
 
 UNIT_RADIOS_MAX = 8
-QUESTION_IN_ERROR = 70  # characters of a statement quoted in an error message
 
 # Status page kind → HTTP status; the texts live in templates/respond/status.html.
 STATUS = {
@@ -92,7 +90,13 @@ def helpers() -> dict[str, Any]:
             return None
         return "sv" if text.get("sv") else next(iter(text))
 
-    return {"tr": tr, "tr_lang": tr_lang, "role_name": role_name, "ROLES": ROLES}
+    return {
+        "tr": tr,
+        "tr_lang": tr_lang,
+        "role_name": role_name,
+        "ROLES": ROLES,
+        "number": format_number,
+    }
 
 
 def role_name(role: str) -> str:
@@ -165,7 +169,7 @@ def _resume_url(page: int, role: str, rnd: Round) -> str:
 @bp.route("/survey/role", methods=["GET", "POST"])
 def role() -> Any:
     """Open links: the respondent says which role they have (and unit, for a parent unit)."""
-    who = context.load()
+    who = _respondent()
     if who.personal:
         return redirect(url_for("respond.welcome"))
     assert who.link_unit is not None
@@ -209,7 +213,7 @@ def role() -> Any:
 
 @bp.get("/survey")
 def welcome() -> Any:
-    who = context.load()
+    who = _respondent()
     if who.role is None:
         return redirect(url_for("respond.role"))
     unit = db.session.get(Unit, who.unit_id)
@@ -246,10 +250,22 @@ def start() -> HttpResponse:
 
 
 def _with_draft() -> Respondent:
-    who = context.load()
+    who = _respondent()
     if who.draft is None:
         raise _Redirect(url_for("respond.welcome"))
     return who
+
+
+def _respondent() -> Respondent:
+    """The respondent, or after Back from the receipt (submit forgot them) the receipt again.
+
+    The session remembers only the round this browser answered: nothing leads to the answers."""
+    try:
+        return context.load()
+    except Stop as e:
+        if e.kind == "no_session" and context.done_round() is not None:
+            raise _Redirect(url_for("respond.thanks")) from None
+        raise
 
 
 class _Redirect(Exception):
@@ -277,7 +293,8 @@ def page(number: int) -> Any:
     form = request.form.to_dict(flat=False)
     values, problems = service.parse_page(current, form)
     if problems:
-        errors, field_errors = _page_errors(who, current, problems)
+        errors, field_errors = pages.page_errors(current, problems)
+        values |= pages.kept_comments(problems, form)
         return _render_page(who, plan, current, values, errors, field_errors, back_to_review), 400
     going_back = request.form.get("action") == "back"
     if going_back:
@@ -321,42 +338,6 @@ def _render_page(
         back_to_review=back_to_review,
         max_comment=service.MAX_COMMENT,
     )
-
-
-def _page_errors(
-    who: Respondent, current: service.Page, problems: list[service.FieldError]
-) -> tuple[list[dict[str, str]], dict[str, str]]:
-    lang = str(get_locale() or "sv")
-    items = {i.id: i for i in current.items}
-    errors, field_errors = [], {}
-    for p in problems:
-        if p.reason == "off_scale" and p.field in items:
-            item = items[p.field]
-            text = item.text.get(lang) or item.text.get("sv", "")
-            if len(text) > QUESTION_IN_ERROR:
-                text = text[: QUESTION_IN_ERROR - 1].rsplit(" ", 1)[0] + " …"
-            message = _("Välj ett av svarsalternativen för ”%(question)s”", question=text)
-            scale = current.category.scale  # type: ignore[union-attr]
-            href = f"#a-{item.id}-{scale.min}"
-            field_errors[item.id] = message
-        elif p.reason == "too_long":
-            message = _("Kommentaren får vara högst %(max)s tecken", max=service.MAX_COMMENT)
-            href = f"#c-{p.field}"
-            field_errors[p.field] = message
-        else:
-            message = _(
-                "Svaret på en fråga som inte finns på den här sidan kunde inte tas emot. "
-                "Fyll i sidan och försök igen."
-            )
-            first = current.items[0] if current.items else None
-            href = (
-                f"#a-{first.id}-{current.category.scale.min}"  # type: ignore[union-attr]
-                if first
-                else f"#c-{current.comments[0].id}"
-            )
-        if not any(e["text"] == message for e in errors):
-            errors.append({"href": href, "text": message})
-    return errors, field_errors
 
 
 # --- Review and submit -------------------------------------------------------------------------
@@ -407,41 +388,12 @@ def submit() -> Any:
     return redirect(url_for("respond.thanks"), 303)
 
 
+_render_thanks = pages.render_thanks
+
+
 @bp.get("/survey/thanks")
 def thanks() -> Any:
     rnd = context.done_round()
     if rnd is None:
         raise Stop("no_session")
     return _render_thanks(rnd)
-
-
-def _render_thanks(rnd: Round) -> str:
-    q = snapshot_questionnaire(db.session, rnd)
-    return render_template(
-        "respond/thanks.html",
-        round=rnd,
-        questionnaire=q,
-        today=format_date(format="long"),
-        report_url=_report_url(rnd),
-        personal=rnd.mode == "invited",
-    )
-
-
-def _report_url(rnd: Round) -> str | None:
-    """Last year's published report, if the results pages exist in this installation."""
-    if "results.report" not in current_app.view_functions:
-        return None
-    prev = context.previous_published(rnd)
-    if prev is None:
-        return None
-    for kwargs in (
-        {"name": prev.name},
-        {"round_name": prev.name},
-        {"round_id": prev.id},
-        {"round": prev.name},
-    ):
-        try:
-            return url_for("results.report", **kwargs)
-        except BuildError:
-            continue
-    return None

@@ -21,6 +21,50 @@
     });
   }
 
+  // Character count (GOV.UK pattern): the count below the box follows every keystroke; a screen
+  // reader hears it from a polite live region once typing pauses, not at every key.
+  var ANNOUNCE_AFTER_MS = 1000;
+  var counters = document.querySelectorAll("[data-character-count]");
+  for (var c = 0; c < counters.length; c++) {
+    characterCount(counters[c]);
+  }
+
+  function characterCount(group) {
+    var box = group.querySelector("textarea");
+    var status = group.querySelector("[data-count-status]");
+    var live = group.querySelector("[data-count-live]");
+    var max = parseInt(group.getAttribute("data-max"), 10);
+    if (!box || !status || !live || !(max > 0)) { return; }
+    var format = window.Intl && Intl.NumberFormat
+      ? new Intl.NumberFormat(document.documentElement.lang || undefined).format
+      : String;
+    var serverError = box.classList.contains("textarea--error") && group.querySelector(".error-message");
+    var timer = null;
+
+    function message() {
+      // Count as the server does: characters (not UTF-16 units) of the trimmed text.
+      var count = Array.from(box.value.trim()).length;
+      if (!count) { return {text: "", over: false}; }
+      if (count > max) {
+        return {text: group.getAttribute("data-over").replace("{count}", format(count))
+          .replace("{over}", format(count - max)), over: true};
+      }
+      return {text: group.getAttribute("data-under").replace("{count}", format(count)), over: false};
+    }
+
+    function update() {
+      var m = message();
+      status.textContent = m.text;
+      status.hidden = !m.text;
+      status.classList.toggle("character-count__status--over", m.over);
+      box.classList.toggle("textarea--error", m.over || !!serverError);
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { live.textContent = message().text; }, ANNOUNCE_AFTER_MS);
+    }
+
+    box.addEventListener("input", update);
+  }
+
   // Print buttons are hidden until this script can make them work.
   var buttons = document.querySelectorAll("[data-print]");
   for (var i = 0; i < buttons.length; i++) {

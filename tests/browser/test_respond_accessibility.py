@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import BIG_UNIT, DESKTOP, MOBILE, LiveServer, MakeSurvey
 from tests.browser.flows import (
@@ -84,6 +84,7 @@ def question_level5(page: Page, make_survey: MakeSurvey, live: LiveServer) -> st
     answer_fast(page, pages=1)
     assert page.get_by_label("Kan vägleda andra").count() >= 3
     assert page.get_by_label(SV["dont_know"]).count() == 0
+    assert page.locator(".scale-key dd").count() == 5  # the level descriptions, once
     return h1(page)
 
 
@@ -93,6 +94,23 @@ def comments(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
     page.goto(f"{live.url}/survey/page/{last}")
     assert page.locator("main textarea").count() == 1
     return h1(page)
+
+
+def comments_too_long(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
+    """The error state: the text kept in the box, the count below it."""
+    heading = comments(page, make_survey, live)
+    page.get_by_role("textbox").fill("Lång kommentar. " * 258)
+    press(page, SV["next"], exact=True)
+    expect(page.locator("[data-count-status]")).to_contain_text("för många")
+    return heading
+
+
+def comments_counting(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
+    """The count as JavaScript shows it while typing, over the limit, announced once paused."""
+    heading = comments(page, make_survey, live)
+    page.get_by_role("textbox").fill("x" * 4010)
+    expect(page.locator("[data-count-live]")).to_contain_text("för många")
+    return heading
 
 
 def question_errors(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
@@ -125,6 +143,18 @@ def thanks(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
     to_review(page, make_survey().link("employee"))
     press(page, SV["submit"])
     return SV["thanks"]
+
+
+def receipt_after_back(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
+    thanks(page, make_survey, live)
+    page.go_back()
+    return SV["thanks"]
+
+
+def thanks_english(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
+    thanks(page, make_survey, live)
+    follow(page, SV["switch"])
+    return EN["thanks"]
 
 
 def closed(page: Page, make_survey: MakeSurvey, live: LiveServer) -> str:
@@ -199,10 +229,14 @@ PAGES: list[Reach] = [
     question_agree6,
     question_level5,
     comments,
+    comments_too_long,
+    comments_counting,
     question_errors,
     question_errors_english,
     review,
     thanks,
+    receipt_after_back,
+    thanks_english,
     closed,
     not_open,
     unknown,
@@ -214,7 +248,13 @@ PAGES: list[Reach] = [
     statement_errors,
     statement_sent,
 ]
-WITH_ERRORS = {role_choice_errors, role_choice_select, question_errors, statement_errors}
+WITH_ERRORS = {
+    role_choice_errors,
+    role_choice_select,
+    question_errors,
+    comments_too_long,
+    statement_errors,
+}
 
 
 @pytest.mark.parametrize("reach", PAGES, ids=[f.__name__ for f in PAGES])

@@ -264,15 +264,28 @@ def test_tampered_values_show_the_error_summary_and_save_nothing(client, links):
     assert page.status == 400 and "Det finns ett problem" in page.html
 
 
-def test_comment_too_long_is_an_error(client, links):
+def test_comment_too_long_comes_back_in_its_box_with_the_count(client, links):
     b = Browser(client)
     b.get(links["employee"])
     b.press("Starta enkäten")
     page = b.get("/survey/page/8")
-    page = b.press("Nästa", fill={"c-comment_learning": "x" * 4001})
+    assert "Högst 4\xa0000 tecken." in page.html
+    assert 'id="c-comment_learning-count" data-count-status hidden></p>' in page.html
+    text = "Första raden\r\n" + "å" * 4107  # 4 120 characters once the line break is \n
+    page = b.press("Nästa", fill={"c-comment_learning": text})
     assert page.status == 400
     assert 'href="#c-comment_learning"' in page.html
+    assert "Kommentaren får vara högst 4\xa0000 tecken" in page.html
+    assert page.forms[0].texts["c-comment_learning"] == text.replace("\r\n", "\n")
+    assert "Du har skrivit 4\xa0120 tecken, 120 för många." in page.html
     assert count(DraftAnswer) == 0
+    # Shortened in place, it is saved; back on the page the count is there without JavaScript.
+    page = b.press("Nästa", fill={"c-comment_learning": "Mer tid att lära"})
+    assert page.status == 200 and page.h1 == REVIEW
+    assert db.session.scalar(sa.select(DraftAnswer.value)) == "Mer tid att lära"
+    page = b.get("/survey/page/8")
+    assert page.forms[0].texts["c-comment_learning"] == "Mer tid att lära"
+    assert "Du har skrivit 16 av 4\xa0000 tecken." in page.html
 
 
 def test_english_switch(client, links):

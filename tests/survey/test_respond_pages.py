@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import flask_babel
 import sqlalchemy as sa
+from babel import dates as babel_dates
 
+from analysis.instruments import load_questionnaire
 from survey.extensions import db
-from survey.models import AccessibilityFeedback
+from survey.models import AccessibilityFeedback, Invitation, Response
+from tests.conftest import QUESTIONNAIRE
 from tests.survey.respondent import Browser, Page, inline_code, invite, issue_links
+
+Q = load_questionnaire(QUESTIONNAIRE)
+MONTHS = "January February March April May June July August September October November December"
+MONTHS = MONTHS.split()
 
 
 def _check(page: Page) -> None:
@@ -102,3 +110,115 @@ def test_accessibility_statement_from_a_file(app, client, tmp_path):
 def test_footer_links_the_statement(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/accessibility"' in html
+
+
+# --- Respondent fixes: the receipt after Back, dates, the level key, one warning, the icon --------
+
+
+def _employee(app, make_round, runner, write_csv, tmp_path) -> Browser:  # type: ignore[no-untyped-def]
+    make_round()
+    invite(runner, write_csv)
+    rows = issue_links(runner, tmp_path / "links.csv")
+    b = Browser(app.test_client())
+    b.get(next(r["url"] for r in rows if r["role"] == "employee"))
+    return b
+
+
+def _cookie(b: Browser) -> str:
+    with b.client.session_transaction() as sess:
+        return repr(dict(sess))
+
+
+def test_back_after_submit_shows_the_receipt_and_the_session_leads_to_no_response(
+    app, make_round, runner, write_csv, tmp_path
+):
+    b = _employee(app, make_round, runner, write_csv, tmp_path)
+    b.walk_to_review()
+    assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+    for url in ("/survey/review", "/survey/page/3", "/survey/page/1", "/survey"):
+        page = b.get(url)  # what Back in the browser asks for
+        assert (page.status, page.h1, page.path) == (200, "Tack för dina svar!", "/survey/thanks")
+        assert "Öppna enkäten med din länk" not in page.html
+    ids = db.session.scalars(sa.select(Response.id)).all()
+    assert len(ids) == 1
+    digests = db.session.scalars(sa.select(Invitation.token_hash)).all()
+    assert not [v for v in [*ids, *digests] if v and str(v) in _cookie(b)]
+    page = Browser(app.test_client()).get("/survey/review")  # a browser that did not submit
+    assert (page.status, page.h1) == (403, "Öppna enkäten med din länk")
+
+
+def test_back_after_submit_on_an_open_link_shows_the_receipt(app, make_round, runner, tmp_path):
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    b = Browser(app.test_client())
+    b.get(url)
+    b.press("Fortsätt", fill={"role": "manager"})
+    b.walk_to_review()
+    assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+    for url in ("/survey/review", "/survey/page/1", "/survey", "/survey/role"):
+        page = b.get(url)
+        assert (page.status, page.h1) == (200, "Tack för dina svar!"), url
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+def test_receipt_dates_read_day_month_year(app, make_round, runner, write_csv, tmp_path):
+    b = _employee(app, make_round, runner, write_csv, tmp_path)
+    b.walk_to_review()
+    sv = b.press("Skicka in svaren").html
+    flask_babel.refresh()  # requests in a test share one app context, which caches the locale
+    en = b.get("/lang/en?next=/survey/thanks")
+    assert en.h1 == "Thank you for your answers!"
+    days = {dt.datetime.now(dt.UTC).date(), dt.date.today()}
+    assert any(babel_dates.format_date(d, "d MMMM y", locale="sv") in sv for d in days)
+    assert any(f"{d.day} {MONTHS[d.month - 1]} {d.year}" in en.html for d in days)
+    assert not re.search(rf"({'|'.join(MONTHS)}) \d{{1,2}}, \d{{4}}", en.html)
+
+
+def test_level_descriptions_once_per_page_and_full_radio_labels(
+    app, make_round, runner, write_csv, tmp_path
+):
+    b = _employee(app, make_round, runner, write_csv, tmp_path)
+    b.press("Starta enkäten")
+    scale = Q.scales["level5"]
+    page = b.get("/survey/page/2")
+    items = [n for n in page.radio_names() if n.startswith("a-comp_")]
+    assert len(items) >= 3
+    for value, label, text in zip(
+        scale.values, scale.labels["sv"], scale.descriptions["sv"], strict=True
+    ):
+        assert page.html.count(text) == 1, text
+        assert f'<dd class="scale-key__text" id="scale-level5-{value}">{text}</dd>' in page.html
+        for name in items:  # each radio: named by its whole label, described by its level
+            assert re.search(
+                rf'id="{name}-{value}"[^>]*aria-describedby="scale-level5-{value}">\s*'
+                rf'<label class="radios__label" for="{name}-{value}">{label}</label>',
+                page.html,
+            ), (name, label)
+    assert scale.labels["sv"][0] == "Kan inte ännu" and "Vet inte hur" not in page.html
+    agree = b.get("/survey/page/1")
+    assert "scale-key" not in agree.html and "Vet ej" in agree.html
+    flask_babel.refresh()
+    english = b.get("/lang/en?next=/survey/page/2")
+    assert english.html.count("I can&#39;t do this yet, or have never tried.") == 1
+    assert "What the options mean" in english.html and "I can&#39;t yet</label>" in english.html
+
+
+def test_the_name_warning_appears_once_on_the_comments_page(
+    app, make_round, runner, write_csv, tmp_path
+):
+    b = _employee(app, make_round, runner, write_csv, tmp_path)
+    b.press("Starta enkäten")
+    page = b.get("/survey/page/8")
+    assert page.h1 == "Dina kommentarer"
+    assert len(re.findall(r"[Ss]kriv inte namn", page.html)) == 1
+
+
+def test_favicon_is_linked_and_favicon_ico_answers(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.get_data(as_text=True).lstrip().startswith("<svg")
+    with client.get("/favicon.ico", follow_redirects=True) as legacy:
+        assert legacy.status_code == 200 and legacy.mimetype == "image/svg+xml"
+        assert legacy.request.path == "/static/favicon.svg"
