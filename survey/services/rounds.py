@@ -155,14 +155,14 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
             f"round '{name}' is {rnd.status} and cannot be moved to {target}; "
             f"only a round that is {' or '.join(allowed)} can"
         )
+    if action == "open" and rnd.purged_at is not None:
+        raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
     if action == "open" and rnd.status == "closed":
         year = (today or date.today()).year
         if year > rnd.year:
             raise StateError(
                 f"round '{name}' closed and its year {rnd.year} is over; it cannot reopen"
             )
-    if action == "open" and rnd.purged_at is not None:
-        raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
     rnd.status = target
     if target == "closed":
         _rewrite_invitations(session, rnd.id)
