@@ -37,5 +37,8 @@ def mix_after_submit(round_id: int) -> int:
         )
         return 0
     if mixed:
-        vacuum(db.engine)
+        try:
+            vacuum(db.engine)
+        except Exception as e:  # noqa: BLE001 - mixed and committed; the next run vacuums
+            current_app.logger.warning("vacuum after mixing failed (%s)", type(e).__name__)
     return mixed

@@ -9,7 +9,7 @@ are never touched, so every report of the round stays byte for byte the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
@@ -36,13 +36,6 @@ class RoundStatus:
     responses: int
     pending: int
     purge_due: date | None  # None while the round is open or a draft
-
-    @property
-    def purged(self) -> bool:
-        return self.round.purged_at is not None
-
-    def purge_overdue(self, today: date) -> bool:
-        return not self.purged and self.purge_due is not None and today >= self.purge_due
 
 
 def invitation_counts(session: Session, round_id: int) -> Counts:
@@ -71,11 +64,7 @@ def purge_due(rnd: Round, retention_days: int) -> date | None:
         return None
     if rnd.closed_at is None:
         return date.min
-    return _day(rnd.closed_at) + timedelta(days=retention_days)
-
-
-def _day(moment: datetime) -> date:
-    return moment.date()
+    return rnd.closed_at.date() + timedelta(days=retention_days)
 
 
 def round_status(session: Session, name: str, retention_days: int) -> RoundStatus:
