@@ -133,3 +133,29 @@ def _no_email_bytes_left(app) -> None:  # type: ignore[no-untyped-def]
             for n in range(blocks)
         )
     assert b"p1@example.org" not in data
+
+
+def test_open_round_status_and_mix_of_an_unknown_round(app, make_round, runner, tmp_path):
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    b = Browser(app.test_client())
+    b.get(url)
+    b.press("Fortsätt", fill={"role": "manager"})
+    b.walk_to_review()
+    assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+    text = status(runner)
+    assert "Round 'R2025': open (open), year 2025" in text
+    assert "Invitations:" not in text
+    assert "Responses: 0 mixed, 1 pending submissions, 0 unsubmitted drafts" in text
+    mixed = runner.invoke(args=["mix", "R2025"])
+    assert mixed.exit_code == 0 and "'R2025': mixed 0, pending 1 (fewer than a batch of 10)" in (
+        mixed.output
+    )
+    unknown = runner.invoke(args=["mix", "R2099"])
+    assert unknown.exit_code != 0 and "no round named 'R2099' (known rounds: R2025)" in (
+        unknown.output
+    )
+    result = runner.invoke(args=["round", "close", "R2025"])
+    assert result.exit_code == 0 and "purge" not in result.output  # nothing personal is left
+    assert "Retention: no personal data left to purge" in status(runner)
+    assert "Responses: 1 mixed, 0 pending submissions" in status(runner)
