@@ -45,6 +45,7 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     if k < 3:
         raise ValueError(f"K_ANONYMITY must be at least 3, got {k}")
     app.config["K_ANONYMITY"] = k
+    default_config.check_privacy(app.config)
 
 
 def select_locale() -> str:
@@ -63,6 +64,10 @@ def register_extensions(app: Flask) -> None:
     import survey.models  # noqa: F401  (the metadata Alembic and queries need)
 
     db.init_app(app)
+    from survey.services.mixer import secure_delete
+
+    with app.app_context():
+        secure_delete(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

@@ -48,10 +48,13 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     # These modules import this one (for `transaction`), so they are imported here.
     from survey.cli_links import links
+    from survey.cli_privacy import mix, purge_personal_data
     from survey.cli_report import report
 
     app.cli.add_command(report)
     app.cli.add_command(links)
+    app.cli.add_command(mix)
+    app.cli.add_command(purge_personal_data)
 
 
 def command_errors(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -134,6 +137,10 @@ def _move(action: str) -> Callable[[str], None]:
             rnd = move_round(session, name, action)
             audit(session, f"round.{action}", round=name)
         click.echo(f"Round '{name}' is now {rnd.status}.")
+        if action == "close":
+            from survey.cli_privacy import after_close
+
+            after_close(name)
 
     return command
 

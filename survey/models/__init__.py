@@ -3,18 +3,26 @@
 from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
 from survey.models.org import Unit, UnitRemap
-from survey.models.responses import Answer, Draft, DraftAnswer, Response, ResponseComment
-from survey.models.rounds import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round
+from survey.models.responses import Answer, Ballot, Draft, DraftAnswer, Response, ResponseComment
+from survey.models.rounds import (
+    Invitation,
+    InvitationCount,
+    QuestionnaireItem,
+    QuestionnaireSnapshot,
+    Round,
+)
 from survey.models.statistics import RoundStatistics
 from survey.models.users import User
 
 __all__ = [
     "AccessibilityFeedback",
     "Answer",
+    "Ballot",
     "AuditLog",
     "Draft",
     "DraftAnswer",
     "Invitation",
+    "InvitationCount",
     "QuestionnaireItem",
     "QuestionnaireSnapshot",
     "Response",

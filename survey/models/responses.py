@@ -2,7 +2,8 @@
 
 A response row carries no invitation, token or timestamp, and its id is random: nothing in the
 schema can join an answer back to a person. Drafts are the only per-person answer store and are
-deleted in the same transaction that writes the response.
+deleted in the transaction that submits them; a submission then waits in the ballot box until
+the mixer moves it, shuffled among at least a batch of others, into ``responses``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,25 @@ class ResponseComment(db.Model):
     )
     comment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class Ballot(db.Model):
+    """A submitted response waiting for the mixer: random id, no invitation, time or sequence.
+
+    It exists so that the transaction that marks an invitation completed never writes a
+    response row: on PostgreSQL that transaction's id (``xmin``) and the physical position of
+    whatever it inserts would otherwise tie the response to the person. The answers travel as
+    one opaque JSON text so the mixer needs no per-answer rows here.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
 
 
 class Draft(db.Model):

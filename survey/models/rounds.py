@@ -80,6 +80,9 @@ class Round(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshots.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When fieldwork ended (retention of personal data counts from here) and when it was purged.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
 
@@ -104,3 +107,22 @@ class Invitation(db.Model):
     reminders: Mapped[int] = mapped_column(default=0)
 
     round: Mapped[Round] = relationship()
+
+
+class InvitationCount(db.Model):
+    """What is left of a purged round's invitations: anonymous counts per unit and role.
+
+    Response rates stay available after `mognad purge-personal-data` has deleted every
+    invitation row (e-mail, token hash and whether that particular person answered).
+    """
+
+    __tablename__ = "invitation_counts"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    invited: Mapped[int]
+    started: Mapped[int]
+    completed: Mapped[int]

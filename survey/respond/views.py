@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.instruments import ROLES
 from survey.extensions import db
+from survey.mixing import mix_after_submit
 from survey.models import Round, Unit
 from survey.respond import accessibility, context, pages
 from survey.respond.context import Respondent, Stop
@@ -383,8 +384,10 @@ def submit() -> Any:
         db.session.rollback()
         context.finish(rnd, who.personal)
         return _render_thanks(rnd)
+    round_id = rnd.id
     db.session.commit()
     context.finish(rnd, who.personal)
+    mix_after_submit(round_id)  # its own transaction, after the submission is durable
     return redirect(url_for("respond.thanks"), 303)
 
 

@@ -2,8 +2,10 @@
 
 Submit is idempotent and atomic. In one transaction the caller's single commit makes durable,
 a guard statement claims the submission (the invitation moves to ``completed``, or the open
-link's draft row is deleted) and only the caller whose guard touched exactly one row writes the
-response; a double click, a reload or a concurrent retry finds nothing left to claim.
+link's draft row is deleted) and only the caller whose guard touched exactly one row drops the
+answers into the ballot box; a double click, a reload or a concurrent retry finds nothing left
+to claim. The response itself is written later by the mixer (survey.services.mixer), so the
+submitting transaction never touches ``responses``.
 """
 
 from __future__ import annotations
@@ -19,15 +21,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from analysis.instruments import Category, Comment, Item, Questionnaire
-from survey.models import (
-    Answer,
-    Draft,
-    DraftAnswer,
-    Invitation,
-    Response,
-    ResponseComment,
-)
-from survey.models.responses import random_id
+from survey.models import Draft, DraftAnswer, Invitation
+from survey.services.mixer import drop_ballot
 
 DONT_KNOW = "dk"
 ANSWER_PREFIX = "a-"
@@ -246,7 +241,7 @@ def unanswered(plan: Plan, values: Mapping[str, str]) -> list[tuple[Item, int]]:
 
 
 def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
-    """Write the invitation's response once; False if it was already submitted."""
+    """Put the invitation's answers in the ballot box once; False if already submitted."""
     table = Invitation.__table__
     claimed = session.execute(
         update(table)
@@ -262,7 +257,7 @@ def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
     )
     if draft is not None:
         values = draft_values(session, draft)
-        _insert_response(session, draft.round_id, draft.unit_id, draft.role, values, plan)
+        _drop_ballot(session, draft.round_id, draft.unit_id, draft.role, values, plan)
         session.expunge(draft)
         _delete_draft(session, draft.id)
     session.flush()
@@ -270,7 +265,7 @@ def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
 
 
 def submit_browser(session: Session, draft_id: int, plan: Plan) -> bool:
-    """Write an open-link draft's response once; False if the draft was already submitted."""
+    """Put an open-link draft's answers in the ballot box once; False if already submitted."""
     draft = session.get(Draft, draft_id, populate_existing=True)
     if draft is None:
         return False
@@ -283,7 +278,7 @@ def submit_browser(session: Session, draft_id: int, plan: Plan) -> bool:
         return False
     session.expunge(draft)
     _delete_draft(session, draft_id)
-    _insert_response(session, *meta, values, plan)
+    _drop_ballot(session, *meta, values, plan)
     session.flush()
     return True
 
@@ -295,12 +290,15 @@ def _delete_draft(session: Session, draft_id: int) -> None:
     session.execute(delete(Draft.__table__).where(Draft.__table__.c.id == draft_id))
 
 
-def _insert_response(
+def _drop_ballot(
     session: Session, round_id: int, unit_id: int, role: str, values: Mapping[str, str], plan: Plan
 ) -> None:
-    """Insert the response (round, unit, role, random id — nothing else) and its answers."""
+    """Validate the draft's values against the plan and put them in the ballot box.
+
+    Nothing here writes a response: the mixer does, later, among a batch of others. An empty
+    submission counts as "completed" but drops nothing and adds nothing to the figures.
+    """
     answers, comments = [], []
-    rid = random_id()
     for item_id, raw in values.items():
         if item_id in plan.items:
             scale = plan.items[item_id][1].scale
@@ -311,24 +309,8 @@ def _insert_response(
             else:
                 continue  # not a valid answer any more; drafts are validated on save
             answers.append(
-                {
-                    "response_id": rid,
-                    "item_id": item_id,
-                    "value": value,
-                    "scale_min": scale.min,
-                    "scale_max": scale.max,
-                }
+                {"item_id": item_id, "value": value, "scale_min": scale.min, "scale_max": scale.max}
             )
         elif item_id in plan.comments and raw.strip():
-            comments.append(
-                {"response_id": rid, "comment_id": item_id, "text": raw.strip()[:MAX_COMMENT]}
-            )
-    if not answers and not comments:
-        return  # an empty submission counts as "completed" but adds nothing to the figures
-    session.execute(
-        insert(Response), [{"id": rid, "round_id": round_id, "unit_id": unit_id, "role": role}]
-    )
-    if answers:
-        session.execute(insert(Answer), answers)
-    if comments:
-        session.execute(insert(ResponseComment), comments)
+            comments.append({"comment_id": item_id, "text": raw.strip()[:MAX_COMMENT]})
+    drop_ballot(session, round_id, unit_id, role, answers, comments)

@@ -20,8 +20,10 @@ from analysis.instruments import (
     parse_questionnaire,
 )
 from survey.models import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round, Unit
+from survey.models.audit import utcnow
 from survey.models.rounds import ROUND_MODES
 from survey.services.errors import InputError, StateError
+from survey.services.mixer import delete_round_drafts, mix_round
 from survey.services.statistics import cached, leaf_statistics, response_count, store
 
 CACHE_SIZE = 16
@@ -153,6 +155,8 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
             f"round '{name}' is {rnd.status} and cannot be moved to {target}; "
             f"only a round that is {' or '.join(allowed)} can"
         )
+    if action == "open" and rnd.purged_at is not None:
+        raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
     if action == "open" and rnd.status == "closed":
         year = (today or date.today()).year
         if year > rnd.year:
@@ -162,9 +166,24 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
     rnd.status = target
     if target == "closed":
         _rewrite_invitations(session, rnd.id)
+        close_fieldwork(session, rnd)
         freeze_statistics(session, rnd)
+    elif target == "open":
+        rnd.closed_at = None
     session.flush()
     return rnd
+
+
+def close_fieldwork(session: Session, rnd: Round) -> None:
+    """Mix every ballot still pending (however few) and delete every unsubmitted draft.
+
+    Nobody can submit after close, so waiting for a full batch would only keep answers next to
+    the invitations they came from; the drafts are personal answers nobody will send. The
+    caller vacuums after its commit (survey.services.mixer.vacuum).
+    """
+    mix_round(session, rnd.id, batch=0, force=True)
+    delete_round_drafts(session, rnd.id)
+    rnd.closed_at = utcnow()
 
 
 def freeze_statistics(session: Session, rnd: Round) -> None:

@@ -225,3 +225,9 @@ def issue_links(runner, out, name: str = "R2025", unit: str | None = None) -> li
     assert result.exit_code == 0, result.output
     with open(out, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def close_round(runner, name: str = "R2025") -> None:  # type: ignore[no-untyped-def]
+    """Close the round; closing mixes every pending submission into the responses."""
+    result = runner.invoke(args=["round", "close", name])
+    assert result.exit_code == 0, result.output

@@ -1,6 +1,7 @@
 """Concurrent respondents against a real gunicorn on PostgreSQL: nothing lost, nothing doubled.
 
-Not a timing test: it asserts outcomes (exactly one response per invitation), never durations.
+Not a timing test: it asserts outcomes (exactly one response per invitation once the round
+is closed and every submission mixed), never durations.
 Everything runs on loopback; gunicorn is always killed.
 """
 
@@ -212,10 +213,26 @@ class Setup:
     base_url: str
     links: list[str]
     engine: sa.Engine
+    config: dict[str, str]
 
     def scalar(self, sql: str) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.text(sql)).scalar() or 0)
+
+    def submitted(self) -> int:
+        """Accepted submissions: mixed into responses or still pending in the ballot box."""
+        return self.scalar(
+            "SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM ballots)"
+        )
+
+    def close(self) -> None:
+        """Close the round through the CLI; closing mixes every pending submission."""
+        app = create_app(self.config)
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["round", "close", "R"])
+            db.engine.dispose()
+        assert result.exit_code == 0, result.output
+        assert self.scalar("SELECT count(*) FROM ballots") == 0
 
 
 @pytest.fixture
@@ -282,7 +299,7 @@ def served(pg_url: str, tmp_path: Path) -> Iterator[Setup]:
     engine = sa.create_engine(pg_url)
     try:
         _wait_until_serving(proc, port, tmp_path / "gunicorn.log")
-        yield Setup(base_url, links, engine)
+        yield Setup(base_url, links, engine, config)
     finally:
         proc.terminate()
         try:
@@ -333,6 +350,10 @@ def test_parallel_respondents_each_counted_once(served: Setup) -> None:
     )
 
     assert [h1 for h1, _ in outcomes] == [THANKS_H1] * CLIENTS
+    assert served.submitted() == CLIENTS
+    # Full batches were mixed while respondents kept submitting; the rest waits for close.
+    assert served.scalar("SELECT count(*) FROM ballots") < CLIENTS
+    served.close()
     assert served.scalar("SELECT count(*) FROM responses") == CLIENTS
     assert served.scalar("SELECT count(*) FROM invitations WHERE status = 'completed'") == CLIENTS
     assert served.scalar("SELECT count(*) FROM drafts") == 0
@@ -371,11 +392,13 @@ def test_simultaneous_submissions_of_one_draft_make_one_response(served: Setup) 
         results = race(link)
         assert all(status == 200 for status, _ in results), results
         assert {h1 for _, h1 in results} == {THANKS_H1}, results
-        assert served.scalar("SELECT count(*) FROM responses") == n
+        assert served.submitted() == n
         assert Client().get(link).h1 == ALREADY_H1  # the link is spent
 
     assert served.scalar("SELECT count(*) FROM invitations WHERE status = 'completed'") == RACED
     assert served.scalar("SELECT count(*) FROM drafts") == 0
+    served.close()
+    assert served.scalar("SELECT count(*) FROM responses") == RACED
     with served.engine.connect() as conn:
         per_response = (
             conn.execute(sa.text("SELECT count(*) FROM answers GROUP BY response_id"))

@@ -13,7 +13,7 @@ from survey.extensions import db
 from survey.models import Answer, Draft, DraftAnswer, Invitation, Response, ResponseComment
 from survey.services.respond import plan_for
 from tests.conftest import QUESTIONNAIRE
-from tests.survey.respondent import Browser, invite, issue_links
+from tests.survey.respondent import Browser, close_round, invite, issue_links
 
 Q = load_questionnaire(QUESTIONNAIRE)
 REVIEW = "Granska dina svar"
@@ -63,7 +63,7 @@ def _answer_pattern(n: int, values: list[str]) -> str:
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "specialist"])
-def test_full_flow_stores_exactly_the_answers_given(app, links, role):
+def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role):
     b = Browser(app.test_client())
     b.get(links[role])
     page = b.press("Starta enkäten")
@@ -86,6 +86,8 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, role):
     assert skipped in page.html  # the review page lists it (by its text and page link)
     thanks = b.press("Skicka in svaren")
     assert thanks.h1 == THANKS
+    assert count(Response) == 0  # in the ballot box until a batch is full or the round closes
+    close_round(runner)
 
     response = db.session.scalar(sa.select(Response))
     assert (response.role, response.unit_id) == (role, _unit_id("EDU-A"))
@@ -179,7 +181,7 @@ def test_review_lists_unanswered_statements_with_links(client, links):
     assert "Du har inte svarat på 1 påstående" in page.html
 
 
-def test_submit_twice_makes_one_response(client, links):
+def test_submit_twice_makes_one_response(client, links, runner):
     b = Browser(client)
     b.get(links["employee"])
     b.walk_to_review()
@@ -191,6 +193,7 @@ def test_submit_twice_makes_one_response(client, links):
     client.set_cookie("session", stale_cookie)
     again = b.press("Skicka in svaren", page=review)
     assert (again.status, again.h1) == (200, THANKS)
+    close_round(runner)
     assert count(Response) == 1
     assert (
         db.session.scalar(sa.select(sa.func.count()).where(Invitation.status == "completed")) == 1
@@ -329,14 +332,15 @@ def test_open_link_role_and_unit_choice(app, make_round, runner, tmp_path):
     assert "Chef, Skola B" in page.html
     b.walk_to_review(choose="last")
     assert b.press("Skicka in svaren").h1 == THANKS
-    response = db.session.scalar(sa.select(Response))
-    assert (response.role, response.unit_id) == ("manager", int(unit_b))
     assert count(Draft) == 0
     # The same browser is told it has answered, and may hand over to a colleague.
     page = b.get(url)
     assert (page.status, page.h1) == (200, "Du har redan svarat")
     page = b.press("Svara som en annan person")
     assert page.path == "/survey/role"
+    close_round(runner)
+    response = db.session.scalar(sa.select(Response))
+    assert (response.role, response.unit_id) == ("manager", int(unit_b))
 
 
 def test_open_link_of_a_leaf_unit_resumes_in_the_same_browser(app, make_round, runner, tmp_path):

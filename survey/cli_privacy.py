@@ -1,0 +1,165 @@
+"""`mognad mix`, `mognad round status` and `mognad purge-personal-data`: the data's life cycle."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+
+from survey.cli import command_errors, round_, transaction
+from survey.extensions import db
+from survey.services.audit import audit
+from survey.services.errors import StateError
+
+
+def purge_reminder(name: str, due: date | None, today: date) -> str | None:
+    """The line that tells an operator when a round's personal data must go."""
+    if due is None:
+        return None
+    command = f"mognad purge-personal-data {name}"
+    if due == date.min:
+        return f"Purging personal data is due (the closing date is unknown): run '{command}'."
+    if today >= due:
+        return f"Purging personal data has been due since {due.isoformat()}: run '{command}'."
+    return f"Personal data is kept until {due.isoformat()}; then run '{command}'."
+
+
+def after_close(name: str) -> None:
+    """Vacuum what closing deleted and remind of the retention period (the close committed)."""
+    from survey.services.mixer import vacuum
+    from survey.services.retention import has_personal_data, round_status
+
+    vacuum(db.engine, full=True)
+    with transaction() as session:
+        status = round_status(session, name, current_app.config["RETENTION_DAYS"])
+        personal = has_personal_data(session, status.round.id)
+    if personal:
+        click.echo(purge_reminder(name, status.purge_due, date.today()))
+
+
+@click.command(
+    "mix",
+    help="Move pending submissions into the responses in shuffled batches (for cron). Rounds "
+    "still open are mixed when at least MOGNAD_MIX_BATCH submissions wait; closed ones always. "
+    "Also deletes open-link drafts older than MOGNAD_DRAFT_EXPIRY_DAYS.",
+)
+@click.argument("name", required=False)
+@command_errors
+def mix(name: str | None) -> None:
+    from survey.models import Round
+    from survey.services.mixer import (
+        MixConflict,
+        expire_drafts,
+        mix_round,
+        pending_count,
+        rounds_with_ballots,
+        vacuum,
+    )
+    from survey.services.rounds import get_round
+
+    config = current_app.config
+    batch = config["MIX_BATCH"]
+    lines = []
+    try:
+        with transaction() as session:
+            if name is not None:
+                rounds = [get_round(session, name)]
+            else:
+                rounds = [session.get(Round, rid) for rid in rounds_with_ballots(session)]
+            for rnd in rounds:
+                mixed = mix_round(session, rnd.id, batch)
+                left = pending_count(session, rnd.id)
+                if mixed or left:
+                    wait = f" (fewer than a batch of {batch})" if left else ""
+                    lines.append(f"'{rnd.name}': mixed {mixed}, pending {left}{wait}")
+            expired = expire_drafts(session, config["DRAFT_EXPIRY_DAYS"])
+    except MixConflict:
+        raise click.ClickException("another mix ran at the same time; run it again") from None
+    vacuum(db.engine, full=True)
+    for line in lines or ["Nothing to mix."]:
+        click.echo(line)
+    if expired:
+        click.echo(f"Deleted {expired} abandoned open-link drafts.")
+
+
+@round_.command("status", help="A round's state, counts, pending submissions and retention.")
+@click.argument("name")
+@command_errors
+def round_status_command(name: str) -> None:
+    from survey.services.retention import has_personal_data, round_status
+
+    with transaction() as session:
+        s = round_status(session, name, current_app.config["RETENTION_DAYS"])
+        personal = has_personal_data(session, s.round.id)
+        rnd = s.round
+        snap = rnd.snapshot
+        lines = [
+            f"Round '{rnd.name}': {rnd.status} ({rnd.mode}), year {rnd.year}, "
+            f"questionnaire {snap.instrument} {snap.version}",
+        ]
+        if rnd.mode == "invited":
+            c = s.counts
+            lines.append(
+                f"Invitations: {c.invited} invited, {c.started} started (not submitted), "
+                f"{c.completed} completed"
+            )
+        lines.append(
+            f"Responses: {s.responses} mixed, {s.pending} pending submissions, "
+            f"{s.drafts} unsubmitted drafts"
+        )
+        if rnd.closed_at is not None:
+            lines.append(f"Closed: {rnd.closed_at.date().isoformat()}")
+        days = current_app.config["RETENTION_DAYS"]
+        if rnd.purged_at is not None:
+            lines.append(f"Retention: personal data purged on {rnd.purged_at.date().isoformat()}")
+        elif s.purge_due is None:
+            lines.append(f"Retention: personal data is kept {days} days after close")
+        elif personal:
+            lines.append("Retention: " + str(purge_reminder(rnd.name, s.purge_due, date.today())))
+        else:
+            lines.append("Retention: no personal data left to purge")
+    for line in lines:
+        click.echo(line)
+
+
+@click.command(
+    "purge-personal-data",
+    help="Delete a closed round's e-mails, link hashes and drafts for good, keeping anonymous "
+    "counts per unit and role. Responses and reports are unchanged.",
+)
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@command_errors
+def purge_personal_data(name: str, yes: bool) -> None:
+    from survey.services.mixer import vacuum
+    from survey.services.retention import purge_round, round_status
+
+    with transaction() as session:
+        s = round_status(session, name, current_app.config["RETENTION_DAYS"])
+        if s.round.status not in ("closed", "published"):
+            raise StateError(
+                f"round '{name}' is {s.round.status}; only a closed or published round can be "
+                f"purged (close it first with 'mognad round close {name}')"
+            )
+        invited = s.counts.invited
+    if not yes and not click.confirm(
+        f"Delete the e-mail addresses, link hashes and drafts of round '{name}' "
+        f"({invited} invitations) for good?"
+    ):
+        raise click.ClickException("nothing was purged")
+    with transaction() as session:
+        done = purge_round(session, name)
+        audit(
+            session,
+            "round.purge",
+            round=name,
+            invitations=done.invitations,
+            drafts=done.drafts,
+            mixed=done.mixed,
+        )
+    vacuum(db.engine, full=True)
+    click.echo(
+        f"Purged round '{name}': {done.invitations} invitations reduced to counts per unit and "
+        f"role, {done.drafts} drafts deleted."
+    )

@@ -1,0 +1,221 @@
+"""The ballot box and the mixer that empties it, shuffled, into the anonymous responses.
+
+A response written by the transaction that completes an invitation carries that transaction's
+id (PostgreSQL ``xmin``), lands next to it in physical order (``ctid``, SQLite's rowid) and
+leaves dead draft versions that point at both. So a submission only drops its answers into
+``ballots`` (a random id and the answers, nothing else), and the mixer, in a transaction of its
+own, moves whole batches of at least B ballots into ``responses`` in random order with fresh
+ids and deletes the ballots; after its commit the tables whose dead row versions could still
+link are vacuumed.
+
+A mix is a single transaction, so a crash before its commit leaves every ballot pending and one
+after it leaves every ballot mixed. The mixer claims ballots by deleting them and checks that it
+deleted exactly what it read, so two mixers racing never both move one ballot.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, event, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    Answer,
+    Ballot,
+    Draft,
+    DraftAnswer,
+    Response,
+    ResponseComment,
+    Round,
+    RoundStatistics,
+)
+from survey.models.audit import utcnow
+from survey.models.responses import random_id
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # ids per IN (...) list, well below every database's parameter limit
+# Tables whose dead row versions can tie a submission to a person: the ballot itself, the
+# submitted draft (its invitation and answers) and the invitation marked completed.
+LINKING_TABLES = ("ballots", "drafts", "draft_answers", "invitations")
+
+_shuffle = secrets.SystemRandom().shuffle
+
+
+class MixConflict(Exception):
+    """Another mixer claimed some of these ballots first; this mix must be rolled back."""
+
+
+def _chunks(ids: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# --- The ballot box ---------------------------------------------------------------------------
+
+
+def drop_ballot(
+    session: Session,
+    round_id: int,
+    unit_id: int,
+    role: str,
+    answers: list[dict[str, object]],
+    comments: list[dict[str, object]],
+) -> bool:
+    """Put a submission in the ballot box; False (and nothing stored) if it has no content."""
+    if not answers and not comments:
+        return False
+    payload = json.dumps({"answers": answers, "comments": comments}, ensure_ascii=False)
+    session.execute(
+        Ballot.__table__.insert(),
+        [
+            {
+                "id": random_id(),
+                "round_id": round_id,
+                "unit_id": unit_id,
+                "role": role,
+                "payload": payload,
+            }
+        ],
+    )
+    return True
+
+
+def pending_count(session: Session, round_id: int | None = None) -> int:
+    query = select(func.count()).select_from(Ballot)
+    if round_id is not None:
+        query = query.where(Ballot.round_id == round_id)
+    return session.scalar(query) or 0
+
+
+def rounds_with_ballots(session: Session) -> list[int]:
+    return list(session.scalars(select(Ballot.round_id).distinct().order_by(Ballot.round_id)))
+
+
+# --- The mixer --------------------------------------------------------------------------------
+
+
+def mix_round(session: Session, round_id: int, batch: int, force: bool = False) -> int:
+    """Move the round's pending ballots into responses if there are at least ``batch``.
+
+    A round that is no longer open is mixed whatever is left (``force`` does the same for an
+    open one). Returns how many ballots were mixed; the caller commits, then calls vacuum().
+    """
+    status = session.scalar(select(Round.status).where(Round.id == round_id).with_for_update())
+    if status is None:
+        return 0
+    rows = list(
+        session.execute(
+            select(Ballot.id, Ballot.unit_id, Ballot.role, Ballot.payload).where(
+                Ballot.round_id == round_id
+            )
+        )
+    )
+    if not rows or (len(rows) < batch and not force and status == "open"):
+        return 0
+    _shuffle(rows)
+    table = Ballot.__table__
+    claimed = sum(
+        session.execute(delete(table).where(table.c.id.in_(chunk))).rowcount
+        for chunk in _chunks([r.id for r in rows])
+    )
+    if claimed != len(rows):
+        raise MixConflict(f"round {round_id}: another mixer took {len(rows) - claimed} ballots")
+    responses, answers, comments = [], [], []
+    for row in rows:
+        rid = random_id()
+        content = json.loads(row.payload)
+        responses.append(
+            {"id": rid, "round_id": round_id, "unit_id": row.unit_id, "role": row.role}
+        )
+        answers.extend({**a, "response_id": rid} for a in content["answers"])
+        comments.extend({**c, "response_id": rid} for c in content["comments"])
+    # Rows go in, and so lie on disk, in the shuffled order.
+    session.execute(Response.__table__.insert(), responses)
+    if answers:
+        session.execute(Answer.__table__.insert(), answers)
+    if comments:
+        session.execute(ResponseComment.__table__.insert(), comments)
+    # The cache is keyed on the response count and would go stale anyway; say so explicitly.
+    session.execute(delete(RoundStatistics).where(RoundStatistics.round_id == round_id))
+    session.flush()
+    return len(rows)
+
+
+# --- Drafts -----------------------------------------------------------------------------------
+
+
+def _delete_drafts(session: Session, ids: Sequence[int]) -> int:
+    for chunk in _chunks(ids):
+        session.execute(delete(DraftAnswer.__table__).where(DraftAnswer.draft_id.in_(chunk)))
+        session.execute(delete(Draft.__table__).where(Draft.id.in_(chunk)))
+    session.flush()
+    return len(ids)
+
+
+def expire_drafts(session: Session, days: int, now: datetime | None = None) -> int:
+    """Delete open-link drafts untouched for ``days`` days (nobody can be reminded of them)."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    ids = session.scalars(
+        select(Draft.id).where(Draft.browser_key.is_not(None), Draft.updated_at < cutoff)
+    ).all()
+    return _delete_drafts(session, ids)
+
+
+def delete_round_drafts(session: Session, round_id: int) -> int:
+    """Delete every unsubmitted draft of a round (at close: nobody can submit them any more)."""
+    ids = session.scalars(select(Draft.id).where(Draft.round_id == round_id)).all()
+    return _delete_drafts(session, ids)
+
+
+# --- Dead row versions ------------------------------------------------------------------------
+
+
+def secure_delete(engine: Engine) -> None:
+    """On SQLite, make every connection overwrite deleted content with zeros."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragma(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.close()
+
+
+def vacuum(engine: Engine, full: bool = False) -> bool:
+    """Remove dead row versions after a committed mix, purge or close; False if it could not.
+
+    Runs outside any transaction (VACUUM cannot run inside one). On PostgreSQL the small ballot
+    table is always rewritten (VACUUM FULL: its old file, stale bytes and all, is dropped) and
+    ``full`` rewrites the other linking tables too; a plain VACUUM is the fallback when the
+    rewrite cannot get its lock quickly. On SQLite the whole file is rebuilt. A failure is
+    logged and harmless: the data is already mixed, and the next run vacuums again.
+    """
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("VACUUM"))
+                return True
+            if engine.dialect.name != "postgresql":
+                return False
+            conn.execute(text("SET lock_timeout = '5s'"))
+            for table in LINKING_TABLES:
+                if full or table == "ballots":
+                    try:
+                        conn.execute(text(f"VACUUM FULL {table}"))
+                        continue
+                    except SQLAlchemyError:
+                        log.warning("VACUUM FULL %s could not get its lock; plain VACUUM", table)
+                conn.execute(text(f"VACUUM {table}"))
+            conn.execute(text("RESET lock_timeout"))
+            return True
+    except SQLAlchemyError as e:
+        log.warning("vacuum after mixing failed (%s); the next mix retries", type(e).__name__)
+        return False

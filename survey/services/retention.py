@@ -1,0 +1,142 @@
+"""How long a round keeps personal data, what it holds now, and the purge that ends it.
+
+After close the only personal data left are the invitations (e-mail, token hash, whether that
+person answered) and anything a race left behind. Purging aggregates the invitations into
+anonymous counts per unit and role, so response rates survive, and deletes the rest; responses
+are never touched, so every report of the round stays byte for byte the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import Session
+
+from survey.models import Draft, Invitation, InvitationCount, Response, Round
+from survey.models.audit import utcnow
+from survey.services.errors import StateError
+from survey.services.mixer import delete_round_drafts, mix_round, pending_count
+from survey.services.rounds import get_round
+
+
+@dataclass(frozen=True)
+class Counts:
+    invited: int = 0
+    started: int = 0  # started but not submitted
+    completed: int = 0
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    round: Round
+    counts: Counts
+    drafts: int
+    responses: int
+    pending: int
+    purge_due: date | None  # None while the round is open or a draft
+
+
+def invitation_counts(session: Session, round_id: int) -> Counts:
+    """Invited/started/completed from the invitations, plus what purging kept as counts."""
+    status = Invitation.status
+    live = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((status == "started", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((status == "completed", 1), else_=0)), 0),
+        ).where(Invitation.round_id == round_id)
+    ).one()
+    kept = session.execute(
+        select(
+            func.coalesce(func.sum(InvitationCount.invited), 0),
+            func.coalesce(func.sum(InvitationCount.started), 0),
+            func.coalesce(func.sum(InvitationCount.completed), 0),
+        ).where(InvitationCount.round_id == round_id)
+    ).one()
+    return Counts(*(int(a) + int(b) for a, b in zip(live, kept, strict=True)))
+
+
+def purge_due(rnd: Round, retention_days: int) -> date | None:
+    """The day personal data should be gone; a closed round without a close date is due now."""
+    if rnd.status not in ("closed", "published"):
+        return None
+    if rnd.closed_at is None:
+        return date.min
+    return rnd.closed_at.date() + timedelta(days=retention_days)
+
+
+def round_status(session: Session, name: str, retention_days: int) -> RoundStatus:
+    rnd = get_round(session, name)
+    count = func.count()
+    return RoundStatus(
+        round=rnd,
+        counts=invitation_counts(session, rnd.id),
+        drafts=session.scalar(select(count).select_from(Draft).where(Draft.round_id == rnd.id))
+        or 0,
+        responses=session.scalar(
+            select(count).select_from(Response).where(Response.round_id == rnd.id)
+        )
+        or 0,
+        pending=pending_count(session, rnd.id),
+        purge_due=purge_due(rnd, retention_days),
+    )
+
+
+def has_personal_data(session: Session, round_id: int) -> bool:
+    for model in (Invitation, Draft):
+        if session.scalar(select(model.id).where(model.round_id == round_id).limit(1)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Purged:
+    invitations: int
+    drafts: int
+    mixed: int
+
+
+def purge_round(session: Session, name: str) -> Purged:
+    """Delete a closed round's personal data, keeping anonymous invitation counts.
+
+    Ballots a race left pending are mixed first, so nothing submitted is lost; the caller
+    commits and then vacuums, which removes the dead row versions that still hold e-mails.
+    """
+    rnd = get_round(session, name)
+    if rnd.status not in ("closed", "published"):
+        raise StateError(
+            f"round '{name}' is {rnd.status}; only a closed or published round can be purged "
+            f"(close it first with 'mognad round close {name}')"
+        )
+    mixed = mix_round(session, rnd.id, batch=0, force=True)
+    drafts = delete_round_drafts(session, rnd.id)
+    status = Invitation.status
+    groups = session.execute(
+        select(
+            Invitation.unit_id,
+            Invitation.role,
+            func.count(),
+            func.sum(case((status == "started", 1), else_=0)),
+            func.sum(case((status == "completed", 1), else_=0)),
+        )
+        .where(Invitation.round_id == rnd.id)
+        .group_by(Invitation.unit_id, Invitation.role)
+    ).all()
+    invitations = 0
+    for unit_id, role, invited, started, completed in groups:
+        row = session.get(InvitationCount, (rnd.id, unit_id, role))
+        if row is None:
+            row = InvitationCount(
+                round_id=rnd.id, unit_id=unit_id, role=role, invited=0, started=0, completed=0
+            )
+            session.add(row)
+        row.invited += int(invited)
+        row.started += int(started or 0)
+        row.completed += int(completed or 0)
+        invitations += int(invited)
+    session.execute(delete(Invitation.__table__).where(Invitation.__table__.c.round_id == rnd.id))
+    rnd.purged_at = utcnow()
+    session.flush()
+    return Purged(invitations, drafts, mixed)
