@@ -51,9 +51,13 @@ def _writable(rnd: Round, f: str) -> None:
 
 
 def _email(raw: str, f: str, row: int) -> str:
-    """The address, normalised and lower-cased; syntax only (no DNS lookups at import)."""
+    """The address, normalised and lower-cased; syntax only (no DNS lookups at import).
+
+    The reserved ``.test`` domain is accepted, so that test installations can use it.
+    """
     try:
-        return validate_email(raw, check_deliverability=False).normalized.lower()
+        info = validate_email(raw, check_deliverability=False, test_environment=True)
+        return info.normalized.lower()
     except EmailNotValidError as e:
         raise InputError(
             f"'{raw}' is not an email address ({e})", file=f, row=row, column="email"
