@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.aggregate import ALL_ROLES
+from analysis.safecell import csv_text
 from analysis.stats import bh_adjust, hedges_g, welch
 
 __all__ = [
@@ -180,7 +181,9 @@ def _column(series: pd.Series, column: str, as_json: bool) -> list[Any]:
     """Format one column at once (the files have tens of thousands of rows).
 
     CSV: empty for missing, ``true``/``false``, 6 decimals for scores, full ``repr`` for
-    p-values. JSON: ``None`` for missing, scores rounded to 6 decimals, p-values in full.
+    p-values, text neutralised against spreadsheet formulas (:mod:`analysis.safecell`; numeric
+    columns are never touched, so ``-0.5`` stays a number). JSON: ``None`` for missing, scores
+    rounded to 6 decimals, p-values in full, text exact.
     """
     missing = series.isna().to_numpy()
     if series.dtype == bool:
@@ -196,8 +199,10 @@ def _column(series: pd.Series, column: str, as_json: bool) -> list[Any]:
     elif pd.api.types.is_integer_dtype(series.dtype):
         ints = series.to_numpy(dtype=object, na_value=None).tolist()
         values = [None if v is None else (int(v) if as_json else str(int(v))) for v in ints]
-    else:
+    elif as_json:
         values = [str(v) if v is not None else None for v in series.tolist()]
+    else:
+        values = [csv_text(str(v)) if v is not None else None for v in series.tolist()]
     empty = None if as_json else ""
     return [empty if m else v for v, m in zip(values, missing.tolist(), strict=True)]
 

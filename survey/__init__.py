@@ -45,6 +45,7 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     if k < 3:
         raise ValueError(f"K_ANONYMITY must be at least 3, got {k}")
     app.config["K_ANONYMITY"] = k
+    app.config["K_OPEN"] = max(int(app.config["K_OPEN"]), k)
     default_config.check_privacy(app.config)
 
 

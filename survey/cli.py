@@ -107,6 +107,16 @@ def round_() -> None:
     pass
 
 
+OPEN_ROUND_WARNING = (
+    "Warning: an open-link round is lower assurance. Anyone who has a unit's link can answer, "
+    "more than once and without belonging to the unit, so made-up answers can hide among real "
+    "ones. Defences: results are shown only for groups of at least {k} (--k), starts and "
+    "submissions are rate-limited per link and per client address, and 'mognad report' flags "
+    "every unit with more responses than its headcount (the organisation file's optional "
+    "headcount column). Use an invited round with personal links where you can."
+)
+
+
 @round_.command("create", help="Create a draft round with a snapshot of the questionnaire.")
 @click.argument("name")
 @click.option("--year", type=int, required=True)
@@ -119,14 +129,39 @@ def round_() -> None:
 @click.option(
     "--mode", type=click.Choice(["invited", "open"]), default="invited", show_default=True
 )
-def round_create(name: str, year: int, questionnaire_ref: str, mode: str) -> None:
+@click.option(
+    "--k",
+    "k",
+    type=int,
+    default=None,
+    help="Minimum group size for results (default: K_ANONYMITY, or K_OPEN for open rounds).",
+)
+def round_create(name: str, year: int, questionnaire_ref: str, mode: str, k: int | None) -> None:
+    from flask import current_app
+
     from survey.services.rounds import create_round
 
+    config = current_app.config
     with transaction() as session:
-        rnd = create_round(session, name, year, questionnaire_ref, mode)
-        audit(session, "round.create", round=name, year=year, mode=mode)
+        rnd = create_round(
+            session,
+            name,
+            year,
+            questionnaire_ref,
+            mode,
+            k,
+            k_anonymity=config["K_ANONYMITY"],
+            k_open=config["K_OPEN"],
+        )
+        audit(session, "round.create", round=name, year=year, mode=mode, k=rnd.k_min)
         snap = rnd.snapshot
-    click.echo(f"Created round '{name}' ({year}, {mode}) with {snap.instrument} {snap.version}.")
+        k = rnd.k_min
+    click.echo(
+        f"Created round '{name}' ({year}, {mode}, minimum group size {k}) "
+        f"with {snap.instrument} {snap.version}."
+    )
+    if mode == "open":
+        click.echo(OPEN_ROUND_WARNING.format(k=k), err=True)
 
 
 def _move(action: str) -> Callable[[str], None]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from analysis.safecell import neutralise_row
 from survey.cli import command_errors, transaction
 from survey.services.audit import audit
 from survey.services.errors import InputError
@@ -50,7 +51,9 @@ def links(name: str, unit_code: str | None, out: Path) -> None:
                 with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                     writer = csv.DictWriter(fh, fieldnames=table.header)
                     writer.writeheader()
-                    writer.writerows(table.rows)
+                    # Unit names come from the organisation file: never let one run as a
+                    # formula next to someone's personal link.
+                    writer.writerows(neutralise_row(row) for row in table.rows)
             except OSError as e:
                 raise InputError(
                     f"cannot write the file ({e.strerror or e})", file=str(out)

@@ -1,4 +1,4 @@
-"""`mognad report`: the open-data files of a round."""
+"""`mognad report`: the open-data files of a closed round, and its fieldwork counts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from flask import current_app
 from survey.cli import command_errors, transaction
 
 
-@click.command("report", help="Write a round's open data: aggregates.csv/.json, reliability.csv.")
+@click.command(
+    "report",
+    help="Write a closed round's open data (aggregates.csv/.json, reliability.csv) and "
+    "fieldwork.csv (counts per unit, for administrators; not for publication).",
+)
 @click.argument("name")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--compare-to", default=None, help="Round to compare with (default: last year's).")
@@ -19,7 +23,9 @@ from survey.cli import command_errors, transaction
 )
 @command_errors
 def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> None:
+    from survey.services.audit import audit
     from survey.services.errors import InputError
+    from survey.services.fieldwork import over_headcount
     from survey.services.report import FORMATS, round_figures, write_report
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -30,7 +36,17 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> No
         )
     with transaction() as session:
         figures = round_figures(session, name, current_app.config["K_ANONYMITY"], compare_to)
-    written = write_report(figures, out_dir, wanted)
+        written = write_report(figures, out_dir, wanted)
+        # Who made which report, never what it showed.
+        audit(
+            session,
+            "report.write",
+            round=figures.round.name,
+            formats=list(wanted),
+            compare_round=figures.compare.name if figures.compare else None,
+        )
+    for line in over_headcount(figures.fieldwork):
+        click.echo(line, err=True)
     agg = figures.aggregates
     changes = agg["change"].value_counts().to_dict()
     compared = (
@@ -40,8 +56,9 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> No
     )
     click.echo(
         f"Report for '{name}'{compared}: {len(agg)} cells, "
-        f"{int(agg['suppressed'].sum())} suppressed; "
+        f"{int(agg['suppressed'].sum())} suppressed (minimum group size {figures.k}); "
         + ", ".join(f"{k} {v}" for k, v in sorted(changes.items()))
     )
     for path in written:
         click.echo(f"  wrote {path}")
+    click.echo("fieldwork.csv holds counts per unit for administrators; do not publish it.")

@@ -15,6 +15,7 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SECRET_KEY": "dev-only-change-me",
         "BASE_URL": "http://127.0.0.1:5000",
         "K_ANONYMITY": 5,
+        "K_OPEN": 10,  # minimum group size of open-link rounds (lower assurance)
         "K_TEXT": 10,
         # Submissions are mixed into the responses in shuffled batches of at least this many.
         "MIX_BATCH": 10,

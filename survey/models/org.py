@@ -29,6 +29,9 @@ class Unit(db.Model):
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # People in the unit and all its sub-units, when the organisation file gives it; a report
+    # flags a unit whose responses exceed it (a sign of a stuffed open link).
+    headcount: Mapped[int | None] = mapped_column(default=None)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent")

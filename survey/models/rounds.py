@@ -79,6 +79,9 @@ class Round(db.Model):
     mode: Mapped[str] = mapped_column(String(16), default="invited")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshots.id"))
+    # The round's minimum group size, fixed at creation: an open-link round can be stuffed with
+    # made-up answers, so it defaults higher. Reports use at least the installation's k.
+    k_min: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # When fieldwork ended (retention of personal data counts from here) and when it was purged.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

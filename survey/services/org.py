@@ -1,4 +1,12 @@
-"""Load a year's organisation tree and declare reorganisations between years."""
+"""Load a year's organisation tree and declare reorganisations between years.
+
+Unit codes end up in links, URLs and every export, so they are limited to letters, digits,
+``.``, ``_`` and ``-`` and must begin with a letter or digit (nothing a spreadsheet could take
+for a formula). Names are free text, shown as written: a name that looks like a formula is
+accepted and neutralised by every writer (:mod:`analysis.safecell`). The optional ``headcount``
+is the number of people in the unit *and all its sub-units*; a report flags a unit whose
+responses (its sub-units' included) exceed it.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +20,46 @@ from survey.services.errors import InputError
 from survey.services.tabular import read_table
 
 MAX_CODE = 64
+MAX_NAME = 200
+DIGITS = "0123456789"
+
+
+def valid_code(code: str) -> bool:
+    """Letters, digits, ``.``, ``_``, ``-``; the first a letter or digit."""
+    first_ok = code[:1].isalpha() or code[:1] in tuple(DIGITS)
+    return first_ok and all(c.isalpha() or c in DIGITS or c in "._-" for c in code)
+
+
+def _headcount(raw: str, f: str, row: int) -> int | None:
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise InputError(
+            f"headcount '{raw}' is not a whole number of people (0 or more), or leave it empty",
+            file=f,
+            row=row,
+            column="headcount",
+        )
+    return int(raw)
 
 
 def import_org(session: Session, year: int, path: str | Path) -> int:
     """Replace ``year``'s tree with the file's (code,name,parent_code); return the unit count."""
-    table = read_table(path, ("code", "name", "parent_code"))
+    table = read_table(path, ("code", "name", "parent_code"), optional=("headcount",))
     f = table.name
     seen: dict[str, int] = {}
     parents: dict[str, str] = {}
     names: dict[str, str] = {}
+    heads: dict[str, int | None] = {}
     root: tuple[str, int] | None = None
     for row, v in table.rows:
         code, name, parent = v["code"], v["name"], v["parent_code"]
         if not code:
             raise InputError("a unit code is required", file=f, row=row, column="code")
-        if len(code) > MAX_CODE or any(c.isspace() for c in code):
+        if len(code) > MAX_CODE or not valid_code(code):
             raise InputError(
-                f"'{code}' is not a valid unit code (no spaces, at most {MAX_CODE} characters)",
+                f"'{code}' is not a valid unit code (letters, digits, '.', '_' and '-' only, "
+                f"beginning with a letter or digit, at most {MAX_CODE} characters)",
                 file=f,
                 row=row,
                 column="code",
@@ -42,8 +73,17 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
             )
         if not name:
             raise InputError(f"unit '{code}' has no name", file=f, row=row, column="name")
+        if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise InputError(
+                f"the name of unit '{code}' is longer than {MAX_NAME} characters or holds "
+                "control characters (such as tabs or line breaks)",
+                file=f,
+                row=row,
+                column="name",
+            )
         seen[code] = row
         names[code] = name
+        heads[code] = _headcount(v["headcount"], f, row)
         if parent:
             parents[code] = parent
         elif root:
@@ -69,8 +109,11 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
                 column="parent_code",
             )
     _check_cycles(parents, seen, f)
+    _check_headcounts(root[0], parents, heads, seen, f)
     _replace_tree(session, year, f)
-    units = {code: Unit(year=year, code=code, name=names[code]) for code in seen}
+    units = {
+        code: Unit(year=year, code=code, name=names[code], headcount=heads[code]) for code in seen
+    }
     order = _top_down(root[0], parents)
     for code in order:
         unit = units[code]
@@ -98,6 +141,25 @@ def _check_cycles(parents: dict[str, str], seen: dict[str, int], f: str) -> None
             path.append(code)
             code = parents.get(code)
         done.update(path)
+
+
+def _check_headcounts(
+    root: str, parents: dict[str, str], heads: dict[str, int | None], seen: dict[str, int], f: str
+) -> None:
+    """A headcount covers the sub-units too, so it cannot be below theirs added up."""
+    below: dict[str, int] = {}
+    for code in reversed(_top_down(root, parents)):  # every unit after its sub-units
+        total, head = below.get(code, 0), heads[code]
+        if head is not None and head < total:
+            raise InputError(
+                f"unit '{code}' has a headcount of {head} but its sub-units add up to {total}; "
+                "a headcount counts everyone in the unit and all its sub-units",
+                file=f,
+                row=seen[code],
+                column="headcount",
+            )
+        if code in parents:
+            below[parents[code]] = below.get(parents[code], 0) + (total if head is None else head)
 
 
 def _top_down(root: str, parents: dict[str, str]) -> list[str]:

@@ -1,9 +1,16 @@
-"""Assemble a round's published figures: cells, comparison, suppression, reliability, gaps."""
+"""Assemble a round's published figures: cells, comparison, suppression, reliability, gaps.
+
+Figures come only from closed (or published) rounds. Two reports of a round that is still
+receiving answers, one response apart, give that response's scores by subtraction; a closed
+round takes no more answers (no imports either), so every report of it shows the same figures.
+Each round is suppressed with its own minimum group size (``rounds.k_min``), never less than
+the installation's ``K_ANONYMITY``.
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +24,8 @@ from analysis.opendata import build_aggregates, write_aggregates, write_reliabil
 from analysis.reliability import reliability_table
 from analysis.suppression import suppress_cells
 from survey.models import Round
-from survey.services.errors import InputError
+from survey.services.errors import InputError, StateError
+from survey.services.fieldwork import FieldworkRow, fieldwork, write_fieldwork
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
     LeafStatistics,
@@ -31,6 +39,7 @@ from survey.services.statistics import (
 )
 
 FORMATS = ("csv", "json")
+REPORTABLE = ("closed", "published")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,23 @@ class RoundFigures:
     aggregates: pd.DataFrame
     reliability: pd.DataFrame
     gaps: pd.DataFrame
+    k: int = 5  # the minimum group size the round's cells were suppressed with
+    fieldwork: list[FieldworkRow] = field(default_factory=list)
+
+
+def require_closed(rnd: Round, role: str = "round") -> None:
+    """Refuse figures of a round that may still change (see the module's docstring)."""
+    if rnd.status not in REPORTABLE:
+        raise StateError(
+            f"{role} '{rnd.name}' is {rnd.status}; results are only made from a closed or "
+            "published round, so that they cannot change between two reports "
+            f"(close it with 'mognad round close {rnd.name}' when fieldwork is over)"
+        )
+
+
+def round_k(rnd: Round, k: int) -> int:
+    """The round's minimum group size: its own, never below the installation's ``k``."""
+    return max(k, rnd.k_min or k, 3)
 
 
 def _scan(engine: Engine, round_id: int, snapshot_id: int, q: Questionnaire) -> LeafStatistics:
@@ -87,8 +113,13 @@ def _suppressed(rolled: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.Series:
 def round_figures(
     session: Session, name: str, k: int, compare_to: str | None = None
 ) -> RoundFigures:
-    """Compute the round's open-data rows, compared with ``compare_to`` or last year's round."""
+    """Compute the round's open-data rows, compared with ``compare_to`` or last year's round.
+
+    ``k`` is the installation's minimum group size; each round uses its own if larger. Both
+    rounds must be closed or published (StateError otherwise).
+    """
     rnd = get_round(session, name)
+    require_closed(rnd)
     q = snapshot_questionnaire(session, rnd)
     if compare_to:
         cmp_round = get_round(session, compare_to)
@@ -96,8 +127,11 @@ def round_figures(
             raise InputError("a round cannot be compared with itself")
         if cmp_round.year > rnd.year:
             raise InputError(f"round '{compare_to}' ({cmp_round.year}) is later than '{name}'")
+        require_closed(cmp_round, "comparison round")
     else:
         cmp_round = previous_round(session, rnd)
+    k_cmp = round_k(cmp_round, k) if cmp_round is not None else k
+    k = round_k(rnd, k)
     units = tree_frame(session, rnd.year)
     tree = units[["unit", "parent"]]
     indices = list(q.indices)
@@ -115,7 +149,7 @@ def round_figures(
         cmp_leaf = cmp_leaf.assign(unit=cmp_leaf["unit"].map(mapping)).dropna(subset=["unit"])
         cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
         compare = cells(rollup(cmp_leaf, tree, indices=indices))
-        compare_hidden = _suppressed(compare, tree, k)
+        compare_hidden = _suppressed(compare, tree, k_cmp)
     meta = units.assign(level=units["unit"].map(unit_levels(tree)))[["unit", "name", "level"]]
     aggregates = build_aggregates(
         current,
@@ -136,7 +170,9 @@ def round_figures(
         categories=categories,
     )
     gaps = _gaps(stats.gaps, tree, q, k)
-    return RoundFigures(rnd, cmp_round, q, aggregates, reliability, gaps)
+    return RoundFigures(
+        rnd, cmp_round, q, aggregates, reliability, gaps, k, fieldwork(session, rnd)
+    )
 
 
 def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) -> pd.DataFrame:
@@ -154,12 +190,19 @@ def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) 
 
 
 def write_report(figures: RoundFigures, out: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Write the open-data files; unknown formats are refused before anything is written."""
+    """Write the open-data files and ``fieldwork.csv`` (counts per unit, for administrators).
+
+    Unknown formats are refused before anything is written.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise InputError(
             f"unknown or unavailable format '{unknown[0]}' (available: {', '.join(FORMATS)})"
         )
-    written = write_aggregates(figures.aggregates, out, formats)
-    written.append(write_reliability(figures.reliability, out))
+    try:
+        written = write_aggregates(figures.aggregates, out, formats)
+        written.append(write_reliability(figures.reliability, out))
+    except OSError as e:
+        raise InputError(f"cannot write the report ({e.strerror or e})", file=str(out)) from None
+    written.append(write_fieldwork(figures.fieldwork, out))
     return written

@@ -121,13 +121,34 @@ def snapshot_questionnaire(session: Session, rnd: Round) -> Questionnaire:
 
 
 def create_round(
-    session: Session, name: str, year: int, questionnaire: str, mode: str = "invited"
+    session: Session,
+    name: str,
+    year: int,
+    questionnaire: str,
+    mode: str = "invited",
+    k: int | None = None,
+    *,
+    k_anonymity: int = 5,
+    k_open: int = 10,
 ) -> Round:
-    """Create a draft round for ``year`` with a snapshot of ``questionnaire``."""
+    """Create a draft round for ``year`` with a snapshot of ``questionnaire``.
+
+    ``k`` is the round's minimum group size; by default ``k_anonymity`` for an invited round and
+    ``k_open`` for an open-link one, whose answers nobody vouches for. It may be raised, never
+    set below 3 or below the installation's ``k_anonymity``.
+    """
     if not name.strip():
         raise InputError("a round needs a name")
     if mode not in ROUND_MODES:
         raise InputError(f"unknown mode '{mode}' (use invited or open)")
+    floor = max(3, k_anonymity)
+    if k is None:
+        k = max(floor, k_open) if mode == "open" else floor
+    elif k < floor:
+        raise InputError(
+            f"a minimum group size of {k} is too small; it must be at least {floor} "
+            "(the installation's K_ANONYMITY, and never below 3)"
+        )
     if session.scalar(select(Round.id).where(Round.name == name)):
         raise InputError(f"a round named '{name}' already exists")
     if not session.scalar(select(Unit.id).where(Unit.year == year).limit(1)):
@@ -136,7 +157,12 @@ def create_round(
         )
     q = resolve_questionnaire(questionnaire)
     rnd = Round(
-        name=name, year=year, mode=mode, status="draft", snapshot=store_snapshot(session, q)
+        name=name,
+        year=year,
+        mode=mode,
+        status="draft",
+        k_min=k,
+        snapshot=store_snapshot(session, q),
     )
     session.add(rnd)
     session.flush()

@@ -263,11 +263,14 @@ def _common_ancestor(codes: list[str], parent: dict[str, str | None]) -> str | N
 
 
 def previous_round(session: Session, rnd: Round) -> Round | None:
-    """The latest earlier-year round of the same instrument that has been opened."""
+    """The latest earlier-year closed or published round of the same instrument.
+
+    A round still open is never compared with: its figures may still change.
+    """
     instrument = rnd.snapshot.instrument
     candidates = session.scalars(
         select(Round)
-        .where(Round.year < rnd.year, Round.status != "draft")
+        .where(Round.year < rnd.year, Round.status.in_(("closed", "published")))
         .order_by(Round.year.desc(), Round.id.desc())
     )
     return next((c for c in candidates if c.snapshot.instrument == instrument), None)

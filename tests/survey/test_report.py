@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from analysis.instruments import load_questionnaire
 from analysis.opendata import AGGREGATE_COLUMNS
@@ -116,23 +117,27 @@ def test_report_without_earlier_round(runner, two_years, tmp_path):
     assert not (tmp_path / "aggregates.json").exists()
 
 
-def test_cached_statistics_are_used_and_refreshed(runner, two_years, write_csv, tmp_path):
+def test_cached_statistics_are_used_and_refreshed(runner, two_years, tmp_path):
     from survey.extensions import db
-    from survey.models import RoundStatistics
+    from survey.models import Answer, Response, RoundStatistics, Unit
+    from survey.models.responses import random_id
+    from survey.services.rounds import get_round
 
     first, second = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(args=["report", "R2025", "--out", str(first)]).exit_code == 0
     assert db.session.query(RoundStatistics).count() == 2
     assert runner.invoke(args=["report", "R2025", "--out", str(second)]).exit_code == 0
     assert (first / "aggregates.csv").read_bytes() == (second / "aggregates.csv").read_bytes()
-    rows = _answers(7, 0.0)[:2]
-    rows[1][0] = "EDU-B"
-    assert (
-        runner.invoke(
-            args=["responses", "import", "R2025", str(write_csv("x.csv", rows))]
-        ).exit_code
-        == 0
-    )
+    # Nothing adds answers to a closed round any more; a row written behind the application's
+    # back must still not be hidden by a stale cache.
+    rnd = get_round(db.session, "R2025")
+    unit = db.session.query(Unit).filter_by(year=2025, code="EDU-B").one()
+    rid = random_id()
+    db.session.add(Response(id=rid, round_id=rnd.id, unit_id=unit.id, role="employee"))
+    db.session.flush()
+    for item in ("cap_workplace_1", "cap_workplace_2", "cap_workplace_3"):
+        db.session.add(Answer(response_id=rid, item_id=item, value=4, scale_min=1, scale_max=6))
+    db.session.commit()
     assert runner.invoke(args=["report", "R2025", "--out", str(second)]).exit_code == 0
     n = {
         path: pd.read_csv(path / "aggregates.csv")
@@ -184,3 +189,57 @@ def test_item_count_tables_come_from_sql(app, two_years):
         tables[year] = cell["count"].to_numpy()
     _, p = mann_whitney_counts(tables[2025], tables[2024])
     assert p < 0.05  # the planted improvement shows in a single item too
+
+
+@pytest.mark.parametrize("status", ["draft", "open"])
+def test_report_refuses_a_round_that_is_not_closed(runner, make_round, tmp_path, status):
+    from survey.extensions import db
+    from survey.models import AuditLog
+    from tests.conftest import table_snapshot
+
+    make_round("LIVE", 2025, status=status)
+    before = table_snapshot()
+    out = tmp_path / "out"
+    result = runner.invoke(args=["report", "LIVE", "--out", str(out)])
+    assert result.exit_code != 0
+    assert f"round 'LIVE' is {status}" in result.output
+    assert "closed or published" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+    assert table_snapshot() == before
+    assert "report.write" not in set(db.session.scalars(sa.select(AuditLog.action)))
+
+
+def test_report_refuses_to_compare_with_an_open_round(runner, two_years, make_round, tmp_path):
+    make_round("R2023", 2023, status="open")
+    out = tmp_path / "out"
+    result = runner.invoke(args=["report", "R2024", "--out", str(out), "--compare-to", "R2023"])
+    assert result.exit_code != 0
+    assert "comparison round 'R2023' is open" in result.output
+    assert not out.exists()
+    # Without --compare-to, an open earlier round is passed over, not used.
+    result = runner.invoke(args=["report", "R2024", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "no earlier round to compare with" in result.output
+
+
+def test_report_on_a_closed_round_is_audit_logged_without_figures(runner, two_years, tmp_path):
+    from survey.extensions import db
+    from survey.models import AuditLog
+
+    out = tmp_path / "out"
+    result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "report.write"))
+    (entry,) = entries.all()
+    assert entry.detail == {"round": "R2025", "formats": ["csv"], "compare_round": "R2024"}
+    assert entry.actor.startswith("cli")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "aggregates.csv",
+        "fieldwork.csv",
+        "reliability.csv",
+    ]
+    runner.invoke(args=["round", "publish", "R2025"])
+    assert runner.invoke(args=["report", "R2025", "--out", str(out)]).exit_code == 0
+    count = sa.select(sa.func.count()).where(AuditLog.action == "report.write")
+    assert db.session.scalar(count) == 2
