@@ -1,7 +1,7 @@
 """round k_min and unit headcount
 
 Revision ID: b7e3c1d9a4f2
-Revises: 4362a2425b51
+Revises: a7b3c9d1e2f4
 Create Date: 2026-11-27 09:15:00
 
 Only columns are added (no table is rebuilt on SQLite, so existing CHECK constraints and the
