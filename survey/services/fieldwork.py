@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from analysis.safecell import csv_text
-from survey.models import Invitation, Response, Round, Unit
+from survey.models import Invitation, InvitationCount, Response, Round, Unit
 from survey.services.errors import InputError
 
 
@@ -52,6 +52,7 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     )
     invited = completed = None
     if rnd.mode == "invited":
+        # Live invitations, plus the counts a purge kept once it deleted them.
         counts = session.execute(
             select(
                 Invitation.unit_id,
@@ -60,6 +61,9 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
             )
             .where(Invitation.round_id == rnd.id)
             .group_by(Invitation.unit_id)
+        ).all() + session.execute(
+            select(InvitationCount.unit_id, InvitationCount.invited, InvitationCount.completed)
+            .where(InvitationCount.round_id == rnd.id)
         ).all()
         invited = _rolled(parent, ((uid, n) for uid, n, _ in counts))
         completed = _rolled(parent, ((uid, int(done or 0)) for uid, _, done in counts))

@@ -13,7 +13,7 @@ from analysis.instruments import load_questionnaire
 from survey.extensions import db
 from survey.models import AccessibilityFeedback, Invitation, Response
 from tests.conftest import QUESTIONNAIRE
-from tests.survey.respondent import Browser, Page, inline_code, invite, issue_links
+from tests.survey.respondent import Browser, Page, close_round, inline_code, invite, issue_links
 
 Q = load_questionnaire(QUESTIONNAIRE)
 MONTHS = "January February March April May June July August September October November December"
@@ -139,6 +139,7 @@ def test_back_after_submit_shows_the_receipt_and_the_session_leads_to_no_respons
         page = b.get(url)  # what Back in the browser asks for
         assert (page.status, page.h1, page.path) == (200, "Tack för dina svar!", "/survey/thanks")
         assert "Öppna enkäten med din länk" not in page.html
+    close_round(runner)  # mixes the ballot into the responses
     ids = db.session.scalars(sa.select(Response.id)).all()
     assert len(ids) == 1
     digests = db.session.scalars(sa.select(Invitation.token_hash)).all()
@@ -158,6 +159,7 @@ def test_back_after_submit_on_an_open_link_shows_the_receipt(app, make_round, ru
     for url in ("/survey/review", "/survey/page/1", "/survey", "/survey/role"):
         page = b.get(url)
         assert (page.status, page.h1) == (200, "Tack för dina svar!"), url
+    close_round(runner)  # mixes the ballot into the responses
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
 
