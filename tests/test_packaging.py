@@ -40,11 +40,14 @@ def _source_copy(into: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The wheel built from the sdist (as ``python -m build`` does) and the build's output."""
+    """The wheel built from the sdist (as ``python -m build`` does) and the build's output.
+
+    No isolated build environment: the dev install has the build requirements, so the test
+    needs no package index."""
     src = _source_copy(tmp_path_factory.mktemp("src"))
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(src)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(src)],
         capture_output=True,
         text=True,
         check=False,
