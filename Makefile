@@ -1,14 +1,19 @@
-# Mognad: `make demo` runs the product on SQLite with demo data; `make test` runs every test.
+# Mognad: `make demo` runs the product on SQLite with demo data; `make test` runs the linters
+# (`make lint`) and then every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export MOGNAD_BASE_URL ?= http://$(HOST):$(PORT)
+# What mypy checks in `make lint` and `make test`. survey/ is configured in pyproject.toml but not
+# yet clean; `make lint MYPY_PATHS="analysis survey"` shows what is left, and once that passes
+# this line becomes `MYPY_PATHS ?= analysis survey`.
+MYPY_PATHS ?= analysis
 
 .PHONY: demo test install lint format translations serve clean
 
-$(BIN)/mognad: pyproject.toml
+$(BIN)/mognad: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -28,17 +33,17 @@ demo: install
 serve: install
 	$(BIN)/mognad run --host $(HOST) --port $(PORT)
 
-test: install
-	$(BIN)/ruff check .
+test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/mognad
-	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(MYPY_PATHS)
 
 format: $(BIN)/mognad
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info build dist

@@ -103,14 +103,14 @@ def _roll(
     if not key_order.is_unique:
         raise ValueError(f"{', '.join(keys)}: the given order lists an id more than once")
     subtree = _subtree_matrix(tree)
-    unit = pd.Index(tree["unit"]).get_indexer(leaf["unit"])
+    unit = pd.Index(tree["unit"]).get_indexer(pd.Index(leaf["unit"]))
     if (unit < 0).any():
         unknown = leaf.loc[unit < 0, "unit"].unique()
         raise ValueError(f"unit code(s) not in the tree: {sorted(map(str, unknown))}")
-    role = pd.Index(RESPONDENT_ROLES).get_indexer(leaf["role"])
+    role = pd.Index(RESPONDENT_ROLES).get_indexer(pd.Index(leaf["role"]))
     if (role < 0).any():
         raise ValueError(f"unknown role(s) {sorted(map(str, leaf.loc[role < 0, 'role'].unique()))}")
-    key_values = leaf[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(leaf[keys])
+    key_values = pd.Index(leaf[keys[0]]) if len(keys) == 1 else pd.MultiIndex.from_frame(leaf[keys])
     key = key_order.get_indexer(key_values)
     if (key < 0).any():
         raise ValueError(f"{', '.join(keys)}: value(s) missing from the given order")

@@ -35,7 +35,17 @@ __all__ = [
 ROLES: tuple[str, ...] = ("employee", "manager", "specialist")
 DIMENSIONS: tuple[str, ...] = ("capability", "legacy", "competence")
 LANGUAGES: tuple[str, ...] = ("sv", "en")
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "schema.json"
+
+
+def _questionnaires() -> Path:
+    """An installed wheel carries the questionnaires inside this package (setup.py); a checkout
+    keeps them at the repository root."""
+    here = Path(__file__).resolve().parent
+    inside = here / "questionnaires"
+    return inside if inside.is_dir() else here.parent / "questionnaires"
+
+
+SCHEMA_PATH = _questionnaires() / "schema.json"
 
 Text = dict[str, str]
 
@@ -158,7 +168,8 @@ class Questionnaire:
 
 
 def _schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
 
 
 def _place(path: Any) -> str:

@@ -130,6 +130,7 @@ def build_aggregates(
         shown &= False
     else:
         cmp = compare.set_index(KEY)[["n", "mean", "sd"]].reindex(keys).reset_index(drop=True)
+        assert compare_suppressed is not None  # refused above when missing with a comparison
         shown &= ~_flags(compare_suppressed, keys, "compare_suppressed")
         shown &= cmp["n"].fillna(0).to_numpy() >= 2
 
@@ -197,7 +198,8 @@ def _column(series: pd.Series, column: str, as_json: bool) -> list[Any]:
         else:
             values = [repr(x) for x in floats.tolist()]
     elif pd.api.types.is_integer_dtype(series.dtype):
-        ints = series.to_numpy(dtype=object, na_value=None).tolist()
+        # pandas documents na_value=None for object output; pandas-stubs omit None from na_value.
+        ints = series.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]
         values = [None if v is None else (int(v) if as_json else str(int(v))) for v in ints]
     elif as_json:
         values = [str(v) if v is not None else None for v in series.tolist()]

@@ -85,8 +85,8 @@ def reliability_table(
                 len(items),
                 items["sum"].to_numpy(),
                 items["sumsq"].to_numpy(),
-                float(totals.at[category, "sum"]),
-                float(totals.at[category, "sumsq"]),
+                float(totals["sum"].to_numpy()[totals.index.get_loc(category)]),
+                float(totals["sumsq"].to_numpy()[totals.index.get_loc(category)]),
             )
         rows.append((round_name, category, n, len(items), alpha, low, high))
     out = pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))

@@ -116,24 +116,30 @@ def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Se
 
 def _tree_order(tree: pd.DataFrame) -> tuple[list[str], list[int]]:
     """Units in depth-first preorder (children by code) and each one's parent position."""
-    parent: dict = {}
+    parent: dict[str, str | None] = {}
     for u, p in zip(tree["unit"], tree["parent"], strict=True):
         if u in parent:
             raise ValueError(f"tree: unit {u!r} appears more than once")
         parent[u] = None if pd.isna(p) else p
-    kids: dict = {}
+    kids: dict[str | None, list[str]] = {}
     for u, p in parent.items():
         kids.setdefault(p, []).append(u)
-    if set(kids) - {None} - set(parent):
-        raise ValueError(f"tree: parent(s) {sorted(set(kids) - {None} - set(parent))} not units")
-    codes, stack = [], sorted(kids.get(None, []), key=str, reverse=True)
+    dangling = {p for p in kids if p is not None} - set(parent)
+    if dangling:
+        raise ValueError(f"tree: parent(s) {sorted(dangling)} not units")
+    codes: list[str] = []
+    stack = sorted(kids.get(None, []), key=str, reverse=True)
     while stack:
         codes.append(stack.pop())
         stack += sorted(kids.get(codes[-1], []), key=str, reverse=True)
     if len(codes) != len(parent):
         raise ValueError("tree: the parent links contain a cycle")
     pos = {c: i for i, c in enumerate(codes)}
-    return codes, [-1 if parent[c] is None else pos[parent[c]] for c in codes]
+    return codes, [-1 if (p := parent[c]) is None else pos[p] for c in codes]
+
+
+# A breach of k: the cells it involves, and the shown ones whose suppression could mend it.
+_Violation = tuple[list[tuple[int, int]], list[tuple[int, int]]]
 
 
 class _Table:
@@ -164,7 +170,7 @@ class _Table:
         """Per layer: units' blocks (nearest shown ancestor-or-self) and blocks' shown sub-cells."""
         blocks, kids = [], []
         for rho in range(4):
-            blk, sub = [-1] * self.size, {}
+            blk, sub = [-1] * self.size, dict[int, list[int]]()
             for i, p in enumerate(self.par):
                 blk[i] = up = blk[p] if p >= 0 else -1
                 if self.shown[i][rho]:
@@ -174,7 +180,7 @@ class _Table:
             kids.append(sub)
         return blocks, kids
 
-    def _repair(self, violations: list[tuple[list, list]]) -> bool:
+    def _repair(self, violations: list[_Violation]) -> bool:
         touched: set[tuple[int, int]] = set()
         for involved, candidates in violations:
             if touched.isdisjoint(involved):
@@ -183,8 +189,9 @@ class _Table:
                 touched.add((i, rho))
         return bool(touched)
 
-    def _cheap(self, blocks: list[list[int]], kids: list[dict[int, list[int]]]) -> list:
-        k, n, shown, violations = self.k, self.n, self.shown, []
+    def _cheap(self, blocks: list[list[int]], kids: list[dict[int, list[int]]]) -> list[_Violation]:
+        k, n, shown = self.k, self.n, self.shown
+        violations: list[_Violation] = []
         for rho in range(4):
             residual = [0] * self.size
             for i, b in enumerate(blocks[rho]):
@@ -239,7 +246,9 @@ class _Table:
 
     def _across(self, side: set[int]) -> list[tuple[int, int]]:
         """Cells whose suppression merges a non-empty block across the cut, else any nearby."""
-        w, strong, weak = self.width, [], []
+        w = self.width
+        strong: list[tuple[int, int]] = []
+        weak: list[tuple[int, int]] = []
         for b in side:
             i, rho = b % w - 1, b // w  # never an anchor: anchors are sinks or far side
             up = rho * w + (self.blocks[rho][self.par[i]] + 1 if self.par[i] >= 0 else 0)
@@ -267,11 +276,12 @@ class _Table:
             if ((a, v) if rho else (v, a)) in self.safe:
                 self.safe.add((b, v) if rho else (v, b))
 
-    def _small_cut(self, sources: set[int], sinks: set[int], from_p: bool) -> set | None:
+    def _small_cut(self, sources: set[int], sinks: set[int], from_p: bool) -> set[int] | None:
         """Augment flow from sources to sinks up to k; below k, return the source side of a
         minimum cut. Arcs leaving the P side (``from_p``; nodes ≥ width) or the Q side have
         capacity ``adj[a][b]``, the reverse arcs are unbounded; ``flow[a, b]`` is net flow."""
-        adj, width, k, flow, total = self.adj, self.width, self.k, {}, 0
+        adj, width, k, total = self.adj, self.width, self.k, 0
+        flow: dict[tuple[int, int], int] = {}
         while total < k:
             prev, queue, hit = dict.fromkeys(sources, -1), deque(sources), -1
             while queue and hit < 0:

@@ -122,11 +122,14 @@ def run(db: str, url: str, respondents: int, years: int, tmp: Path) -> None:
     warm = [mognad(env, "report", last, "--out", str(tmp / "report")) for _ in range(3)]
     drop_cache(url)
     cold = mognad(env, "report", last, "--out", str(tmp / "report"))
-    print(f"[{db}] report {last} vs previous year (closed rounds): "
-          f"{', '.join(f'{w[0]:.2f}' for w in warm)} s, peak RSS {max(w[1] for w in warm)} MB "
-          f"(target ≤ 5 s, ≤ 1024 MB)")
-    print(f"[{db}] report, cold (scans both rounds' answers): {cold[0]:.2f} s, "
-          f"peak RSS {cold[1]} MB")
+    print(
+        f"[{db}] report {last} vs previous year (closed rounds): "
+        f"{', '.join(f'{w[0]:.2f}' for w in warm)} s, peak RSS {max(w[1] for w in warm)} MB "
+        f"(target ≤ 5 s, ≤ 1024 MB)"
+    )
+    print(
+        f"[{db}] report, cold (scans both rounds' answers): {cold[0]:.2f} s, peak RSS {cold[1]} MB"
+    )
 
 
 def drop_cache(url: str) -> None:

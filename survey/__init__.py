@@ -15,11 +15,18 @@ from survey.extensions import babel, csrf, db, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _templates() -> Path:
+    """An installed wheel carries the templates inside the package (setup.py); a checkout keeps
+    them at the repository root."""
+    inside = Path(__file__).resolve().parent / "templates"
+    return inside if inside.is_dir() else ROOT / "templates"
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``MOGNAD_*`` environment, then ``config``. No side effects."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(_templates()),
         instance_path=str(default_config.INSTANCE_DIR),
     )
     configure(app, config)
