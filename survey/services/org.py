@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from analysis import tree
 from survey.models import Draft, Invitation, Response, Unit, UnitRemap
 from survey.services.errors import InputError
 from survey.services.tabular import read_table
@@ -71,7 +72,7 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
     _check_cycles(parents, seen, f)
     _replace_tree(session, year, f)
     units = {code: Unit(year=year, code=code, name=names[code]) for code in seen}
-    order = _top_down(root[0], parents)
+    order = [code for code, _ in tree.preorder(tree.children_map(parents), [root[0]])]
     for code in order:
         unit = units[code]
         if code in parents:
@@ -98,18 +99,6 @@ def _check_cycles(parents: dict[str, str], seen: dict[str, int], f: str) -> None
             path.append(code)
             code = parents.get(code)
         done.update(path)
-
-
-def _top_down(root: str, parents: dict[str, str]) -> list[str]:
-    children: dict[str, list[str]] = {}
-    for code, parent in parents.items():
-        children.setdefault(parent, []).append(code)
-    order, stack = [], [root]
-    while stack:
-        code = stack.pop()
-        order.append(code)
-        stack.extend(reversed(children.get(code, [])))
-    return order
 
 
 def _replace_tree(session: Session, year: int, f: str) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from analysis import tree
 from analysis.instruments import Questionnaire
 from analysis.scoring import ScoringPlan, category_level
 from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
@@ -199,67 +200,30 @@ def tree_frame(session: Session, year: int) -> pd.DataFrame:
         .where(Unit.year == year)
     ).all()
     frame = pd.DataFrame(rows, columns=["unit", "name", "parent"])
-    children: dict[str | None, list[str]] = defaultdict(list)
-    for unit, par in zip(frame["unit"], frame["parent"], strict=True):
-        children[par if isinstance(par, str) else None].append(unit)
-    order, stack = [], sorted(children[None], reverse=True)
-    while stack:
-        unit = stack.pop()
-        order.append(unit)
-        stack.extend(sorted(children[unit], reverse=True))
+    order = tree.ordered(tree.parent_map(frame["unit"], frame["parent"]), key=str)
     return frame.set_index("unit").loc[order].reset_index()
 
 
 def code_mapping(session: Session, from_year: int, to_year: int) -> dict[str, str]:
     """Map ``from_year``'s unit codes onto ``to_year``'s tree, following declared remaps.
 
-    A unit kept under the same code maps to itself; a unit split into several maps to their
-    nearest common ancestor; a unit that disappeared without a mapping maps where its parent
-    went, so parent totals stay comparable.
+    The rules (renames, splits, merges, vanished units) are :func:`analysis.tree.code_mapping`;
+    this reads each year's tree and declared remaps for it.
     """
-    mapping = {code: code for code in tree_frame(session, from_year)["unit"]}
-    for year in range(from_year + 1, to_year + 1):
-        old = tree_frame(session, year - 1)
-        new = tree_frame(session, year)
-        new_parent = _parents(new)
-        old_parent = _parents(old)
+    years = range(from_year, max(from_year, to_year) + 1)
+    trees = [
+        tree.parent_map(frame["unit"], frame["parent"])
+        for frame in (tree_frame(session, year) for year in years)
+    ]
+    remaps: list[dict[str, list[str]]] = []
+    for year in years[1:]:
         declared: dict[str, list[str]] = defaultdict(list)
-        for o, n in session.execute(
+        for old, new in session.execute(
             select(UnitRemap.old_code, UnitRemap.new_code).where(UnitRemap.year == year)
         ):
-            declared[o].append(n)
-
-        def step(code: str, declared=declared, new_parent=new_parent, old_parent=old_parent):
-            while code is not None:
-                if code in declared:
-                    return _common_ancestor(declared[code], new_parent)
-                if code in new_parent:
-                    return code
-                code = old_parent.get(code)
-            return None
-
-        mapping = {k: step(v) for k, v in mapping.items() if v is not None}
-    return {k: v for k, v in mapping.items() if v is not None}
-
-
-def _parents(tree: pd.DataFrame) -> dict[str, str | None]:
-    return {
-        u: (p if isinstance(p, str) else None)
-        for u, p in zip(tree["unit"], tree["parent"], strict=True)
-    }
-
-
-def _common_ancestor(codes: list[str], parent: dict[str, str | None]) -> str | None:
-    def chain(code: str | None) -> list[str]:
-        out = []
-        while code is not None:
-            out.append(code)
-            code = parent.get(code)
-        return out
-
-    chains = [chain(c) for c in codes]
-    common = set(chains[0]).intersection(*map(set, chains[1:]))
-    return next((c for c in chains[0] if c in common), None)
+            declared[old].append(new)
+        remaps.append(declared)
+    return tree.code_mapping(trees, remaps)
 
 
 def previous_round(session: Session, rnd: Round) -> Round | None:
