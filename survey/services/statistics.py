@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis import tree
 from analysis.instruments import Questionnaire
+from analysis.reliability import CompleteCases
 from analysis.scoring import ScoringPlan, category_level
 from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
 
@@ -107,41 +108,11 @@ class LeafStatistics:
     reliability_totals: pd.DataFrame  # category, n, sum, sumsq (complete cases)
 
 
-class _Reliability:
-    """Sums over each category's complete cases (every item of the category answered)."""
-
-    def __init__(self, q: Questionnaire) -> None:
-        self.size = {c.id: len(c.items) for c in q.categories}
-        self.items: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-
-    def add(self, category: str, answered: int, packed: str) -> None:
-        if answered != self.size[category]:
-            return
-        total = 0.0
-        for pair in packed.split(","):
-            item, _, raw = pair.partition("=")
-            x = float(raw)
-            cell = self.items[(category, item)]
-            cell[0] += 1
-            cell[1] += x
-            cell[2] += x * x
-            total += x
-        t = self.totals[category]
-        t[0] += 1
-        t[1] += total
-        t[2] += total * total
-
-    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        items = pd.DataFrame(
-            [(c, i, int(v[0]), v[1], v[2]) for (c, i), v in self.items.items()],
-            columns=["category", "item", "n", "sum", "sumsq"],
-        )
-        totals = pd.DataFrame(
-            [(c, int(v[0]), v[1], v[2]) for c, v in self.totals.items()],
-            columns=["category", "n", "sum", "sumsq"],
-        )
-        return items, totals
+def _unpack(packed: str) -> Iterator[tuple[str, float]]:
+    """Read the ``item=value,…`` string that CATEGORY_SUMS packs per response and category."""
+    for pair in packed.split(","):
+        item, _, raw = pair.partition("=")
+        yield item, float(raw)
 
 
 def leaf_statistics(
@@ -158,10 +129,10 @@ def leaf_statistics(
     competence = {c.id: c for c in q.categories if c.dimension == "competence"}
     acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-    reliability = _Reliability(q)
+    reliability = CompleteCases({c.id: len(c.items) for c in q.categories})
     for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
         for category, (_, answered) in cats.items():
-            reliability.add(category, answered, packed[category])
+            reliability.add(category, answered, _unpack(packed[category]))
         for index, score in plan.respondent_scores(role, cats).items():
             cell = acc[(unit, role, index)]
             cell[0] += 1
@@ -182,7 +153,7 @@ def leaf_statistics(
         [(codes[u], r, i, int(v[0]), v[1], int(v[2])) for (u, r, i), v in gap.items()],
         columns=["unit", "role", "index", "n", "level_sum", "below"],
     )
-    return LeafStatistics(scores, gaps, *reliability.frames())
+    return LeafStatistics(scores, gaps, *reliability.tables())
 
 
 def item_counts(session: Session, rnd: Round) -> pd.DataFrame:
