@@ -85,25 +85,35 @@ def response_rows(
         c: np.random.default_rng(zlib.crc32(c.encode())).normal(0, plan.unit_sd) for c in units
     }
     items = q.items
+    # Per item, what the inner loop needs, looked up once: it runs once per answer.
+    specs = [
+        (
+            frozenset(item.roles),
+            bool(cat.scale.dont_know),
+            (cat.scale.min + cat.scale.max) / 2 + plan.centre,
+            cat.scale.min,
+            cat.scale.max,
+            item.reverse,
+        )
+        for item, cat in items.values()
+    ]
+    uniform, normal = rng.random, rng.normal
     roles, shares = list(plan.roles), list(plan.roles.values())
     rows: list[list[object]] = []
     for code, k in zip(units, counts, strict=True):
         shift = level[code] + plan.trend.get(code, 0.0) * step
         for role in rng.choice(roles, size=k, p=shares):
-            person = rng.normal(0, plan.person_sd)
+            person = normal(0, plan.person_sd)
             row: list[object] = [code, str(role)]
-            for item, cat in items.values():
-                scale = cat.scale
-                if role not in item.roles or rng.random() < plan.missing:
+            for asked, dont_know, mid, low, high, reverse in specs:
+                if role not in asked or uniform() < plan.missing:
                     row.append("")
-                    continue
-                if scale.dont_know and rng.random() < plan.dont_know:
+                elif dont_know and uniform() < plan.dont_know:
                     row.append("dk")
-                    continue
-                x = (scale.min + scale.max) / 2 + plan.centre + shift + person
-                x += rng.normal(0, plan.noise_sd)
-                x = scale.min + scale.max - x if item.reverse else x
-                row.append(int(np.clip(round(x), scale.min, scale.max)))
+                else:
+                    x = mid + shift + person + normal(0, plan.noise_sd)
+                    x = low + high - x if reverse else x
+                    row.append(min(max(round(x), low), high))
             rows.append(row)
     return ["unit_code", "role", *items], rows
 
