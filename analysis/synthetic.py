@@ -61,8 +61,8 @@ class Plan:
 
 def leaf_units(org: Sequence[OrgRow]) -> list[str]:
     """The units without sub-units, in file order: where respondents work."""
-    parents = children_map({code: parent or None for code, _, parent in org})
-    return [code for code, _, _ in org if code not in parents]
+    with_units = children_map({code: parent or None for code, _, parent in org})
+    return [code for code, _, _ in org if code not in with_units]
 
 
 def response_rows(
