@@ -1,4 +1,4 @@
-"""Mognad's analysis library: scoring, statistics, suppression and gaps.
+"""Mognad's analysis library: scoring, statistics, suppression, gaps and the unit tree.
 
 Plain Python + pandas/scipy, no Flask and no SQLAlchemy, so it can be tested, benchmarked and
 reused alone. Import the submodules (``analysis.stats``, ``analysis.scoring``, ...) directly.
@@ -13,5 +13,7 @@ __all__ = [
     "scoring",
     "stats",
     "suppression",
+    "synthetic",
+    "tree",
     "typology",
 ]

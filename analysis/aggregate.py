@@ -15,7 +15,10 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.stats import describe
+from analysis.tree import ancestor_pairs, unit_levels
 
+# ``ancestor_pairs`` and ``unit_levels`` live in ``analysis.tree``; they stay importable from
+# here for the callers written before it.
 __all__ = [
     "ALL_ROLES",
     "RESPONDENT_ROLES",
@@ -28,62 +31,6 @@ __all__ = [
 
 RESPONDENT_ROLES: tuple[str, ...] = ("employee", "manager", "specialist")
 ALL_ROLES: tuple[str, ...] = ("all", *RESPONDENT_ROLES)
-
-
-def _check_tree(tree: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    missing = {"unit", "parent"} - set(tree.columns)
-    if missing:
-        raise ValueError(f"tree: missing column(s) {sorted(missing)}")
-    units = tree["unit"]
-    dup = units[units.duplicated()]
-    if not dup.empty:
-        raise ValueError(f"tree: unit code(s) appear more than once: {sorted(dup.unique())}")
-    parent = tree["parent"].where(tree["parent"].notna(), None)
-    unknown = parent[parent.notna() & ~parent.isin(units)]
-    if not unknown.empty:
-        raise ValueError(f"tree: unknown parent code(s): {sorted(unknown.unique())}")
-    return units, pd.Series(parent.to_numpy(), index=units.to_numpy())
-
-
-def ancestor_pairs(tree: pd.DataFrame) -> pd.DataFrame:
-    """Every (unit, ancestor) pair of a tree, the unit itself included, with the distance.
-
-    Parameters
-    ----------
-    tree : DataFrame
-        Columns ``unit, parent``; ``parent`` is None/NaN for a root.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``unit, ancestor, distance`` (0 for the unit itself).
-
-    Notes
-    -----
-    Built by repeated vectorised parent look-ups (one per tree level); a cycle raises
-    ``ValueError``.
-    """
-    units, parent_of = _check_tree(tree)
-    frontier = pd.DataFrame({"unit": units.to_numpy(), "ancestor": units.to_numpy()})
-    frontier["distance"] = 0
-    parts = [frontier]
-    for step in range(1, len(units) + 2):
-        up = frontier["ancestor"].map(parent_of)
-        frontier = frontier.assign(ancestor=up.to_numpy(), distance=step)[up.notna().to_numpy()]
-        if frontier.empty:
-            return pd.concat(parts, ignore_index=True)
-        parts.append(frontier)
-    raise ValueError("tree: the parent links contain a cycle")
-
-
-def unit_levels(tree: pd.DataFrame) -> pd.Series:
-    """Depth of each unit in the tree (a root is level 0), indexed by unit code in tree order.
-
-    .. math:: \\operatorname{level}(u) = |\\operatorname{ancestors}(u)| - 1
-    """
-    pairs = ancestor_pairs(tree)
-    depth = pairs.groupby("unit", sort=False)["distance"].max()
-    return depth.reindex(tree["unit"].to_numpy()).rename("level").rename_axis("unit")
 
 
 def _subtree_matrix(tree: pd.DataFrame) -> sparse.csr_array:

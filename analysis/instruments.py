@@ -27,6 +27,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireError",
     "Scale",
+    "bundled_questionnaires",
     "check_questionnaire",
     "load_questionnaire",
     "parse_questionnaire",

@@ -25,6 +25,7 @@ __all__ = [
     "AGGREGATE_COLUMNS",
     "CHANGES",
     "build_aggregates",
+    "to_records",
     "write_aggregates",
     "write_reliability",
 ]
@@ -209,6 +210,18 @@ def _column(series: pd.Series, column: str, as_json: bool) -> list[Any]:
     return [empty if m else v for v, m in zip(values, missing.tolist(), strict=True)]
 
 
+def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``df`` as JSON-ready dicts, keyed by column in column order.
+
+    The one formatter behind ``aggregates.json`` and anything else that serves the same
+    figures as JSON: scores rounded to 6 decimals, p-values in full, booleans as ``True`` /
+    ``False``, integers as ``int``, missing figures as ``None``.
+    """
+    names = list(df.columns)
+    columns = [_column(df[c], c, as_json=True) for c in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     columns = [_column(df[c], c, as_json=False) for c in df.columns]
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -243,11 +256,8 @@ def write_aggregates(
     if "csv" in formats:
         written.append(_write_csv(df, out / "aggregates.csv"))
     if "json" in formats:
-        names = list(df.columns)
-        columns = [_column(df[c], c, as_json=True) for c in names]
-        rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         path = out / "aggregates.json"
-        path.write_text(json.dumps(rows, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(to_records(df), ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)
     return written
 

@@ -8,14 +8,21 @@ be reversed first; rescaling all items of a category alike (e.g. to 0–100) lea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.stats import cronbach_alpha_from_stats
 
-__all__ = ["LOW_ALPHA", "RELIABILITY_COLUMNS", "flag_low_alpha", "reliability_table"]
+__all__ = [
+    "LOW_ALPHA",
+    "RELIABILITY_COLUMNS",
+    "CompleteCases",
+    "flag_low_alpha",
+    "reliability_table",
+]
 
 RELIABILITY_COLUMNS: tuple[str, ...] = (
     "round",
@@ -27,6 +34,52 @@ RELIABILITY_COLUMNS: tuple[str, ...] = (
     "ci_high",
 )
 LOW_ALPHA = 0.70
+
+
+class CompleteCases:
+    """Running ``n, Σx, Σx²`` per item and per total over each category's complete cases.
+
+    The report scans a round's answers once, respondent by respondent; this keeps what
+    :func:`reliability_table` needs without holding any answers. A respondent counts for a
+    category only when every one of its ``sizes[category]`` items was answered ("vet ej" is
+    not an answer), as Cronbach's α is defined on complete cases.
+    """
+
+    def __init__(self, sizes: Mapping[str, int]) -> None:
+        self.size = dict(sizes)
+        self.items: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+
+    def add(self, category: str, answered: int, values: Iterable[tuple[str, float]]) -> None:
+        """Add one respondent's ``answered`` values of ``category`` (reverse keys reversed).
+
+        ``values`` is only read for a complete case, so callers may pass a lazy parser.
+        """
+        if answered != self.size[category]:
+            return
+        total = 0.0
+        for item, x in values:
+            cell = self.items[(category, item)]
+            cell[0] += 1
+            cell[1] += x
+            cell[2] += x * x
+            total += x
+        t = self.totals[category]
+        t[0] += 1
+        t[1] += total
+        t[2] += total * total
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``(item_stats, total_stats)`` as :func:`reliability_table` takes them."""
+        items = pd.DataFrame(
+            [(c, i, int(v[0]), v[1], v[2]) for (c, i), v in self.items.items()],
+            columns=["category", "item", "n", "sum", "sumsq"],
+        )
+        totals = pd.DataFrame(
+            [(c, int(v[0]), v[1], v[2]) for c, v in self.totals.items()],
+            columns=["category", "n", "sum", "sumsq"],
+        )
+        return items, totals
 
 
 def reliability_table(

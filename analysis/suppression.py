@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.instruments import ROLES
+from analysis.tree import ordered, parent_map
 
 __all__ = ["CELL_ROLES", "may_show", "suppress_cells", "suppress_free_text"]
 
@@ -116,22 +117,11 @@ def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Se
 
 def _tree_order(tree: pd.DataFrame) -> tuple[list[str], list[int]]:
     """Units in depth-first preorder (children by code) and each one's parent position."""
-    parent: dict[str, str | None] = {}
-    for u, p in zip(tree["unit"], tree["parent"], strict=True):
-        if u in parent:
-            raise ValueError(f"tree: unit {u!r} appears more than once")
-        parent[u] = None if pd.isna(p) else p
-    kids: dict[str | None, list[str]] = {}
-    for u, p in parent.items():
-        kids.setdefault(p, []).append(u)
-    dangling = {p for p in kids if p is not None} - set(parent)
-    if dangling:
-        raise ValueError(f"tree: parent(s) {sorted(dangling)} not units")
-    codes: list[str] = []
-    stack = sorted(kids.get(None, []), key=str, reverse=True)
-    while stack:
-        codes.append(stack.pop())
-        stack += sorted(kids.get(codes[-1], []), key=str, reverse=True)
+    parent = parent_map(tree["unit"], tree["parent"])
+    strays = {p for p in parent.values() if p is not None} - set(parent)
+    if strays:
+        raise ValueError(f"tree: parent(s) {sorted(strays)} not units")
+    codes = ordered(parent, key=str)
     if len(codes) != len(parent):
         raise ValueError("tree: the parent links contain a cycle")
     pos = {c: i for i, c in enumerate(codes)}

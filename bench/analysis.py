@@ -24,50 +24,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis.instruments import load_questionnaire  # noqa: E402
+from analysis.synthetic import Plan, grid_org, response_rows  # noqa: E402
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "malmo-digital.yaml"
 FIRST_YEAR = 2022
 
 
-def org_rows(n_forv: int = 15, per_forv: int = 30) -> list[list[str]]:
+def org_rows() -> list[list[str]]:
     """About 15 förvaltningar × 30 units (≈ 465 units), as in a large Swedish city."""
-    rows = [["code", "name", "parent_code"], ["CITY", "Staden", ""]]
-    for f in range(n_forv):
-        rows.append([f"F{f:02d}", f"Förvaltning {f}", "CITY"])
-        for u in range(per_forv):
-            rows.append([f"F{f:02d}-{u:02d}", f"Enhet {f}.{u}", f"F{f:02d}"])
-    return rows
+    return [["code", "name", "parent_code"], *map(list, grid_org(15, 30))]
 
 
 def answer_rows(year_index: int, n: int, leaves: list[str], seed: int) -> list[list[object]]:
+    """``n`` respondents spread evenly over ``leaves``; every unit improves a little each year."""
     q = load_questionnaire(QUESTIONNAIRE)
-    rng = np.random.default_rng(seed)
-    items = list(q.items)
-    roles = rng.choice(["employee", "manager", "specialist"], size=n, p=[0.8, 0.12, 0.08])
-    units = rng.choice(leaves, size=n)
-    unit_effect = dict(
-        zip(leaves, np.random.default_rng(1).normal(0, 0.3, len(leaves)), strict=True)
-    )
-    rows: list[list[object]] = [["unit_code", "role", *items]]
-    noise = rng.normal(0, 1.0, size=(n, len(items)))
-    person = rng.normal(0, 0.6, size=n)
-    for r in range(n):
-        role, unit = roles[r], units[r]
-        base = 3.3 + unit_effect[unit] + person[r] + 0.1 * year_index
-        row: list[object] = [unit, role]
-        for j, item_id in enumerate(items):
-            item, cat = q.items[item_id]
-            if role not in item.roles:
-                row.append("")
-                continue
-            if cat.scale.dont_know and noise[r, j] > 1.9:
-                row.append("dk")
-                continue
-            x = base + noise[r, j]
-            x = cat.scale.min + cat.scale.max - x if item.reverse else x
-            row.append(int(min(max(round(x), cat.scale.min), cat.scale.max)))
-        rows.append(row)
-    return rows
+    plan = Plan(trend=dict.fromkeys(leaves, 0.1), unit_sd=0.3, noise_sd=1.0, dont_know=0.03)
+    header, rows = response_rows(q, leaves, n, np.random.default_rng(seed), plan, year_index)
+    return [header, *rows]
 
 
 def write(path: Path, rows: list[list[object]]) -> Path:

@@ -11,6 +11,7 @@ Uses Debian Chromium (``/usr/bin/chromium`` or ``MOGNAD_CHROMIUM``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -24,8 +25,18 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-
+# Debian's Chromium, headless and quiet (no network of its own), as the browser tests run it.
+CHROMIUM = Path(os.environ.get("MOGNAD_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDTHS = {1280: 800, 375: 812}
 ROUND = "Mognad 2026"
 
@@ -106,7 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"Debian chromium not found at {CHROMIUM} (apt-get install chromium)")
     args.out.mkdir(parents=True, exist_ok=True)
     with (
@@ -114,7 +125,7 @@ def main() -> None:
         serve(Path(tmp) / "demo.db") as (_, links),
         sync_playwright() as pw,
     ):
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for (width, height), link in zip(WIDTHS.items(), links, strict=False):
                 context = browser.new_context(

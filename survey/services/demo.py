@@ -1,7 +1,7 @@
-"""A synthetic city for demos and screenshots, loaded through the ordinary import code.
+"""The synthetic demo city, loaded through the ordinary import code.
 
-Planted effects make the reports worth reading: two units improve year on year, one declines,
-and two tiny units must be suppressed.
+``analysis.synthetic`` makes the rows; planted effects make the reports worth reading: two
+units improve year on year, one declines, and two tiny units must be suppressed.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import secrets
 import tempfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,101 +16,22 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.synthetic import (
+    DEMO_PLAN,
+    DEMO_YEARS,
+    demo_org,
+    demo_remap,
+    leaf_units,
+    response_rows,
+)
 from survey.models import Round, User
 from survey.services.imports import import_respondents, import_responses
 from survey.services.links import demo_links
 from survey.services.org import import_org, import_remap
 from survey.services.rounds import create_round, move_round, snapshot_questionnaire
 
-YEARS = (2024, 2025, 2026)
+YEARS = DEMO_YEARS
 ADMIN_EMAIL = "admin@demo.mognad.se"
-FORVALTNINGAR = {
-    "SK": (
-        "Stadskontoret",
-        ["Digitalisering", "Ekonomi", "HR", "Kommunikation", "Juridik", "IT-drift"],
-    ),
-    "FSK": (
-        "Förskoleförvaltningen",
-        [
-            "Förskoleområde Norr",
-            "Förskoleområde Söder",
-            "Förskoleområde Öster",
-            "Förskoleområde Väster",
-            "Administration",
-            "Kvalitet",
-        ],
-    ),
-    "GRF": (
-        "Grundskoleförvaltningen",
-        ["Skolområde 1", "Skolområde 2", "Skolområde 3", "Elevhälsa", "Skol-IT", "Administration"],
-    ),
-    "GVF": (
-        "Gymnasie- och vuxenutbildningsförvaltningen",
-        [
-            "Gymnasium Centrum",
-            "Gymnasium Hamnen",
-            "Vuxenutbildning",
-            "SFI",
-            "Studie- och yrkesvägledning",
-            "Administration",
-        ],
-    ),
-    "HVO": (
-        "Hälsa-, vård- och omsorgsförvaltningen",
-        [
-            "Hemtjänst Norr",
-            "Hemtjänst Söder",
-            "Särskilt boende",
-            "Hälso- och sjukvård",
-            "Biståndsenheten",
-            "Administration",
-        ],
-    ),
-    "FSF": (
-        "Funktionsstödsförvaltningen",
-        [
-            "Bostad med särskild service",
-            "Daglig verksamhet",
-            "Personlig assistans",
-            "Myndighet",
-            "Socialpsykiatri",
-            "Administration",
-        ],
-    ),
-    "MF": (
-        "Miljöförvaltningen",
-        [
-            "Tillsyn",
-            "Inspektion",
-            "Miljöstrategi",
-            "Miljöövervakning",
-            "Livsmedel",
-            "Administration",
-        ],
-    ),
-    "SBK": (
-        "Stadsbyggnadskontoret",
-        ["Bygglov", "Planering", "Geodata", "Digitala tjänster", "Kundcenter", "Administration"],
-    ),
-}
-IMPROVING = {"SBK-4", "GRF-5"}  # Digitala tjänster, Skol-IT
-DECLINING = {"HVO-2"}  # Hemtjänst Söder
-TINY = {"SK-DSO": "Dataskyddsombud", "MF-LAB": "Laboratoriet"}
-
-
-def _tree(year: int) -> list[tuple[str, str, str]]:
-    rows = [("STAD", "Demo stad", "")]
-    for code, (name, units) in FORVALTNINGAR.items():
-        rows.append((code, name, "STAD"))
-        for n, unit in enumerate(units, start=1):
-            ucode = f"{code}-{n}"
-            if year >= 2026 and ucode in ("MF-1", "MF-2"):
-                continue
-            rows.append((ucode, unit, code))
-    if year >= 2026:
-        rows.append(("MF-TILLSYN", "Tillsyn och inspektion", "MF"))
-    rows += [(c, n, c.split("-")[0]) for c, n in TINY.items()]
-    return rows
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -120,42 +40,6 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
-
-
-def _answers(q, rng: np.random.Generator, tree, year: int, n: int) -> tuple[list[str], list[list]]:  # type: ignore[no-untyped-def]
-    leaves = [c for c, _, p in tree if p and p != "STAD"]
-    weights = np.array([0.15 if c in TINY else 1.0 for c in leaves])
-    counts = rng.multinomial(n, weights / weights.sum())
-    counts = [3 if c in TINY else k for c, k in zip(leaves, counts, strict=True)]
-    # Each unit's own level depends on its code only, so it stays put across years and
-    # reorganisations; only the planted units move.
-    effect = {c: np.random.default_rng(zlib.crc32(c.encode())).normal(0, 0.35) for c in leaves}
-    step = YEARS.index(year)
-    items = list(q.items)
-    header = ["unit_code", "role", *items]
-    rows: list[list] = []
-    for code, k in zip(leaves, counts, strict=True):
-        shift = effect[code]
-        shift += 0.45 * step if code in IMPROVING else 0
-        shift -= 0.45 * step if code in DECLINING else 0
-        roles = rng.choice(["employee", "manager", "specialist"], size=k, p=[0.8, 0.12, 0.08])
-        for role in roles:
-            person = rng.normal(0, 0.6)
-            row = [code, role]
-            for item_id in items:
-                item, cat = q.items[item_id]
-                if role not in item.roles or rng.random() < 0.03:
-                    row.append("")
-                    continue
-                if cat.scale.dont_know and rng.random() < 0.06:
-                    row.append("dk")
-                    continue
-                mid = (cat.scale.min + cat.scale.max) / 2 + 0.3
-                x = mid + shift + person + rng.normal(0, 0.8)
-                x = cat.scale.min + cat.scale.max - x if item.reverse else x
-                row.append(int(np.clip(round(x), cat.scale.min, cat.scale.max)))
-            rows.append(row)
-    return header, rows
 
 
 def set_admin(session: Session) -> str:
@@ -181,8 +65,8 @@ def load_demo(
     else:
         rng = np.random.default_rng(seed)
         with tempfile.TemporaryDirectory() as tmp:
-            for year in YEARS:
-                tree = _tree(year)
+            for step, year in enumerate(YEARS):
+                tree = demo_org(year)
                 import_org(
                     session,
                     year,
@@ -192,10 +76,8 @@ def load_demo(
                         [list(r) for r in tree],
                     ),
                 )
-                if year == 2026:
-                    remap = [["MF-1", "MF-TILLSYN"], ["MF-2", "MF-TILLSYN"]] + [
-                        [c, c] for c, _, _ in _tree(2025) if c not in ("MF-1", "MF-2")
-                    ]
+                remap = [list(r) for r in demo_remap(year)]
+                if remap:
                     import_remap(
                         session,
                         year,
@@ -203,9 +85,8 @@ def load_demo(
                     )
                 name = f"Mognad {year}"
                 rnd = create_round(session, name, year, "malmo-digital", "invited")
-                header, rows = _answers(
-                    snapshot_questionnaire(session, rnd), rng, tree, year, per_year
-                )
+                q = snapshot_questionnaire(session, rnd)
+                header, rows = response_rows(q, leaf_units(tree), per_year, rng, DEMO_PLAN, step)
                 import_responses(
                     session, name, _write_csv(Path(tmp) / f"r{year}.csv", header, rows)
                 )

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from analysis import tree
 from analysis.instruments import ROLES
 from survey.models import Invitation, Round, Unit
 from survey.services.errors import InputError, StateError
@@ -91,18 +92,16 @@ class UnitChoice:
 def subtree(session: Session, root: Unit) -> list[UnitChoice]:
     """``root`` and its descendants, depth first, children in code order."""
     units = session.scalars(select(Unit).where(Unit.year == root.year).order_by(Unit.code)).all()
-    children: dict[int | None, list[Unit]] = {}
-    for u in units:
-        children.setdefault(u.parent_id, []).append(u)
-    out: list[UnitChoice] = []
-    stack: list[tuple[Unit, int, tuple[str, ...]]] = [(root, 0, ())]
-    while stack:
-        unit, depth, path = stack.pop()
-        here = (*path, unit.name) if depth else ()
-        out.append(UnitChoice(unit, depth, here or (unit.name,)))
-        for child in reversed(children.get(unit.id, [])):
-            stack.append((child, depth + 1, here))
-    return out
+    by_id = {u.id: u for u in units}
+    parent = {u.id: u.parent_id for u in units}
+    return [
+        UnitChoice(
+            by_id[uid],
+            depth,
+            tuple(by_id[i].name for i in tree.path_below(uid, parent, root.id)) or (root.name,),
+        )
+        for uid, depth in tree.preorder(tree.children_map(parent), [root.id])
+    ]
 
 
 def unit_in_round(session: Session, rnd: Round, code: str) -> Unit | None:

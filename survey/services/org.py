@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from survey.models import Draft, Invitation, Response, Unit, UnitRemap
+from analysis import tree
+from survey.models import Ballot, Draft, Invitation, InvitationCount, Response, Unit, UnitRemap
 from survey.services.errors import InputError
 from survey.services.tabular import read_table
 
@@ -163,20 +164,12 @@ def _check_headcounts(
 
 
 def _top_down(root: str, parents: dict[str, str]) -> list[str]:
-    children: dict[str, list[str]] = {}
-    for code, parent in parents.items():
-        children.setdefault(parent, []).append(code)
-    order, stack = [], [root]
-    while stack:
-        code = stack.pop()
-        order.append(code)
-        stack.extend(reversed(children.get(code, [])))
-    return order
+    return [code for code, _ in tree.preorder(tree.children_map(parents), [root])]
 
 
 def _replace_tree(session: Session, year: int, f: str) -> None:
     ids = select(Unit.id).where(Unit.year == year)
-    for model in (Response, Invitation, Draft):
+    for model in (Response, Ballot, Invitation, InvitationCount, Draft):
         if session.scalar(select(exists().where(model.unit_id.in_(ids)))):
             raise InputError(
                 f"the {year} tree is already used by a round's invitations or responses and "

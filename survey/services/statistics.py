@@ -15,7 +15,9 @@ import pandas as pd
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from analysis import tree
 from analysis.instruments import Questionnaire
+from analysis.reliability import CompleteCases
 from analysis.scoring import ScoringPlan, category_level
 from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
 
@@ -106,41 +108,11 @@ class LeafStatistics:
     reliability_totals: pd.DataFrame  # category, n, sum, sumsq (complete cases)
 
 
-class _Reliability:
-    """Sums over each category's complete cases (every item of the category answered)."""
-
-    def __init__(self, q: Questionnaire) -> None:
-        self.size = {c.id: len(c.items) for c in q.categories}
-        self.items: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-
-    def add(self, category: str, answered: int, packed: str) -> None:
-        if answered != self.size[category]:
-            return
-        total = 0.0
-        for pair in packed.split(","):
-            item, _, raw = pair.partition("=")
-            x = float(raw)
-            cell = self.items[(category, item)]
-            cell[0] += 1
-            cell[1] += x
-            cell[2] += x * x
-            total += x
-        t = self.totals[category]
-        t[0] += 1
-        t[1] += total
-        t[2] += total * total
-
-    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        items = pd.DataFrame(
-            [(c, i, int(v[0]), v[1], v[2]) for (c, i), v in self.items.items()],
-            columns=["category", "item", "n", "sum", "sumsq"],
-        )
-        totals = pd.DataFrame(
-            [(c, int(v[0]), v[1], v[2]) for c, v in self.totals.items()],
-            columns=["category", "n", "sum", "sumsq"],
-        )
-        return items, totals
+def _unpack(packed: str) -> Iterator[tuple[str, float]]:
+    """Read the ``item=value,…`` string that CATEGORY_SUMS packs per response and category."""
+    for pair in packed.split(","):
+        item, _, raw = pair.partition("=")
+        yield item, float(raw)
 
 
 def leaf_statistics(
@@ -157,10 +129,10 @@ def leaf_statistics(
     competence = {c.id: c for c in q.categories if c.dimension == "competence"}
     acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-    reliability = _Reliability(q)
+    reliability = CompleteCases({c.id: len(c.items) for c in q.categories})
     for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
         for category, (_, answered) in cats.items():
-            reliability.add(category, answered, packed[category])
+            reliability.add(category, answered, _unpack(packed[category]))
         for index, score in plan.respondent_scores(role, cats).items():
             cell = acc[(unit, role, index)]
             cell[0] += 1
@@ -181,7 +153,7 @@ def leaf_statistics(
         [(codes[u], r, i, int(v[0]), v[1], int(v[2])) for (u, r, i), v in gap.items()],
         columns=["unit", "role", "index", "n", "level_sum", "below"],
     )
-    return LeafStatistics(scores, gaps, *reliability.frames())
+    return LeafStatistics(scores, gaps, *reliability.tables())
 
 
 def item_counts(session: Session, rnd: Round) -> pd.DataFrame:
@@ -199,67 +171,30 @@ def tree_frame(session: Session, year: int) -> pd.DataFrame:
         .where(Unit.year == year)
     ).all()
     frame = pd.DataFrame(rows, columns=["unit", "name", "parent"])
-    children: dict[str | None, list[str]] = defaultdict(list)
-    for unit, par in zip(frame["unit"], frame["parent"], strict=True):
-        children[par if isinstance(par, str) else None].append(unit)
-    order, stack = [], sorted(children[None], reverse=True)
-    while stack:
-        unit = stack.pop()
-        order.append(unit)
-        stack.extend(sorted(children[unit], reverse=True))
+    order = tree.ordered(tree.parent_map(frame["unit"], frame["parent"]), key=str)
     return frame.set_index("unit").loc[order].reset_index()
 
 
 def code_mapping(session: Session, from_year: int, to_year: int) -> dict[str, str]:
     """Map ``from_year``'s unit codes onto ``to_year``'s tree, following declared remaps.
 
-    A unit kept under the same code maps to itself; a unit split into several maps to their
-    nearest common ancestor; a unit that disappeared without a mapping maps where its parent
-    went, so parent totals stay comparable.
+    The rules (renames, splits, merges, vanished units) are :func:`analysis.tree.code_mapping`;
+    this reads each year's tree and declared remaps for it.
     """
-    mapping = {code: code for code in tree_frame(session, from_year)["unit"]}
-    for year in range(from_year + 1, to_year + 1):
-        old = tree_frame(session, year - 1)
-        new = tree_frame(session, year)
-        new_parent = _parents(new)
-        old_parent = _parents(old)
+    years = range(from_year, max(from_year, to_year) + 1)
+    trees = [
+        tree.parent_map(frame["unit"], frame["parent"])
+        for frame in (tree_frame(session, year) for year in years)
+    ]
+    remaps: list[dict[str, list[str]]] = []
+    for year in years[1:]:
         declared: dict[str, list[str]] = defaultdict(list)
-        for o, n in session.execute(
+        for old, new in session.execute(
             select(UnitRemap.old_code, UnitRemap.new_code).where(UnitRemap.year == year)
         ):
-            declared[o].append(n)
-
-        def step(code: str, declared=declared, new_parent=new_parent, old_parent=old_parent):
-            while code is not None:
-                if code in declared:
-                    return _common_ancestor(declared[code], new_parent)
-                if code in new_parent:
-                    return code
-                code = old_parent.get(code)
-            return None
-
-        mapping = {k: step(v) for k, v in mapping.items() if v is not None}
-    return {k: v for k, v in mapping.items() if v is not None}
-
-
-def _parents(tree: pd.DataFrame) -> dict[str, str | None]:
-    return {
-        u: (p if isinstance(p, str) else None)
-        for u, p in zip(tree["unit"], tree["parent"], strict=True)
-    }
-
-
-def _common_ancestor(codes: list[str], parent: dict[str, str | None]) -> str | None:
-    def chain(code: str | None) -> list[str]:
-        out = []
-        while code is not None:
-            out.append(code)
-            code = parent.get(code)
-        return out
-
-    chains = [chain(c) for c in codes]
-    common = set(chains[0]).intersection(*map(set, chains[1:]))
-    return next((c for c in chains[0] if c in common), None)
+            declared[old].append(new)
+        remaps.append(declared)
+    return tree.code_mapping(trees, remaps)
 
 
 def previous_round(session: Session, rnd: Round) -> Round | None:

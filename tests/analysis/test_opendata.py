@@ -16,6 +16,7 @@ from analysis.aggregate import cells, rollup
 from analysis.opendata import (
     AGGREGATE_COLUMNS,
     build_aggregates,
+    to_records,
     write_aggregates,
     write_reliability,
 )
@@ -256,6 +257,18 @@ def test_csv_and_json_round_trip_the_same_rows(report, tmp_path):
                 assert float(line[col]) == pytest.approx(orig[col], abs=5e-7)
     shown = csv[csv["suppressed"] == "false"]
     assert all(len(s.split(".")[1]) >= 4 for s in shown["score"])
+
+
+def test_to_records_is_what_the_json_file_holds(report, tmp_path):
+    write_aggregates(report, tmp_path, formats=["json"])
+    records = to_records(report)
+    assert json.loads((tmp_path / "aggregates.json").read_text(encoding="utf-8")) == records
+    assert [list(r) for r in records] == [CONTRACT] * len(report)
+    for record in records:  # plain Python values, ready for any JSON encoder
+        for value in record.values():
+            assert value is None or type(value) in (str, int, float, bool)
+    hidden = next(r for r in records if r["suppressed"])
+    assert hidden["n"] is None and hidden["score"] is None
 
 
 def test_reliability_table_matches_cronbach_on_raw_answers(tmp_path):

@@ -7,11 +7,13 @@ import json
 
 import numpy as np
 import pandas as pd
+import pingouin
 import pytest
 import sqlalchemy as sa
 
 from analysis.instruments import load_questionnaire
 from analysis.opendata import AGGREGATE_COLUMNS
+from analysis.synthetic import Plan, response_rows
 from tests.conftest import QUESTIONNAIRE, SMALL_ORG
 
 ORG = SMALL_ORG[:5] + [
@@ -24,21 +26,22 @@ SIZES = {"EDU-A": 60, "EDU-B": 60, "CARE-A": 60, "CARE-B": 60, "TINY": 2}
 
 
 def _answers(seed: int, planted: float) -> list[list[object]]:
+    """Employees only, who share a personal level (so the categories' α is worth checking)."""
+    plan = Plan(
+        sizes=SIZES,
+        trend={"EDU-A": planted},
+        roles={"employee": 1.0},
+        centre=0.2,
+        unit_sd=0.0,
+        person_sd=0.6,
+        noise_sd=1.0,
+        missing=0.0,
+        dont_know=0.0,
+    )
     q = load_questionnaire(QUESTIONNAIRE)
     rng = np.random.default_rng(seed)
-    items = [i.id for i in q.items_for("employee")]
-    rows: list[list[object]] = [["unit_code", "role", *items]]
-    for unit, size in SIZES.items():
-        for _ in range(size):
-            shift = planted if unit == "EDU-A" else 0.0
-            row: list[object] = [unit, "employee"]
-            for item_id in items:
-                item, cat = q.items[item_id]
-                x = 3.2 + shift + rng.normal(0, 1.0)
-                x = cat.scale.min + cat.scale.max - x if item.reverse else x
-                row.append(int(np.clip(round(x), cat.scale.min, cat.scale.max)))
-            rows.append(row)
-    return rows
+    header, rows = response_rows(q, list(SIZES), sum(SIZES.values()), rng, plan, step=1)
+    return [header, *rows]
 
 
 @pytest.fixture
@@ -84,17 +87,49 @@ def test_report_finds_planted_effect_and_suppresses_tiny_units(runner, two_years
     tiny = df[df.unit_code == "TINY"]
     assert (tiny["suppressed"] == "true").all()
     assert (tiny[["n", "score", "sd", "ci_low", "ci_high"]] == "").all().all()
-    # The city minus the shown children would isolate TINY: something else must be hidden too.
-    city = cell("CITY")
-    children = [cell(u) for u in ("EDU", "CARE", "TINY")]
-    if city["suppressed"] == "false":
-        shown = [c for c in children if c["suppressed"] == "false"]
-        assert int(city["n"]) - sum(int(c["n"]) for c in shown) not in (1, 2, 3, 4)
-    assert (
-        (out / "reliability.csv")
-        .read_text(encoding="utf-8")
-        .startswith("round,category,n,items,alpha,ci_low,ci_high")
-    )
+    # The city minus its shown children would give TINY's two respondents away, so one more
+    # cell must go: the smallest (EDU and CARE tie at 120; the unit code decides).
+    layer = {u: cell(u) for u in ("CITY", "EDU", "CARE", "TINY")}
+    assert {u for u, c in layer.items() if c["suppressed"] == "true"} == {"TINY", "CARE"}
+    assert int(layer["CITY"]["n"]) - int(layer["EDU"]["n"]) == 60 + 60 + 2
+    _check_reliability_against_raw_answers(out / "reliability.csv", "R2025", _answers(2025, 1.5))
+
+
+def _check_reliability_against_raw_answers(path, round_name: str, answers: list[list]) -> None:
+    """α per category from the database path equals pingouin's on the imported answers."""
+    q = load_questionnaire(QUESTIONNAIRE)
+    published = pd.read_csv(path, keep_default_na=False)
+    assert list(published.columns) == [
+        "round",
+        "category",
+        "n",
+        "items",
+        "alpha",
+        "ci_low",
+        "ci_high",
+    ]
+    assert list(published["category"]) == [c.id for c in q.categories]
+    raw = pd.DataFrame(answers[1:], columns=answers[0])
+    checked = 0
+    for row in published.itertuples():
+        assert row.round == round_name
+        category = q.category(row.category)
+        columns = {}
+        for item in category.items:
+            x = pd.to_numeric(raw[item.id], errors="coerce")  # "" and "dk" are not answers
+            s = category.scale
+            columns[item.id] = s.min + s.max - x if item.reverse else x
+        complete = pd.DataFrame(columns).dropna()
+        # ``items`` counts the items seen in complete cases: none when there are none.
+        assert (row.n, row.items) == (len(complete), len(category.items) if len(complete) else 0)
+        if len(complete) < 2:
+            assert row.alpha == ""
+            continue
+        alpha, ci = pingouin.cronbach_alpha(data=complete)
+        assert float(row.alpha) == pytest.approx(alpha, abs=1e-6)
+        assert (float(row.ci_low), float(row.ci_high)) == pytest.approx(tuple(ci), abs=1e-3)
+        checked += 1
+    assert checked >= 5  # every category employees answer
 
 
 def test_report_bad_input(runner, two_years, tmp_path):
