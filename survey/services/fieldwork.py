@@ -53,18 +53,22 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     invited = completed = None
     if rnd.mode == "invited":
         # Live invitations, plus the counts a purge kept once it deleted them.
-        counts = session.execute(
-            select(
-                Invitation.unit_id,
-                func.count(),
-                func.sum(case((Invitation.status == "completed", 1), else_=0)),
-            )
-            .where(Invitation.round_id == rnd.id)
-            .group_by(Invitation.unit_id)
-        ).all() + session.execute(
-            select(InvitationCount.unit_id, InvitationCount.invited, InvitationCount.completed)
-            .where(InvitationCount.round_id == rnd.id)
-        ).all()
+        counts = (
+            session.execute(
+                select(
+                    Invitation.unit_id,
+                    func.count(),
+                    func.sum(case((Invitation.status == "completed", 1), else_=0)),
+                )
+                .where(Invitation.round_id == rnd.id)
+                .group_by(Invitation.unit_id)
+            ).all()
+            + session.execute(
+                select(
+                    InvitationCount.unit_id, InvitationCount.invited, InvitationCount.completed
+                ).where(InvitationCount.round_id == rnd.id)
+            ).all()
+        )
         invited = _rolled(parent, ((uid, n) for uid, n, _ in counts))
         completed = _rolled(parent, ((uid, int(done or 0)) for uid, _, done in counts))
     rows = {
