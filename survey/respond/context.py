@@ -151,7 +151,9 @@ def load(*, allow_completed: bool = False) -> Respondent:
         raise Stop("no_session")
     if state.get("kind") == "invitation":
         token = unseal(state.get("sealed"))
-        inv = invitation_by_token(db.session, token) if token else None
+        if token is None:  # not sealed here (an older cookie, another secret, tampering)
+            raise Stop("no_session")
+        inv = invitation_by_token(db.session, token)
         if inv is None:
             raise Stop("unknown")
         if inv.status == "completed":
