@@ -15,7 +15,7 @@ from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("MOGNAD_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
 
-DEV_SECRET_KEY = "dev-only-change-me"
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105  (refused outside debug and tests)
 MIN_SECRET_BYTES = 32
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
