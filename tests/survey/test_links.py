@@ -154,6 +154,7 @@ def test_unit_links_stop_working_under_a_new_secret(app, make_round, runner, tmp
     assert rotated.test_client().get(path).status_code == 404
     with rotated.app_context():
         reissued = issue_links(rotated.test_cli_runner(), tmp_path / "v.csv", unit="EDU-A")
+        assert reissued[0]["url"] != url
+        assert rotated.test_client().get(urlsplit(reissued[0]["url"]).path).status_code == 302
+        db.session.remove()
         db.engine.dispose()
-    assert reissued[0]["url"] != url
-    assert rotated.test_client().get(urlsplit(reissued[0]["url"]).path).status_code == 302
