@@ -10,6 +10,10 @@ export MOGNAD_BASE_URL ?= http://$(HOST):$(PORT)
 # yet clean; `make lint MYPY_PATHS="analysis survey"` shows what is left, and once that passes
 # this line becomes `MYPY_PATHS ?= analysis survey`.
 MYPY_PATHS ?= analysis
+INSTANCE := $(or $(MOGNAD_INSTANCE_PATH),instance)
+SECRET_FILE := $(INSTANCE)/secret_key
+# The demo's own key, made once (mode 600) and kept; an exported MOGNAD_SECRET_KEY wins.
+WITH_KEY = MOGNAD_SECRET_KEY="$${MOGNAD_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
 .PHONY: demo test install lint format translations serve clean
 
@@ -25,13 +29,18 @@ translations: $(BIN)/mognad
 	@if ls survey/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -d survey/translations >/dev/null; fi
 
-demo: install
-	$(BIN)/mognad db upgrade
-	$(BIN)/mognad demo
-	$(BIN)/mognad run --host $(HOST) --port $(PORT)
+$(SECRET_FILE):
+	@mkdir -p $(INSTANCE)
+	@(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp) && mv $@.tmp $@
+	@echo "Made a secret key for this checkout in $@ (production sets MOGNAD_SECRET_KEY instead)."
 
-serve: install
-	$(BIN)/mognad run --host $(HOST) --port $(PORT)
+demo: install $(SECRET_FILE)
+	$(WITH_KEY) $(BIN)/mognad db upgrade
+	$(WITH_KEY) $(BIN)/mognad demo
+	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
+
+serve: install $(SECRET_FILE)
+	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -56,7 +56,12 @@ def serve(db_path: Path) -> Iterator[tuple[str, list[str]]]:
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "screenshots"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SECRET_KEY": "screenshots-" + "0123456789abcdef" * 2,
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = base_url

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, request, session
 
 from survey import config as default_config
+from survey.config import DEV_SECRET_KEY, check_secret_key
 from survey.extensions import babel, csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +24,11 @@ def _templates() -> Path:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then ``MOGNAD_*`` environment, then ``config``. No side effects."""
+    """Build the app: defaults, then ``MOGNAD_*`` environment, then ``config``.
+
+    Raises SecretKeyError (a clear message, no other side effect) when a real installation has
+    no key of its own: outside debug and testing nothing may run on a guessable secret.
+    """
     app = Flask(
         __name__,
         template_folder=str(_templates()),
@@ -35,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_rate_limits(app)
     return app
 
 
@@ -47,7 +53,15 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
         # As in flaskr: the embedded database lives in the instance folder, which a fresh
         # checkout does not have yet.
         os.makedirs(app.instance_path, exist_ok=True)
-    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    check_secret_key(app.config)
+    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"] or DEV_SECRET_KEY)
+    # Bound values (answers, comments, token hashes) never reach a log or an error message.
+    engine = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine["hide_parameters"] = True
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine
+    if str(app.config["BASE_URL"]).lower().startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
     k = int(app.config["K_ANONYMITY"])
     if k < 3:
         raise ValueError(f"K_ANONYMITY must be at least 3, got {k}")
@@ -108,5 +122,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     from survey.security import init_app
+
+    init_app(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    from survey.ratelimit import init_app
 
     init_app(app)

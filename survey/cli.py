@@ -36,10 +36,20 @@ def transaction() -> Iterator[Any]:
 
 def main() -> None:
     """Entry point of the `mognad` console script."""
-    from survey import create_app
-
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Mognad: digital maturity surveys.")
+    cli = FlaskGroup(create_app=_create_app, help="Mognad: digital maturity surveys.")
     cli.main(prog_name="mognad")
+
+
+def _create_app() -> Flask:
+    """The app, or a one-paragraph message and exit 1 when it must not start (no traceback)."""
+    from survey import create_app
+    from survey.config import SecretKeyError
+
+    try:
+        return create_app()
+    except SecretKeyError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(1)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,18 +1,30 @@
-"""Defaults; the environment (``MOGNAD_*``) and the mapping given to create_app override them."""
+"""Defaults; the environment (``MOGNAD_*``) and the mapping given to create_app override them.
+
+Also the one rule about the secret key, shared by the web app, the CLI and the gunicorn config:
+outside debug and testing the installation must have its own long random key, because every
+signed cookie and every unit link is only as unforgeable as that key is secret.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("MOGNAD_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
+
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105  (refused outside debug and tests)
+MIN_SECRET_BYTES = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 def defaults(instance_path: str) -> dict[str, object]:
     """Return the default configuration for an app whose instance folder is ``instance_path``."""
     return {
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'mognad.db'}",
-        "SECRET_KEY": "dev-only-change-me",
+        "SECRET_KEY": None,  # debug and tests fall back to DEV_SECRET_KEY; nothing else may
         "BASE_URL": "http://127.0.0.1:5000",
         "K_ANONYMITY": 5,
         "K_OPEN": 10,  # minimum group size of open-link rounds (lower assurance)
@@ -32,6 +44,14 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Open-link rounds: starts (unit link, role choice) and submissions per client address
+        # and unit link. A person answers once; colleagues behind one address share a bucket.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_OPEN_START": "30 per hour",
+        "RATELIMIT_OPEN_SUBMIT": "10 per hour",
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none trusted).
+        "TRUSTED_PROXIES": 0,
     }
 
 
@@ -53,3 +73,37 @@ def check_privacy(config: dict[str, object]) -> None:
         raise ValueError(
             f"MOGNAD_MIX_BATCH must be at least K_ANONYMITY ({k}), got {config['MIX_BATCH']}"
         )
+
+
+class SecretKeyError(RuntimeError):
+    """The installation has no usable secret key; the message says how to make one."""
+
+
+def secret_key_problem(key: object) -> str | None:
+    """Why ``key`` cannot protect a real installation, or None if it can."""
+    if key is None or key == "":
+        return "MOGNAD_SECRET_KEY is not set"
+    text = str(key)
+    if text == DEV_SECRET_KEY:
+        return "MOGNAD_SECRET_KEY is the development default, which anyone can read in the source"
+    if len(text.encode()) < MIN_SECRET_BYTES:
+        return f"MOGNAD_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes"
+    return None
+
+
+def check_secret_key(config: Mapping[str, object]) -> None:
+    """Refuse a missing, default or short key unless the app runs for debugging or tests."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        return
+    problem = secret_key_problem(config.get("SECRET_KEY"))
+    if problem:
+        raise SecretKeyError(
+            f"{problem}. Make a key with\n    {MAKE_A_KEY}\nand set it in the environment as "
+            "MOGNAD_SECRET_KEY (the same value for the web server and every `mognad` command; "
+            "changing it invalidates unit links and signed-in sessions)."
+        )
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A 256-bit key for one purpose only, so that no two uses ever share the raw secret."""
+    return hmac.new(secret.encode(), f"mognad {purpose}".encode(), hashlib.sha256).digest()

@@ -1,21 +1,36 @@
-"""Error pages: a clear message in the user's language, never a stack trace."""
+"""Error pages: a clear message in the user's language, never a stack trace.
+
+An unexpected error is logged by its type and where it happened, never by its message: a
+database error's message can quote the values it refused (an answer, a comment, a key).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import traceback
+
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from survey.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from survey.security import ControlCharacters
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        return render_template("errors/error.html", error=error), error.code
+        message = error.description if isinstance(error, ControlCharacters) else None
+        return render_template("errors/error.html", error=error, message=message), error.code
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        app.logger.exception("Unhandled error")
+        app.logger.error(
+            "Unhandled %s in %s %s\n%s",
+            type(error).__name__,
+            request.method,
+            request.url_rule.rule if request.url_rule else "(no route)",
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
         wrapped = InternalServerError()
         return render_template("errors/error.html", error=wrapped), 500

@@ -1,29 +1,43 @@
 """Who is answering: the respondent state kept in the signed session cookie, and its checks.
 
-The cookie holds, for a personal link, the SHA-256 of the token (never the token); for an open
-link, the round, the link's unit, the chosen unit and role, and per round a random browser key
-whose hash finds the draft. No answers ever live in the cookie.
+The cookie is signed, not encrypted, so anyone who can read it (a shared computer, a proxy that
+logs headers) reads its content; it must therefore hold nothing that is stored in the database.
+For a personal link it holds the token sealed with AES-GCM under a key derived for this purpose
+only: not the token hash of ``invitations.token_hash``, nor the invitation's id, and unreadable
+without the installation's secret. For an open link it holds the round, the link's unit, the
+chosen unit and role, and per round a random browser key of which the database stores only a
+hash. No answers ever live in the cookie, and it is a browser-session cookie: it is never made
+permanent, so closing the browser (on a shared computer too) forgets the respondent.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import session
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app, session
 from sqlalchemy import select
 
 from analysis.instruments import Questionnaire
+from survey.config import derive_key
 from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
 from survey.services import respond as service
-from survey.services.links import invitation_by_hash
+from survey.services.links import invitation_by_token
 from survey.services.rounds import snapshot_questionnaire
 
 KEY = "respondent"
 BROWSER_KEYS = "browser_keys"
 DONE = "done"
 ANSWERED = "answered_open"
+SEAL_PURPOSE = "session-token v1"
+SEAL_CONTEXT = b"mognad respondent session"
+NONCE_BYTES = 12
 
 
 class Stop(Exception):
@@ -67,8 +81,31 @@ def check_round(rnd: Round) -> None:
         raise Stop("closed", rnd)
 
 
-def enter_personal(digest: str) -> None:
-    session[KEY] = {"kind": "invitation", "token": digest}
+def _aead() -> AESGCM:
+    return AESGCM(derive_key(current_app.config["SECRET_KEY"], SEAL_PURPOSE))
+
+
+def seal(token: str) -> str:
+    """The token encrypted with a fresh nonce: a new, unrelated value on every visit."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + _aead().encrypt(nonce, token.encode(), SEAL_CONTEXT)
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
+
+
+def unseal(value: object) -> str | None:
+    """The token inside ``value``, or None for anything this installation did not seal."""
+    if not isinstance(value, str):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+        return _aead().decrypt(nonce, sealed, SEAL_CONTEXT).decode()
+    except (ValueError, binascii.Error, InvalidTag, UnicodeDecodeError):
+        return None
+
+
+def enter_personal(token: str) -> None:
+    session[KEY] = {"kind": "invitation", "sealed": seal(token)}
 
 
 def enter_open(rnd: Round, unit: Unit) -> None:
@@ -96,8 +133,8 @@ def set_browser_key(round_id: int, key: str | None) -> None:
     if key is None:
         keys.pop(str(round_id), None)
     else:
+        # Not made permanent: on a shared computer the next person must not find this draft.
         keys[str(round_id)] = key
-        session.permanent = True  # an open-link draft can only be found again through this key
     session[BROWSER_KEYS] = keys
 
 
@@ -113,7 +150,10 @@ def load(*, allow_completed: bool = False) -> Respondent:
     if not isinstance(state, dict):
         raise Stop("no_session")
     if state.get("kind") == "invitation":
-        inv = invitation_by_hash(db.session, str(state.get("token", "")))
+        token = unseal(state.get("sealed"))
+        if token is None:  # not sealed here (an older cookie, another secret, tampering)
+            raise Stop("no_session")
+        inv = invitation_by_token(db.session, token)
         if inv is None:
             raise Stop("unknown")
         if inv.status == "completed":

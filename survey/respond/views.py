@@ -35,7 +35,6 @@ from survey.services.links import (
     check_unit_key,
     invitation_by_token,
     subtree,
-    token_hash,
     unit_in_round,
 )
 from survey.services.rounds import snapshot_questionnaire
@@ -118,7 +117,7 @@ def personal_link(token: str) -> HttpResponse:
     if inv.status == "completed":
         raise Stop("used", inv.round)
     context.check_round(inv.round)
-    context.enter_personal(token_hash(token))
+    context.enter_personal(token)
     draft = service.draft_for_invitation(db.session, inv.id)
     if draft is not None:
         return redirect(_resume_url(draft.page, draft.role, inv.round))

@@ -2,9 +2,10 @@
 
 A personal link is ``/s/<token>`` with a 256-bit random token; issuing a new token replaces the
 stored hash, so the old link stops working. A unit link of an open round is
-``/o/<round id>/<unit code>/<key>`` where the key is an HMAC of the round and unit under the
-installation's secret key: nothing is stored, and changing the secret key invalidates every
-unit link (re-issue them with ``mognad links``).
+``/o/<round id>/<unit code>/<key>`` where the key is an HMAC of the round and unit under a key
+derived from the installation's secret for unit links only (so a unit-link tag can never serve
+as, or help forge, a session signature): nothing is stored, and changing the secret key
+invalidates every unit link (re-issue them with ``mognad links``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from analysis import tree
 from analysis.instruments import ROLES
+from survey.config import derive_key
 from survey.models import Invitation, Round, Unit
 from survey.services.errors import InputError, StateError
 from survey.services.rounds import get_round
@@ -31,6 +33,7 @@ UNIT_HEADER = ("unit_code", "unit_name", "url")
 ISSUABLE = ("draft", "open")
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 KEY_BYTES = 16  # 128-bit HMAC tag, 22 URL-safe characters
+UNIT_LINK_PURPOSE = "unit-link v1"
 
 
 def new_token() -> str:
@@ -55,7 +58,9 @@ def personal_url(base_url: str, token: str) -> str:
 def unit_key(secret: str, round_id: int, unit_code: str) -> str:
     """The HMAC tag that makes a unit link of an open round unguessable."""
     mac = hmac.new(
-        secret.encode(), f"mognad-unit-link\0{round_id}\0{unit_code}".encode(), hashlib.sha256
+        derive_key(secret, UNIT_LINK_PURPOSE),
+        f"{round_id}\0{unit_code}".encode(),
+        hashlib.sha256,
     ).digest()[:KEY_BYTES]
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 

@@ -138,7 +138,7 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     app = create_app(
         {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "browser-test-secret",
+            "SECRET_KEY": "browser-test-secret-" + "0123456789abcdef" * 2,
             "BASE_URL": "http://127.0.0.1",
         }
     )

@@ -240,7 +240,11 @@ def served(pg_url: str, tmp_path: Path) -> Iterator[Setup]:
     """An invited round with CLIENTS + RACED employees and their links, served by gunicorn."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    config = {"DATABASE_URL": pg_url, "SECRET_KEY": "concurrency-secret", "BASE_URL": base_url}
+    config = {
+        "DATABASE_URL": pg_url,
+        "SECRET_KEY": "concurrency-secret-" + "0123456789abcdef" * 2,
+        "BASE_URL": base_url,
+    }
     app = create_app(config)
     runner = app.test_cli_runner()
 

@@ -140,3 +140,21 @@ def test_links_refuses_to_replace_a_special_file(app, make_round, runner, tmp_pa
         result = runner.invoke(args=["links", "R2025", "--out", str(out)])
         assert result.exit_code != 0
     assert not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_unit_links_stop_working_under_a_new_secret(app, make_round, runner, tmp_path):
+    """The links come from `mognad links` under the app's secret; another secret refuses them."""
+    from survey import create_app
+
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    path = urlsplit(url).path
+    assert app.test_client().get(path).status_code == 302
+    rotated = create_app({**app.config, "SECRET_KEY": app.config["SECRET_KEY"] + "-rotated"})
+    assert rotated.test_client().get(path).status_code == 404
+    with rotated.app_context():
+        reissued = issue_links(rotated.test_cli_runner(), tmp_path / "v.csv", unit="EDU-A")
+        assert reissued[0]["url"] != url
+        assert rotated.test_client().get(urlsplit(reissued[0]["url"]).path).status_code == 302
+        db.session.remove()
+        db.engine.dispose()

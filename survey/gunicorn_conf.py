@@ -1,0 +1,48 @@
+"""gunicorn settings for Mognad: ``gunicorn -c python:survey.gunicorn_conf wsgi:app``.
+
+An access log line normally carries the request path, and the path of a personal link is the
+person's token; with the time and address next to it, the log would tie people to requests.
+Here every access and error log line passes through the same redaction as the app's own logs
+(``/s/[redacted]``, ``/o/<round>/<unit>/[redacted]``), whatever format the operator chooses.
+The master also refuses to start without a real secret key, with one clear line, before it
+forks a worker. Options given on the command line (``-b``, ``-w``…) override these.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+from survey.config import check_secret_key
+from survey.security import RedactFilter, redact
+
+accesslog = "-"
+errorlog = "-"
+# The combined format without the Referer: a referring page can carry a path of its own.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(a)s"'
+worker_class = "gthread"
+threads = 4
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with token paths removed from every atom and every error line."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactFilter) for f in log.filters):
+                log.addFilter(RedactFilter())
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
+
+
+logger_class = RedactingLogger
+
+
+def on_starting(server: Any) -> None:
+    """Refuse a missing, default or short MOGNAD_SECRET_KEY (gunicorn prints the message)."""
+    check_secret_key({"SECRET_KEY": os.environ.get("MOGNAD_SECRET_KEY")})

@@ -1,0 +1,119 @@
+"""Open-link rounds cannot be stuffed from one client: starts and submits are rate limited."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import g
+from limits import parse
+
+from survey.extensions import db
+from survey.models import Draft, Response
+from tests.survey.respondent import Browser, invite, issue_links
+
+SUBMIT = "Skicka in svaren"
+THANKS = "Tack för dina svar!"
+BUSY = "För många försök just nu"
+
+
+def count(model) -> int:  # type: ignore[no-untyped-def]
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def respond_openly(app, url: str, address: str = "203.0.113.7") -> Browser:  # type: ignore[no-untyped-def]
+    """One made-up respondent: a fresh cookie jar, the same client address."""
+    # The fixture's app context outlives requests, and Flask-WTF caches the form token in g:
+    # a new browser must not inherit the previous one's.
+    g.pop("csrf_token", None)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    b = Browser(client)
+    page = b.get(url)
+    if page.status != 200:
+        return b
+    b.press("Fortsätt", fill={"role": "employee"})
+    b.walk_to_review()
+    b.press(SUBMIT)
+    return b
+
+
+def test_thirty_rapid_submissions_from_one_client_keep_only_the_limit(
+    app, make_round, runner, tmp_path
+):
+    limit = parse(app.config["RATELIMIT_OPEN_SUBMIT"]).amount
+    assert limit < 30 <= parse(app.config["RATELIMIT_OPEN_START"]).amount
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    outcomes = [respond_openly(app, url).page for _ in range(30)]
+    accepted = [p for p in outcomes if p.h1 == THANKS]
+    refused = [p for p in outcomes if p.status == 429]
+    assert len(accepted) == limit and count(Response) == limit
+    assert len(refused) == 30 - limit
+    for page in refused:
+        assert page.h1 == BUSY and page.lang == "sv"
+        assert "Svar som du redan har sparat finns kvar" in page.html
+        assert "Traceback" not in page.html
+    # Nothing accepted was lost, and the refused ones still have their drafts to send later.
+    assert count(Draft) == 30 - limit
+    # Another address, or another unit's link, is not affected.
+    assert respond_openly(app, url, address="198.51.100.9").page.h1 == THANKS
+    other = issue_links(runner, tmp_path / "v.csv", unit="EDU-B")[0]["url"]
+    assert respond_openly(app, other).page.h1 == THANKS
+    assert count(Response) == limit + 2
+
+
+def test_starts_are_limited_per_client_and_unit_link(app, make_round, runner, tmp_path):
+    app.config["RATELIMIT_OPEN_START"] = "3 per hour"
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    statuses = []
+    for _ in range(5):
+        client = app.test_client()
+        statuses.append(client.get(url.removeprefix("http://mognad.test")).status_code)
+    assert statuses == [302, 302, 302, 429, 429]
+    page = Browser(app.test_client()).get(url)
+    assert page.status == 429 and page.h1 == BUSY
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert other.get(url.removeprefix("http://mognad.test")).status_code == 302
+    assert count(Draft) == 0
+
+
+def test_role_choice_counts_as_a_start(app, make_round, runner, tmp_path):
+    app.config["RATELIMIT_OPEN_START"] = "2 per hour"
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    g.pop("csrf_token", None)
+    b = Browser(app.test_client())
+    b.get(url)  # 1 of 2 (unit link)
+    assert b.press("Fortsätt", fill={"role": "employee"}).path == "/survey"  # 1 of 2 (role)
+    b.get("/survey/role")
+    assert b.press("Fortsätt", fill={"role": "manager"}).path == "/survey"  # 2 of 2
+    b.get("/survey/role")
+    assert b.press("Fortsätt", fill={"role": "specialist"}).status == 429
+
+
+def test_personal_links_are_not_limited(app, make_round, runner, write_csv, tmp_path):
+    app.config["RATELIMIT_OPEN_SUBMIT"] = "1 per hour"
+    make_round()
+    people = [(f"p{i}@example.org", "EDU-A", "employee") for i in range(3)]
+    invite(runner, write_csv, people=people)
+    for row in issue_links(runner, tmp_path / "l.csv"):
+        g.pop("csrf_token", None)
+        b = Browser(app.test_client())
+        b.get(row["url"])
+        b.walk_to_review()
+        assert b.press(SUBMIT).h1 == THANKS
+    assert count(Response) == 3
+
+
+def test_limits_can_be_switched_off_by_configuration(app, make_round, runner, tmp_path):
+    from survey import create_app
+
+    off = create_app({**app.config, "RATELIMIT_ENABLED": False, "RATELIMIT_OPEN_START": "1/hour"})
+    make_round(mode="open", status="open")
+    url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
+    path = url.removeprefix("http://mognad.test")
+    assert [off.test_client().get(path).status_code for _ in range(3)] == [302] * 3
+    with off.app_context():
+        db.engine.dispose()
