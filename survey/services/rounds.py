@@ -19,7 +19,14 @@ from analysis.instruments import (
     load_questionnaire,
     parse_questionnaire,
 )
-from survey.models import Invitation, QuestionnaireItem, QuestionnaireSnapshot, Round, Unit
+from survey.models import (
+    AuditLog,
+    Invitation,
+    QuestionnaireItem,
+    QuestionnaireSnapshot,
+    Round,
+    Unit,
+)
 from survey.models.audit import utcnow
 from survey.models.rounds import ROUND_MODES
 from survey.services.errors import InputError, StateError
@@ -169,6 +176,12 @@ def create_round(
     return rnd
 
 
+def _results_made(session: Session, name: str) -> bool:
+    """Whether any report showed this round's figures (as the round or as its comparison)."""
+    details = session.scalars(select(AuditLog.detail).where(AuditLog.action == "report.write"))
+    return any(name in (d.get("round"), d.get("compare_round")) for d in details)
+
+
 def move_round(session: Session, name: str, action: str, today: date | None = None) -> Round:
     """Apply open/close/publish, refusing illegal moves with a message that says why."""
     rnd = get_round(session, name)
@@ -183,6 +196,11 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
         )
     if action == "open" and rnd.purged_at is not None:
         raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
+    if action == "open" and rnd.status == "closed" and _results_made(session, name):
+        raise StateError(
+            f"round '{name}' has had a report made from it; reopening it would let two reports "
+            "be subtracted to reveal the answers added in between, so it cannot reopen"
+        )
     if action == "open" and rnd.status == "closed":
         year = (today or date.today()).year
         if year > rnd.year:
