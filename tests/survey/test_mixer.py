@@ -223,12 +223,17 @@ def test_close_deletes_unsubmitted_drafts_and_open_link_drafts_expire(
 )
 def test_unsafe_settings_are_refused(settings, message, tmp_path):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", **settings})
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True, **settings})
 
 
 def test_batch_size_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MOGNAD_MIX_BATCH", "25")
-    assert create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).config["MIX_BATCH"] == 25
+    assert (
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True}).config[
+            "MIX_BATCH"
+        ]
+        == 25
+    )
     monkeypatch.setenv("MOGNAD_MIX_BATCH", "3")
     with pytest.raises(ValueError, match="MOGNAD_MIX_BATCH must be at least"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True})
