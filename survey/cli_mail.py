@@ -85,7 +85,7 @@ def _run(
     except MailConfigError as e:
         raise click.ClickException(f"mail is not configured correctly: {e}") from None
     lang = lang or str(config["BABEL_DEFAULT_LOCALE"])
-    session = db.session
+    session: Any = db.session
     delivery = None
     if not dry_run:
         delivery = Delivery(

@@ -57,7 +57,6 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SMTP_PASSWORD": "",
         "SMTP_TLS": "starttls",
         "MAIL_FROM": "",
-        "MAIL_CONTACT": "",  # who respondents may ask (default: ACCESSIBILITY_CONTACT)
         "MAIL_BATCH": 50,  # messages per SMTP connection (and per progress line)
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none trusted).
         "TRUSTED_PROXIES": 0,

@@ -81,7 +81,7 @@ def settings_from_config(config: Mapping[str, Any], instance_path: str) -> MailS
         port = DEFAULT_PORTS[tls]
     else:
         try:
-            port = int(raw_port)  # type: ignore[arg-type]
+            port = int(str(raw_port))
         except (TypeError, ValueError):
             raise MailConfigError(
                 f"MOGNAD_SMTP_PORT must be a port number, got {raw_port!r}"
@@ -145,10 +145,10 @@ class SmtpSender:
         except smtplib.SMTPRecipientsRefused as e:
             codes = "; ".join(f"{c} {_text(m)}" for c, m in e.recipients.values())
             raise Refused(codes) from None
-        except (smtplib.SMTPDataError, smtplib.SMTPNotSupportedError) as e:
-            if 500 <= getattr(e, "smtp_code", 0) < 600:
-                raise Refused(f"{e.smtp_code} {_text(e.smtp_error)}") from None
-            raise MailError(f"the SMTP server did not accept the message: {e}") from None
+        except smtplib.SMTPDataError as e:  # this message only; it is retried on the next run
+            raise Refused(f"{e.smtp_code} {_text(e.smtp_error)}") from None
+        except smtplib.SMTPNotSupportedError:
+            raise Refused("the server cannot take this address (no SMTPUTF8)") from None
         except smtplib.SMTPSenderRefused as e:
             raise MailError(
                 f"the SMTP server refused the sender address {e.sender} "
@@ -225,6 +225,8 @@ def _open_smtp(settings: MailSettings) -> smtplib.SMTP:
         problem = "refused the login; check MOGNAD_SMTP_USER and MOGNAD_SMTP_PASSWORD"
     except smtplib.SMTPNotSupportedError:
         problem = "does not offer STARTTLS or login; check MOGNAD_SMTP_TLS"
+    except ssl.SSLError as e:
+        problem = f"failed the TLS handshake (is its certificate trusted?): {e}"
     except (smtplib.SMTPException, OSError) as e:
         problem = f"cannot be reached or refused the connection: {e}"
     if smtp is not None:
@@ -261,8 +263,8 @@ def outbox_messages(folder: Path, limit: int | None = None) -> list[OutboxMessag
                 date=str(msg["Date"] or ""),
                 to=str(msg["To"] or ""),
                 subject=str(msg["Subject"] or ""),
-                text=text.get_content() if text is not None else "",  # type: ignore[attr-defined]
-                html=html.get_content() if html is not None else "",  # type: ignore[attr-defined]
+                text=text.get_content() if text is not None else "",
+                html=html.get_content() if html is not None else "",
             )
         )
     return out
@@ -283,7 +285,7 @@ def compose(
 ) -> EmailMessage:
     """Render ``templates/mail/<kind>.txt`` and ``.html`` in ``lang`` into one message.
 
-    Needs an app context (templates, translations, ORGANISATION_NAME, MAIL_CONTACT).
+    Needs an app context (templates, translations, ORGANISATION_NAME, SURVEY_CONTACT).
     """
     from flask import current_app, render_template
     from flask_babel import force_locale
@@ -296,7 +298,7 @@ def compose(
         "round_name": round_name,
         "link": link,
         "closes": closes,
-        "contact": str(config.get("MAIL_CONTACT") or config["ACCESSIBILITY_CONTACT"]),
+        "contact": str(config.get("SURVEY_CONTACT") or config["ACCESSIBILITY_CONTACT"]),
         "lang": lang,
     }
     with force_locale(lang):

@@ -157,11 +157,12 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
     run.resumed = session.scalar(due.limit(1)) is not None
     if delivery is not None:
         # A reminder in flight when a run stopped may have arrived: count it, never resend it.
-        run.unknown = session.execute(
+        run.unknown = session.scalar(select(func.count()).where(*in_flight)) or 0
+        session.execute(
             update(Invitation)
             .where(*in_flight)
             .values(reminder_state=None, reminders=Invitation.reminders + 1)
-        ).rowcount
+        )
         if not run.resumed:
             session.execute(
                 update(Invitation)
