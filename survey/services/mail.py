@@ -154,6 +154,13 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
     in_round = Invitation.round_id == rnd.id
     in_flight = (in_round, Invitation.reminder_state == "sending")
     due = select(Invitation.id).where(in_round, Invitation.reminder_state.is_not(None))
+    # Invited (or possibly invited) and not completed; a refused invitation gets no reminder.
+    remindable = (
+        in_round,
+        Invitation.status != "completed",
+        Invitation.email.is_not(None),
+        Invitation.mail_state.in_(("sent", "unknown")),
+    )
     run.resumed = session.scalar(due.limit(1)) is not None
     if delivery is not None:
         # A reminder in flight when a run stopped may have arrived: count it, never resend it.
@@ -164,16 +171,7 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
             .values(reminder_state=None, reminders=Invitation.reminders + 1)
         )
         if not run.resumed:
-            session.execute(
-                update(Invitation)
-                .where(
-                    in_round,
-                    Invitation.status != "completed",
-                    Invitation.email.is_not(None),
-                    Invitation.mail_state.in_(("sent", "unknown")),
-                )
-                .values(reminder_state="due")
-            )
+            session.execute(update(Invitation).where(*remindable).values(reminder_state="due"))
         session.flush()
         delivery.commit()
         ids = _ids(session, due.order_by(Invitation.id))
@@ -183,17 +181,7 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
         run.sent = session.scalar(select(func.count()).where(in_round, *due_now)) or 0
         run.unknown = session.scalar(select(func.count()).where(*in_flight)) or 0
     else:
-        run.sent = (
-            session.scalar(
-                select(func.count()).where(
-                    in_round,
-                    Invitation.status != "completed",
-                    Invitation.email.is_not(None),
-                    Invitation.mail_state.in_(("sent", "unknown")),
-                )
-            )
-            or 0
-        )
+        run.sent = session.scalar(select(func.count()).where(*remindable)) or 0
     run.skipped = _total(session, rnd) - run.sent - run.failed - run.unknown
     return run
 
