@@ -94,7 +94,7 @@ def _run(
             connect=functools.partial(connect, settings),
             commit=session.commit,
             progress=lambda done, total: click.echo(f"  {done} of {total} handled"),
-            batch=max(1, int(config["MAIL_BATCH"])),
+            batch=settings.batch,
         )
         click.echo(f"Sending {kind}s for '{name}' through {settings.describe()}.")
     try:

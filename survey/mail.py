@@ -56,6 +56,7 @@ class MailSettings:
     tls: str
     sender: str
     outbox: Path
+    batch: int = 50
 
     @property
     def uses_outbox(self) -> bool:
@@ -96,7 +97,17 @@ def settings_from_config(config: Mapping[str, Any], instance_path: str) -> MailS
         raise MailConfigError("MOGNAD_MAIL_FROM must be set when MOGNAD_SMTP_HOST is set")
     if sender and ("@" not in sender or any(c in sender for c in "\r\n")):
         raise MailConfigError(f"MOGNAD_MAIL_FROM must be an e-mail address, got {sender!r}")
+    try:
+        batch = int(str(config.get("MAIL_BATCH", 50)))
+    except ValueError:
+        batch = 0
+    if batch < 1:
+        raise MailConfigError(
+            "MOGNAD_MAIL_BATCH must be a whole number of at least 1, "
+            f"got {config.get('MAIL_BATCH')!r}"
+        )
     return MailSettings(
+        batch=batch,
         host=host,
         port=port,
         user=user,

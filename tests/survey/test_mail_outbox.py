@@ -126,6 +126,8 @@ def test_mail_settings_defaults(config, expected, tmp_path):
         ({"SMTP_TLS": "yes"}, "MOGNAD_SMTP_TLS must be one of starttls, ssl, none, got 'yes'"),
         ({"SMTP_PORT": 0}, "MOGNAD_SMTP_PORT must be between 1 and 65535, got 0"),
         ({"SMTP_HOST": "h", "MAIL_FROM": "nobody"}, "MOGNAD_MAIL_FROM must be an e-mail"),
+        ({"MAIL_BATCH": "many"}, "MOGNAD_MAIL_BATCH must be a whole number of at least 1"),
+        ({"MAIL_BATCH": 0}, "MOGNAD_MAIL_BATCH must be a whole number of at least 1"),
     ],
 )
 def test_bad_mail_settings(config, message, tmp_path):
