@@ -58,6 +58,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     # These modules import this one (for `transaction`), so they are imported here.
     from survey.cli_links import links
+    from survey.cli_mail import invitations, reminders
     from survey.cli_privacy import mix, purge_personal_data
     from survey.cli_report import report
 
@@ -65,6 +66,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(links)
     app.cli.add_command(mix)
     app.cli.add_command(purge_personal_data)
+    app.cli.add_command(invitations)
+    app.cli.add_command(reminders)
 
 
 def command_errors(f: Callable[..., Any]) -> Callable[..., Any]:

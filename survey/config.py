@@ -50,6 +50,14 @@ def defaults(instance_path: str) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_OPEN_START": "30 per hour",
         "RATELIMIT_OPEN_SUBMIT": "10 per hour",
+        # Mail (survey/mail.py): without SMTP_HOST, messages go to <instance>/outbox as .eml files.
+        "SMTP_HOST": "",
+        "SMTP_PORT": None,  # default: 587 for starttls, 465 for ssl, 25 for none
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_TLS": "starttls",
+        "MAIL_FROM": "",
+        "MAIL_BATCH": 50,  # messages per SMTP connection (and per progress line)
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none trusted).
         "TRUSTED_PROXIES": 0,
     }

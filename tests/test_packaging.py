@@ -71,7 +71,7 @@ def test_wheel_holds_everything_the_app_reads(built: tuple[Path, str]) -> None:
     wheel, _ = built
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = (
-        _expected("templates", "survey/templates", "*.html")
+        _expected("templates", "survey/templates")  # pages and mail (.html, .txt)
         | _expected("questionnaires", "analysis/questionnaires", "*.yaml")
         | {"analysis/questionnaires/schema.json"}
         | _expected("survey/static", "survey/static")

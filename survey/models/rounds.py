@@ -23,6 +23,10 @@ ROLE_CHECK = "role IN ('employee', 'manager', 'specialist')"
 ROUND_STATUSES = ("draft", "open", "closed", "published")
 ROUND_MODES = ("invited", "open")
 INVITATION_STATUSES = ("pending", "started", "completed")
+# Invitation mail: not yet (NULL), in flight, delivered, refused, or unknown (in flight when a
+# run stopped: never resent, reported for checking). Reminder of the current run: due, in flight.
+MAIL_STATES = ("sending", "sent", "failed", "unknown")
+REMINDER_STATES = ("due", "sending")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -108,6 +112,10 @@ class Invitation(db.Model):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     reminders: Mapped[int] = mapped_column(default=0)
+    # Idempotent mail (survey/services/mail.py): each state is committed before the SMTP call.
+    mail_state: Mapped[str | None] = mapped_column(String(16))
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminder_state: Mapped[str | None] = mapped_column(String(16))
 
     round: Mapped[Round] = relationship()
 
