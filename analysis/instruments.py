@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from analysis.errors import Problem, ValidationError
+
 __all__ = [
     "DIMENSIONS",
     "LANGUAGES",
@@ -51,14 +53,13 @@ SCHEMA_PATH = _questionnaires() / "schema.json"
 Text = dict[str, str]
 
 
-class QuestionnaireError(ValueError):
-    """A questionnaire that cannot be used; ``problems`` lists each one with its place."""
+class QuestionnaireError(ValidationError, ValueError):
+    """A questionnaire that cannot be used: one problem per place in the document, each
+    ``reason`` starting with that place (``dimensions[0].categories[1]: ...``)."""
 
     def __init__(self, problems: list[str], source: str = "") -> None:
-        self.problems = problems
         self.source = source
-        prefix = f"{source}: " if source else ""
-        super().__init__("\n".join(prefix + p for p in problems))
+        super().__init__(Problem(p, source or None) for p in problems)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.aggregate import ALL_ROLES
+from analysis.errors import Problem, ValidationError
 from analysis.safecell import csv_text
 from analysis.stats import bh_adjust, hedges_g, welch
 
 __all__ = [
     "AGGREGATE_COLUMNS",
     "CHANGES",
+    "FORMATS",
     "build_aggregates",
+    "check_formats",
     "to_records",
     "write_aggregates",
     "write_reliability",
@@ -231,6 +234,25 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+FORMATS: tuple[str, ...] = ("csv", "json")
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The requested formats, or a ValidationError naming each unknown one.
+
+    The one check of report formats: the CLI calls it before computing anything, and
+    :func:`write_aggregates` before writing anything.
+    """
+    wanted = tuple(formats)
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise ValidationError(
+            Problem(f"unknown or unavailable format '{f}' (available: {', '.join(FORMATS)})")
+            for f in unknown
+        )
+    return wanted
+
+
 def write_aggregates(
     df: pd.DataFrame, out_dir: str | Path, formats: Iterable[str] = ("csv", "json")
 ) -> list[Path]:
@@ -246,10 +268,7 @@ def write_aggregates(
     list of Path
         The files written.
     """
-    formats = list(formats)
-    unknown = set(formats) - {"csv", "json"}
-    if unknown:
-        raise ValueError(f"unknown format(s) {sorted(unknown)}; use csv and/or json")
+    formats = check_formats(formats)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -53,7 +53,10 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
         # As in flaskr: the embedded database lives in the instance folder, which a fresh
         # checkout does not have yet.
         os.makedirs(app.instance_path, exist_ok=True)
-    check_secret_key(app.config)
+    # Only the caller may waive the check (never the environment): the CLI does so for
+    # commands that neither serve pages nor issue links, such as `questionnaire check`.
+    if (config or {}).get("SECRET_KEY_CHECK", True):
+        check_secret_key(app.config)
     app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"] or DEV_SECRET_KEY)
     # Bound values (answers, comments, token hashes) never reach a log or an error message.
     engine = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

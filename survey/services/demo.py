@@ -1,4 +1,4 @@
-"""The synthetic demo city, loaded through the ordinary import code.
+"""The synthetic demo city, loaded through the ordinary import services (with tables, no files).
 
 ``analysis.synthetic`` makes the rows; planted effects make the reports worth reading: two
 units improve year on year, one declines, and two tiny units must be suppressed.
@@ -6,10 +6,7 @@ units improve year on year, one declines, and two tiny units must be suppressed.
 
 from __future__ import annotations
 
-import csv
 import secrets
-import tempfile
-from pathlib import Path
 
 import numpy as np
 from argon2 import PasswordHasher
@@ -25,21 +22,14 @@ from analysis.synthetic import (
     response_rows,
 )
 from survey.models import Round, User
-from survey.services.imports import import_respondents, import_responses
+from survey.services.imports import RESPONDENT_COLUMNS, import_respondents, import_responses
 from survey.services.links import demo_links
-from survey.services.org import import_org, import_remap
+from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
 from survey.services.rounds import create_round, move_round, snapshot_questionnaire
+from survey.services.tabular import Table
 
 YEARS = DEMO_YEARS
 ADMIN_EMAIL = "admin@demo.mognad.se"
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def set_admin(session: Session) -> str:
@@ -64,45 +54,24 @@ def load_demo(
         lines.append("Demo data is already loaded; only the admin password is reset.")
     else:
         rng = np.random.default_rng(seed)
-        with tempfile.TemporaryDirectory() as tmp:
-            for step, year in enumerate(YEARS):
-                tree = demo_org(year)
-                import_org(
-                    session,
-                    year,
-                    _write_csv(
-                        Path(tmp) / f"org{year}.csv",
-                        ["code", "name", "parent_code"],
-                        [list(r) for r in tree],
-                    ),
-                )
-                remap = [list(r) for r in demo_remap(year)]
-                if remap:
-                    import_remap(
-                        session,
-                        year,
-                        _write_csv(Path(tmp) / "remap.csv", ["old_code", "new_code"], remap),
-                    )
-                name = f"Mognad {year}"
-                rnd = create_round(session, name, year, "malmo-digital", "invited")
-                q = snapshot_questionnaire(session, rnd)
-                header, rows = response_rows(q, leaf_units(tree), per_year, rng, DEMO_PLAN, step)
-                import_responses(
-                    session, name, _write_csv(Path(tmp) / f"r{year}.csv", header, rows)
-                )
-                invited = [
-                    [f"person{i}@demo.mognad.se", r[0], r[1]] for i, r in enumerate(rows[:50])
-                ]
-                import_respondents(
-                    session,
-                    name,
-                    _write_csv(Path(tmp) / f"i{year}.csv", ["email", "unit_code", "role"], invited),
-                )
-                move_round(session, name, "open")
-                if year != YEARS[-1]:
-                    move_round(session, name, "close")
-                    move_round(session, name, "publish")
-                lines.append(f"Loaded {name}: {len(tree)} units, {len(rows)} responses.")
+        for step, year in enumerate(YEARS):
+            tree = demo_org(year)
+            import_org(session, year, Table.of(f"org{year}", ORG_COLUMNS, tree))
+            remap = demo_remap(year)
+            if remap:
+                import_remap(session, year, Table.of("remap", REMAP_COLUMNS, remap))
+            name = f"Mognad {year}"
+            rnd = create_round(session, name, year, "malmo-digital", "invited")
+            q = snapshot_questionnaire(session, rnd)
+            header, rows = response_rows(q, leaf_units(tree), per_year, rng, DEMO_PLAN, step)
+            import_responses(session, name, Table.of(f"r{year}", header, rows))
+            invited = [[f"person{i}@demo.mognad.se", r[0], r[1]] for i, r in enumerate(rows[:50])]
+            import_respondents(session, name, Table.of(f"i{year}", RESPONDENT_COLUMNS, invited))
+            move_round(session, name, "open")
+            if year != YEARS[-1]:
+                move_round(session, name, "close")
+                move_round(session, name, "publish")
+            lines.append(f"Loaded {name}: {len(tree)} units, {len(rows)} responses.")
     password = set_admin(session)
     lines.append(f"Admin login: {ADMIN_EMAIL} / {password}")
     if base_url:

@@ -1,10 +1,25 @@
-"""Domain errors that name where the bad input is, so a user can fix the file."""
+"""Every error a service raises is a :class:`MognadError`; this is where to find them all.
+
+- :class:`ValidationError`: the input cannot be used; ``problems`` lists *every* problem found,
+  each as (file, row, column) → reason. :class:`InputError` is the one-problem shorthand, and
+  ``analysis.instruments.QuestionnaireError`` is the questionnaire file's kind.
+- :class:`StateError`: the input is fine but the current state forbids the action (publishing
+  an open round, purging a draft).
+
+Services raise them before writing anything, so a caller that rolls back on
+:class:`MognadError` leaves the database as it was. The root lives in :mod:`analysis.errors`
+because the analysis library, which knows nothing of Flask, raises it too.
+"""
 
 from __future__ import annotations
 
+from analysis.errors import MognadError, Problem, Problems, ValidationError
 
-class InputError(Exception):
-    """Bad input: ``file``, ``row`` (1-based, the header is row 1) and ``column`` when known."""
+__all__ = ["InputError", "MognadError", "Problem", "Problems", "StateError", "ValidationError"]
+
+
+class InputError(ValidationError):
+    """A single problem: ``file``, ``row`` (1-based, the header is row 1) and ``column``."""
 
     def __init__(
         self,
@@ -18,18 +33,8 @@ class InputError(Exception):
         self.file = file
         self.row = row
         self.column = column
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file)
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        super().__init__([Problem(message, file, row, column)])
 
 
-class StateError(Exception):
+class StateError(MognadError):
     """An action that the current state does not allow (e.g. publishing an open round)."""

@@ -5,38 +5,39 @@ Every row is validated before anything is written, so a bad file changes nothing
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from analysis.instruments import ROLES
+from analysis.instruments import ROLES, Scale
 from survey.models import Answer, Invitation, Response, ResponseComment, Round
 from survey.models.responses import random_id
-from survey.services.errors import InputError
+from survey.services.errors import InputError, Problems
 from survey.services.org import unit_codes
 from survey.services.rounds import get_round, snapshot_questionnaire
-from survey.services.tabular import read_table
+from survey.services.tabular import Table
 
 WRITABLE = ("draft", "open")
 DONT_KNOW = "dk"
 BATCH = 5000
+RESPONDENT_COLUMNS = ("email", "unit_code", "role")
+RESPONSE_COLUMNS = ("unit_code", "role")
 
 
-def _unit_and_role(units: dict[str, int], v: dict[str, str], f: str, row: int) -> tuple[int, str]:
-    if v["unit_code"] not in units:
-        raise InputError(
-            f"unknown unit code '{v['unit_code']}'", file=f, row=row, column="unit_code"
-        )
-    if v["role"] not in ROLES:
-        raise InputError(
-            f"unknown role '{v['role']}' (use {', '.join(ROLES)})",
-            file=f,
-            row=row,
-            column="role",
-        )
-    return units[v["unit_code"]], v["role"]
+def _unit_and_role(
+    units: dict[str, int], v: dict[str, str], problems: Problems, row: int
+) -> tuple[int | None, str | None]:
+    """The unit's id and the role, each None (with a problem added) when unknown."""
+    unit_id = units.get(v["unit_code"])
+    if unit_id is None:
+        problems.add(f"unknown unit code '{v['unit_code']}'", row, "unit_code")
+    role: str | None = v["role"]
+    if role not in ROLES:
+        problems.add(f"unknown role '{v['role']}' (use {', '.join(ROLES)})", row, "role")
+        role = None
+    return unit_id, role
 
 
 def _writable(rnd: Round, f: str) -> None:
@@ -50,7 +51,7 @@ def _writable(rnd: Round, f: str) -> None:
         )
 
 
-def _email(raw: str, f: str, row: int) -> str:
+def _email(raw: str, problems: Problems, row: int) -> str | None:
     """The address, normalised and lower-cased; syntax only (no DNS lookups at import).
 
     The reserved ``.test`` domain is accepted, so that test installations can use it.
@@ -59,16 +60,15 @@ def _email(raw: str, f: str, row: int) -> str:
         info = validate_email(raw, check_deliverability=False, test_environment=True)
         return info.normalized.lower()
     except EmailNotValidError as e:
-        raise InputError(
-            f"'{raw}' is not an email address ({e})", file=f, row=row, column="email"
-        ) from None
+        problems.add(f"'{raw}' is not an email address ({e})", row, "email")
+        return None
 
 
-def import_respondents(session: Session, round_name: str, path: str | Path) -> int:
+def import_respondents(session: Session, round_name: str, table: Table) -> int:
     """Add invitations (email,unit_code,role); links with tokens are issued by `mognad links`."""
     rnd = get_round(session, round_name)
-    table = read_table(path, ("email", "unit_code", "role"))
-    f = table.name
+    table = table.conform(RESPONDENT_COLUMNS)
+    f = table.source
     _writable(rnd, f)
     if rnd.mode != "invited":
         raise InputError(
@@ -76,20 +76,18 @@ def import_respondents(session: Session, round_name: str, path: str | Path) -> i
         )
     units = unit_codes(session, rnd.year)
     existing = set(session.scalars(select(Invitation.email).where(Invitation.round_id == rnd.id)))
+    problems = Problems(f)
     seen: dict[str, int] = {}
     rows = []
     for row, v in table.rows:
-        email = _email(v["email"], f, row)
+        email = _email(v["email"], problems, row)
         if email in seen:
-            raise InputError(
-                f"duplicate email (also on row {seen[email]})", file=f, row=row, column="email"
-            )
-        if email in existing:
-            raise InputError(
-                f"'{email}' is already invited to this round", file=f, row=row, column="email"
-            )
-        seen[email] = row
-        unit_id, role = _unit_and_role(units, v, f, row)
+            problems.add(f"duplicate email (also on row {seen[email]})", row, "email")
+        elif email in existing:
+            problems.add(f"'{email}' is already invited to this round", row, "email")
+        elif email is not None:
+            seen[email] = row
+        unit_id, role = _unit_and_role(units, v, problems, row)
         rows.append(
             {
                 "round_id": rnd.id,
@@ -101,36 +99,40 @@ def import_respondents(session: Session, round_name: str, path: str | Path) -> i
             }
         )
     if not rows:
-        raise InputError("the file has no respondents", file=f)
+        problems.add("the file has no respondents")
+    problems.raise_any()
     for start in range(0, len(rows), BATCH):
         session.execute(insert(Invitation), rows[start : start + BATCH])
     session.flush()
     return len(rows)
 
 
-def import_responses(session: Session, round_name: str, path: str | Path) -> int:
-    """Import a wide answer file: unit_code,role,<item ids…>; empty = unanswered, dk = vet ej."""
+def import_responses(session: Session, round_name: str, table: Table) -> int:
+    """Import a wide answer table: unit_code,role,<item ids…>; empty = unanswered, dk = vet ej."""
     rnd = get_round(session, round_name)
-    table = read_table(path, ("unit_code", "role"), extra=True)
-    f = table.name
+    table = table.conform(RESPONSE_COLUMNS, extra=True)
+    f = table.source
     _writable(rnd, f)
     q = snapshot_questionnaire(session, rnd)
     comment_ids = {c.id for c in q.comments}
-    columns = [c for c in table.header if c not in ("unit_code", "role")]
+    columns = [c for c in table.columns if c not in RESPONSE_COLUMNS]
+    problems = Problems(f)
     for col in columns:
         if col not in q.items and col not in comment_ids:
-            raise InputError(
+            problems.add(
                 f"unknown item column '{col}' (not in questionnaire {q.id} {q.version})",
-                file=f,
-                row=1,
-                column=col or "(empty header)",
+                1,
+                col or "(empty header)",
             )
+    problems.raise_any()  # the rows cannot be read against unknown columns
     units = unit_codes(session, rnd.year)
-    responses, answers, comments = [], [], []
+    responses: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
     for row, v in table.rows:
-        unit_id, role = _unit_and_role(units, v, f, row)
+        unit_id, role = _unit_and_role(units, v, problems, row)
         rid = random_id()
-        mine = []
+        given = 0
         for col in columns:
             raw = v[col]
             if not raw:
@@ -138,18 +140,20 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
             if col in comment_ids:
                 comments.append({"response_id": rid, "comment_id": col, "text": raw})
                 continue
+            given += 1
             item, cat = q.items[col]
-            if role not in item.roles:
-                raise InputError(
-                    f"item '{col}' is not asked of role '{role}'", file=f, row=row, column=col
-                )
-            mine.append(_answer(rid, raw, cat.scale, f, row, col))
-        if not mine:
-            raise InputError("the row has no answers", file=f, row=row)
+            if role is not None and role not in item.roles:
+                problems.add(f"item '{col}' is not asked of role '{role}'", row, col)
+                continue
+            answer = _answer(rid, raw, cat.scale, problems, row, col)
+            if answer is not None:
+                answers.append(answer)
+        if not given:
+            problems.add("the row has no answers", row)
         responses.append({"id": rid, "round_id": rnd.id, "unit_id": unit_id, "role": role})
-        answers.extend(mine)
     if not responses:
-        raise InputError("the file has no responses", file=f)
+        problems.add("the file has no responses")
+    problems.raise_any()
     for model, rows in ((Response, responses), (Answer, answers), (ResponseComment, comments)):
         for start in range(0, len(rows), BATCH):
             session.execute(insert(model), rows[start : start + BATCH])
@@ -157,13 +161,14 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
     return len(responses)
 
 
-def _answer(rid: str, raw: str, scale, f: str, row: int, col: str) -> dict:  # type: ignore[no-untyped-def]
+def _answer(
+    rid: str, raw: str, scale: Scale, problems: Problems, row: int, col: str
+) -> dict[str, Any] | None:
     base = {"response_id": rid, "item_id": col, "scale_min": scale.min, "scale_max": scale.max}
     if raw.lower() == DONT_KNOW:
         if not scale.dont_know:
-            raise InputError(
-                f"'dk' (vet ej) is not allowed on scale '{scale.id}'", file=f, row=row, column=col
-            )
+            problems.add(f"'dk' (vet ej) is not allowed on scale '{scale.id}'", row, col)
+            return None
         return base | {"value": None}
     try:
         value = int(raw)
@@ -171,7 +176,6 @@ def _answer(rid: str, raw: str, scale, f: str, row: int, col: str) -> dict:  # t
         value = None
     if value is None or str(value) != raw.lstrip("+") or value not in scale.values:
         allowed = f"{scale.min}–{scale.max}" + (" or dk" if scale.dont_know else "")
-        raise InputError(
-            f"'{raw}' is off the scale (allowed: {allowed})", file=f, row=row, column=col
-        )
+        problems.add(f"'{raw}' is off the scale (allowed: {allowed})", row, col)
+        return None
     return base | {"value": value}

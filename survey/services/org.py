@@ -10,19 +10,19 @@ responses (its sub-units' included) exceed it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from analysis import tree
 from survey.models import Ballot, Draft, Invitation, InvitationCount, Response, Unit, UnitRemap
-from survey.services.errors import InputError
-from survey.services.tabular import read_table
+from survey.services.errors import InputError, Problems
+from survey.services.tabular import Table
 
 MAX_CODE = 64
 MAX_NAME = 200
 DIGITS = "0123456789"
+ORG_COLUMNS = ("code", "name", "parent_code")
+REMAP_COLUMNS = ("old_code", "new_code")
 
 
 def valid_code(code: str) -> bool:
@@ -31,23 +31,51 @@ def valid_code(code: str) -> bool:
     return first_ok and all(c.isalpha() or c in DIGITS or c in "._-" for c in code)
 
 
-def _headcount(raw: str, f: str, row: int) -> int | None:
+def _headcount(raw: str, problems: Problems, row: int) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()):
-        raise InputError(
+        problems.add(
             f"headcount '{raw}' is not a whole number of people (0 or more), or leave it empty",
-            file=f,
-            row=row,
-            column="headcount",
+            row,
+            "headcount",
         )
+        return None
     return int(raw)
 
 
-def import_org(session: Session, year: int, path: str | Path) -> int:
-    """Replace ``year``'s tree with the file's (code,name,parent_code); return the unit count."""
-    table = read_table(path, ("code", "name", "parent_code"), optional=("headcount",))
-    f = table.name
+def _check_unit(code: str, name: str, problems: Problems, row: int) -> bool:
+    """Whether the row's code can name a unit; every problem of the row is added."""
+    ok = True
+    if not code:
+        problems.add("a unit code is required", row, "code")
+        ok = False
+    elif len(code) > MAX_CODE or not valid_code(code):
+        problems.add(
+            f"'{code}' is not a valid unit code (letters, digits, '.', '_' and '-' only, "
+            f"beginning with a letter or digit, at most {MAX_CODE} characters)",
+            row,
+            "code",
+        )
+        ok = False
+    label = f"unit '{code}'" if code else "the unit"
+    if not name:
+        problems.add(f"{label} has no name", row, "name")
+    elif len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        problems.add(
+            f"the name of {label} is longer than {MAX_NAME} characters or holds "
+            "control characters (such as tabs or line breaks)",
+            row,
+            "name",
+        )
+    return ok
+
+
+def import_org(session: Session, year: int, table: Table) -> int:
+    """Replace ``year``'s tree with the table's (code,name,parent_code[,headcount]); return the
+    unit count. Every problem in the table is reported at once and nothing is written."""
+    table = table.conform(ORG_COLUMNS, optional=("headcount",))
+    problems = Problems(table.source)
     seen: dict[str, int] = {}
     parents: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -55,63 +83,39 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
     root: tuple[str, int] | None = None
     for row, v in table.rows:
         code, name, parent = v["code"], v["name"], v["parent_code"]
-        if not code:
-            raise InputError("a unit code is required", file=f, row=row, column="code")
-        if len(code) > MAX_CODE or not valid_code(code):
-            raise InputError(
-                f"'{code}' is not a valid unit code (letters, digits, '.', '_' and '-' only, "
-                f"beginning with a letter or digit, at most {MAX_CODE} characters)",
-                file=f,
-                row=row,
-                column="code",
-            )
+        if not _check_unit(code, name, problems, row):
+            continue
         if code in seen:
-            raise InputError(
-                f"duplicate unit code '{code}' (also on row {seen[code]})",
-                file=f,
-                row=row,
-                column="code",
-            )
-        if not name:
-            raise InputError(f"unit '{code}' has no name", file=f, row=row, column="name")
-        if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
-            raise InputError(
-                f"the name of unit '{code}' is longer than {MAX_NAME} characters or holds "
-                "control characters (such as tabs or line breaks)",
-                file=f,
-                row=row,
-                column="name",
-            )
+            problems.add(f"duplicate unit code '{code}' (also on row {seen[code]})", row, "code")
+            continue
         seen[code] = row
         names[code] = name
-        heads[code] = _headcount(v["headcount"], f, row)
+        heads[code] = _headcount(v["headcount"], problems, row)
         if parent:
             parents[code] = parent
         elif root:
-            raise InputError(
+            problems.add(
                 f"a second root: '{code}' has no parent_code, but '{root[0]}' on row {root[1]} "
                 "is already the root (a year's tree has exactly one)",
-                file=f,
-                row=row,
-                column="parent_code",
+                row,
+                "parent_code",
             )
         else:
             root = (code, row)
-    if not seen:
-        raise InputError("the file has no units", file=f)
-    if root is None:
-        raise InputError("no root: exactly one unit must have an empty parent_code", file=f)
+    if not table.rows:
+        problems.add("the file has no units")
+    elif root is None and not problems:
+        problems.add("no root: exactly one unit must have an empty parent_code")
     for code, parent in parents.items():
         if parent not in seen:
-            raise InputError(
-                f"unknown parent unit code '{parent}'",
-                file=f,
-                row=seen[code],
-                column="parent_code",
-            )
-    _check_cycles(parents, seen, f)
-    _check_headcounts(root[0], parents, heads, seen, f)
-    _replace_tree(session, year, f)
+            problems.add(f"unknown parent unit code '{parent}'", seen[code], "parent_code")
+    known = {c: p for c, p in parents.items() if p in seen}
+    _check_cycles(known, seen, problems)
+    if not problems and root is not None:
+        _check_headcounts(root[0], parents, heads, seen, problems)
+    problems.raise_any()
+    assert root is not None  # no problems means exactly one root
+    _replace_tree(session, year, table.source)
     units = {
         code: Unit(year=year, code=code, name=names[code], headcount=heads[code]) for code in seen
     }
@@ -125,7 +129,8 @@ def import_org(session: Session, year: int, path: str | Path) -> int:
     return len(units)
 
 
-def _check_cycles(parents: dict[str, str], seen: dict[str, int], f: str) -> None:
+def _check_cycles(parents: dict[str, str], seen: dict[str, int], problems: Problems) -> None:
+    """Every cycle once, at the row of the unit where the walk found it."""
     done: set[str] = set()
     for start in parents:
         path: list[str] = []
@@ -133,31 +138,34 @@ def _check_cycles(parents: dict[str, str], seen: dict[str, int], f: str) -> None
         while code is not None and code not in done:
             if code in path:
                 cycle = path[path.index(code) :] + [code]
-                raise InputError(
+                problems.add(
                     f"the parent links form a cycle: {' → '.join(cycle)}",
-                    file=f,
-                    row=seen[code],
-                    column="parent_code",
+                    seen[code],
+                    "parent_code",
                 )
+                break
             path.append(code)
             code = parents.get(code)
         done.update(path)
 
 
 def _check_headcounts(
-    root: str, parents: dict[str, str], heads: dict[str, int | None], seen: dict[str, int], f: str
+    root: str,
+    parents: dict[str, str],
+    heads: dict[str, int | None],
+    seen: dict[str, int],
+    problems: Problems,
 ) -> None:
     """A headcount covers the sub-units too, so it cannot be below theirs added up."""
     below: dict[str, int] = {}
     for code in reversed(_top_down(root, parents)):  # every unit after its sub-units
         total, head = below.get(code, 0), heads[code]
         if head is not None and head < total:
-            raise InputError(
+            problems.add(
                 f"unit '{code}' has a headcount of {head} but its sub-units add up to {total}; "
                 "a headcount counts everyone in the unit and all its sub-units",
-                file=f,
-                row=seen[code],
-                column="headcount",
+                seen[code],
+                "headcount",
             )
         if code in parents:
             below[parents[code]] = below.get(parents[code], 0) + (total if head is None else head)
@@ -187,33 +195,33 @@ def unit_codes(session: Session, year: int) -> dict[str, int]:
     }
 
 
-def import_remap(session: Session, year: int, path: str | Path) -> int:
-    """Declare which of last year's units became which of this year's (old_code,new_code)."""
-    table = read_table(path, ("old_code", "new_code"))
-    f = table.name
+def import_remap(session: Session, year: int, table: Table) -> int:
+    """Declare which of last year's units became which of this year's (old_code,new_code);
+    every unknown code and duplicate is reported at once."""
+    table = table.conform(REMAP_COLUMNS)
+    f = table.source
     new = unit_codes(session, year)
     if not new:
         raise InputError(f"there is no organisation tree for {year}; import it first", file=f)
     old = unit_codes(session, year - 1)
     if not old:
         raise InputError(f"there is no organisation tree for {year - 1} to map from", file=f)
+    problems = Problems(f)
     pairs: dict[tuple[str, str], int] = {}
     for row, v in table.rows:
+        ok = True
         if v["old_code"] not in old:
-            raise InputError(
-                f"unknown {year - 1} unit code '{v['old_code']}'",
-                file=f,
-                row=row,
-                column="old_code",
-            )
+            problems.add(f"unknown {year - 1} unit code '{v['old_code']}'", row, "old_code")
+            ok = False
         if v["new_code"] not in new:
-            raise InputError(
-                f"unknown {year} unit code '{v['new_code']}'", file=f, row=row, column="new_code"
-            )
+            problems.add(f"unknown {year} unit code '{v['new_code']}'", row, "new_code")
+            ok = False
         key = (v["old_code"], v["new_code"])
-        if key in pairs:
-            raise InputError(f"duplicate of row {pairs[key]}", file=f, row=row)
-        pairs[key] = row
+        if ok and key in pairs:
+            problems.add(f"duplicate of row {pairs[key]}", row)
+        elif ok:
+            pairs[key] = row
+    problems.raise_any()
     session.execute(delete(UnitRemap).where(UnitRemap.year == year))
     session.add_all(UnitRemap(year=year, old_code=o, new_code=n) for o, n in pairs)
     session.flush()

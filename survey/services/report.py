@@ -38,7 +38,6 @@ from survey.services.statistics import (
     tree_frame,
 )
 
-FORMATS = ("csv", "json")
 REPORTABLE = ("closed", "published")
 
 
@@ -192,13 +191,8 @@ def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) 
 def write_report(figures: RoundFigures, out: Path, formats: tuple[str, ...]) -> list[Path]:
     """Write the open-data files and ``fieldwork.csv`` (counts per unit, for administrators).
 
-    Unknown formats are refused before anything is written.
+    Unknown formats are refused before anything is written (``analysis.opendata.check_formats``).
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise InputError(
-            f"unknown or unavailable format '{unknown[0]}' (available: {', '.join(FORMATS)})"
-        )
     try:
         written = write_aggregates(figures.aggregates, out, formats)
         written.append(write_reliability(figures.reliability, out))

@@ -69,7 +69,8 @@ def resolve_questionnaire(ref: str) -> Questionnaire:
         return load_questionnaire(path)
     except QuestionnaireError as e:
         raise InputError(
-            "the questionnaire is invalid:\n  " + "\n  ".join(e.problems), file=str(path)
+            "the questionnaire is invalid:\n  " + "\n  ".join(p.reason for p in e.problems),
+            file=str(path),
         ) from None
 
 

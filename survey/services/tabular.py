@@ -1,4 +1,8 @@
-"""Read CSV or XLSX files into header + rows, with errors that name the file and place.
+"""Tables for the import services, from a CSV/XLSX file, an uploaded stream or plain values.
+
+This is the edge: the CLI (and later an upload form) turns bytes into a :class:`Table`, and the
+services only ever see tables, so the demo and the tests call them with plain rows and no files.
+Each service then states its columns with :meth:`Table.conform`.
 
 A workbook is a zip of XML written by whoever made the file, so it is read defensively:
 openpyxl parses through defusedxml (a dependency; entity expansion and external entities are
@@ -10,76 +14,105 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from survey.services.errors import InputError
+from survey.services.errors import InputError, Problems
 
 MAX_UNPACKED = 256 * 1024 * 1024  # bytes a workbook may unpack to (a zip bomb stops here)
+
+Row = tuple[int, dict[str, str]]  # (row number in the file, the header being row 1; values)
 
 
 @dataclass(frozen=True)
 class Table:
-    name: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, str]], ...]  # (row number in the file, values by column)
+    """Named columns and their rows of stripped text; blank rows are already left out."""
+
+    source: str  # the file's name, shown in every problem
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    @classmethod
+    def of(cls, source: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
+        """A table from plain values, numbered as a file would be (the first row is row 2)."""
+        numbered = ((n, list(r)) for n, r in enumerate(rows, start=2))
+        return _build(source, list(columns), numbered)
+
+    def conform(
+        self, required: tuple[str, ...], *, optional: tuple[str, ...] = (), extra: bool = False
+    ) -> Table:
+        """This table if every ``required`` column is there and, unless ``extra``, no column
+        beyond ``optional``; a missing optional column reads as empty on every row. Raises a
+        ValidationError naming every column problem."""
+        problems = Problems(self.source)
+        missing = [c for c in required if c not in self.columns]
+        if missing:
+            problems.add(
+                f"missing column {', '.join(repr(c) for c in missing)} "
+                f"(the first row must be: {','.join(required)}"
+                f"{''.join(f'[,{c}]' for c in optional)}{',…' if extra else ''})",
+                row=1,
+            )
+        if not extra:
+            for col in self.columns:
+                if col and col not in required and col not in optional:
+                    problems.add(f"unknown column '{col}'", row=1, column=col)
+        problems.raise_any()
+        absent = [c for c in optional if c not in self.columns]
+        if not absent:
+            return self
+        blank = dict.fromkeys(absent, "")
+        return Table(self.source, self.columns, tuple((n, blank | v) for n, v in self.rows))
 
 
-def read_table(
-    path: str | Path,
-    required: tuple[str, ...],
-    *,
-    extra: bool = False,
-    optional: tuple[str, ...] = (),
-) -> Table:
-    """Read a table; every ``required`` column must be there, ``optional`` ones may be;
-    unknown ones only if ``extra``. A missing optional column reads as empty on every row."""
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise InputError("file not found", file=str(path))
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        header, raw = _read_xlsx(path)
+def read_table(source: str | Path | BinaryIO, name: str | None = None) -> Table:
+    """Read a CSV (UTF-8, comma or semicolon) or XLSX file, or an uploaded stream of one.
+
+    A stream's format comes from ``name`` (``.xlsx``/``.xlsm`` is a workbook, anything else CSV).
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise InputError("file not found", file=str(path))
+        name = name or path.name
+        data = path.read_bytes()
     else:
-        header, raw = _read_csv(path)
-    header = tuple(h.strip() for h in header)
-    if not any(header):
+        name = name or Path(str(getattr(source, "name", "") or "upload.csv")).name
+        data = source.read()
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        header, raw = _read_xlsx(data, name)
+    else:
+        header, raw = _read_csv(data, name)
+    return _build(name, header, raw)
+
+
+def _build(name: str, header: list[str], raw: Iterable[tuple[int, Sequence[object]]]) -> Table:
+    columns = tuple(str(h).strip() for h in header)
+    if not any(columns):
         raise InputError("the file is empty; the first row must name the columns", file=name)
-    for i, col in enumerate(header):
-        if col and col in header[:i]:
-            raise InputError(f"column '{col}' appears twice", file=name, row=1, column=col)
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column {', '.join(repr(c) for c in missing)} "
-            f"(the first row must be: {','.join(required)}"
-            f"{''.join(f'[,{c}]' for c in optional)}{',…' if extra else ''})",
-            file=name,
-            row=1,
-        )
-    if not extra:
-        unknown = [c for c in header if c and c not in required and c not in optional]
-        if unknown:
-            raise InputError(f"unknown column '{unknown[0]}'", file=name, row=1, column=unknown[0])
+    problems = Problems(name)
+    reported: set[str] = set()
+    for i, col in enumerate(columns):
+        if col and col in columns[:i] and col not in reported:
+            reported.add(col)
+            problems.add(f"column '{col}' appears twice", row=1, column=col)
     rows = []
     for number, values in raw:
         cells = [("" if v is None else str(v)).strip() for v in values]
         if not any(cells):
             continue
-        if len(cells) > len(header) and any(cells[len(header) :]):
-            raise InputError(
-                f"{len(cells)} values but the header has {len(header)} columns",
-                file=name,
-                row=number,
-            )
-        cells += [""] * (len(header) - len(cells))
-        values = dict.fromkeys(optional, "") | dict(zip(header, cells, strict=False))
-        rows.append((number, values))
-    return Table(name, header, tuple(rows))
+        if len(cells) > len(columns) and any(cells[len(columns) :]):
+            problems.add(f"{len(cells)} values but the header has {len(columns)} columns", number)
+            continue
+        cells += [""] * (len(columns) - len(cells))
+        rows.append((number, dict(zip(columns, cells, strict=False))))
+    problems.raise_any()
+    return Table(name, columns, tuple(rows))
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    data = path.read_bytes()
+def _read_csv(data: bytes, name: str) -> tuple[list[str], list[tuple[int, Sequence[object]]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -87,7 +120,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise InputError(
             f"the file is not UTF-8 text (byte {e.start} on line {line}); "
             "save it as 'CSV UTF-8' and try again",
-            file=path.name,
+            file=name,
             row=line,
         ) from None
     first = text.split("\n", 1)[0]
@@ -96,19 +129,19 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         rows = list(reader)
     except csv.Error as e:
-        raise InputError(f"not valid CSV ({e})", file=path.name, row=reader.line_num) from None
+        raise InputError(f"not valid CSV ({e})", file=name, row=reader.line_num) from None
     if not rows:
         return [], []
-    return rows[0], [(n, r) for n, r in enumerate(rows[1:], start=2)]
+    return [str(h) for h in rows[0]], list(enumerate(rows[1:], start=2))
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[tuple[int, Sequence[object]]]]:
     try:
-        return _workbook_rows(path)
+        return _workbook_rows(data, name)
     except InputError:
         raise
     except Exception as e:  # the reader fails in many ways on hostile files; none may leak
-        raise InputError(f"not a readable XLSX workbook ({_reason(e)})", file=path.name) from None
+        raise InputError(f"not a readable XLSX workbook ({_reason(e)})", file=name) from None
 
 
 def _reason(error: BaseException) -> str:
@@ -120,41 +153,39 @@ def _reason(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
-def _workbook_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _workbook_rows(data: bytes, name: str) -> tuple[list[str], list[tuple[int, Sequence[object]]]]:
     import zipfile
 
     from openpyxl import load_workbook
 
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputError(
             "not a readable XLSX workbook (the file is not a zip archive); "
             "save it from the spreadsheet program as .xlsx, or as CSV UTF-8",
-            file=path.name,
+            file=name,
         )
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
             raise InputError(
                 f"not a readable XLSX workbook (it unpacks to more than "
                 f"{MAX_UNPACKED // 2**20} MB)",
-                file=path.name,
+                file=name,
             )
-    # Our own file handle, closed however the reader fails (openpyxl leaves its own open).
-    with path.open("rb") as fh:
-        wb = load_workbook(fh, read_only=True, data_only=True)
-        try:
-            if len(wb.sheetnames) != 1:
-                raise InputError(
-                    f"the workbook has {len(wb.sheetnames)} sheets "
-                    f"({', '.join(wb.sheetnames)}); keep exactly one sheet with the data",
-                    file=path.name,
-                )
-            sheet = wb.worksheets[0]
-            rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            wb.close()
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        if len(wb.sheetnames) != 1:
+            raise InputError(
+                f"the workbook has {len(wb.sheetnames)} sheets "
+                f"({', '.join(wb.sheetnames)}); keep exactly one sheet with the data",
+                file=name,
+            )
+        sheet = wb.worksheets[0]
+        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        wb.close()
     if not rows:
         return [], []
-    return rows[0], [(n, r) for n, r in enumerate(rows[1:], start=2)]
+    return [str(h) for h in rows[0]], list(enumerate(rows[1:], start=2))
 
 
 def _cell(value: object) -> str:

@@ -61,7 +61,7 @@ def test_schema_errors_are_located(document: dict) -> None:
         from analysis.instruments import parse_questionnaire
 
         parse_questionnaire(doc)
-    text = "\n".join(err.value.problems)
+    text = "\n".join(p.reason for p in err.value.problems)
     assert "dimensions[0].categories[1].roles[0]: 'boss' is not one of" in text
     assert "dimensions[0].categories[0].items[2].text: 'en' is a required property" in text
 

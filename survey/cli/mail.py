@@ -10,10 +10,9 @@ from typing import Any
 
 import click
 from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
 
+from survey.cli.common import command
 from survey.extensions import db
-from survey.services.errors import InputError, StateError
 
 LANGUAGE = click.option(
     "--lang",
@@ -51,6 +50,7 @@ def reminders() -> None:
     help="Also send to invitations whose delivery is unknown (a run stopped while sending "
     "them). Use only after checking the mail server's log: they may already have it.",
 )
+@command
 def invitations_send(name: str, dry_run: bool, lang: str | None, resend_unknown: bool) -> None:
     from survey.services.mail import send_invitations
 
@@ -66,6 +66,7 @@ def invitations_send(name: str, dry_run: bool, lang: str | None, resend_unknown:
 @click.argument("name")
 @DRY_RUN
 @LANGUAGE
+@command
 def reminders_send(name: str, dry_run: bool, lang: str | None) -> None:
     from survey.services.mail import send_reminders
 
@@ -97,18 +98,12 @@ def _run(
             batch=settings.batch,
         )
         click.echo(f"Sending {kind}s for '{name}' through {settings.describe()}.")
-    try:
-        run = use_case(session, name, delivery, **extra)
-        if not dry_run:
-            audit(session, f"{kind}s.send", round=name, **run.counts())
-        session.commit()
-    except (InputError, StateError) as e:
-        session.rollback()
-        raise click.ClickException(str(e)) from None
-    except SQLAlchemyError as e:
-        session.rollback()
-        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
-        raise click.ClickException(f"the database refused the change: {reason}") from None
+    # Each message commits its own progress (so a crash never sends twice); a refusal before
+    # any sending rolls back through the shared command path.
+    run = use_case(session, name, delivery, **extra)
+    if not dry_run:
+        audit(session, f"{kind}s.send", round=name, **run.counts())
+    session.commit()
     _report(kind, name, run)
 
 

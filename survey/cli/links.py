@@ -12,7 +12,7 @@ import click
 from flask import current_app
 
 from analysis.safecell import neutralise_row
-from survey.cli import command_errors, transaction
+from survey.cli.common import command, transaction
 from survey.services.audit import audit
 from survey.services.errors import InputError
 
@@ -32,14 +32,14 @@ from survey.services.errors import InputError
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="CSV file to write.",
 )
-@command_errors
+@command
 def links(name: str, unit_code: str | None, out: Path) -> None:
     from survey.services.links import issue_links
 
     if not out.parent.is_dir():
-        raise click.ClickException(f"{out.parent}: no such directory")
+        raise InputError("no such directory", file=str(out.parent))
     if out.is_symlink() or (out.exists() and not out.is_file()):
-        raise click.ClickException(f"{out}: exists and is not a regular file; choose another --out")
+        raise InputError("exists and is not a regular file; choose another --out", file=str(out))
     config = current_app.config
     tmp: str | None = None
     try:

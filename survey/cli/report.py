@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from survey.cli import command_errors, transaction
+from survey.cli.common import command, transaction
 
 
 @click.command(
@@ -21,19 +21,14 @@ from survey.cli import command_errors, transaction
 @click.option(
     "--format", "formats", default="csv,json", show_default=True, help="Comma-separated: csv, json."
 )
-@command_errors
+@command
 def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> None:
+    from analysis.opendata import check_formats
     from survey.services.audit import audit
-    from survey.services.errors import InputError
     from survey.services.fieldwork import over_headcount
-    from survey.services.report import FORMATS, round_figures, write_report
+    from survey.services.report import round_figures, write_report
 
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        raise InputError(
-            f"unknown or unavailable format '{bad[0]}' (available: {', '.join(FORMATS)})"
-        )
+    wanted = check_formats(f.strip() for f in formats.split(",") if f.strip())
     with transaction() as session:
         figures = round_figures(session, name, current_app.config["K_ANONYMITY"], compare_to)
         written = write_report(figures, out_dir, wanted)

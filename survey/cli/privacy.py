@@ -1,4 +1,4 @@
-"""`mognad mix`, `mognad round status` and `mognad purge-personal-data`: the data's life cycle."""
+"""`mognad mix` and `mognad purge-personal-data`: the data's life cycle after submission."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import click
 from flask import current_app
 
-from survey.cli import command_errors, round_, transaction
+from survey.cli.common import command, transaction
 from survey.extensions import db
 from survey.services.audit import audit
 from survey.services.errors import StateError
@@ -45,7 +45,7 @@ def after_close(name: str) -> None:
     "Also deletes open-link drafts older than MOGNAD_DRAFT_EXPIRY_DAYS.",
 )
 @click.argument("name", required=False)
-@command_errors
+@command
 def mix(name: str | None) -> None:
     from survey.models import Round
     from survey.services.mixer import (
@@ -75,52 +75,12 @@ def mix(name: str | None) -> None:
                     lines.append(f"'{rnd.name}': mixed {mixed}, pending {left}{wait}")
             expired = expire_drafts(session, config["DRAFT_EXPIRY_DAYS"])
     except MixConflict:
-        raise click.ClickException("another mix ran at the same time; run it again") from None
+        raise StateError("another mix ran at the same time; run it again") from None
     vacuum(db.engine, full=True)
     for line in lines or ["Nothing to mix."]:
         click.echo(line)
     if expired:
         click.echo(f"Deleted {expired} abandoned open-link drafts.")
-
-
-@round_.command("status", help="A round's state, counts, pending submissions and retention.")
-@click.argument("name")
-@command_errors
-def round_status_command(name: str) -> None:
-    from survey.services.retention import has_personal_data, round_status
-
-    with transaction() as session:
-        s = round_status(session, name, current_app.config["RETENTION_DAYS"])
-        personal = has_personal_data(session, s.round.id)
-        rnd = s.round
-        snap = rnd.snapshot
-        lines = [
-            f"Round '{rnd.name}': {rnd.status} ({rnd.mode}), year {rnd.year}, "
-            f"questionnaire {snap.instrument} {snap.version}",
-        ]
-        if rnd.mode == "invited":
-            c = s.counts
-            lines.append(
-                f"Invitations: {c.invited} invited, {c.started} started (not submitted), "
-                f"{c.completed} completed"
-            )
-        lines.append(
-            f"Responses: {s.responses} mixed, {s.pending} pending submissions, "
-            f"{s.drafts} unsubmitted drafts"
-        )
-        if rnd.closed_at is not None:
-            lines.append(f"Closed: {rnd.closed_at.date().isoformat()}")
-        days = current_app.config["RETENTION_DAYS"]
-        if rnd.purged_at is not None:
-            lines.append(f"Retention: personal data purged on {rnd.purged_at.date().isoformat()}")
-        elif s.purge_due is None:
-            lines.append(f"Retention: personal data is kept {days} days after close")
-        elif personal:
-            lines.append("Retention: " + str(purge_reminder(rnd.name, s.purge_due, date.today())))
-        else:
-            lines.append("Retention: no personal data left to purge")
-    for line in lines:
-        click.echo(line)
 
 
 @click.command(
@@ -130,7 +90,7 @@ def round_status_command(name: str) -> None:
 )
 @click.argument("name")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
-@command_errors
+@command
 def purge_personal_data(name: str, yes: bool) -> None:
     from survey.services.mixer import vacuum
     from survey.services.retention import purge_round, round_status
@@ -147,7 +107,7 @@ def purge_personal_data(name: str, yes: bool) -> None:
         f"Delete the e-mail addresses, link hashes and drafts of round '{name}' "
         f"({invited} invitations) for good?"
     ):
-        raise click.ClickException("nothing was purged")
+        raise StateError("nothing was purged")
     with transaction() as session:
         done = purge_round(session, name)
         audit(

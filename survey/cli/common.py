@@ -1,0 +1,72 @@
+"""The one way a command touches the database and reports failure.
+
+:func:`command` wraps every command: any :class:`MognadError` (a service's or the edge's) rolls
+the session back and is printed with all of its problems, up to :data:`MAX_SHOWN`, as
+``file, row R, column C: reason``; the exit code is 1 and no traceback is shown.
+:func:`transaction` commits once when its block succeeds, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from survey.extensions import db
+from survey.services.errors import MognadError, ValidationError
+
+MAX_SHOWN = 50
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Commit once if the block succeeds; roll back whatever happened otherwise."""
+    try:
+        yield cast(Session, db.session)  # the scoped session stands in for the request's one
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def command(f: F) -> F:
+    """Run a command; on a MognadError or a refused change, roll back, print, exit 1."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except MognadError as e:
+            db.session.rollback()
+            for line in error_lines(e):
+                click.echo(line, err=True)
+        except SQLAlchemyError as e:
+            db.session.rollback()
+            reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+            click.echo(f"Error: the database refused the change: {reason}", err=True)
+        sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
+
+
+def error_lines(error: MognadError) -> list[str]:
+    """One line for one problem; a counted list (capped) for several."""
+    problems = error.problems if isinstance(error, ValidationError) else ()
+    if len(problems) <= 1:
+        return [f"Error: {problems[0] if problems else error}"]
+    lines = [f"Error: {len(problems)} problems found; nothing was changed:"]
+    lines += [f"  {p}" for p in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        lines.append(f"  … and {len(problems) - MAX_SHOWN} more")
+    return lines

@@ -1,0 +1,24 @@
+"""`mognad demo`: a synthetic city to look around in."""
+
+from __future__ import annotations
+
+import click
+
+from survey.cli.common import command, transaction
+
+
+@click.command(help="Load a synthetic city with three years of data and an admin account.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--respondents", "per_year", type=int, default=4000, show_default=True)
+@command
+def demo(seed: int, per_year: int) -> None:
+    from flask import current_app
+
+    from survey.services.demo import load_demo
+
+    with transaction() as session:
+        summary = load_demo(
+            session, seed=seed, per_year=per_year, base_url=current_app.config["BASE_URL"]
+        )
+    for line in summary:
+        click.echo(line)
