@@ -65,6 +65,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(links)
     app.cli.add_command(mix)
     app.cli.add_command(purge_personal_data)
+    from survey.cli_users import user
+
+    app.cli.add_command(user)
 
 
 def command_errors(f: Callable[..., Any]) -> Callable[..., Any]:

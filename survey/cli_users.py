@@ -1,0 +1,99 @@
+"""`mognad user`: staff accounts from the terminal.
+
+An account is created without a password: the command prints a single-use set-up link (valid
+24 hours) where the person chooses a password and connects an authenticator app. Only a hash of
+the link's token is stored, so the link cannot be shown again; `mognad user reset` makes a new one.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from survey.auth import accounts
+from survey.auth.flow import utcnow
+from survey.cli import transaction
+from survey.models import User
+from survey.models.users import USER_ROLES
+from survey.services.audit import audit
+from survey.services.errors import InputError
+
+
+def setup_url(token: str) -> str:
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/auth/setup/{token}"
+
+
+def _user(session, email: str) -> User:  # type: ignore[no-untyped-def]
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise InputError(f"no account for {email}")
+    return user
+
+
+@click.group("user")
+def user() -> None:
+    """Staff accounts (administrators, HR analysts, managers)."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
+@click.option("--unit", "units", multiple=True, help="A unit code a manager may see (repeat).")
+def create(email: str, role: str, units: tuple[str, ...]) -> None:
+    """Create an account and print its one-time set-up link."""
+    with transaction() as session:
+        account, token = accounts.create_user(session, email, role, list(units), utcnow())
+        audit(session, "user.created", role=role, units=list(account.unit_codes))
+    click.echo(f"Created {account.email} ({role}).")
+    click.echo(f"Set-up link (single use, valid {accounts.SETUP_HOURS} hours):")
+    click.echo(setup_url(token))
+
+
+@user.command("reset")
+@click.argument("email")
+def reset(email: str) -> None:
+    """Log the account out everywhere and print a new set-up link (password and app anew)."""
+    with transaction() as session:
+        account = _user(session, email)
+        if not account.active:
+            raise InputError(f"{account.email} is disabled; it cannot be reset")
+        token = accounts.issue_setup(account, utcnow())
+        audit(session, "user.reset", user=account.email)
+    click.echo(f"Set-up link for {account.email} (single use, valid {accounts.SETUP_HOURS} hours):")
+    click.echo(setup_url(token))
+
+
+@user.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """Disable an account; its sessions end at their next request."""
+    with transaction() as session:
+        account = _user(session, email)
+        accounts.disable_user(account)
+        audit(session, "user.disabled", user=account.email)
+    click.echo(f"Disabled {account.email}; every session of the account has ended.")
+
+
+@user.command("list")
+def list_() -> None:
+    """Every account: e-mail, role, units, state."""
+    with transaction() as session:
+        users = list(session.scalars(select(User).order_by(User.email)))
+        rows = [
+            (
+                u.email,
+                u.role,
+                ",".join(u.unit_codes) or "-",
+                "disabled"
+                if not u.active
+                else ("active" if u.totp_enrolled else "awaiting set-up"),
+            )
+            for u in users
+        ]
+    if not rows:
+        click.echo("No accounts. Create one with: mognad user create EMAIL --role admin")
+        return
+    width = max(len(r[0]) for r in rows)
+    for email, role, units, state in rows:
+        click.echo(f"{email:<{width}}  {role:<7}  {state:<15}  {units}")
