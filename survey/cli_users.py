@@ -11,8 +11,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from survey.auth import accounts
-from survey.auth.flow import utcnow
+from survey.auth import accounts, flow
 from survey.cli import transaction
 from survey.models import User
 from survey.models.users import USER_ROLES
@@ -43,7 +42,7 @@ def user() -> None:
 def create(email: str, role: str, units: tuple[str, ...]) -> None:
     """Create an account and print its one-time set-up link."""
     with transaction() as session:
-        account, token = accounts.create_user(session, email, role, list(units), utcnow())
+        account, token = accounts.create_user(session, email, role, list(units), flow.utcnow())
         audit(session, "user.created", role=role, units=list(account.unit_codes))
     click.echo(f"Created {account.email} ({role}).")
     click.echo(f"Set-up link (single use, valid {accounts.SETUP_HOURS} hours):")
@@ -58,7 +57,7 @@ def reset(email: str) -> None:
         account = _user(session, email)
         if not account.active:
             raise InputError(f"{account.email} is disabled; it cannot be reset")
-        token = accounts.issue_setup(account, utcnow())
+        token = accounts.issue_setup(account, flow.utcnow())
         audit(session, "user.reset", user=account.email)
     click.echo(f"Set-up link for {account.email} (single use, valid {accounts.SETUP_HOURS} hours):")
     click.echo(setup_url(token))
