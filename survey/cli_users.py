@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from survey.auth import accounts, flow
 from survey.cli import transaction
@@ -23,7 +24,7 @@ def setup_url(token: str) -> str:
     return f"{str(current_app.config['BASE_URL']).rstrip('/')}/auth/setup/{token}"
 
 
-def _user(session, email: str) -> User:  # type: ignore[no-untyped-def]
+def _user(session: Session, email: str) -> User:
     user = accounts.find_user(session, email)
     if user is None:
         raise InputError(f"no account for {email}")

@@ -7,6 +7,8 @@ session anonymous at its next request, on every device.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -26,7 +28,7 @@ DEFAULTS = {
 
 
 @bp.record_once
-def _defaults(state) -> None:  # type: ignore[no-untyped-def]
+def _defaults(state: Any) -> None:
     app: Flask = state.app
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -38,7 +40,7 @@ def load_user(token: str) -> User | None:
 
 
 login_manager.login_view = "auth.sign_in"
-login_manager.login_message = None  # type: ignore[assignment]
+login_manager.login_message = None
 
 
 @bp.after_request
