@@ -8,6 +8,7 @@ without waiting.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -139,6 +140,18 @@ def check_password(user: User, password: str) -> bool:
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     return True
+
+
+_DUMMY: list[str] = []
+
+
+def spend_like_a_check(password: str) -> None:
+    """Verify against a throw-away hash, so that an unknown or locked account answers as slowly
+    as a real one (the time taken must not tell which addresses have accounts)."""
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(16)))
+    with contextlib.suppress(VerificationError):
+        _HASHER.verify(_DUMMY[0], password)
 
 
 def disable_user(user: User) -> None:

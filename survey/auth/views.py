@@ -83,6 +83,8 @@ def sign_in() -> Page:
             if user is not None and usable:
                 flow.fail(user, "password")
                 db.session.commit()
+            else:
+                accounts.spend_like_a_check(password)
             errors.add("email", _bad_sign_in())
     return render_template(
         "auth/sign_in.html", errors=errors, email=email, next_url=next_url
