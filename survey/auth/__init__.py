@@ -32,6 +32,7 @@ def _defaults(state: Any) -> None:
     app: Flask = state.app
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    oidc.init_app(app)
 
 
 @login_manager.user_loader
@@ -50,4 +51,4 @@ def no_store(response: Response) -> Response:
     return response
 
 
-from survey.auth import views  # noqa: E402, F401  (routes register on bp)
+from survey.auth import oidc, views  # noqa: E402, F401  (routes register on bp)

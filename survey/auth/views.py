@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from survey.auth import accounts, bp, flow
+from survey.auth import accounts, bp, flow, oidc
 from survey.extensions import db
 from survey.services.audit import audit
 
@@ -87,7 +87,11 @@ def sign_in() -> Page:
                 accounts.spend_like_a_check(password)
             errors.add("email", _bad_sign_in())
     return render_template(
-        "auth/sign_in.html", errors=errors, email=email, next_url=next_url
+        "auth/sign_in.html",
+        errors=errors,
+        email=email,
+        next_url=next_url,
+        sso=oidc.enabled(current_app._get_current_object()),
     ), errors.status()
 
 
