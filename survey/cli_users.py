@@ -64,6 +64,18 @@ def reset(email: str) -> None:
     click.echo(setup_url(token))
 
 
+@user.command("units")
+@click.argument("email")
+@click.option("--unit", "units", multiple=True, required=True, help="A unit code (repeat).")
+def units_(email: str, units: tuple[str, ...]) -> None:
+    """Replace the units a manager may see (they and every unit below them)."""
+    with transaction() as session:
+        account = _user(session, email)
+        accounts.bind_units(session, account, list(units))
+        audit(session, "user.units", user=account.email, units=list(account.unit_codes))
+    click.echo(f"{account.email} now sees {', '.join(account.unit_codes)} and the units below.")
+
+
 @user.command("disable")
 @click.argument("email")
 def disable(email: str) -> None:

@@ -63,15 +63,7 @@ def create_user(
     address = normalise_email(email)
     if role not in USER_ROLES:
         raise InputError(f"unknown role {role!r}: use one of {', '.join(USER_ROLES)}")
-    codes = sorted({c.strip() for c in unit_codes if c.strip()})
-    if role == "manager" and not codes:
-        raise InputError("a manager needs at least one --unit CODE (the units they may see)")
-    if role != "manager" and codes:
-        raise InputError(f"--unit applies to managers only; an {role} account sees every unit")
-    known = set(session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
-    missing = [c for c in codes if c not in known]
-    if missing:
-        raise InputError(f"no unit with code {', '.join(missing)} in any year's organisation tree")
+    codes = checked_units(session, role, unit_codes)
     if find_user(session, address) is not None:
         raise StateError(f"an account for {address} already exists")
     user = User(email=address, role=role, password_hash="", active=True, totp_enrolled=False)
@@ -81,6 +73,27 @@ def create_user(
     token = issue_setup(user, now)
     session.flush()
     return user, token
+
+
+def checked_units(session: Session, role: str, unit_codes: list[str]) -> list[str]:
+    """The unit codes a ``role`` account is bound to, or InputError saying what is wrong."""
+    codes = sorted({c.strip() for c in unit_codes if c.strip()})
+    if role == "manager" and not codes:
+        raise InputError("a manager needs at least one --unit CODE (the units they may see)")
+    if role != "manager" and codes:
+        raise InputError(f"--unit applies to managers only; an {role} account sees every unit")
+    known = set(session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise InputError(f"no unit with code {', '.join(missing)} in any year's organisation tree")
+    return codes
+
+
+def bind_units(session: Session, user: User, unit_codes: list[str]) -> None:
+    """Replace a manager's units (the scope changes at their next request)."""
+    codes = checked_units(session, user.role, unit_codes)
+    user.units = [UserUnit(unit_code=c) for c in codes]
+    session.flush()
 
 
 def issue_setup(user: User, now: datetime) -> str:

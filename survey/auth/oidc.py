@@ -6,7 +6,7 @@ string or a list) mapped through ``MOGNAD_OIDC_ROLES`` (JSON, claim value → ad
 default: the role names themselves). The organisation's identity provider is then the one that
 checks the second factor, and the role follows the provider at every sign-in: a person whose
 claim no longer maps to a role is refused. A manager's units are bound in Mognad
-(``mognad user create … --unit``); a manager created by single sign-on sees nothing until then.
+(``mognad user units``); a manager created by single sign-on sees nothing until then.
 """
 
 from __future__ import annotations

@@ -96,3 +96,19 @@ def test_demo_admin_gets_a_working_set_up_link(app, monkeypatch) -> None:
     assert again != token and not staff.signed_in()
     clock.advance(seconds=30)
     assert staff.sign_in(ADMIN_EMAIL, clock, password=PASSWORD).status_code == 400
+
+
+def test_units_replaces_a_managers_units(runner, make_org) -> None:
+    make_org(2025)
+    create_user(runner, "chef@example.org", "manager", "EDU")
+    result = runner.invoke(args=["user", "units", "chef@example.org", "--unit", "CARE"])
+    assert result.exit_code == 0, result.output
+    assert users()[0].unit_codes == ("CARE",)
+    bad = runner.invoke(args=["user", "units", "chef@example.org", "--unit", "NOPE"])
+    assert bad.exit_code == 1 and "no unit with code NOPE" in bad.output
+    assert users()[0].unit_codes == ("CARE",)
+    create_user(runner, "hr@example.org", "hr")
+    before = table_snapshot()
+    hr = runner.invoke(args=["user", "units", "hr@example.org", "--unit", "EDU"])
+    assert hr.exit_code == 1 and "managers only" in hr.output
+    assert table_snapshot() == before
