@@ -11,7 +11,7 @@ from flask import Flask, request, session
 
 from survey import config as default_config
 from survey.config import DEV_SECRET_KEY, check_secret_key
-from survey.extensions import babel, csrf, db, migrate
+from survey.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +97,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    login_manager.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -105,10 +106,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey import main, respond
+    from survey import admin, auth, main, respond
 
     app.register_blueprint(main.bp)
     app.register_blueprint(respond.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -130,6 +133,8 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_rate_limits(app: Flask) -> None:
+    from survey.auth.limits import init_app as limit_sign_in
     from survey.ratelimit import init_app
 
     init_app(app)
+    limit_sign_in(app)

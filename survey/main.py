@@ -12,7 +12,7 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index() -> str:
-    """Show what this installation is."""
+    """What this installation is; the way in for staff and, once published, to the results."""
     return render_template("main/index.html")
 
 

@@ -27,10 +27,12 @@ HSTS = "max-age=31536000; includeSubDomains"
 # C0 controls and DEL, except tab and newline; a carriage return only right before a newline.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 
-# /s/<token> and the key of /o/<round>/<unit>/<key>, raw or percent-encoded slashes alike.
+# /s/<token>, the key of /o/<round>/<unit>/<key> (raw or percent-encoded slashes alike) and
+# staff set-up links /auth/setup/<token>.
 _SECRET_PATHS = (
     (re.compile(r"(/s/)[^\s\"'?#]+"), r"\1[redacted]"),
     (re.compile(r"(/o/[^/\s\"'?#]+/[^\s\"'?#]+/)[^/\s\"'?#]+"), r"\1[redacted]"),
+    (re.compile(r"(/auth/setup/)[^\s\"'?#]+"), r"\1[redacted]"),
 )
 
 

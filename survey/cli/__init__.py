@@ -28,11 +28,12 @@ GROUPS = {
     "links": ("links",),
     "privacy": ("mix", "purge_personal_data"),
     "mail": ("invitations", "reminders"),
+    "users": ("user",),
 }
 
 
 # Commands that serve pages or issue links: without a real secret key they must not start.
-NEEDS_SECRET_KEY = frozenset({"run", "shell", "demo", "links", "invitations", "reminders"})
+NEEDS_SECRET_KEY = frozenset({"run", "shell", "demo", "links", "invitations", "reminders", "user"})
 
 
 class MognadGroup(FlaskGroup):

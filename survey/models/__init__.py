@@ -12,7 +12,7 @@ from survey.models.rounds import (
     Round,
 )
 from survey.models.statistics import RoundStatistics
-from survey.models.users import User
+from survey.models.users import RecoveryCode, User, UserUnit
 
 __all__ = [
     "AccessibilityFeedback",
@@ -31,5 +31,7 @@ __all__ = [
     "RoundStatistics",
     "Unit",
     "UnitRemap",
+    "RecoveryCode",
     "User",
+    "UserUnit",
 ]

@@ -1,23 +1,102 @@
-"""Staff accounts (administrators, HR analysts, unit managers); respondents never log in."""
+"""Staff accounts (administrators, HR analysts, unit managers); respondents never log in.
+
+Every secret an account has is stored so that a copy of the database does not let anyone sign
+in: the password as an argon2id hash, the one-time set-up token and the recovery codes as
+SHA-256 hashes (they are long random strings, so a fast hash suffices). The TOTP secret has to be
+readable to check a code; it is kept encrypted under a key derived from the installation secret.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 
 USER_ROLES = ("admin", "hr", "manager")
 
 
-class User(db.Model):
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('admin', 'hr', 'manager')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Empty until the person has used their set-up link (no password then matches).
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default="admin")
-    unit_code: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Flask-Login's id for the session: rotating it logs the account out everywhere.
     session_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last accepted TOTP time step: a code is never accepted twice (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    setup_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    units: Mapped[list[UserUnit]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserUnit.unit_code"
+    )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def get_id(self) -> str | None:  # Flask-Login
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.active)
+
+    @property
+    def unit_codes(self) -> tuple[str, ...]:
+        return tuple(u.unit_code for u in self.units)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class UserUnit(db.Model):
+    """A unit a manager is bound to, by code: the binding follows the unit from year to year."""
+
+    __tablename__ = "user_units"
+    __table_args__ = (UniqueConstraint("user_id", "unit_code", name="user_unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(back_populates="units")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the second factor once (the phone is lost)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

@@ -6,10 +6,7 @@ units improve year on year, one declines, and two tiny units must be suppressed.
 
 from __future__ import annotations
 
-import secrets
-
 import numpy as np
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,16 +30,19 @@ ADMIN_EMAIL = "admin@demo.mognad.se"
 
 
 def set_admin(session: Session) -> str:
-    """Create or reset the demo administrator; return the new password."""
-    password = secrets.token_urlsafe(12)
+    """Create the demo administrator, or reset it; return its one-time set-up token."""
+    from datetime import UTC, datetime
+
+    from survey.auth import accounts
+
+    now = datetime.now(UTC)
     user = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
     if user is None:
-        user = User(email=ADMIN_EMAIL, role="admin")
-        session.add(user)
-    user.password_hash = PasswordHasher().hash(password)
-    user.session_token = secrets.token_hex(16)
+        return accounts.create_user(session, ADMIN_EMAIL, "admin", [], now)[1]
+    user.active = True
+    token = accounts.issue_setup(user, now)
     session.flush()
-    return password
+    return token
 
 
 def load_demo(
@@ -72,8 +72,12 @@ def load_demo(
                 move_round(session, name, "close")
                 move_round(session, name, "publish")
             lines.append(f"Loaded {name}: {len(tree)} units, {len(rows)} responses.")
-    password = set_admin(session)
-    lines.append(f"Admin login: {ADMIN_EMAIL} / {password}")
+    token = set_admin(session)
+    lines.append(
+        f"Admin: {ADMIN_EMAIL}. Choose a password and connect an authenticator app (TOTP) "
+        "through this single-use link, valid 24 hours:"
+    )
+    lines.append(f"    {base_url.rstrip('/')}/auth/setup/{token}")
     if base_url:
         lines.append(f"Open {base_url}/ in a browser.")
         lines += demo_links(session, f"Mognad {YEARS[-1]}", base_url)

@@ -1,0 +1,137 @@
+"""The one place that decides who may do what, where: ``allowed(user, action, unit)``.
+
+Every staff view, query, download and later API call asks this module, so that the rules can be
+read (and tested against an independent oracle) in one screen:
+
+- **admin**: everything.
+- **hr**: every unit's results, competence gaps, exports, fieldwork counts and group comments;
+  never a change to rounds, the organisation, respondents, mail or accounts.
+- **manager**: results and fieldwork of the units they are bound to and every unit below them in
+  the tree of the year in question, nothing else. A binding is by unit code, so it follows the
+  unit from year to year; a code missing from a year's tree gives nothing that year.
+
+``unit`` is anything with ``year`` and ``code`` (a ``Unit`` row). ``unit=None`` asks about the
+whole organisation, which a manager is never allowed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Protocol
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from analysis.tree import ancestors
+from survey.extensions import db, login_manager
+from survey.models import Unit
+
+
+class Action(StrEnum):
+    VIEW_RESULTS = "view_results"
+    VIEW_GAPS = "view_gaps"
+    EXPORT = "export"
+    VIEW_FIELDWORK = "view_fieldwork"
+    READ_COMMENTS = "read_comments"
+    READ_FEEDBACK = "read_feedback"
+    MANAGE_ROUNDS = "manage_rounds"
+    MANAGE_ORG = "manage_org"
+    MANAGE_RESPONDENTS = "manage_respondents"
+    SEND_MAIL = "send_mail"
+    VIEW_AUDIT = "view_audit"
+    PURGE = "purge"
+    MANAGE_USERS = "manage_users"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    "admin": frozenset(Action),
+    "hr": frozenset(
+        {
+            Action.VIEW_RESULTS,
+            Action.VIEW_GAPS,
+            Action.EXPORT,
+            Action.VIEW_FIELDWORK,
+            Action.READ_COMMENTS,
+        }
+    ),
+    "manager": frozenset({Action.VIEW_RESULTS, Action.VIEW_FIELDWORK}),
+}
+
+
+class UnitRef(Protocol):
+    @property
+    def year(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+
+
+def _parents(year: int) -> dict[str, str | None]:
+    """Unit code → parent code in ``year``'s tree (cached for the request)."""
+    cache: dict[int, dict[str, str | None]] = g.setdefault("_access_trees", {})
+    if year not in cache:
+        parent = aliased(Unit)
+        rows = db.session.execute(
+            select(Unit.code, parent.code)
+            .outerjoin(parent, Unit.parent_id == parent.id)
+            .where(Unit.year == year)
+        )
+        cache[year] = {code: parent_code for code, parent_code in rows}
+    return cache[year]
+
+
+def in_scope(bound: tuple[str, ...] | list[str], year: int, code: str) -> bool:
+    """Whether ``code`` is one of ``bound`` or below one of them in ``year``'s tree."""
+    parents = _parents(year)
+    if code not in parents:
+        return False
+    return any(c in bound for c in ancestors(code, parents))
+
+
+def allowed(user: Any, action: Action | str, unit: UnitRef | None = None) -> bool:
+    """Whether ``user`` may do ``action`` (on ``unit``, or organisation-wide when None).
+
+    Raises ValueError for an action that does not exist, so that a typo fails loudly instead of
+    silently refusing (or, worse, being mistaken for another action).
+    """
+    action = Action(action)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "is_active", False):
+        return False
+    if action not in ROLE_ACTIONS.get(user.role, frozenset()):
+        return False
+    if user.role != "manager":
+        return True
+    if unit is None:
+        return False
+    return in_scope(user.unit_codes, unit.year, unit.code)
+
+
+def units_in_scope(user: Any, year: int) -> set[str] | None:
+    """The unit codes of ``year`` whose results this user may see; None means every unit."""
+    if not allowed(user, Action.VIEW_RESULTS) and not (
+        getattr(user, "role", None) == "manager" and allowed_somewhere(user)
+    ):
+        return set()
+    if user.role != "manager":
+        return None
+    return {code for code in _parents(year) if in_scope(user.unit_codes, year, code)}
+
+
+def allowed_somewhere(user: Any) -> bool:
+    """A signed-in, active account (any role may have something to see)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+    )
+
+
+def require(action: Action | str, unit: UnitRef | None = None) -> None:
+    """For views: send an anonymous visitor to the sign-in page; refuse anyone else with 403."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not allowed(current_user, action, unit):
+        abort(403)

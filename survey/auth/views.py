@@ -1,0 +1,228 @@
+"""Sign-in pages. Every page works without JavaScript; every form carries a CSRF token.
+
+A refused attempt says the same thing whether the address is unknown, the password wrong or the
+account locked, so that the form does not reveal which staff accounts exist.
+"""
+
+from __future__ import annotations
+
+import segno
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from survey.auth import accounts, bp, flow, oidc
+from survey.extensions import db
+from survey.services.audit import audit
+
+Page = str | tuple[str, int] | Response
+
+
+class Errors:
+    """Field errors and the error summary's links, in the order of the fields."""
+
+    def __init__(self) -> None:
+        self.field: dict[str, str] = {}
+        self.summary: list[dict[str, str]] = []
+
+    def add(self, name: str, text: str) -> None:
+        self.field[name] = text
+        self.summary.append({"href": f"#{name}", "text": text})
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+    def status(self) -> int:
+        return 400 if self else 200
+
+
+def _bad_sign_in() -> str:
+    return _(
+        "E-postadressen eller lösenordet stämmer inte, eller så är kontot tillfälligt låst efter "
+        "för många försök. Kontrollera och försök igen om en stund."
+    )
+
+
+def _bad_code() -> str:
+    return _(
+        "Koden stämmer inte, har redan använts eller så är kontot tillfälligt låst. Skriv den "
+        "kod som din app visar just nu, eller en oanvänd reservkod."
+    )
+
+
+def _password_problem(key: str) -> str:
+    if key == "short":
+        return _("Lösenordet måste ha minst %(n)s tecken", n=accounts.MIN_PASSWORD)
+    return _("Lösenorden är inte likadana – skriv samma lösenord två gånger")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Page:
+    next_url = flow.safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("admin.home"))
+    errors = Errors()
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        password = request.form.get("password", "")
+        if not email:
+            errors.add("email", _("Skriv din e-postadress"))
+        if not password:
+            errors.add("password", _("Skriv ditt lösenord"))
+        if not errors:
+            user = flow.user_by_email(email)
+            now = flow.utcnow()
+            usable = user is not None and user.active and not accounts.is_locked(user, now)
+            if user is not None and usable and accounts.check_password(user, password):
+                flow.start_pending(user, next_url)
+                db.session.commit()
+                target = "auth.two_factor" if user.totp_enrolled else "auth.enrol"
+                return redirect(url_for(target))
+            if user is not None and usable:
+                flow.fail(user, "password")
+                db.session.commit()
+            else:
+                accounts.spend_like_a_check(password)
+            errors.add("email", _bad_sign_in())
+    return render_template(
+        "auth/sign_in.html",
+        errors=errors,
+        email=email,
+        next_url=next_url,
+        sso=oidc.enabled(current_app._get_current_object()),
+    ), errors.status()
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+def two_factor() -> Page:
+    user = flow.pending_user()
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if not user.totp_enrolled:
+        return redirect(url_for("auth.enrol"))
+    errors = Errors()
+    if request.method == "POST":
+        code = request.form.get("code", "").strip()
+        now = flow.utcnow()
+        if not code:
+            errors.add("code", _("Skriv koden från din app eller en reservkod"))
+        elif not accounts.is_locked(user, now):
+            secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
+            if accounts.verify_totp(user, secret, code, now):
+                target = flow.complete_sign_in(user, "totp")
+                db.session.commit()
+                return redirect(target)
+            if accounts.use_recovery_code(user, code, now):
+                target = flow.complete_sign_in(user, "recovery_code")
+                audit(
+                    db.session,
+                    "auth.recovery_code_used",
+                    actor=flow.actor(user),
+                    left=accounts.recovery_codes_left(user),
+                )
+                db.session.commit()
+                return redirect(target)
+            flow.fail(user, "code")
+            db.session.commit()
+            errors.add("code", _bad_code())
+        else:
+            errors.add("code", _bad_code())
+    return render_template("auth/two_factor.html", errors=errors), errors.status()
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+def enrol() -> Page:
+    """First sign-in: connect an authenticator app; the recovery codes are shown once."""
+    user = flow.pending_user()
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if user.totp_enrolled:
+        return redirect(url_for("auth.two_factor"))
+    secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
+    errors = Errors()
+    if request.method == "POST":
+        code = request.form.get("code", "").strip()
+        now = flow.utcnow()
+        if not code:
+            errors.add("code", _("Skriv den sexsiffriga koden som appen visar"))
+        elif accounts.verify_totp(user, secret, code, now):
+            user.totp_enrolled = True
+            codes = accounts.new_recovery_codes(user)
+            audit(db.session, "auth.second_factor_enrolled", actor=flow.actor(user))
+            target = flow.complete_sign_in(user, "totp")
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+        else:
+            flow.fail(user, "enrol")
+            errors.add("code", _("Koden stämmer inte. Skriv den kod som appen visar just nu."))
+    db.session.commit()  # the secret, made on first view, must be the same next time
+    uri = accounts.provisioning_uri(user, secret, current_app.config["ORGANISATION_NAME"])
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template(
+        "auth/enrol.html", errors=errors, qr=qr, secret=grouped, email=user.email
+    ), errors.status()
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str) -> Page:
+    """The one-time link from `mognad user create`: choose a password, then enrol the app."""
+    user = accounts.user_for_setup(db.session, token, flow.utcnow())
+    if user is None:
+        return render_template("auth/link_invalid.html"), 404
+    errors = Errors()
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        confirm = request.form.get("confirm", "")
+        problem = accounts.password_problem(password, confirm)
+        if problem:
+            errors.add("password" if problem == "short" else "confirm", _password_problem(problem))
+        else:
+            accounts.set_password(user, password)
+            audit(db.session, "auth.password_set", actor=flow.actor(user), via="setup_link")
+            flow.end_session()
+            flow.start_pending(user)
+            db.session.commit()
+            return redirect(url_for("auth.enrol"))
+    return render_template("auth/setup.html", errors=errors, email=user.email), errors.status()
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    if current_user.is_authenticated:
+        audit(db.session, "auth.signed_out", actor=flow.actor(current_user))
+        db.session.commit()
+    logout_user()
+    flow.end_session()
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Page:
+    """Change the password; every other session of the account ends."""
+    errors = Errors()
+    done = False
+    if request.method == "POST":
+        user = current_user._get_current_object()
+        current = request.form.get("current", "")
+        new = request.form.get("password", "")
+        if not accounts.check_password(user, current):
+            errors.add("current", _("Det nuvarande lösenordet stämmer inte"))
+        problem = accounts.password_problem(new, request.form.get("confirm", ""))
+        if problem:
+            errors.add("password" if problem == "short" else "confirm", _password_problem(problem))
+        if errors:
+            if "current" in errors.field:
+                flow.fail(user, "password_change")
+                db.session.commit()
+        else:
+            accounts.set_password(user, new)
+            audit(db.session, "auth.password_changed", actor=flow.actor(user))
+            flow.end_session()
+            login_user(user)
+            db.session.commit()
+            done = True
+    return render_template("auth/password.html", errors=errors, done=done), errors.status()

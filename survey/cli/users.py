@@ -1,0 +1,116 @@
+"""`mognad user`: staff accounts from the terminal.
+
+An account is created without a password: the command prints a single-use set-up link (valid
+24 hours) where the person chooses a password and connects an authenticator app. Only a hash of
+the link's token is stored, so the link cannot be shown again; `mognad user reset` makes a new one.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.auth import accounts, flow
+from survey.cli.common import command, transaction
+from survey.models import User
+from survey.models.users import USER_ROLES
+from survey.services.audit import audit
+from survey.services.errors import InputError
+
+
+def setup_url(token: str) -> str:
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/auth/setup/{token}"
+
+
+def _user(session: Session, email: str) -> User:
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise InputError(f"no account for {email}")
+    return user
+
+
+@click.group("user")
+def user() -> None:
+    """Staff accounts (administrators, HR analysts, managers)."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
+@click.option("--unit", "units", multiple=True, help="A unit code a manager may see (repeat).")
+@command
+def create(email: str, role: str, units: tuple[str, ...]) -> None:
+    """Create an account and print its one-time set-up link."""
+    with transaction() as session:
+        account, token = accounts.create_user(session, email, role, list(units), flow.utcnow())
+        audit(session, "user.created", role=role, units=list(account.unit_codes))
+    click.echo(f"Created {account.email} ({role}).")
+    click.echo(f"Set-up link (single use, valid {accounts.SETUP_HOURS} hours):")
+    click.echo(setup_url(token))
+
+
+@user.command("reset")
+@click.argument("email")
+@command
+def reset(email: str) -> None:
+    """Log the account out everywhere and print a new set-up link (password and app anew)."""
+    with transaction() as session:
+        account = _user(session, email)
+        if not account.active:
+            raise InputError(f"{account.email} is disabled; it cannot be reset")
+        token = accounts.issue_setup(account, flow.utcnow())
+        audit(session, "user.reset", user=account.email)
+    click.echo(f"Set-up link for {account.email} (single use, valid {accounts.SETUP_HOURS} hours):")
+    click.echo(setup_url(token))
+
+
+@user.command("units")
+@click.argument("email")
+@click.option("--unit", "units", multiple=True, required=True, help="A unit code (repeat).")
+@command
+def units_(email: str, units: tuple[str, ...]) -> None:
+    """Replace the units a manager may see (they and every unit below them)."""
+    with transaction() as session:
+        account = _user(session, email)
+        accounts.bind_units(session, account, list(units))
+        audit(session, "user.units", user=account.email, units=list(account.unit_codes))
+    click.echo(f"{account.email} now sees {', '.join(account.unit_codes)} and the units below.")
+
+
+@user.command("disable")
+@click.argument("email")
+@command
+def disable(email: str) -> None:
+    """Disable an account; its sessions end at their next request."""
+    with transaction() as session:
+        account = _user(session, email)
+        accounts.disable_user(account)
+        audit(session, "user.disabled", user=account.email)
+    click.echo(f"Disabled {account.email}; every session of the account has ended.")
+
+
+@user.command("list")
+@command
+def list_() -> None:
+    """Every account: e-mail, role, units, state."""
+    with transaction() as session:
+        users = list(session.scalars(select(User).order_by(User.email)))
+        rows = [
+            (
+                u.email,
+                u.role,
+                ",".join(u.unit_codes) or "-",
+                "disabled"
+                if not u.active
+                else ("active" if u.totp_enrolled else "awaiting set-up"),
+            )
+            for u in users
+        ]
+    if not rows:
+        click.echo("No accounts. Create one with: mognad user create EMAIL --role admin")
+        return
+    width = max(len(r[0]) for r in rows)
+    for email, role, units, state in rows:
+        click.echo(f"{email:<{width}}  {role:<7}  {state:<15}  {units}")

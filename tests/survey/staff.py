@@ -1,0 +1,132 @@
+"""A staff member's browser through the Flask test client, and a clock the sign-in code reads.
+
+The test fixtures keep one app context open across requests, so ``g`` would carry Flask-Login's
+signed-in user and Flask-WTF's form token from one request (and one client) to the next; the
+wrapper clears them before every request, as a real server's fresh context would.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+from flask import Flask, g
+from flask.testing import FlaskCliRunner
+from werkzeug.test import TestResponse
+
+from survey.auth import flow
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SECRET = re.compile(r'<code class="secret">([^<]+)</code>')
+CODES = re.compile(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>")
+PASSWORD = "correct horse battery staple"
+
+
+class Clock:
+    """The time the sign-in code sees (``flow.utcnow``), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def code(self, secret: str) -> str:
+        return pyotp.TOTP(secret).at(self.now)
+
+
+class Staff:
+    """One browser (cookie jar) of one person."""
+
+    def __init__(self, app: Flask, address: str = "192.0.2.10") -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = address
+        self.secret = ""
+        self.recovery: list[str] = []
+
+    def _fresh(self) -> None:
+        for key in ("_login_user", "csrf_token", "_access_trees"):
+            g.pop(key, None)
+
+    def get(self, url: str) -> TestResponse:
+        self._fresh()
+        return self.client.get(url)
+
+    def post(self, url: str, data: dict[str, str], csrf: bool = True) -> TestResponse:
+        """POST with the CSRF token of the page at ``url`` (as a browser would have it)."""
+        if csrf:
+            page = self.get(url).get_data(as_text=True)
+            match = CSRF.search(page)
+            assert match, f"no CSRF token on {url}"
+            data = {"csrf_token": match.group(1), **data}
+        self._fresh()
+        return self.client.post(url, data=data)
+
+    def post_from(self, page_url: str, action: str, data: dict[str, str]) -> TestResponse:
+        """Submit a form whose action differs from the page that shows it (sign-out)."""
+        page = self.get(page_url).get_data(as_text=True)
+        token = CSRF.search(page)
+        assert token, f"no CSRF token on {page_url}"
+        self._fresh()
+        return self.client.post(action, data={"csrf_token": token.group(1), **data})
+
+    # --- journeys ------------------------------------------------------------------------
+
+    def set_up(self, link: str, clock: Clock, password: str = PASSWORD) -> TestResponse:
+        """Use a set-up link: password, enrol the app, keep the recovery codes."""
+        path = link.split("mognad.test", 1)[-1]
+        r = self.post(path, {"password": password, "confirm": password})
+        assert r.status_code == 302 and r.location.endswith("/auth/enrol"), r.status_code
+        page = self.get("/auth/enrol").get_data(as_text=True)
+        self.secret = "".join(SECRET.search(page).group(1).split())  # type: ignore[union-attr]
+        r = self.post("/auth/enrol", {"code": clock.code(self.secret)})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        self.recovery = CODES.findall(r.get_data(as_text=True))
+        return r
+
+    def sign_in(
+        self, email: str, clock: Clock, password: str = PASSWORD, code: str | None = None
+    ) -> TestResponse:
+        """Password, then the TOTP code of the clock's time (or ``code``)."""
+        r = self.post("/auth/sign-in", {"email": email, "password": password})
+        if r.status_code != 302:
+            return r
+        return self.post("/auth/two-factor", {"code": code or clock.code(self.secret)})
+
+    def sign_out(self) -> TestResponse:
+        return self.post_from("/admin/", "/auth/sign-out", {})
+
+    def signed_in(self) -> bool:
+        r = self.get("/admin/")
+        return r.status_code == 200
+
+
+def create_user(runner: FlaskCliRunner, email: str, role: str = "admin", *units: str) -> str:
+    """`mognad user create`; return the printed set-up link."""
+    args = ["user", "create", email, "--role", role]
+    for unit in units:
+        args += ["--unit", unit]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+@dataclass
+class Account:
+    email: str
+    staff: Staff
+
+
+def text(response: TestResponse) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def install_clock(monkeypatch, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(flow, "utcnow", clock)
