@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from analysis.instruments import ROLES
+from analysis.instruments import ROLES, Invalid
 from survey.models import Answer, Invitation, Response, ResponseComment, Round
 from survey.models.responses import random_id
 from survey.services.errors import InputError
@@ -20,7 +20,6 @@ from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.tabular import read_table
 
 WRITABLE = ("draft", "open")
-DONT_KNOW = "dk"
 BATCH = 5000
 
 
@@ -159,17 +158,12 @@ def import_responses(session: Session, round_name: str, path: str | Path) -> int
 
 def _answer(rid: str, raw: str, scale, f: str, row: int, col: str) -> dict:  # type: ignore[no-untyped-def]
     base = {"response_id": rid, "item_id": col, "scale_min": scale.min, "scale_max": scale.max}
-    if raw.lower() == DONT_KNOW:
-        if not scale.dont_know:
-            raise InputError(
-                f"'dk' (vet ej) is not allowed on scale '{scale.id}'", file=f, row=row, column=col
-            )
-        return base | {"value": None}
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or str(value) != raw.lstrip("+") or value not in scale.values:
+    value = scale.parse(raw, lenient=True)
+    if value is Invalid.DONT_KNOW_NOT_ALLOWED:
+        raise InputError(
+            f"'dk' (vet ej) is not allowed on scale '{scale.id}'", file=f, row=row, column=col
+        )
+    if value is Invalid.OFF_SCALE:
         allowed = f"{scale.min}–{scale.max}" + (" or dk" if scale.dont_know else "")
         raise InputError(
             f"'{raw}' is off the scale (allowed: {allowed})", file=f, row=row, column=col
