@@ -18,7 +18,7 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default=UserRole.ADMIN.value)
+    role: Mapped[str] = mapped_column(String(16), default="admin")
     unit_code: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_token: Mapped[str | None] = mapped_column(String(64), unique=True)
