@@ -10,6 +10,7 @@ __all__ = [
     "instruments",
     "opendata",
     "reliability",
+    "roles",
     "scoring",
     "stats",
     "suppression",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from analysis.roles import OUTPUT_ROLES, ROLES
 from analysis.stats import describe
 from analysis.tree import ancestor_pairs, unit_levels
 
@@ -29,8 +30,8 @@ __all__ = [
     "unit_levels",
 ]
 
-RESPONDENT_ROLES: tuple[str, ...] = ("employee", "manager", "specialist")
-ALL_ROLES: tuple[str, ...] = ("all", *RESPONDENT_ROLES)
+RESPONDENT_ROLES: tuple[str, ...] = ROLES
+ALL_ROLES: tuple[str, ...] = OUTPUT_ROLES
 
 
 def _subtree_matrix(tree: pd.DataFrame) -> sparse.csr_array:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.instruments import ROLES, Questionnaire
+from analysis.instruments import Questionnaire
+from analysis.roles import ALL, OUTPUT_ROLES, ROLES
 
 __all__ = ["GAP_COLUMNS", "competence_gaps"]
 
@@ -82,10 +83,10 @@ def competence_gaps(
     missing = need - set(stats.columns)
     if missing:
         raise ValueError(f"gap stats: missing column(s) {', '.join(sorted(missing))}")
-    bad_roles = sorted(set(stats["role"]) - {*ROLES, "all"}, key=str)
+    bad_roles = sorted(set(stats["role"]) - set(OUTPUT_ROLES), key=str)
     if bad_roles:
         raise ValueError(f"unknown role(s) {bad_roles}")
-    df = stats[stats["role"] != "all"].reset_index(drop=True)
+    df = stats[stats["role"] != ALL].reset_index(drop=True)
     if df.duplicated(["unit", "role", "category"]).any():
         raise ValueError("gap stats: the same unit, role and category appears twice")
     cat_order = {c.id: i for i, c in enumerate(questionnaire.categories)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -17,17 +18,21 @@ from typing import Any
 import yaml
 
 from analysis.errors import Problem, ValidationError
+from analysis.roles import ROLES, Role
 
 __all__ = [
     "DIMENSIONS",
+    "DONT_KNOW",
     "LANGUAGES",
     "ROLES",
     "Category",
     "Comment",
     "Dimension",
+    "Invalid",
     "Item",
     "Questionnaire",
     "QuestionnaireError",
+    "Role",
     "Scale",
     "bundled_questionnaires",
     "check_questionnaire",
@@ -35,9 +40,10 @@ __all__ = [
     "parse_questionnaire",
 ]
 
-ROLES: tuple[str, ...] = ("employee", "manager", "specialist")
 DIMENSIONS: tuple[str, ...] = ("capability", "legacy", "competence")
 LANGUAGES: tuple[str, ...] = ("sv", "en")
+#: How "vet ej" (don't know) is written in a draft, a form and an answer file.
+DONT_KNOW = "dk"
 
 
 def _questionnaires() -> Path:
@@ -62,6 +68,13 @@ class QuestionnaireError(ValidationError, ValueError):
         super().__init__(Problem(p, source or None) for p in problems)
 
 
+class Invalid(Enum):
+    """Why :meth:`Scale.parse` refused a raw answer."""
+
+    OFF_SCALE = "off_scale"
+    DONT_KNOW_NOT_ALLOWED = "dont_know_not_allowed"
+
+
 @dataclass(frozen=True)
 class Scale:
     id: str
@@ -74,6 +87,22 @@ class Scale:
     @property
     def values(self) -> range:
         return range(self.min, self.max + 1)
+
+    def parse(self, raw: str, *, lenient: bool = False) -> int | None | Invalid:
+        """An answer as written (form, draft or file): its value, None for "vet ej", or Invalid.
+
+        Forms and drafts hold exactly what the page offered ("3", "dk"), so anything else is
+        refused; a file written by hand may also say "DK" or "+3" (``lenient``).
+        """
+        if (raw.lower() if lenient else raw) == DONT_KNOW:
+            return None if self.dont_know else Invalid.DONT_KNOW_NOT_ALLOWED
+        try:
+            value = int(raw)
+        except ValueError:
+            return Invalid.OFF_SCALE
+        if str(value) != (raw.lstrip("+") if lenient else raw) or value not in self.values:
+            return Invalid.OFF_SCALE
+        return value
 
     def rescale(self, value: float, reverse: bool = False) -> float:
         """Map an answer onto 0–100 (DESIGN.md §5), reversing reverse-keyed items first."""

@@ -30,13 +30,13 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
-from analysis.instruments import ROLES
+from analysis.roles import OUTPUT_ROLES
 from analysis.tree import ordered, parent_map
 
 __all__ = ["CELL_ROLES", "may_show", "suppress_cells", "suppress_free_text"]
 
 #: Roles of a cell; ``all`` is the sum of the three respondent roles.
-CELL_ROLES: tuple[str, ...] = ("all", *ROLES)
+CELL_ROLES: tuple[str, ...] = OUTPUT_ROLES
 
 
 def _check_k(k: int, name: str = "k") -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.instruments import Questionnaire
+from analysis.instruments import DONT_KNOW, Questionnaire
 from analysis.tree import children_map
 
 __all__ = [
@@ -109,7 +109,7 @@ def response_rows(
                 if role not in asked or uniform() < plan.missing:
                     row.append("")
                 elif dont_know and uniform() < plan.dont_know:
-                    row.append("dk")
+                    row.append(DONT_KNOW)
                 else:
                     x = mid + shift + person + normal(0, plan.noise_sd)
                     x = low + high - x if reverse else x

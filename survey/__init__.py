@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask
 
 from survey import config as default_config
 from survey.config import DEV_SECRET_KEY, check_secret_key
@@ -73,20 +73,9 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     default_config.check_privacy(app.config)
 
 
-def select_locale() -> str:
-    languages = app_languages()
-    lang = request.args.get("lang") or session.get("lang")
-    return lang if lang in languages else languages[0]
-
-
-def app_languages() -> tuple[str, ...]:
-    from flask import current_app
-
-    return tuple(current_app.config["LANGUAGES"])
-
-
 def register_extensions(app: Flask) -> None:
     import survey.models  # noqa: F401  (the metadata Alembic and queries need)
+    from survey.i18n import select_locale
 
     db.init_app(app)
     from survey.services.mixer import secure_delete

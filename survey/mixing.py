@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Round
+from survey.models.enums import RoundStatus
 from survey.services.mixer import expire_drafts, mix_round, pending_count, vacuum
 
 
@@ -24,7 +25,9 @@ def mix_after_submit(round_id: int) -> int:
     session = db.session
     try:
         mixed = 0
-        closed = session.scalar(select(Round.status).where(Round.id == round_id)) != "open"
+        closed = (
+            session.scalar(select(Round.status).where(Round.id == round_id)) != RoundStatus.OPEN
+        )
         if closed or pending_count(session, round_id) >= config["MIX_BATCH"]:
             mixed = mix_round(session, round_id, config["MIX_BATCH"])
             if mixed:

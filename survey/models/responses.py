@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 from survey.models.audit import utcnow
-from survey.models.rounds import ROLE_CHECK
+from survey.models.enums import ROLE_CHECK
 
 VALUE_CHECK = "value IS NULL OR value BETWEEN scale_min AND scale_max"
 

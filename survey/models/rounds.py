@@ -18,19 +18,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 from survey.models.audit import utcnow
+from survey.models.enums import (
+    ROLE_CHECK,
+    InvitationStatus,
+    RoundMode,
+    RoundStatus,
+    check_in,
+    values,
+)
 
-ROLE_CHECK = "role IN ('employee', 'manager', 'specialist')"
-ROUND_STATUSES = ("draft", "open", "closed", "published")
-ROUND_MODES = ("invited", "open")
-INVITATION_STATUSES = ("pending", "started", "completed")
+# The stored texts, for callers that check a mode given on the command line.
+ROUND_MODES = values(RoundMode)
 # Invitation mail: not yet (NULL), in flight, delivered, refused, or unknown (in flight when a
 # run stopped: never resent, reported for checking). Reminder of the current run: due, in flight.
 MAIL_STATES = ("sending", "sent", "failed", "unknown")
 REMINDER_STATES = ("due", "sending")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class QuestionnaireSnapshot(db.Model):
@@ -73,15 +75,15 @@ class QuestionnaireItem(db.Model):
 class Round(db.Model):
     __tablename__ = "rounds"
     __table_args__ = (
-        CheckConstraint(_in("status", ROUND_STATUSES), name="status"),
-        CheckConstraint(_in("mode", ROUND_MODES), name="mode"),
+        CheckConstraint(check_in("status", RoundStatus), name="status"),
+        CheckConstraint(check_in("mode", RoundMode), name="mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     year: Mapped[int] = mapped_column(index=True)
-    mode: Mapped[str] = mapped_column(String(16), default="invited")
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    mode: Mapped[str] = mapped_column(String(16), default=RoundMode.INVITED.value)
+    status: Mapped[str] = mapped_column(String(16), default=RoundStatus.DRAFT.value)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshots.id"))
     # The round's minimum group size, fixed at creation: an open-link round can be stuffed with
     # made-up answers, so it defaults higher. Reports use at least the installation's k.
@@ -99,7 +101,7 @@ class Invitation(db.Model):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        CheckConstraint(_in("status", INVITATION_STATUSES), name="status"),
+        CheckConstraint(check_in("status", InvitationStatus), name="status"),
         CheckConstraint(ROLE_CHECK, name="role"),
         UniqueConstraint("round_id", "email", name="round_email"),
     )
@@ -110,7 +112,7 @@ class Invitation(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.PENDING.value)
     reminders: Mapped[int] = mapped_column(default=0)
     # Idempotent mail (survey/services/mail.py): each state is committed before the SMTP call.
     mail_state: Mapped[str | None] = mapped_column(String(16))

@@ -22,8 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
+from survey.models.enums import UserRole, check_in, values
 
-USER_ROLES = ("admin", "hr", "manager")
+USER_ROLES = values(UserRole)
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -35,7 +36,7 @@ def aware(moment: datetime | None) -> datetime | None:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'hr', 'manager')", name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", UserRole), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

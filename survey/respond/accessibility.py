@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from survey.extensions import db
+from survey.i18n import page_lang
 from survey.models import AccessibilityFeedback
+from survey.respond.forms import FormErrors
 
 MAX_MESSAGE = 2000
 MAX_PAGE = 300
@@ -26,27 +27,20 @@ SENT = "feedback_sent"
 
 def statement() -> Any:
     """Show the statement; take feedback (no IP, no account, only the day it arrived)."""
-    errors: list[dict[str, str]] = []
-    field_errors: dict[str, str] = {}
+    errors = FormErrors()
     form = {"page": "", "message": ""}
-    lang = str(get_locale() or "sv")
+    lang = page_lang()
     if request.method == "POST":
         form = {k: request.form.get(k, "").replace("\r\n", "\n").strip() for k in form}
-        if not form["message"]:
-            field_errors["message"] = _("Beskriv vad som inte fungerar")
-        elif len(form["message"]) > MAX_MESSAGE:
-            field_errors["message"] = _(
-                "Beskrivningen får vara högst %(max)s tecken", max=MAX_MESSAGE
-            )
+        # In the order of the form's fields, so the summary lists them as the page does.
         if len(form["page"]) > MAX_PAGE:
-            field_errors["page"] = _(
-                "Sidans namn eller adress får vara högst %(max)s tecken", max=MAX_PAGE
-            )
-        errors = [
-            {"href": f"#feedback-{k}", "text": v}
-            for k in ("page", "message")
-            if (v := field_errors.get(k))
-        ]
+            message = _("Sidans namn eller adress får vara högst %(max)s tecken", max=MAX_PAGE)
+            errors.add(message, "#feedback-page", "page")
+        if not form["message"]:
+            errors.add(_("Beskriv vad som inte fungerar"), "#feedback-message", "message")
+        elif len(form["message"]) > MAX_MESSAGE:
+            message = _("Beskrivningen får vara högst %(max)s tecken", max=MAX_MESSAGE)
+            errors.add(message, "#feedback-message", "message")
         if not errors:
             db.session.add(
                 AccessibilityFeedback(page=form["page"] or None, message=form["message"], lang=lang)
@@ -59,11 +53,11 @@ def statement() -> Any:
         "respond/accessibility.html",
         custom=custom_statement(lang),
         form=form,
-        errors=errors,
-        field_errors=field_errors,
+        errors=errors.summary,
+        field_errors=errors.fields,
         sent=sent,
         max_message=MAX_MESSAGE,
-    ), (400 if errors else 200)
+    ), errors.status
 
 
 def custom_statement(lang: str) -> Markup | None:

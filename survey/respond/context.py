@@ -27,11 +27,13 @@ from analysis.instruments import Questionnaire
 from survey.config import derive_key
 from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
+from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.services import respond as service
 from survey.services.links import invitation_by_token
 from survey.services.rounds import snapshot_questionnaire
 
 KEY = "respondent"
+PERSONAL, OPEN = "invitation", "open"  # the kinds of respondent state
 BROWSER_KEYS = "browser_keys"
 DONE = "done"
 ANSWERED = "answered_open"
@@ -75,9 +77,9 @@ class Respondent:
 
 def check_round(rnd: Round) -> None:
     """Refuse rounds nobody can answer now."""
-    if rnd.status == "draft":
+    if rnd.status == RoundStatus.DRAFT:
         raise Stop("not_open", rnd)
-    if rnd.status != "open":
+    if rnd.status != RoundStatus.OPEN:
         raise Stop("closed", rnd)
 
 
@@ -105,18 +107,18 @@ def unseal(value: object) -> str | None:
 
 
 def enter_personal(token: str) -> None:
-    session[KEY] = {"kind": "invitation", "sealed": seal(token)}
+    session[KEY] = {"kind": PERSONAL, "sealed": seal(token)}
 
 
 def enter_open(rnd: Round, unit: Unit) -> None:
     state = session.get(KEY) or {}
     same = (
-        state.get("kind") == "open"
+        state.get("kind") == OPEN
         and state.get("round") == rnd.id
         and state.get("link_unit") == unit.id
     )
     session[KEY] = {
-        "kind": "open",
+        "kind": OPEN,
         "round": rnd.id,
         "link_unit": unit.id,
         "unit": state.get("unit") if same else None,
@@ -149,14 +151,14 @@ def load(*, allow_completed: bool = False) -> Respondent:
     state = session.get(KEY)
     if not isinstance(state, dict):
         raise Stop("no_session")
-    if state.get("kind") == "invitation":
+    if state.get("kind") == PERSONAL:
         token = unseal(state.get("sealed"))
         if token is None:  # not sealed here (an older cookie, another secret, tampering)
             raise Stop("no_session")
         inv = invitation_by_token(db.session, token)
         if inv is None:
             raise Stop("unknown")
-        if inv.status == "completed":
+        if inv.status == InvitationStatus.COMPLETED:
             if allow_completed:
                 return Respondent(inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role)
             raise Stop("used", inv.round)
@@ -165,10 +167,10 @@ def load(*, allow_completed: bool = False) -> Respondent:
         return Respondent(
             inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, draft=draft
         )
-    if state.get("kind") == "open":
+    if state.get("kind") == OPEN:
         rnd = db.session.get(Round, state.get("round"))
         link_unit = db.session.get(Unit, state.get("link_unit"))
-        if rnd is None or link_unit is None or rnd.mode != "open":
+        if rnd is None or link_unit is None or rnd.mode != RoundMode.OPEN:
             raise Stop("unknown")
         check_round(rnd)
         key = browser_key(rnd.id)
@@ -212,7 +214,7 @@ def previous_published(rnd: Round) -> Round | None:
     """The latest published round of an earlier year (for "last year's report")."""
     return db.session.scalar(
         select(Round)
-        .where(Round.status == "published", Round.year < rnd.year)
+        .where(Round.status == RoundStatus.PUBLISHED, Round.year < rnd.year)
         .order_by(Round.year.desc(), Round.id.desc())
         .limit(1)
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.safecell import csv_text
 from survey.models import Invitation, InvitationCount, Response, Round, Unit
+from survey.models.enums import InvitationStatus, RoundMode
 from survey.services.errors import InputError
 
 
@@ -51,14 +52,14 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
         ),
     )
     invited = completed = None
-    if rnd.mode == "invited":
+    if rnd.mode == RoundMode.INVITED:
         # Live invitations, plus the counts a purge kept once it deleted them.
         counts = (
             session.execute(
                 select(
                     Invitation.unit_id,
                     func.count(),
-                    func.sum(case((Invitation.status == "completed", 1), else_=0)),
+                    func.sum(case((Invitation.status == InvitationStatus.COMPLETED, 1), else_=0)),
                 )
                 .where(Invitation.round_id == rnd.id)
                 .group_by(Invitation.unit_id)

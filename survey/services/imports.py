@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from analysis.instruments import ROLES, Scale
+from analysis.instruments import ROLES, Invalid, Scale
 from survey.models import Answer, Invitation, Response, ResponseComment, Round
 from survey.models.responses import random_id
 from survey.services.errors import InputError, Problems
@@ -20,7 +20,6 @@ from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.tabular import Table
 
 WRITABLE = ("draft", "open")
-DONT_KNOW = "dk"
 BATCH = 5000
 RESPONDENT_COLUMNS = ("email", "unit_code", "role")
 RESPONSE_COLUMNS = ("unit_code", "role")
@@ -165,16 +164,11 @@ def _answer(
     rid: str, raw: str, scale: Scale, problems: Problems, row: int, col: str
 ) -> dict[str, Any] | None:
     base = {"response_id": rid, "item_id": col, "scale_min": scale.min, "scale_max": scale.max}
-    if raw.lower() == DONT_KNOW:
-        if not scale.dont_know:
-            problems.add(f"'dk' (vet ej) is not allowed on scale '{scale.id}'", row, col)
-            return None
-        return base | {"value": None}
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or str(value) != raw.lstrip("+") or value not in scale.values:
+    value = scale.parse(raw, lenient=True)
+    if value is Invalid.DONT_KNOW_NOT_ALLOWED:
+        problems.add(f"'dk' (vet ej) is not allowed on scale '{scale.id}'", row, col)
+        return None
+    if value is Invalid.OFF_SCALE:
         allowed = f"{scale.min}–{scale.max}" + (" or dk" if scale.dont_know else "")
         problems.add(f"'{raw}' is off the scale (allowed: {allowed})", row, col)
         return None

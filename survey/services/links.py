@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -27,6 +26,7 @@ from survey.config import derive_key
 from survey.models import Invitation, Round, Unit
 from survey.services.errors import InputError, StateError
 from survey.services.rounds import get_round
+from survey.tokens import new_token, token_hash
 
 PERSONAL_HEADER = ("email", "unit_code", "role", "url")
 UNIT_HEADER = ("unit_code", "unit_name", "url")
@@ -34,16 +34,6 @@ ISSUABLE = ("draft", "open")
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 KEY_BYTES = 16  # 128-bit HMAC tag, 22 URL-safe characters
 UNIT_LINK_PURPOSE = "unit-link v1"
-
-
-def new_token() -> str:
-    """A fresh personal token: 256 random bits, URL-safe."""
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    """The SHA-256 hex digest stored in place of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def plausible_token(token: str) -> bool:

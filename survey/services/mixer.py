@@ -36,6 +36,7 @@ from survey.models import (
     RoundStatistics,
 )
 from survey.models.audit import utcnow
+from survey.models.enums import RoundStatus
 from survey.models.responses import random_id
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def mix_round(session: Session, round_id: int, batch: int, force: bool = False) 
             )
         )
     )
-    if not rows or (len(rows) < batch and not force and status == "open"):
+    if not rows or (len(rows) < batch and not force and status == RoundStatus.OPEN):
         return 0
     _shuffle(rows)
     table = Ballot.__table__

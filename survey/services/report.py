@@ -24,6 +24,7 @@ from analysis.opendata import build_aggregates, write_aggregates, write_reliabil
 from analysis.reliability import reliability_table
 from analysis.suppression import suppress_cells
 from survey.models import Round
+from survey.models.enums import FINISHED
 from survey.services.errors import InputError, StateError
 from survey.services.fieldwork import FieldworkRow, fieldwork, write_fieldwork
 from survey.services.rounds import get_round, snapshot_questionnaire
@@ -38,7 +39,7 @@ from survey.services.statistics import (
     tree_frame,
 )
 
-REPORTABLE = ("closed", "published")
+REPORTABLE = FINISHED
 
 
 @dataclass(frozen=True)

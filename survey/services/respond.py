@@ -10,9 +10,7 @@ submitting transaction never touches ``responses``.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,11 +18,12 @@ from functools import cached_property
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from analysis.instruments import Category, Comment, Item, Questionnaire
+from analysis.instruments import Category, Comment, Invalid, Item, Questionnaire
 from survey.models import Draft, DraftAnswer, Invitation
+from survey.models.enums import InvitationStatus
 from survey.services.mixer import drop_ballot
+from survey.tokens import token_hash
 
-DONT_KNOW = "dk"
 ANSWER_PREFIX = "a-"
 COMMENT_PREFIX = "c-"
 MAX_COMMENT = 4000
@@ -121,8 +120,7 @@ def parse_page(
         if not sent:
             continue
         scale = page.category.scale  # type: ignore[union-attr]
-        allowed = {str(v) for v in scale.values} | ({DONT_KNOW} if scale.dont_know else set())
-        if len(sent) > 1 or sent[0] not in allowed:
+        if len(sent) > 1 or isinstance(scale.parse(sent[0]), Invalid):
             errors.append(FieldError(item.id, "off_scale"))
         else:
             values[item.id] = sent[0]
@@ -145,21 +143,13 @@ def parse_page(
 # --- Drafts ---------------------------------------------------------------------------------
 
 
-def browser_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_browser_key() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def draft_for_invitation(session: Session, invitation_id: int) -> Draft | None:
     return session.scalar(select(Draft).where(Draft.invitation_id == invitation_id))
 
 
 def draft_for_browser(session: Session, round_id: int, key: str) -> Draft | None:
     return session.scalar(
-        select(Draft).where(Draft.round_id == round_id, Draft.browser_key == browser_key_hash(key))
+        select(Draft).where(Draft.round_id == round_id, Draft.browser_key == token_hash(key))
     )
 
 
@@ -175,8 +165,8 @@ def start_invitation_draft(session: Session, invitation: Invitation) -> Draft:
             page=0,
         )
         session.add(draft)
-        if invitation.status == "pending":
-            invitation.status = "started"
+        if invitation.status == InvitationStatus.PENDING:
+            invitation.status = InvitationStatus.STARTED
         session.flush()
     return draft
 
@@ -184,11 +174,14 @@ def start_invitation_draft(session: Session, invitation: Invitation) -> Draft:
 def start_browser_draft(
     session: Session, round_id: int, unit_id: int, role: str, key: str
 ) -> Draft:
-    """A draft for an open-link respondent, found again by the browser key kept in its cookie."""
+    """A draft for an open-link respondent, found again by the browser key kept in its cookie.
+
+    The key is a ``survey.tokens.new_token()``; like a personal token, only its digest is stored.
+    """
     draft = draft_for_browser(session, round_id, key)
     if draft is None:
         draft = Draft(
-            round_id=round_id, browser_key=browser_key_hash(key), unit_id=unit_id, role=role, page=0
+            round_id=round_id, browser_key=token_hash(key), unit_id=unit_id, role=role, page=0
         )
         session.add(draft)
         session.flush()
@@ -245,8 +238,8 @@ def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
     table = Invitation.__table__
     claimed = session.execute(
         update(table)
-        .where(table.c.id == invitation_id, table.c.status != "completed")
-        .values(status="completed")
+        .where(table.c.id == invitation_id, table.c.status != InvitationStatus.COMPLETED)
+        .values(status=InvitationStatus.COMPLETED)
     ).rowcount
     if claimed != 1:
         return False
@@ -302,11 +295,8 @@ def _drop_ballot(
     for item_id, raw in values.items():
         if item_id in plan.items:
             scale = plan.items[item_id][1].scale
-            if raw == DONT_KNOW and scale.dont_know:
-                value = None
-            elif raw.isdigit() and int(raw) in scale.values:
-                value = int(raw)
-            else:
+            value = scale.parse(raw)
+            if isinstance(value, Invalid):
                 continue  # not a valid answer any more; drafts are validated on save
             answers.append(
                 {"item_id": item_id, "value": value, "scale_min": scale.min, "scale_max": scale.max}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Draft, Invitation, InvitationCount, Response, Round
 from survey.models.audit import utcnow
+from survey.models.enums import FINISHED, InvitationStatus
 from survey.services.errors import StateError
 from survey.services.mixer import delete_round_drafts, mix_round, pending_count
 from survey.services.rounds import get_round
@@ -44,8 +45,8 @@ def invitation_counts(session: Session, round_id: int) -> Counts:
     live = session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((status == "started", 1), else_=0)), 0),
-            func.coalesce(func.sum(case((status == "completed", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)), 0),
         ).where(Invitation.round_id == round_id)
     ).one()
     kept = session.execute(
@@ -60,7 +61,7 @@ def invitation_counts(session: Session, round_id: int) -> Counts:
 
 def purge_due(rnd: Round, retention_days: int) -> date | None:
     """The day personal data should be gone; a closed round without a close date is due now."""
-    if rnd.status not in ("closed", "published"):
+    if rnd.status not in FINISHED:
         return None
     if rnd.closed_at is None:
         return date.min
@@ -105,7 +106,7 @@ def purge_round(session: Session, name: str) -> Purged:
     commits and then vacuums, which removes the dead row versions that still hold e-mails.
     """
     rnd = get_round(session, name)
-    if rnd.status not in ("closed", "published"):
+    if rnd.status not in FINISHED:
         raise StateError(
             f"round '{name}' is {rnd.status}; only a closed or published round can be purged "
             f"(close it first with 'mognad round close {name}')"
@@ -118,8 +119,8 @@ def purge_round(session: Session, name: str) -> Purged:
             Invitation.unit_id,
             Invitation.role,
             func.count(),
-            func.sum(case((status == "started", 1), else_=0)),
-            func.sum(case((status == "completed", 1), else_=0)),
+            func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)),
+            func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)),
         )
         .where(Invitation.round_id == rnd.id)
         .group_by(Invitation.unit_id, Invitation.role)

@@ -28,6 +28,7 @@ from survey.models import (
     Unit,
 )
 from survey.models.audit import utcnow
+from survey.models.enums import RoundMode, RoundStatus
 from survey.models.rounds import ROUND_MODES
 from survey.services.errors import InputError, StateError
 from survey.services.mixer import delete_round_drafts, mix_round
@@ -40,8 +41,12 @@ _cache_lock = threading.Lock()
 
 
 # status → the statuses it may move to, with the command's verb.
-TRANSITIONS = {"open": ("draft", "closed"), "close": ("open",), "publish": ("closed",)}
-TARGET = {"open": "open", "close": "closed", "publish": "published"}
+TRANSITIONS = {
+    "open": (RoundStatus.DRAFT, RoundStatus.CLOSED),
+    "close": (RoundStatus.OPEN,),
+    "publish": (RoundStatus.CLOSED,),
+}
+TARGET = {"open": RoundStatus.OPEN, "close": RoundStatus.CLOSED, "publish": RoundStatus.PUBLISHED}
 
 
 def get_round(session: Session, name: str) -> Round:
@@ -133,7 +138,7 @@ def create_round(
     name: str,
     year: int,
     questionnaire: str,
-    mode: str = "invited",
+    mode: str = RoundMode.INVITED,
     k: int | None = None,
     *,
     k_anonymity: int = 5,
@@ -151,7 +156,7 @@ def create_round(
         raise InputError(f"unknown mode '{mode}' (use invited or open)")
     floor = max(3, k_anonymity)
     if k is None:
-        k = max(floor, k_open) if mode == "open" else floor
+        k = max(floor, k_open) if mode == RoundMode.OPEN else floor
     elif k < floor:
         raise InputError(
             f"a minimum group size of {k} is too small; it must be at least {floor} "
@@ -168,7 +173,7 @@ def create_round(
         name=name,
         year=year,
         mode=mode,
-        status="draft",
+        status=RoundStatus.DRAFT,
         k_min=k,
         snapshot=store_snapshot(session, q),
     )
@@ -197,23 +202,23 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
         )
     if action == "open" and rnd.purged_at is not None:
         raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
-    if action == "open" and rnd.status == "closed" and _results_made(session, name):
+    if action == "open" and rnd.status == RoundStatus.CLOSED and _results_made(session, name):
         raise StateError(
             f"round '{name}' has had a report made from it; reopening it would let two reports "
             "be subtracted to reveal the answers added in between, so it cannot reopen"
         )
-    if action == "open" and rnd.status == "closed":
+    if action == "open" and rnd.status == RoundStatus.CLOSED:
         year = (today or date.today()).year
         if year > rnd.year:
             raise StateError(
                 f"round '{name}' closed and its year {rnd.year} is over; it cannot reopen"
             )
     rnd.status = target
-    if target == "closed":
+    if target == RoundStatus.CLOSED:
         _rewrite_invitations(session, rnd.id)
         close_fieldwork(session, rnd)
         freeze_statistics(session, rnd)
-    elif target == "open":
+    elif target == RoundStatus.OPEN:
         rnd.closed_at = None
     session.flush()
     return rnd

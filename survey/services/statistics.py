@@ -20,6 +20,7 @@ from analysis.instruments import Questionnaire
 from analysis.reliability import CompleteCases
 from analysis.scoring import ScoringPlan, category_level
 from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
+from survey.models.enums import FINISHED
 
 # Per response and category: Σ of answers rescaled to 0–100 (reverse keys reversed), the number
 # answered ("vet ej" is NULL: neither summed nor counted), and the answered items' raw values
@@ -205,7 +206,7 @@ def previous_round(session: Session, rnd: Round) -> Round | None:
     instrument = rnd.snapshot.instrument
     candidates = session.scalars(
         select(Round)
-        .where(Round.year < rnd.year, Round.status.in_(("closed", "published")))
+        .where(Round.year < rnd.year, Round.status.in_(FINISHED))
         .order_by(Round.year.desc(), Round.id.desc())
     )
     return next((c for c in candidates if c.snapshot.instrument == instrument), None)

@@ -112,9 +112,9 @@ def test_a_failing_mixer_keeps_every_submission_pending_then_mixes_once(
 
 def test_a_crash_between_submission_and_mixing_loses_nothing(app, links, runner, monkeypatch):
     """The process dies after the submission committed and before the mixer ran."""
-    import survey.respond.views as views
+    import survey.respond.submit as submit
 
-    monkeypatch.setattr(views, "mix_after_submit", lambda round_id: 0)
+    monkeypatch.setattr(submit, "mix_after_submit", lambda round_id: 0)
     for i in range(B + 2):
         respond(app, links[i])
     assert counts() == (B + 2, 0, B + 2)

@@ -10,7 +10,15 @@ import sqlalchemy as sa
 
 from analysis.instruments import load_questionnaire
 from survey.extensions import db
-from survey.models import Answer, Draft, DraftAnswer, Invitation, Response, ResponseComment
+from survey.models import (
+    Answer,
+    Draft,
+    DraftAnswer,
+    Invitation,
+    Response,
+    ResponseComment,
+    Round,
+)
 from survey.services.respond import plan_for
 from tests.conftest import QUESTIONNAIRE
 from tests.survey.respondent import Browser, close_round, invite, issue_links
@@ -385,7 +393,29 @@ def test_csrf_token_is_required(client, links):
 
 
 def test_thank_you_page_links_last_years_report(app, make_round, runner, write_csv, tmp_path):
-    app.add_url_rule("/results/<name>/report", "results.report", lambda name: name)
+    app.add_url_rule("/results/<int:round_id>/report", "results.report", lambda round_id: "r")
+    make_round(name="R2024", year=2024, status="published")
+    last_year = db.session.scalar(sa.select(Round.id).where(Round.name == "R2024"))
+    make_round()
+    invite(runner, write_csv)
+    url = issue_links(runner, tmp_path / "l.csv")[0]["url"]
+    b = Browser(app.test_client())
+    b.get(url)
+    b.walk_to_review()
+    page = b.press("Skicka in svaren")
+    assert f'href="/results/{last_year}/report"' in page.html
+    assert "Läs förra årets rapport" in page.html
+    assert "data-print" in page.html  # a print button, shown by the static script
+
+
+@pytest.mark.parametrize("results_route", [None, "/results/<name>/report"])
+def test_thank_you_page_without_a_usable_report_route_has_no_link(
+    app, make_round, runner, write_csv, tmp_path, results_route
+):
+    """No results pages (today), or one whose URL does not take ``round_id``: no link, and the
+    receipt still shows."""
+    if results_route:
+        app.add_url_rule(results_route, "results.report", lambda name: name)
     make_round(name="R2024", year=2024, status="published")
     make_round()
     invite(runner, write_csv)
@@ -394,6 +424,6 @@ def test_thank_you_page_links_last_years_report(app, make_round, runner, write_c
     b.get(url)
     b.walk_to_review()
     page = b.press("Skicka in svaren")
-    assert 'href="/results/R2024/report"' in page.html
-    assert "Läs förra årets rapport" in page.html
-    assert "data-print" in page.html  # a print button, shown by the static script
+    assert page.h1 == THANKS
+    assert "Läs förra årets rapport" not in page.html
+    assert "/results/" not in page.html

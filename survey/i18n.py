@@ -1,0 +1,76 @@
+"""Languages: which one a request uses, and the helpers every page needs to speak it.
+
+Interface texts go through Flask-Babel (``_()``); questionnaire texts are ``{"sv": …, "en": …}``
+dicts inside the questionnaire itself, so they are picked here with :func:`tr`. Swedish is the
+fallback everywhere, because it is the language every questionnaire must have.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_number, get_locale
+from flask_babel import gettext as _
+
+from analysis.instruments import ROLES, Role
+
+FALLBACK = "sv"
+# Day month year in every language: "27 november 2026", "27 November 2026". Babel's "long"
+# format would give the American "November 27, 2026" in English.
+DAY_MONTH_YEAR = "d MMMM y"
+
+
+def app_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: ``?lang=``, then the remembered choice, then the default."""
+    languages = app_languages()
+    lang = request.args.get("lang") or session.get("lang")
+    return lang if lang in languages else languages[0]
+
+
+def page_lang() -> str:
+    return str(get_locale() or FALLBACK)
+
+
+def tr(text: dict[str, Any] | None, lang: str | None = None) -> Any:
+    """A questionnaire text in the page's language (Swedish if it lacks a translation)."""
+    if not text:
+        return ""
+    return text.get(lang or page_lang()) or text.get(FALLBACK) or next(iter(text.values()))
+
+
+def tr_lang(text: dict[str, Any] | None, lang: str | None = None) -> str | None:
+    """The language of tr(text) when it differs from the page's (for a lang attribute)."""
+    if not text or text.get(lang or page_lang()):
+        return None
+    return FALLBACK if text.get(FALLBACK) else next(iter(text))
+
+
+def role_name(role: str) -> str:
+    names: dict[str, str] = {
+        Role.EMPLOYEE: _("Medarbetare"),
+        Role.MANAGER: _("Chef"),
+        Role.SPECIALIST: _("Specialist"),
+    }
+    return names.get(role, role)
+
+
+def long_date() -> str:
+    """Today as the receipt writes it."""
+    return format_date(format=DAY_MONTH_YEAR)
+
+
+def template_helpers() -> dict[str, Any]:
+    """For a blueprint's context processor: what the templates call to speak the page's language."""
+    lang = page_lang()
+    return {
+        "tr": lambda text: tr(text, lang),
+        "tr_lang": lambda text: tr_lang(text, lang),
+        "role_name": role_name,
+        "ROLES": ROLES,
+        "number": format_number,
+    }

@@ -1,0 +1,100 @@
+"""What a refused form says: a message beside each field and the error summary above the form.
+
+Every respondent form (role choice, question pages, accessibility feedback) reports its
+problems through :class:`FormErrors`, so the summary always has the same shape: one link per
+distinct message, in the order found, pointing at the control to fix (GOV.UK's pattern, which
+``_macros/forms.html`` renders). Nothing here touches the session or commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flask_babel import format_number
+from flask_babel import gettext as _
+
+from survey.i18n import tr
+from survey.services import respond as service
+
+QUESTION_IN_ERROR = 70  # characters of a statement quoted in an error message
+
+
+class FormErrors:
+    """The problems of one posted form; falsy when there are none."""
+
+    def __init__(self) -> None:
+        self.summary: list[dict[str, str]] = []  # {"href": "#control", "text": message}
+        self.fields: dict[str, str] = {}  # field → the message shown beside it
+
+    def add(self, message: str, href: str, field: str | None = None) -> None:
+        """One problem: ``href`` is the control the summary links to; ``field`` gets the message
+        beside it (None for a problem no single field can show)."""
+        if field is not None:
+            self.fields[field] = message
+        if not any(e["text"] == message for e in self.summary):
+            self.summary.append({"href": href, "text": message})
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of the page that shows the form again."""
+        return 400 if self else 200
+
+
+def page_errors(current: service.Page, problems: list[service.FieldError]) -> FormErrors:
+    """The messages for a question page's refused answers and comments."""
+    items = {i.id: i for i in current.items}
+    errors = FormErrors()
+    for p in problems:
+        if p.reason == "off_scale" and p.field in items:
+            item = items[p.field]
+            text = str(tr(item.text))
+            if len(text) > QUESTION_IN_ERROR:
+                text = text[: QUESTION_IN_ERROR - 1].rsplit(" ", 1)[0] + " …"
+            scale = current.category.scale  # type: ignore[union-attr]
+            errors.add(
+                _("Välj ett av svarsalternativen för ”%(question)s”", question=text),
+                f"#a-{item.id}-{scale.min}",
+                item.id,
+            )
+        elif p.reason == "too_long":
+            errors.add(
+                _(
+                    "Kommentaren får vara högst %(max)s tecken",
+                    max=format_number(service.MAX_COMMENT),
+                ),
+                f"#c-{p.field}",
+                p.field,
+            )
+        else:
+            first = current.items[0] if current.items else None
+            href = (
+                f"#a-{first.id}-{current.category.scale.min}"  # type: ignore[union-attr]
+                if first
+                else f"#c-{current.comments[0].id}"
+            )
+            errors.add(
+                _(
+                    "Svaret på en fråga som inte finns på den här sidan kunde inte tas emot. "
+                    "Fyll i sidan och försök igen."
+                ),
+                href,
+            )
+    return errors
+
+
+def kept_comments(
+    problems: list[service.FieldError], form: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """Comments refused as too long, as sent: they go back into their box to be shortened there.
+
+    Normalised as the service counts them, so the count under the box matches the rule.
+    """
+    kept = {}
+    for p in problems:
+        if p.reason == "too_long":
+            texts = form.get(service.COMMENT_PREFIX + p.field, ())
+            kept[p.field] = "\n".join(texts).replace("\r\n", "\n").strip()
+    return kept

@@ -1,0 +1,82 @@
+"""Submitting once, and the receipt that says what was answered and when, never which answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from werkzeug.routing import BuildError
+
+from survey.extensions import db
+from survey.i18n import long_date
+from survey.mixing import mix_after_submit
+from survey.models import Round
+from survey.models.enums import RoundMode
+from survey.respond import context
+from survey.respond.context import Stop
+from survey.services import respond as service
+from survey.services.rounds import snapshot_questionnaire
+
+# The results pages, when an installation has them: last year's report for a round id.
+REPORT_ENDPOINT = "results.report"
+
+
+def submit() -> Any:
+    """Submit once; a repeat (double click, reload, retry) shows the thank-you page again."""
+    if request.method == "GET":
+        return redirect(url_for("respond.review"))
+    if session.get(context.KEY) is None and context.done_round() is not None:
+        return redirect(url_for("respond.thanks"), 303)
+    who = context.load(allow_completed=True)
+    if who.personal:
+        created = service.submit_invitation(db.session, who.invitation.id, who.plan)
+    elif who.draft is not None:
+        created = service.submit_browser(db.session, who.draft.id, who.plan)
+    else:
+        created = False
+    rnd = who.round
+    if not created:
+        db.session.rollback()
+        context.finish(rnd, who.personal)
+        return render_thanks(rnd)
+    round_id = rnd.id
+    db.session.commit()
+    context.finish(rnd, who.personal)
+    mix_after_submit(round_id)  # its own transaction, after the submission is durable
+    return redirect(url_for("respond.thanks"), 303)
+
+
+def thanks() -> Any:
+    rnd = context.done_round()
+    if rnd is None:
+        raise Stop("no_session")
+    return render_thanks(rnd)
+
+
+def render_thanks(rnd: Round) -> str:
+    """The receipt: what was answered (the round), when (the day), never which answers."""
+    return render_template(
+        "respond/thanks.html",
+        round=rnd,
+        questionnaire=snapshot_questionnaire(db.session, rnd),
+        today=long_date(),
+        report_url=report_url(rnd),
+        personal=rnd.mode == RoundMode.INVITED,
+    )
+
+
+def report_url(rnd: Round) -> str | None:
+    """Last year's published report, once this installation has results pages (none yet).
+
+    The receipt comes after a submission that has already succeeded, so a results route that
+    does not take ``round_id`` costs the link, never the page."""
+    if REPORT_ENDPOINT not in current_app.view_functions:
+        return None
+    prev = context.previous_published(rnd)
+    if prev is None:
+        return None
+    try:
+        return url_for(REPORT_ENDPOINT, round_id=prev.id)
+    except BuildError:
+        current_app.logger.warning("%s does not take round_id; no report link", REPORT_ENDPOINT)
+        return None
