@@ -70,3 +70,25 @@ def error_lines(error: MognadError) -> list[str]:
     if len(problems) > MAX_SHOWN:
         lines.append(f"  … and {len(problems) - MAX_SHOWN} more")
     return lines
+
+
+def import_file(
+    service: Callable[[Session, Any, Any], int],
+    target: Any,
+    file: Path,
+    action: str,
+    **detail: Any,
+) -> int:
+    """Read ``file`` at the edge, hand its table to ``service`` and audit the count, at once.
+
+    Every import command is this: the file is read (and refused whole) before the transaction,
+    the service checks every row, and the audit entry names the file and the count, never data.
+    """
+    from survey.services.audit import audit
+    from survey.services.tabular import read_table
+
+    table = read_table(file)
+    with transaction() as session:
+        n = service(session, target, table)
+        audit(session, action, file=file.name, count=n, **detail)
+    return n

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.cli.common import command, existing_file, transaction
+from survey.cli.common import command, existing_file, import_file
 
 
 @click.group(help="The organisation tree of a year.")
@@ -19,14 +19,9 @@ def org() -> None:
 @click.argument("file", type=existing_file)
 @command
 def org_import(year: int, file: Path) -> None:
-    from survey.services.audit import audit
     from survey.services.org import import_org
-    from survey.services.tabular import read_table
 
-    table = read_table(file)
-    with transaction() as session:
-        n = import_org(session, year, table)
-        audit(session, "org.import", year=year, file=file.name, units=n)
+    n = import_file(import_org, year, file, "org.import", year=year)
     click.echo(f"Imported {n} units for {year}.")
 
 
@@ -35,12 +30,7 @@ def org_import(year: int, file: Path) -> None:
 @click.argument("file", type=existing_file)
 @command
 def org_remap(year: int, file: Path) -> None:
-    from survey.services.audit import audit
     from survey.services.org import import_remap
-    from survey.services.tabular import read_table
 
-    table = read_table(file)
-    with transaction() as session:
-        n = import_remap(session, year, table)
-        audit(session, "org.remap", year=year, file=file.name, mappings=n)
+    n = import_file(import_remap, year, file, "org.remap", year=year)
     click.echo(f"Stored {n} mappings from {year - 1} to {year}.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.cli.common import command, existing_file, transaction
+from survey.cli.common import command, existing_file, import_file
 
 
 @click.group(help="People invited to a round.")
@@ -19,12 +19,7 @@ def respondents() -> None:
 @click.argument("file", type=existing_file)
 @command
 def respondents_import(name: str, file: Path) -> None:
-    from survey.services.audit import audit
     from survey.services.imports import import_respondents
-    from survey.services.tabular import read_table
 
-    table = read_table(file)
-    with transaction() as session:
-        n = import_respondents(session, name, table)
-        audit(session, "respondents.import", round=name, file=file.name, count=n)
+    n = import_file(import_respondents, name, file, "respondents.import", round=name)
     click.echo(f"Added {n} respondents to '{name}'. Issue their links with 'mognad links {name}'.")

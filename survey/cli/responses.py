@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.cli.common import command, existing_file, transaction
+from survey.cli.common import command, existing_file, import_file
 
 
 @click.group(help="Answers entered outside the browser.")
@@ -19,12 +19,7 @@ def responses() -> None:
 @click.argument("file", type=existing_file)
 @command
 def responses_import(name: str, file: Path) -> None:
-    from survey.services.audit import audit
     from survey.services.imports import import_responses
-    from survey.services.tabular import read_table
 
-    table = read_table(file)
-    with transaction() as session:
-        n = import_responses(session, name, table)
-        audit(session, "responses.import", round=name, file=file.name, count=n)
+    n = import_file(import_responses, name, file, "responses.import", round=name)
     click.echo(f"Imported {n} responses into '{name}'.")
