@@ -20,6 +20,7 @@ from survey.i18n import template_helpers
 from survey.models import Round, Unit
 from survey.models.enums import RoundMode, RoundStatus, UserRole
 from survey.services.fieldwork import live_fieldwork, live_fieldwork_csv
+from survey.services.report import round_k
 
 # The staff templates speak the page's language like the respondent pages do.
 bp.context_processor(template_helpers)
@@ -51,6 +52,11 @@ def _scope(rnd: Round, code: str | None) -> set[str] | None:
     if allowed(current_user, Action.VIEW_FIELDWORK):
         return None
     return units_in_scope(current_user, rnd.year) or set()
+
+
+def _k(rnd: Round) -> int:
+    """The group size the round's reports suppress below (the same rule as ``mognad report``)."""
+    return round_k(rnd, int(current_app.config["K_ANONYMITY"]))
 
 
 def _threshold() -> float:
@@ -86,7 +92,7 @@ def fieldwork(name: str) -> str:
         unit=code,
         role=role,
         threshold=_threshold(),
-        k=rnd.k_min,
+        k=_k(rnd),
         invited_round=rnd.mode == RoundMode.INVITED,
     )
 
@@ -96,7 +102,7 @@ def fieldwork_csv(name: str) -> Response:
     rnd = _round(name)
     code = request.args.get("unit") or None
     rows = live_fieldwork(db.session, rnd, root=code, scope=_scope(rnd, code))
-    body = live_fieldwork_csv(rows, _threshold(), rnd.k_min)
+    body = live_fieldwork_csv(rows, _threshold(), _k(rnd))
     filename = f"fieldwork-{rnd.id}{'-' + str(rows[0].code) if code and rows else ''}.csv"
     return Response(
         body,

@@ -197,3 +197,21 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(app, runner, clock)
     )
     for url in urls:
         assert admin.get(url).status_code == 200, url
+    assert "/admin/rounds" not in home  # another branch's page: linked only once it exists
+
+
+def test_pages_speak_english_too(app, runner, make_round, clock) -> None:  # type: ignore[no-untyped-def]
+    make_round(status="open")
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin.get("/lang/en?next=/admin/")
+
+    def english(url: str) -> str:
+        with app.app_context():  # Flask-Babel caches the locale on the app context
+            return text(admin.get(url))
+
+    home = english("/admin/")
+    assert "Fieldwork and response rates" in home and "Audit log" in home
+    page = english("/admin/fieldwork/R2025")
+    assert "<h1>Fieldwork: R2025</h1>" in page and "Share completed" in page
+    assert "Fältarbete" not in page
+    assert "Events, newest first" in english("/admin/audit/")
