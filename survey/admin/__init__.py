@@ -4,11 +4,12 @@ show; this module checks sign-in for the whole blueprint, so a page added later 
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.access import ROLE_ACTIONS, Action
+from survey.access import ROLE_ACTIONS, Action, allowed, allowed_somewhere
 from survey.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,10 +28,45 @@ def no_store(response: Response) -> Response:
     return response
 
 
+#: The staff pages the home page links to: endpoint, the action it needs, its label. A page
+#: whose view is not registered (yet) is left out, so the home page never links to a 404.
+PAGES: tuple[tuple[str, Action, str], ...] = (
+    ("admin.rounds", Action.MANAGE_ROUNDS, lazy_gettext("Omgångar")),
+    ("admin.questionnaires", Action.MANAGE_ROUNDS, lazy_gettext("Enkäter")),
+    ("admin.org", Action.MANAGE_ORG, lazy_gettext("Organisation")),
+    ("admin.respondents", Action.MANAGE_RESPONDENTS, lazy_gettext("Respondenter")),
+    ("admin.outbox", Action.SEND_MAIL, lazy_gettext("Utkorg för e-post")),
+    ("admin.fieldwork_rounds", Action.VIEW_FIELDWORK, lazy_gettext("Fältarbete och svarsfrekvens")),
+    ("admin.comment_rounds", Action.READ_COMMENTS, lazy_gettext("Fritextkommentarer")),
+    ("admin.feedback", Action.READ_FEEDBACK, lazy_gettext("Synpunkter om tillgänglighet")),
+    ("admin.audit_log", Action.VIEW_AUDIT, lazy_gettext("Granskningslogg")),
+)
+
+
+def may_use(user: object, action: Action) -> bool:
+    """Whether ``user`` may use a page for ``action`` somewhere (a manager: in their units)."""
+    if allowed(user, action):
+        return True
+    role = getattr(user, "role", None)
+    return role == "manager" and allowed_somewhere(user) and action in ROLE_ACTIONS[role]
+
+
 @bp.get("/")
 def home() -> str:
-    """Who is signed in, in which role, and what that role may do."""
+    """Who is signed in, in which role, and the staff pages that role may use."""
     actions = sorted(ROLE_ACTIONS[current_user.role], key=list(Action).index)
+    pages = [
+        (endpoint, label)
+        for endpoint, action, label in PAGES
+        if endpoint in current_app.view_functions and may_use(current_user, action)
+    ]
     return render_template(
-        "admin/home.html", user=current_user, units=current_user.unit_codes, actions=actions
+        "admin/home.html",
+        user=current_user,
+        units=current_user.unit_codes,
+        actions=actions,
+        pages=pages,
     )
+
+
+from survey.admin import audit, feedback, fieldwork  # noqa: E402,F401

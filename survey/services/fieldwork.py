@@ -9,14 +9,16 @@ of a stuffed open link (or a wrong headcount), and ``mognad report`` says so.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from analysis.roles import ROLES
 from analysis.safecell import csv_text
-from survey.models import Invitation, InvitationCount, Response, Round, Unit
+from survey.models import Ballot, Invitation, InvitationCount, Response, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode
 from survey.services.errors import InputError
 
@@ -143,3 +145,172 @@ def write_fieldwork(rows: list[FieldworkRow], out: Path) -> Path:
     except OSError as e:
         raise InputError(f"cannot write the file ({e.strerror or e})", file=str(path)) from None
     return path
+
+
+# --- Live fieldwork per unit subtree and role (the staff page) ---------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts of one unit subtree (and one role, or all roles) while the round runs."""
+
+    invited: int | None  # None for an open-link round: nobody is invited
+    started: int | None  # started but not yet submitted
+    completed: int  # submitted, whether or not the mixer has moved the ballot yet
+
+    @property
+    def percent(self) -> int | None:
+        """Completed per cent of invited, rounded down so a unit at 49.6 % never reads 50 %."""
+        if not self.invited:
+            return None
+        return self.completed * 100 // self.invited
+
+    def below(self, threshold: float) -> bool:
+        return bool(self.invited) and self.completed * 100 < threshold * (self.invited or 0)
+
+    def under_k(self, k: int) -> bool:
+        return self.completed < k
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    code: str
+    name: str
+    depth: int
+    headcount: int | None
+    total: Progress
+    roles: dict[str, Progress]
+
+
+def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int, int]]:
+    """(unit id, role, invited, started, completed) of each unit's own people.
+
+    An invited round reads the invitations, whose status turns ``completed`` at submission,
+    so a ballot not yet mixed is counted; after a purge the kept counts stand in for them. An
+    open-link round has no invitations: its completed count is responses plus pending ballots.
+    """
+    if rnd.mode == RoundMode.INVITED:
+        status = Invitation.status
+        live = session.execute(
+            select(
+                Invitation.unit_id,
+                Invitation.role,
+                func.count(),
+                func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)),
+                func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)),
+            )
+            .where(Invitation.round_id == rnd.id)
+            .group_by(Invitation.unit_id, Invitation.role)
+        ).all()
+        kept = session.execute(
+            select(
+                InvitationCount.unit_id,
+                InvitationCount.role,
+                InvitationCount.invited,
+                InvitationCount.started,
+                InvitationCount.completed,
+            ).where(InvitationCount.round_id == rnd.id)
+        ).all()
+        return [(u, r, int(i), int(s or 0), int(c or 0)) for u, r, i, s, c in [*live, *kept]]
+    rows: list[tuple[int, str, int, int, int]] = []
+    for model in (Response, Ballot):
+        rows += [
+            (unit_id, role, 0, 0, int(n))
+            for unit_id, role, n in session.execute(
+                select(model.unit_id, model.role, func.count())
+                .where(model.round_id == rnd.id)
+                .group_by(model.unit_id, model.role)
+            )
+        ]
+    return rows
+
+
+def live_fieldwork(
+    session: Session, rnd: Round, root: str | None = None, scope: set[str] | None = None
+) -> list[UnitProgress]:
+    """Rolled-up counts per unit of ``root``'s subtree (every unit when None), in tree order.
+
+    ``scope`` limits the rows to those unit codes (a manager's subtrees); the counts of a row
+    still cover its whole subtree, which lies inside the scope whenever the row does.
+    """
+    units = session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.headcount)
+        .where(Unit.year == rnd.year)
+        .order_by(Unit.code)
+    ).all()
+    parent = {u.id: u.parent_id for u in units}
+    totals: dict[tuple[int, str], list[int]] = {}
+    for unit_id, role, invited, started, completed in _role_counts(session, rnd):
+        uid: int | None = unit_id
+        while uid is not None:
+            for key in ((uid, role), (uid, "")):
+                acc = totals.setdefault(key, [0, 0, 0])
+                acc[0] += invited
+                acc[1] += started
+                acc[2] += completed
+            uid = parent.get(uid)
+    invited_round = rnd.mode == RoundMode.INVITED
+
+    def progress(uid: int, role: str) -> Progress:
+        invited, started, completed = totals.get((uid, role), [0, 0, 0])
+        if not invited_round:
+            return Progress(None, None, completed)
+        return Progress(invited, started, completed)
+
+    by_id = {u.id: u for u in units}
+    root_id = next((u.id for u in units if u.code == root), None) if root else None
+    out = []
+    for uid in _tree_order(parent):
+        chain = _chain(uid, parent)
+        if root is not None and root_id not in chain:
+            continue
+        u = by_id[uid]
+        if scope is not None and u.code not in scope:
+            continue
+        out.append(
+            UnitProgress(
+                code=u.code,
+                name=u.name,
+                depth=len(chain) - 1,
+                headcount=u.headcount,
+                total=progress(uid, ""),
+                roles={role: progress(uid, role) for role in ROLES},
+            )
+        )
+    return out
+
+
+def _chain(uid: int, parent: dict[int, int | None]) -> list[int]:
+    chain: list[int] = []
+    cur: int | None = uid
+    while cur is not None:
+        chain.append(cur)
+        cur = parent.get(cur)
+    return chain
+
+
+LIVE_COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "role",
+    "invited",
+    "started",
+    "completed",
+    "percent",
+    "below_threshold",
+    "under_k",
+)
+
+
+def live_fieldwork_csv(rows: list[UnitProgress], threshold: float, k: int) -> str:
+    """The page's counts as CSV text, one line per unit and role (``all`` first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(LIVE_COLUMNS)
+    for row in rows:
+        for role, p in [("all", row.total), *row.roles.items()]:
+            values = (row.code, row.name, role, p.invited, p.started, p.completed, p.percent)
+            writer.writerow(
+                [_text(v) for v in values] + [_text(p.below(threshold)), _text(p.under_k(k))]
+            )
+    return buffer.getvalue()

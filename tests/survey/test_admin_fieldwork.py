@@ -1,0 +1,217 @@
+"""The fieldwork page and its CSV: counts rise as people answer, highlights, scope.
+
+Respondents answer through the real respondent pages; their submissions wait in the ballot box
+(the mixer has not run), and the counts must include them all the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import Ballot, Response
+from tests.survey.respondent import Browser, close_round, invite, issue_links
+from tests.survey.staff import Clock, Staff, create_user, install_clock, text
+
+PEOPLE = [
+    *[(f"e{i}@example.org", "EDU-A", "employee") for i in range(4)],
+    ("m0@example.org", "EDU-A", "manager"),
+    ("b0@example.org", "EDU-B", "employee"),
+    ("c0@example.org", "CARE", "specialist"),
+]
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    install_clock(monkeypatch, clock)
+    return clock
+
+
+@pytest.fixture
+def links(make_round, runner, write_csv, tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    make_round()
+    invite(runner, write_csv, people=PEOPLE)
+    return {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "links.csv")}
+
+
+def staff(
+    app, runner, clock, email: str, role: str, *units: str, address: str = "192.0.2.10"
+) -> Staff:  # type: ignore[no-untyped-def]
+    person = Staff(app, address=address)
+    person.set_up(create_user(runner, email, role, *units), clock)
+    return person
+
+
+def answer(app, url: str, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Answer through the respondent pages, in a fresh app context (``g`` of its own)."""
+    with app.app_context():
+        b = Browser(app.test_client())
+        b.get(urlsplit(url).path)
+        b.walk_to_review()
+        if submit:
+            assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+
+
+def table(body: str) -> dict[tuple[str, str], dict[str, str]]:
+    rows = csv.DictReader(io.StringIO(body))
+    return {(r["unit_code"], r["role"]): r for r in rows}
+
+
+def row_html(page: str, code: str) -> str:
+    return next(tr for tr in page.split("<tr>") if f"({code})" in tr)
+
+
+def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, links, clock) -> None:  # type: ignore[no-untyped-def]
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    first = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
+    assert first[("CITY", "all")]["invited"] == "7"
+    assert first[("EDU-A", "employee")]["invited"] == "4"
+    assert first[("CITY", "all")]["completed"] == "0"
+
+    answer(app, links["e0@example.org"])
+    answer(app, links["e1@example.org"])
+    answer(app, links["c0@example.org"])
+    answer(app, links["e2@example.org"], submit=False)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 3
+    rows = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
+    expected = {
+        "invited": "4",
+        "started": "1",
+        "completed": "2",
+        "percent": "50",
+        "below_threshold": "false",
+        "under_k": "true",
+    }
+    assert {key: rows[("EDU-A", "employee")][key] for key in expected} == expected
+    assert rows[("EDU-A", "all")]["completed"] == "2" and rows[("EDU-A", "all")]["percent"] == "40"
+    assert rows[("EDU-A", "all")]["below_threshold"] == "true"
+    assert rows[("EDU", "all")]["completed"] == "2" and rows[("EDU", "all")]["invited"] == "6"
+    assert rows[("CARE", "specialist")]["completed"] == "1"
+    assert rows[("CITY", "all")]["completed"] == "3" and rows[("CITY", "all")]["started"] == "1"
+
+    page = text(admin.get("/admin/fieldwork/R2025"))
+    assert "<caption" in page and 'scope="row"' in page
+    edu_a = row_html(page, "EDU-A")
+    assert "Under tröskeln" in edu_a and "Under k: resultat döljs" in edu_a
+    assert '<meter min="0" max="100" value="40"' in edu_a and "40 %" in edu_a
+    care = row_html(page, "CARE")  # 1 of 1: complete, but still under k
+    assert "Under tröskeln" not in care and "Under k" in care
+    assert "e0@example.org" not in page
+    by_role = text(admin.get("/admin/fieldwork/R2025?unit=EDU&role=manager"))
+    assert "(CARE)" not in by_role and "(EDU-A)" in by_role
+    assert "Inbjudna" in by_role and "chef" in by_role.lower()
+
+    # Closing mixes the ballots, purging deletes invitations: the counts stay the same.
+    close_round(runner)
+    result = runner.invoke(args=["purge-personal-data", "R2025", "--yes"])
+    assert result.exit_code == 0, result.output
+    after = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
+    assert after[("CITY", "all")] == rows[("CITY", "all")]
+    assert after[("EDU-A", "employee")] == rows[("EDU-A", "employee")]
+
+
+def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    make_round(mode="open", status="open")
+    url = next(
+        r["url"] for r in issue_links(runner, tmp_path / "u.csv") if r["unit_code"] == "EDU-A"
+    )
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    with app.app_context():
+        b = Browser(app.test_client())
+        b.get(urlsplit(url).path)
+        b.press("Fortsätt", fill={"role": "specialist"})
+        b.walk_to_review()
+        assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+    rows = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
+    assert rows[("EDU-A", "specialist")]["completed"] == "1"
+    assert rows[("CITY", "all")]["completed"] == "1"
+    assert rows[("CITY", "all")]["invited"] == "" and rows[("CITY", "all")]["percent"] == ""
+    page = text(admin.get("/admin/fieldwork/R2025"))
+    assert "Inbjudna" not in page and "Under tröskeln" not in page
+    assert "Under k: resultat döljs" in row_html(page, "EDU-A")
+
+
+def test_csv_is_neutralised(app, runner, make_round, write_csv, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import SMALL_ORG
+
+    org = [row if row[0] != "CARE" else ["CARE", "=HYPERLINK(1)", "CITY"] for row in SMALL_ORG]
+    path = write_csv("org.csv", org)
+    assert runner.invoke(args=["org", "import", "--year", "2025", str(path)]).exit_code == 0
+    make_round(org=False, status="open")
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    body = admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True)
+    assert "=HYPERLINK" in body
+    cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+
+def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:  # type: ignore[no-untyped-def]
+    boss = staff(app, runner, clock, "boss@example.org", "manager", "EDU")
+    page = text(boss.get("/admin/fieldwork/R2025"))
+    codes = set(re.findall(r"\(([A-Z-]+)\)</span>", page))
+    assert codes == {"EDU", "EDU-A", "EDU-B"}
+    assert 'value="CARE"' not in page and 'value="CITY"' not in page
+    body = boss.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True)
+    assert {code for code, _ in table(body)} == {"EDU", "EDU-A", "EDU-B"}
+    assert boss.get("/admin/fieldwork/R2025?unit=EDU-B").status_code == 200
+    for url in (
+        "/admin/fieldwork/R2025?unit=CARE",
+        "/admin/fieldwork/R2025?unit=CITY",
+        "/admin/fieldwork/R2025/fieldwork.csv?unit=CARE",
+        "/admin/fieldwork/R2025?unit=NOWHERE",
+        "/admin/audit/",
+        "/admin/feedback/",
+        "/admin/comments/",
+    ):
+        assert boss.get(url).status_code == 403, url
+    assert boss.get("/admin/fieldwork/").status_code == 200
+    home = text(boss.get("/admin/"))
+    assert "/admin/fieldwork/" in home
+    assert "/admin/audit/" not in home and "/admin/comments/" not in home
+
+    hr = staff(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
+    assert hr.get("/admin/fieldwork/R2025?unit=CARE").status_code == 200
+    assert "(CITY)" in text(hr.get("/admin/fieldwork/R2025"))
+    assert hr.get("/admin/audit/").status_code == 403
+    assert hr.get("/admin/feedback/").status_code == 403
+    assert hr.get("/admin/comments/").status_code == 200
+    assert hr.get("/admin/fieldwork/R2025?unit=NOWHERE").status_code == 404
+
+
+def test_home_links_only_to_pages_that_exist_and_are_allowed(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    home = text(admin.get("/admin/"))
+    hrefs = re.findall(r'<ul class="staff-pages">(.*?)</ul>', home, re.S)[0]
+    urls = re.findall(r'href="([^"]+)"', hrefs)
+    assert {"/admin/fieldwork/", "/admin/audit/", "/admin/feedback/", "/admin/comments/"} <= set(
+        urls
+    )
+    for url in urls:
+        assert admin.get(url).status_code == 200, url
+    assert "/admin/rounds" not in home  # another branch's page: linked only once it exists
+
+
+def test_pages_speak_english_too(app, runner, make_round, clock) -> None:  # type: ignore[no-untyped-def]
+    make_round(status="open")
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin.get("/lang/en?next=/admin/")
+
+    def english(url: str) -> str:
+        with app.app_context():  # Flask-Babel caches the locale on the app context
+            return text(admin.get(url))
+
+    home = english("/admin/")
+    assert "Fieldwork and response rates" in home and "Audit log" in home
+    page = english("/admin/fieldwork/R2025")
+    assert "<h1>Fieldwork: R2025</h1>" in page and "Share completed" in page
+    assert "Fältarbete" not in page
+    assert "Events, newest first" in english("/admin/audit/")
