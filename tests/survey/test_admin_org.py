@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from survey.extensions import db
 from survey.models import Invitation, Unit, UnitRemap
@@ -197,3 +198,14 @@ def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, mon
     assert r.status_code == 413
     assert "Filen är för stor" in text(r)
     assert units(app, 2026) == {}
+
+
+def test_pages_speak_english_when_asked(app, runner, monkeypatch, make_org) -> None:  # type: ignore[no-untyped-def]
+    make_org(2025)
+    admin = signed_in(app, runner, monkeypatch)
+    admin.get("/lang/en?next=/admin/org/")
+    refresh()  # the test app context outlives the request that chose the language
+    assert "Upload a year's organisation" in text(admin.get("/admin/org/"))
+    r = upload(admin, "/admin/org/upload", BAD, "org.csv", year="2026")
+    assert "Problems found in the file: 4. Nothing has been saved." in text(r)
+    assert "headcount: not given" in text(admin.get("/admin/org/2025"))
