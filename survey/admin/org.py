@@ -74,7 +74,7 @@ def org_index() -> str:
 
 
 @bp.get("/org/<int:year>")
-def org_tree(year: int) -> str:
+def org_tree(year: int) -> str | tuple[str, int]:
     """The year's tree as a nested list, with headcounts and invitations per unit."""
     require(Action.MANAGE_ORG)
     units = db.session.scalars(select(Unit).where(Unit.year == year)).all()
@@ -97,8 +97,9 @@ def org_tree(year: int) -> str:
     total: dict[int, int] = {}
     for uid, _depth in reversed(order):
         total[uid] = total.get(uid, 0) + invited.get(uid, 0)
-        if parents[uid] is not None:
-            total[parents[uid]] = total.get(parents[uid], 0) + total[uid]  # type: ignore[index]
+        parent_id = parents[uid]
+        if parent_id is not None:
+            total[parent_id] = total.get(parent_id, 0) + total[uid]
     rows = [
         {
             "unit": by_id[uid],

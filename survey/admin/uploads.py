@@ -12,6 +12,7 @@ checks are exactly the ones the confirmation will run, and nothing of the reques
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 import time
@@ -43,19 +44,13 @@ class Stashed:
     meta: dict[str, Any]
 
     def table(self) -> Table:
-        return read_table(_Stream(self.data), self.name)
-
-
-class _Stream:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def read(self) -> bytes:
-        return self.data
+        return read_table(io.BytesIO(self.data), self.name)
 
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
+    """``UPLOAD_DIR`` if configured (tests), else ``uploads`` in the instance folder."""
+    configured = current_app.config.get("UPLOAD_DIR")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

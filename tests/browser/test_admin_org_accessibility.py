@@ -51,6 +51,7 @@ def choose(page: Page, label: str, tmp: Path, name: str, content: str) -> None:
 def test_org_and_respondent_pages_have_no_axe_violations(
     page: Page, live_server: LiveServer, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
+    live_server.app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     org = tmp_path / "org2025.csv"
     org.write_text("\n".join(",".join(r) for r in SMALL_ORG) + "\n", encoding="utf-8")
     for args in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 
@@ -27,6 +28,14 @@ BAD = [
     ["=X", "Formel", "CITY", ""],
     ["EDU-C", "Skola C", "CITY", "many"],
 ]
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
+    """Files waiting between preview and confirmation go to the test's own folder."""
+    folder = tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = str(folder)
+    return folder
 
 
 def units(app, year: int) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
@@ -64,7 +73,9 @@ def confirm_without_preview(admin):  # type: ignore[no-untyped-def]
     return confirm(admin, page, "/admin/org/upload/confirm")
 
 
-def test_preview_shows_the_diff_and_confirm_saves(app, runner, monkeypatch, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_preview_shows_the_diff_and_confirm_saves(
+    app, runner, monkeypatch, make_org, upload_dir
+) -> None:  # type: ignore[no-untyped-def]
     make_org(2025)
     admin = signed_in(app, runner, monkeypatch)
     r = upload(admin, "/admin/org/upload", ORG_2026, "org2026.csv", year="2026")
@@ -80,8 +91,10 @@ def test_preview_shows_the_diff_and_confirm_saves(app, runner, monkeypatch, make
     assert units(app, 2026) == {}  # the preview saved nothing
     with admin.client.session_transaction() as sess:
         assert set(sess["upload_org"]) == {"key", "name", "meta"}  # no file in the cookie
+    assert len(list(upload_dir.iterdir())) == 1  # the file waits server-side
     r = confirm(admin, r, "/admin/org/upload/confirm")
     assert r.status_code == 302 and r.location.endswith("/admin/org/2026")
+    assert not list(upload_dir.iterdir())  # and is gone once saved
     assert units(app, 2026) == {
         "CITY": None,
         "EDU": "CITY",

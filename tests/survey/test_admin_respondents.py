@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db
@@ -22,6 +23,14 @@ FIXED = [
     ["b@example.org", "EDU-B", "employee"],
     ["c@example.org", "CARE", "manager"],
 ]
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
+    """Files waiting between preview and confirmation go to the test's own folder."""
+    folder = tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = str(folder)
+    return folder
 
 
 def invitations(app) -> dict[str, tuple[str, str, str]]:  # type: ignore[no-untyped-def]
