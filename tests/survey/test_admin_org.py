@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
@@ -119,6 +121,28 @@ def test_first_year_has_nothing_to_compare_and_replacing_warns(
     make_org(2025)
     page = text(upload(admin, "/admin/org/upload", SMALL_ORG, "org.csv", year="2025"))
     assert "Organisationen för 2025 finns redan (5 enheter) och ersätts av filen." in page
+    with app.app_context():
+        ids = sorted(db.session.scalars(sa.select(Unit.id).where(Unit.year == 2025)))
+    assert len(ids) == 5  # the preview replaced the tree only in a rolled-back session
+    assert units(app, 2025)["EDU-A"] == "EDU"
+
+
+def test_a_workbook_is_read_like_a_csv(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in ORG_2026:
+        book.active.append([int(v) if v.isdigit() else v for v in row])
+    data = io.BytesIO()
+    book.save(data)
+    admin = signed_in(app, runner, monkeypatch)
+    r = upload(admin, "/admin/org/upload", data.getvalue(), "org.xlsx", year="2026")
+    assert r.status_code == 200, text(r)
+    assert "Filen org.xlsx har 5 enheter och inga problem." in text(r)
+    assert confirm(admin, r, "/admin/org/upload/confirm").status_code == 302
+    with app.app_context():
+        heads = dict(db.session.execute(sa.select(Unit.code, Unit.headcount)).all())
+    assert heads == {"CITY": 120, "EDU": 40, "CARE": 60, "EDU-B": None, "CARE-X": 20}
 
 
 def test_form_errors_name_the_year_and_the_file(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
