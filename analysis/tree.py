@@ -14,6 +14,7 @@ the report rolls thousands of cells up the tree.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -29,6 +30,8 @@ __all__ = [
     "parent_map",
     "path_below",
     "preorder",
+    "tree_diff",
+    "TreeDiff",
     "unit_levels",
 ]
 
@@ -209,3 +212,42 @@ def unit_levels(tree: pd.DataFrame) -> pd.Series:
     pairs = ancestor_pairs(tree)
     levels = pairs.groupby("unit", sort=False)["distance"].max()
     return levels.reindex(tree["unit"].to_numpy()).rename("level").rename_axis("unit")
+
+
+@dataclass(frozen=True)
+class TreeDiff:
+    """How a year's tree differs from the year before, each list sorted by code.
+
+    ``renamed`` holds ``(code, old name, new name)``; ``moved`` holds ``(code, old parent,
+    new parent)``. A unit can be both renamed and moved; a code that is new or removed is
+    neither (a remap, not this diff, says where a removed unit went).
+    """
+
+    added: list[str]
+    removed: list[str]
+    renamed: list[tuple[str, str, str]]
+    moved: list[tuple[str, str | None, str | None]]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.renamed or self.moved)
+
+
+def tree_diff(
+    old: Mapping[str, tuple[str, str | None]], new: Mapping[str, tuple[str, str | None]]
+) -> TreeDiff:
+    """Compare two trees given as ``{code: (name, parent code or None)}``.
+
+    Units are matched by code only: codes are what links, exports and manager bindings carry
+    from year to year, so a unit that kept its code is "the same unit" even if renamed.
+    """
+    kept = sorted(set(old) & set(new))
+    return TreeDiff(
+        added=sorted(set(new) - set(old)),
+        removed=sorted(set(old) - set(new)),
+        renamed=[(c, old[c][0], new[c][0]) for c in kept if old[c][0] != new[c][0]],
+        moved=[
+            (c, old[c][1] or None, new[c][1] or None)
+            for c in kept
+            if (old[c][1] or None) != (new[c][1] or None)
+        ],
+    )

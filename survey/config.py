@@ -45,6 +45,9 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Largest request body (staff uploads of organisation and respondent files); larger
+        # uploads get a page saying so (413).
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Open-link rounds: starts (unit link, role choice) and submissions per client address
         # and unit link. A person answers once; colleagues behind one address share a bucket.

@@ -69,4 +69,4 @@ def home() -> str:
     )
 
 
-from survey.admin import audit, feedback, fieldwork  # noqa: E402,F401
+from survey.admin import audit, feedback, fieldwork, org, respondents  # noqa: E402,F401

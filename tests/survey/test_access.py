@@ -129,7 +129,10 @@ PUBLIC_BLUEPRINTS = {"respond", "auth", "main", None}
 
 
 def sample_url(rule) -> str:  # type: ignore[no-untyped-def]
-    values = {arg: 1 if "int" in str(rule._converters[arg]) else "x" for arg in rule.arguments}
+    values = {
+        arg: 1 if "integer" in type(rule._converters[arg]).__name__.lower() else "x"
+        for arg in rule.arguments
+    }
     return rule.build(values)[1]
 
 

@@ -1,0 +1,276 @@
+"""Organisation pages: a year's tree uploaded with a preview and a diff, remaps, the tree itself.
+
+Nothing is saved from an upload until the person has seen every problem of the file, or (for a
+clean file) what it changes against the year before, and confirmed. The preview and the
+confirmation run the same service (:func:`survey.services.org.import_org`), so what was shown is
+what is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from analysis import tree
+from survey.access import Action, require
+from survey.admin import bp
+from survey.admin import uploads as up
+from survey.extensions import db
+from survey.i18n import template_helpers
+from survey.models import Invitation, Round, Unit, UnitRemap
+from survey.respond.forms import FormErrors
+from survey.services.audit import audit
+from survey.services.errors import MognadError
+from survey.services.org import import_org, import_remap
+
+Units = dict[str, tuple[str, str | None]]  # code → (name, parent code)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return template_helpers()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over MAX_CONTENT_LENGTH: say what the limit is instead of a bare 413."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template("admin/org/too_large.html", megabytes=limit // 2**20 or 1), 413
+
+
+def actor() -> str:
+    return f"web:{current_user.email}"
+
+
+def tree_of(session: Session, year: int) -> Units:
+    parent = aliased(Unit)
+    rows = session.execute(
+        select(Unit.code, Unit.name, parent.code)
+        .outerjoin(parent, Unit.parent_id == parent.id)
+        .where(Unit.year == year)
+    )
+    return {code: (name, parent_code) for code, name, parent_code in rows}
+
+
+def years() -> list[int]:
+    return list(db.session.scalars(select(Unit.year).distinct().order_by(Unit.year.desc())))
+
+
+def previous_year(year: int) -> int | None:
+    return db.session.scalar(select(func.max(Unit.year)).where(Unit.year < year))
+
+
+@bp.get("/org/")
+def org_index() -> str:
+    require(Action.MANAGE_ORG)
+    return render_template("admin/org/index.html", years=years())
+
+
+@bp.get("/org/<int:year>")
+def org_tree(year: int) -> str | tuple[str, int]:
+    """The year's tree as a nested list, with headcounts and invitations per unit."""
+    require(Action.MANAGE_ORG)
+    units = db.session.scalars(select(Unit).where(Unit.year == year)).all()
+    if not units:
+        return render_template("admin/org/tree.html", year=year, rows=[], remaps=[]), 404
+    invited = dict(
+        db.session.execute(
+            select(Invitation.unit_id, func.count())
+            .join(Round, Invitation.round_id == Round.id)
+            .where(Round.year == year)
+            .group_by(Invitation.unit_id)
+        ).all()
+    )
+    by_id = {u.id: u for u in units}
+    parents = {u.id: u.parent_id for u in units}
+    order = tree.preorder(
+        tree.children_map(parents, key=lambda i: by_id[i].code),
+        [u.id for u in units if u.parent_id is None],
+    )
+    total: dict[int, int] = {}
+    for uid, _depth in reversed(order):
+        total[uid] = total.get(uid, 0) + invited.get(uid, 0)
+        parent_id = parents[uid]
+        if parent_id is not None:
+            total[parent_id] = total.get(parent_id, 0) + total[uid]
+    rows = [
+        {
+            "unit": by_id[uid],
+            "depth": depth,
+            "invited": invited.get(uid, 0),
+            "invited_below": total.get(uid, 0),
+        }
+        for uid, depth in order
+    ]
+    remaps = db.session.scalars(
+        select(UnitRemap).where(UnitRemap.year == year).order_by(UnitRemap.old_code)
+    ).all()
+    return render_template("admin/org/tree.html", year=year, rows=rows, remaps=remaps)
+
+
+def _diff(session: Session, year: int, table_units: Units) -> tuple[int | None, tree.TreeDiff]:
+    before = previous_year(year)
+    old = tree_of(session, before) if before is not None else {}
+    return before, tree.tree_diff(old, table_units)
+
+
+@bp.route("/org/upload", methods=["GET", "POST"])
+def org_upload() -> str | tuple[str, int]:
+    """Step 1: the year and the file; the answer is the preview (problems, or the diff)."""
+    require(Action.MANAGE_ORG)
+    errors = FormErrors()
+    form = {"year": request.form.get("year", "")}
+    if request.method == "GET":
+        up.discard("org")
+        return render_template("admin/org/upload.html", errors=errors, form=form)
+    year = up.parse_year(form["year"], errors)
+    file = up.uploaded("file", errors)
+    if errors or year is None or file is None:
+        return render_template("admin/org/upload.html", errors=errors, form=form), 400
+    data, name = file
+    up.stash("org", data, name, year=year)
+    return _org_preview(year)
+
+
+def _org_preview(year: int) -> str | tuple[str, int]:
+    stashed = up.unstash("org")
+    assert stashed is not None
+
+    def work(s: Session) -> dict[str, Any]:
+        n = import_org(s, year, stashed.table())
+        before, diff = _diff(s, year, tree_of(s, year))
+        return {"count": n, "before": before, "diff": diff}
+
+    replaces = db.session.scalar(select(func.count()).where(Unit.year == year))
+    result, problems = up.dry_run(work)
+    if result is not None:
+        result["replaces"] = replaces
+    if problems:
+        up.discard("org")
+        errors = up.problem_errors(problems)
+        return render_template(
+            "admin/org/preview.html",
+            year=year,
+            name=stashed.name,
+            problems=problems,
+            errors=errors,
+            result=None,
+        ), 400
+    return render_template(
+        "admin/org/preview.html",
+        year=year,
+        name=stashed.name,
+        problems=[],
+        errors=None,
+        result=result,
+    )
+
+
+@bp.post("/org/upload/confirm")
+def org_confirm() -> Response | str | tuple[str, int]:
+    """Step 2: save the file shown in the preview (kept server-side, not re-sent)."""
+    require(Action.MANAGE_ORG)
+    stashed = up.unstash("org")
+    if stashed is None:
+        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
+        return redirect(url_for("admin.org_upload"))
+    year = int(stashed.meta["year"])
+    try:
+        n = import_org(db.session, year, stashed.table())
+        audit(db.session, "org.import", actor=actor(), year=year, file=stashed.name, units=n)
+        db.session.commit()
+    except MognadError:
+        db.session.rollback()
+        return _org_preview(year)
+    up.discard("org")
+    flash(_("Organisationen för %(year)s är sparad (%(count)s enheter).", year=year, count=n))
+    return redirect(url_for("admin.org_tree", year=year))
+
+
+@bp.route("/org/remap", methods=["GET", "POST"])
+def org_remap() -> str | tuple[str, int]:
+    """Which of last year's units became which of this year's (old_code,new_code per row)."""
+    require(Action.MANAGE_ORG)
+    errors = FormErrors()
+    form = {"year": request.form.get("year", "")}
+    if request.method == "GET":
+        up.discard("remap")
+        return render_template("admin/org/remap.html", errors=errors, form=form)
+    year = up.parse_year(form["year"], errors)
+    file = up.uploaded("file", errors)
+    if errors or year is None or file is None:
+        return render_template("admin/org/remap.html", errors=errors, form=form), 400
+    up.stash("remap", *file, year=year)
+    return _remap_preview(year)
+
+
+def _remap_preview(year: int) -> str | tuple[str, int]:
+    stashed = up.unstash("remap")
+    assert stashed is not None
+
+    def work(s: Session) -> dict[str, Any]:
+        import_remap(s, year, stashed.table())
+        pairs: dict[str, list[str]] = {}
+        for r in s.scalars(select(UnitRemap).where(UnitRemap.year == year)):
+            pairs.setdefault(r.old_code, []).append(r.new_code)
+        old, new = tree_of(s, year - 1), tree_of(s, year)
+        return {
+            "pairs": [
+                (o, old[o][0], [(n, new[n][0]) for n in sorted(ns)])
+                for o, ns in sorted(pairs.items())
+            ]
+        }
+
+    result, problems = up.dry_run(work)
+    if problems:
+        up.discard("remap")
+        return render_template(
+            "admin/org/remap_preview.html",
+            year=year,
+            name=stashed.name,
+            problems=problems,
+            errors=up.problem_errors(problems),
+            result=None,
+        ), 400
+    return render_template(
+        "admin/org/remap_preview.html",
+        year=year,
+        name=stashed.name,
+        problems=[],
+        errors=None,
+        result=result,
+    )
+
+
+@bp.post("/org/remap/confirm")
+def org_remap_confirm() -> Response | str | tuple[str, int]:
+    require(Action.MANAGE_ORG)
+    stashed = up.unstash("remap")
+    if stashed is None:
+        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
+        return redirect(url_for("admin.org_remap"))
+    year = int(stashed.meta["year"])
+    try:
+        n = import_remap(db.session, year, stashed.table())
+        audit(db.session, "org.remap", actor=actor(), year=year, file=stashed.name, mappings=n)
+        db.session.commit()
+    except MognadError:
+        db.session.rollback()
+        return _remap_preview(year)
+    up.discard("remap")
+    flash(
+        _(
+            "%(count)s omorganisationer från %(before)s till %(year)s är sparade.",
+            count=n,
+            before=year - 1,
+            year=year,
+        )
+    )
+    return redirect(url_for("admin.org_tree", year=year))

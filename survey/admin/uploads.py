@@ -1,0 +1,158 @@
+"""Uploaded tables between the preview and the confirmation, and the preview itself.
+
+A staff member sees every problem of a file (or what it would change) before anything is saved,
+then confirms. The file must survive between those two requests without travelling in the
+session cookie (which is signed, not encrypted, and small), so it waits in the instance folder
+under a random name that only this session knows; a stale file is deleted after a day.
+
+The preview runs the real service in its own database session that is always rolled back: the
+checks are exactly the ones the confirmation will run, and nothing of the request's own session
+(the signed-in user) is disturbed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app, request, session
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from survey.extensions import db
+from survey.respond.forms import FormErrors
+from survey.services.errors import MognadError, Problem, ValidationError
+from survey.services.tabular import Table, read_table
+
+STALE_SECONDS = 24 * 3600
+KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Stashed:
+    data: bytes
+    name: str
+    meta: dict[str, Any]
+
+    def table(self) -> Table:
+        return read_table(io.BytesIO(self.data), self.name)
+
+
+def _folder() -> Path:
+    """``UPLOAD_DIR`` if configured (tests), else ``uploads`` in the instance folder."""
+    configured = current_app.config.get("UPLOAD_DIR")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _session_key(kind: str) -> str:
+    return f"upload_{kind}"
+
+
+def stash(kind: str, data: bytes, name: str, **meta: Any) -> None:
+    """Keep the file for the confirmation; an earlier one of the same kind is dropped."""
+    discard(kind)
+    folder = _folder()
+    now = time.time()
+    for old in folder.iterdir():
+        if old.is_file() and now - old.stat().st_mtime > STALE_SECONDS:
+            old.unlink(missing_ok=True)
+    key = secrets.token_urlsafe(24)
+    (folder / key).write_bytes(data)
+    session[_session_key(kind)] = {"key": key, "name": name, "meta": meta}
+
+
+def unstash(kind: str) -> Stashed | None:
+    """The file kept by :func:`stash` in this session, or None (expired, or never uploaded)."""
+    entry = session.get(_session_key(kind))
+    if not isinstance(entry, dict) or not KEY.match(str(entry.get("key", ""))):
+        return None
+    path = _folder() / entry["key"]
+    if not path.is_file():
+        return None
+    return Stashed(path.read_bytes(), str(entry.get("name", "upload.csv")), entry.get("meta", {}))
+
+
+def discard(kind: str) -> None:
+    entry = session.pop(_session_key(kind), None)
+    if isinstance(entry, dict) and KEY.match(str(entry.get("key", ""))):
+        (_folder() / entry["key"]).unlink(missing_ok=True)
+
+
+def uploaded(field: str, errors: FormErrors) -> tuple[bytes, str] | None:
+    """The posted file's bytes and name, or None with the reason added to ``errors``."""
+    file = request.files.get(field)
+    if file is None or not file.filename:
+        errors.add(_("Välj en fil att ladda upp"), f"#{field}", field)
+        return None
+    name = Path(file.filename.replace("\\", "/")).name or "upload.csv"
+    if Path(name).suffix.lower() not in SUFFIXES:
+        errors.add(
+            _("Filen måste vara en CSV-fil (.csv) eller en Excel-arbetsbok (.xlsx)"),
+            f"#{field}",
+            field,
+        )
+        return None
+    data = file.read()
+    if not data:
+        errors.add(_("Filen är tom"), f"#{field}", field)
+        return None
+    return data, name
+
+
+@contextmanager
+def scratch() -> Iterator[Session]:
+    """A database session whose every change is rolled back."""
+    s = Session(bind=db.engine)
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+def dry_run(work: Callable[[Session], T]) -> tuple[T | None, list[Problem]]:
+    """Run ``work`` in a session that is rolled back: its result, or every problem found."""
+    try:
+        with scratch() as s:
+            return work(s), []
+    except ValidationError as e:
+        return None, list(e.problems)
+    except MognadError as e:
+        return None, [Problem(str(e))]
+
+
+def problem_errors(problems: list[Problem], anchor: str = "#problems") -> FormErrors:
+    """The error summary of a refused file: how many problems, pointing at the full list."""
+    errors = FormErrors()
+    if problems:
+        errors.add(
+            _(
+                "Filen har %(count)s problem. Inget har sparats. Rätta filen och ladda upp "
+                "den igen.",
+                count=len(problems),
+            ),
+            anchor,
+        )
+    return errors
+
+
+def parse_year(raw: str, errors: FormErrors, field: str = "year") -> int | None:
+    raw = raw.strip()
+    if not raw:
+        errors.add(_("Ange vilket år organisationen gäller"), f"#{field}", field)
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100):
+        errors.add(_("Året ska vara fyra siffror, till exempel 2026"), f"#{field}", field)
+        return None
+    return int(raw)

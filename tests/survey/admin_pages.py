@@ -1,0 +1,48 @@
+"""Helpers for the admin page tests: signed-in accounts, file uploads, confirmation posts."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from werkzeug.test import TestResponse
+
+from tests.survey.staff import CSRF, Clock, Staff, create_user, install_clock
+
+
+def signed_in(
+    app: Flask,
+    runner: FlaskCliRunner,
+    monkeypatch,
+    role: str = "admin",
+    *units: str,
+    address: str = "192.0.2.10",
+) -> Staff:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    install_clock(monkeypatch, clock)
+    staff = Staff(app, address=address)
+    staff.set_up(create_user(runner, f"{role}{address[-2:]}@example.org", role, *units), clock)
+    return staff
+
+
+def csv_bytes(rows: list[list[object]]) -> bytes:
+    return (
+        "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
+    ).encode()
+
+
+def upload(
+    staff: Staff, url: str, rows: list[list[object]] | bytes, name: str = "file.csv", **fields: str
+) -> TestResponse:
+    """Post the form at ``url`` with a file (CSRF token from the form page)."""
+    data = rows if isinstance(rows, bytes) else csv_bytes(rows)
+    return staff.post(url, {**fields, "file": (io.BytesIO(data), name)})  # type: ignore[dict-item]
+
+
+def confirm(staff: Staff, page: TestResponse, action: str) -> TestResponse:
+    """Press the confirmation button of a preview page (its own CSRF token)."""
+    match = CSRF.search(page.get_data(as_text=True))
+    assert match, "no form on the preview page"
+    staff._fresh()
+    return staff.client.post(action, data={"csrf_token": match.group(1)})
