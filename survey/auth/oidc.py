@@ -69,7 +69,7 @@ def _client() -> Any:
 @bp.get("/oidc")
 def oidc_start() -> Response:
     base = str(current_app.config["BASE_URL"]).rstrip("/")
-    return _client().authorize_redirect(f"{base}/auth/oidc/callback")  # type: ignore[no-any-return]
+    return _client().authorize_redirect(f"{base}/auth/oidc/callback")
 
 
 @bp.get("/oidc/callback")
@@ -94,9 +94,9 @@ def oidc_callback() -> Response | tuple[str, int]:
         user = User(email=email, role=role, password_hash="", active=True, totp_enrolled=False)
         accounts.rotate_session(user)
         db.session.add(user)
-        audit(db.session, "user.created", role=role, units=[], via="oidc")
+        audit(db.session(), "user.created", role=role, units=[], via="oidc")
     elif user.role != role:
-        audit(db.session, "user.role_changed", user=email, role=role, via="oidc")
+        audit(db.session(), "user.role_changed", user=email, role=role, via="oidc")
         user.role = role
     db.session.flush()
     target = flow.complete_sign_in(user, "oidc")

@@ -66,7 +66,7 @@ def mix(name: str | None) -> None:
             if name is not None:
                 rounds = [get_round(session, name)]
             else:
-                rounds = [session.get(Round, rid) for rid in rounds_with_ballots(session)]
+                rounds = [session.get_one(Round, rid) for rid in rounds_with_ballots(session)]
             for rnd in rounds:
                 mixed = mix_round(session, rnd.id, batch)
                 left = pending_count(session, rnd.id)

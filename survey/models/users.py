@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models.enums import UserRole, check_in, values
 
 USER_ROLES = values(UserRole)
@@ -34,7 +34,7 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(check_in("role", UserRole), name="role"),)
 
@@ -77,7 +77,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserUnit(db.Model):
+class UserUnit(Model):
     """A unit a manager is bound to, by code: the binding follows the unit from year to year."""
 
     __tablename__ = "user_units"
@@ -90,7 +90,7 @@ class UserUnit(db.Model):
     user: Mapped[User] = relationship(back_populates="units")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that replaces the second factor once (the phone is lost)."""
 
     __tablename__ = "recovery_codes"

@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.mail import MailError, Refused, Sender
@@ -97,11 +97,11 @@ def _total(session: Session, rnd: Round) -> int:
     return session.scalar(select(func.count()).where(Invitation.round_id == rnd.id)) or 0
 
 
-def _ids(session: Session, query: object) -> list[int]:
-    return list(session.scalars(query))  # type: ignore[call-overload]
+def _ids(session: Session, query: Select[int]) -> list[int]:
+    return list(session.scalars(query))
 
 
-def _invitable(rnd: Round, resend_unknown: bool) -> object:
+def _invitable(rnd: Round, resend_unknown: bool) -> Select[int]:
     states = ["failed", "unknown"] if resend_unknown else ["failed"]
     return (
         select(Invitation.id)
