@@ -20,11 +20,12 @@ from werkzeug.wrappers import Response
 
 from survey.auth import accounts, bp, flow
 from survey.extensions import db
+from survey.models.enums import UserRole
 from survey.models.users import USER_ROLES, User
 from survey.services.audit import audit
 from survey.services.errors import InputError
 
-RANK = {"admin": 3, "hr": 2, "manager": 1}
+RANK = {UserRole.ADMIN: 3, UserRole.HR: 2, UserRole.MANAGER: 1}
 
 
 def enabled(app: Flask) -> bool:

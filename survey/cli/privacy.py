@@ -9,6 +9,7 @@ from flask import current_app
 
 from survey.cli.common import command, transaction
 from survey.extensions import db
+from survey.models.enums import FINISHED
 from survey.services.audit import audit
 from survey.services.errors import StateError
 
@@ -97,7 +98,7 @@ def purge_personal_data(name: str, yes: bool) -> None:
 
     with transaction() as session:
         s = round_status(session, name, current_app.config["RETENTION_DAYS"])
-        if s.round.status not in ("closed", "published"):
+        if s.round.status not in FINISHED:
             raise StateError(
                 f"round '{name}' is {s.round.status}; only a closed or published round can be "
                 f"purged (close it first with 'mognad round close {name}')"

@@ -42,7 +42,7 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # Empty until the person has used their set-up link (no password then matches).
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default="admin")
+    role: Mapped[str] = mapped_column(String(16), default=UserRole.ADMIN.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Flask-Login's id for the session: rotating it logs the account out everywhere.
     session_token: Mapped[str | None] = mapped_column(String(64), unique=True)
