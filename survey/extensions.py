@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

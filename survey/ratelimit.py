@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import Flask, current_app, render_template, request, session
 from flask_limiter import Limiter, RateLimitExceeded
 
+from survey.config import derive_key
+
 if TYPE_CHECKING:
     from flask.typing import RouteCallable
-
-from survey.config import derive_key
 
 OPEN_START = ("respond.unit_link", "respond.role")
 OPEN_SUBMIT = ("respond.submit",)

@@ -26,9 +26,6 @@ from sqlalchemy import Engine, delete, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from sqlalchemy import CursorResult
-
 from survey.models import (
     Answer,
     Ballot,
@@ -42,6 +39,9 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundStatus
 from survey.models.responses import random_id
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 log = logging.getLogger(__name__)
 

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from sqlalchemy import CursorResult
-
 from analysis.instruments import Category, Comment, Invalid, Item, Questionnaire
 from survey.models import Draft, DraftAnswer, Invitation
 from survey.models.enums import InvitationStatus
 from survey.services.mixer import drop_ballot
 from survey.tokens import token_hash
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 ANSWER_PREFIX = "a-"
 COMMENT_PREFIX = "c-"
