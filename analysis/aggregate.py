@@ -1,4 +1,4 @@
-"""Sum sufficient statistics up the organisation tree (DESIGN.md §5).
+"""Sum sufficient statistics up the organisation tree (docs/method.md, section 3).
 
 The database delivers ``n, Σx, Σx²`` per (unit where the respondent was recorded, role, index)
 and answer counts per (unit, role, item, value). A unit's cell includes its own respondents and

@@ -1,4 +1,4 @@
-"""Competence gaps per unit × role × competence category, ranked for HR (DESIGN.md §5).
+"""Competence gaps per unit × role × competence category, ranked for HR (docs/method.md, section 7).
 
 The input is additive and rolled up the tree by the caller (a unit includes its descendants):
 per unit, role and category the number :math:`n` of respondents with a category score, the sum

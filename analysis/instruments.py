@@ -105,7 +105,7 @@ class Scale:
         return value
 
     def rescale(self, value: float, reverse: bool = False) -> float:
-        """Map an answer onto 0–100 (DESIGN.md §5), reversing reverse-keyed items first."""
+        """Map an answer onto 0–100 (docs/method.md, section 1), reverse-keyed items reversed."""
         if reverse:
             value = self.min + self.max - value
         return (value - self.min) / (self.max - self.min) * 100.0

@@ -1,4 +1,7 @@
-"""Open data: one row per published cell, with the year-on-year comparison (DESIGN.md §7).
+"""Open data: one row per published cell, with the year-on-year comparison.
+
+Its columns, their order and their number formats are the public open-data contract: files
+already published are read by others, so a change here is a breaking change for them.
 
 ``build_aggregates`` joins this round's cells with the comparison round's (already mapped onto
 this year's units), applies the suppression decided by ``analysis.suppression``, and adds the
@@ -256,7 +259,7 @@ def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 def write_aggregates(
     df: pd.DataFrame, out_dir: str | Path, formats: Iterable[str] = ("csv", "json")
 ) -> list[Path]:
-    """Write ``aggregates.csv`` and/or ``aggregates.json`` (the same rows, DESIGN.md §7).
+    """Write ``aggregates.csv`` and/or ``aggregates.json`` (the same rows in both).
 
     Scores, SDs, CIs, deltas and effect sizes carry 6 decimals (CSV text; JSON numbers rounded
     to 6 decimals), p-values their full ``repr`` precision; booleans are ``true``/``false``;

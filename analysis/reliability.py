@@ -1,4 +1,4 @@
-"""Reliability per category and round: Cronbach's α with a Feldt CI (DESIGN.md §5, §7).
+"""Reliability per category and round: Cronbach's α with a Feldt CI (docs/method.md, section 6).
 
 α is computed on the respondents who answered every item of the category, from sufficient
 statistics the database can deliver with two ``GROUP BY`` queries over those complete cases:
@@ -149,7 +149,7 @@ def reliability_table(
 
 
 def flag_low_alpha(table: pd.DataFrame, threshold: float = LOW_ALPHA) -> pd.Series:
-    """Flag categories whose α is below ``threshold`` (default 0.70, DESIGN.md §5).
+    """Flag categories whose α is below ``threshold`` (default 0.70, docs/method.md section 6).
 
     Returns a boolean Series named ``low_alpha`` aligned on ``table``; NaN α is not flagged.
     """

@@ -1,4 +1,7 @@
-"""Respondent scores: answers → category scores → index scores (DESIGN.md §5, normative).
+"""Respondent scores: answers → category scores → index scores.
+
+The rules are the ones docs/method.md (sections 1–2) explains; that page and this module must
+agree, and the tests check this module against hand-computed examples.
 
 Every answer is rescaled to 0–100 after reversing reverse-keyed items,
 

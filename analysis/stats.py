@@ -1,4 +1,4 @@
-"""Statistics from additive sufficient statistics (DESIGN.md §5).
+"""Statistics from additive sufficient statistics (the rules of docs/method.md, sections 3–4).
 
 Every function works on ``n``, ``Σx`` and ``Σx²`` (or count tables) so that cells can be
 computed from SQL ``GROUP BY`` results and summed up the organisation tree, never from raw

@@ -1,4 +1,5 @@
-"""Primary and complementary suppression of cells (DESIGN.md §6, normative; treat as security).
+"""Primary and complementary suppression of cells (docs/method.md section 5,
+docs/privacy.md; treat as security).
 
 A cell (unit with its descendants, role or ``all``, one index) shows n and a mean, i.e. a sum, so
 a linear combination of shown cells shows the mean of the group it adds up to. Rule: none may

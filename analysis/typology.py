@@ -1,4 +1,4 @@
-"""DiMiOS-style typology: digital capability × digital legacy (DESIGN.md §5).
+"""DiMiOS-style typology: digital capability × digital legacy (docs/method.md, section 8).
 
 Both axes are index scores on 0–100. The legacy index measures how far existing systems, data
 and rules *enable* change (higher = better), so the split reads

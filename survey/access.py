@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from analysis.tree import ancestors
 from survey.extensions import db, login_manager
 from survey.models import Unit
+from survey.models.enums import UserRole
 
 
 class Action(StrEnum):
@@ -46,8 +47,8 @@ class Action(StrEnum):
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "admin": frozenset(Action),
-    "hr": frozenset(
+    UserRole.ADMIN: frozenset(Action),
+    UserRole.HR: frozenset(
         {
             Action.VIEW_RESULTS,
             Action.VIEW_GAPS,
@@ -56,7 +57,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.READ_COMMENTS,
         }
     ),
-    "manager": frozenset({Action.VIEW_RESULTS, Action.VIEW_FIELDWORK}),
+    UserRole.MANAGER: frozenset({Action.VIEW_RESULTS, Action.VIEW_FIELDWORK}),
 }
 
 
@@ -102,7 +103,7 @@ def allowed(user: Any, action: Action | str, unit: UnitRef | None = None) -> boo
         return False
     if action not in ROLE_ACTIONS.get(user.role, frozenset()):
         return False
-    if user.role != "manager":
+    if user.role != UserRole.MANAGER:
         return True
     if unit is None:
         return False
@@ -112,10 +113,10 @@ def allowed(user: Any, action: Action | str, unit: UnitRef | None = None) -> boo
 def units_in_scope(user: Any, year: int) -> set[str] | None:
     """The unit codes of ``year`` whose results this user may see; None means every unit."""
     if not allowed(user, Action.VIEW_RESULTS) and not (
-        getattr(user, "role", None) == "manager" and allowed_somewhere(user)
+        getattr(user, "role", None) == UserRole.MANAGER and allowed_somewhere(user)
     ):
         return set()
-    if user.role != "manager":
+    if user.role != UserRole.MANAGER:
         return None
     return {code for code in _parents(year) if in_scope(user.unit_codes, year, code)}
 

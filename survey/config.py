@@ -76,13 +76,14 @@ def check_privacy(config: dict[str, object]) -> None:
     """
     for key in ("MIX_BATCH", "DRAFT_EXPIRY_DAYS", "RETENTION_DAYS"):
         try:
+            # Settings arrive as text or numbers from several sources; int() judges them all.
             config[key] = int(config[key])  # type: ignore[call-overload]
         except (TypeError, ValueError):
             raise ValueError(f"MOGNAD_{key} must be a whole number, got {config[key]!r}") from None
-        if config[key] < 1:  # type: ignore[operator]
+        if config[key] < 1:  # type: ignore[operator]  # an int since the line above
             raise ValueError(f"MOGNAD_{key} must be at least 1, got {config[key]}")
-    k = int(config["K_ANONYMITY"])  # type: ignore[call-overload]
-    if config["MIX_BATCH"] < k:  # type: ignore[operator]
+    k = int(config["K_ANONYMITY"])  # type: ignore[call-overload]  # text or a number, as above
+    if config["MIX_BATCH"] < k:
         raise ValueError(
             f"MOGNAD_MIX_BATCH must be at least K_ANONYMITY ({k}), got {config['MIX_BATCH']}"
         )

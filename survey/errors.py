@@ -18,12 +18,12 @@ def init_app(app: Flask) -> None:
     from survey.security import ControlCharacters
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException):
         message = error.description if isinstance(error, ControlCharacters) else None
         return render_template("errors/error.html", error=error, message=message), error.code
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception) -> tuple[str, int]:
         db.session.rollback()
         app.logger.error(
             "Unhandled %s in %s %s\n%s",

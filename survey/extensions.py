@@ -1,11 +1,13 @@
 """Unbound extensions; models and blueprints import them from here."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -19,9 +21,21 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+    if TYPE_CHECKING:
+        # Every model here maps one plain table; services build bulk statements on it.
+        __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models inherit from `Model`. At run time it is Flask-SQLAlchemy's `db.Model` (the `Base` above,
+# bound to `db`); mypy cannot see through that dynamic class, so it checks against `Base`, which
+# carries the same metadata and typed declarative machinery.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -13,7 +13,7 @@ from flask import current_app, request, session
 from flask_babel import format_date, format_number, get_locale
 from flask_babel import gettext as _
 
-from analysis.instruments import ROLES, Role
+from analysis.roles import ROLES, Role
 
 FALLBACK = "sv"
 # Day month year in every language: "27 november 2026", "27 November 2026". Babel's "long"
@@ -59,6 +59,16 @@ def role_name(role: str) -> str:
     return names.get(role, role)
 
 
+def role_hint(role: str) -> str:
+    """Who counts as the role, as the role page explains it."""
+    hints: dict[str, str] = {
+        Role.EMPLOYEE: _("Du arbetar i verksamheten utan personalansvar."),
+        Role.MANAGER: _("Du har personal- eller verksamhetsansvar."),
+        Role.SPECIALIST: _("Du arbetar med it, digitalisering eller verksamhetsutveckling."),
+    }
+    return hints.get(role, "")
+
+
 def long_date() -> str:
     """Today as the receipt writes it."""
     return format_date(format=DAY_MONTH_YEAR)
@@ -71,6 +81,7 @@ def template_helpers() -> dict[str, Any]:
         "tr": lambda text: tr(text, lang),
         "tr_lang": lambda text: tr_lang(text, lang),
         "role_name": role_name,
+        "role_hint": role_hint,
         "ROLES": ROLES,
         "number": format_number,
     }

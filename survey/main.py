@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from analysis.instruments import DONT_KNOW
+
 bp = Blueprint("main", __name__)
 
 
@@ -44,4 +46,8 @@ def template_helpers() -> dict[str, object]:
     def url_map_endpoints() -> set[str]:
         return set(current_app.view_functions)
 
-    return {"current_lang": current_lang, "url_map_endpoints": url_map_endpoints}
+    return {
+        "current_lang": current_lang,
+        "url_map_endpoints": url_map_endpoints,
+        "DONT_KNOW": DONT_KNOW,  # the answer value of "don't know", as the questionnaires store it
+    }

@@ -22,7 +22,7 @@ def mix_after_submit(round_id: int) -> int:
     the ballot box and the next submission, `mognad mix` or closing the round mixes it.
     """
     config = current_app.config
-    session = db.session
+    session = db.session()
     try:
         mixed = 0
         closed = (

@@ -15,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app, render_template, request, session
 from flask_limiter import Limiter, RateLimitExceeded
 
 from survey.config import derive_key
+
+if TYPE_CHECKING:
+    from flask.typing import RouteCallable
 
 OPEN_START = ("respond.unit_link", "respond.role")
 OPEN_SUBMIT = ("respond.submit",)
@@ -73,7 +76,8 @@ def init_app(app: Flask) -> None:
                 methods=["POST"] if endpoint == "respond.role" else methods,
                 exempt_when=_not_open_link,
             )(view)
-            app.view_functions[endpoint] = limited
+            # Flask-Limiter types its wrapper as sync-or-async; it wraps this sync view.
+            app.view_functions[endpoint] = cast("RouteCallable", limited)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded) -> Any:

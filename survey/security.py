@@ -100,6 +100,7 @@ def init_app(app: Flask) -> None:
     install_log_redaction(app.logger)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
+        # Wrapping wsgi_app is how Flask documents middleware; mypy sees a method being replaced.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     https = str(app.config["BASE_URL"]).lower().startswith("https://")
 

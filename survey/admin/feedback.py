@@ -68,7 +68,7 @@ def comments(name: str) -> tuple[str, int] | str:
         require(Action.READ_COMMENTS)
     k_text = int(current_app.config["K_TEXT"])
     try:
-        groups = comment_groups(db.session, rnd, code, k_text)
+        groups = comment_groups(db.session(), rnd, code, k_text)
     except StateError:
         return render_template("admin/feedback/comments_closed_only.html", rnd=rnd), 409
     units = db.session.execute(

@@ -80,8 +80,8 @@ def fieldwork(name: str) -> str:
     code = request.args.get("unit") or None
     role = request.args.get("role") or ""
     scope = _scope(rnd, code)
-    rows = live_fieldwork(db.session, rnd, root=code, scope=scope)
-    choices = live_fieldwork(db.session, rnd, scope=scope)
+    rows = live_fieldwork(db.session(), rnd, root=code, scope=scope)
+    choices = live_fieldwork(db.session(), rnd, scope=scope)
     if role not in ROLES:
         role = ""
     return render_template(
@@ -101,7 +101,7 @@ def fieldwork(name: str) -> str:
 def fieldwork_csv(name: str) -> Response:
     rnd = _round(name)
     code = request.args.get("unit") or None
-    rows = live_fieldwork(db.session, rnd, root=code, scope=_scope(rnd, code))
+    rows = live_fieldwork(db.session(), rnd, root=code, scope=_scope(rnd, code))
     body = live_fieldwork_csv(rows, _threshold(), _k(rnd))
     filename = f"fieldwork-{rnd.id}{'-' + str(rows[0].code) if code and rows else ''}.csv"
     return Response(

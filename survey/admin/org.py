@@ -183,8 +183,8 @@ def org_confirm() -> Response | str | tuple[str, int]:
         return redirect(url_for("admin.org_upload"))
     year = int(stashed.meta["year"])
     try:
-        n = import_org(db.session, year, stashed.table())
-        audit(db.session, "org.import", actor=actor(), year=year, file=stashed.name, units=n)
+        n = import_org(db.session(), year, stashed.table())
+        audit(db.session(), "org.import", actor=actor(), year=year, file=stashed.name, units=n)
         db.session.commit()
     except MognadError:
         db.session.rollback()
@@ -258,8 +258,8 @@ def org_remap_confirm() -> Response | str | tuple[str, int]:
         return redirect(url_for("admin.org_remap"))
     year = int(stashed.meta["year"])
     try:
-        n = import_remap(db.session, year, stashed.table())
-        audit(db.session, "org.remap", actor=actor(), year=year, file=stashed.name, mappings=n)
+        n = import_remap(db.session(), year, stashed.table())
+        audit(db.session(), "org.remap", actor=actor(), year=year, file=stashed.name, mappings=n)
         db.session.commit()
     except MognadError:
         db.session.rollback()

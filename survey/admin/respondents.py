@@ -86,7 +86,7 @@ def respondents_round(name: str) -> str:
     return render_template(
         "admin/respondents/round.html",
         rnd=rnd,
-        counts=_counts(db.session, rnd),
+        counts=_counts(db.session(), rnd),
         people=people[:LISTED],
         more=len(people) > LISTED,
         q=q,
@@ -115,7 +115,7 @@ def _preview(rnd: Round) -> str | tuple[str, int]:
 
     def work(s: Session) -> dict[str, Any]:
         n = import_respondents(s, rnd.name, stashed.table())
-        before = _counts(db.session, rnd)["all"]
+        before = _counts(db.session(), rnd)["all"]
         return {"count": n, "counts": _counts(s, s.get(Round, rnd.id)), "before": before}  # type: ignore[arg-type]
 
     result, problems = up.dry_run(work)
@@ -148,9 +148,9 @@ def respondents_confirm(name: str) -> Response | str | tuple[str, int]:
         flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("admin.respondents_upload", name=rnd.name))
     try:
-        n = import_respondents(db.session, rnd.name, stashed.table())
+        n = import_respondents(db.session(), rnd.name, stashed.table())
         audit(
-            db.session,
+            db.session(),
             "respondents.import",
             actor=actor(),
             round=rnd.name,
@@ -189,8 +189,8 @@ def respondents_add(name: str) -> Response | str | tuple[str, int]:
             [(form["email"], form["unit"], form["role"])],
         )
         try:
-            import_respondents(db.session, rnd.name, table)
-            audit(db.session, "respondents.add", actor=actor(), round=rnd.name, unit=form["unit"])
+            import_respondents(db.session(), rnd.name, table)
+            audit(db.session(), "respondents.add", actor=actor(), round=rnd.name, unit=form["unit"])
             db.session.commit()
         except MognadError as e:
             db.session.rollback()
@@ -246,7 +246,7 @@ def respondents_edit(name: str, iid: int) -> Response | str | tuple[str, int]:
         if not errors:
             inv.unit_id, inv.role = by_code[form["unit"]].id, form["role"]
             audit(
-                db.session,
+                db.session(),
                 "respondents.edit",
                 actor=actor(),
                 round=rnd.name,
@@ -277,7 +277,7 @@ def respondents_remove(name: str, iid: int) -> Response | str | tuple[str, int]:
     if request.method == "POST" and not refused:
         db.session.execute(delete(Draft).where(Draft.invitation_id == inv.id))
         db.session.delete(inv)
-        audit(db.session, "respondents.remove", actor=actor(), round=rnd.name, invitation=iid)
+        audit(db.session(), "respondents.remove", actor=actor(), round=rnd.name, invitation=iid)
         db.session.commit()
         flash(_("%(email)s är borttagen ur omgången.", email=inv.email or ""))
         return redirect(url_for("admin.respondents_round", name=rnd.name))

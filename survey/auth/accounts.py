@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -24,8 +23,13 @@ from sqlalchemy.orm import Session
 
 from survey.config import derive_key
 from survey.models import Unit
+from survey.models.enums import UserRole
 from survey.models.users import USER_ROLES, RecoveryCode, User, UserUnit, aware
 from survey.services.errors import InputError, StateError
+
+# Set-up tokens and recovery codes are long and random: a plain SHA-256 hides them, as it does
+# link tokens.
+from survey.tokens import token_hash
 
 SETUP_HOURS = 24
 MIN_PASSWORD = 12
@@ -33,11 +37,6 @@ RECOVERY_CODES = 10
 TOTP_PURPOSE = "totp secret v1"
 ISSUER = "Mognad"
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-
-
-def token_hash(token: str) -> str:
-    """Set-up tokens and recovery codes are long and random: SHA-256 is enough to hide them."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -78,9 +77,9 @@ def create_user(
 def checked_units(session: Session, role: str, unit_codes: list[str]) -> list[str]:
     """The unit codes a ``role`` account is bound to, or InputError saying what is wrong."""
     codes = sorted({c.strip() for c in unit_codes if c.strip()})
-    if role == "manager" and not codes:
+    if role == UserRole.MANAGER and not codes:
         raise InputError("a manager needs at least one --unit CODE (the units they may see)")
-    if role != "manager" and codes:
+    if role != UserRole.MANAGER and codes:
         raise InputError(f"--unit applies to managers only; an {role} account sees every unit")
     known = set(session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
     missing = [c for c in codes if c not in known]

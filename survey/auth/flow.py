@@ -82,7 +82,7 @@ def complete_sign_in(user: User, method: str) -> str:
     accounts.clear_failures(user)
     _fresh_session()
     login_user(user)
-    audit(db.session, "auth.signed_in", actor=actor(user), method=method)
+    audit(db.session(), "auth.signed_in", actor=actor(user), method=method)
     return target
 
 
@@ -98,9 +98,9 @@ def fail(user: User, step: str) -> None:
     """Count a wrong password or code against the account; lock it (audited) at the limit."""
     limit = int(current_app.config["LOGIN_MAX_FAILURES"])
     minutes = int(current_app.config["LOGIN_LOCKOUT_MINUTES"])
-    audit(db.session, "auth.failed", actor=actor(user), step=step)
+    audit(db.session(), "auth.failed", actor=actor(user), step=step)
     if accounts.record_failure(user, utcnow(), limit, minutes):
-        audit(db.session, "auth.locked", actor=actor(user), minutes=minutes, failures=limit)
+        audit(db.session(), "auth.locked", actor=actor(user), minutes=minutes, failures=limit)
 
 
 def user_by_email(email: str) -> User | None:

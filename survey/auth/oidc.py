@@ -20,11 +20,12 @@ from werkzeug.wrappers import Response
 
 from survey.auth import accounts, bp, flow
 from survey.extensions import db
+from survey.models.enums import UserRole
 from survey.models.users import USER_ROLES, User
 from survey.services.audit import audit
 from survey.services.errors import InputError
 
-RANK = {"admin": 3, "hr": 2, "manager": 1}
+RANK = {UserRole.ADMIN: 3, UserRole.HR: 2, UserRole.MANAGER: 1}
 
 
 def enabled(app: Flask) -> bool:
@@ -69,7 +70,7 @@ def _client() -> Any:
 @bp.get("/oidc")
 def oidc_start() -> Response:
     base = str(current_app.config["BASE_URL"]).rstrip("/")
-    return _client().authorize_redirect(f"{base}/auth/oidc/callback")  # type: ignore[no-any-return]
+    return _client().authorize_redirect(f"{base}/auth/oidc/callback")
 
 
 @bp.get("/oidc/callback")
@@ -94,9 +95,9 @@ def oidc_callback() -> Response | tuple[str, int]:
         user = User(email=email, role=role, password_hash="", active=True, totp_enrolled=False)
         accounts.rotate_session(user)
         db.session.add(user)
-        audit(db.session, "user.created", role=role, units=[], via="oidc")
+        audit(db.session(), "user.created", role=role, units=[], via="oidc")
     elif user.role != role:
-        audit(db.session, "user.role_changed", user=email, role=role, via="oidc")
+        audit(db.session(), "user.role_changed", user=email, role=role, via="oidc")
         user.role = role
     db.session.flush()
     target = flow.complete_sign_in(user, "oidc")

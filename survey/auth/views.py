@@ -91,7 +91,8 @@ def sign_in() -> Page:
         errors=errors,
         email=email,
         next_url=next_url,
-        sso=oidc.enabled(current_app._get_current_object()),
+        # The proxy's own method, which Flask's types (current_app: Flask) do not show.
+        sso=oidc.enabled(current_app._get_current_object()),  # type: ignore[attr-defined]
     ), errors.status()
 
 
@@ -117,7 +118,7 @@ def two_factor() -> Page:
             if accounts.use_recovery_code(user, code, now):
                 target = flow.complete_sign_in(user, "recovery_code")
                 audit(
-                    db.session,
+                    db.session(),
                     "auth.recovery_code_used",
                     actor=flow.actor(user),
                     left=accounts.recovery_codes_left(user),
@@ -150,7 +151,7 @@ def enrol() -> Page:
         elif accounts.verify_totp(user, secret, code, now):
             user.totp_enrolled = True
             codes = accounts.new_recovery_codes(user)
-            audit(db.session, "auth.second_factor_enrolled", actor=flow.actor(user))
+            audit(db.session(), "auth.second_factor_enrolled", actor=flow.actor(user))
             target = flow.complete_sign_in(user, "totp")
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes, target=target)
@@ -169,7 +170,7 @@ def enrol() -> Page:
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str) -> Page:
     """The one-time link from `mognad user create`: choose a password, then enrol the app."""
-    user = accounts.user_for_setup(db.session, token, flow.utcnow())
+    user = accounts.user_for_setup(db.session(), token, flow.utcnow())
     if user is None:
         return render_template("auth/link_invalid.html"), 404
     errors = Errors()
@@ -181,7 +182,7 @@ def setup(token: str) -> Page:
             errors.add("password" if problem == "short" else "confirm", _password_problem(problem))
         else:
             accounts.set_password(user, password)
-            audit(db.session, "auth.password_set", actor=flow.actor(user), via="setup_link")
+            audit(db.session(), "auth.password_set", actor=flow.actor(user), via="setup_link")
             flow.end_session()
             flow.start_pending(user)
             db.session.commit()
@@ -192,7 +193,7 @@ def setup(token: str) -> Page:
 @bp.post("/sign-out")
 def sign_out() -> Response:
     if current_user.is_authenticated:
-        audit(db.session, "auth.signed_out", actor=flow.actor(current_user))
+        audit(db.session(), "auth.signed_out", actor=flow.actor(current_user))
         db.session.commit()
     logout_user()
     flow.end_session()
@@ -220,7 +221,7 @@ def password() -> Page:
                 db.session.commit()
         else:
             accounts.set_password(user, new)
-            audit(db.session, "auth.password_changed", actor=flow.actor(user))
+            audit(db.session(), "auth.password_changed", actor=flow.actor(user))
             flow.end_session()
             login_user(user)
             db.session.commit()

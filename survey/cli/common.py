@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,7 +33,7 @@ existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 def transaction() -> Iterator[Session]:
     """Commit once if the block succeeds; roll back whatever happened otherwise."""
     try:
-        yield cast(Session, db.session)  # the scoped session stands in for the request's one
+        yield db.session()  # the session of this app context, as a request would use
         db.session.commit()
     except BaseException:
         db.session.rollback()

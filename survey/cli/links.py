@@ -7,6 +7,7 @@ import csv
 import os
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import click
 from flask import current_app
@@ -53,7 +54,10 @@ def links(name: str, unit_code: str | None, out: Path) -> None:
                     writer.writeheader()
                     # Unit names come from the organisation file: never let one run as a
                     # formula next to someone's personal link.
-                    writer.writerows(neutralise_row(row) for row in table.rows)
+                    # A mapping row comes back as a dict (the helper's type covers lists too).
+                    writer.writerows(
+                        cast("dict[str, object]", neutralise_row(row)) for row in table.rows
+                    )
             except OSError as e:
                 raise InputError(
                     f"cannot write the file ({e.strerror or e})", file=str(out)

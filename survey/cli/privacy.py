@@ -9,6 +9,7 @@ from flask import current_app
 
 from survey.cli.common import command, transaction
 from survey.extensions import db
+from survey.models.enums import FINISHED
 from survey.services.audit import audit
 from survey.services.errors import StateError
 
@@ -66,7 +67,7 @@ def mix(name: str | None) -> None:
             if name is not None:
                 rounds = [get_round(session, name)]
             else:
-                rounds = [session.get(Round, rid) for rid in rounds_with_ballots(session)]
+                rounds = [session.get_one(Round, rid) for rid in rounds_with_ballots(session)]
             for rnd in rounds:
                 mixed = mix_round(session, rnd.id, batch)
                 left = pending_count(session, rnd.id)
@@ -97,7 +98,7 @@ def purge_personal_data(name: str, yes: bool) -> None:
 
     with transaction() as session:
         s = round_status(session, name, current_app.config["RETENTION_DAYS"])
-        if s.round.status not in ("closed", "published"):
+        if s.round.status not in FINISHED:
             raise StateError(
                 f"round '{name}' is {s.round.status}; only a closed or published round can be "
                 f"purged (close it first with 'mognad round close {name}')"

@@ -10,6 +10,7 @@ from flask import current_app
 
 from survey.cli.common import command, transaction
 from survey.cli.privacy import after_close, purge_reminder
+from survey.models.enums import RoundMode, values
 from survey.services.audit import audit
 
 
@@ -38,7 +39,10 @@ OPEN_ROUND_WARNING = (
     help="Bundled instrument id or path to a questionnaire file.",
 )
 @click.option(
-    "--mode", type=click.Choice(["invited", "open"]), default="invited", show_default=True
+    "--mode",
+    type=click.Choice(values(RoundMode)),
+    default=RoundMode.INVITED.value,
+    show_default=True,
 )
 @click.option(
     "--k",
@@ -70,7 +74,7 @@ def round_create(name: str, year: int, questionnaire_ref: str, mode: str, k: int
         f"Created round '{name}' ({year}, {mode}, minimum group size {k}) "
         f"with {snap.instrument} {snap.version}."
     )
-    if mode == "open":
+    if mode == RoundMode.OPEN:
         click.echo(OPEN_ROUND_WARNING.format(k=k), err=True)
 
 
@@ -109,7 +113,7 @@ def round_list() -> None:
         for name in names:
             s = round_status(session, name, current_app.config["RETENTION_DAYS"])
             r = s.round
-            invited = str(s.counts.invited) if r.mode == "invited" else "-"
+            invited = str(s.counts.invited) if r.mode == RoundMode.INVITED else "-"
             rows.append(
                 (r.name, str(r.year), r.mode, r.status, str(r.k_min), invited,
                  str(s.responses), str(s.pending))
@@ -138,7 +142,7 @@ def round_status_command(name: str) -> None:
             f"Round '{rnd.name}': {rnd.status} ({rnd.mode}), year {rnd.year}, "
             f"questionnaire {snap.instrument} {snap.version}",
         ]
-        if rnd.mode == "invited":
+        if rnd.mode == RoundMode.INVITED:
             c = s.counts
             lines.append(
                 f"Invitations: {c.invited} invited, {c.started} started (not submitted), "

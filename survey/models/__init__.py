@@ -1,4 +1,4 @@
-"""The data model, split by aggregate (DESIGN.md section 3)."""
+"""The data model, one module per aggregate (organisation, rounds, responses, users, …)."""
 
 from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback

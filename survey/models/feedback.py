@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models.responses import random_id
 
 
@@ -18,7 +18,7 @@ def today() -> date:
     return date.today()
 
 
-class AccessibilityFeedback(db.Model):
+class AccessibilityFeedback(Model):
     __tablename__ = "accessibility_feedback"
     __table_args__ = (CheckConstraint("length(message) > 0", name="message_not_empty"),)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 
 
-class Unit(db.Model):
+class Unit(Model):
     __tablename__ = "units"
     __table_args__ = (
         UniqueConstraint("year", "code", name="year_code"),
@@ -40,7 +40,7 @@ class Unit(db.Model):
         return f"<Unit {self.year}:{self.code}>"
 
 
-class UnitRemap(db.Model):
+class UnitRemap(Model):
     """A reorganisation: ``old_code`` in the previous year became ``new_code`` in ``year``."""
 
     __tablename__ = "unit_remaps"

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models.audit import utcnow
 from survey.models.enums import ROLE_CHECK
 
@@ -33,7 +33,7 @@ def random_id() -> str:
     return secrets.token_hex(16)
 
 
-class Response(db.Model):
+class Response(Model):
     __tablename__ = "responses"
     __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
 
@@ -46,7 +46,7 @@ class Response(db.Model):
     comments: Mapped[list[ResponseComment]] = relationship(cascade="all, delete-orphan")
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One item's answer; NULL value means "vet ej" (an unanswered item has no row)."""
 
     __tablename__ = "answers"
@@ -64,7 +64,7 @@ class Answer(db.Model):
     scale_max: Mapped[int] = mapped_column(SmallInteger)
 
 
-class ResponseComment(db.Model):
+class ResponseComment(Model):
     __tablename__ = "response_comments"
 
     response_id: Mapped[str] = mapped_column(
@@ -74,7 +74,7 @@ class ResponseComment(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """A submitted response waiting for the mixer: random id, no invitation, time or sequence.
 
     It exists so that the transaction that marks an invitation completed never writes a
@@ -93,7 +93,7 @@ class Ballot(db.Model):
     payload: Mapped[str] = mapped_column(Text)
 
 
-class Draft(db.Model):
+class Draft(Model):
     """Answers saved page by page until submit, keyed by invitation or by a browser key hash."""
 
     __tablename__ = "drafts"
@@ -118,7 +118,7 @@ class Draft(db.Model):
     answers: Mapped[list[DraftAnswer]] = relationship(cascade="all, delete-orphan")
 
 
-class DraftAnswer(db.Model):
+class DraftAnswer(Model):
     __tablename__ = "draft_answers"
     __table_args__ = (UniqueConstraint("draft_id", "item_id", name="draft_item"),)
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models.audit import utcnow
 from survey.models.enums import (
     ROLE_CHECK,
@@ -35,7 +35,7 @@ MAIL_STATES = ("sending", "sent", "failed", "unknown")
 REMINDER_STATES = ("due", "sending")
 
 
-class QuestionnaireSnapshot(db.Model):
+class QuestionnaireSnapshot(Model):
     """The questionnaire exactly as a round uses it; files may change, snapshots never do."""
 
     __tablename__ = "questionnaire_snapshots"
@@ -52,7 +52,7 @@ class QuestionnaireSnapshot(db.Model):
     )
 
 
-class QuestionnaireItem(db.Model):
+class QuestionnaireItem(Model):
     """One item of a snapshot, flattened so SQL can rescale and group answers by category."""
 
     __tablename__ = "questionnaire_items"
@@ -72,7 +72,7 @@ class QuestionnaireItem(db.Model):
     snapshot: Mapped[QuestionnaireSnapshot] = relationship(back_populates="items")
 
 
-class Round(db.Model):
+class Round(Model):
     __tablename__ = "rounds"
     __table_args__ = (
         CheckConstraint(check_in("status", RoundStatus), name="status"),
@@ -96,7 +96,7 @@ class Round(db.Model):
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A personal link; only the SHA-256 of its token is stored, and only *that* it was used."""
 
     __tablename__ = "invitations"
@@ -122,7 +122,7 @@ class Invitation(db.Model):
     round: Mapped[Round] = relationship()
 
 
-class InvitationCount(db.Model):
+class InvitationCount(Model):
     """What is left of a purged round's invitations: anonymous counts per unit and role.
 
     Response rates stay available after `mognad purge-personal-data` has deleted every

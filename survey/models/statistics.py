@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.extensions import Model
 
 
-class RoundStatistics(db.Model):
+class RoundStatistics(Model):
     __tablename__ = "round_statistics"
 
     round_id: Mapped[int] = mapped_column(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models.enums import UserRole, check_in, values
 
 USER_ROLES = values(UserRole)
@@ -34,7 +34,7 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(check_in("role", UserRole), name="role"),)
 
@@ -42,7 +42,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # Empty until the person has used their set-up link (no password then matches).
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default="admin")
+    role: Mapped[str] = mapped_column(String(16), default=UserRole.ADMIN.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Flask-Login's id for the session: rotating it logs the account out everywhere.
     session_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -77,7 +77,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserUnit(db.Model):
+class UserUnit(Model):
     """A unit a manager is bound to, by code: the binding follows the unit from year to year."""
 
     __tablename__ = "user_units"
@@ -90,7 +90,7 @@ class UserUnit(db.Model):
     user: Mapped[User] = relationship(back_populates="units")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that replaces the second factor once (the phone is lost)."""
 
     __tablename__ = "recovery_codes"

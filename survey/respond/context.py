@@ -66,7 +66,7 @@ class Respondent:
 
     @cached_property
     def questionnaire(self) -> Questionnaire:
-        return snapshot_questionnaire(db.session, self.round)
+        return snapshot_questionnaire(db.session(), self.round)
 
     @property
     def plan(self) -> service.Plan:
@@ -155,7 +155,7 @@ def load(*, allow_completed: bool = False) -> Respondent:
         token = unseal(state.get("sealed"))
         if token is None:  # not sealed here (an older cookie, another secret, tampering)
             raise Stop("no_session")
-        inv = invitation_by_token(db.session, token)
+        inv = invitation_by_token(db.session(), token)
         if inv is None:
             raise Stop("unknown")
         if inv.status == InvitationStatus.COMPLETED:
@@ -163,7 +163,7 @@ def load(*, allow_completed: bool = False) -> Respondent:
                 return Respondent(inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role)
             raise Stop("used", inv.round)
         check_round(inv.round)
-        draft = service.draft_for_invitation(db.session, inv.id)
+        draft = service.draft_for_invitation(db.session(), inv.id)
         return Respondent(
             inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, draft=draft
         )
@@ -174,7 +174,7 @@ def load(*, allow_completed: bool = False) -> Respondent:
             raise Stop("unknown")
         check_round(rnd)
         key = browser_key(rnd.id)
-        draft = service.draft_for_browser(db.session, rnd.id, key) if key else None
+        draft = service.draft_for_browser(db.session(), rnd.id, key) if key else None
         if draft is not None:
             return Respondent(
                 rnd, link_unit=link_unit, unit_id=draft.unit_id, role=draft.role, draft=draft

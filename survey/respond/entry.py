@@ -45,14 +45,14 @@ def stale_form(e: CSRFError) -> tuple[str, int]:
 
 def personal_link(token: str) -> HttpResponse:
     """Exchange a personal token for the session and continue without the token in the URL."""
-    inv = invitation_by_token(db.session, token)
+    inv = invitation_by_token(db.session(), token)
     if inv is None:
         raise Stop("unknown")
     if inv.status == InvitationStatus.COMPLETED:
         raise Stop("used", inv.round)
     context.check_round(inv.round)
     context.enter_personal(token)
-    draft = service.draft_for_invitation(db.session, inv.id)
+    draft = service.draft_for_invitation(db.session(), inv.id)
     if draft is not None:
         return redirect(resume_url(draft.page, draft.role, inv.round))
     return redirect(url_for("respond.welcome"))
@@ -64,7 +64,7 @@ def unit_link(round_id: int, unit_code: str, key: str) -> HttpResponse:
     if not check_unit_key(secret, round_id, unit_code, key):
         raise Stop("unknown")
     rnd = db.session.get(Round, round_id)
-    unit = unit_in_round(db.session, rnd, unit_code) if rnd is not None else None
+    unit = unit_in_round(db.session(), rnd, unit_code) if rnd is not None else None
     if rnd is None or unit is None or rnd.mode != RoundMode.OPEN:
         raise Stop("unknown")
     context.check_round(rnd)
@@ -73,7 +73,7 @@ def unit_link(round_id: int, unit_code: str, key: str) -> HttpResponse:
         raise Stop("answered_open", rnd)
     who = context.load()
     if who.draft is not None:
-        return redirect(resume_url(who.draft.page, who.role, rnd))
+        return redirect(resume_url(who.draft.page, who.draft.role, rnd))
     return redirect(url_for("respond.role"))
 
 
@@ -92,7 +92,7 @@ def role() -> Any:
     if who.personal:
         return redirect(url_for("respond.welcome"))
     assert who.link_unit is not None
-    units = subtree(db.session, who.link_unit)
+    units = subtree(db.session(), who.link_unit)
     choose_unit = len(units) > 1
     form = {"role": who.role, "unit": who.unit_id}
     errors = FormErrors()
@@ -105,11 +105,11 @@ def role() -> Any:
         if chosen_unit not in {c.unit.id for c in units}:
             first = f"#unit-{units[0].unit.id}" if len(units) <= UNIT_RADIOS_MAX else "#unit"
             errors.add(_("Välj vilken enhet du arbetar i"), first, "unit")
-        if not errors:
+        if not errors and chosen_unit is not None:  # (a missing unit is an error above)
             context.choose(chosen_unit, chosen_role)
             if who.draft is not None:
                 plan = service.plan_for(who.questionnaire, chosen_role)
-                service.change_role(db.session, who.draft, chosen_unit, chosen_role, plan)
+                service.change_role(db.session(), who.draft, chosen_unit, chosen_role, plan)
                 db.session.commit()
             return redirect(url_for("respond.welcome"), 303)
     return render_template(

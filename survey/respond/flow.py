@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import url_for
 
 from survey.extensions import db
-from survey.models import Round
+from survey.models import Draft, Round
 from survey.respond import context
 from survey.respond.context import Respondent, Stop
 from survey.services import respond as service
@@ -34,17 +34,18 @@ def respondent() -> Respondent:
         raise
 
 
-def with_draft() -> Respondent:
-    """The respondent of a started questionnaire; the welcome page for one not started yet."""
+def with_draft() -> tuple[Respondent, Draft]:
+    """The respondent of a started questionnaire and their draft; the welcome page for one not
+    started yet."""
     who = respondent()
     if who.draft is None:
         raise Redirect(url_for("respond.welcome"))
-    return who
+    return who, who.draft
 
 
 def resume_url(page: int, role: str, rnd: Round) -> str:
     """The page a draft stopped at: welcome, a question page or the review."""
-    plan = service.plan_for(snapshot_questionnaire(db.session, rnd), role)
+    plan = service.plan_for(snapshot_questionnaire(db.session(), rnd), role)
     if page >= plan.review:
         return url_for("respond.review")
     if page >= 1:

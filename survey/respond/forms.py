@@ -53,7 +53,7 @@ def page_errors(current: service.Page, problems: list[service.FieldError]) -> Fo
             text = str(tr(item.text))
             if len(text) > QUESTION_IN_ERROR:
                 text = text[: QUESTION_IN_ERROR - 1].rsplit(" ", 1)[0] + " …"
-            scale = current.category.scale  # type: ignore[union-attr]
+            scale = current.category.scale  # type: ignore[union-attr]  # items mean a category
             errors.add(
                 _("Välj ett av svarsalternativen för ”%(question)s”", question=text),
                 f"#a-{item.id}-{scale.min}",
@@ -71,6 +71,7 @@ def page_errors(current: service.Page, problems: list[service.FieldError]) -> Fo
         else:
             first = current.items[0] if current.items else None
             href = (
+                # A page with items has a category.
                 f"#a-{first.id}-{current.category.scale.min}"  # type: ignore[union-attr]
                 if first
                 else f"#c-{current.comments[0].id}"

@@ -36,35 +36,34 @@ def start() -> HttpResponse:
     if request.method == "GET":
         return redirect(url_for("respond.welcome"))
     who = context.load()
-    if who.role is None or who.unit_id is None:
+    role, unit_id = who.role, who.unit_id
+    if role is None or unit_id is None:
         return redirect(url_for("respond.role"), 303)
     try:
-        if who.personal:
-            draft = service.start_invitation_draft(db.session, who.invitation)
+        if who.invitation is not None:  # a personal link
+            draft = service.start_invitation_draft(db.session(), who.invitation)
         else:
             key = context.browser_key(who.round.id) or new_token()
             context.set_browser_key(who.round.id, key)
-            draft = service.start_browser_draft(
-                db.session, who.round.id, who.unit_id, who.role, key
-            )
+            draft = service.start_browser_draft(db.session(), who.round.id, unit_id, role, key)
         page = draft.page
         db.session.commit()
     except IntegrityError:  # a double click created it in parallel
         db.session.rollback()
         who = context.load()
         page = who.draft.page if who.draft else 0
-    return redirect(resume_url(max(page, 1), who.role, who.round), 303)
+    return redirect(resume_url(max(page, 1), role, who.round), 303)
 
 
 def page(number: int) -> Any:
-    who = with_draft()
+    who, draft = with_draft()
     plan = who.plan
     current = plan.page(number)
     if current is None:
         raise NotFound()
     back_to_review = request.values.get("return") == "review"
     if request.method == "GET":
-        values = service.draft_values(db.session, who.draft)
+        values = service.draft_values(db.session(), draft)
         return _render_page(who, plan, current, values, FormErrors(), back_to_review)
     form = request.form.to_dict(flat=False)
     values, problems = service.parse_page(current, form)
@@ -80,12 +79,12 @@ def page(number: int) -> Any:
     else:
         target = number + 1
     try:
-        service.save_page(db.session, who.draft, current, values, target)
+        service.save_page(db.session(), draft, current, values, target)
         db.session.commit()
     except IntegrityError:  # the same page saved twice at once (a double click): save again
         db.session.rollback()
-        who = with_draft()
-        service.save_page(db.session, who.draft, current, values, target)
+        who, draft = with_draft()
+        service.save_page(db.session(), draft, current, values, target)
         db.session.commit()
     if target >= plan.review:
         return redirect(url_for("respond.review"), 303)
@@ -116,9 +115,9 @@ def _render_page(
 
 
 def review() -> str:
-    who = with_draft()
+    who, draft = with_draft()
     plan = who.plan
-    values = service.draft_values(db.session, who.draft)
+    values = service.draft_values(db.session(), draft)
     missing = service.unanswered(plan, values)
     per_page = []
     for p in plan.pages:

@@ -28,10 +28,10 @@ def submit() -> Any:
     if session.get(context.KEY) is None and context.done_round() is not None:
         return redirect(url_for("respond.thanks"), 303)
     who = context.load(allow_completed=True)
-    if who.personal:
-        created = service.submit_invitation(db.session, who.invitation.id, who.plan)
+    if who.invitation is not None:  # a personal link
+        created = service.submit_invitation(db.session(), who.invitation.id, who.plan)
     elif who.draft is not None:
-        created = service.submit_browser(db.session, who.draft.id, who.plan)
+        created = service.submit_browser(db.session(), who.draft.id, who.plan)
     else:
         created = False
     rnd = who.round
@@ -58,7 +58,7 @@ def render_thanks(rnd: Round) -> str:
     return render_template(
         "respond/thanks.html",
         round=rnd,
-        questionnaire=snapshot_questionnaire(db.session, rnd),
+        questionnaire=snapshot_questionnaire(db.session(), rnd),
         today=long_date(),
         report_url=report_url(rnd),
         personal=rnd.mode == RoundMode.INVITED,

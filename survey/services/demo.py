@@ -19,6 +19,7 @@ from analysis.synthetic import (
     response_rows,
 )
 from survey.models import Round, User
+from survey.models.enums import RoundMode, UserRole
 from survey.services.imports import RESPONDENT_COLUMNS, import_respondents, import_responses
 from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
@@ -38,7 +39,7 @@ def set_admin(session: Session) -> str:
     now = datetime.now(UTC)
     user = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
     if user is None:
-        return accounts.create_user(session, ADMIN_EMAIL, "admin", [], now)[1]
+        return accounts.create_user(session, ADMIN_EMAIL, UserRole.ADMIN, [], now)[1]
     user.active = True
     token = accounts.issue_setup(user, now)
     session.flush()
@@ -61,7 +62,7 @@ def load_demo(
             if remap:
                 import_remap(session, year, Table.of("remap", REMAP_COLUMNS, remap))
             name = f"Mognad {year}"
-            rnd = create_round(session, name, year, "malmo-digital", "invited")
+            rnd = create_round(session, name, year, "malmo-digital", RoundMode.INVITED)
             q = snapshot_questionnaire(session, rnd)
             header, rows = response_rows(q, leaf_units(tree), per_year, rng, DEMO_PLAN, step)
             import_responses(session, name, Table.of(f"r{year}", header, rows))

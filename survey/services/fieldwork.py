@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
@@ -56,8 +57,8 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     invited = completed = None
     if rnd.mode == RoundMode.INVITED:
         # Live invitations, plus the counts a purge kept once it deleted them.
-        counts = (
-            session.execute(
+        counts = [
+            *session.execute(
                 select(
                     Invitation.unit_id,
                     func.count(),
@@ -65,13 +66,13 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
                 )
                 .where(Invitation.round_id == rnd.id)
                 .group_by(Invitation.unit_id)
-            ).all()
-            + session.execute(
+            ),
+            *session.execute(
                 select(
                     InvitationCount.unit_id, InvitationCount.invited, InvitationCount.completed
                 ).where(InvitationCount.round_id == rnd.id)
-            ).all()
-        )
+            ),
+        ]
         invited = _rolled(parent, ((uid, n) for uid, n, _ in counts))
         completed = _rolled(parent, ((uid, int(done or 0)) for uid, _, done in counts))
     rows = {
@@ -89,7 +90,7 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     return [rows[uid] for uid in _tree_order(parent)]
 
 
-def _rolled(parent: dict[int, int | None], counts) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def _rolled(parent: dict[int, int | None], counts: Iterable[tuple[int, int]]) -> dict[int, int]:
     """Add each unit's own count to it and to every unit above it."""
     total: dict[int, int] = {}
     for unit_id, n in counts:

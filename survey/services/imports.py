@@ -11,15 +11,17 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from analysis.instruments import ROLES, Invalid, Scale
+from analysis.instruments import Invalid, Scale
+from analysis.roles import ROLES
 from survey.models import Answer, Invitation, Response, ResponseComment, Round
+from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.models.responses import random_id
 from survey.services.errors import InputError, Problems
 from survey.services.org import unit_codes
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.tabular import Table
 
-WRITABLE = ("draft", "open")
+WRITABLE = (RoundStatus.DRAFT, RoundStatus.OPEN)
 BATCH = 5000
 RESPONDENT_COLUMNS = ("email", "unit_code", "role")
 RESPONSE_COLUMNS = ("unit_code", "role")
@@ -69,7 +71,7 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
     table = table.conform(RESPONDENT_COLUMNS)
     f = table.source
     _writable(rnd, f)
-    if rnd.mode != "invited":
+    if rnd.mode != RoundMode.INVITED:
         raise InputError(
             f"round '{rnd.name}' is an open round and has no personal invitations", file=f
         )
@@ -93,7 +95,7 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
                 "email": email,
                 "unit_id": unit_id,
                 "role": role,
-                "status": "pending",
+                "status": InvitationStatus.PENDING,
                 "reminders": 0,
             }
         )

@@ -21,16 +21,17 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from analysis import tree
-from analysis.instruments import ROLES
+from analysis.roles import ROLES
 from survey.config import derive_key
 from survey.models import Invitation, Round, Unit
+from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.services.errors import InputError, StateError
 from survey.services.rounds import get_round
 from survey.tokens import new_token, token_hash
 
 PERSONAL_HEADER = ("email", "unit_code", "role", "url")
 UNIT_HEADER = ("unit_code", "unit_name", "url")
-ISSUABLE = ("draft", "open")
+ISSUABLE = (RoundStatus.DRAFT, RoundStatus.OPEN)
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 KEY_BYTES = 16  # 128-bit HMAC tag, 22 URL-safe characters
 UNIT_LINK_PURPOSE = "unit-link v1"
@@ -128,7 +129,7 @@ def issue_links(
                 f"no unit '{unit_code}' in the {rnd.year} organisation tree of round '{rnd.name}'"
             )
         units = subtree(session, unit)
-    if rnd.mode == "open":
+    if rnd.mode == RoundMode.OPEN:
         if units is None:
             root = session.scalar(
                 select(Unit).where(Unit.year == rnd.year, Unit.parent_id.is_(None))
@@ -168,7 +169,7 @@ def reissue_tokens(
         .join(Unit, Unit.id == Invitation.unit_id)
         .where(
             Invitation.round_id == rnd.id,
-            Invitation.status != "completed",
+            Invitation.status != InvitationStatus.COMPLETED,
             Invitation.role.in_(roles),
         )
         .order_by(Invitation.email, Invitation.id)
@@ -204,7 +205,7 @@ def reissue_tokens(
 def demo_links(session: Session, round_name: str, base_url: str) -> list[str]:
     """Lines with one fresh personal link per role of an open round (for `mognad demo`)."""
     rnd = session.scalar(select(Round).where(Round.name == round_name))
-    if rnd is None or rnd.status != "open" or rnd.mode != "invited":
+    if rnd is None or rnd.status != RoundStatus.OPEN or rnd.mode != RoundMode.INVITED:
         return []
     lines = []
     for role in ROLES:

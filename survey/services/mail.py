@@ -27,12 +27,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.mail import MailError, Refused, Sender
 from survey.models import Invitation, Round
 from survey.models.audit import utcnow
+from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.services.errors import StateError
 from survey.services.links import new_token, personal_url, token_hash
 from survey.services.rounds import get_round
@@ -80,15 +81,16 @@ class Delivery:
 def sendable_round(session: Session, name: str) -> Round:
     """The round, if mail may go out for it now; otherwise a StateError saying why not."""
     rnd = get_round(session, name)
-    if rnd.mode != "invited":
+    if rnd.mode != RoundMode.INVITED:
         raise StateError(
             f"round '{name}' is an open-link round: it has no personal invitations to mail "
             f"(hand out its unit links from 'mognad links {name}')"
         )
-    if rnd.status != "open":
+    if rnd.status != RoundStatus.OPEN:
         raise StateError(
             f"round '{name}' is {rnd.status}; invitations and reminders can only be sent while "
-            f"a round is open" + (f" ('mognad round open {name}')" if rnd.status == "draft" else "")
+            f"a round is open"
+            + (f" ('mognad round open {name}')" if rnd.status == RoundStatus.DRAFT else "")
         )
     return rnd
 
@@ -97,17 +99,17 @@ def _total(session: Session, rnd: Round) -> int:
     return session.scalar(select(func.count()).where(Invitation.round_id == rnd.id)) or 0
 
 
-def _ids(session: Session, query: object) -> list[int]:
-    return list(session.scalars(query))  # type: ignore[call-overload]
+def _ids(session: Session, query: Select[int]) -> list[int]:
+    return list(session.scalars(query))
 
 
-def _invitable(rnd: Round, resend_unknown: bool) -> object:
+def _invitable(rnd: Round, resend_unknown: bool) -> Select[int]:
     states = ["failed", "unknown"] if resend_unknown else ["failed"]
     return (
         select(Invitation.id)
         .where(
             Invitation.round_id == rnd.id,
-            Invitation.status != "completed",
+            Invitation.status != InvitationStatus.COMPLETED,
             Invitation.email.is_not(None),
             Invitation.mail_state.is_(None) | Invitation.mail_state.in_(states),
         )
@@ -157,7 +159,7 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
     # Invited (or possibly invited) and not completed; a refused invitation gets no reminder.
     remindable = (
         in_round,
-        Invitation.status != "completed",
+        Invitation.status != InvitationStatus.COMPLETED,
         Invitation.email.is_not(None),
         Invitation.mail_state.in_(("sent", "unknown")),
     )
@@ -177,7 +179,10 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
         ids = _ids(session, due.order_by(Invitation.id))
         _send_each(session, rnd, ids, delivery, run, _reminder_step)
     elif run.resumed:
-        due_now = Invitation.reminder_state == "due", Invitation.status != "completed"
+        due_now = (
+            Invitation.reminder_state == "due",
+            Invitation.status != InvitationStatus.COMPLETED,
+        )
         run.sent = session.scalar(select(func.count()).where(in_round, *due_now)) or 0
         run.unknown = session.scalar(select(func.count()).where(*in_flight)) or 0
     else:
@@ -221,7 +226,7 @@ def _send_each(
     for start in range(0, len(ids), max(1, delivery.batch)):
         chunk = ids[start : start + max(1, delivery.batch)]
         session.refresh(rnd)
-        if rnd.status != "open":
+        if rnd.status != RoundStatus.OPEN:
             run.error = f"round '{rnd.name}' was {rnd.status} during the run; stopped"
             return
         try:
@@ -247,7 +252,7 @@ def _send_one(
 ) -> bool:
     """Send one message; False when the run must stop (the error is on ``run``)."""
     inv = session.get(Invitation, inv_id)
-    if inv is None or inv.status == "completed" or not inv.email:
+    if inv is None or inv.status == InvitationStatus.COMPLETED or not inv.email:
         if inv is not None and inv.reminder_state == "due":
             inv.reminder_state = None  # completed since the run began: no reminder
             session.flush()

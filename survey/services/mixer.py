@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, delete, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +39,9 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundStatus
 from survey.models.responses import random_id
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +70,8 @@ def drop_ballot(
     round_id: int,
     unit_id: int,
     role: str,
-    answers: list[dict[str, object]],
-    comments: list[dict[str, object]],
+    answers: Sequence[Mapping[str, object]],
+    comments: Sequence[Mapping[str, object]],
 ) -> bool:
     """Put a submission in the ballot box; False (and nothing stored) if it has no content."""
     if not answers and not comments:
@@ -123,12 +127,17 @@ def mix_round(session: Session, round_id: int, batch: int, force: bool = False) 
     _shuffle(rows)
     table = Ballot.__table__
     claimed = sum(
-        session.execute(delete(table).where(table.c.id.in_(chunk))).rowcount
+        # A DELETE's result is a cursor result, which carries the row count.
+        cast(
+            "CursorResult[Any]", session.execute(delete(table).where(table.c.id.in_(chunk)))
+        ).rowcount
         for chunk in _chunks([r.id for r in rows])
     )
     if claimed != len(rows):
         raise MixConflict(f"round {round_id}: another mixer took {len(rows) - claimed} ballots")
-    responses, answers, comments = [], [], []
+    responses: list[dict[str, object]] = []
+    answers: list[dict[str, object]] = []
+    comments: list[dict[str, object]] = []
     for row in rows:
         rid = random_id()
         content = json.loads(row.payload)
@@ -184,7 +193,7 @@ def secure_delete(engine: Engine) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _pragma(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _pragma(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()

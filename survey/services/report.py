@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
@@ -71,8 +71,10 @@ def round_k(rnd: Round, k: int) -> int:
     return max(k, rnd.k_min or k, 3)
 
 
-def _scan(engine: Engine, round_id: int, snapshot_id: int, q: Questionnaire) -> LeafStatistics:
-    with Session(engine) as session:
+def _scan(
+    bind: Engine | Connection, round_id: int, snapshot_id: int, q: Questionnaire
+) -> LeafStatistics:
+    with Session(bind) as session:
         return leaf_statistics(session, round_id, snapshot_id, q)
 
 
@@ -87,6 +89,7 @@ def _statistics(
     counts = [response_count(session, rnd.id) for rnd, _ in rounds]
     found = [cached(session, rnd.id) for rnd, _ in rounds]
     missing = [i for i, stats in enumerate(found) if stats is None]
+    fresh: dict[int, LeafStatistics] = {}
     if missing:
         engine = session.get_bind()
         with ThreadPoolExecutor(max_workers=len(missing)) as pool:
@@ -96,11 +99,10 @@ def _statistics(
                 )
                 for i in missing
             }
-            for i, future in futures.items():
-                found[i] = future.result()
+            fresh = {i: future.result() for i, future in futures.items()}
         for i in missing:
-            store(session, rounds[i][0].id, found[i], counts[i])
-    return found
+            store(session, rounds[i][0].id, fresh[i], counts[i])
+    return [fresh[i] if stats is None else stats for i, stats in enumerate(found)]
 
 
 def _suppressed(rolled: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.Series:
@@ -121,6 +123,7 @@ def round_figures(
     rnd = get_round(session, name)
     require_closed(rnd)
     q = snapshot_questionnaire(session, rnd)
+    cmp_round: Round | None
     if compare_to:
         cmp_round = get_round(session, compare_to)
         if cmp_round.id == rnd.id:

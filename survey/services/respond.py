@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +24,9 @@ from survey.models import Draft, DraftAnswer, Invitation
 from survey.models.enums import InvitationStatus
 from survey.services.mixer import drop_ballot
 from survey.tokens import token_hash
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 ANSWER_PREFIX = "a-"
 COMMENT_PREFIX = "c-"
@@ -119,7 +123,7 @@ def parse_page(
         sent = [v for v in form.get(ANSWER_PREFIX + item.id, ()) if v != ""]
         if not sent:
             continue
-        scale = page.category.scale  # type: ignore[union-attr]
+        scale = page.category.scale  # type: ignore[union-attr]  # a page with items has a category
         if len(sent) > 1 or isinstance(scale.parse(sent[0]), Invalid):
             errors.append(FieldError(item.id, "off_scale"))
         else:
@@ -236,10 +240,14 @@ def unanswered(plan: Plan, values: Mapping[str, str]) -> list[tuple[Item, int]]:
 def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
     """Put the invitation's answers in the ballot box once; False if already submitted."""
     table = Invitation.__table__
-    claimed = session.execute(
-        update(table)
-        .where(table.c.id == invitation_id, table.c.status != InvitationStatus.COMPLETED)
-        .values(status=InvitationStatus.COMPLETED)
+    # An UPDATE's or DELETE's result is a cursor result, which carries the row count.
+    claimed = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(table)
+            .where(table.c.id == invitation_id, table.c.status != InvitationStatus.COMPLETED)
+            .values(status=InvitationStatus.COMPLETED)
+        ),
     ).rowcount
     if claimed != 1:
         return False
@@ -264,8 +272,9 @@ def submit_browser(session: Session, draft_id: int, plan: Plan) -> bool:
         return False
     values = draft_values(session, draft)
     meta = (draft.round_id, draft.unit_id, draft.role)
-    claimed = session.execute(
-        delete(Draft.__table__).where(Draft.__table__.c.id == draft_id)
+    claimed = cast(
+        "CursorResult[Any]",
+        session.execute(delete(Draft.__table__).where(Draft.__table__.c.id == draft_id)),
     ).rowcount
     if claimed != 1:
         return False

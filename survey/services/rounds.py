@@ -115,9 +115,9 @@ def store_snapshot(session: Session, q: Questionnaire) -> QuestionnaireSnapshot:
 
 def snapshot_questionnaire(session: Session, rnd: Round) -> Questionnaire:
     """The round's questionnaire snapshot, parsed once per process (snapshots never change)."""
-    sha = session.scalar(
+    sha = session.execute(
         select(QuestionnaireSnapshot.sha256).where(QuestionnaireSnapshot.id == rnd.snapshot_id)
-    )
+    ).scalar_one()
     q = _questionnaires.get(sha)
     if q is None:
         document = session.scalar(

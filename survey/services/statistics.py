@@ -61,6 +61,8 @@ def _scan_rows(session: Session, sql: str, params: dict[str, int]) -> Iterator[t
     """
     connection = session.connection()
     raw = connection.connection.dbapi_connection
+    if raw is None:  # only a connection that was closed or invalidated has none
+        raise RuntimeError("the session's database connection is closed")
     if connection.dialect.name == "postgresql":
         for name in params:
             sql = sql.replace(f":{name}", f"%({name})s")

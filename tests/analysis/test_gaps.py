@@ -1,4 +1,4 @@
-"""Competence gaps (DESIGN.md §5): hand examples, suppression and ranking."""
+"""Competence gaps (docs/method.md, section 7): hand examples, suppression and ranking."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""analysis.opendata and analysis.reliability: the open-data contract of DESIGN.md §7."""
+"""analysis.opendata and analysis.reliability: the public open-data contract."""
 
 import json
 import subprocess
@@ -22,7 +22,7 @@ from analysis.opendata import (
 )
 from analysis.reliability import flag_low_alpha, reliability_table
 
-CONTRACT = [  # DESIGN.md §7, in order
+CONTRACT = [  # the published columns, in order
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",

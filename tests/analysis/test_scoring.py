@@ -1,4 +1,4 @@
-"""Scoring (DESIGN.md §5): hand-computed examples and agreement of the two paths."""
+"""Scoring (docs/method.md, sections 1–2): hand-computed examples and agreement of the two paths."""
 
 import math
 
@@ -182,7 +182,7 @@ def test_category_level_inverts_the_rescaling(make_questionnaire):
 
 
 def _reference(q, role, answered):
-    """Straight from DESIGN.md §5, without the plan."""
+    """Straight from the rules in docs/method.md, without the plan."""
     cats = {}
     for c in q.categories:
         items = c.items_for(role)

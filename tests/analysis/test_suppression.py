@@ -1,4 +1,4 @@
-"""Suppression (DESIGN.md §6): hand cases, validation, and brute-force disclosure checks."""
+"""Suppression (docs/method.md, section 5): hand cases, validation, brute-force disclosure."""
 
 import numpy as np
 import pandas as pd

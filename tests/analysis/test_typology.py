@@ -1,4 +1,4 @@
-"""Typology (DESIGN.md §5): capability × legacy split at 50."""
+"""Typology (docs/method.md, section 8): capability × legacy split at 50."""
 
 import math
 

@@ -24,6 +24,7 @@ from flask.testing import FlaskCliRunner
 from playwright.sync_api import BrowserContext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from analysis.roles import ROLES
 from survey import create_app
 from survey.extensions import db
 from tests.conftest import QUESTIONNAIRE
@@ -43,7 +44,6 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 375, "height": 812}
 VIEWPORTS = {"desktop": DESKTOP, "mobile": MOBILE}
-ROLES = ("employee", "manager", "specialist")
 # An org tree whose root has more sub-units than the role page shows as radios.
 BIG_UNIT: list[list[object]] = [
     ["code", "name", "parent_code"],

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from analysis.roles import ROLES
+
 
 @dataclass
 class Form:
@@ -194,9 +196,6 @@ def inline_code(html: str) -> list[str]:
     found = INLINE_SCRIPT.findall(html) + STYLE_ATTR.findall(html) + EVENT_ATTR.findall(html)
     found += re.findall(r"<style\b", html, re.I)
     return found
-
-
-ROLES = ("employee", "manager", "specialist")
 
 
 def invite(
