@@ -72,9 +72,8 @@ def test_completed_invitations_get_no_new_link_and_unit_limits_to_a_subtree(
     spent = hashes(db_session)["dan@example.org"]
     rows = issue_links(runner, tmp_path / "b.csv")
     assert "dan@example.org" not in {r["email"] for r in rows}
-    assert (
-        hashes(db_session)["dan@example.org"] == spent
-    )  # kept, so the old link says "already answered"
+    # Kept, so the old link says "already answered".
+    assert hashes(db_session)["dan@example.org"] == spent
     rows = issue_links(runner, tmp_path / "c.csv", unit="EDU")
     assert {r["email"] for r in rows} == {"anna@example.org", "bo@example.org"}
 

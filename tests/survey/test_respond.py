@@ -85,9 +85,8 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role, db
     assert skipped in page.html  # the review page lists it (by its text and page link)
     thanks = b.press("Skicka in svaren")
     assert thanks.h1 == THANKS
-    assert (
-        count(db_session, Response) == 0
-    )  # in the ballot box until a batch is full or the round closes
+    # In the ballot box until a batch is full or the round closes.
+    assert count(db_session, Response) == 0
     close_round(runner)
 
     response = db_session.scalar(sa.select(Response))
@@ -208,9 +207,8 @@ def test_used_link_says_already_answered(app, links, db_session):
     b.press("Skicka in svaren")
     page = Browser(app.test_client()).get(links["specialist"])
     assert (page.status, page.h1) == (410, "Du har redan svarat")
-    assert (
-        count(db_session, Response) == 0
-    )  # nothing answered: completed, but no empty response row
+    # Nothing answered: completed, but no empty response row.
+    assert count(db_session, Response) == 0
 
 
 def test_closed_and_not_yet_open_rounds(app, client, links, runner):
