@@ -25,7 +25,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey import create_app
 from survey.extensions import db
-from tests.support import factory
+from tests.support import factory, smtp
 
 # Imported from here by many test modules.
 from tests.support.database import in_app, table_snapshot  # noqa: F401
@@ -197,3 +197,10 @@ def make_survey(runner: FlaskCliRunner, tmp_path: Path) -> MakeSurvey:
         return factory.make_survey(runner, tmp_path, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[smtp.Inbox]:
+    """A real SMTP server on loopback that keeps every message it accepts."""
+    with smtp.loopback() as inbox:
+        yield inbox
