@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditLog, Invitation
-from tests.conftest import table_snapshot
+from tests.support.database import table_snapshot
 from tests.support.factory import invite, issue_links
 from tests.support.forms import Browser
 
