@@ -1,8 +1,8 @@
 """A staff member's browser through the Flask test client, and a clock the sign-in code reads.
 
 Staff pages answer with redirects the tests assert on (302 to the second factor, to sign-in),
-so ``Staff`` returns raw responses and follows no redirect; the forms are read by the one form
-client, ``tests.support.forms`` (``browser`` shares the cookie jar for page-level journeys).
+so ``Staff`` returns raw responses and follows no redirect; it reads the forms (their CSRF
+token) with the one form parser, ``tests.support.forms``.
 Every request gets its own application context, so nothing of one request (the signed-in user,
 the form token) leaks into the next.
 """
@@ -20,7 +20,7 @@ from flask.testing import FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from survey.auth import flow
-from tests.support.forms import Browser, parse
+from tests.support.forms import parse
 
 SECRET = re.compile(r'<code class="secret">([^<]+)</code>')
 CODES = re.compile(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>")
@@ -50,7 +50,6 @@ class Staff:
         self.app = app
         self.client = app.test_client()
         self.client.environ_base["REMOTE_ADDR"] = address
-        self.browser = Browser(self.client)
         self.secret = ""
         self.recovery: list[str] = []
 
