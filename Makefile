@@ -11,6 +11,9 @@ MYPY_PATHS ?= analysis survey
 INSTANCE := $(or $(MOGNAD_INSTANCE_PATH),instance)
 SECRET_FILE := $(INSTANCE)/secret_key
 # The demo's own key, made once (mode 600) and kept; an exported MOGNAD_SECRET_KEY wins.
+# Every core (pytest-xdist); each worker has its own databases and folders.
+# `make test PYTEST_ARGS="-p no:xdist"` runs one test at a time.
+PYTEST_ARGS ?= -n auto
 WITH_KEY = MOGNAD_SECRET_KEY="$${MOGNAD_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
 .PHONY: demo test install lint format translations serve clean

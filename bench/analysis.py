@@ -4,6 +4,12 @@ Prints load time, and the report's wall time and peak memory (RSS of a fresh pro
 SQLite and, when a PostgreSQL is available, on PostgreSQL. Target on 2 cores: ≤ 5 s, ≤ 1 GB.
 
     .venv/bin/python bench/analysis.py [--respondents 25000] [--years 5] [--db sqlite,postgresql]
+
+PostgreSQL is the server named by ``--postgres`` (a SQLAlchemy URL with ``{db}`` where the
+database name goes, as ``MOGNAD_TEST_POSTGRES_URL``), or the one libpq's ``PG*`` variables
+name, e.g. a throw-away cluster from Debian's ``pg_virtualenv``:
+
+    pg_virtualenv .venv/bin/python bench/analysis.py
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -106,8 +113,6 @@ def run(db: str, url: str, respondents: int, years: int, tmp: Path) -> None:
 
 
 def drop_cache(url: str) -> None:
-    import sqlalchemy as sa
-
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM round_statistics"))
@@ -120,6 +125,12 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--keep", type=Path, help="keep the SQLite database in this folder")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("MOGNAD_BENCH_POSTGRES_URL")
+        or ("postgresql+psycopg:///{db}" if os.environ.get("PGHOST") else None),
+        help="SQLAlchemy URL of a PostgreSQL server, {db} in place of the database name",
+    )
     args = parser.parse_args()
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
@@ -134,19 +145,15 @@ def main() -> None:
                 (folder / "bench.db").unlink(missing_ok=True)
                 run(db, f"sqlite:///{folder / 'bench.db'}", args.respondents, args.years, tmp)
             elif db == "postgresql":
-                sys.path.insert(0, str(ROOT))
-                from tests.pg import start_postgres
-
-                server = start_postgres()
-                if server is None:
-                    print("[postgresql] skipped: no PostgreSQL server could be started")
+                if not args.postgres:
+                    print("[postgresql] skipped: no server (--postgres URL, or pg_virtualenv)")
                     continue
-                try:
-                    server.execute("DROP DATABASE IF EXISTS mognad_bench")
-                    server.execute("CREATE DATABASE mognad_bench")
-                    run(db, server.url("mognad_bench"), args.respondents, args.years, tmp)
-                finally:
-                    server.stop()
+                admin = sa.create_engine(args.postgres.format(db="postgres"))
+                with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(sa.text("DROP DATABASE IF EXISTS mognad_bench"))
+                    conn.execute(sa.text("CREATE DATABASE mognad_bench"))
+                admin.dispose()
+                run(db, args.postgres.format(db="mognad_bench"), args.respondents, args.years, tmp)
 
 
 if __name__ == "__main__":

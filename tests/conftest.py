@@ -1,25 +1,38 @@
-"""Shared fixtures: the app on a real database (SQLite and PostgreSQL), CLI runner, factories."""
+"""Shared fixtures: the app on a real database (SQLite and PostgreSQL), CLI runner, factories.
+
+The ``app`` fixture holds no application context: every request and every CLI command gets its
+own, as in production (nothing cached in ``g`` or by Flask-Babel leaks from one request into the
+next). A test that reads or writes the database itself uses ``db_session`` (its own session on
+the app's engine) or ``in_app(app)`` for a short block.
+
+Under pytest-xdist each worker has its own PostgreSQL template database (and, without
+``MOGNAD_TEST_POSTGRES_URL``, its own throw-away cluster) and its own temporary folders.
+"""
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey import create_app
 from survey.extensions import db
-from tests.pg import PostgresServer, start_postgres
+from tests.support import factory, smtp
+
+# Imported from here by many test modules.
+from tests.support.database import in_app, table_snapshot  # noqa: F401
+from tests.support.factory import QUESTIONNAIRE, SMALL_ORG  # noqa: F401
+from tests.support.postgres import PostgresServer, fresh_database, start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONNAIRE = ROOT / "questionnaires" / "malmo-digital.yaml"
 
 
 def _migrate(url: str) -> None:
@@ -49,14 +62,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# One template per pytest-xdist worker: the workers may share one server (CI's), and a template
+# cannot be copied while another session is connected to it.
+PG_TEMPLATE = f"mognad_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
 @pytest.fixture(scope="session")
 def pg_template(postgres: PostgresServer | None) -> str | None:
     if postgres is None:
         return None
-    postgres.execute("DROP DATABASE IF EXISTS mognad_template")
-    postgres.execute("CREATE DATABASE mognad_template")
-    _migrate(postgres.url("mognad_template"))
-    return "mognad_template"
+    postgres.execute(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}")
+    postgres.execute(f"CREATE DATABASE {PG_TEMPLATE}")
+    _migrate(postgres.url(PG_TEMPLATE))
+    return PG_TEMPLATE
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -69,27 +87,25 @@ def database_url(
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
+    yield from _pg_database(request)
+
+
+def _pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     server: PostgresServer | None = request.getfixturevalue("postgres")
     if server is None:
         pytest.skip("PostgreSQL is not available (set MOGNAD_REQUIRE_POSTGRES=1 to fail instead)")
-    request.getfixturevalue("pg_template")
-    with fresh_pg_database(server) as url:
+    with fresh_database(server, request.getfixturevalue("pg_template")) as url:
         yield url
 
 
-@contextmanager
-def fresh_pg_database(server: PostgresServer) -> Iterator[str]:
-    """A new database copied from the migrated template, dropped afterwards."""
-    name = f"t_{secrets.token_hex(6)}"
-    server.execute(f"CREATE DATABASE {name} TEMPLATE mognad_template")
-    try:
-        yield server.url(name)
-    finally:
-        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A freshly migrated PostgreSQL database, for tests that need PostgreSQL, never SQLite."""
+    yield from _pg_database(request)
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app(database_url: str) -> Iterator[Flask]:
     app = create_app(
         {
             "DATABASE_URL": database_url,
@@ -98,10 +114,34 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "BASE_URL": "http://mognad.test",
         }
     )
+    factory.commands(app)
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
+
+
+def _always_fresh(state: ORMExecuteState) -> None:
+    if state.is_select:
+        state.update_execution_options(populate_existing=True)
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """The test's own session on the app's database, apart from any request's or command's.
+
+    Each statement is its own transaction (autocommit), so the session never sits in an open
+    transaction while the app works (its locks would stop VACUUM FULL, its flushed rows would
+    be invisible to the requests); and every query reloads the objects it returns, so what
+    the test reads is what the requests and commands before it committed.
+    """
+    with app.app_context():
+        engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    session = Session(engine)
+    sa.event.listen(session, "do_orm_execute", _always_fresh)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 @pytest.fixture
@@ -115,42 +155,23 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def write_csv(tmp_path: Path) -> Callable[..., Path]:
+def write_csv(tmp_path: Path) -> factory.WriteCsv:
     """Write rows (first row = header) to a CSV file in the test's folder."""
-
-    def write(name: str, rows: list[list[object]], encoding: str = "utf-8") -> Path:
-        path = tmp_path / name
-        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in rows)
-        path.write_bytes((text + "\n").encode(encoding))
-        return path
-
-    return write
-
-
-SMALL_ORG = [
-    ["code", "name", "parent_code"],
-    ["CITY", "Staden", ""],
-    ["EDU", "Utbildning", "CITY"],
-    ["EDU-A", "Skola A", "EDU"],
-    ["EDU-B", "Skola B", "EDU"],
-    ["CARE", "Omsorg", "CITY"],
-]
+    return factory.csv_writer(tmp_path)
 
 
 @pytest.fixture
-def make_org(runner: FlaskCliRunner, write_csv: Callable[..., Path]) -> Callable[..., None]:
+def make_org(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> Callable[..., None]:
     """Import an organisation tree for a year through the CLI."""
 
     def make(year: int = 2025, rows: list[list[object]] | None = None) -> None:
-        path = write_csv(f"org{year}.csv", rows or SMALL_ORG)
-        result = runner.invoke(args=["org", "import", "--year", str(year), str(path)])
-        assert result.exit_code == 0, result.output
+        factory.import_org(runner, write_csv, year, rows)
 
     return make
 
 
 @pytest.fixture
-def make_round(runner: FlaskCliRunner, make_org: Callable[..., None]) -> Callable[..., str]:
+def make_round(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> Callable[..., str]:
     """Create a round (importing the small org tree for its year first) and return its name."""
 
     def make(
@@ -160,40 +181,26 @@ def make_round(runner: FlaskCliRunner, make_org: Callable[..., None]) -> Callabl
         status: str = "draft",
         org: bool = True,
     ) -> str:
-        if org:
-            make_org(year)
-        args = [
-            "round",
-            "create",
-            name,
-            "--year",
-            str(year),
-            "--questionnaire",
-            str(QUESTIONNAIRE),
-            "--mode",
-            mode,
-        ]
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
-        moves = {
-            "draft": [],
-            "open": ["open"],
-            "closed": ["open", "close"],
-            "published": ["open", "close", "publish"],
-        }[status]
-        for move in moves:
-            result = runner.invoke(args=["round", move, name])
-            assert result.exit_code == 0, result.output
-        return name
+        return factory.create_round(runner, write_csv, name, year, mode, status, org)
 
     return make
 
 
-def table_snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table, to prove that a failed command changed nothing."""
-    out = {}
-    with db.engine.connect() as conn:
-        for table in db.metadata.sorted_tables:
-            rows = conn.execute(sa.select(table)).all()
-            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
-    return out
+MakeSurvey = Callable[..., factory.Survey]
+
+
+@pytest.fixture
+def make_survey(runner: FlaskCliRunner, tmp_path: Path) -> MakeSurvey:
+    """A round on the small org tree with invitations and links (see ``factory.make_survey``)."""
+
+    def make(**kwargs: Any) -> factory.Survey:
+        return factory.make_survey(runner, tmp_path, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[smtp.Inbox]:
+    """A real SMTP server on loopback that keeps every message it accepts."""
+    with smtp.loopback() as inbox:
+        yield inbox

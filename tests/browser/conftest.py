@@ -7,7 +7,6 @@ are skipped, unless ``CI`` is set, where a missing browser is a failure.
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import shutil
@@ -20,14 +19,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskCliRunner
 from playwright.sync_api import BrowserContext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from analysis.roles import ROLES
 from survey import create_app
 from survey.extensions import db
-from tests.conftest import QUESTIONNAIRE
+from tests.support import factory
+from tests.support.factory import QUESTIONNAIRE, ROLES  # noqa: F401 (the tests import them here)
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("MOGNAD_CHROMIUM", "/usr/bin/chromium"))
@@ -142,6 +141,7 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
             "BASE_URL": "http://127.0.0.1",
         }
     )
+    factory.commands(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     errors = _Errors()
@@ -165,16 +165,9 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def app(live_server: LiveServer) -> Iterator[Flask]:
+def app(live_server: LiveServer) -> Flask:
     """The live server's app (so the CLI runner issues links that point at the live server)."""
-    with live_server.app.app_context():
-        yield live_server.app
-        db.session.remove()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
+    return live_server.app
 
 
 # --- Reading the database the server writes -----------------------------------------------------
@@ -227,80 +220,11 @@ def dbq(database_url: str) -> Iterator[Db]:
     d.engine.dispose()
 
 
-# --- Data: a round with links -------------------------------------------------------------------
+# --- Data ----------------------------------------------------------------------------------------
 
-
-@dataclass
-class Survey:
-    """A round and the links `mognad links` issued for it."""
-
-    name: str
-    mode: str
-    rows: list[dict[str, str]]
-    runner: FlaskCliRunner
-
-    def link(self, role: str = "employee", n: int = 0) -> str:
-        """The n-th personal link for a role (invited rounds)."""
-        return [r["url"] for r in self.rows if r["role"] == role][n]
-
-    def unit_link(self, unit_code: str) -> str:
-        """The shared link of a unit (open rounds)."""
-        return next(r["url"] for r in self.rows if r["unit_code"] == unit_code)
-
-    def move(self, action: str) -> None:
-        result = self.runner.invoke(args=["round", action, self.name])
-        assert result.exit_code == 0, result.output
-
-
+# The survey factory is the root conftest's ``make_survey`` (``tests.support.factory``).
+Survey = factory.Survey
 MakeSurvey = Callable[..., Survey]
-
-
-@pytest.fixture
-def make_survey(
-    runner: FlaskCliRunner,
-    make_org: Callable[..., None],
-    make_round: Callable[..., str],
-    write_csv: Callable[..., Path],
-    tmp_path: Path,
-) -> MakeSurvey:
-    """Create an open round on the small org tree, invite people, and issue links via the CLI.
-
-    ``people`` is the number of invitations per role (invited mode); all work in unit EDU-A.
-    ``status`` is the round's status once the links are issued (draft, open or closed).
-    ``org`` replaces the small org tree (rows with a header, as for ``mognad org import``).
-    """
-
-    def make(
-        mode: str = "invited",
-        people: int = 1,
-        name: str = "R2025",
-        unit: str = "EDU-A",
-        status: str = "open",
-        org: list[list[object]] | None = None,
-    ) -> Survey:
-        if org is not None:
-            make_org(2025, org)
-        make_round(name=name, mode=mode, status="draft", org=org is None)
-        if mode == "invited":
-            rows: list[list[object]] = [["email", "unit_code", "role"]]
-            rows += [
-                [f"{role}{i}@example.org", unit, role] for role in ROLES for i in range(people)
-            ]
-            path = write_csv(f"people-{name}.csv", rows)
-            result = runner.invoke(args=["respondents", "import", name, str(path)])
-            assert result.exit_code == 0, result.output
-        out = tmp_path / f"links-{name}.csv"
-        result = runner.invoke(args=["links", name, "--out", str(out)])
-        assert result.exit_code == 0, result.output
-        with out.open(encoding="utf-8-sig", newline="") as fh:
-            links = list(csv.DictReader(fh))
-        assert links, "mognad links wrote no links"
-        survey = Survey(name, mode, links, runner)
-        for action in {"draft": [], "open": ["open"], "closed": ["open", "close"]}[status]:
-            survey.move(action)
-        return survey
-
-    return make
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ from typing import Any
 from playwright.sync_api import Page
 
 from tests.browser import keyboard
-from tests.browser.conftest import Survey
 from tests.browser.texts import SV, TEXTS
+from tests.support.factory import Survey
 
 Chooser = Callable[[dict[str, Any], int], int]
 CHECK_FIRST_OPTIONS = """() => document.querySelectorAll('main fieldset').forEach(fs => {

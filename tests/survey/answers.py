@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from analysis.instruments import load_questionnaire
-from tests.conftest import QUESTIONNAIRE
+from tests.support.factory import QUESTIONNAIRE
 
 
 def answer_rows(sizes: dict[str, int], step: int = 1) -> list[list[object]]:

@@ -1,8 +1,10 @@
 """A staff member's browser through the Flask test client, and a clock the sign-in code reads.
 
-The test fixtures keep one app context open across requests, so ``g`` would carry Flask-Login's
-signed-in user and Flask-WTF's form token from one request (and one client) to the next; the
-wrapper clears them before every request, as a real server's fresh context would.
+Staff pages answer with redirects the tests assert on (302 to the second factor, to sign-in),
+so ``Staff`` returns raw responses and follows no redirect; it reads the forms (their CSRF
+token) with the one form parser, ``tests.support.forms``.
+Every request gets its own application context, so nothing of one request (the signed-in user,
+the form token) leaks into the next.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from survey.auth import flow
+from tests.support.forms import parse
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECRET = re.compile(r'<code class="secret">([^<]+)</code>')
 CODES = re.compile(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>")
 PASSWORD = "correct horse battery staple"
@@ -51,31 +53,25 @@ class Staff:
         self.secret = ""
         self.recovery: list[str] = []
 
-    def _fresh(self) -> None:
-        for key in ("_login_user", "csrf_token", "_access_trees"):
-            g.pop(key, None)
-
     def get(self, url: str) -> TestResponse:
-        self._fresh()
         return self.client.get(url)
 
+    def token(self, url: str) -> str:
+        """The CSRF token of the forms on the page at ``url``, as a browser would have it."""
+        page = parse(self.get(url), url)
+        tokens = {v for form in page.forms for name, v in form.hidden if name == "csrf_token"}
+        assert len(tokens) == 1, f"no single CSRF token on {url}: {tokens}"
+        return tokens.pop()
+
     def post(self, url: str, data: dict[str, str], csrf: bool = True) -> TestResponse:
-        """POST with the CSRF token of the page at ``url`` (as a browser would have it)."""
+        """POST with the CSRF token of the page at ``url``."""
         if csrf:
-            page = self.get(url).get_data(as_text=True)
-            match = CSRF.search(page)
-            assert match, f"no CSRF token on {url}"
-            data = {"csrf_token": match.group(1), **data}
-        self._fresh()
+            data = {"csrf_token": self.token(url), **data}
         return self.client.post(url, data=data)
 
     def post_from(self, page_url: str, action: str, data: dict[str, str]) -> TestResponse:
         """Submit a form whose action differs from the page that shows it (sign-out)."""
-        page = self.get(page_url).get_data(as_text=True)
-        token = CSRF.search(page)
-        assert token, f"no CSRF token on {page_url}"
-        self._fresh()
-        return self.client.post(action, data={"csrf_token": token.group(1), **data})
+        return self.client.post(action, data={"csrf_token": self.token(page_url), **data})
 
     # --- journeys ------------------------------------------------------------------------
 

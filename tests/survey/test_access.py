@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from survey.access import Action, allowed, require, units_in_scope
 from survey.models import User, UserUnit
-from tests.conftest import SMALL_ORG
+from tests.support.database import in_app
+from tests.support.factory import SMALL_ORG
 from tests.survey.staff import Clock, Staff, create_user, install_clock
 
 # 2026: EDU-B has moved under CARE, CARE-X is new, EDU-A is gone.
@@ -96,26 +97,28 @@ def test_allowed_matches_the_oracle(app, trees, role, active, bound, action, uni
     user = User(email="x@example.org", role=role, active=active)
     user.units = [UserUnit(unit_code=c) for c in sorted(bound)]
     expected = oracle(role, active, bound, action.value, unit)
-    assert allowed(user, action, unit) is expected
-    assert allowed(user, action.value, unit) is expected
-    assert allowed(AnonymousUserMixin(), action, unit) is False
-    if unit is not None and role == "manager" and active:
-        scope = units_in_scope(user, unit.year)
-        assert scope == below(unit.year, bound) if unit.year in TREES else scope == set()
+    with in_app(app):  # allowed() reads the trees through the app's session
+        assert allowed(user, action, unit) is expected
+        assert allowed(user, action.value, unit) is expected
+        assert allowed(AnonymousUserMixin(), action, unit) is False
+        if unit is not None and role == "manager" and active:
+            scope = units_in_scope(user, unit.year)
+            assert scope == below(unit.year, bound) if unit.year in TREES else scope == set()
 
 
 def test_scope_follows_each_years_tree(app, trees) -> None:
     boss = User(email="b@example.org", role="manager", active=True)
     boss.units = [UserUnit(unit_code="CARE")]
-    care_2025 = units_in_scope(boss, 2025)
-    care_2026 = units_in_scope(boss, 2026)
-    assert care_2025 == {"CARE"}
-    assert care_2026 == {"CARE", "EDU-B", "CARE-X"}
-    school = SimpleNamespace(year=2025, code="EDU-B")
-    assert not allowed(boss, Action.VIEW_RESULTS, school)
-    assert allowed(boss, Action.VIEW_RESULTS, SimpleNamespace(year=2026, code="EDU-B"))
-    assert not allowed(boss, Action.VIEW_RESULTS)  # never the whole organisation
-    assert units_in_scope(User(email="h@x.org", role="hr", active=True), 2025) is None
+    with in_app(app):
+        care_2025 = units_in_scope(boss, 2025)
+        care_2026 = units_in_scope(boss, 2026)
+        assert care_2025 == {"CARE"}
+        assert care_2026 == {"CARE", "EDU-B", "CARE-X"}
+        school = SimpleNamespace(year=2025, code="EDU-B")
+        assert not allowed(boss, Action.VIEW_RESULTS, school)
+        assert allowed(boss, Action.VIEW_RESULTS, SimpleNamespace(year=2026, code="EDU-B"))
+        assert not allowed(boss, Action.VIEW_RESULTS)  # never the whole organisation
+        assert units_in_scope(User(email="h@x.org", role="hr", active=True), 2025) is None
 
 
 def test_unknown_action_is_an_error(app) -> None:

@@ -14,7 +14,8 @@ from survey.models import (
     Invitation,
     Response,
 )
-from tests.survey.respondent import Browser, close_round, invite, issue_links
+from tests.support.factory import close_round, invite, issue_links
+from tests.support.forms import Browser
 
 
 def _session(app, client) -> dict:  # type: ignore[no-untyped-def]
@@ -24,7 +25,7 @@ def _session(app, client) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_after_submit_only_the_invitation_status_remains(
-    app, make_round, runner, write_csv, tmp_path
+    app, make_round, runner, write_csv, tmp_path, db_session
 ):
     make_round()
     invite(runner, write_csv)
@@ -37,14 +38,14 @@ def test_after_submit_only_the_invitation_status_remains(
     assert _session(app, client)["respondent"]["kind"] == "invitation"
     before = {
         i.email: (i.unit_id, i.role, i.token_hash, i.reminders)
-        for i in db.session.scalars(sa.select(Invitation))
+        for i in db_session.scalars(sa.select(Invitation))
     }
     b.press("Skicka in svaren", fill={})
-    db.session.expire_all()
+    db_session.expire_all()
 
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(DraftAnswer)) == 0
-    invitations = {i.email: i for i in db.session.scalars(sa.select(Invitation))}
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(DraftAnswer)) == 0
+    invitations = {i.email: i for i in db_session.scalars(sa.select(Invitation))}
     assert {e: i.status for e, i in invitations.items()} == {
         "employee@example.org": "pending",
         "manager@example.org": "completed",
@@ -54,15 +55,15 @@ def test_after_submit_only_the_invitation_status_remains(
     assert after == before  # only the status changed
 
     # The submission waits in the ballot box: random id, no invitation, time or sequence.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
-    ballot = db.session.execute(sa.select(Ballot.__table__)).mappings().one()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    ballot = db_session.execute(sa.select(Ballot.__table__)).mappings().one()
     assert set(ballot) == {"id", "round_id", "unit_id", "role", "payload"}
     assert len(ballot["id"]) == 32 and int(ballot["id"], 16) >= 0
     close_round(runner)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
-    response = db.session.scalar(sa.select(Response))
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+    response = db_session.scalar(sa.select(Response))
     assert response.id != ballot["id"]  # the mixer gives a fresh id
-    row = db.session.execute(sa.select(Response.__table__)).mappings().one()
+    row = db_session.execute(sa.select(Response.__table__)).mappings().one()
     assert set(row) == {"id", "round_id", "unit_id", "role"}
     assert len(response.id) == 32 and int(response.id, 16) >= 0
     assert str(invitations["manager@example.org"].id) != response.id
@@ -84,7 +85,7 @@ def test_after_submit_only_the_invitation_status_remains(
     assert invitations["manager@example.org"].token_hash not in str(state)
 
 
-def test_open_link_response_keeps_no_browser_key(app, make_round, runner, tmp_path):
+def test_open_link_response_keeps_no_browser_key(app, make_round, runner, tmp_path, db_session):
     make_round(mode="open", status="open")
     url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
     client = app.test_client()
@@ -96,11 +97,11 @@ def test_open_link_response_keeps_no_browser_key(app, make_round, runner, tmp_pa
     while b.page.h1 != "Granska dina svar":
         b.press("Nästa", choose="first")
     b.press("Skicka in svaren")
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
     assert _session(app, client)["browser_keys"] == {}
     close_round(runner)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
 
 def test_feedback_table_has_no_identifying_columns():
@@ -110,7 +111,7 @@ def test_feedback_table_has_no_identifying_columns():
 
 
 def test_submission_transaction_writes_no_response_and_close_unlinks_invitations(
-    app, make_round, runner, write_csv, tmp_path
+    app, make_round, runner, write_csv, tmp_path, db_session
 ):
     """On PostgreSQL, xmin ties whatever the submit transaction writes to the invitation."""
     if not app.config["DATABASE_URL"].startswith("postgresql"):
@@ -126,8 +127,8 @@ def test_submission_transaction_writes_no_response_and_close_unlinks_invitations
     b.press("Skicka in svaren", fill={})
 
     def xmins(table: str) -> set[str]:
-        db.session.rollback()
-        return set(db.session.scalars(sa.text(f"SELECT xmin::text FROM {table}")))
+        db_session.rollback()
+        return set(db_session.scalars(sa.text(f"SELECT xmin::text FROM {table}")))
 
     # The known window: until a batch is full the ballot shares the invitation's transaction,
     # but no response row exists that could.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from survey.extensions import db
 from survey.models import AuditLog, RecoveryCode, User
 from tests.survey.staff import PASSWORD, Clock, Staff, create_user, install_clock, text
 
@@ -31,12 +31,11 @@ def anna(app, runner, clock) -> Staff:  # type: ignore[no-untyped-def]
     return staff
 
 
-def audit_actions() -> list[str]:
-    db.session.expire_all()
-    return list(db.session.scalars(sa.select(AuditLog.action).order_by(AuditLog.id)))
+def audit_actions(session: Session) -> list[str]:
+    return list(session.scalars(sa.select(AuditLog.action).order_by(AuditLog.id)))
 
 
-def test_set_up_enrol_sign_in_and_recovery_code(app, runner, clock) -> None:
+def test_set_up_enrol_sign_in_and_recovery_code(app, runner, clock, db_session) -> None:
     link = create_user(runner, EMAIL)
     assert "/auth/setup/" in link
     staff = Staff(app)
@@ -47,9 +46,9 @@ def test_set_up_enrol_sign_in_and_recovery_code(app, runner, clock) -> None:
     assert home.status_code == 200
     assert EMAIL in text(home) and "administratör" in text(home)
     # Only hashes of the codes are stored; the secret is stored encrypted.
-    stored = db.session.scalars(sa.select(RecoveryCode.code_hash)).all()
+    stored = db_session.scalars(sa.select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not set(stored) & set(staff.recovery)
-    user = db.session.scalar(sa.select(User))
+    user = db_session.scalar(sa.select(User))
     assert user.totp_enrolled and staff.secret not in (user.totp_secret or "")
     assert user.password_hash.startswith("$argon2id$")
 
@@ -66,7 +65,7 @@ def test_set_up_enrol_sign_in_and_recovery_code(app, runner, clock) -> None:
     staff.sign_out()
     r = staff.sign_in(EMAIL, clock, code=staff.recovery[0])
     assert r.status_code == 400 and not staff.signed_in()
-    assert "auth.recovery_code_used" in audit_actions()
+    assert "auth.recovery_code_used" in audit_actions(db_session)
 
 
 def test_wrong_password_and_wrong_code_are_refused(app, anna, clock) -> None:
@@ -105,7 +104,7 @@ def test_totp_code_cannot_be_replayed(app, anna, clock) -> None:
     assert anna.sign_in(EMAIL, clock).status_code == 302
 
 
-def test_sign_in_is_rate_limited_per_client(app, anna) -> None:
+def test_sign_in_is_rate_limited_per_client(app, anna, db_session) -> None:
     app.config["RATELIMIT_SIGN_IN"] = "4 per minute"
     app.config["LOGIN_MAX_FAILURES"] = 100
     codes = [
@@ -114,20 +113,20 @@ def test_sign_in_is_rate_limited_per_client(app, anna) -> None:
     ]
     assert codes == [400, 400, 400, 400, 429, 429]
     # The refused attempts reached no view: only four failures were counted.
-    assert audit_actions().count("auth.failed") == 4
+    assert audit_actions(db_session).count("auth.failed") == 4
     assert "För många försök" in text(anna.post("/auth/sign-in", {"email": EMAIL}))
     # Another address still gets through to the form.
     other = Staff(app, address="203.0.113.50")
     assert other.post("/auth/sign-in", {"email": EMAIL, "password": "x"}).status_code == 400
 
 
-def test_lockout_is_temporary_and_audited(app, anna, clock) -> None:
+def test_lockout_is_temporary_and_audited(app, anna, clock, db_session) -> None:
     app.config["LOGIN_MAX_FAILURES"] = 3
     app.config["LOGIN_LOCKOUT_MINUTES"] = 15
     for i in range(3):
         anna.post("/auth/sign-in", {"email": EMAIL, "password": f"guess {i}"})
-    assert audit_actions().count("auth.locked") == 1
-    locked = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "auth.locked"))
+    assert audit_actions(db_session).count("auth.locked") == 1
+    locked = db_session.scalar(sa.select(AuditLog).where(AuditLog.action == "auth.locked"))
     assert locked.actor == f"web:{EMAIL}" and locked.detail["minutes"] == 15
     # Even the right password is refused while locked, with the same message.
     r = anna.sign_in(EMAIL, clock)
@@ -138,12 +137,12 @@ def test_lockout_is_temporary_and_audited(app, anna, clock) -> None:
     assert anna.sign_in(EMAIL, clock).status_code == 302 and anna.signed_in()
 
 
-def test_wrong_codes_lock_the_account_too(app, anna, clock) -> None:
+def test_wrong_codes_lock_the_account_too(app, anna, clock, db_session) -> None:
     app.config["LOGIN_MAX_FAILURES"] = 3
     anna.post("/auth/sign-in", {"email": EMAIL, "password": PASSWORD})
     for _ in range(3):
         assert anna.post("/auth/two-factor", {"code": "000000"}).status_code == 400
-    assert "auth.locked" in audit_actions()
+    assert "auth.locked" in audit_actions(db_session)
     assert anna.post("/auth/two-factor", {"code": clock.code(anna.secret)}).status_code == 400
     assert not anna.signed_in()
 
@@ -174,7 +173,9 @@ def test_staff_responses_carry_the_security_headers(app, anna, clock) -> None:
         assert "<script>" not in text(r) and "style=" not in text(r)
 
 
-def test_disabled_account_is_refused_at_its_next_request(app, anna, runner, clock) -> None:
+def test_disabled_account_is_refused_at_its_next_request(
+    app, anna, runner, clock, db_session
+) -> None:
     assert anna.sign_in(EMAIL, clock).status_code == 302 and anna.signed_in()
     result = runner.invoke(args=["user", "disable", EMAIL])
     assert result.exit_code == 0, result.output
@@ -182,7 +183,7 @@ def test_disabled_account_is_refused_at_its_next_request(app, anna, runner, cloc
     assert r.status_code == 302 and "/auth/sign-in" in r.location
     clock.advance(seconds=30)
     assert anna.sign_in(EMAIL, clock).status_code == 400
-    assert "user.disabled" in audit_actions()
+    assert "user.disabled" in audit_actions(db_session)
 
 
 def test_password_change_ends_every_other_session(app, anna, clock) -> None:
@@ -204,7 +205,9 @@ def test_password_change_ends_every_other_session(app, anna, clock) -> None:
     assert phone.sign_in(EMAIL, clock, password=new).status_code == 302
 
 
-def test_set_up_link_is_single_use_and_expires_after_24_hours(app, runner, clock) -> None:
+def test_set_up_link_is_single_use_and_expires_after_24_hours(
+    app, runner, clock, db_session
+) -> None:
     link = create_user(runner, EMAIL)
     path = link.split("mognad.test", 1)[1]
     first = Staff(app)
@@ -221,7 +224,7 @@ def test_set_up_link_is_single_use_and_expires_after_24_hours(app, runner, clock
     assert again.get(late_path).status_code == 404
     r = again.post(late_path, {"password": PASSWORD, "confirm": PASSWORD}, csrf=False)
     assert r.status_code in (400, 404)
-    user = db.session.scalar(sa.select(User).where(User.email == "bo@example.org"))
+    user = db_session.scalar(sa.select(User).where(User.email == "bo@example.org"))
     assert user.password_hash == ""
 
 

@@ -8,20 +8,19 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from survey.extensions import db
 from survey.models import Answer, Invitation, Response, ResponseComment, Round, Unit, UnitRemap
 from tests.conftest import SMALL_ORG, table_snapshot
 
 
 def _fails(runner, args, *expected: str) -> str:
-    before = table_snapshot()
+    before = table_snapshot(runner.app)
     result = runner.invoke(args=args)
     assert result.exit_code != 0, result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     for text in expected:
         assert text in result.output, result.output
-    assert table_snapshot() == before, "a failed command changed the database"
+    assert table_snapshot(runner.app) == before, "a failed command changed the database"
     return result.output
 
 
@@ -36,7 +35,7 @@ def _xlsx(path: Path, rows: list[list[object]], extra_sheet: bool = False) -> Pa
     return path
 
 
-def test_org_import_csv_and_xlsx(runner, write_csv, tmp_path):
+def test_org_import_csv_and_xlsx(runner, write_csv, tmp_path, db_session):
     result = runner.invoke(
         args=["org", "import", "--year", "2025", str(write_csv("o.csv", SMALL_ORG))]
     )
@@ -45,19 +44,19 @@ def test_org_import_csv_and_xlsx(runner, write_csv, tmp_path):
     path = _xlsx(tmp_path / "org.xlsx", SMALL_ORG)
     result = runner.invoke(args=["org", "import", "--year", "2026", str(path)])
     assert result.exit_code == 0, result.output
-    units = db.session.scalars(sa.select(Unit).where(Unit.year == 2026)).all()
+    units = db_session.scalars(sa.select(Unit).where(Unit.year == 2026)).all()
     by_code = {u.code: u for u in units}
     assert by_code["EDU-A"].parent.code == "EDU"
     assert by_code["CITY"].parent is None
 
 
-def test_org_import_semicolon_csv_and_reimport_replaces(runner, tmp_path):
+def test_org_import_semicolon_csv_and_reimport_replaces(runner, tmp_path, db_session):
     path = tmp_path / "o.csv"
     path.write_text("code;name;parent_code\nA;Stad;\nB;Förvaltning;A\n", encoding="utf-8")
     assert runner.invoke(args=["org", "import", "--year", "2025", str(path)]).exit_code == 0
     path.write_text("code;name;parent_code\nA;Stad;\nC;Ny;A\n", encoding="utf-8")
     assert runner.invoke(args=["org", "import", "--year", "2025", str(path)]).exit_code == 0
-    codes = set(db.session.scalars(sa.select(Unit.code).where(Unit.year == 2025)))
+    codes = set(db_session.scalars(sa.select(Unit.code).where(Unit.year == 2025)))
     assert codes == {"A", "C"}
 
 
@@ -109,13 +108,13 @@ def test_org_import_not_utf8_and_extra_sheets(runner, make_org, write_csv, tmp_p
     _fails(runner, ["org", "import", "--year", "2026", str(book)], "two.xlsx", "2 sheets")
 
 
-def test_org_remap(runner, make_org, write_csv):
+def test_org_remap(runner, make_org, write_csv, db_session):
     make_org(2025)
     make_org(2026, SMALL_ORG[:4] + [["CARE2", "Vård", "CITY"]])
     ok = write_csv("remap.csv", [["old_code", "new_code"], ["CARE", "CARE2"]])
     result = runner.invoke(args=["org", "remap", "--year", "2026", str(ok)])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(UnitRemap.new_code)) == "CARE2"
+    assert db_session.scalar(sa.select(UnitRemap.new_code)) == "CARE2"
     bad = write_csv("remap2.csv", [["old_code", "new_code"], ["CARE", "NOPE"]])
     _fails(
         runner,
@@ -127,9 +126,9 @@ def test_org_remap(runner, make_org, write_csv):
     )
 
 
-def test_round_create_stores_snapshot_and_state_machine(runner, make_round):
+def test_round_create_stores_snapshot_and_state_machine(runner, make_round, db_session):
     name = make_round()
-    rnd = db.session.scalar(sa.select(Round).where(Round.name == name))
+    rnd = db_session.scalar(sa.select(Round).where(Round.name == name))
     assert rnd.status == "draft"
     assert rnd.snapshot.document["id"] == "malmo-digital"
     assert len(rnd.snapshot.items) > 40
@@ -180,14 +179,14 @@ def _response_rows() -> list[list[object]]:
     ]
 
 
-def test_responses_import(runner, make_round, write_csv):
+def test_responses_import(runner, make_round, write_csv, db_session):
     name = make_round()
     path = write_csv("answers.csv", _response_rows())
     result = runner.invoke(args=["responses", "import", name, str(path)])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 3
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 3
     values = dict(
-        db.session.execute(
+        db_session.execute(
             sa.select(Answer.item_id, Answer.value)
             .join(Response)
             .join(Unit, Unit.id == Response.unit_id)
@@ -195,7 +194,7 @@ def test_responses_import(runner, make_round, write_csv):
         ).all()
     )
     assert values == {"cap_workplace_1": 5, "cap_workplace_2": None, "comp_safety_1": 3}
-    assert db.session.scalar(sa.select(ResponseComment.text)) == "Mer tid för kurser"
+    assert db_session.scalar(sa.select(ResponseComment.text)) == "Mer tid för kurser"
 
 
 @pytest.mark.parametrize(
@@ -228,7 +227,7 @@ def test_responses_import_bad_input(runner, make_round, write_csv, change, expec
     _fails(runner, ["responses", "import", name, str(path)], "bad.csv", *expected)
 
 
-def test_respondents_import_and_bad_input(runner, make_round, write_csv):
+def test_respondents_import_and_bad_input(runner, make_round, write_csv, db_session):
     name = make_round()
     good = write_csv(
         "people.csv",
@@ -240,9 +239,9 @@ def test_respondents_import_and_bad_input(runner, make_round, write_csv):
     )
     result = runner.invoke(args=["respondents", "import", name, str(good)])
     assert result.exit_code == 0, result.output
-    emails = set(db.session.scalars(sa.select(Invitation.email)))
+    emails = set(db_session.scalars(sa.select(Invitation.email)))
     assert emails == {"a@x.se", "b@x.se"}
-    assert all(t is None for t in db.session.scalars(sa.select(Invitation.token_hash)))
+    assert all(t is None for t in db_session.scalars(sa.select(Invitation.token_hash)))
     again = write_csv(
         "again.csv",
         [
@@ -258,29 +257,31 @@ def test_respondents_import_and_bad_input(runner, make_round, write_csv):
     _fails(runner, ["respondents", "import", name, str(bad)], "row 2", "column email")
 
 
-def test_failed_sqlite_import_leaves_file_byte_identical(runner, make_round, write_csv, app):
+def test_failed_sqlite_import_leaves_file_byte_identical(
+    runner, make_round, write_csv, app, db_session
+):
     url = app.config["DATABASE_URL"]
     if not url.startswith("sqlite"):
         pytest.skip("byte comparison is for the SQLite file; PostgreSQL is compared by rows")
     name = make_round()
-    db.session.remove()
-    db.engine.dispose()
+    db_session.close()
+    db_session.get_bind().dispose()
     path = Path(url.removeprefix("sqlite:///"))
     before = path.read_bytes()
     rows = _response_rows() + [["EDU-A", "employee", 9, "", "", "", ""]]
     result = runner.invoke(args=["responses", "import", name, str(write_csv("bad.csv", rows))])
     assert result.exit_code != 0
-    db.session.remove()
-    db.engine.dispose()
+    db_session.close()
+    db_session.get_bind().dispose()
     assert path.read_bytes() == before
 
 
-def test_changes_are_audited_failures_are_not(runner, make_round, write_csv):
+def test_changes_are_audited_failures_are_not(runner, make_round, write_csv, db_session):
     from survey.models import AuditLog
 
     name = make_round(status="open")
-    actions = [a.action for a in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id))]
+    actions = [a.action for a in db_session.scalars(sa.select(AuditLog).order_by(AuditLog.id))]
     assert actions == ["org.import", "round.create", "round.open"]
     bad = write_csv("bad.csv", [["unit_code", "role", "cap_workplace_1"], ["NOPE", "employee", 1]])
     assert runner.invoke(args=["responses", "import", name, str(bad)]).exit_code != 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 3
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 3

@@ -6,13 +6,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from survey.cli.common import MAX_SHOWN
-from survey.extensions import db
 from survey.models import Unit
-from tests.conftest import SMALL_ORG
+from tests.support.factory import SMALL_ORG
 from tests.survey.test_cli_import import _fails
 
 
-def test_a_bad_organisation_file_prints_all_three_problems(runner, write_csv):
+def test_a_bad_organisation_file_prints_all_three_problems(runner, write_csv, db_session):
     path = write_csv(
         "org.csv",
         [
@@ -32,7 +31,7 @@ def test_a_bad_organisation_file_prints_all_three_problems(runner, write_csv):
         "org.csv, row 5, column code: 'a/b' is not a valid unit code",
     )
     assert out.count("org.csv, row") == 3
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
 
 
 def test_many_problems_are_capped(runner, write_csv):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import flask_babel
 import pytest
-from flask import g
 
 from survey.security import redact
 from tests.conftest import table_snapshot
-from tests.survey.respondent import Browser, invite, issue_links
+from tests.support.factory import invite, issue_links
+from tests.support.forms import Browser
 
 MESSAGE = "otillåtna styrtecken"
 
@@ -29,12 +28,12 @@ def on_comment_page(app, make_round, runner, write_csv, tmp_path):  # type: igno
 @pytest.mark.parametrize("bad", ["\x00", "a\x00b", "\x1b[31m", "\x07", "\x7f", "one\rtwo", "\x0c"])
 def test_a_control_character_in_a_comment_is_refused_and_nothing_stored(on_comment_page, bad):
     b = on_comment_page
-    before = table_snapshot()
+    before = table_snapshot(b.client.application)
     page = b.press("Nästa", choose="first", fill={"c-comment_learning": f"Bra {bad} jobbat"})
     assert page.status == 400
     assert MESSAGE in page.html and "Ingenting har sparats" in page.html
     assert "Traceback" not in page.html
-    assert table_snapshot() == before
+    assert table_snapshot(b.client.application) == before
 
 
 def test_tab_newline_and_crlf_are_text(on_comment_page):
@@ -46,7 +45,6 @@ def test_tab_newline_and_crlf_are_text(on_comment_page):
 def test_in_english_too(on_comment_page):
     b = on_comment_page
     b.get("/lang/en?next=/survey/review")
-    flask_babel.refresh()  # the test's app context outlives requests; Babel caches on it
     response = b.client.get("/survey?x=%00")
     assert response.status_code == 400
     assert "control characters that are not allowed" in response.get_data(as_text=True)
@@ -63,14 +61,13 @@ def test_any_query_value_or_name_is_checked(client, path):
 
 
 def test_any_form_is_checked_before_its_view(app, client):
-    g.pop("csrf_token", None)
     page = Browser(client).get("/accessibility")
     form = next(f for f in page.forms if f.method == "post")
     data = dict(form.hidden) | {name: "Hej\x00" for name in form.texts}
-    before = table_snapshot()
+    before = table_snapshot(app)
     response = client.post(form.action or "/accessibility", data=data)
     assert response.status_code == 400 and MESSAGE in response.get_data(as_text=True)
-    assert table_snapshot() == before
+    assert table_snapshot(app) == before
 
 
 @pytest.mark.parametrize(

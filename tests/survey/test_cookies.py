@@ -12,7 +12,8 @@ from flask.sessions import SecureCookieSessionInterface
 from survey import create_app
 from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
-from tests.survey.respondent import Browser, invite, issue_links
+from tests.support.factory import invite, issue_links
+from tests.support.forms import Browser
 
 # Columns every respondent of a unit shares with many others; the cookie may name them.
 SHARED = {"round_id", "unit_id", "role", "status", "page", "reminders"}
@@ -33,28 +34,28 @@ def _leaves(value: Any) -> list[Any]:
     return [value]
 
 
-def _stored_values() -> dict[str, set[Any]]:
+def _stored_values(db_session) -> dict[str, set[Any]]:
     """Every value of invitations and drafts, by column, as the database holds it now."""
-    db.session.expire_all()
+    db_session.expire_all()
     out: dict[str, set[Any]] = {}
     for model in (Invitation, Draft):
-        for row in db.session.execute(sa.select(model.__table__)).mappings():
+        for row in db_session.execute(sa.select(model.__table__)).mappings():
             for column, value in row.items():
                 if value is not None:
                     out.setdefault(f"{model.__tablename__}.{column}", set()).add(value)
     return out
 
 
-def assert_nothing_stored_in(app, client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def assert_nothing_stored_in(db_session, app, client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The cookie's content shares no value with a row of invitations or drafts."""
     state = _session(app, client)
     raw = client.get_cookie("session").value
     text = json.dumps(state, default=str)
     leaves = _leaves(state)
-    shared_ids = set(db.session.scalars(sa.select(Round.id))) | set(
-        db.session.scalars(sa.select(Unit.id))
+    shared_ids = set(db_session.scalars(sa.select(Round.id))) | set(
+        db_session.scalars(sa.select(Unit.id))
     )
-    for column, values in _stored_values().items():
+    for column, values in _stored_values(db_session).items():
         name = column.split(".", 1)[1]
         for value in values:
             if name in SHARED:
@@ -68,7 +69,9 @@ def assert_nothing_stored_in(app, client) -> dict[str, Any]:  # type: ignore[no-
     return state
 
 
-def test_personal_link_cookie_holds_no_database_value(app, make_round, runner, write_csv, tmp_path):
+def test_personal_link_cookie_holds_no_database_value(
+    app, make_round, runner, write_csv, tmp_path, db_session
+):
     make_round()
     invite(runner, write_csv)
     url = issue_links(runner, tmp_path / "l.csv")[0]["url"]
@@ -77,12 +80,12 @@ def test_personal_link_cookie_holds_no_database_value(app, make_round, runner, w
     b = Browser(client)
     seals = []
     b.get(url)
-    state = assert_nothing_stored_in(app, client)
+    state = assert_nothing_stored_in(db_session, app, client)
     assert state["respondent"]["kind"] == "invitation"
     seals.append(state["respondent"]["sealed"])
     for page in b.walk_to_review():
         assert page.status == 200
-        assert_nothing_stored_in(app, client)
+        assert_nothing_stored_in(db_session, app, client)
     raw = client.get_cookie("session").value
     assert token not in raw and hashlib.sha256(token.encode()).hexdigest() not in raw
     assert token not in json.dumps(_session(app, client))  # sealed, not merely signed
@@ -93,7 +96,7 @@ def test_personal_link_cookie_holds_no_database_value(app, make_round, runner, w
     assert b.page.h1 == "Granska dina svar"  # the second visit resumed where it left off
     b.press("Skicka in svaren")
     assert b.page.h1 == "Tack för dina svar!"
-    state = assert_nothing_stored_in(app, client)
+    state = assert_nothing_stored_in(db_session, app, client)
     assert "respondent" not in state
 
 
@@ -115,7 +118,7 @@ def test_a_tampered_or_foreign_seal_is_no_session(app, make_round, runner, write
 
 
 def test_open_link_cookie_holds_no_database_value_and_is_never_permanent(
-    app, make_round, runner, tmp_path
+    app, make_round, runner, tmp_path, db_session
 ):
     make_round(mode="open", status="open")
     url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
@@ -124,18 +127,18 @@ def test_open_link_cookie_holds_no_database_value_and_is_never_permanent(
     b.get(url)
     b.press("Fortsätt", fill={"role": "employee"})
     b.press("Starta enkäten")
-    state = assert_nothing_stored_in(app, client)
+    state = assert_nothing_stored_in(db_session, app, client)
     (key,) = state["browser_keys"].values()
-    stored = db.session.scalar(sa.select(Draft.browser_key))
+    stored = db_session.scalar(sa.select(Draft.browser_key))
     assert stored == hashlib.sha256(key.encode()).hexdigest()  # the cookie has the preimage only
     cookie = client.get_cookie("session")
     assert cookie.expires is None and cookie.max_age is None
     while b.page.h1 != "Granska dina svar":
         b.press("Nästa", choose="first")
-        assert_nothing_stored_in(app, client)
+        assert_nothing_stored_in(db_session, app, client)
         assert client.get_cookie("session").expires is None
     b.press("Skicka in svaren")
-    assert_nothing_stored_in(app, client)
+    assert_nothing_stored_in(db_session, app, client)
     assert client.get_cookie("session").expires is None
 
 

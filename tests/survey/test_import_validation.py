@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db
 from survey.models import Unit
 from tests.conftest import SMALL_ORG
 from tests.survey.answers import write_rows as _write_rows
@@ -33,39 +32,39 @@ def test_org_import_refuses_unsafe_unit_codes(runner, tmp_path, code):
     assert "letters, digits" in out
 
 
-def test_org_import_accepts_letters_digits_dot_underscore_dash(runner, tmp_path):
+def test_org_import_accepts_letters_digits_dot_underscore_dash(runner, tmp_path, db_session):
     rows = [*SMALL_ORG, ["Ö_2.1-b", "Östra", "CITY"], ["7", "Sju", "CITY"]]
     result = runner.invoke(
         args=["org", "import", "--year", "2025", str(_write_rows(tmp_path / "o.csv", rows))]
     )
     assert result.exit_code == 0, result.output
-    assert {"Ö_2.1-b", "7"} <= set(db.session.scalars(sa.select(Unit.code)))
+    assert {"Ö_2.1-b", "7"} <= set(db_session.scalars(sa.select(Unit.code)))
 
 
-def test_org_import_accepts_a_formula_like_name_as_text(runner, tmp_path):
+def test_org_import_accepts_a_formula_like_name_as_text(runner, tmp_path, db_session):
     """Names are free text (neutralised on output, see test_exports); codes are not."""
     rows = [*SMALL_ORG, ["EVIL", HOSTILE, "CITY"]]
     result = runner.invoke(
         args=["org", "import", "--year", "2025", str(_write_rows(tmp_path / "o.csv", rows))]
     )
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(Unit.name).where(Unit.code == "EVIL")) == HOSTILE
+    assert db_session.scalar(sa.select(Unit.name).where(Unit.code == "EVIL")) == HOSTILE
     bad = _write_rows(tmp_path / "n.csv", [*SMALL_ORG, ["X", "line\nbreak", "CITY"]])
     _fails(runner, ["org", "import", "--year", "2026", str(bad)], "n.csv", "column name")
 
 
-def test_org_import_headcount(runner, tmp_path):
+def test_org_import_headcount(runner, tmp_path, db_session):
     rows = [[*r, h] for r, h in zip(SMALL_ORG, ["headcount", 120, 40, 12, "", 50], strict=True)]
     result = runner.invoke(
         args=["org", "import", "--year", "2025", str(_write_rows(tmp_path / "o.csv", rows))]
     )
     assert result.exit_code == 0, result.output
-    heads = dict(db.session.execute(sa.select(Unit.code, Unit.headcount)).all())
+    heads = dict(db_session.execute(sa.select(Unit.code, Unit.headcount)).all())
     assert heads == {"CITY": 120, "EDU": 40, "EDU-A": 12, "EDU-B": None, "CARE": 50}
     xlsx = _xlsx(tmp_path / "o.xlsx", rows)
     assert runner.invoke(args=["org", "import", "--year", "2026", str(xlsx)]).exit_code == 0
     assert (
-        db.session.scalar(sa.select(Unit.headcount).where(Unit.year == 2026, Unit.code == "EDU-A"))
+        db_session.scalar(sa.select(Unit.headcount).where(Unit.year == 2026, Unit.code == "EDU-A"))
         == 12
     )
 

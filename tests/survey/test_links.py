@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditLog, Invitation
-from tests.conftest import table_snapshot
-from tests.survey.respondent import Browser, invite, issue_links
+from tests.support.database import table_snapshot
+from tests.support.factory import invite, issue_links
+from tests.support.forms import Browser
 
 PEOPLE = [
     ("anna@example.org", "EDU-A", "employee"),
@@ -21,28 +22,30 @@ PEOPLE = [
 ]
 
 
-def hashes() -> dict[str, str | None]:
-    return dict(db.session.execute(sa.select(Invitation.email, Invitation.token_hash)).all())
+def hashes(db_session) -> dict[str, str | None]:
+    return dict(db_session.execute(sa.select(Invitation.email, Invitation.token_hash)).all())
 
 
-def test_personal_links_store_only_the_token_hash(make_round, runner, write_csv, tmp_path):
+def test_personal_links_store_only_the_token_hash(
+    make_round, runner, write_csv, tmp_path, db_session
+):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
     out = tmp_path / "links.csv"
     rows = issue_links(runner, out)
     assert out.read_text(encoding="utf-8").splitlines()[0] == "email,unit_code,role,url"
     assert [(r["email"], r["unit_code"], r["role"]) for r in rows] == sorted(PEOPLE)
-    entry = db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id.desc())).first()
+    entry = db_session.scalars(sa.select(AuditLog).order_by(AuditLog.id.desc())).first()
     assert (entry.action, entry.detail["count"]) == ("links.issue", 4)
     assert "@" not in str(entry.detail)  # no personal data in the audit log
-    stored = hashes()
+    stored = hashes(db_session)
     for r in rows:
         parts = urlsplit(r["url"])
         assert f"{parts.scheme}://{parts.netloc}" == "http://mognad.test"
         token = parts.path.removeprefix("/s/")
         assert len(token) == 43  # 32 random bytes, URL-safe base64
         assert stored[r["email"]] == hashlib.sha256(token.encode()).hexdigest()
-        assert token not in str(table_snapshot())
+        assert token not in str(table_snapshot(runner.app))
 
 
 def test_reissuing_replaces_the_old_link(app, make_round, runner, write_csv, tmp_path):
@@ -57,7 +60,7 @@ def test_reissuing_replaces_the_old_link(app, make_round, runner, write_csv, tmp
 
 
 def test_completed_invitations_get_no_new_link_and_unit_limits_to_a_subtree(
-    app, make_round, runner, write_csv, tmp_path
+    app, make_round, runner, write_csv, tmp_path, db_session
 ):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
@@ -66,10 +69,11 @@ def test_completed_invitations_get_no_new_link_and_unit_limits_to_a_subtree(
     b.get(first["dan@example.org"])
     b.walk_to_review()
     b.press("Skicka in svaren")
-    spent = hashes()["dan@example.org"]
+    spent = hashes(db_session)["dan@example.org"]
     rows = issue_links(runner, tmp_path / "b.csv")
     assert "dan@example.org" not in {r["email"] for r in rows}
-    assert hashes()["dan@example.org"] == spent  # kept, so the old link says "already answered"
+    # Kept, so the old link says "already answered".
+    assert hashes(db_session)["dan@example.org"] == spent
     rows = issue_links(runner, tmp_path / "c.csv", unit="EDU")
     assert {r["email"] for r in rows} == {"anna@example.org", "bo@example.org"}
 
@@ -111,23 +115,23 @@ def test_bad_input_changes_nothing_and_writes_nothing(
     invite(runner, write_csv, people=PEOPLE)
     make_round(name="CLOSED", status="closed", org=False)
     make_round(name="EMPTY", org=False)
-    before = table_snapshot()
+    before = table_snapshot(runner.app)
     out = tmp_path / "links.csv"
     result = runner.invoke(args=["links", *args, "--out", str(out)])
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert not out.exists() and not list(tmp_path.glob(".links-*"))
-    assert table_snapshot() == before
+    assert table_snapshot(runner.app) == before
 
 
 def test_unwritable_output_changes_nothing(make_round, runner, write_csv, tmp_path):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
-    before = table_snapshot()
+    before = table_snapshot(runner.app)
     result = runner.invoke(args=["links", "R2025", "--out", str(tmp_path / "no" / "x.csv")])
     assert result.exit_code != 0 and "no such directory" in result.output
-    assert table_snapshot() == before
+    assert table_snapshot(runner.app) == before
 
 
 def test_links_refuses_to_replace_a_special_file(app, make_round, runner, tmp_path):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from survey.extensions import db
 from survey.models import AuditLog, Invitation
-from tests.conftest import table_snapshot
+from tests.support.database import table_snapshot
+from tests.support.smtp import Inbox, link_of, parts, use_smtp
 from tests.survey.respondent import Browser, invite
-from tests.survey.smtp import Inbox, _smtp_server, link_of, parts, use_smtp  # noqa: F401
 
 PEOPLE = [
     ("anna@example.org", "EDU-A", "employee"),
@@ -25,11 +25,8 @@ def send(runner, what: str = "invitations", *extra: str):  # type: ignore[no-unt
     return result
 
 
-def states() -> dict[str, tuple[str | None, int]]:
-    db.session.expire_all()
-    rows = db.session.execute(
-        sa.select(Invitation.email, Invitation.mail_state, Invitation.reminders)
-    )
+def states(session: Session) -> dict[str, tuple[str | None, int]]:
+    rows = session.execute(sa.select(Invitation.email, Invitation.mail_state, Invitation.reminders))
     return {email: (state, n) for email, state, n in rows}
 
 
@@ -41,7 +38,7 @@ def complete(client, link: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_invitations_arrive_with_working_links_and_are_sent_once(
-    app, make_round, runner, write_csv, smtp_server: Inbox
+    app, make_round, runner, write_csv, smtp_server: Inbox, db_session
 ):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
@@ -60,9 +57,9 @@ def test_invitations_arrive_with_working_links_and_are_sent_once(
         page = Browser(app.test_client()).get(link_of(msg))
         assert (page.status, page.path) == (200, "/survey")
         assert "Starta enkäten" in page.html
-    assert {s for s, _ in states().values()} == {"sent"}
-    assert all(db.session.scalars(sa.select(Invitation.invited_at)))
-    entry = db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id.desc())).first()
+    assert {s for s, _ in states(db_session).values()} == {"sent"}
+    assert all(db_session.scalars(sa.select(Invitation.invited_at)))
+    entry = db_session.scalars(sa.select(AuditLog).order_by(AuditLog.id.desc())).first()
     assert entry.action == "invitations.send"
     assert entry.detail == {"round": "R2025", "sent": 3, "skipped": 0, "failed": 0, "unknown": 0}
 
@@ -94,13 +91,8 @@ def crash_after(monkeypatch, n: int, delivered: bool) -> None:  # type: ignore[n
     monkeypatch.setattr(SmtpSender, "send", send)
 
 
-def restart() -> None:
-    """What a new process starts with: no session state of the dead one."""
-    db.session.remove()
-
-
 def test_a_run_that_dies_after_delivery_never_sends_twice(
-    app, make_round, runner, write_csv, smtp_server: Inbox, monkeypatch
+    app, make_round, runner, write_csv, smtp_server: Inbox, monkeypatch, db_session
 ):
     people = [(f"p{i}@example.org", "EDU-A", "employee") for i in range(5)]
     make_round()
@@ -109,14 +101,13 @@ def test_a_run_that_dies_after_delivery_never_sends_twice(
     crash_after(monkeypatch, 2, delivered=True)
     assert isinstance(send(runner).exception, Crash)
     assert len(smtp_server.messages) == 3
-    restart()
     monkeypatch.undo()
     result = send(runner)
     assert result.exit_code == 0, result.output
     assert "2 sent, 2 skipped, 0 failed" in result.output
     assert "1 invitation(s) were being sent when an earlier run stopped" in result.output
     assert sorted(smtp_server.to()) == [p[0] for p in people]  # each exactly once
-    assert states()["p2@example.org"] == ("unknown", 0)
+    assert states(db_session)["p2@example.org"] == ("unknown", 0)
 
 
 def test_unknown_invitations_are_resent_only_when_asked(
@@ -128,7 +119,6 @@ def test_unknown_invitations_are_resent_only_when_asked(
     use_smtp(app, smtp_server)
     crash_after(monkeypatch, 1, delivered=False)
     assert isinstance(send(runner).exception, Crash)
-    restart()
     monkeypatch.undo()
     assert "2 sent, 1 skipped, 0 failed" in send(runner).output
     assert "p1@example.org" not in smtp_server.to()
@@ -142,7 +132,7 @@ def test_unknown_invitations_are_resent_only_when_asked(
 
 
 def test_reminders_go_only_to_those_who_have_not_completed(
-    app, client, make_round, runner, write_csv, smtp_server: Inbox, monkeypatch
+    app, client, make_round, runner, write_csv, smtp_server: Inbox, monkeypatch, db_session
 ):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
@@ -154,7 +144,6 @@ def test_reminders_go_only_to_those_who_have_not_completed(
 
     crash_after(monkeypatch, 0, delivered=True)  # the first reminder out, then the process dies
     assert isinstance(send(runner, "reminders").exception, Crash)
-    restart()
     monkeypatch.undo()
     dry = send(runner, "reminders", "--dry-run")
     assert "1 reminder(s) would be sent, 1 skipped, 1 unknown. Nothing was" in dry.output
@@ -167,7 +156,7 @@ def test_reminders_go_only_to_those_who_have_not_completed(
     result = send(runner, "reminders")  # a new run: one more reminder each
     assert "2 sent, 1 skipped, 0 failed" in result.output, result.output
     assert sorted(smtp_server.to()) == sorted(["anna@example.org", "cia@example.org"] * 2)
-    assert states() == {
+    assert states(db_session) == {
         "anna@example.org": ("sent", 2),
         "bo@example.org": ("sent", 0),
         "cia@example.org": ("sent", 2),
@@ -183,7 +172,7 @@ def test_reminders_go_only_to_those_who_have_not_completed(
 
 
 def test_a_refused_recipient_is_reported_and_the_others_get_their_mail(
-    app, make_round, runner, write_csv, smtp_server: Inbox
+    app, make_round, runner, write_csv, smtp_server: Inbox, db_session
 ):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
@@ -194,19 +183,19 @@ def test_a_refused_recipient_is_reported_and_the_others_get_their_mail(
     assert "2 sent, 0 skipped, 1 failed" in result.output
     assert "failed: bo@example.org (550 5.1.1 No such user here)" in result.output
     assert sorted(smtp_server.to()) == ["anna@example.org", "cia@example.org"]
-    assert states()["bo@example.org"] == ("failed", 0)
+    assert states(db_session)["bo@example.org"] == ("failed", 0)
     smtp_server.refuse.clear()  # the address was fixed at the mail server: retried, once
     assert "1 sent, 2 skipped, 0 failed" in send(runner).output
     assert sorted(smtp_server.to()) == [p[0] for p in PEOPLE]
 
 
 def test_bad_mail_settings_are_named_and_change_nothing(
-    app, make_round, runner, write_csv, smtp_server: Inbox
+    app, make_round, runner, write_csv, smtp_server: Inbox, db_session
 ):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
     use_smtp(app, smtp_server)
-    before = table_snapshot()
+    before = table_snapshot(app)
     for setting, message in [
         ({"SMTP_TLS": "tls"}, "MOGNAD_SMTP_TLS must be one of starttls, ssl, none, got 'tls'"),
         ({"SMTP_PORT": "smtp"}, "MOGNAD_SMTP_PORT must be a port number, got 'smtp'"),
@@ -219,26 +208,26 @@ def test_bad_mail_settings_are_named_and_change_nothing(
         assert result.exit_code == 1, result.output
         assert message in result.output
         assert "Traceback" not in result.output
-    assert table_snapshot() == before
+    assert table_snapshot(app) == before
     use_smtp(app, smtp_server, SMTP_TLS="starttls")  # the loopback server offers no STARTTLS
     result = send(runner)
     assert result.exit_code == 1
     assert "does not offer STARTTLS" in result.output
     assert smtp_server.messages == []
-    assert {s for s, _ in states().values()} == {None}
+    assert {s for s, _ in states(db_session).values()} == {None}
 
 
 def test_dry_run_sends_and_changes_nothing(app, make_round, runner, write_csv, smtp_server):
     make_round()
     invite(runner, write_csv, people=PEOPLE)
     use_smtp(app, smtp_server)
-    before = table_snapshot()
+    before = table_snapshot(app)
     result = send(runner, "invitations", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "3 invitation(s) would be sent, 0 skipped. Nothing was sent or changed." in result.output
     result = send(runner, "reminders", "--dry-run")
     assert "0 reminder(s) would be sent, 3 skipped." in result.output
-    assert table_snapshot() == before
+    assert table_snapshot(app) == before
     assert smtp_server.messages == []
 
 

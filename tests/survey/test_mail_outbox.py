@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from survey.extensions import db
 from survey.mail import MailConfigError, outbox_messages, settings_from_config
+from tests.support.smtp import Inbox, link_of
 from tests.survey.respondent import Browser, invite
-from tests.survey.smtp import Inbox, _smtp_server, link_of  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -90,7 +89,6 @@ def test_a_process_killed_mid_run_and_restarted_sends_each_person_exactly_one(
         assert procs[0].wait(120) == -signal.SIGKILL, log.read_text()
     assert len(smtp_server.messages) == 3
     smtp_server.on_message = None
-    db.session.remove()
     second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
     assert "3 sent, 2 skipped, 0 failed" in second.stdout

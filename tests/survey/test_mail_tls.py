@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from survey.mail import MailError, build_message, connect, settings_from_config
-from tests.survey.smtp import Inbox, _LoopbackController
+from tests.support.smtp import Inbox, loopback
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
@@ -56,19 +56,12 @@ def tls_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple
     cert, key = _certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    inbox = Inbox()
     if request.param == "ssl":
-        controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0, ssl_context=context)
+        options = {"ssl_context": context}
     else:
-        controller = _LoopbackController(
-            inbox, hostname="127.0.0.1", port=0, tls_context=context, require_starttls=True
-        )
-    controller.start()
-    inbox.port = controller.port
-    try:
+        options = {"tls_context": context, "require_starttls": True}
+    with loopback(**options) as inbox:
         yield inbox, cert, request.param
-    finally:
-        controller.stop()
 
 
 def _send(inbox: Inbox, tls: str, tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from survey.extensions import db
 from survey.models import Draft, Round, RoundStatistics
 from survey.models.audit import utcnow
 from survey.services import mixer
-from tests.survey.respondent import Browser, close_round, invite, issue_links
+from tests.support import factory
+from tests.support.factory import close_round, invite, issue_links
+from tests.support.forms import Browser
 
 B = 5
 
@@ -33,9 +35,8 @@ def app(database_url: str) -> Iterator[Flask]:
             "MIX_BATCH": B,
         }
     )
+    yield factory.commands(app)
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 
@@ -48,19 +49,18 @@ def links(make_round, runner, write_csv, tmp_path) -> list[str]:  # type: ignore
 
 
 def respond(app: Flask, link: str, answer: bool = True) -> None:
-    with app.app_context():
-        b = Browser(app.test_client())
-        b.get(link)
-        b.walk_to_review(choose="first" if answer else None)
-        assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+    b = Browser(app.test_client())
+    b.get(link)
+    b.walk_to_review(choose="first" if answer else None)
+    assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
 
 
-def counts() -> tuple[int, int, int]:
+def counts(db_session) -> tuple[int, int, int]:
     """(pending ballots, responses, completed invitations)."""
-    db.session.rollback()
+    db_session.rollback()
 
     def n(sql: str) -> int:
-        return int(db.session.scalar(sa.text(sql)))
+        return int(db_session.scalar(sa.text(sql)))
 
     return (
         n("SELECT count(*) FROM ballots"),
@@ -69,30 +69,32 @@ def counts() -> tuple[int, int, int]:
     )
 
 
-def test_the_submission_that_fills_a_batch_mixes_it(app, links):
+def test_the_submission_that_fills_a_batch_mixes_it(app, links, db_session):
     for i in range(B - 1):
         respond(app, links[i])
-    assert counts() == (B - 1, 0, B - 1)
-    rnd = db.session.scalar(sa.select(Round))
-    db.session.add(RoundStatistics(round_id=rnd.id, responses=0, payload={}))
-    db.session.commit()
+    assert counts(db_session) == (B - 1, 0, B - 1)
+    rnd = db_session.scalar(sa.select(Round))
+    db_session.add(RoundStatistics(round_id=rnd.id, responses=0, payload={}))
+    db_session.commit()
     respond(app, links[B - 1])
-    assert counts() == (0, B, B)
-    db.session.expire_all()
-    assert db.session.get(RoundStatistics, rnd.id) is None  # the cache was invalidated
+    assert counts(db_session) == (0, B, B)
+    db_session.expire_all()
+    assert db_session.get(RoundStatistics, rnd.id) is None  # the cache was invalidated
     respond(app, links[B])
-    assert counts() == (1, B, B + 1)
+    assert counts(db_session) == (1, B, B + 1)
 
 
-def test_an_empty_submission_completes_the_invitation_and_stores_nothing(app, links, runner):
+def test_an_empty_submission_completes_the_invitation_and_stores_nothing(
+    app, links, runner, db_session
+):
     respond(app, links[0], answer=False)
-    assert counts() == (0, 0, 1)
+    assert counts(db_session) == (0, 0, 1)
     close_round(runner)
-    assert counts() == (0, 0, 1)
+    assert counts(db_session) == (0, 0, 1)
 
 
 def test_a_failing_mixer_keeps_every_submission_pending_then_mixes_once(
-    app, links, runner, monkeypatch
+    app, links, runner, monkeypatch, db_session
 ):
     """An insert fails inside the mixer (two responses get one id): nothing is lost."""
     real = mixer.random_id
@@ -100,45 +102,49 @@ def test_a_failing_mixer_keeps_every_submission_pending_then_mixes_once(
     monkeypatch.setattr(mixer, "random_id", lambda: next(ids, "f" * 32))
     for i in range(B):
         respond(app, links[i])  # the respondent still sees the thank-you page
-    assert counts() == (B, 0, B)
+    assert counts(db_session) == (B, 0, B)
     monkeypatch.undo()
     result = runner.invoke(args=["mix"])
     assert result.exit_code == 0, result.output
     assert f"'R2025': mixed {B}, pending 0" in result.output
-    assert counts() == (0, B, B)
+    assert counts(db_session) == (0, B, B)
     result = runner.invoke(args=["mix", "R2025"])
-    assert result.exit_code == 0 and counts() == (0, B, B)  # nothing twice
+    assert result.exit_code == 0 and counts(db_session) == (0, B, B)  # nothing twice
 
 
-def test_a_crash_between_submission_and_mixing_loses_nothing(app, links, runner, monkeypatch):
+def test_a_crash_between_submission_and_mixing_loses_nothing(
+    app, links, runner, monkeypatch, db_session
+):
     """The process dies after the submission committed and before the mixer ran."""
     import survey.respond.submit as submit
 
     monkeypatch.setattr(submit, "mix_after_submit", lambda round_id: 0)
     for i in range(B + 2):
         respond(app, links[i])
-    assert counts() == (B + 2, 0, B + 2)
+    assert counts(db_session) == (B + 2, 0, B + 2)
     monkeypatch.undo()
     result = runner.invoke(args=["mix"])
     assert result.exit_code == 0, result.output
-    assert counts() == (0, B + 2, B + 2)
+    assert counts(db_session) == (0, B + 2, B + 2)
     respond(app, links[B + 2])
-    assert counts() == (1, B + 2, B + 3)
+    assert counts(db_session) == (1, B + 2, B + 3)
     close_round(runner)  # closing mixes whatever is left, however few
-    assert counts() == (0, B + 3, B + 3)
+    assert counts(db_session) == (0, B + 3, B + 3)
 
 
-def test_a_crash_inside_the_mixer_after_its_inserts_rolls_all_back(app, links, runner, monkeypatch):
+def test_a_crash_inside_the_mixer_after_its_inserts_rolls_all_back(
+    app, links, runner, monkeypatch, db_session
+):
     """Everything inserted, then the last step fails: the ballots are still all pending."""
     for i in range(B - 1):
         respond(app, links[i])
 
     monkeypatch.setattr(mixer, "delete", _delete_failing_on_statistics(mixer.delete))
     respond(app, links[B - 1])
-    assert counts() == (B, 0, B)
+    assert counts(db_session) == (B, 0, B)
     monkeypatch.undo()
     assert runner.invoke(args=["mix"]).exit_code == 0
-    assert counts() == (0, B, B)
+    assert counts(db_session) == (0, B, B)
 
 
 def _delete_failing_on_statistics(real):  # type: ignore[no-untyped-def]
@@ -152,13 +158,13 @@ def _delete_failing_on_statistics(real):  # type: ignore[no-untyped-def]
     return delete
 
 
-def test_two_mixers_never_move_a_ballot_twice(app, links):
+def test_two_mixers_never_move_a_ballot_twice(app, links, db_session):
     """A second mixer waits for the first (PostgreSQL) or finds its ballots gone (SQLite)."""
     for i in range(B - 1):
         respond(app, links[i])
-    rnd_id = db.session.scalar(sa.select(Round.id))
-    db.session.rollback()
-    first, second = Session(db.engine), Session(db.engine)
+    rnd_id = db_session.scalar(sa.select(Round.id))
+    db_session.rollback()
+    first, second = Session(db_session.get_bind()), Session(db_session.get_bind())
     outcome: list[object] = []
 
     def other() -> None:
@@ -179,36 +185,34 @@ def test_two_mixers_never_move_a_ballot_twice(app, links):
         first.close()
         second.close()
     assert outcome in ([0], ["conflict"])
-    assert counts() == (0, B - 1, B - 1)
+    assert counts(db_session) == (0, B - 1, B - 1)
 
 
 def test_close_deletes_unsubmitted_drafts_and_open_link_drafts_expire(
-    app, make_round, runner, tmp_path, links
+    app, make_round, runner, tmp_path, links, db_session
 ):
-    with app.app_context():
-        b = Browser(app.test_client())
-        b.get(links[0])
-        b.press("Starta enkäten")
+    b = Browser(app.test_client())
+    b.get(links[0])
+    b.press("Starta enkäten")
     make_round(name="OPEN", year=2026, mode="open", status="open")
     url = issue_links(runner, tmp_path / "u.csv", name="OPEN", unit="EDU-A")[0]["url"]
     for _ in range(2):
-        with app.app_context():
-            o = Browser(app.test_client())
-            o.get(url)
-            o.press("Fortsätt", fill={"role": "employee"})
-            o.press("Starta enkäten")
-    db.session.rollback()
-    drafts = db.session.scalars(sa.select(Draft).where(Draft.browser_key.is_not(None))).all()
+        o = Browser(app.test_client())
+        o.get(url)
+        o.press("Fortsätt", fill={"role": "employee"})
+        o.press("Starta enkäten")
+    db_session.rollback()
+    drafts = db_session.scalars(sa.select(Draft).where(Draft.browser_key.is_not(None))).all()
     assert len(drafts) == 2
     drafts[0].updated_at = utcnow() - timedelta(days=app.config["DRAFT_EXPIRY_DAYS"] + 1)
-    db.session.commit()
+    db_session.commit()
     result = runner.invoke(args=["mix"])
     assert result.exit_code == 0 and "Deleted 1 abandoned open-link drafts." in result.output
-    db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 2  # 1 + personal
+    db_session.expire_all()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 2  # 1 + personal
     close_round(runner)
-    remaining = db.session.scalars(sa.select(Draft.round_id)).all()
-    assert remaining == [db.session.scalar(sa.select(Round.id).where(Round.name == "OPEN"))]
+    remaining = db_session.scalars(sa.select(Draft.round_id)).all()
+    assert remaining == [db_session.scalar(sa.select(Round.id).where(Round.name == "OPEN"))]
 
 
 @pytest.mark.parametrize(

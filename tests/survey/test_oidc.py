@@ -22,6 +22,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from survey import create_app
 from survey.extensions import db
 from survey.models import AuditLog, User
+from tests.support.database import in_app
+from tests.support.factory import commands
 from tests.survey.staff import Staff, text
 
 CLIENT_ID = "mognad-test"
@@ -114,9 +116,8 @@ def sso_app(database_url: str, provider: Provider) -> Iterator[Flask]:
             "OIDC_ROLES": {"mognad-admins": "admin", "hr-team": "hr"},
         }
     )
+    yield commands(app)
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 
@@ -133,16 +134,17 @@ def test_single_sign_on_maps_the_role_claim(sso_app, provider) -> None:
     r = sso(staff, provider)
     assert r.status_code == 302 and r.location.endswith("/admin/")
     assert staff.signed_in() and "HR-analytiker" in text(staff.get("/admin/"))
-    user = db.session.scalar(sa.select(User))
-    assert (user.email, user.role, user.password_hash) == ("eva@example.org", "hr", "")
+    with in_app(sso_app):
+        user = db.session.scalar(sa.select(User))
+        assert (user.email, user.role, user.password_hash) == ("eva@example.org", "hr", "")
 
     # The provider is the source of the role: promoted there, promoted here at the next sign-in.
     other = Staff(sso_app, address="192.0.2.50")
     provider.claims = {"email": "eva@example.org", "groups": ["mognad-admins", "hr-team"]}
     assert sso(other, provider, "c2").status_code == 302
-    db.session.expire_all()
-    assert db.session.scalar(sa.select(User.role)) == "admin"
-    actions = db.session.scalars(sa.select(AuditLog.action)).all()
+    with in_app(sso_app):
+        assert db.session.scalar(sa.select(User.role)) == "admin"
+        actions = db.session.scalars(sa.select(AuditLog.action)).all()
     assert "user.role_changed" in actions and "auth.signed_in" in actions
 
 
@@ -159,7 +161,8 @@ def test_single_sign_on_refuses_without_role_or_with_a_forged_answer(sso_app, pr
     assert staff.get(f"/auth/oidc/callback?code=forged&state={state}").status_code == 400
     assert staff.get("/auth/oidc/callback?code=c9&state=wrong").status_code == 400
     assert not staff.signed_in()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    with in_app(sso_app):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
 def test_disabled_accounts_cannot_use_single_sign_on(sso_app, provider) -> None:

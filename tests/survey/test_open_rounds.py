@@ -7,7 +7,6 @@ import csv
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db
 from survey.models import AuditLog, Invitation, Round
 from tests.conftest import QUESTIONNAIRE, SMALL_ORG, table_snapshot
 from tests.survey.answers import answer_rows, write_rows
@@ -18,26 +17,26 @@ def _create(runner, name: str, *extra: str):  # type: ignore[no-untyped-def]
     return runner.invoke(args=[*args, *extra])
 
 
-def _k(name: str) -> int:
-    return db.session.scalar(sa.select(Round.k_min).where(Round.name == name))
+def _k(db_session, name: str) -> int:
+    return db_session.scalar(sa.select(Round.k_min).where(Round.name == name))
 
 
-def test_open_round_warns_and_defaults_to_k_10(runner, make_org):
+def test_open_round_warns_and_defaults_to_k_10(runner, make_org, db_session):
     make_org(2025)
     result = _create(runner, "OPEN", "--mode", "open")
     assert result.exit_code == 0, result.output
     assert "minimum group size 10" in result.stdout
     assert "open-link round is lower assurance" in result.stderr
     assert "rate-limited" in result.stderr and "headcount" in result.stderr
-    assert _k("OPEN") == 10
+    assert _k(db_session, "OPEN") == 10
     invited = _create(runner, "INVITED")
     assert invited.exit_code == 0 and "lower assurance" not in invited.output
-    assert _k("INVITED") == 5
+    assert _k(db_session, "INVITED") == 5
     assert _create(runner, "OPEN12", "--mode", "open", "--k", "12").exit_code == 0
-    assert _k("OPEN12") == 12
+    assert _k(db_session, "OPEN12") == 12
     assert _create(runner, "INV7", "--k", "7").exit_code == 0
-    assert _k("INV7") == 7
-    details = db.session.scalars(
+    assert _k(db_session, "INV7") == 7
+    details = db_session.scalars(
         sa.select(AuditLog.detail).where(AuditLog.action == "round.create")
     ).all()
     assert [d["k"] for d in details] == [10, 5, 12, 7]
@@ -46,21 +45,21 @@ def test_open_round_warns_and_defaults_to_k_10(runner, make_org):
 @pytest.mark.parametrize("k", ["4", "2", "-1"])
 def test_k_below_the_installation_minimum_is_refused(runner, make_org, k):
     make_org(2025)
-    before = table_snapshot()
+    before = table_snapshot(runner.app)
     result = _create(runner, "LOW", "--mode", "open", "--k", k)
     assert result.exit_code != 0
     assert f"minimum group size of {k} is too small; it must be at least 5" in result.output
     assert "Traceback" not in result.output
-    assert table_snapshot() == before
+    assert table_snapshot(runner.app) == before
 
 
-def test_open_k_follows_the_settings(app, make_org):
+def test_open_k_follows_the_settings(app, make_org, db_session):
     from survey.services.rounds import create_round
 
     make_org(2025)
-    rnd = create_round(db.session, "S", 2025, str(QUESTIONNAIRE), "open", k_anonymity=6, k_open=15)
+    rnd = create_round(db_session, "S", 2025, str(QUESTIONNAIRE), "open", k_anonymity=6, k_open=15)
     assert rnd.k_min == 15
-    low = create_round(db.session, "T", 2025, str(QUESTIONNAIRE), "open", k_anonymity=6, k_open=4)
+    low = create_round(db_session, "T", 2025, str(QUESTIONNAIRE), "open", k_anonymity=6, k_open=4)
     assert low.k_min == 6  # never below the installation's k
 
 
@@ -143,21 +142,23 @@ def test_units_above_their_headcount_are_flagged(runner, make_org, tmp_path):
     assert list(field) == ["CITY", "CARE", "EDU", "EDU-A", "EDU-B"]
 
 
-def test_fieldwork_counts_invitations_of_an_invited_round(runner, make_round, write_csv, tmp_path):
+def test_fieldwork_counts_invitations_of_an_invited_round(
+    runner, make_round, write_csv, tmp_path, db_session
+):
     from survey.services.fieldwork import fieldwork
     from survey.services.rounds import get_round
-    from tests.survey.respondent import invite
+    from tests.support.factory import invite
 
     make_round()
     people = [("a@x.se", "EDU-A", "employee"), ("b@x.se", "EDU-B", "employee")]
     people.append(("c@x.se", "CARE", "manager"))
     invite(runner, write_csv, people=people)
-    db.session.execute(
+    db_session.execute(
         sa.update(Invitation).where(Invitation.email == "a@x.se").values(status="completed")
     )
-    db.session.commit()
+    db_session.commit()
     # Counts stay readable while the round is open (response rates during fieldwork).
-    rows = {r.unit_code: r for r in fieldwork(db.session, get_round(db.session, "R2025"))}
+    rows = {r.unit_code: r for r in fieldwork(db_session, get_round(db_session, "R2025"))}
     assert (rows["CITY"].invited, rows["CITY"].completed) == (3, 1)
     assert (rows["EDU"].invited, rows["EDU"].completed) == (2, 1)
     assert (rows["EDU-B"].invited, rows["EDU-B"].completed, rows["EDU-B"].responses) == (1, 0, 0)

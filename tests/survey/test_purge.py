@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db
 from survey.models import AuditLog, Draft, Invitation, InvitationCount, Round
 from survey.models.audit import utcnow
-from tests.survey.respondent import Browser, close_round, invite, issue_links
+from tests.support.factory import close_round, invite, issue_links
+from tests.support.forms import Browser
 
 PEOPLE = [(f"p{i}@example.org", ("EDU-A", "EDU-B")[i % 2], "employee") for i in range(6)]
 
@@ -23,12 +23,11 @@ def fieldwork(app, make_round, runner, write_csv, tmp_path):  # type: ignore[no-
     invite(runner, write_csv, people=PEOPLE)
     links = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "links.csv")}
     for i in range(5):
-        with app.app_context():
-            b = Browser(app.test_client())
-            b.get(links[f"p{i}@example.org"])
-            b.walk_to_review(choose="first" if i % 2 else "last")
-            if i < 4:
-                assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+        b = Browser(app.test_client())
+        b.get(links[f"p{i}@example.org"])
+        b.walk_to_review(choose="first" if i % 2 else "last")
+        if i < 4:
+            assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
     return runner
 
 
@@ -44,7 +43,7 @@ def report(runner, out: Path) -> dict[str, bytes]:  # type: ignore[no-untyped-de
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def test_round_status_shows_counts_pending_and_retention(fieldwork):
+def test_round_status_shows_counts_pending_and_retention(fieldwork, db_session):
     text = status(fieldwork)
     assert "Round 'R2025': open (invited), year 2025, questionnaire malmo-digital" in text
     assert "Invitations: 6 invited, 1 started (not submitted), 4 completed" in text
@@ -61,14 +60,16 @@ def test_round_status_shows_counts_pending_and_retention(fieldwork):
     assert "Responses: 4 mixed, 0 pending submissions, 0 unsubmitted drafts" in text
     assert f"Closed: {date.today().isoformat()}" in text
 
-    rnd = db.session.scalar(sa.select(Round))
+    rnd = db_session.scalar(sa.select(Round))
     rnd.closed_at = utcnow() - timedelta(days=100)
-    db.session.commit()
+    db_session.commit()
     since = (date.today() - timedelta(days=10)).isoformat()
     assert f"Purging personal data has been due since {since}" in status(fieldwork)
 
 
-def test_purge_deletes_personal_data_and_keeps_results(app, fieldwork, make_round, tmp_path):
+def test_purge_deletes_personal_data_and_keeps_results(
+    app, fieldwork, make_round, tmp_path, db_session
+):
     runner = fieldwork
     make_round(name="OTHER", year=2026, mode="open", status="open")
     refused = runner.invoke(args=["purge-personal-data", "R2025", "--yes"])
@@ -83,22 +84,22 @@ def test_purge_deletes_personal_data_and_keeps_results(app, fieldwork, make_roun
     declined = runner.invoke(args=["purge-personal-data", "R2025"], input="n\n")
     assert declined.exit_code != 0 and "nothing was purged" in declined.output
     assert "(6 invitations) for good?" in declined.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 6
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 6
 
     result = runner.invoke(args=["purge-personal-data", "R2025"], input="y\n")
     assert result.exit_code == 0, result.output
     assert "6 invitations reduced to counts" in result.output
-    db.session.expire_all()
-    rnd = db.session.scalar(sa.select(Round).where(Round.name == "R2025"))
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
-    kept = db.session.execute(
+    db_session.expire_all()
+    rnd = db_session.scalar(sa.select(Round).where(Round.name == "R2025"))
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
+    kept = db_session.execute(
         sa.select(InvitationCount.unit_id, InvitationCount.invited, InvitationCount.completed)
         .where(InvitationCount.round_id == rnd.id)
         .order_by(InvitationCount.unit_id)
     ).all()
     assert [(invited, completed) for _, invited, completed in kept] == [(3, 2), (3, 2)]
-    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "round.purge"))
+    entry = db_session.scalar(sa.select(AuditLog).where(AuditLog.action == "round.purge"))
     assert entry.detail == {"round": "R2025", "invitations": 6, "drafts": 0, "mixed": 0}
     assert "@" not in str(entry.detail)
 
@@ -108,28 +109,28 @@ def test_purge_deletes_personal_data_and_keeps_results(app, fieldwork, make_roun
     assert f"Retention: personal data purged on {date.today().isoformat()}" in text
     reopen = runner.invoke(args=["round", "open", "R2025"])
     assert reopen.exit_code != 0 and "had its personal data purged" in reopen.output
-    _no_email_bytes_left(app)
+    _no_email_bytes_left(db_session, app)
 
 
-def _no_email_bytes_left(app) -> None:  # type: ignore[no-untyped-def]
+def _no_email_bytes_left(db_session, app) -> None:  # type: ignore[no-untyped-def]
     """Not in a live row, nor in a dead one or free space: the vacuum removed them."""
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite"):
-        db.session.remove()
-        db.engine.dispose()
+        db_session.close()
+        db_session.get_bind().dispose()
         data = Path(url.removeprefix("sqlite:///")).read_bytes()
     else:
         try:
-            db.session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
-            db.session.commit()
+            db_session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+            db_session.commit()
         except sa.exc.DBAPIError:
-            db.session.rollback()
+            db_session.rollback()
             return
-        blocks = db.session.scalar(
+        blocks = db_session.scalar(
             sa.text("SELECT pg_relation_size('invitations') / current_setting('block_size')::int")
         )
         data = b"".join(
-            bytes(db.session.scalar(sa.text(f"SELECT get_raw_page('invitations', {n})")))
+            bytes(db_session.scalar(sa.text(f"SELECT get_raw_page('invitations', {n})")))
             for n in range(blocks)
         )
     assert b"p1@example.org" not in data

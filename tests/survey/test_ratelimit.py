@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g
 from limits import parse
 
 from survey.extensions import db
 from survey.models import Ballot, Draft, Response
-from tests.survey.respondent import Browser, invite, issue_links
+from tests.support.factory import invite, issue_links
+from tests.support.forms import Browser
 
 SUBMIT = "Skicka in svaren"
 THANKS = "Tack för dina svar!"
 BUSY = "För många försök just nu"
 
 
-def submitted() -> int:
+def submitted(db_session) -> int:  # type: ignore[no-untyped-def]
     """Accepted submissions: those mixed into the responses and those still in the ballot box."""
-    return count(Response) + count(Ballot)
+    return count(db_session, Response) + count(db_session, Ballot)
 
 
-def count(model) -> int:  # type: ignore[no-untyped-def]
-    db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+def count(db_session, model) -> int:  # type: ignore[no-untyped-def]
+    db_session.expire_all()
+    return db_session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def respond_openly(app, url: str, address: str = "203.0.113.7") -> Browser:  # type: ignore[no-untyped-def]
     """One made-up respondent: a fresh cookie jar, the same client address."""
-    # The fixture's app context outlives requests, and Flask-WTF caches the form token in g:
-    # a new browser must not inherit the previous one's.
-    g.pop("csrf_token", None)
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     b = Browser(client)
@@ -43,7 +40,7 @@ def respond_openly(app, url: str, address: str = "203.0.113.7") -> Browser:  # t
 
 
 def test_thirty_rapid_submissions_from_one_client_keep_only_the_limit(
-    app, make_round, runner, tmp_path
+    app, make_round, runner, tmp_path, db_session
 ):
     limit = parse(app.config["RATELIMIT_OPEN_SUBMIT"]).amount
     assert limit < 30 <= parse(app.config["RATELIMIT_OPEN_START"]).amount
@@ -52,22 +49,22 @@ def test_thirty_rapid_submissions_from_one_client_keep_only_the_limit(
     outcomes = [respond_openly(app, url).page for _ in range(30)]
     accepted = [p for p in outcomes if p.h1 == THANKS]
     refused = [p for p in outcomes if p.status == 429]
-    assert len(accepted) == limit and submitted() == limit
+    assert len(accepted) == limit and submitted(db_session) == limit
     assert len(refused) == 30 - limit
     for page in refused:
         assert page.h1 == BUSY and page.lang == "sv"
         assert "Svar som du redan har sparat finns kvar" in page.html
         assert "Traceback" not in page.html
     # Nothing accepted was lost, and the refused ones still have their drafts to send later.
-    assert count(Draft) == 30 - limit
+    assert count(db_session, Draft) == 30 - limit
     # Another address, or another unit's link, is not affected.
     assert respond_openly(app, url, address="198.51.100.9").page.h1 == THANKS
     other = issue_links(runner, tmp_path / "v.csv", unit="EDU-B")[0]["url"]
     assert respond_openly(app, other).page.h1 == THANKS
-    assert submitted() == limit + 2
+    assert submitted(db_session) == limit + 2
 
 
-def test_starts_are_limited_per_client_and_unit_link(app, make_round, runner, tmp_path):
+def test_starts_are_limited_per_client_and_unit_link(app, make_round, runner, tmp_path, db_session):
     app.config["RATELIMIT_OPEN_START"] = "3 per hour"
     make_round(mode="open", status="open")
     url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
@@ -81,14 +78,13 @@ def test_starts_are_limited_per_client_and_unit_link(app, make_round, runner, tm
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
     assert other.get(url.removeprefix("http://mognad.test")).status_code == 302
-    assert count(Draft) == 0
+    assert count(db_session, Draft) == 0
 
 
 def test_role_choice_counts_as_a_start(app, make_round, runner, tmp_path):
     app.config["RATELIMIT_OPEN_START"] = "2 per hour"
     make_round(mode="open", status="open")
     url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
-    g.pop("csrf_token", None)
     b = Browser(app.test_client())
     b.get(url)  # 1 of 2 (unit link)
     assert b.press("Fortsätt", fill={"role": "employee"}).path == "/survey"  # 1 of 2 (role)
@@ -98,18 +94,17 @@ def test_role_choice_counts_as_a_start(app, make_round, runner, tmp_path):
     assert b.press("Fortsätt", fill={"role": "specialist"}).status == 429
 
 
-def test_personal_links_are_not_limited(app, make_round, runner, write_csv, tmp_path):
+def test_personal_links_are_not_limited(app, make_round, runner, write_csv, tmp_path, db_session):
     app.config["RATELIMIT_OPEN_SUBMIT"] = "1 per hour"
     make_round()
     people = [(f"p{i}@example.org", "EDU-A", "employee") for i in range(3)]
     invite(runner, write_csv, people=people)
     for row in issue_links(runner, tmp_path / "l.csv"):
-        g.pop("csrf_token", None)
         b = Browser(app.test_client())
         b.get(row["url"])
         b.walk_to_review()
         assert b.press(SUBMIT).h1 == THANKS
-    assert submitted() == 3
+    assert submitted(db_session) == 3
 
 
 def test_limits_can_be_switched_off_by_configuration(app, make_round, runner, tmp_path):

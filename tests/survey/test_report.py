@@ -152,27 +152,26 @@ def test_report_without_earlier_round(runner, two_years, tmp_path):
     assert not (tmp_path / "aggregates.json").exists()
 
 
-def test_cached_statistics_are_used_and_refreshed(runner, two_years, tmp_path):
-    from survey.extensions import db
+def test_cached_statistics_are_used_and_refreshed(runner, two_years, tmp_path, db_session):
     from survey.models import Answer, Response, RoundStatistics, Unit
     from survey.models.responses import random_id
     from survey.services.rounds import get_round
 
     first, second = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(args=["report", "R2025", "--out", str(first)]).exit_code == 0
-    assert db.session.query(RoundStatistics).count() == 2
+    assert db_session.query(RoundStatistics).count() == 2
     assert runner.invoke(args=["report", "R2025", "--out", str(second)]).exit_code == 0
     assert (first / "aggregates.csv").read_bytes() == (second / "aggregates.csv").read_bytes()
     # Nothing adds answers to a closed round any more; a row written behind the application's
     # back must still not be hidden by a stale cache.
-    rnd = get_round(db.session, "R2025")
-    unit = db.session.query(Unit).filter_by(year=2025, code="EDU-B").one()
+    rnd = get_round(db_session, "R2025")
+    unit = db_session.query(Unit).filter_by(year=2025, code="EDU-B").one()
     rid = random_id()
-    db.session.add(Response(id=rid, round_id=rnd.id, unit_id=unit.id, role="employee"))
-    db.session.flush()
+    db_session.add(Response(id=rid, round_id=rnd.id, unit_id=unit.id, role="employee"))
+    db_session.flush()
     for item in ("cap_workplace_1", "cap_workplace_2", "cap_workplace_3"):
-        db.session.add(Answer(response_id=rid, item_id=item, value=4, scale_min=1, scale_max=6))
-    db.session.commit()
+        db_session.add(Answer(response_id=rid, item_id=item, value=4, scale_min=1, scale_max=6))
+    db_session.commit()
     assert runner.invoke(args=["report", "R2025", "--out", str(second)]).exit_code == 0
     n = {
         path: pd.read_csv(path / "aggregates.csv")
@@ -183,11 +182,10 @@ def test_cached_statistics_are_used_and_refreshed(runner, two_years, tmp_path):
     assert n[second] == n[first] + 1
 
 
-def test_competence_gaps_agree_with_published_scores(app, two_years):
-    from survey.extensions import db
+def test_competence_gaps_agree_with_published_scores(app, two_years, db_session):
     from survey.services.report import round_figures
 
-    figures = round_figures(db.session, "R2025", k=5)
+    figures = round_figures(db_session, "R2025", k=5)
     gaps = figures.gaps[~figures.gaps["suppressed"]]
     assert not gaps.empty and set(gaps["role"]) == {"employee"}
     agg = figures.aggregates.set_index(["unit_code", "role", "index"])
@@ -201,24 +199,23 @@ def test_competence_gaps_agree_with_published_scores(app, two_years):
         assert list(unit.sort_values("rank")["gap"]) == sorted(unit["gap"], reverse=True)
 
 
-def test_item_count_tables_come_from_sql(app, two_years):
+def test_item_count_tables_come_from_sql(app, two_years, db_session):
     import sqlalchemy as sa
 
     from analysis.aggregate import rollup_counts
     from analysis.stats import mann_whitney_counts
-    from survey.extensions import db
     from survey.models import Answer
     from survey.services.rounds import get_round
     from survey.services.statistics import item_counts, tree_frame
 
-    now, before = get_round(db.session, "R2025"), get_round(db.session, "R2024")
-    counts = item_counts(db.session, now)
-    answers = db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
-    assert counts["count"].sum() + item_counts(db.session, before)["count"].sum() == answers
-    tree = tree_frame(db.session, 2025)[["unit", "parent"]]
+    now, before = get_round(db_session, "R2025"), get_round(db_session, "R2024")
+    counts = item_counts(db_session, now)
+    answers = db_session.scalar(sa.select(sa.func.count()).select_from(Answer))
+    assert counts["count"].sum() + item_counts(db_session, before)["count"].sum() == answers
+    tree = tree_frame(db_session, 2025)[["unit", "parent"]]
     tables = {}
     for year, rnd in ((2025, now), (2024, before)):
-        rolled = rollup_counts(item_counts(db.session, rnd), tree)
+        rolled = rollup_counts(item_counts(db_session, rnd), tree)
         cell = rolled[(rolled.unit == "EDU-A") & (rolled.role == "all")]
         cell = cell[cell.item == "comp_safety_1"].sort_values("value")
         tables[year] = cell["count"].to_numpy()
@@ -227,13 +224,14 @@ def test_item_count_tables_come_from_sql(app, two_years):
 
 
 @pytest.mark.parametrize("status", ["draft", "open"])
-def test_report_refuses_a_round_that_is_not_closed(runner, make_round, tmp_path, status):
-    from survey.extensions import db
+def test_report_refuses_a_round_that_is_not_closed(
+    runner, make_round, tmp_path, status, db_session
+):
     from survey.models import AuditLog
     from tests.conftest import table_snapshot
 
     make_round("LIVE", 2025, status=status)
-    before = table_snapshot()
+    before = table_snapshot(runner.app)
     out = tmp_path / "out"
     result = runner.invoke(args=["report", "LIVE", "--out", str(out)])
     assert result.exit_code != 0
@@ -241,8 +239,8 @@ def test_report_refuses_a_round_that_is_not_closed(runner, make_round, tmp_path,
     assert "closed or published" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert not out.exists()
-    assert table_snapshot() == before
-    assert "report.write" not in set(db.session.scalars(sa.select(AuditLog.action)))
+    assert table_snapshot(runner.app) == before
+    assert "report.write" not in set(db_session.scalars(sa.select(AuditLog.action)))
 
 
 def test_report_refuses_to_compare_with_an_open_round(runner, two_years, make_round, tmp_path):
@@ -258,14 +256,15 @@ def test_report_refuses_to_compare_with_an_open_round(runner, two_years, make_ro
     assert "no earlier round to compare with" in result.output
 
 
-def test_report_on_a_closed_round_is_audit_logged_without_figures(runner, two_years, tmp_path):
-    from survey.extensions import db
+def test_report_on_a_closed_round_is_audit_logged_without_figures(
+    runner, two_years, tmp_path, db_session
+):
     from survey.models import AuditLog
 
     out = tmp_path / "out"
     result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "report.write"))
+    entries = db_session.scalars(sa.select(AuditLog).where(AuditLog.action == "report.write"))
     (entry,) = entries.all()
     assert entry.detail == {"round": "R2025", "formats": ["csv"], "compare_round": "R2024"}
     assert entry.actor.startswith("cli")
@@ -277,7 +276,7 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(runner, two_ye
     runner.invoke(args=["round", "publish", "R2025"])
     assert runner.invoke(args=["report", "R2025", "--out", str(out)]).exit_code == 0
     count = sa.select(sa.func.count()).where(AuditLog.action == "report.write")
-    assert db.session.scalar(count) == 2
+    assert db_session.scalar(count) == 2
 
 
 def test_a_reported_round_never_reopens(runner, two_years, tmp_path, make_round):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import flask_babel
 import pytest
 import sqlalchemy as sa
 
 from analysis.instruments import load_questionnaire
-from survey.extensions import db
 from survey.models import (
     Answer,
     Draft,
@@ -21,7 +19,8 @@ from survey.models import (
 )
 from survey.services.respond import plan_for
 from tests.conftest import QUESTIONNAIRE
-from tests.survey.respondent import Browser, close_round, invite, issue_links
+from tests.support.factory import close_round, invite, issue_links
+from tests.support.forms import Browser
 
 Q = load_questionnaire(QUESTIONNAIRE)
 REVIEW = "Granska dina svar"
@@ -41,8 +40,8 @@ def path(url: str) -> str:
     return urlsplit(url).path
 
 
-def count(model) -> int:  # type: ignore[no-untyped-def]
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+def count(db_session, model) -> int:  # type: ignore[no-untyped-def]
+    return db_session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_token_is_exchanged_for_a_session_and_a_url_without_it(client, links):
@@ -71,7 +70,7 @@ def _answer_pattern(n: int, values: list[str]) -> str:
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "specialist"])
-def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role):
+def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role, db_session):
     b = Browser(app.test_client())
     b.get(links[role])
     page = b.press("Starta enkäten")
@@ -94,12 +93,13 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role):
     assert skipped in page.html  # the review page lists it (by its text and page link)
     thanks = b.press("Skicka in svaren")
     assert thanks.h1 == THANKS
-    assert count(Response) == 0  # in the ballot box until a batch is full or the round closes
+    # In the ballot box until a batch is full or the round closes.
+    assert count(db_session, Response) == 0
     close_round(runner)
 
-    response = db.session.scalar(sa.select(Response))
-    assert (response.role, response.unit_id) == (role, _unit_id("EDU-A"))
-    stored = {a.item_id: a for a in db.session.scalars(sa.select(Answer))}
+    response = db_session.scalar(sa.select(Response))
+    assert (response.role, response.unit_id) == (role, _unit_id(db_session, "EDU-A"))
+    stored = {a.item_id: a for a in db_session.scalars(sa.select(Answer))}
     assert set(stored) == set(plan.items) - {skipped}
     for item_id, answer in stored.items():
         scale = plan.items[item_id][1].scale
@@ -110,20 +110,20 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role):
             scale.max,
         )
     assert any(a.value is None for a in stored.values())  # "vet ej" is NULL
-    comment = db.session.scalar(sa.select(ResponseComment))
+    comment = db_session.scalar(sa.select(ResponseComment))
     assert (comment.comment_id, comment.text) == (
         "comment_learning",
         "Mer tid för  utbildning\nOch stöd",
     )
-    assert count(Draft) == 0 and count(DraftAnswer) == 0
-    inv = db.session.scalar(sa.select(Invitation).where(Invitation.role == role))
+    assert count(db_session, Draft) == 0 and count(db_session, DraftAnswer) == 0
+    inv = db_session.scalar(sa.select(Invitation).where(Invitation.role == role))
     assert inv.status == "completed"
 
 
-def _unit_id(code: str) -> int:
+def _unit_id(db_session, code: str) -> int:
     from survey.models import Unit
 
-    return db.session.scalar(sa.select(Unit.id).where(Unit.code == code))
+    return db_session.scalar(sa.select(Unit.id).where(Unit.code == code))
 
 
 def test_progress_title_and_buttons(client, links):
@@ -144,7 +144,7 @@ def test_progress_title_and_buttons(client, links):
     assert "Jag kan göra det på egen hand i mina vanliga arbetsuppgifter." in page.html
 
 
-def test_next_and_back_save_and_the_link_resumes_where_left_off(app, links):
+def test_next_and_back_save_and_the_link_resumes_where_left_off(app, links, db_session):
     b = Browser(app.test_client())
     b.get(links["manager"])
     b.press("Starta enkäten")
@@ -154,9 +154,9 @@ def test_next_and_back_save_and_the_link_resumes_where_left_off(app, links):
     assert page.forms[0].checked == {"a-cap_governance_1": "4", "a-cap_governance_2": "dk"}
     b.press("Nästa")
     b.press("Nästa")  # page 2 again, its answer kept
-    draft = db.session.scalar(sa.select(Draft))
+    draft = db_session.scalar(sa.select(Draft))
     assert draft.page == 3
-    saved = dict(db.session.execute(sa.select(DraftAnswer.item_id, DraftAnswer.value)).all())
+    saved = dict(db_session.execute(sa.select(DraftAnswer.item_id, DraftAnswer.value)).all())
     assert saved == {"cap_governance_1": "4", "cap_governance_2": "dk", "cap_benefits_1": "2"}
 
     # The cookie is lost (another device): the same personal link continues on page 3.
@@ -189,7 +189,7 @@ def test_review_lists_unanswered_statements_with_links(client, links):
     assert "Du har inte svarat på 1 påstående" in page.html
 
 
-def test_submit_twice_makes_one_response(client, links, runner):
+def test_submit_twice_makes_one_response(client, links, runner, db_session):
     b = Browser(client)
     b.get(links["employee"])
     b.walk_to_review()
@@ -202,20 +202,21 @@ def test_submit_twice_makes_one_response(client, links, runner):
     again = b.press("Skicka in svaren", page=review)
     assert (again.status, again.h1) == (200, THANKS)
     close_round(runner)
-    assert count(Response) == 1
+    assert count(db_session, Response) == 1
     assert (
-        db.session.scalar(sa.select(sa.func.count()).where(Invitation.status == "completed")) == 1
+        db_session.scalar(sa.select(sa.func.count()).where(Invitation.status == "completed")) == 1
     )
 
 
-def test_used_link_says_already_answered(app, links):
+def test_used_link_says_already_answered(app, links, db_session):
     b = Browser(app.test_client())
     b.get(links["specialist"])
     b.walk_to_review(choose=None)
     b.press("Skicka in svaren")
     page = Browser(app.test_client()).get(links["specialist"])
     assert (page.status, page.h1) == (410, "Du har redan svarat")
-    assert count(Response) == 0  # nothing answered: completed, but no empty response row
+    # Nothing answered: completed, but no empty response row.
+    assert count(db_session, Response) == 0
 
 
 def test_closed_and_not_yet_open_rounds(app, client, links, runner):
@@ -250,7 +251,7 @@ def test_no_session_page(client):
     assert "Öppna enkäten med din länk" in response.get_data(as_text=True)
 
 
-def test_tampered_values_show_the_error_summary_and_save_nothing(client, links):
+def test_tampered_values_show_the_error_summary_and_save_nothing(client, links, db_session):
     b = Browser(client)
     b.get(links["employee"])
     b.press("Starta enkäten")
@@ -266,16 +267,16 @@ def test_tampered_values_show_the_error_summary_and_save_nothing(client, links):
     assert 'href="#a-cap_workplace_1-1"' in page.html  # the link goes to the field
     assert 'id="q-cap_workplace_1-error"' in page.html  # the message beside it
     assert page.forms[0].checked.get("a-cap_workplace_2") == "3"  # valid choices are kept
-    saved = dict(db.session.execute(sa.select(DraftAnswer.item_id, DraftAnswer.value)).all())
+    saved = dict(db_session.execute(sa.select(DraftAnswer.item_id, DraftAnswer.value)).all())
     assert saved == {"cap_workplace_1": "2"}
-    assert db.session.scalar(sa.select(Draft.page)) == 1
+    assert db_session.scalar(sa.select(Draft.page)) == 1
     # "dk" on a scale without it, and two values for one statement, are refused too.
     b.get("/survey/page/2")
     page = b.press("Nästa", fill={"a-comp_understanding_1": "dk"})
     assert page.status == 400 and "Det finns ett problem" in page.html
 
 
-def test_comment_too_long_comes_back_in_its_box_with_the_count(client, links):
+def test_comment_too_long_comes_back_in_its_box_with_the_count(client, links, db_session):
     b = Browser(client)
     b.get(links["employee"])
     b.press("Starta enkäten")
@@ -289,11 +290,11 @@ def test_comment_too_long_comes_back_in_its_box_with_the_count(client, links):
     assert "Kommentaren får vara högst 4\xa0000 tecken" in page.html
     assert page.forms[0].texts["c-comment_learning"] == text.replace("\r\n", "\n")
     assert "Du har skrivit 4\xa0120 tecken, 120 för många." in page.html
-    assert count(DraftAnswer) == 0
+    assert count(db_session, DraftAnswer) == 0
     # Shortened in place, it is saved; back on the page the count is there without JavaScript.
     page = b.press("Nästa", fill={"c-comment_learning": "Mer tid att lära"})
     assert page.status == 200 and page.h1 == REVIEW
-    assert db.session.scalar(sa.select(DraftAnswer.value)) == "Mer tid att lära"
+    assert db_session.scalar(sa.select(DraftAnswer.value)) == "Mer tid att lära"
     page = b.get("/survey/page/8")
     assert page.forms[0].texts["c-comment_learning"] == "Mer tid att lära"
     assert "Du har skrivit 16 av 4\xa0000 tecken." in page.html
@@ -305,9 +306,6 @@ def test_english_switch(client, links):
     page = b.press("Starta enkäten")
     assert page.lang == "sv"
     assert 'hreflang="en"' in page.html and ">English</a>" in page.html
-    # The test app context is shared by all requests of a test, and Flask-Babel caches the
-    # locale on it; a real request has its own context.
-    flask_babel.refresh()
     page = b.get("/lang/en?next=/survey/page/1")
     assert page.lang == "en"
     assert "Page 1 of 8" in page.html
@@ -320,7 +318,7 @@ def test_english_switch(client, links):
     assert page.lang == "en" and "Page 2 of 8" in page.html
 
 
-def test_open_link_role_and_unit_choice(app, make_round, runner, tmp_path):
+def test_open_link_role_and_unit_choice(app, make_round, runner, tmp_path, db_session):
     make_round(mode="open", status="open")
     rows = issue_links(runner, tmp_path / "units.csv")
     url = next(r["url"] for r in rows if r["unit_code"] == "EDU")
@@ -331,27 +329,29 @@ def test_open_link_role_and_unit_choice(app, make_round, runner, tmp_path):
     assert set(page.forms[0].radios["role"]) == {"employee", "manager", "specialist"}
     page = b.press("Fortsätt")
     assert page.status == 400 and page.html.count("<li><a href=") == 2
-    unit_b = str(_unit_id("EDU-B"))
+    unit_b = str(_unit_id(db_session, "EDU-B"))
     assert set(page.forms[0].radios["unit"]) == {
-        str(_unit_id(c)) for c in ("EDU", "EDU-A", "EDU-B")
+        str(_unit_id(db_session, c)) for c in ("EDU", "EDU-A", "EDU-B")
     }
     page = b.press("Fortsätt", fill={"role": "manager", "unit": unit_b})
     assert page.path == "/survey"
     assert "Chef, Skola B" in page.html
     b.walk_to_review(choose="last")
     assert b.press("Skicka in svaren").h1 == THANKS
-    assert count(Draft) == 0
+    assert count(db_session, Draft) == 0
     # The same browser is told it has answered, and may hand over to a colleague.
     page = b.get(url)
     assert (page.status, page.h1) == (200, "Du har redan svarat")
     page = b.press("Svara som en annan person")
     assert page.path == "/survey/role"
     close_round(runner)
-    response = db.session.scalar(sa.select(Response))
+    response = db_session.scalar(sa.select(Response))
     assert (response.role, response.unit_id) == ("manager", int(unit_b))
 
 
-def test_open_link_of_a_leaf_unit_resumes_in_the_same_browser(app, make_round, runner, tmp_path):
+def test_open_link_of_a_leaf_unit_resumes_in_the_same_browser(
+    app, make_round, runner, tmp_path, db_session
+):
     make_round(mode="open", status="open")
     rows = issue_links(runner, tmp_path / "units.csv", unit="EDU-A")
     assert [r["unit_code"] for r in rows] == ["EDU-A"]
@@ -364,13 +364,13 @@ def test_open_link_of_a_leaf_unit_resumes_in_the_same_browser(app, make_round, r
     b.press("Nästa", choose="first")  # understanding: every role
     page = b.get(rows[0]["url"])
     assert page.path == "/survey/page/3"
-    draft = db.session.scalar(sa.select(Draft))
+    draft = db_session.scalar(sa.select(Draft))
     assert draft.invitation_id is None and len(draft.browser_key) == 64
     # Changing role keeps only the answers the new role is asked.
     page = b.get("/survey/role")
     page = b.press("Fortsätt", fill={"role": "specialist"})
     items = set(plan_for(Q, "specialist").items)
-    kept = set(db.session.scalars(sa.select(DraftAnswer.item_id)))
+    kept = set(db_session.scalars(sa.select(DraftAnswer.item_id)))
     assert kept == {"comp_understanding_1", "comp_understanding_2", "comp_understanding_3"}
     assert kept <= items
 
@@ -383,19 +383,21 @@ def test_bad_unit_link_is_unknown(client, make_round, runner, tmp_path):
     assert client.get(url[:-2] + "xx").status_code == 404
 
 
-def test_csrf_token_is_required(client, links):
+def test_csrf_token_is_required(client, links, db_session):
     b = Browser(client)
     b.get(links["employee"])
     response = client.post("/survey/start")
     assert response.status_code == 400
     assert "Sidan behöver laddas om" in response.get_data(as_text=True)
-    assert count(Draft) == 0
+    assert count(db_session, Draft) == 0
 
 
-def test_thank_you_page_links_last_years_report(app, make_round, runner, write_csv, tmp_path):
+def test_thank_you_page_links_last_years_report(
+    app, make_round, runner, write_csv, tmp_path, db_session
+):
     app.add_url_rule("/results/<int:round_id>/report", "results.report", lambda round_id: "r")
     make_round(name="R2024", year=2024, status="published")
-    last_year = db.session.scalar(sa.select(Round.id).where(Round.name == "R2024"))
+    last_year = db_session.scalar(sa.select(Round.id).where(Round.name == "R2024"))
     make_round()
     invite(runner, write_csv)
     url = issue_links(runner, tmp_path / "l.csv")[0]["url"]

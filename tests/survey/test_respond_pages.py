@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import flask_babel
 import sqlalchemy as sa
 from babel import dates as babel_dates
 
 from analysis.instruments import load_questionnaire
-from survey.extensions import db
 from survey.models import AccessibilityFeedback, Invitation, Response
 from tests.conftest import QUESTIONNAIRE
-from tests.survey.respondent import Browser, Page, close_round, inline_code, invite, issue_links
+from tests.support.factory import close_round, invite, issue_links
+from tests.support.forms import Browser, Page, inline_code
 
 Q = load_questionnaire(QUESTIONNAIRE)
 MONTHS = "January February March April May June July August September October November December"
@@ -65,7 +64,7 @@ def test_status_pages_say_what_happened(client):
     assert "no-store" in page.response.headers["Cache-Control"]
 
 
-def test_accessibility_statement_and_anonymous_feedback(app, client):
+def test_accessibility_statement_and_anonymous_feedback(app, client, db_session):
     b = Browser(client)
     page = b.get("/accessibility")
     assert page.status == 200 and page.h1 == "Tillgänglighetsredogörelse"
@@ -76,12 +75,12 @@ def test_accessibility_statement_and_anonymous_feedback(app, client):
     assert 'href="#feedback-message"' in page.html and 'id="feedback-message-error"' in page.html
     page = b.press("Skicka synpunkten", fill={"message": "x" * 2001})
     assert page.status == 400 and "2000 tecken" in page.html
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessibilityFeedback)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AccessibilityFeedback)) == 0
     page = b.press(
         "Skicka synpunkten", fill={"page": "Sida 3", "message": "Knappen syns dåligt i mörkt läge."}
     )
     assert page.status == 200 and "Tack! Vi har tagit emot din synpunkt." in page.html
-    row = db.session.scalar(sa.select(AccessibilityFeedback))
+    row = db_session.scalar(sa.select(AccessibilityFeedback))
     assert (row.page, row.message, row.lang) == (
         "Sida 3",
         "Knappen syns dåligt i mörkt läge.",
@@ -99,11 +98,10 @@ def test_accessibility_statement_from_a_file(app, client, tmp_path):
     assert "<p>Vår egen <strong>redogörelse</strong>.</p>" in html
     assert "Hur tillgänglig är tjänsten?" not in html
     app.config["ACCESSIBILITY_STATEMENT_FILE"] = str(tmp_path / "statement-{lang}.txt")
-    flask_babel.refresh()  # requests in a test share one app context, which caches the locale
     html = client.get("/accessibility?lang=en").get_data(as_text=True)
     assert "<p>Second &lt;paragraph&gt;.</p>" in html
     app.config["ACCESSIBILITY_STATEMENT_FILE"] = str(tmp_path / "missing.html")
-    html = client.get("/accessibility").get_data(as_text=True)
+    html = client.get("/accessibility?lang=en").get_data(as_text=True)
     assert "How accessible is the service?" in html  # the built-in text, still in English
 
 
@@ -130,7 +128,7 @@ def _cookie(b: Browser) -> str:
 
 
 def test_back_after_submit_shows_the_receipt_and_the_session_leads_to_no_response(
-    app, make_round, runner, write_csv, tmp_path
+    app, make_round, runner, write_csv, tmp_path, db_session
 ):
     b = _employee(app, make_round, runner, write_csv, tmp_path)
     b.walk_to_review()
@@ -140,15 +138,17 @@ def test_back_after_submit_shows_the_receipt_and_the_session_leads_to_no_respons
         assert (page.status, page.h1, page.path) == (200, "Tack för dina svar!", "/survey/thanks")
         assert "Öppna enkäten med din länk" not in page.html
     close_round(runner)  # mixes the ballot into the responses
-    ids = db.session.scalars(sa.select(Response.id)).all()
+    ids = db_session.scalars(sa.select(Response.id)).all()
     assert len(ids) == 1
-    digests = db.session.scalars(sa.select(Invitation.token_hash)).all()
+    digests = db_session.scalars(sa.select(Invitation.token_hash)).all()
     assert not [v for v in [*ids, *digests] if v and str(v) in _cookie(b)]
     page = Browser(app.test_client()).get("/survey/review")  # a browser that did not submit
     assert (page.status, page.h1) == (403, "Öppna enkäten med din länk")
 
 
-def test_back_after_submit_on_an_open_link_shows_the_receipt(app, make_round, runner, tmp_path):
+def test_back_after_submit_on_an_open_link_shows_the_receipt(
+    app, make_round, runner, tmp_path, db_session
+):
     make_round(mode="open", status="open")
     url = issue_links(runner, tmp_path / "u.csv", unit="EDU-A")[0]["url"]
     b = Browser(app.test_client())
@@ -160,14 +160,13 @@ def test_back_after_submit_on_an_open_link_shows_the_receipt(app, make_round, ru
         page = b.get(url)
         assert (page.status, page.h1) == (200, "Tack för dina svar!"), url
     close_round(runner)  # mixes the ballot into the responses
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
 
 def test_receipt_dates_read_day_month_year(app, make_round, runner, write_csv, tmp_path):
     b = _employee(app, make_round, runner, write_csv, tmp_path)
     b.walk_to_review()
     sv = b.press("Skicka in svaren").html
-    flask_babel.refresh()  # requests in a test share one app context, which caches the locale
     en = b.get("/lang/en?next=/survey/thanks")
     assert en.h1 == "Thank you for your answers!"
     days = {dt.datetime.now(dt.UTC).date(), dt.date.today()}
@@ -199,7 +198,6 @@ def test_level_descriptions_once_per_page_and_full_radio_labels(
     assert scale.labels["sv"][0] == "Kan inte ännu" and "Vet inte hur" not in page.html
     agree = b.get("/survey/page/1")
     assert "scale-key" not in agree.html and "Vet ej" in agree.html
-    flask_babel.refresh()
     english = b.get("/lang/en?next=/survey/page/2")
     assert english.html.count("I can&#39;t do this yet, or have never tried.") == 1
     assert "What the options mean" in english.html and "I can&#39;t yet</label>" in english.html

@@ -5,63 +5,67 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from survey.extensions import db
 from survey.models import Answer, Response, Round, Unit
 
 
-def _insert(*objects: object) -> None:
-    db.session.add_all(objects)
-    db.session.flush()
+def _insert(session: Session, *objects: object) -> None:
+    session.add_all(objects)
+    session.flush()
 
 
-def test_unit_code_unique_per_year(app):
+def test_unit_code_unique_per_year(db_session):
     root = Unit(year=2025, code="A", name="A")
-    _insert(root)
-    _insert(Unit(year=2026, code="A", name="A next year"))
+    _insert(db_session, root)
+    _insert(db_session, Unit(year=2026, code="A", name="A next year"))
     with pytest.raises(IntegrityError):
-        _insert(Unit(year=2025, code="A", name="again", parent=root))
-    db.session.rollback()
+        _insert(db_session, Unit(year=2025, code="A", name="again", parent=root))
+    db_session.rollback()
 
 
-def test_one_root_per_year(app):
-    _insert(Unit(year=2025, code="A", name="A"))
+def test_one_root_per_year(db_session):
+    _insert(db_session, Unit(year=2025, code="A", name="A"))
     with pytest.raises(IntegrityError):
-        _insert(Unit(year=2025, code="B", name="B"))
-    db.session.rollback()
+        _insert(db_session, Unit(year=2025, code="B", name="B"))
+    db_session.rollback()
 
 
-def test_round_status_and_answer_scale_checked(app, make_round):
+def test_round_status_and_answer_scale_checked(db_session, make_round):
     make_round()
-    rnd = db.session.scalar(sa.select(Round))
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "EDU-A"))
+    rnd = db_session.scalar(sa.select(Round))
+    unit = db_session.scalar(sa.select(Unit).where(Unit.code == "EDU-A"))
     with pytest.raises(IntegrityError):
-        db.session.execute(sa.update(Round).values(status="archived"))
-        db.session.flush()
-    db.session.rollback()
+        db_session.execute(sa.update(Round).values(status="archived"))
+        db_session.flush()
+    db_session.rollback()
     resp = Response(round_id=rnd.id, unit_id=unit.id, role="employee")
-    _insert(resp)
-    _insert(Answer(response_id=resp.id, item_id="x", value=None, scale_min=1, scale_max=6))
+    _insert(db_session, resp)
+    _insert(
+        db_session, Answer(response_id=resp.id, item_id="x", value=None, scale_min=1, scale_max=6)
+    )
     with pytest.raises(IntegrityError):
-        _insert(Answer(response_id=resp.id, item_id="y", value=7, scale_min=1, scale_max=6))
-    db.session.rollback()
+        _insert(
+            db_session, Answer(response_id=resp.id, item_id="y", value=7, scale_min=1, scale_max=6)
+        )
+    db_session.rollback()
 
 
-def test_response_ids_are_random_not_sequential(app, make_round):
+def test_response_ids_are_random_not_sequential(db_session, make_round):
     make_round()
-    rnd = db.session.scalar(sa.select(Round))
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "EDU-A"))
+    rnd = db_session.scalar(sa.select(Round))
+    unit = db_session.scalar(sa.select(Unit).where(Unit.code == "EDU-A"))
     ids = []
     for _ in range(20):
         resp = Response(round_id=rnd.id, unit_id=unit.id, role="employee")
-        _insert(resp)
+        _insert(db_session, resp)
         ids.append(resp.id)
     assert len(set(ids)) == 20
     assert all(len(i) == 32 for i in ids)
     assert ids != sorted(ids)
 
 
-def test_response_table_has_no_link_to_people_or_time(app):
+def test_response_table_has_no_link_to_people_or_time():
     columns = {c.name for c in Response.__table__.columns}
     assert columns == {"id", "round_id", "unit_id", "role"}
     answer_columns = {c.name for c in Answer.__table__.columns}

@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 from scipy.stats import kendalltau
 
-from survey.extensions import db
-from tests.survey.respondent import Browser, close_round, invite, issue_links
+from tests.support.factory import close_round, invite, issue_links
+from tests.support.forms import Browser
 
 B = 10  # the default MOGNAD_MIX_BATCH
 N = 3 * B
@@ -46,29 +46,25 @@ def answer(b: Browser, comment: str | None) -> None:
 
 
 @pytest.fixture
-def submitted(app, make_round, runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+def submitted(app, make_round, runner, write_csv, tmp_path, db_session):  # type: ignore[no-untyped-def]
     """N submissions in a known order, and one respondent who only saved a draft."""
     assert app.config["MIX_BATCH"] == B
     make_round()
     people = [(f"p{i:02d}@example.org", ("EDU-A", "EDU-B")[i % 2], "employee") for i in range(N)]
     invite(runner, write_csv, people=[*people, ("late@example.org", "EDU-A", "employee")])
     links = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "links.csv")}
-    with app.app_context():
-        late = Browser(app.test_client())
-        late.get(links["late@example.org"])
-        answer(late, UNSUBMITTED)
+    late = Browser(app.test_client())
+    late.get(links["late@example.org"])
+    answer(late, UNSUBMITTED)
     for i in range(N):
-        # A fresh app context per respondent, as each real request would have (flask-wtf keeps
-        # the CSRF token of the context in g).
-        with app.app_context():
-            b = Browser(app.test_client())
-            b.get(links[f"p{i:02d}@example.org"])
-            answer(b, DRAFT_ONLY.get(i, marker(i)))
-            if i in DRAFT_ONLY:  # change the comment before sending: the first was a draft
-                b.get(f"/survey/page/{_comment_page(b)}")
-                b.press("Nästa", fill={COMMENT: marker(i)})
-            assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
-        pending = _scalar("SELECT count(*) FROM ballots")
+        b = Browser(app.test_client())
+        b.get(links[f"p{i:02d}@example.org"])
+        answer(b, DRAFT_ONLY.get(i, marker(i)))
+        if i in DRAFT_ONLY:  # change the comment before sending: the first was a draft
+            b.get(f"/survey/page/{_comment_page(b)}")
+            b.press("Nästa", fill={COMMENT: marker(i)})
+        assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
+        pending = _scalar(db_session, "SELECT count(*) FROM ballots")
         assert pending == (i + 1) % B  # a full batch is mixed by the submission that fills it
     return runner
 
@@ -80,14 +76,14 @@ def _comment_page(b: Browser) -> int:
     return max(int(n) for n in re.findall(r"/survey/page/(\d+)", b.page.html))
 
 
-def _scalar(sql: str) -> int:
-    db.session.rollback()
-    return int(db.session.scalar(sa.text(sql)) or 0)
+def _scalar(db_session, sql: str) -> int:
+    db_session.rollback()
+    return int(db_session.scalar(sa.text(sql)) or 0)
 
 
-def _rows(sql: str) -> list[sa.Row]:
-    db.session.rollback()
-    return list(db.session.execute(sa.text(sql)))
+def _rows(db_session, sql: str) -> list[sa.Row]:
+    db_session.rollback()
+    return list(db_session.execute(sa.text(sql)))
 
 
 def _whose(text: str) -> int:
@@ -108,25 +104,25 @@ def assert_order_is_chance(batches: list[list[int]]) -> None:
     assert fixed < 15, batches
 
 
-def test_nothing_links_a_response_to_its_invitation(app, submitted):
-    assert _scalar("SELECT count(*) FROM responses") == N
-    assert _scalar("SELECT count(*) FROM ballots") == 0
-    assert _scalar("SELECT count(*) FROM invitations WHERE status = 'completed'") == N
+def test_nothing_links_a_response_to_its_invitation(app, submitted, db_session):
+    assert _scalar(db_session, "SELECT count(*) FROM responses") == N
+    assert _scalar(db_session, "SELECT count(*) FROM ballots") == 0
+    assert _scalar(db_session, "SELECT count(*) FROM invitations WHERE status = 'completed'") == N
     if app.config["DATABASE_URL"].startswith("postgresql"):
-        _postgresql_checks()
+        _postgresql_checks(db_session)
     else:
-        _sqlite_checks()
+        _sqlite_checks(db_session)
 
     close_round(submitted)
-    assert _scalar("SELECT count(*) FROM drafts") == 0
-    assert _scalar("SELECT count(*) FROM responses") == N
+    assert _scalar(db_session, "SELECT count(*) FROM drafts") == 0
+    assert _scalar(db_session, "SELECT count(*) FROM responses") == N
     forgotten = [t.encode() for t in (*DRAFT_ONLY.values(), UNSUBMITTED)]
     if app.config["DATABASE_URL"].startswith("postgresql"):
-        data = b"".join(_raw_pages(t) for t in TABLES)
+        data = b"".join(_raw_pages(db_session, t) for t in TABLES)
         assert marker(1).encode() not in data  # mixed answers left the linking tables
     else:
-        db.session.remove()
-        db.engine.dispose()
+        db_session.close()
+        db_session.get_bind().dispose()
         data = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).read_bytes()
         assert marker(1).encode() in data  # the scan sees the responses' own comments
         assert b'{"answers"' not in data  # and no ballot payload
@@ -134,29 +130,35 @@ def test_nothing_links_a_response_to_its_invitation(app, submitted):
         assert text not in data, text
 
 
-def _postgresql_checks() -> None:
+def _postgresql_checks(db_session) -> None:
     try:
-        db.session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
-        db.session.commit()
+        db_session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        db_session.commit()
     except sa.exc.DBAPIError:
-        db.session.rollback()
+        db_session.rollback()
         pytest.skip("pageinspect needs a superuser and the contrib package")
     # 1. The xmin join that linked 8 of 8 before.
-    assert _scalar("SELECT count(*) FROM invitations i JOIN responses r ON r.xmin = i.xmin") == 0
+    assert (
+        _scalar(
+            db_session, "SELECT count(*) FROM invitations i JOIN responses r ON r.xmin = i.xmin"
+        )
+        == 0
+    )
     # 2. Dead (and live) versions of drafts, ballots and invitations against responses.
-    response_xids = {x for (x,) in _rows("SELECT DISTINCT xmin::text FROM responses")}
+    response_xids = {x for (x,) in _rows(db_session, "SELECT DISTINCT xmin::text FROM responses")}
     assert len(response_xids) == 3  # one transaction per batch
     for table in TABLES:
-        versions = _heap_items(table)
+        versions = _heap_items(db_session, table)
         linked = [v for v in versions if {v.t_xmin, v.t_xmax} & response_xids]
         assert not linked, (table, linked)
-    assert not [v for v in _heap_items("ballots") if v.t_xmin is not None]
+    assert not [v for v in _heap_items(db_session, "ballots") if v.t_xmin is not None]
     # Only the late respondent's live draft is left: every dead version has been vacuumed.
-    assert len([v for v in _heap_items("drafts") if v.t_xmin is not None]) == 1
+    assert len([v for v in _heap_items(db_session, "drafts") if v.t_xmin is not None]) == 1
     # 3. Physical order (ctid) against submission order, per batch (= mixer transaction).
     rows = _rows(
+        db_session,
         "SELECT r.xmin::text AS batch, r.ctid::text AS ctid, c.text FROM responses r "
-        "JOIN response_comments c ON c.response_id = r.id"
+        "JOIN response_comments c ON c.response_id = r.id",
     )
     assert len(rows) == N
 
@@ -172,29 +174,35 @@ def _postgresql_checks() -> None:
     assert_order_is_chance(batches)
 
 
-def _heap_items(table: str) -> list[sa.Row]:
-    blocks = _scalar(f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int")
+def _heap_items(db_session, table: str) -> list[sa.Row]:
+    blocks = _scalar(
+        db_session, f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int"
+    )
     rows: list[sa.Row] = []
     for block in range(blocks):
         rows += _rows(
+            db_session,
             f"SELECT t_xmin::text AS t_xmin, t_xmax::text AS t_xmax "
-            f"FROM heap_page_items(get_raw_page('{table}', {block}))"
+            f"FROM heap_page_items(get_raw_page('{table}', {block}))",
         )
     return rows
 
 
-def _raw_pages(table: str) -> bytes:
-    blocks = _scalar(f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int")
+def _raw_pages(db_session, table: str) -> bytes:
+    blocks = _scalar(
+        db_session, f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int"
+    )
     return b"".join(
-        bytes(db.session.scalar(sa.text(f"SELECT get_raw_page('{table}', {n})")))
+        bytes(db_session.scalar(sa.text(f"SELECT get_raw_page('{table}', {n})")))
         for n in range(blocks)
     )
 
 
-def _sqlite_checks() -> None:
+def _sqlite_checks(db_session) -> None:
     rows = _rows(
+        db_session,
         "SELECT r.rowid AS pos, c.text FROM responses r "
-        "JOIN response_comments c ON c.response_id = r.id ORDER BY r.rowid"
+        "JOIN response_comments c ON c.response_id = r.id ORDER BY r.rowid",
     )
     assert len(rows) == N
     order = [_whose(r.text) for r in rows]

@@ -24,9 +24,16 @@ ORG = [
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
+    """A plain session on the app's database, outside any application context.
+
+    Transactional like a request's or a command's: the services flush, the test commits (or
+    not); whatever it left uncommitted is rolled back at the end.
+    """
     with app.app_context():
-        yield db.session  # type: ignore[misc]  # the scoped session stands in for a Session
-        db.session.rollback()
+        engine = db.engine
+    with Session(engine) as session:
+        yield session
+        session.rollback()
 
 
 @pytest.fixture

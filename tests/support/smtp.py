@@ -1,16 +1,20 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for the mail tests."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for the mail tests.
+
+The server binds port 0 and reads its port back (as ``servers`` does), so parallel workers
+never race for one; the ``smtp_server`` fixture in ``tests/conftest.py`` wraps ``loopback``.
+"""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 
 LINK = re.compile(r"http://mognad\.test/s/[A-Za-z0-9_-]+")
@@ -78,10 +82,14 @@ class _LoopbackController(Controller):
         super()._trigger_server()
 
 
-@pytest.fixture(name="smtp_server")
-def _smtp_server() -> Iterator[Inbox]:
+@contextmanager
+def loopback(**options: Any) -> Iterator[Inbox]:
+    """A running server on 127.0.0.1 and the inbox it fills; stopped after the block.
+
+    ``options`` go to aiosmtpd's ``Controller`` (``ssl_context``, ``tls_context``, ...).
+    """
     inbox = Inbox()
-    controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0, **options)
     controller.start()
     inbox.port = controller.port
     try:

@@ -1,17 +1,28 @@
-"""Start or attach to a real PostgreSQL for the tests (never a mock)."""
+"""Start or attach to a real PostgreSQL for the tests (never a mock).
+
+A throw-away cluster listens on a unix socket in its own folder and on no TCP port at all, so
+nothing has to find a free port (and no other process can take it between the check and the
+start): the port number only names the socket file, and each cluster has its own folder.
+Several pytest workers each start their own cluster this way without meeting.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+
+# Names the socket file (.s.PGSQL.5432) in the cluster's own folder; no TCP port is opened.
+SOCKET_PORT = 5432
 
 
 @dataclass
@@ -74,12 +85,6 @@ def _bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_postgres() -> PostgresServer | None:
     """Use MOGNAD_TEST_POSTGRES_URL if set, else run a throw-away cluster; None if impossible."""
     url = os.environ.get("MOGNAD_TEST_POSTGRES_URL")
@@ -97,7 +102,7 @@ def start_postgres() -> PostgresServer | None:
         user = "postgres"
         shutil.chown(root, "postgres")
     data = root / "data"
-    port = _free_port()
+    port = SOCKET_PORT
     init = subprocess.run(
         [
             *run_as,
@@ -152,3 +157,14 @@ def start_postgres() -> PostgresServer | None:
         time.sleep(0.1)
     server.stop()
     return None
+
+
+@contextmanager
+def fresh_database(server: PostgresServer, template: str) -> Iterator[str]:
+    """A new database copied from a migrated template, dropped afterwards."""
+    name = f"t_{secrets.token_hex(6)}"
+    server.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield server.url(name)
+    finally:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
