@@ -22,7 +22,6 @@ from flask import Flask
 from playwright.sync_api import BrowserContext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from analysis.roles import ROLES
 from survey import create_app
 from survey.extensions import db
 from tests.support import factory

@@ -8,7 +8,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from werkzeug.test import TestResponse
 
-from tests.survey.staff import CSRF, Clock, Staff, create_user, install_clock
+from tests.support.forms import parse
+from tests.survey.staff import Clock, Staff, create_user, install_clock
 
 
 def signed_in(
@@ -42,7 +43,6 @@ def upload(
 
 def confirm(staff: Staff, page: TestResponse, action: str) -> TestResponse:
     """Press the confirmation button of a preview page (its own CSRF token)."""
-    match = CSRF.search(page.get_data(as_text=True))
-    assert match, "no form on the preview page"
-    staff._fresh()
-    return staff.client.post(action, data={"csrf_token": match.group(1)})
+    tokens = {v for f in parse(page, action).forms for n, v in f.hidden if n == "csrf_token"}
+    assert tokens, "no form on the preview page"
+    return staff.client.post(action, data={"csrf_token": tokens.pop()})
