@@ -34,3 +34,6 @@ def home() -> str:
     return render_template(
         "admin/home.html", user=current_user, units=current_user.unit_codes, actions=actions
     )
+
+
+from survey.admin import mail, questionnaires, rounds  # noqa: E402,F401
