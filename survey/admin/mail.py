@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
+from email import policy
+from email.parser import BytesParser
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -25,6 +27,7 @@ from survey.extensions import db
 from survey.mail import (
     MailConfigError,
     MailSettings,
+    OutboxMessage,
     compose,
     connect,
     outbox_messages,
@@ -155,7 +158,7 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
                     "kind": kind,
                     "lang": lang,
                     "subject": str(msg["Subject"]),
-                    "text": body.get_content() if body is not None else "",  # type: ignore[attr-defined]
+                    "text": body.get_content() if body is not None else "",
                     "own": "yes" if (texts.get(kind) or {}).get(lang) else "",
                 }
             )
@@ -237,7 +240,15 @@ def outbox_message(name: str) -> str:
     path = settings.outbox / name
     if not path.is_file():
         abort(404)
-    found = [m for m in outbox_messages(settings.outbox) if m.name == name]
-    if not found:
-        abort(404)
-    return render_template("admin/mail/message.html", message=found[0])
+    with path.open("rb") as fh:
+        msg = BytesParser(policy=policy.default).parse(fh)
+    body = msg.get_body(preferencelist=("plain",))
+    message = OutboxMessage(
+        name=name,
+        date=str(msg["Date"] or ""),
+        to=str(msg["To"] or ""),
+        subject=str(msg["Subject"] or ""),
+        text=body.get_content() if body is not None else "",
+        html="",
+    )
+    return render_template("admin/mail/message.html", message=message)

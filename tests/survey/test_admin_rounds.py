@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g
 
 from survey.extensions import db
 from survey.models import AuditLog, Invitation, InvitationCount, Round
@@ -70,6 +71,10 @@ def test_create_round_lists_every_problem_then_creates(app, admin, make_org) -> 
     listing = text(admin.get("/admin/rounds"))
     assert "R2025" in listing, listing[listing.index("<main") :]
     assert "öppen länk per enhet" in listing and "<caption>" in listing
+    g.pop("_flask_babel", None)  # a real server starts each request afresh
+    english = text(admin.get("/admin/rounds?lang=en"))
+    assert "<h1>Rounds</h1>" in english and "open link per unit" in english
+    g.pop("_flask_babel", None)
     # The form warns about open rounds before anything is chosen.
     assert "lägre tillförlitlighet" in text(admin.get("/admin/rounds/new"))
 
