@@ -165,10 +165,12 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
     return out
 
 
-@bp.route("/rounds/<int:round_id>/send/<any(invitations, reminders):kind>", methods=["GET", "POST"])
+@bp.route("/rounds/<int:round_id>/send/<kind>", methods=["GET", "POST"])
 def round_send(round_id: int, kind: str) -> Any:
     """GET: the dry run's counts and a confirmation; POST: send, then show what happened."""
     require(Action.SEND_MAIL)
+    if kind not in ("invitations", "reminders"):
+        abort(404)
     rnd = load_round(round_id)
     name = rnd.name
     use_case = send_invitations if kind == "invitations" else send_reminders

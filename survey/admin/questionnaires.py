@@ -206,7 +206,7 @@ def _upload(errors: FormErrors) -> list[str]:
     return []
 
 
-@bp.get("/questionnaires/<any(bundled, upload, snapshot):kind>/<ref>")
+@bp.get("/questionnaires/<kind>/<ref>")
 def questionnaire_detail(kind: str, ref: str) -> str:
     require(Action.MANAGE_ROUNDS)
     q = load(kind, ref)
@@ -214,7 +214,7 @@ def questionnaire_detail(kind: str, ref: str) -> str:
     return render_template("admin/questionnaires/detail.html", q=q, kind=kind, ref=ref, plans=plans)
 
 
-@bp.get("/questionnaires/<any(bundled, upload, snapshot):kind>/<ref>/<role>/<int:number>")
+@bp.get("/questionnaires/<kind>/<ref>/<role>/<int:number>")
 def questionnaire_preview(kind: str, ref: str, role: str, number: int) -> str:
     """A page exactly as the role sees it (``?lang=en`` for English), with the buttons off."""
     require(Action.MANAGE_ROUNDS)

@@ -171,10 +171,12 @@ def round_detail(round_id: int) -> str:
     )
 
 
-@bp.route("/rounds/<int:round_id>/<any(open, close, publish):action>", methods=["GET", "POST"])
+@bp.route("/rounds/<int:round_id>/<action>", methods=["GET", "POST"])
 def round_move(round_id: int, action: str) -> Any:
     """Explain what the move does; on POST from that page, do it."""
     require(Action.MANAGE_ROUNDS)
+    if action not in MOVES:
+        abort(404)
     rnd = load_round(round_id)
     problem = None
     if request.method == "POST":

@@ -91,6 +91,8 @@ def test_open_close_publish_each_need_a_confirmation(app, admin, make_round, run
     r = admin.post_from("/admin/", f"/admin/rounds/{rid}/close", {})
     assert r.status_code == 400 and "cannot be moved to closed" in text(r)
 
+    assert admin.get(f"/admin/rounds/{rid}/explode").status_code == 404
+    assert admin.get(f"/admin/rounds/{rid}/send/postcards").status_code == 404
     page = text(admin.get(f"/admin/rounds/{rid}/open"))
     assert "Respondenterna kan svara via sina länkar" in page
     assert round_row(app).status == "draft"  # a GET changes nothing
