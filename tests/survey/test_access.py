@@ -129,7 +129,12 @@ PUBLIC_BLUEPRINTS = {"respond", "auth", "main", None}
 
 
 def sample_url(rule) -> str:  # type: ignore[no-untyped-def]
-    values = {arg: 1 if "int" in str(rule._converters[arg]) else "x" for arg in rule.arguments}
+    from werkzeug.routing.converters import NumberConverter
+
+    values = {
+        arg: 1 if isinstance(rule._converters[arg], NumberConverter) else "x"
+        for arg in rule.arguments
+    }
     return rule.build(values)[1]
 
 
