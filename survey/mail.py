@@ -293,17 +293,32 @@ def compose(
     round_name: str,
     lang: str,
     closes: str | None = None,
+    texts: Mapping[str, Any] | None = None,
 ) -> EmailMessage:
-    """Render ``templates/mail/<kind>.txt`` and ``.html`` in ``lang`` into one message.
+    """Render the round's own text for ``kind`` in ``lang`` if it has one, else
+    ``templates/mail/<kind>.txt`` and ``.html``, into one message.
 
-    Needs an app context (templates, translations, ORGANISATION_NAME, SURVEY_CONTACT).
+    ``texts`` replaces the round's stored texts (the admin page previews unsaved ones). Needs an
+    app context (templates, translations, the database, ORGANISATION_NAME, SURVEY_CONTACT).
     """
     from flask import current_app, render_template
-    from flask_babel import force_locale
+    from flask_babel import force_locale, format_date
     from flask_babel import gettext as _
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.i18n import DAY_MONTH_YEAR
+    from survey.models import Round
+    from survey.services.round_texts import fill, own_text, to_html
 
     config = current_app.config
     organisation = str(config["ORGANISATION_NAME"])
+    rnd = db.session.scalar(select(Round).where(Round.name == round_name))
+    if texts is None and rnd is not None:
+        texts = rnd.mail_texts
+    with force_locale(lang):
+        if closes is None and rnd is not None and rnd.closes_on is not None:
+            closes = format_date(rnd.closes_on, format=DAY_MONTH_YEAR)
     context = {
         "organisation": organisation,
         "round_name": round_name,
@@ -312,6 +327,19 @@ def compose(
         "contact": str(config.get("SURVEY_CONTACT") or config["ACCESSIBILITY_CONTACT"]),
         "lang": lang,
     }
+    own = own_text(texts, kind, lang)
+    if own is not None:
+        values: dict[str, str] = {
+            "organisation": organisation,
+            "round": round_name,
+            "link": link,
+            "closes": closes or "",
+            "contact": str(context["contact"]),
+        }
+        subject = " ".join(fill(own.subject, values).split())
+        text = fill(own.body, values) + "\n"
+        html = to_html(own.body, values, subject, lang)
+        return build_message(settings.sender, to, subject, text, html)
     with force_locale(lang):
         if kind == "invitation":
             subject = _("Inbjudan till enkäten om digital mognad – %(org)s", org=organisation)

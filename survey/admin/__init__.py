@@ -69,4 +69,13 @@ def home() -> str:
     )
 
 
-from survey.admin import audit, feedback, fieldwork, org, respondents  # noqa: E402,F401
+from survey.admin import (  # noqa: E402,F401
+    audit,
+    feedback,
+    fieldwork,
+    mail,
+    org,
+    questionnaires,
+    respondents,
+    rounds,
+)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     SmallInteger,
@@ -92,6 +93,12 @@ class Round(Model):
     # When fieldwork ended (retention of personal data counts from here) and when it was purged.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The round's own mail texts ({kind: {lang: {"subject", "body"}}}, survey/services/
+    # round_texts.py); None or a missing entry means the bundled templates. Planned dates are
+    # information for the mail ({closes}); opening and closing stay deliberate actions.
+    mail_texts: Mapped[dict | None] = mapped_column(JSON)
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
 
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
 

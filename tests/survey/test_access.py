@@ -132,8 +132,10 @@ PUBLIC_BLUEPRINTS = {"respond", "auth", "main", None}
 
 
 def sample_url(rule) -> str:  # type: ignore[no-untyped-def]
+    from werkzeug.routing.converters import NumberConverter
+
     values = {
-        arg: 1 if "integer" in type(rule._converters[arg]).__name__.lower() else "x"
+        arg: 1 if isinstance(rule._converters[arg], NumberConverter) else "x"
         for arg in rule.arguments
     }
     return rule.build(values)[1]

@@ -1,0 +1,257 @@
+"""Rounds in the browser: the list, creation, the detail page, open/close/publish and purge.
+
+Every change goes through the same services as `mognad round …` and `mognad
+purge-personal-data`, is audited under the signed-in person's name and is committed once
+here. A change that cannot be undone (close, publish, purge) is always a GET that explains what
+will happen followed by a POST from that page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.access import Action, allowed, require
+from survey.admin import bp
+from survey.admin.questionnaires import instrument_choices, resolve_choice
+from survey.auth.flow import actor
+from survey.extensions import db
+from survey.models import Round
+from survey.models.enums import RoundMode, RoundStatus
+from survey.respond.forms import FormErrors
+from survey.services.audit import audit
+from survey.services.errors import MognadError, StateError
+from survey.services.retention import has_personal_data, purge_round, round_status
+from survey.services.rounds import TARGET, TRANSITIONS, create_round, move_round
+
+MOVES = tuple(TRANSITIONS)
+
+
+def load_round(round_id: int) -> Round:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def retention(rnd: Round) -> dict[str, Any]:
+    """Where the round's personal data stands: kept until, due since, purged on, or nothing."""
+    days = int(current_app.config["RETENTION_DAYS"])
+    status = round_status(db.session(), rnd.name, days)
+    due = status.purge_due
+    if rnd.purged_at is not None:
+        state = "purged"
+    elif due is None:
+        state = "kept"
+    elif not has_personal_data(db.session(), rnd.id):
+        state = "nothing"
+    elif due == date.min or date.today() >= due:
+        state = "overdue"
+    else:
+        state = "due"
+    return {"state": state, "due": None if due in (None, date.min) else due, "days": days}
+
+
+@bp.get("/rounds")
+def rounds() -> str:
+    """Every round with its state, dates and counts (admin and hr; hr cannot change them)."""
+    require(Action.VIEW_RESULTS)
+    days = int(current_app.config["RETENTION_DAYS"])
+    names = db.session.scalars(select(Round.name).order_by(Round.year.desc(), Round.name)).all()
+    rows = [round_status(db.session(), name, days) for name in names]
+    return render_template(
+        "admin/rounds/list.html", rows=rows, can_change=allowed(current_user, "manage_rounds")
+    )
+
+
+def parse_date(errors: FormErrors, name: str, label: str) -> date | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.add(
+            _("%(field)s måste vara ett datum som 2026-03-31", field=label), f"#{name}", name
+        )
+        return None
+
+
+def parse_int(errors: FormErrors, name: str, message: str) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 4:
+        errors.add(message, f"#{name}", name)
+        return None
+    return int(raw)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+def round_new() -> Any:
+    require(Action.MANAGE_ROUNDS)
+    choices = instrument_choices()
+    errors = FormErrors()
+    form: dict[str, str] = {"mode": RoundMode.INVITED, "year": str(date.today().year)}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "").strip() for k in request.form}
+        if not form.get("name"):
+            errors.add(_("Skriv ett namn på omgången"), "#name", "name")
+        year = parse_int(errors, "year", _("Året måste vara ett årtal som 2026"))
+        if year is None and "year" not in errors.fields:
+            errors.add(_("Skriv vilket år omgången gäller"), "#year", "year")
+        ref = resolve_choice(form.get("questionnaire", ""))
+        if ref is None:
+            errors.add(_("Välj en enkät"), "#questionnaire", "questionnaire")
+        mode = form.get("mode", "")
+        if mode not in tuple(RoundMode):
+            errors.add(_("Välj hur man svarar"), "#mode", "mode")
+        k = parse_int(errors, "k", _("Minsta gruppstorlek måste vara ett heltal"))
+        opens = parse_date(errors, "opens_on", _("Startdatum"))
+        closes = parse_date(errors, "closes_on", _("Slutdatum"))
+        if opens and closes and closes < opens:
+            errors.add(_("Slutdatum kan inte vara före startdatum"), "#closes_on", "closes_on")
+        if not errors:
+            config = current_app.config
+            try:
+                rnd = create_round(
+                    db.session(),
+                    form["name"],
+                    int(year or 0),
+                    str(ref),
+                    mode,
+                    k,
+                    k_anonymity=config["K_ANONYMITY"],
+                    k_open=config["K_OPEN"],
+                )
+            except MognadError as e:
+                db.session.rollback()
+                for problem in getattr(e, "problems", ()) or (e,):
+                    errors.add(str(getattr(problem, "reason", problem)), "#name")
+            else:
+                rnd.opens_on, rnd.closes_on = opens, closes
+                audit(
+                    db.session(), "round.create", actor=actor(current_user), round=rnd.name,
+                    year=rnd.year, mode=rnd.mode, k=rnd.k_min,
+                )  # fmt: skip
+                db.session.commit()
+                return redirect(url_for("admin.round_detail", round_id=rnd.id), 303)
+    page = render_template(
+        "admin/rounds/new.html",
+        form=form,
+        choices=choices,
+        errors=errors.summary,
+        field_errors=errors.fields,
+        k_default=current_app.config["K_ANONYMITY"],
+        k_open=current_app.config["K_OPEN"],
+    )
+    return page, errors.status
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_detail(round_id: int) -> str:
+    require(Action.VIEW_RESULTS)
+    rnd = load_round(round_id)
+    status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
+    moves = [m for m in MOVES if rnd.status in TRANSITIONS[m]]
+    return render_template(
+        "admin/rounds/detail.html",
+        rnd=rnd,
+        status=status,
+        retention=retention(rnd),
+        moves=moves,
+        can_change=allowed(current_user, Action.MANAGE_ROUNDS),
+        can_mail=allowed(current_user, Action.SEND_MAIL),
+        can_purge=allowed(current_user, Action.PURGE),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/<action>", methods=["GET", "POST"])
+def round_move(round_id: int, action: str) -> Any:
+    """Explain what the move does; on POST from that page, do it."""
+    require(Action.MANAGE_ROUNDS)
+    if action not in MOVES:
+        abort(404)
+    rnd = load_round(round_id)
+    problem = None
+    if request.method == "POST":
+        name = rnd.name
+        try:
+            move_round(db.session(), name, action)
+        except StateError as e:
+            db.session.rollback()
+            problem = str(e)
+        else:
+            audit(db.session(), f"round.{action}", actor=actor(current_user), round=name)
+            db.session.commit()
+            if action == "close":
+                from survey.services.mixer import vacuum
+
+                vacuum(db.engine, full=True)
+            return redirect(url_for("admin.round_detail", round_id=round_id, done=action), 303)
+    status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
+    possible = rnd.status in TRANSITIONS[action]
+    page = render_template(
+        "admin/rounds/confirm.html",
+        rnd=rnd,
+        action=action,
+        target=TARGET[action],
+        status=status,
+        possible=possible,
+        problem=problem,
+        reopen=action == "open" and rnd.status == RoundStatus.CLOSED,
+    )
+    return page, 400 if problem else 200
+
+
+@bp.route("/rounds/<int:round_id>/purge", methods=["GET", "POST"])
+def round_purge(round_id: int) -> Any:
+    """Purge a finished round's personal data, as `mognad purge-personal-data` does."""
+    require(Action.PURGE)
+    rnd = load_round(round_id)
+    problem = None
+    if request.method == "POST":
+        name = rnd.name
+        try:
+            done = purge_round(db.session(), name)
+        except StateError as e:
+            db.session.rollback()
+            problem = str(e)
+        else:
+            audit(
+                db.session(), "round.purge", actor=actor(current_user), round=name,
+                invitations=done.invitations, drafts=done.drafts, mixed=done.mixed,
+            )  # fmt: skip
+            db.session.commit()
+            from survey.services.mixer import vacuum
+
+            vacuum(db.engine, full=True)
+            return redirect(url_for("admin.round_detail", round_id=round_id, done="purge"), 303)
+    status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
+    page = render_template(
+        "admin/rounds/purge.html",
+        rnd=rnd,
+        status=status,
+        retention=retention(rnd),
+        problem=problem,
+        personal=has_personal_data(db.session(), rnd.id),
+    )
+    return page, 400 if problem else 200
+
+
+def done_message() -> str | None:
+    return {
+        "open": _("Omgången är öppnad."),
+        "close": _("Omgången är stängd."),
+        "publish": _("Omgången är publicerad."),
+        "purge": _("Omgångens personuppgifter är raderade."),
+        "texts": _("Utskickstexterna är sparade."),
+    }.get(request.args.get("done", ""))
+
+
+bp.add_app_template_global(done_message, "admin_done_message")
