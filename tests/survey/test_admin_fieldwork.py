@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from survey.extensions import db
 from survey.models import Ballot, Response
@@ -187,17 +188,70 @@ def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:  # 
     assert hr.get("/admin/fieldwork/R2025?unit=NOWHERE").status_code == 404
 
 
-def test_home_links_only_to_pages_that_exist_and_are_allowed(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def staff_links(person: Staff) -> set[str]:
+    """The staff pages the admin home links to (none: no list at all)."""
+    lists = re.findall(r'<ul class="staff-pages">(.*?)</ul>', text(person.get("/admin/")), re.S)
+    return set(re.findall(r'href="([^"]+)"', lists[0])) if lists else set()
+
+
+# Every staff page by the endpoint of its first page (not read from PAGES, so that a wrong
+# endpoint there shows up here).
+STAFF_PAGES = (
+    "admin.rounds",
+    "admin.questionnaires",
+    "admin.org_index",
+    "admin.respondents_index",
+    "admin.outbox",
+    "admin.fieldwork_rounds",
+    "admin.comment_rounds",
+    "admin.feedback",
+    "admin.audit_log",
+)
+
+
+def staff_pages(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with app.test_request_context():
+        return {endpoint: url_for(endpoint) for endpoint in STAFF_PAGES}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="survey/admin/__init__.py PAGES names 'admin.org' and 'admin.respondents', which "
+    "are not endpoints (admin.org_index, admin.respondents_index), so home never links them",
+)
+def test_home_links_an_admin_to_every_staff_page(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
     admin = staff(app, runner, clock, "admin@example.org", "admin")
-    home = text(admin.get("/admin/"))
-    hrefs = re.findall(r'<ul class="staff-pages">(.*?)</ul>', home, re.S)[0]
-    urls = re.findall(r'href="([^"]+)"', hrefs)
-    assert {"/admin/fieldwork/", "/admin/audit/", "/admin/feedback/", "/admin/comments/"} <= set(
-        urls
-    )
-    for url in urls:
-        assert admin.get(url).status_code == 200, url
-    assert "/admin/rounds" not in home  # another branch's page: linked only once it exists
+    links = staff_links(admin)
+    assert links == set(staff_pages(app).values())
+
+
+def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no-untyped-def]
+    app, runner, clock, make_org
+) -> None:
+    make_org(2025)
+    url = staff_pages(app)
+    every = set(url.values())
+    hr_may = {url["admin.fieldwork_rounds"], url["admin.comment_rounds"]}
+    manager_may = {url["admin.fieldwork_rounds"]}
+    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    people = [
+        (admin, every),
+        (staff(app, runner, clock, "hr@example.org", "hr"), hr_may),
+        (staff(app, runner, clock, "chef@example.org", "manager", "EDU"), manager_may),
+    ]
+    for person, may in people:
+        links = staff_links(person)
+        assert links <= may  # never a page the role may not use
+        if person is not admin:
+            assert links == may
+        for link in may:
+            assert person.get(link).status_code == 200, link
+
+    # A page missing from the app is not linked, even for an admin.
+    before = staff_links(admin)
+    assert url["admin.outbox"] in before
+    del app.view_functions["admin.outbox"]
+    assert staff_links(admin) == before - {url["admin.outbox"]}
 
 
 def test_pages_speak_english_too(app, runner, make_round, clock) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ import re
 
 import sqlalchemy as sa
 
-from survey.extensions import db
 from survey.mail import outbox_messages
 from survey.models import AuditLog, Invitation, Round
 from tests.survey import admin_fixtures
@@ -27,7 +26,7 @@ outbox = admin_fixtures.outbox
 
 
 def test_texts_are_checked_previewed_saved_and_mailed(
-    app, admin, make_round, runner, write_csv, outbox
+    app, admin, make_round, runner, write_csv, outbox, db_session
 ) -> None:
     make_round()
     invite(runner, write_csv, status="draft")
@@ -40,7 +39,7 @@ def test_texts_are_checked_previewed_saved_and_mailed(
     assert "okänd platshållare {namn}" in body
     assert "texten måste innehålla {link}" in body
     assert "Påminnelse (engelska): skriv både ämnesrad och text" in body
-    assert db.session.get(Round, rid).mail_texts is None
+    assert db_session.get(Round, rid, populate_existing=True).mail_texts is None
 
     r = admin.post(url, {**OWN, "closes_on": "2025-03-31", "action": "preview"})
     assert r.status_code == 200
@@ -51,13 +50,13 @@ def test_texts_are_checked_previewed_saved_and_mailed(
     assert "Answer at http://mognad.test/s/EXEMPEL-inte-en-riktig-lank by 31 March 2025." in page
     assert "Påminnelse (svenska) – standardtext" in page  # no own reminder: the template
     assert "{organisation}" not in page.split('id="preview"')[1].split("<form")[0]
-    db.session.expire_all()
-    assert db.session.get(Round, rid).mail_texts is None  # a preview stores nothing
+    assert (
+        db_session.get(Round, rid, populate_existing=True).mail_texts is None
+    )  # a preview stores nothing
 
     r = admin.post(url, {**OWN, "closes_on": "2025-03-31", "action": "save"})
     assert r.status_code == 303
-    db.session.expire_all()
-    rnd = db.session.get(Round, rid)
+    rnd = db_session.get(Round, rid, populate_existing=True)
     assert rnd.mail_texts["invitation"]["sv"]["subject"] == OWN["invitation-sv-subject"]
     assert rnd.closes_on.isoformat() == "2025-03-31"
     assert "Omgången har egna texter" in text(admin.get(f"/admin/rounds/{rid}"))
@@ -82,9 +81,8 @@ def test_texts_are_checked_previewed_saved_and_mailed(
     assert "Sista dag 31 mars 2025." in messages[0].text
     assert f'<a href="{link}">' in messages[0].html
     assert Browser(app.test_client()).get(link).status == 200  # the link works
-    db.session.expire_all()
-    assert set(db.session.scalars(sa.select(Invitation.mail_state))) == {"sent"}
-    assert "invitations.send" in db.session.scalars(sa.select(AuditLog.action)).all()
+    assert set(db_session.scalars(sa.select(Invitation.mail_state))) == {"sent"}
+    assert "invitations.send" in db_session.scalars(sa.select(AuditLog.action)).all()
     assert (
         len(outbox_messages(outbox)) == 3
         and admin.post_from("/admin/", send, {}).status_code == 200
