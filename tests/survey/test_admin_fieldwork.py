@@ -214,11 +214,6 @@ def staff_pages(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         return {endpoint: url_for(endpoint) for endpoint in STAFF_PAGES}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="survey/admin/__init__.py PAGES names 'admin.org' and 'admin.respondents', which "
-    "are not endpoints (admin.org_index, admin.respondents_index), so home never links them",
-)
 def test_home_links_an_admin_to_every_staff_page(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
     admin = staff(app, runner, clock, "admin@example.org", "admin")
     links = staff_links(admin)
