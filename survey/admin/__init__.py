@@ -33,8 +33,8 @@ def no_store(response: Response) -> Response:
 PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.rounds", Action.MANAGE_ROUNDS, lazy_gettext("Omgångar")),
     ("admin.questionnaires", Action.MANAGE_ROUNDS, lazy_gettext("Enkäter")),
-    ("admin.org", Action.MANAGE_ORG, lazy_gettext("Organisation")),
-    ("admin.respondents", Action.MANAGE_RESPONDENTS, lazy_gettext("Respondenter")),
+    ("admin.org_index", Action.MANAGE_ORG, lazy_gettext("Organisation")),
+    ("admin.respondents_index", Action.MANAGE_RESPONDENTS, lazy_gettext("Respondenter")),
     ("admin.outbox", Action.SEND_MAIL, lazy_gettext("Utkorg för e-post")),
     ("admin.fieldwork_rounds", Action.VIEW_FIELDWORK, lazy_gettext("Fältarbete och svarsfrekvens")),
     ("admin.comment_rounds", Action.READ_COMMENTS, lazy_gettext("Fritextkommentarer")),
