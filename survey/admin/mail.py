@@ -195,7 +195,9 @@ def round_send(round_id: int, kind: str) -> Any:
             db.session.rollback()
             problem = str(e)
         else:
-            audit(db.session(), f"{kind}.send", actor=actor(current_user), round=name, **run.counts())
+            audit(
+                db.session(), f"{kind}.send", actor=actor(current_user), round=name, **run.counts()
+            )
             db.session.commit()
     dry = None
     if problem is None:
