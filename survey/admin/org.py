@@ -152,24 +152,8 @@ def _org_preview(year: int) -> str | tuple[str, int]:
     result, problems = up.dry_run(work)
     if result is not None:
         result["replaces"] = replaces
-    if problems:
-        up.discard("org")
-        errors = up.problem_errors(problems)
-        return render_template(
-            "admin/org/preview.html",
-            year=year,
-            name=stashed.name,
-            problems=problems,
-            errors=errors,
-            result=None,
-        ), 400
-    return render_template(
-        "admin/org/preview.html",
-        year=year,
-        name=stashed.name,
-        problems=[],
-        errors=None,
-        result=result,
+    return up.render_preview(
+        "admin/org/preview.html", "org", stashed.name, result, problems, year=year
     )
 
 
@@ -229,23 +213,8 @@ def _remap_preview(year: int) -> str | tuple[str, int]:
         }
 
     result, problems = up.dry_run(work)
-    if problems:
-        up.discard("remap")
-        return render_template(
-            "admin/org/remap_preview.html",
-            year=year,
-            name=stashed.name,
-            problems=problems,
-            errors=up.problem_errors(problems),
-            result=None,
-        ), 400
-    return render_template(
-        "admin/org/remap_preview.html",
-        year=year,
-        name=stashed.name,
-        problems=[],
-        errors=None,
-        result=result,
+    return up.render_preview(
+        "admin/org/remap_preview.html", "remap", stashed.name, result, problems, year=year
     )
 
 

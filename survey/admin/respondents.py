@@ -119,23 +119,8 @@ def _preview(rnd: Round) -> str | tuple[str, int]:
         return {"count": n, "counts": _counts(s, s.get(Round, rnd.id)), "before": before}  # type: ignore[arg-type]
 
     result, problems = up.dry_run(work)
-    if problems:
-        up.discard("respondents")
-        return render_template(
-            "admin/respondents/preview.html",
-            rnd=rnd,
-            name=stashed.name,
-            problems=problems,
-            errors=up.problem_errors(problems),
-            result=None,
-        ), 400
-    return render_template(
-        "admin/respondents/preview.html",
-        rnd=rnd,
-        name=stashed.name,
-        problems=[],
-        errors=None,
-        result=result,
+    return up.render_preview(
+        "admin/respondents/preview.html", "respondents", stashed.name, result, problems, rnd=rnd
     )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, request, session
+from flask import current_app, render_template, request, session
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -156,3 +156,22 @@ def parse_year(raw: str, errors: FormErrors, field: str = "year") -> int | None:
         errors.add(_("Året ska vara fyra siffror, till exempel 2026"), f"#{field}", field)
         return None
     return int(raw)
+
+
+def render_preview(
+    template: str,
+    kind: str,
+    name: str,
+    result: Any,
+    problems: list[Problem],
+    **context: Any,
+) -> str | tuple[str, int]:
+    """An upload's preview: every problem (400, the stored file dropped) or what would be saved."""
+    if problems:
+        discard(kind)
+        errors = problem_errors(problems)
+        page = render_template(
+            template, name=name, problems=problems, errors=errors, result=None, **context
+        )
+        return page, 400
+    return render_template(template, name=name, problems=[], errors=None, result=result, **context)

@@ -22,6 +22,7 @@ from analysis.safecell import csv_text
 from survey.models import Ballot, Invitation, InvitationCount, Response, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode
 from survey.services.errors import InputError
+from survey.services.retention import invitation_groups
 
 
 @dataclass(frozen=True)
@@ -191,18 +192,7 @@ def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int,
     open-link round has no invitations: its completed count is responses plus pending ballots.
     """
     if rnd.mode == RoundMode.INVITED:
-        status = Invitation.status
-        live = session.execute(
-            select(
-                Invitation.unit_id,
-                Invitation.role,
-                func.count(),
-                func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)),
-                func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)),
-            )
-            .where(Invitation.round_id == rnd.id)
-            .group_by(Invitation.unit_id, Invitation.role)
-        ).all()
+        live = invitation_groups(session, rnd.id)
         kept = session.execute(
             select(
                 InvitationCount.unit_id,

@@ -59,6 +59,23 @@ def invitation_counts(session: Session, round_id: int) -> Counts:
     return Counts(*(int(a) + int(b) for a, b in zip(live, kept, strict=True)))
 
 
+def invitation_groups(session: Session, round_id: int) -> list[tuple[int, str, int, int, int]]:
+    """(unit id, role, invited, started, completed) of the round's live invitations."""
+    status = Invitation.status
+    rows = session.execute(
+        select(
+            Invitation.unit_id,
+            Invitation.role,
+            func.count(),
+            func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)),
+            func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)),
+        )
+        .where(Invitation.round_id == round_id)
+        .group_by(Invitation.unit_id, Invitation.role)
+    ).all()
+    return [(u, r, int(i), int(st or 0), int(c or 0)) for u, r, i, st, c in rows]
+
+
 def purge_due(rnd: Round, retention_days: int) -> date | None:
     """The day personal data should be gone; a closed round without a close date is due now."""
     if rnd.status not in FINISHED:
@@ -113,18 +130,7 @@ def purge_round(session: Session, name: str) -> Purged:
         )
     mixed = mix_round(session, rnd.id, batch=0, force=True)
     drafts = delete_round_drafts(session, rnd.id)
-    status = Invitation.status
-    groups = session.execute(
-        select(
-            Invitation.unit_id,
-            Invitation.role,
-            func.count(),
-            func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)),
-            func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)),
-        )
-        .where(Invitation.round_id == rnd.id)
-        .group_by(Invitation.unit_id, Invitation.role)
-    ).all()
+    groups = invitation_groups(session, rnd.id)
     invitations = 0
     for unit_id, role, invited, started, completed in groups:
         row = session.get(InvitationCount, (rnd.id, unit_id, role))
