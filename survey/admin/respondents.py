@@ -132,21 +132,16 @@ def respondents_confirm(name: str) -> Response | str | tuple[str, int]:
     if stashed is None or stashed.meta.get("round") != rnd.name:
         flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("admin.respondents_upload", name=rnd.name))
-    try:
-        n = import_respondents(db.session(), rnd.name, stashed.table())
-        audit(
-            db.session(),
-            "respondents.import",
-            actor=actor(),
-            round=rnd.name,
-            file=stashed.name,
-            respondents=n,
-        )
-        db.session.commit()
-    except MognadError:
-        db.session.rollback()
+    n = up.save(
+        "respondents",
+        stashed,
+        lambda s: import_respondents(s, rnd.name, stashed.table()),
+        "respondents.import",
+        "respondents",
+        round=rnd.name,
+    )
+    if n is None:
         return _preview(rnd)
-    up.discard("respondents")
     flash(_("%(count)s respondenter är tillagda.", count=n))
     return redirect(url_for("admin.respondents_round", name=rnd.name))
 
