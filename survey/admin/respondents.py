@@ -181,14 +181,7 @@ def respondents_add(name: str) -> Response | str | tuple[str, int]:
         else:
             flash(_("%(email)s är tillagd.", email=form["email"]))
             return redirect(url_for("admin.respondents_round", name=rnd.name))
-    return render_template(
-        "admin/respondents/person.html",
-        rnd=rnd,
-        form=form,
-        errors=errors,
-        units=_units(rnd.year),
-        person=None,
-    ), errors.status
+    return _person_page(rnd, form, errors, _units(rnd.year), None)
 
 
 def _invitation(rnd: Round, iid: int) -> Invitation:
@@ -237,13 +230,24 @@ def respondents_edit(name: str, iid: int) -> Response | str | tuple[str, int]:
             db.session.commit()
             flash(_("Ändringen är sparad."))
             return redirect(url_for("admin.respondents_round", name=rnd.name))
+    return _person_page(rnd, form, errors, units, inv)
+
+
+def _person_page(
+    rnd: Round,
+    form: dict[str, str],
+    errors: FormErrors,
+    units: list[Unit],
+    person: Invitation | None,
+) -> tuple[str, int]:
+    """The add and edit forms are one page; ``person`` is None when adding."""
     return render_template(
         "admin/respondents/person.html",
         rnd=rnd,
         form=form,
         errors=errors,
         units=units,
-        person=inv,
+        person=person,
     ), errors.status
 
 
