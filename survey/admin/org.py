@@ -161,8 +161,7 @@ def org_confirm() -> Response | str | tuple[str, int]:
     require(Action.MANAGE_ORG)
     stashed = up.unstash("org")
     if stashed is None:
-        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("admin.org_upload"))
+        return up.expired("admin.org_upload")
     year = int(stashed.meta["year"])
     n = up.save(
         "org",
@@ -223,8 +222,7 @@ def org_remap_confirm() -> Response | str | tuple[str, int]:
     require(Action.MANAGE_ORG)
     stashed = up.unstash("remap")
     if stashed is None:
-        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("admin.org_remap"))
+        return up.expired("admin.org_remap")
     year = int(stashed.meta["year"])
     n = up.save(
         "remap",

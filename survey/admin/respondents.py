@@ -130,8 +130,7 @@ def respondents_confirm(name: str) -> Response | str | tuple[str, int]:
     rnd = _round(name)
     stashed = up.unstash("respondents")
     if stashed is None or stashed.meta.get("round") != rnd.name:
-        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("admin.respondents_upload", name=rnd.name))
+        return up.expired("admin.respondents_upload", name=rnd.name)
     n = up.save(
         "respondents",
         stashed,

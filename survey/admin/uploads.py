@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, render_template, request, session
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from survey.extensions import db
 from survey.respond.forms import FormErrors
@@ -132,6 +133,12 @@ def dry_run(work: Callable[[Session], T]) -> tuple[T | None, list[Problem]]:
         return None, list(e.problems)
     except MognadError as e:
         return None, [Problem(str(e))]
+
+
+def expired(endpoint: str, **values: Any) -> Response:
+    """The stashed file is gone (timed out, or confirmed in another tab): upload it again."""
+    flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
+    return redirect(url_for(endpoint, **values))
 
 
 def save(
