@@ -26,8 +26,6 @@ from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import Invitation, Round, Unit, UnitRemap
 from survey.respond.forms import FormErrors
-from survey.services.audit import audit
-from survey.services.errors import MognadError
 from survey.services.org import import_org, import_remap
 
 Units = dict[str, tuple[str, str | None]]  # code → (name, parent code)
@@ -163,17 +161,18 @@ def org_confirm() -> Response | str | tuple[str, int]:
     require(Action.MANAGE_ORG)
     stashed = up.unstash("org")
     if stashed is None:
-        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("admin.org_upload"))
+        return up.expired("admin.org_upload")
     year = int(stashed.meta["year"])
-    try:
-        n = import_org(db.session(), year, stashed.table())
-        audit(db.session(), "org.import", actor=actor(), year=year, file=stashed.name, units=n)
-        db.session.commit()
-    except MognadError:
-        db.session.rollback()
+    n = up.save(
+        "org",
+        stashed,
+        lambda s: import_org(s, year, stashed.table()),
+        "org.import",
+        "units",
+        year=year,
+    )
+    if n is None:
         return _org_preview(year)
-    up.discard("org")
     flash(_("Organisationen för %(year)s är sparad (%(count)s enheter).", year=year, count=n))
     return redirect(url_for("admin.org_tree", year=year))
 
@@ -223,17 +222,18 @@ def org_remap_confirm() -> Response | str | tuple[str, int]:
     require(Action.MANAGE_ORG)
     stashed = up.unstash("remap")
     if stashed is None:
-        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("admin.org_remap"))
+        return up.expired("admin.org_remap")
     year = int(stashed.meta["year"])
-    try:
-        n = import_remap(db.session(), year, stashed.table())
-        audit(db.session(), "org.remap", actor=actor(), year=year, file=stashed.name, mappings=n)
-        db.session.commit()
-    except MognadError:
-        db.session.rollback()
+    n = up.save(
+        "remap",
+        stashed,
+        lambda s: import_remap(s, year, stashed.table()),
+        "org.remap",
+        "mappings",
+        year=year,
+    )
+    if n is None:
         return _remap_preview(year)
-    up.discard("remap")
     flash(
         _(
             "%(count)s omorganisationer från %(before)s till %(year)s är sparade.",

@@ -130,23 +130,17 @@ def respondents_confirm(name: str) -> Response | str | tuple[str, int]:
     rnd = _round(name)
     stashed = up.unstash("respondents")
     if stashed is None or stashed.meta.get("round") != rnd.name:
-        flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("admin.respondents_upload", name=rnd.name))
-    try:
-        n = import_respondents(db.session(), rnd.name, stashed.table())
-        audit(
-            db.session(),
-            "respondents.import",
-            actor=actor(),
-            round=rnd.name,
-            file=stashed.name,
-            respondents=n,
-        )
-        db.session.commit()
-    except MognadError:
-        db.session.rollback()
+        return up.expired("admin.respondents_upload", name=rnd.name)
+    n = up.save(
+        "respondents",
+        stashed,
+        lambda s: import_respondents(s, rnd.name, stashed.table()),
+        "respondents.import",
+        "respondents",
+        round=rnd.name,
+    )
+    if n is None:
         return _preview(rnd)
-    up.discard("respondents")
     flash(_("%(count)s respondenter är tillagda.", count=n))
     return redirect(url_for("admin.respondents_round", name=rnd.name))
 
@@ -186,14 +180,7 @@ def respondents_add(name: str) -> Response | str | tuple[str, int]:
         else:
             flash(_("%(email)s är tillagd.", email=form["email"]))
             return redirect(url_for("admin.respondents_round", name=rnd.name))
-    return render_template(
-        "admin/respondents/person.html",
-        rnd=rnd,
-        form=form,
-        errors=errors,
-        units=_units(rnd.year),
-        person=None,
-    ), errors.status
+    return _person_page(rnd, form, errors, _units(rnd.year), None)
 
 
 def _invitation(rnd: Round, iid: int) -> Invitation:
@@ -242,13 +229,24 @@ def respondents_edit(name: str, iid: int) -> Response | str | tuple[str, int]:
             db.session.commit()
             flash(_("Ändringen är sparad."))
             return redirect(url_for("admin.respondents_round", name=rnd.name))
+    return _person_page(rnd, form, errors, units, inv)
+
+
+def _person_page(
+    rnd: Round,
+    form: dict[str, str],
+    errors: FormErrors,
+    units: list[Unit],
+    person: Invitation | None,
+) -> tuple[str, int]:
+    """The add and edit forms are one page; ``person`` is None when adding."""
     return render_template(
         "admin/respondents/person.html",
         rnd=rnd,
         form=form,
         errors=errors,
         units=units,
-        person=inv,
+        person=person,
     ), errors.status
 
 

@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, render_template, request, session
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from survey.extensions import db
 from survey.respond.forms import FormErrors
+from survey.services.audit import audit
 from survey.services.errors import MognadError, Problem, ValidationError
 from survey.services.tabular import Table, read_table
 
@@ -130,6 +133,38 @@ def dry_run(work: Callable[[Session], T]) -> tuple[T | None, list[Problem]]:
         return None, list(e.problems)
     except MognadError as e:
         return None, [Problem(str(e))]
+
+
+def expired(endpoint: str, **values: Any) -> Response:
+    """The stashed file is gone (timed out, or confirmed in another tab): upload it again."""
+    flash(_("Förhandsgranskningen har gått ut. Ladda upp filen igen."), "error")
+    return redirect(url_for(endpoint, **values))
+
+
+def save(
+    kind: str,
+    stashed: Stashed,
+    work: Callable[[Session], int],
+    event: str,
+    count: str,
+    **fields: Any,
+) -> int | None:
+    """Save a confirmed upload and its audit entry in one commit.
+
+    None when the file no longer passes (someone changed the data since the preview): nothing is
+    saved and the caller shows the preview again, with the new problems.
+    """
+    try:
+        n = work(db.session())
+        actor = f"web:{current_user.email}"
+        details = fields | {"file": stashed.name, count: n}
+        audit(db.session(), event, actor=actor, **details)
+        db.session.commit()
+    except MognadError:
+        db.session.rollback()
+        return None
+    discard(kind)
+    return n
 
 
 def problem_errors(problems: list[Problem], anchor: str = "#problems") -> FormErrors:

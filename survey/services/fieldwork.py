@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
 from analysis.roles import ROLES
@@ -39,14 +39,23 @@ class FieldworkRow:
 COLUMNS = tuple(f.name for f in fields(FieldworkRow))
 
 
+def _units(
+    session: Session, rnd: Round
+) -> tuple[list[Row[int, str, str, int | None, int | None]], dict[int, int | None]]:
+    """The round year's units in code order, and each unit's parent id (for rolling counts up)."""
+    units = list(
+        session.execute(
+            select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.headcount)
+            .where(Unit.year == rnd.year)
+            .order_by(Unit.code)
+        ).all()
+    )
+    return units, {u.id: u.parent_id for u in units}
+
+
 def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     """One row per unit of the round's year, in tree order (parents before sub-units)."""
-    units = session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.headcount)
-        .where(Unit.year == rnd.year)
-        .order_by(Unit.code)
-    ).all()
-    parent = {u.id: u.parent_id for u in units}
+    units, parent = _units(session, rnd)
     responses = _rolled(
         parent,
         session.execute(
@@ -224,12 +233,7 @@ def live_fieldwork(
     ``scope`` limits the rows to those unit codes (a manager's subtrees); the counts of a row
     still cover its whole subtree, which lies inside the scope whenever the row does.
     """
-    units = session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.headcount)
-        .where(Unit.year == rnd.year)
-        .order_by(Unit.code)
-    ).all()
-    parent = {u.id: u.parent_id for u in units}
+    units, parent = _units(session, rnd)
     totals: dict[tuple[int, str], list[int]] = {}
     for unit_id, role, invited, started, completed in _role_counts(session, rnd):
         uid: int | None = unit_id
