@@ -35,6 +35,8 @@ from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import QuestionnaireSnapshot, Round
 from survey.respond.forms import FormErrors
+from survey.respond.questionnaire import review_context
+from survey.respond.submit import thanks_context
 from survey.services import respond as service
 from survey.services.audit import audit
 
@@ -214,23 +216,74 @@ def questionnaire_detail(kind: str, ref: str) -> str:
     return render_template("admin/questionnaires/detail.html", q=q, kind=kind, ref=ref, plans=plans)
 
 
+@dataclass(frozen=True)
+class PreviewRespondent:
+    """Stands in for a fresh respondent (no unit, no link, no answers) in the welcome page."""
+
+    questionnaire: Questionnaire
+    role: str
+    personal: bool = False
+
+
+def _round_name(kind: str, ref: str) -> str:
+    """The receipt names the round: a snapshot's own round, else a placeholder."""
+    if kind == "snapshot":
+        name = db.session.scalar(select(Round.name).where(Round.snapshot_id == int(ref)))
+        if name:
+            return name
+    return _("Mätomgångens namn")
+
+
 @bp.get("/questionnaires/<kind>/<ref>/<role>/<int:number>")
 def questionnaire_preview(kind: str, ref: str, role: str, number: int) -> str:
-    """A page exactly as the role sees it (``?lang=en`` for English), with the buttons off."""
+    """A page exactly as the role sees it (``?lang=en`` for English), with the buttons off.
+
+    Page 0 is the welcome page, 1 to ``plan.count`` the question pages, ``plan.review`` the
+    review (nothing answered, as a fresh respondent sees it) and the one after it the receipt;
+    each is built by the respondents' own context code, so the preview cannot drift from them.
+    """
     require(Action.MANAGE_ROUNDS)
     if role not in ROLES:
         abort(404)
     q = load(kind, ref)
     plan = service.plan_for(q, role)
+    who = PreviewRespondent(q, role)
     current = plan.page(number)
-    if current is None:
+    if number == 0:
+        template, label = "respond/welcome.html", _("välkomstsidan")
+        context: dict[str, Any] = {"who": who, "plan": plan, "unit": None}
+    elif current is not None:
+        template, label = "respond/page.html", ""
+        context = {
+            "who": who, "plan": plan, "page": current, "values": {}, "errors": [],
+            "field_errors": {}, "back_to_review": False, "max_comment": service.MAX_COMMENT,
+        }  # fmt: skip
+    elif number == plan.review:
+        template, label = "respond/review.html", _("granskningssidan")
+        context = {"who": who, **review_context(plan, {})}
+    elif number == plan.review + 1:
+        template, label = "respond/thanks.html", _("tacksidan")
+        context = {**thanks_context(_round_name(kind, ref), q, False), "report_url": None}
+    else:
         abort(404)
     html = render_template(
         "admin/questionnaires/preview.html",
-        q=q, kind=kind, ref=ref, who=None, plan=plan, page=current, values={}, errors=[],
-        field_errors={}, back_to_review=False, max_comment=service.MAX_COMMENT, role=role,
+        preview_base=template, q=q, kind=kind, ref=ref, role=role, preview_number=number,
+        preview_last=plan.review + 1, preview_label=label, **context,
     )  # fmt: skip
-    # Read-only: the buttons are switched off and the form has nowhere to go.
+    # Read-only: the buttons are switched off and the forms have nowhere to go.
     html = html.replace('<button class="button', '<button disabled class="button')
     html = re.sub(r'<form method="post" action="[^"]*"', '<form method="post" action="#"', html)
-    return html
+    # The review's links to question pages lead to their previews, not to the live survey.
+    return re.sub(
+        r'href="/survey/page/(\d+)[^"#]*',
+        lambda m: 'href="' + _preview_url(kind, ref, role, int(m.group(1))),
+        html,
+    )
+
+
+def _preview_url(kind: str, ref: str, role: str, number: int) -> str:
+    lang = request.args.get("lang")
+    return url_for(
+        "admin.questionnaire_preview", kind=kind, ref=ref, role=role, number=number, lang=lang
+    )

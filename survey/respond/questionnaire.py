@@ -116,19 +116,21 @@ def _render_page(
 
 def review() -> str:
     who, draft = with_draft()
-    plan = who.plan
     values = service.draft_values(db.session(), draft)
+    return render_template("respond/review.html", who=who, **review_context(who.plan, values))
+
+
+def review_context(plan: service.Plan, values: dict[str, str]) -> dict[str, Any]:
+    """What review.html needs besides ``who``; shared with the admin preview (no answers)."""
     missing = service.unanswered(plan, values)
     per_page = []
     for p in plan.pages:
         answered = sum(1 for i in p.items if i.id in values)
         written = sum(1 for c in p.comments if c.id in values)
         per_page.append({"page": p, "answered": answered, "written": written})
-    return render_template(
-        "respond/review.html",
-        who=who,
-        plan=plan,
-        missing=missing,
-        per_page=per_page,
-        answered=len(plan.items) - len(missing),
-    )
+    return {
+        "plan": plan,
+        "missing": missing,
+        "per_page": per_page,
+        "answered": len(plan.items) - len(missing),
+    }

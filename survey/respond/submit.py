@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, session, url_for
 from werkzeug.routing import BuildError
 
+from analysis.instruments import Questionnaire
 from survey.extensions import db
 from survey.i18n import long_date
 from survey.mixing import mix_after_submit
@@ -55,14 +56,22 @@ def thanks() -> Any:
 
 def render_thanks(rnd: Round) -> str:
     """The receipt: what was answered (the round), when (the day), never which answers."""
+    questionnaire = snapshot_questionnaire(db.session(), rnd)
     return render_template(
         "respond/thanks.html",
-        round=rnd,
-        questionnaire=snapshot_questionnaire(db.session(), rnd),
-        today=long_date(),
+        **thanks_context(rnd.name, questionnaire, rnd.mode == RoundMode.INVITED),
         report_url=report_url(rnd),
-        personal=rnd.mode == RoundMode.INVITED,
     )
+
+
+def thanks_context(round_name: str, questionnaire: Questionnaire, personal: bool) -> dict[str, Any]:
+    """What thanks.html needs besides the report link; shared with the admin preview."""
+    return {
+        "round": {"name": round_name},
+        "questionnaire": questionnaire,
+        "today": long_date(),
+        "personal": personal,
+    }
 
 
 def report_url(rnd: Round) -> str | None:

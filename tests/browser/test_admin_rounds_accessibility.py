@@ -142,9 +142,17 @@ def questionnaire_pages(c: Ctx) -> str:
 
 def preview_page(c: Ctx) -> str:
     questionnaire_pages(c)
-    c.page.locator("main table a").first.click()
+    c.page.locator("main table tbody tr").nth(1).locator("a").first.click()  # row 0: welcome
     c.page.wait_for_load_state()
     return h1(c.page)
+
+
+def preview_review(c: Ctx) -> str:
+    questionnaire_pages(c)
+    row = c.page.locator("main table").first.locator("tr", has_text="Granska dina svar")
+    row.locator("a").first.click()
+    c.page.wait_for_load_state()
+    return "Granska dina svar"
 
 
 Reach = Callable[[Ctx], str]
@@ -164,6 +172,7 @@ PAGES: list[Reach] = [
     upload_errors,
     questionnaire_pages,
     preview_page,
+    preview_review,
 ]
 WITH_ERRORS = {new_round_errors, texts_errors, upload_errors}
 

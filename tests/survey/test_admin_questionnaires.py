@@ -45,6 +45,43 @@ def test_every_page_of_every_role_previews_as_respondents_see_it(app, admin, lan
             assert "<button disabled" in page and "<button class" not in page
             assert 'action="#"' in page
     assert admin.get("/admin/questionnaires/bundled/malmo-digital/employee/99").status_code == 404
+
+
+WELCOME = {"sv": "Dina svar är anonyma", "en": "Your answers are anonymous"}
+REVIEW = {"sv": "Granska dina svar", "en": "Check your answers"}
+THANKS = {"sv": "Tack för dina svar!", "en": "Thank you for your answers!"}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_welcome_review_and_thanks_preview_for_every_role(app, admin, lang) -> None:
+    base = "/admin/questionnaires/bundled/malmo-digital"
+    detail = text(admin.get(base))
+    for role in ROLES:
+        plan = plan_for(Q, role)
+        pages = [text(admin.get(f"{base}/{role}/{n}?lang={lang}")) for n in range(plan.review + 2)]
+        for n, page in enumerate(pages):
+            assert f"{base}/{role}/{n}?lang={lang}" in detail
+            assert f'<html lang="{lang}">' in page
+            assert "<button disabled" in page and "<button class" not in page
+            assert 'action="/survey' not in page and 'href="/survey/page' not in page
+            # Every preview page links to its neighbours, the first and last only one way.
+            assert (f'href="{base}/{role}/{n - 1}?lang={lang}"' in page) == (n > 0)
+            assert (f'href="{base}/{role}/{n + 1}?lang={lang}"' in page) == (n <= plan.review)
+        welcome, review, thanks = pages[0], pages[plan.review], pages[plan.review + 1]
+        assert Q.title[lang] in welcome and WELCOME[lang] in welcome
+        assert re.search(r"<h1[^>]*>(.*?)</h1>", review, re.S).group(1).strip() == REVIEW[lang]
+        # A fresh respondent has answered nothing: every statement is listed as missing and
+        # its link opens the preview of its page, never the live survey.
+        for p in plan.pages:
+            for item in p.items:
+                assert item.text[lang] in review
+                assert f'href="{base}/{role}/{p.number}?lang={lang}#q-{item.id}"' in review
+        assert f"0 {'av' if lang == 'sv' else 'of'} " in review
+        assert THANKS[lang] in thanks
+        assert ("Mätomgångens namn" if lang == "sv" else "Name of the round") in thanks
+    too_far = plan_for(Q, "employee").review + 2
+    assert admin.get(f"{base}/employee/{too_far}").status_code == 404
+    assert admin.get(f"{base}/employee/-1").status_code == 404
     assert admin.get("/admin/questionnaires/bundled/nope").status_code == 404
 
 
