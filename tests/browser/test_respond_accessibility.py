@@ -30,6 +30,20 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 AXE = Axe()
 
 
+def assert_accessible(page: Page, reflow: bool = True) -> None:
+    """No axe WCAG 2.1 A/AA violation at 1280 and 375 px, and no sideways scroll at 320 px."""
+    found = {}
+    for name, size in (("1280", DESKTOP), ("375", MOBILE)):
+        page.set_viewport_size(size)
+        found[name] = axe_violations(page)
+    report = "\n".join(f"  {w} px: {line}" for w, lines in found.items() for line in lines)
+    assert not report, f"axe found WCAG 2.1 A/AA violations on {page.url}:\n{report}"
+    if reflow:
+        page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10 Reflow
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 320, f"{page.url} scrolls sideways at 320 px (scrollWidth {width})"
+
+
 def axe_violations(page: Page) -> list[str]:
     """One readable line per violating node: rule id, impact, help, target and summary."""
     result = AXE.run(page, options=AXE_OPTIONS)
@@ -266,15 +280,7 @@ def test_no_axe_violations_and_no_sideways_scroll_at_320_px(
     assert h1(page) == heading
     if reach in WITH_ERRORS:
         assert page.get_by_role("alert").get_by_role("heading").inner_text() == SV["problem"]
-    found = {}
-    for name, size in (("1280", DESKTOP), ("375", MOBILE)):
-        page.set_viewport_size(size)
-        found[name] = axe_violations(page)
-    report = "\n".join(f"  {w} px: {line}" for w, lines in found.items() for line in lines)
-    assert not report, f"axe found WCAG 2.1 A/AA violations on {page.url}:\n{report}"
-    page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10 Reflow
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 320, f"{page.url} scrolls sideways at 320 px (scrollWidth {width})"
+    assert_accessible(page)
 
 
 def test_error_summary_takes_focus_and_links_to_the_field(

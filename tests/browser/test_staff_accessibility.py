@@ -14,9 +14,9 @@ import pytest
 from flask.testing import FlaskCliRunner
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, MOBILE, LiveServer
+from tests.browser.conftest import LiveServer
 from tests.browser.flows import follow, h1, press
-from tests.browser.test_respond_accessibility import axe_violations
+from tests.browser.test_respond_accessibility import assert_accessible
 
 EMAIL = "anna@example.org"
 PASSWORD = "correct horse battery staple"
@@ -145,12 +145,4 @@ def test_staff_pages_have_no_axe_violations(
             "Det finns ett problem"
         )
         assert page.title().startswith("Fel:")
-    found = {}
-    for name, size in (("1280", DESKTOP), ("375", MOBILE)):
-        page.set_viewport_size(size)
-        found[name] = axe_violations(page)
-    report = "\n".join(f"  {w} px: {line}" for w, lines in found.items() for line in lines)
-    assert not report, f"axe found WCAG 2.1 A/AA violations on {page.url}:\n{report}"
-    page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10 Reflow
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 320, f"{page.url} scrolls sideways at 320 px (scrollWidth {width})"
+    assert_accessible(page)
