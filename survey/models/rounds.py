@@ -93,6 +93,8 @@ class Round(Model):
     # When fieldwork ended (retention of personal data counts from here) and when it was purged.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the results became public (the read API and the public pages show it).
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The round's own mail texts ({kind: {lang: {"subject", "body"}}}, survey/services/
     # round_texts.py); None or a missing entry means the bundled templates. Planned dates are
     # information for the mail ({closes}); opening and closing stay deliberate actions.

@@ -220,6 +220,8 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
         freeze_statistics(session, rnd)
     elif target == RoundStatus.OPEN:
         rnd.closed_at = None
+    elif target == RoundStatus.PUBLISHED:
+        rnd.published_at = utcnow()
     session.flush()
     return rnd
 
