@@ -25,7 +25,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey import create_app
 from survey.extensions import db
-from tests.support import factory, smtp
+from tests.support import factory, results, smtp
 
 # Imported from here by many test modules.
 from tests.support.database import in_app, table_snapshot  # noqa: F401
@@ -184,6 +184,12 @@ def make_round(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> Callable[
         return factory.create_round(runner, write_csv, name, year, mode, status, org)
 
     return make
+
+
+@pytest.fixture
+def two_years(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> tuple[str, str]:
+    """Closed rounds "R2024" and "R2025" on a small tree (``tests/support/results.py``)."""
+    return results.load_two_years(runner, write_csv)
 
 
 MakeSurvey = Callable[..., factory.Survey]

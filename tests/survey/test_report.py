@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 
-import numpy as np
 import pandas as pd
 import pingouin
 import pytest
@@ -13,48 +12,8 @@ import sqlalchemy as sa
 
 from analysis.instruments import load_questionnaire
 from analysis.opendata import AGGREGATE_COLUMNS
-from analysis.synthetic import Plan, response_rows
-from tests.conftest import QUESTIONNAIRE, SMALL_ORG
-
-ORG = SMALL_ORG[:5] + [
-    ["CARE", "Omsorg", "CITY"],
-    ["CARE-A", "Hemtjänst", "CARE"],
-    ["CARE-B", "Boende", "CARE"],
-    ["TINY", "Liten enhet", "CITY"],
-]
-SIZES = {"EDU-A": 60, "EDU-B": 60, "CARE-A": 60, "CARE-B": 60, "TINY": 2}
-
-
-def _answers(seed: int, planted: float) -> list[list[object]]:
-    """Employees only, who share a personal level (so the categories' α is worth checking)."""
-    plan = Plan(
-        sizes=SIZES,
-        trend={"EDU-A": planted},
-        roles={"employee": 1.0},
-        centre=0.2,
-        unit_sd=0.0,
-        person_sd=0.6,
-        noise_sd=1.0,
-        missing=0.0,
-        dont_know=0.0,
-    )
-    q = load_questionnaire(QUESTIONNAIRE)
-    rng = np.random.default_rng(seed)
-    header, rows = response_rows(q, list(SIZES), sum(SIZES.values()), rng, plan, step=1)
-    return [header, *rows]
-
-
-@pytest.fixture
-def two_years(runner, write_csv, make_round):
-    for year, planted in ((2024, 0.0), (2025, 1.5)):
-        org = write_csv(f"org{year}.csv", ORG)
-        assert runner.invoke(args=["org", "import", "--year", str(year), str(org)]).exit_code == 0
-        make_round(f"R{year}", year, org=False)
-        path = write_csv(f"answers{year}.csv", _answers(year, planted))
-        result = runner.invoke(args=["responses", "import", f"R{year}", str(path)])
-        assert result.exit_code == 0, result.output
-        for move in ("open", "close"):
-            assert runner.invoke(args=["round", move, f"R{year}"]).exit_code == 0
+from tests.support.factory import QUESTIONNAIRE
+from tests.support.results import answers as _answers
 
 
 def test_report_finds_planted_effect_and_suppresses_tiny_units(runner, two_years, tmp_path):
