@@ -37,9 +37,11 @@ def submit() -> Any:
         created = False
     rnd = who.round
     if not created:
+        # A repeat ends on the same address as the first submission (post/redirect/get), so
+        # whichever of two racing POSTs the browser shows, reload and Back behave the same.
         db.session.rollback()
         context.finish(rnd, who.personal)
-        return render_thanks(rnd)
+        return redirect(url_for("respond.thanks"), 303)
     round_id = rnd.id
     db.session.commit()
     context.finish(rnd, who.personal)

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, delete, event, func, select, text
+from sqlalchemy import Connection, Engine, delete, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -204,9 +204,11 @@ def vacuum(engine: Engine, full: bool = False) -> bool:
 
     Runs outside any transaction (VACUUM cannot run inside one). On PostgreSQL the small ballot
     table is always rewritten (VACUUM FULL: its old file, stale bytes and all, is dropped) and
-    ``full`` rewrites the other linking tables too; a plain VACUUM is the fallback when the
-    rewrite cannot get its lock quickly. On SQLite the whole file is rebuilt. A failure is
-    logged and harmless: the data is already mixed, and the next run vacuums again.
+    ``full`` rewrites the other linking tables too. A rewrite waits at most 5 s for its lock;
+    after a close or purge (``full``, rare and deliberate) it is tried three times before a
+    plain VACUUM, which frees the rows but may leave their bytes in free space until the next
+    rewrite. On SQLite the whole file is rebuilt. A failure is logged and harmless: the data is
+    already mixed, and the next run vacuums again.
     """
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -217,15 +219,22 @@ def vacuum(engine: Engine, full: bool = False) -> bool:
                 return False
             conn.execute(text("SET lock_timeout = '5s'"))
             for table in LINKING_TABLES:
-                if full or table == "ballots":
-                    try:
-                        conn.execute(text(f"VACUUM FULL {table}"))
-                        continue
-                    except SQLAlchemyError:
-                        log.warning("VACUUM FULL %s could not get its lock; plain VACUUM", table)
+                if (full or table == "ballots") and _rewrite(conn, table, 3 if full else 1):
+                    continue
                 conn.execute(text(f"VACUUM {table}"))
             conn.execute(text("RESET lock_timeout"))
             return True
     except SQLAlchemyError as e:
         log.warning("vacuum after mixing failed (%s); the next mix retries", type(e).__name__)
         return False
+
+
+def _rewrite(conn: Connection, table: str, attempts: int) -> bool:
+    """VACUUM FULL ``table``, retrying when its lock is busy; False when it never got it."""
+    for attempt in range(attempts):
+        try:
+            conn.execute(text(f"VACUUM FULL {table}"))
+            return True
+        except SQLAlchemyError:
+            log.warning("VACUUM FULL %s could not get its lock (attempt %d)", table, attempt + 1)
+    return False
