@@ -1,9 +1,10 @@
 """Mail from the browser: a round's own texts with a preview, sending, and the outbox.
 
 Sending uses the same idempotent services as `mognad invitations send` and `mognad reminders
-send`: the page first shows the dry run's counts, and only a POST from that page sends, in
-batches within the request, each message committed as it goes (a second click or a crash never
-sends anyone the same invitation twice). The outbox list never shows a message's body, because
+send`: the page first shows the dry run's counts, and only a POST from that page sends, one
+batch (``MOGNAD_MAIL_BATCH``) per request so that no request outlives a proxy's timeout, each
+message committed as it goes (a second click or a crash never sends anyone the same invitation
+twice); the page then shows how many remain and offers the next batch. The outbox list never shows a message's body, because
 every message carries a live personal link; the message page does, for the admin who sent it.
 """
 
@@ -188,6 +189,7 @@ def round_send(round_id: int, kind: str) -> Any:
             connect=functools.partial(connect, settings),
             commit=db.session.commit,
             batch=settings.batch,
+            limit=settings.batch,
         )
         try:
             run = use_case(db.session(), name, delivery)

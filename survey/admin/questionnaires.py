@@ -274,6 +274,11 @@ def questionnaire_preview(kind: str, ref: str, role: str, number: int) -> str:
     # Read-only: the buttons are switched off and the forms have nowhere to go.
     html = html.replace('<button class="button', '<button disabled class="button')
     html = re.sub(r'<form method="post" action="[^"]*"', '<form method="post" action="#"', html)
+    # "Change role" on the welcome page leads to the other roles' previews, not the live survey.
+    html = html.replace(
+        f'href="{url_for("respond.role")}"',
+        f'href="{url_for("admin.questionnaire_detail", kind=kind, ref=ref)}"',
+    )
     # The review's links to question pages lead to their previews, not to the live survey.
     return re.sub(
         r'href="/survey/page/(\d+)[^"#]*',

@@ -45,13 +45,18 @@ Progress = Callable[[int, int], None]  # (done, to do)
 
 @dataclass
 class MailRun:
-    """What a run did (or, dry, would do); sent + skipped + failed + unknown = invitations."""
+    """What a run did (or, dry, would do).
+
+    sent + skipped + failed + unknown + remaining = invitations; ``remaining`` are those a run
+    with a ``limit`` left for the next run (the browser sends one batch per request).
+    """
 
     kind: str  # "invitations" | "reminders"
     sent: int = 0
     skipped: int = 0
     failed: int = 0
     unknown: int = 0
+    remaining: int = 0
     dry_run: bool = False
     resumed: bool = False  # reminders: an interrupted run was continued
     failures: list[tuple[str, str]] = field(default_factory=list)  # (address, server's reason)
@@ -76,6 +81,7 @@ class Delivery:
     commit: Callable[[], None]
     progress: Progress | None = None
     batch: int = 50
+    limit: int | None = None  # at most this many messages in this run (None: all)
 
 
 def sendable_round(session: Session, name: str) -> Round:
@@ -145,7 +151,7 @@ def send_invitations(
     if delivery is None and resend_unknown:
         unknown = unknown.where(Invitation.id.not_in(ids))
     run.unknown = session.scalar(unknown) or 0
-    run.skipped = _total(session, rnd) - run.sent - run.failed - run.unknown
+    run.skipped = _total(session, rnd) - run.sent - run.failed - run.unknown - run.remaining
     return run
 
 
@@ -187,7 +193,7 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
         run.unknown = session.scalar(select(func.count()).where(*in_flight)) or 0
     else:
         run.sent = session.scalar(select(func.count()).where(*remindable)) or 0
-    run.skipped = _total(session, rnd) - run.sent - run.failed - run.unknown
+    run.skipped = _total(session, rnd) - run.sent - run.failed - run.unknown - run.remaining
     return run
 
 
@@ -221,7 +227,14 @@ def _send_each(
     run: MailRun,
     step: Callable[[Invitation, str], None],
 ) -> None:
-    """Send one message per invitation in ``ids``, committing around each; stop on MailError."""
+    """Send one message per invitation in ``ids``, committing around each; stop on MailError.
+
+    With ``delivery.limit`` only the first ones go; the rest stay due for the next run (an
+    invitation without a mail state, a reminder marked due), so runs can be chained.
+    """
+    if delivery.limit is not None and len(ids) > delivery.limit:
+        run.remaining = len(ids) - delivery.limit
+        ids = ids[: delivery.limit]
     done = 0
     for start in range(0, len(ids), max(1, delivery.batch)):
         chunk = ids[start : start + max(1, delivery.batch)]

@@ -122,3 +122,25 @@ def test_english_own_text_goes_out_in_english(
     assert subjects == {"Hello from Demo stad"}
     # No closing date stored: the placeholder becomes empty, never "{closes}".
     assert all("{closes}" not in m.text for m in outbox_messages(outbox))
+
+
+def test_the_browser_sends_one_batch_per_request_and_says_how_many_remain(
+    app, admin, make_round, runner, write_csv, outbox, db_session
+) -> None:
+    app.config["MAIL_BATCH"] = 2
+    make_round()
+    invite(runner, write_csv, status="draft")
+    rid = round_id(app)
+    assert admin.post(f"/admin/rounds/{rid}/open", {}).status_code == 303
+    for kind, first in (("invitations", "Inbjudan"), ("reminders", "Påminnelse")):
+        send = f"/admin/rounds/{rid}/send/{kind}"
+        page = text(admin.get(send))
+        assert "3 meddelanden skickas" in page and "i omgångar om 2" in page
+        step = text(admin.post(send, {"lang": "sv"}))
+        assert re.search(r'data-count="sent">2<', step)
+        assert "1 meddelande återstår" in step and "Skicka 1 meddelande" in step
+        last = text(admin.post(send, {"lang": "sv"}))
+        assert re.search(r'data-count="sent">1<', last) and 'data-count="remaining"' not in last
+        assert "Alla meddelanden i utskicket är hanterade." in last
+        got = [m.to for m in outbox_messages(outbox) if m.subject.startswith(first)]
+        assert len(got) == 3 and len(set(got)) == 3  # each person exactly once

@@ -63,12 +63,13 @@ def test_welcome_review_and_thanks_preview_for_every_role(app, admin, lang) -> N
             assert f"{base}/{role}/{n}?lang={lang}" in detail
             assert f'<html lang="{lang}">' in page
             assert "<button disabled" in page and "<button class" not in page
-            assert 'action="/survey' not in page and 'href="/survey/page' not in page
+            assert 'action="/survey' not in page and 'href="/survey' not in page
             # Every preview page links to its neighbours, the first and last only one way.
             assert (f'href="{base}/{role}/{n - 1}?lang={lang}"' in page) == (n > 0)
             assert (f'href="{base}/{role}/{n + 1}?lang={lang}"' in page) == (n <= plan.review)
         welcome, review, thanks = pages[0], pages[plan.review], pages[plan.review + 1]
         assert Q.title[lang] in welcome and WELCOME[lang] in welcome
+        assert f'href="{base}"' in welcome  # "change role" shows the other roles' previews
         assert re.search(r"<h1[^>]*>(.*?)</h1>", review, re.S).group(1).strip() == REVIEW[lang]
         # A fresh respondent has answered nothing: every statement is listed as missing and
         # its link opens the preview of its page, never the live survey.
