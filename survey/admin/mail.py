@@ -4,8 +4,9 @@ Sending uses the same idempotent services as `mognad invitations send` and `mogn
 send`: the page first shows the dry run's counts, and only a POST from that page sends, one
 batch (``MOGNAD_MAIL_BATCH``) per request so that no request outlives a proxy's timeout, each
 message committed as it goes (a second click or a crash never sends anyone the same invitation
-twice); the page then shows how many remain and offers the next batch. The outbox list never shows a message's body, because
-every message carries a live personal link; the message page does, for the admin who sent it.
+twice); the page then shows how many remain and offers the next batch. The outbox list never
+shows a message's body, because every message carries a live personal link; the message page
+does, for the admin who sent it.
 """
 
 from __future__ import annotations
