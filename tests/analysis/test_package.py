@@ -20,7 +20,7 @@ from analysis.exports import DONT_KNOW_CODE, coarsen_units, export_bytes, export
 from analysis.instruments import load_questionnaire
 from analysis.safecell import FORMULA_STARTS
 from analysis.scoring import applicable_indices
-from analysis.tables import index_table, unit_table
+from analysis.tables import fieldwork_table, index_table, unit_table
 from analysis.workbook import DICTIONARY_SHEET, workbook_bytes
 from tests.support.factory import QUESTIONNAIRE
 
@@ -230,3 +230,20 @@ def test_export_rows_are_sorted_and_text_is_neutralised():
     wb = load_workbook(io.BytesIO(export_bytes(frame, "xlsx", Q, WHEN)))
     values = [c.value for row in wb.worksheets[0].iter_rows(min_row=2) for c in row[:2]]
     assert not any(str(v).startswith(FORMULA_STARTS) for v in values)
+
+
+def test_fieldwork_table_publishes_invitation_counts_only():
+    rows = [
+        {"unit_code": "C", "unit_name": "Staden", "headcount": 40, "invited": 30, "completed": 12,
+         "responses": 12, "over_headcount": False},
+        {"unit_code": "A", "unit_name": "Liten", "headcount": 3, "invited": 0, "completed": 0,
+         "responses": 0, "over_headcount": False},
+        {"unit_code": "O", "unit_name": "Öppen", "headcount": None, "invited": None,
+         "completed": None, "responses": 7, "over_headcount": False},
+    ]  # fmt: skip
+    table = fieldwork_table(rows, "R")
+    assert list(table.columns) == [
+        "round", "unit_code", "unit_name", "invited", "completed", "response_rate",
+    ]  # fmt: skip
+    assert table["unit_code"].tolist() == ["C"]
+    assert table["response_rate"].tolist() == [pytest.approx(0.4)]
