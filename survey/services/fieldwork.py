@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
@@ -32,9 +32,6 @@ class FieldworkRow:
     completed: int | None
     responses: int
     over_headcount: bool
-
-
-COLUMNS = tuple(f.name for f in fields(FieldworkRow))
 
 
 def _units(
