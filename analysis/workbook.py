@@ -75,15 +75,13 @@ def workbook_bytes(
     df: pd.DataFrame, sheet: str, fields: Sequence[Field], created: datetime
 ) -> bytes:
     """A workbook with ``df`` on ``sheet`` and a dictionary sheet describing ``fields``."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None  # a new workbook always has its first sheet
-    ws.title = sheet
+    wb = Workbook(write_only=True)  # streams rows: a large round has tens of thousands
+    ws = wb.create_sheet(sheet)
+    ws.freeze_panes = "A2"
     ws.append([str(neutralise(str(c))) for c in df.columns])
     columns = [_cells(df[c]) for c in df.columns]
     for row in zip(*columns, strict=True):
         ws.append(list(row))
-    ws.freeze_panes = "A2"
     info = wb.create_sheet(DICTIONARY_SHEET)
     info.append(list(DICTIONARY_HEADER))
     for f in fields:
