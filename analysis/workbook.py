@@ -11,6 +11,7 @@ time): the published download and a later ``mognad report`` must be byte for byt
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -57,7 +58,16 @@ def _fixed_zip(data: bytes, when: datetime) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o600 << 16
-            dst.writestr(member, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps "modified" with the clock when it saves, whatever was set.
+                when_text = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*stamp)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + when_text.encode() + rb"\g<2>",
+                    body,
+                )
+            dst.writestr(member, body)
     return out.getvalue()
 
 
@@ -65,21 +75,19 @@ def workbook_bytes(
     df: pd.DataFrame, sheet: str, fields: Sequence[Field], created: datetime
 ) -> bytes:
     """A workbook with ``df`` on ``sheet`` and a dictionary sheet describing ``fields``."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None  # a new workbook always has its first sheet
-    ws.title = sheet
+    wb = Workbook(write_only=True)  # streams rows: a large round has tens of thousands
+    ws = wb.create_sheet(sheet)
+    ws.freeze_panes = "A2"
     ws.append([str(neutralise(str(c))) for c in df.columns])
     columns = [_cells(df[c]) for c in df.columns]
     for row in zip(*columns, strict=True):
         ws.append(list(row))
-    ws.freeze_panes = "A2"
     info = wb.create_sheet(DICTIONARY_SHEET)
     info.append(list(DICTIONARY_HEADER))
     for f in fields:
         info.append([neutralise(v) for v in (f.name, f.type, f.sv, f.en, f.unit or None)])
     naive = created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created
-    wb.properties.created = wb.properties.modified = naive
+    wb.properties.created = wb.properties.modified = naive  # modified: see _fixed_zip
     wb.properties.creator = "Mognad"
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -24,7 +24,7 @@ from survey.cli.common import command, transaction
 @click.option(
     "--format",
     "formats",
-    default="csv,json,xlsx",
+    default="csv,json",
     show_default=True,
     help="Comma-separated: csv, json, xlsx.",
 )

@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields
-from pathlib import Path
+from dataclasses import dataclass
 
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,6 @@ from analysis.roles import ROLES
 from analysis.safecell import csv_text
 from survey.models import Ballot, Invitation, InvitationCount, Response, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode
-from survey.services.errors import InputError
 from survey.services.retention import invitation_groups
 
 
@@ -34,9 +32,6 @@ class FieldworkRow:
     completed: int | None
     responses: int
     over_headcount: bool
-
-
-COLUMNS = tuple(f.name for f in fields(FieldworkRow))
 
 
 def _units(
@@ -142,20 +137,6 @@ def _text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     return csv_text(str(value))
-
-
-def write_fieldwork(rows: list[FieldworkRow], out: Path) -> Path:
-    """Write ``fieldwork.csv`` (UTF-8, ``\\n``); text neutralised against spreadsheet formulas."""
-    path = Path(out) / "fieldwork.csv"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows([_text(v) for v in astuple(r)] for r in rows)
-    except OSError as e:
-        raise InputError(f"cannot write the file ({e.strerror or e})", file=str(path)) from None
-    return path
 
 
 # --- Live fieldwork per unit subtree and role (the staff page) ---------------------------------

@@ -1,4 +1,4 @@
-"""axe-core (WCAG 2.1 A/AA) on the fieldwork, audit log, feedback and comments pages.
+"""axe-core (WCAG 2.1 A/AA) on the fieldwork, audit log, feedback, comments and export pages.
 
 The admin signs in the real way (set-up link, TOTP enrolment); a respondent answers in a
 browser of their own, so the fieldwork page has counts and highlights to show. Every page is
@@ -81,6 +81,12 @@ def test_admin_pages_have_no_axe_violations(
     follow(page, "R2025")
     assert h1(page) == "Fritextkommentarer: R2025"
     expect(page.locator(".warning-text")).to_contain_text("namn")
+    found += scan(page)
+
+    page.goto(f"{live_server.url}/admin/")
+    follow(page, "Export för analys")
+    assert h1(page) == "Export för analys"
+    expect(page.locator("main")).to_contain_text("R2025")  # closed, with a response
     found += scan(page)
 
     page.goto(f"{live_server.url}/admin/")

@@ -205,6 +205,7 @@ STAFF_PAGES = (
     "admin.fieldwork_rounds",
     "admin.comment_rounds",
     "admin.feedback",
+    "admin.exports",
     "admin.audit_log",
 )
 
@@ -226,7 +227,7 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no
     make_org(2025)
     url = staff_pages(app)
     every = set(url.values())
-    hr_may = {url["admin.fieldwork_rounds"], url["admin.comment_rounds"]}
+    hr_may = {url["admin.fieldwork_rounds"], url["admin.comment_rounds"], url["admin.exports"]}
     manager_may = {url["admin.fieldwork_rounds"]}
     admin = staff(app, runner, clock, "admin@example.org", "admin")
     people = [

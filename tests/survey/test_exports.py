@@ -105,11 +105,17 @@ def test_report_files_neutralise_text_and_keep_numbers(runner, hostile_tree, tmp
 
     reliability = _read(out / "reliability.csv")
     assert reliability and {r["round"] for r in reliability} == {"'=R2025"}
-    fieldwork = {r["unit_code"]: r for r in _read(out / "fieldwork.csv")}
-    assert fieldwork["EDU-A"]["unit_name"] == "'" + HOSTILE
-    assert fieldwork["CARE"]["unit_name"] == "'-Omsorg"
-    assert fieldwork["CITY"]["unit_name"] == "'\tStaden\n"
-    assert fieldwork["CITY"]["responses"] == "90"
+    units = {r["code"]: r for r in _read(out / "units.csv")}
+    assert units["EDU-A"]["name"] == "'" + HOSTILE
+    assert units["CARE"]["name"] == "'-Omsorg"
+    assert units["EDU-A"]["path"].startswith("'\tStaden\n / @Utbildning / =HYPERLINK")
+    for name in ("units", "gaps", "comparisons", "indices", "reliability", "fieldwork"):
+        for r in _read(out / f"{name}.csv"):
+            assert not any(_hostile(v) for v in r.values() if v and v[0] != "-"), name
+    sheet = load_workbook(out / "aggregates.xlsx")["aggregates"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if c.data_type == "s"]
+    assert "'" + HOSTILE in texts and not any(_hostile(v) for v in texts)
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
 
 
 @pytest.mark.parametrize(
