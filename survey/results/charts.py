@@ -18,10 +18,10 @@ The module is open to more builders (for example a heatmap); each is a function 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
+
+from survey.results import svg as draw
 
 __all__ = [
     "Bar",
@@ -35,14 +35,6 @@ __all__ = [
 ]
 
 Number = Callable[[float], str]
-
-WIDTH = 480
-FONT = 15
-INK = "#0b0c0c"
-FILL = "#1d70b8"
-PAPER = "#ffffff"
-GRID = "#b1b4b6"
-MUTED = "#6f777b"
 
 
 def one_decimal(value: float) -> str:
@@ -103,130 +95,8 @@ class Stack:
     counts: Sequence[int] | None
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
-def _f(value: object) -> str:
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
-
-
-def _tag(name: str, text: str | None = None, **attrs: object) -> str:
-    """One SVG element; ``font_size`` is written ``font-size`` (underscores become hyphens)."""
-    attributes = "".join(f' {k.replace("_", "-")}="{_e(_f(v))}"' for k, v in attrs.items())
-    if text is None:
-        return f"<{name}{attributes}/>"
-    return f"<{name}{attributes}>{_e(text)}</{name}>"
-
-
-def _id(name: str) -> str:
-    """An id prefix safe in XML and unique per chart, so several charts can share a page."""
-    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and not math.isnan(value)
-
-
-def _svg(name: str, height: float, title: str, desc: str, body: list[str], defs: str = "") -> str:
-    cid, h = _id(name), f"{height:.0f}"
-    opening = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {h}" width="{WIDTH}" '
-        f'height="{h}" role="img" aria-labelledby="{cid}-title {cid}-desc" '
-        f'font-family="Arial, sans-serif" font-size="{FONT}" fill="{INK}">'
-    )
-    return "\n".join(
-        [
-            opening,
-            f'<title id="{cid}-title">{_e(title)}</title>',
-            f'<desc id="{cid}-desc">{_e(desc)}</desc>',
-            f"<defs>{defs}</defs>" if defs else "",
-            _tag("rect", x=0, y=0, width=WIDTH, height=h, fill=PAPER),
-            *body,
-            "</svg>",
-            "",
-        ]
-    )
-
-
-def _lines(d: str, width: float = 2.0) -> str:
-    return _tag("path", d=d, stroke=INK, stroke_width=width, fill="none")
-
-
-# Patterns that stay apart in greyscale: solid, hatched, dotted, crossed, grey, sparse, light.
-PATTERNS: tuple[tuple[str, str], ...] = (
-    ("solid", _tag("rect", width=8, height=8, fill=INK)),
-    ("hatch", _tag("rect", width=8, height=8, fill=PAPER) + _lines("M0,8 L8,0", 2.5)),
-    ("dots", _tag("rect", width=8, height=8, fill=PAPER) + _tag("circle", cx=4, cy=4, r=1.8)),
-    ("cross", _tag("rect", width=8, height=8, fill=PAPER) + _lines("M0,0 L8,8 M8,0 L0,8", 1.2)),
-    ("grey", _tag("rect", width=8, height=8, fill="#6f777b")),
-    ("sparse", _tag("rect", width=8, height=8, fill=PAPER) + _lines("M0,0 L8,8", 1.0)),
-    ("light", _tag("rect", width=8, height=8, fill="#dee0e2")),
-)
-
-
-def _pattern(j: int) -> str:
-    return PATTERNS[j % len(PATTERNS)][0]
-
-
-def _patterns(cid: str, count: int) -> str:
-    return "".join(
-        f'<pattern id="{cid}-{_pattern(i)}" width="8" height="8" patternUnits="userSpaceOnUse">'
-        f"{PATTERNS[i % len(PATTERNS)][1]}</pattern>"
-        for i in range(count)
-    )
-
-
-def _x(value: float, left: float, width: float, scale: tuple[float, float]) -> float:
-    lo, hi = scale
-    return left + (min(max(value, lo), hi) - lo) / (hi - lo) * width
-
-
-def _grid(
-    left: float, width: float, top: float, bottom: float, scale: tuple[float, float]
-) -> list[str]:
-    lo, hi = scale
-    out = []
-    for tick, anchor in ((lo, "start"), (lo + (hi - lo) / 2, "middle"), (hi, "end")):
-        x = _x(tick, left, width, scale)
-        out.append(_tag("line", x1=x, y1=top, x2=x, y2=bottom, stroke=GRID, stroke_dasharray="3 3"))
-        out.append(_tag("text", f"{tick:g}", x=x, y=bottom + 16, text_anchor=anchor, font_size=13))
-    return out
-
-
-def _whisker(
-    low: float | None, high: float | None, y: float, x_of: Callable[[float], float]
-) -> list[str]:
-    if low is None or high is None or not (_finite(low) and _finite(high)):
-        return []
-    x1, x2 = x_of(low), x_of(high)
-    return [
-        _lines(
-            f"M{x1:.1f},{y - 6:.1f} V{y + 6:.1f} M{x1:.1f},{y:.1f} H{x2:.1f} "
-            f"M{x2:.1f},{y - 6:.1f} V{y + 6:.1f}"
-        )
-    ]
-
-
 def _cell(value: float | None, fmt: Number, texts: Texts) -> str:
-    return fmt(value) if value is not None and _finite(value) else texts.missing
-
-
-def _hidden(left: float, y: float, width: float, height: float, texts: Texts) -> list[str]:
-    """The outline of a hidden (suppressed) value, labelled, so a gap is never mistaken for 0."""
-    return [
-        _tag(
-            "rect",
-            x=left,
-            y=y,
-            width=width,
-            height=height,
-            fill="none",
-            stroke=MUTED,
-            stroke_dasharray="4 3",
-        ),
-        _tag("text", f"{texts.missing} {texts.missing_note}", x=left + 6, y=y + height - 4),
-    ]
+    return fmt(value) if value is not None and draw.finite(value) else texts.missing
 
 
 def _table(items: Sequence[Bar | Point], fmt: Number, texts: Texts) -> tuple[tuple[str, ...], ...]:
@@ -256,38 +126,38 @@ def bar_chart(
     A label sits above its bar so that long unit and category names need no room beside the
     bars at 375 px. A hidden bar is a dashed outline with ``texts.missing_note``.
     """
-    cid, left, width, row, top = _id(name), 8.0, WIDTH - 16.0, 50.0, 8.0
+    cid, left, width, row, top = draw.chart_id(name), 8.0, draw.WIDTH - 16.0, 50.0, 8.0
 
     def x_of(v: float) -> float:
-        return _x(v, left, width, scale)
+        return draw.scale_x(v, left, width, scale)
 
     body: list[str] = []
     for i, bar in enumerate(bars):
         y = top + i * row
-        body.append(_tag("text", bar.label, x=left, y=y + 14))
+        body.append(draw.tag("text", bar.label, x=left, y=y + 14))
         bar_y = y + 20
-        if bar.value is None or not _finite(bar.value):
-            body += _hidden(left, bar_y, width, 18, texts)
+        if bar.value is None or not draw.finite(bar.value):
+            body += draw.hidden(left, bar_y, width, 18, f"{texts.missing} {texts.missing_note}")
             continue
         end = x_of(bar.value)
         body.append(
-            _tag(
+            draw.tag(
                 "rect",
                 x=left,
                 y=bar_y,
                 width=max(end - left, 1.0),
                 height=18.0,
                 fill=f"url(#{cid}-hatch)",
-                stroke=INK,
+                stroke=draw.INK,
                 stroke_width=1.5,
             )
         )
-        body += _whisker(bar.low, bar.high, bar_y + 9, x_of)
-        reach = bar.high if bar.high is not None and _finite(bar.high) else bar.value
+        body += draw.whisker(bar.low, bar.high, bar_y + 9, x_of)
+        reach = bar.high if bar.high is not None and draw.finite(bar.high) else bar.value
         label_x = x_of(reach) + 6
         if label_x > left + width - 48:  # no room right of the bar: above it, right-aligned
             body.append(
-                _tag(
+                draw.tag(
                     "text",
                     fmt(bar.value),
                     x=left + width,
@@ -297,17 +167,19 @@ def bar_chart(
                 )
             )
         else:
-            body.append(_tag("text", fmt(bar.value), x=label_x, y=bar_y + 14, font_weight="bold"))
+            body.append(
+                draw.tag("text", fmt(bar.value), x=label_x, y=bar_y + 14, font_weight="bold")
+            )
     bottom = top + len(bars) * row
     rows = _table(bars, fmt, texts)
     desc = "; ".join(f"{r[0]}: {r[1]}" for r in rows)
-    svg = _svg(
+    svg = draw.document(
         name,
         bottom + 24,
         title,
         f"{caption} {texts.ci_note} {desc}",
-        _grid(left, width, top, bottom, scale) + body,
-        _patterns(cid, 2),
+        draw.grid(left, width, top, bottom, scale) + body,
+        draw.patterns(cid, 2),
     )
     header = (texts.label, texts.value, texts.ci_low, texts.ci_high)
     return Chart(name, svg, caption, f"{title}. {desc}.", header, rows)
@@ -324,7 +196,7 @@ def line_chart(
     scale: tuple[float, float] = (0.0, 100.0),
 ) -> Chart:
     """A trend: one marker per point with its CI whisker and value, joined where both shown."""
-    height, left, right, top, bottom = 260.0, 40.0, WIDTH - 16.0, 16.0, 220.0
+    height, left, right, top, bottom = 260.0, 40.0, draw.WIDTH - 16.0, 16.0, 220.0
     lo, hi = scale
     step = (right - left) / max(len(points), 1)
 
@@ -335,36 +207,42 @@ def line_chart(
     for tick in (lo, lo + (hi - lo) / 2, hi):
         y = y_of(tick)
         body.append(
-            _tag("line", x1=left, y1=y, x2=right, y2=y, stroke=GRID, stroke_dasharray="3 3")
+            draw.tag(
+                "line", x1=left, y1=y, x2=right, y2=y, stroke=draw.GRID, stroke_dasharray="3 3"
+            )
         )
-        body.append(_tag("text", f"{tick:g}", x=left - 6, y=y + 5, text_anchor="end", font_size=13))
+        body.append(
+            draw.tag("text", f"{tick:g}", x=left - 6, y=y + 5, text_anchor="end", font_size=13)
+        )
     xs = [left + step * (i + 0.5) for i in range(len(points))]
     segment: list[str] = []
     for x, p in [*zip(xs, points, strict=True), (0.0, None)]:
-        if p is not None and p.value is not None and _finite(p.value):
+        if p is not None and p.value is not None and draw.finite(p.value):
             segment.append(f"{'L' if segment else 'M'}{x:.1f},{y_of(p.value):.1f}")
         elif segment:
-            body.append(_lines(" ".join(segment), 2.5))
+            body.append(draw.lines(" ".join(segment), 2.5))
             segment = []
     for x, p in zip(xs, points, strict=True):
-        body.append(_tag("text", p.x, x=x, y=bottom + 20, text_anchor="middle"))
-        if p.value is None or not _finite(p.value):
-            body.append(_tag("text", texts.missing, x=x, y=bottom - 8, text_anchor="middle"))
+        body.append(draw.tag("text", p.x, x=x, y=bottom + 20, text_anchor="middle"))
+        if p.value is None or not draw.finite(p.value):
+            body.append(draw.tag("text", texts.missing, x=x, y=bottom - 8, text_anchor="middle"))
             continue
         y = y_of(p.value)
-        if p.low is not None and p.high is not None and _finite(p.low) and _finite(p.high):
+        if p.low is not None and p.high is not None and draw.finite(p.low) and draw.finite(p.high):
             y1, y2 = y_of(p.high), y_of(p.low)
             body.append(
-                _lines(
+                draw.lines(
                     f"M{x - 6:.1f},{y1:.1f} H{x + 6:.1f} M{x:.1f},{y1:.1f} V{y2:.1f} "
                     f"M{x - 6:.1f},{y2:.1f} H{x + 6:.1f}"
                 )
             )
-        body.append(_tag("circle", cx=x, cy=y, r=5, fill=PAPER, stroke=INK, stroke_width=2.5))
-        body.append(_tag("text", fmt(p.value), x=x + 9, y=y - 8, font_weight="bold"))
+        body.append(
+            draw.tag("circle", cx=x, cy=y, r=5, fill=draw.PAPER, stroke=draw.INK, stroke_width=2.5)
+        )
+        body.append(draw.tag("text", fmt(p.value), x=x + 9, y=y - 8, font_weight="bold"))
     rows = _table(points, fmt, texts)
     desc = "; ".join(f"{r[0]}: {r[1]}" for r in rows)
-    svg = _svg(name, height, title, f"{caption} {texts.ci_note} {desc}", body)
+    svg = draw.document(name, height, title, f"{caption} {texts.ci_note} {desc}", body)
     header = (texts.label, texts.value, texts.ci_low, texts.ci_high)
     return Chart(name, svg, caption, f"{title}. {desc}.", header, rows)
 
@@ -389,31 +267,31 @@ def stacked_bars(
     segment is wide enough; the table gives every share (formatted by ``fmt``, in per cent).
     A hidden stack is a dashed outline.
     """
-    cid, left, width, row = _id(name), 8.0, WIDTH - 16.0, 50.0
+    cid, left, width, row = draw.chart_id(name), 8.0, draw.WIDTH - 16.0, 50.0
     top = 8.0 + math.ceil(len(categories) / 2) * 24
     body: list[str] = []
     for j, category in enumerate(categories):
         lx, ly = left + (j % 2) * (width / 2), 8.0 + (j // 2) * 24
         body.append(
-            _tag(
+            draw.tag(
                 "rect",
                 x=lx,
                 y=ly,
                 width=16,
                 height=16,
-                fill=f"url(#{cid}-{_pattern(j)})",
-                stroke=INK,
+                fill=f"url(#{cid}-{draw.pattern(j)})",
+                stroke=draw.INK,
             )
         )
-        body.append(_tag("text", category, x=lx + 22, y=ly + 13, font_size=13))
+        body.append(draw.tag("text", category, x=lx + 22, y=ly + 13, font_size=13))
     rows: list[tuple[str, ...]] = []
     for i, stack in enumerate(stacks):
         y = top + i * row
-        body.append(_tag("text", stack.label, x=left, y=y + 14))
+        body.append(draw.tag("text", stack.label, x=left, y=y + 14))
         bar_y = y + 20
         total = sum(stack.counts) if stack.counts is not None else 0
         if stack.counts is None or total == 0:
-            body += _hidden(left, bar_y, width, 20, texts)
+            body += draw.hidden(left, bar_y, width, 20, f"{texts.missing} {texts.missing_note}")
             rows.append((stack.label, *([texts.missing] * len(categories))))
             continue
         x = left
@@ -423,38 +301,38 @@ def stacked_bars(
             if w <= 0:
                 continue
             body.append(
-                _tag(
+                draw.tag(
                     "rect",
                     x=x,
                     y=bar_y,
                     width=w,
                     height=20.0,
-                    fill=f"url(#{cid}-{_pattern(j)})",
-                    stroke=INK,
+                    fill=f"url(#{cid}-{draw.pattern(j)})",
+                    stroke=draw.INK,
                     stroke_width=1,
                 )
             )
             if w >= 36:  # the share on a plain label inside the segment, legible on any pattern
-                dark = _pattern(j) in ("solid", "grey")
+                dark = draw.pattern(j) in ("solid", "grey")
                 body.append(
-                    _tag(
+                    draw.tag(
                         "rect",
                         x=x + w / 2 - 17,
                         y=bar_y + 2,
                         width=34,
                         height=16,
-                        fill=INK if dark else PAPER,
+                        fill=draw.INK if dark else draw.PAPER,
                     )
                 )
                 body.append(
-                    _tag(
+                    draw.tag(
                         "text",
                         fmt(share),
                         x=x + w / 2,
                         y=bar_y + 15,
                         font_size=12,
                         text_anchor="middle",
-                        fill=PAPER if dark else INK,
+                        fill=draw.PAPER if dark else draw.INK,
                     )
                 )
             x += w
@@ -463,12 +341,12 @@ def stacked_bars(
         f"{r[0]}: " + ", ".join(f"{c} {v}" for c, v in zip(categories, r[1:], strict=True))
         for r in rows
     )
-    svg = _svg(
+    svg = draw.document(
         name,
         top + len(stacks) * row + 8,
         title,
         f"{caption} {desc}",
         body,
-        _patterns(cid, len(categories)),
+        draw.patterns(cid, len(categories)),
     )
     return Chart(name, svg, caption, f"{title}. {desc}.", (texts.label, *categories), tuple(rows))
