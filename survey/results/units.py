@@ -80,21 +80,22 @@ def tree_rows(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -
     return rows
 
 
-def comparators(rnd: Round, code: str) -> list[tuple[str, str]]:
-    """(role of the column, unit code): this unit, its parent and the root, where allowed."""
-    parent = subtree(rnd, code)[1]
-    chain = trees.ancestors(code, parent)
+def comparators(rnd: Round, code: str) -> tuple[list[tuple[str, str]], bool]:
+    """(column title, unit code) of this unit, its parent and the root where allowed, and
+    whether one was left out because the user may not see it."""
+    chain = trees.ancestors(code, subtree(rnd, code)[1])
     out = [(_("Enheten"), code)]
-    if len(chain) > 1 and may_see(rnd.year, chain[1]):
-        out.append((_("Överordnad enhet"), chain[1]))
-    if len(chain) > 2 and may_see(rnd.year, chain[-1]):
-        out.append((_("Hela organisationen"), chain[-1]))
-    return out
+    wanted = [(_("Överordnad enhet"), c) for c in chain[1:2]]
+    wanted += [(_("Hela organisationen"), c) for c in chain[2:][-1:]]
+    if len(chain) == 2:
+        wanted = [(_("Överordnad enhet, hela organisationen"), chain[1])]
+    shown = [(title, c) for title, c in wanted if may_see(rnd.year, c)]
+    return out + shown, len(shown) < len(wanted)
 
 
 def compare_rows(fig: RoundFigures, rnd: Round, code: str, role: str) -> list[dict[str, Any]]:
     """One row per dimension index: the unit's, its parent's and the organisation's cells."""
-    cols = comparators(rnd, code)
+    cols = comparators(rnd, code)[0]
     found = {c: cells(fig, c, role) for _, c in cols}
     wanted = [
         i
@@ -117,7 +118,7 @@ def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: st
         for r in fig.aggregates[["unit_code", "unit_name"]].drop_duplicates().to_dict("records")
     }
     bars = []
-    for what, c in comparators(rnd, code):
+    for what, c in comparators(rnd, code)[0]:
         row = cells(fig, c, role).get(index)
         shown = row is not None and not row["suppressed"]
         bars.append(
@@ -238,7 +239,8 @@ def unit(round_id: int, code: str) -> str:
             for r in tree_rows(fig, rnd, code, role, index)
         ],
         index_name=index_label(fig.questionnaire, index),
-        columns=comparators(rnd, code),
+        columns=comparators(rnd, code)[0],
+        out_of_scope=comparators(rnd, code)[1],
         compare_rows=compare_rows(fig, rnd, code, role),
         compare_chart=compare_chart(fig, rnd, code, role, index),
         compare_url=chart_url(rnd, "compare", index=index, **args),
