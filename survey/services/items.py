@@ -88,7 +88,8 @@ class ItemTable:
         for (item_id, cat_id, hidden, counts, cmp), (u, p), p_adj in zip(
             out, tests, adjusted, strict=True
         ):
-            rows.append(_row(item_id, cat_id, hidden, counts, cmp, u, p, p_adj))
+            reverse = self.questionnaire.items[item_id][0].reverse
+            rows.append(_row(item_id, cat_id, hidden, counts, cmp, u, p, p_adj, reverse))
         return rows
 
 
@@ -109,6 +110,7 @@ def _row(
     u: float,
     p: float,
     p_adj: float,
+    reverse: bool = False,
 ) -> ItemRow:
     if hidden or counts is None:
         return ItemRow(
@@ -134,8 +136,10 @@ def _row(
     change = "not_comparable"
     if comparable and cmp is not None:
         if p_adj < ALPHA:
-            # U of this year above its null mean: this year's answers tend to be higher.
-            change = "improved" if u > sum(values) * sum(cmp[0]) / 2 else "declined"
+            # U of this year above its null mean: this year's answers tend to be higher, which
+            # is better unless the item is reverse-keyed (agreeing means things are worse).
+            higher = u > sum(values) * sum(cmp[0]) / 2
+            change = "improved" if higher != reverse else "declined"
         else:
             change = "no_change"
     return ItemRow(

@@ -189,3 +189,30 @@ def test_open_round_shows_no_figures(app, runner, make_round, clock, rounds, adm
     assert admin.get(f"/dashboard/{rounds['R2025']}/?compare={rid}").status_code == 404
     assert admin.get(f"/dashboard/{rounds['R2025']}/?role=boss").status_code == 400
     assert admin.get("/method").status_code == 200
+
+
+def test_items_compare_years_and_pages_speak_english(app, runner, clock, rounds) -> None:  # type: ignore[no-untyped-def]
+    from survey.services.items import item_table
+
+    with app.app_context():
+        session = db.session()
+        now, before = session.get(Round, rounds["R2025"]), session.get(Round, rounds["R2024"])
+        assert now is not None and before is not None
+        rows = item_table(session, now, 5, before, 5).rows("EDU-A", "employee")
+        tiny = item_table(session, now, 5, before, 5).rows("TINY", "employee")
+    assert rows and all(not r.suppressed and r.n == sum(r.counts or ()) for r in rows)
+    assert {r.change for r in rows} >= {"improved"}  # EDU-A's answers were planted higher
+    assert all(r.p_adjusted is not None and r.compare_counts is not None for r in rows)
+    assert all(r.suppressed and r.counts is None and r.n is None for r in tiny)
+    hr = signed_in(app, runner, clock, "hr@example.org", "hr")
+    rid = rounds["R2025"]
+    page = hr.get(f"/dashboard/{rid}/units/EDU-A?role=employee").get_data(as_text=True)
+    item_tables = re.findall(r'id="(items-[a-z_]+-table)-caption"', page)
+    assert any("förbättring" in c[4] for t in item_tables for c in table(page, t))
+    english = hr.get(f"/dashboard/{rid}/?lang=en").get_data(as_text=True)
+    assert "Scores per index" in english and "Digital maturity per year" in english
+    assert "About the method" in hr.get("/method?lang=en").get_data(as_text=True)
+    later = hr.get(f"/dashboard/{rounds['R2024']}/?compare={rid}")
+    assert later.status_code == 400 and "R2025" in later.get_data(as_text=True)
+    assert hr.get(f"/dashboard/{rid}/charts/nothing.svg").status_code == 404
+    assert hr.get(f"/dashboard/{rid}/units/NOPE").status_code == 404
