@@ -9,10 +9,13 @@ overview starts at the units they are bound to, and any other unit is refused wi
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -95,23 +98,59 @@ def k_of(rnd: Round) -> int:
     return round_k(rnd, int(current_app.config["K_ANONYMITY"]))
 
 
+T = TypeVar("T")
+_MEMO: OrderedDict[Hashable, Any] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+MEMO_SIZE = 8
+
+
+def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` once per state of the closed rounds, kept for the next requests.
+
+    A closed round's figures cannot change, so recomputing them on every page view only costs
+    time. The key holds the database, the installation's k and every finished round's status,
+    closing and purge times and k, so that a round closed, reopened or purged since, or another
+    k, is never answered from memory.
+    """
+    rounds = db.session.execute(
+        select(Round.id, Round.status, Round.closed_at, Round.purged_at, Round.k_min)
+        .where(Round.status.in_(FINISHED))
+        .order_by(Round.id)
+    ).all()
+    state = (
+        str(current_app.config["DATABASE_URL"]),
+        int(current_app.config["K_ANONYMITY"]),
+        tuple(tuple(r) for r in rounds),
+    )
+    full = (kind, state, key)
+    with _MEMO_LOCK:
+        if full in _MEMO:
+            _MEMO.move_to_end(full)
+            return _MEMO[full]
+    value = build()
+    with _MEMO_LOCK:
+        _MEMO[full] = value
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
 def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
-    """The round's figures (one computation per request), compared with ``compare_id``."""
-    cache: dict[tuple[int, int | None], RoundFigures] = g.setdefault("_figures", {})
-    key = (rnd.id, compare_id)
-    if key not in cache:
-        compare = None
-        if compare_id is not None:
-            other = db.session.get(Round, compare_id)
-            if other is None:
-                abort(404)
-            if other.status not in FINISHED:
-                raise NotReady(other)
-            compare = other.name
-        cache[key] = round_figures(
-            db.session(), rnd.name, int(current_app.config["K_ANONYMITY"]), compare
-        )
-    return cache[key]
+    """The round's figures from ``round_figures``, compared with ``compare_id`` (or last year)."""
+    compare = None
+    if compare_id is not None:
+        other = db.session.get(Round, compare_id)
+        if other is None:
+            abort(404)
+        if other.status not in FINISHED:
+            raise NotReady(other)
+        compare = other.name
+    k = int(current_app.config["K_ANONYMITY"])
+    return remembered(
+        "figures",
+        (rnd.id, compare_id),
+        lambda: round_figures(db.session(), rnd.name, k, compare),
+    )
 
 
 def compare_arg() -> int | None:

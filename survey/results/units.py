@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, g, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from analysis import tree as trees
@@ -27,6 +27,7 @@ from survey.results.dashboard import (
     k_of,
     may_see,
     number,
+    remembered,
     require_unit,
     role_arg,
 )
@@ -143,13 +144,15 @@ def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: st
 
 
 def items(rnd: Round, fig: RoundFigures) -> ItemTable:
-    cache: dict[tuple[int, int | None], ItemTable] = g.setdefault("_items", {})
-    key = (rnd.id, fig.compare.id if fig.compare else None)
-    if key not in cache:
-        base = int(current_app.config["K_ANONYMITY"])
-        k_cmp = round_k(fig.compare, base) if fig.compare else base
-        cache[key] = item_table(db.session(), rnd, k_of(rnd), fig.compare, k_cmp)
-    return cache[key]
+    """The round's suppressed item counts with the comparison round's (remembered)."""
+    compare = db.session.get(Round, fig.compare.id) if fig.compare else None
+    base = int(current_app.config["K_ANONYMITY"])
+    k_cmp = round_k(compare, base) if compare else base
+    return remembered(
+        "items",
+        (rnd.id, compare.id if compare else None),
+        lambda: item_table(db.session(), rnd, k_of(rnd), compare, k_cmp),
+    )
 
 
 def answer_labels(category: Category) -> list[str]:
@@ -171,8 +174,15 @@ def item_groups(table: ItemTable, code: str, role: str) -> list[tuple[Category, 
     ]
 
 
-def items_chart(table: ItemTable, code: str, role: str, category: str) -> charts.Chart:
-    groups = dict((c.id, (c, rows)) for c, rows in item_groups(table, code, role))
+def items_chart(
+    table: ItemTable,
+    code: str,
+    role: str,
+    category: str,
+    computed: list[tuple[Category, list[ItemRow]]] | None = None,
+) -> charts.Chart:
+    found = computed if computed is not None else item_groups(table, code, role)
+    groups = {c.id: (c, rows) for c, rows in found}
     if category not in groups:
         abort(404)
     cat, rows = groups[category]
@@ -245,7 +255,12 @@ def unit(round_id: int, code: str) -> str:
         compare_chart=compare_chart(fig, rnd, code, role, index),
         compare_url=chart_url(rnd, "compare", index=index, **args),
         groups=[
-            (c, rows, items_chart(table, code, role, c.id), chart_url(rnd, f"items-{c.id}", **args))
+            (
+                c,
+                rows,
+                items_chart(table, code, role, c.id, groups),
+                chart_url(rnd, f"items-{c.id}", **args),
+            )
             for c, rows in groups
         ],
         answer_labels=answer_labels,

@@ -62,20 +62,19 @@ class ItemTable:
     def rows(self, unit: str, role: str) -> list[ItemRow]:
         """The items of ``role``'s questionnaire for ``unit`` in questionnaire order."""
         q = self.questionnaire
+        mine = _slice(self.frame, unit, role)
+        theirs = _slice(self.compare, unit, role) if self.compare is not None else {}
         out: list[tuple[str, str, bool, Counts | None, Counts | None]] = []
         for cat in q.categories:
             for item in cat.items if role == "all" else cat.items_for(role):
                 hidden = bool(self.hidden.get((unit, role, item.id), True))
-                counts = (
-                    None if hidden else _counts(self.frame, unit, role, item.id, cat.scale.values)
+                counts = None if hidden else _counts(mine, item.id, cat.scale.values)
+                shown_before = self.compare_hidden is not None and not bool(
+                    self.compare_hidden.get((unit, role, item.id), True)
                 )
-                cmp = None
-                if (
-                    counts is not None
-                    and self.compare is not None
-                    and self.compare_hidden is not None
-                ) and not bool(self.compare_hidden.get((unit, role, item.id), True)):
-                    cmp = _counts(self.compare, unit, role, item.id, cat.scale.values)
+                cmp = (
+                    _counts(theirs, item.id, cat.scale.values) if counts and shown_before else None
+                )
                 out.append((item.id, cat.id, hidden, counts, cmp))
         tests = [
             mann_whitney_counts(c[0], p[0])
@@ -93,11 +92,19 @@ class ItemTable:
         return rows
 
 
-def _counts(frame: pd.DataFrame, unit: str, role: str, item: str, values: range) -> Counts | None:
-    part = frame[(frame["unit"] == unit) & (frame["role"] == role) & (frame["item"] == item)]
-    if part.empty:
+def _slice(frame: pd.DataFrame, unit: str, role: str) -> dict[str, dict[str, int]]:
+    """One unit's and role's counts as item → {value: count} (one pass, not one per item)."""
+    part = frame[(frame["unit"] == unit) & (frame["role"] == role)]
+    out: dict[str, dict[str, int]] = {}
+    for item, value, count in zip(part["item"], part["value"], part["count"], strict=True):
+        out.setdefault(str(item), {})[str(value)] = int(count)
+    return out
+
+
+def _counts(part: dict[str, dict[str, int]], item: str, values: range) -> Counts | None:
+    by_value = part.get(item)
+    if by_value is None:
         return None
-    by_value = dict(zip(part["value"].astype(str), part["count"].astype(int), strict=True))
     return tuple(by_value.get(str(v), 0) for v in values), by_value.get(DONT_KNOW, 0)
 
 
@@ -163,7 +170,7 @@ def _rolled(
     session: Session, rnd: Round, tree: pd.DataFrame, mapping: dict[str, str] | None
 ) -> pd.DataFrame:
     raw = item_counts(session, rnd)
-    raw = raw.assign(value=[DONT_KNOW if v is None else str(int(v)) for v in raw["value"]])
+    raw = raw.assign(value=[DONT_KNOW if pd.isna(v) else str(int(v)) for v in raw["value"]])
     if mapping is not None:
         raw = raw.assign(unit=raw["unit"].map(mapping)).dropna(subset=["unit"])
     if raw.empty:
