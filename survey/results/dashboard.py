@@ -9,6 +9,7 @@ overview starts at the units they are bound to, and any other unit is refused wi
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -146,11 +147,15 @@ def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
             raise NotReady(other)
         compare = other.name
     k = int(current_app.config["K_ANONYMITY"])
-    return remembered(
-        "figures",
-        (rnd.id, compare_id),
-        lambda: round_figures(db.session(), rnd.name, k, compare),
-    )
+
+    def build() -> tuple[RoundFigures, int | None]:
+        fig = round_figures(db.session(), rnd.name, k, compare)
+        return fig, fig.compare.id if fig.compare else None
+
+    fig, compared = remembered("figures", (rnd.id, compare_id), build)
+    # The rounds inside belong to the session that built the figures; give this request's.
+    other = db.session.get(Round, compared) if compared is not None else None
+    return dataclasses.replace(fig, round=rnd, compare=other)
 
 
 def compare_arg() -> int | None:
