@@ -61,6 +61,11 @@ def test_overview_shows_the_figures_of_the_organisation(app, rounds, admin) -> N
             assert chart[cells[0]] == cells[2]
     page = admin.get(f"/dashboard/{rounds['R2025']}/").get_data(as_text=True)
     head = row(frame, "CITY", "all", "maturity")
+    summary = re.search(r'id="maturity-figures">(.*?)</dl>', page, re.S)
+    assert summary is not None
+    shown = re.findall(r"−?-?\d+,\d+", summary.group(1))
+    assert close(shown[0], head["score"]) and close(shown[3], head["delta"])
+    assert f"n = {head['n']}" in summary.group(1)
     assert head["change"] == "improved" and "förbättring" in page and "↑" in page
     trend = table(page, "trend-chart-table")
     assert [t[0] for t in trend] == ["2024", "2025"]
@@ -80,10 +85,29 @@ def test_unit_pages_show_the_figures_of_every_unit(app, rounds, admin) -> None: 
             assert_row_matches(rows[name], row(frame, code, "all", index))
     assert row(frame, "TINY", "all", "maturity")["suppressed"]
     assert not row(frame, "EDU-A", "all", "maturity")["suppressed"]
+    page = admin.get(f"/dashboard/{rid}/units/EDU-A").get_data(as_text=True)
+    by_label = {v: k for k, v in labels().items()}
+    compare = table(page, "compare-table")
+    assert compare
+    for cells in compare:
+        for code, cell in zip(("EDU-A", "EDU", "CITY"), cells[1:], strict=True):
+            fig = row(frame, code, "all", by_label[cells[0]])
+            if fig["suppressed"]:
+                assert cell.startswith(DASH)
+            else:
+                score, ci = cell.split(" (")
+                low, high = ci.rstrip(")").split("–")
+                assert close(score, fig["score"]) and close(low, fig["ci_low"])
+                assert close(high, fig["ci_high"])
 
 
 def test_a_hidden_cell_never_shows_a_figure(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
     rid = rounds["R2025"]
+    overview = admin.get(f"/dashboard/{rid}/?unit=TINY").get_data(as_text=True)
+    assert "Resultatet visas inte" in overview
+    assert all(set(c[1:]) <= {DASH, "–, färre än k svar"} for c in table(overview, "scores-table"))
+    assert all(set(c[1:]) == {DASH} for c in table(overview, "scores-chart-table"))
+    assert all(set(c[1:]) == {DASH} for c in table(overview, "trend-chart-table"))
     page = admin.get(f"/dashboard/{rid}/units/TINY").get_data(as_text=True)
     assert all(set(c[1:]) <= {DASH, "–, färre än k svar"} for c in table(page, "tree-table"))
     compare = table(page, "compare-table")
