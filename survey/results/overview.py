@@ -150,8 +150,11 @@ def trend_chart(rnd: Round, unit: str, role: str) -> charts.Chart:
 
 
 def response_rate(fig: RoundFigures, unit: str) -> dict[str, Any] | None:
+    """The unit's invited and completed counts, unless its cell is hidden: the number of
+    responses of a hidden cell is the very n the suppression keeps back."""
     row = next((r for r in fig.fieldwork if r.unit_code == unit), None)
-    if row is None:
+    cell = cells(fig, unit, "all").get("maturity")
+    if row is None or cell is None or cell["suppressed"]:
         return None
     if row.invited:
         rate = 100.0 * (row.completed or 0) / row.invited

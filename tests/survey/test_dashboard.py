@@ -104,7 +104,7 @@ def test_unit_pages_show_the_figures_of_every_unit(app, rounds, admin) -> None: 
 def test_a_hidden_cell_never_shows_a_figure(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
     rid = rounds["R2025"]
     overview = admin.get(f"/dashboard/{rid}/?unit=TINY").get_data(as_text=True)
-    assert "Resultatet visas inte" in overview
+    assert "Resultatet visas inte" in overview and "2 svar" not in overview
     assert all(set(c[1:]) <= {DASH, "–, färre än k svar"} for c in table(overview, "scores-table"))
     assert all(set(c[1:]) == {DASH} for c in table(overview, "scores-chart-table"))
     assert all(set(c[1:]) == {DASH} for c in table(overview, "trend-chart-table"))
