@@ -13,6 +13,7 @@ from survey.extensions import db
 from survey.models import AuditLog
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import load_two_years
+from tests.survey import admin_fixtures
 from tests.survey.admin_fixtures import signed_in
 from tests.survey.gap_pages import (
     CODE,
@@ -23,6 +24,9 @@ from tests.survey.gap_pages import (
     svg_rows,
     tables,
 )
+
+admin = admin_fixtures.admin
+clock = admin_fixtures.clock
 
 ALL_ROLES = {"employee": 0.6, "manager": 0.2, "specialist": 0.2}
 Q = load_questionnaire(QUESTIONNAIRE)
