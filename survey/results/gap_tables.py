@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -87,9 +88,9 @@ def _figure(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _by_cell(gaps: pd.DataFrame, role: str) -> dict[tuple[str, str], pd.Series]:
-    rows = gaps[gaps["role"] == role]
-    return {(str(r["unit"]), str(r["category"])): r for _, r in rows.iterrows()}
+def _by_cell(gaps: pd.DataFrame, role: str) -> dict[tuple[str, str], dict[Any, Any]]:
+    rows = gaps[gaps["role"] == role].to_dict("records")
+    return {(str(r["unit"]), str(r["category"])): r for r in rows}
 
 
 def heatmap(
@@ -108,8 +109,8 @@ def heatmap(
         for cat in categories:
             row = found.get((code, cat.id))
             hidden = row is None or bool(row["suppressed"])
-            share = None if hidden else _figure(row["share_below"])  # type: ignore[index]
-            n = None if hidden else _figure(row["n"])  # type: ignore[index]
+            share = None if row is None or hidden else _figure(row["share_below"])
+            n = None if row is None or hidden else _figure(row["n"])
             cells.append(Cell(cat.id, share, None if n is None else int(n), hidden))
         out.append(HeatRow(code, name, depth, tuple(cells)))
     return out
@@ -121,26 +122,22 @@ def top_gaps(
     """Per unit, its first ``limit`` unsuppressed rows of ``role`` in the engine's rank order."""
     shown = gaps[(gaps["role"] == role) & ~gaps["suppressed"].astype(bool)]
     shown = shown.sort_values(["unit", "rank"], kind="mergesort")
-    grouped = {str(u): g for u, g in shown.groupby("unit", sort=False)}
-    out: dict[str, list[TopGap]] = {}
-    for code in units:
-        rows = grouped.get(code)
-        if rows is None:
-            out[code] = []
-            continue
-        out[code] = [
-            TopGap(
-                str(r["category"]),
-                int(r["n"]),
-                float(r["mean_level"]),
-                float(r["target"]),
-                float(r["gap"]),
-                float(r["share_below"]),
-                int(r["rank"]),
+    grouped: dict[str, list[TopGap]] = {}
+    for r in shown.to_dict("records"):
+        found = grouped.setdefault(str(r["unit"]), [])
+        if len(found) < limit:
+            found.append(
+                TopGap(
+                    str(r["category"]),
+                    int(r["n"]),
+                    float(r["mean_level"]),
+                    float(r["target"]),
+                    float(r["gap"]),
+                    float(r["share_below"]),
+                    int(r["rank"]),
+                )
             )
-            for _, r in rows.head(limit).iterrows()
-        ]
-    return out
+    return {code: grouped.get(code, []) for code in units}
 
 
 @dataclass(frozen=True)
@@ -169,7 +166,7 @@ def trend(
                 continue
             row = found.get((unit, cat.id))
             hidden = row is None or bool(row["suppressed"])
-            share = None if hidden else _figure(row["share_below"])  # type: ignore[index]
-            n = None if hidden else _figure(row["n"])  # type: ignore[index]
+            share = None if row is None or hidden else _figure(row["share_below"])
+            n = None if row is None or hidden else _figure(row["n"])
             cells[cat.id].append(Cell(cat.id, share, None if n is None else int(n), hidden))
     return [TrendRow(c.id, tuple(cells[c.id])) for c in categories]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, g, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -65,9 +65,13 @@ def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] |
 
 
 def figures_of(rnd: Round) -> RoundFigures:
-    figures = round_figures(db.session(), rnd.name, int(current_app.config["K_ANONYMITY"]))
-    db.session.commit()  # keeps the statistics cache round_figures may have filled
-    return figures
+    """The round's figures, once per request (the trend needs every year's)."""
+    known: dict[int, RoundFigures] = g.setdefault("_round_figures", {})
+    if rnd.id not in known:
+        k = int(current_app.config["K_ANONYMITY"])
+        known[rnd.id] = round_figures(db.session(), rnd.name, k)
+        db.session.commit()  # keeps the statistics cache round_figures may have filled
+    return known[rnd.id]
 
 
 def _role(roles: list[str]) -> str:
