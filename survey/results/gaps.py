@@ -10,8 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
-from flask import Response, abort, current_app, g, render_template, request
-from flask_babel import format_decimal
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,7 +19,7 @@ from survey.extensions import db
 from survey.i18n import role_name, tr
 from survey.models import Round, Unit
 from survey.models.enums import FINISHED, UserRole
-from survey.results.dashboard import bp
+from survey.results.dashboard import bp, closed_round, figures, number
 from survey.results.gap_tables import (
     BANDS,
     gap_categories,
@@ -34,16 +33,13 @@ from survey.results.gap_tables import (
 from survey.results.gaps_xlsx import gaps_workbook
 from survey.results.heatmap import heatmap_svg
 from survey.services.audit import audit
-from survey.services.report import RoundFigures, round_figures
 from survey.services.statistics import tree_frame
 
 
-def closed_round(round_id: int) -> Round:
-    """The round, if it has results (closed or published); 404 otherwise."""
-    rnd = db.session.get(Round, round_id)
-    if rnd is None or rnd.status not in FINISHED:
-        abort(404)
-    return rnd
+@bp.context_processor
+def gap_links() -> dict[str, object]:
+    """Lets the overview link the gap page only for those who may open it."""
+    return {"may_view_gaps": lambda: allowed(current_user, Action.VIEW_GAPS)}
 
 
 def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] | None:
@@ -62,16 +58,6 @@ def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] |
     if current_user.role == UserRole.MANAGER and action in ROLE_ACTIONS[UserRole.MANAGER]:
         return units_in_scope(current_user, rnd.year) or set()
     abort(403)
-
-
-def figures_of(rnd: Round) -> RoundFigures:
-    """The round's figures, once per request (the trend needs every year's)."""
-    known: dict[int, RoundFigures] = g.setdefault("_round_figures", {})
-    if rnd.id not in known:
-        k = int(current_app.config["K_ANONYMITY"])
-        known[rnd.id] = round_figures(db.session(), rnd.name, k)
-        db.session.commit()  # keeps the statistics cache round_figures may have filled
-    return known[rnd.id]
 
 
 def _role(roles: list[str]) -> str:
@@ -96,7 +82,7 @@ def _trend_years(rnd: Round) -> list[tuple[int, pd.DataFrame, set[str]]]:
             if visible is None
             else visible
         )
-        out.append((r.year, figures_of(r).gaps, codes))
+        out.append((r.year, figures(r).gaps, codes))
     return out
 
 
@@ -105,8 +91,8 @@ def gaps(round_id: int) -> str:
     rnd = closed_round(round_id)
     code = request.args.get("unit") or None
     scope = scope_for(Action.VIEW_GAPS, rnd, code)
-    figures = figures_of(rnd)
-    q = figures.questionnaire
+    fig = figures(rnd)
+    q = fig.questionnaire
     roles = gap_roles(q)
     role = _role(roles)
     tree = tree_frame(db.session(), rnd.year)
@@ -117,20 +103,20 @@ def gaps(round_id: int) -> str:
     return render_template(
         "results/gaps.html",
         rnd=rnd,
-        k=figures.k,
+        k=fig.k,
         role=role,
         roles=roles,
         unit=unit,
         units=units,
         categories=categories,
-        rows=heatmap(figures.gaps, tree, q, role, scope),
-        top=top_gaps(figures.gaps, role, [u[0] for u in units]),
+        rows=heatmap(fig.gaps, tree, q, role, scope),
+        top=top_gaps(fig.gaps, role, [u[0] for u in units]),
         trend_years=[y for y, _, _ in years],
         trend=trend(years, unit, role, categories) if unit else [],
         bands=BANDS,
         labels={c.id: tr(c.title) for c in q.categories},
         percent=percent,
-        decimal=lambda x: format_decimal(x, format="0.0"),
+        decimal=number,
     )
 
 
@@ -138,10 +124,10 @@ def gaps(round_id: int) -> str:
 def gaps_svg(round_id: int) -> Response:
     rnd = closed_round(round_id)
     scope = scope_for(Action.VIEW_GAPS, rnd)
-    figures = figures_of(rnd)
-    q = figures.questionnaire
+    fig = figures(rnd)
+    q = fig.questionnaire
     role = _role(gap_roles(q))
-    rows = heatmap(figures.gaps, tree_frame(db.session(), rnd.year), q, role, scope)
+    rows = heatmap(fig.gaps, tree_frame(db.session(), rnd.year), q, role, scope)
     title = _(
         "Andel under målnivån per enhet och kompetensområde, %(role)s, %(round)s",
         role=role_name(role).lower(),
@@ -151,7 +137,7 @@ def gaps_svg(round_id: int) -> Response:
         "Värmekarta: en rad per enhet, en kolumn per kompetensområde; varje ruta visar "
         "andelen svarande under rollens målnivå. Mörkare ruta betyder större andel."
     )
-    note = _("– = dolt för att skydda svarande (grupper med färre än %(k)s)", k=figures.k)
+    note = _("– = dolt för att skydda svarande (grupper med färre än %(k)s)", k=fig.k)
     svg = heatmap_svg(rows, [tr(c.title) for c in gap_categories(q, role)], title, alt, note)
     return Response(svg.text, mimetype="image/svg+xml")
 
@@ -160,10 +146,10 @@ def gaps_svg(round_id: int) -> Response:
 def gaps_xlsx(round_id: int) -> Response:
     rnd = closed_round(round_id)
     scope = scope_for(Action.VIEW_GAPS, rnd)
-    figures = figures_of(rnd)
+    fig = figures(rnd)
     tree = tree_frame(db.session(), rnd.year)
     names = dict(zip(tree["unit"], tree["name"], strict=True))
-    body = gaps_workbook(figures.gaps, names, figures.questionnaire, scope, rnd.name, figures.k)
+    body = gaps_workbook(fig.gaps, names, fig.questionnaire, scope, rnd.name, fig.k)
     audit(db.session(), "gaps.export", actor=f"web:{current_user.email}", round=rnd.name)
     db.session.commit()
     return Response(

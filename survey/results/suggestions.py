@@ -20,8 +20,8 @@ from survey.access import Action, allowed, require
 from survey.extensions import db
 from survey.i18n import role_name, tr
 from survey.respond.forms import FormErrors
-from survey.results.dashboard import bp
-from survey.results.gaps import closed_round, figures_of, scope_for
+from survey.results.dashboard import bp, closed_round, figures, top_units
+from survey.results.gaps import scope_for
 from survey.services import suggestions as service
 from survey.services.rounds import snapshot_questionnaire
 from survey.services.statistics import tree_frame
@@ -39,14 +39,14 @@ def suggestions(round_id: int) -> str:
     ]  # fmt: skip
     if not units:
         abort(403)
-    unit = code or units[0][0]
+    unit = code or (top_units(rnd) or [units[0][0]])[0]
     role = request.args.get("role", ALL)
     role = role if role in OUTPUT_ROLES else ALL
-    figures = figures_of(rnd)
-    q = figures.questionnaire
+    fig = figures(rnd)
+    q = fig.questionnaire
     entries = service.entries(db.session(), q)
-    quadrant = service.unit_quadrant(figures.aggregates, unit, role)
-    weak = service.weakest(figures.aggregates, q, unit, role)
+    quadrant = service.unit_quadrant(fig.aggregates, unit, role)
+    weak = service.weakest(fig.aggregates, q, unit, role)
     return render_template(
         "results/suggestions.html",
         rnd=rnd,
