@@ -189,3 +189,24 @@ def test_unknown_unit_is_404_and_admin_sees_all_units(app, two_years, admin) -> 
     assert admin.get(f"/dashboard/{rid}/gaps?unit=NOPE").status_code == 404
     shown = _heatmap(admin.get(f"/dashboard/{rid}/gaps").get_data(as_text=True))
     assert {"CITY", "CARE-B", "EDU-A"} <= set(shown)
+
+
+def test_were_managers_given_gaps_they_would_see_only_their_subtree(
+    app, runner, clock, two_years, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from survey.access import ROLE_ACTIONS, Action
+    from survey.models.enums import UserRole
+
+    wider = ROLE_ACTIONS[UserRole.MANAGER] | {Action.VIEW_GAPS}
+    monkeypatch.setitem(ROLE_ACTIONS, UserRole.MANAGER, wider)
+    rid = round_id(app, "R2025")
+    boss = signed_in(app, runner, clock, "boss@example.org", "manager", "CARE")
+    own = {"CARE", "CARE-A", "CARE-B"}
+    page = boss.get(f"/dashboard/{rid}/gaps")
+    assert page.status_code == 200
+    assert set(_heatmap(page.get_data(as_text=True))) == own
+    assert boss.get(f"/dashboard/{rid}/gaps?unit=EDU").status_code == 403
+    categories = _categories("employee")
+    assert set(svg_rows(boss.get(f"/dashboard/{rid}/gaps.svg").data, len(categories))) == own
+    book = load_workbook(BytesIO(boss.get(f"/dashboard/{rid}/gaps.xlsx").data))
+    assert {r[0] for r in book["gaps"].iter_rows(min_row=2, values_only=True)} == own
