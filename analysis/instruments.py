@@ -19,6 +19,7 @@ import yaml
 
 from analysis.errors import Problem, ValidationError
 from analysis.roles import ROLES, Role
+from analysis.suggestions import Suggestions, check_suggestions, parse_suggestions
 
 __all__ = [
     "DIMENSIONS",
@@ -158,6 +159,7 @@ class Questionnaire:
     scales: dict[str, Scale]
     dimensions: tuple[Dimension, ...]
     comments: tuple[Comment, ...]
+    suggestions: Suggestions = field(default_factory=Suggestions)
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     @cached_property
@@ -285,7 +287,7 @@ def _check_semantics(data: dict[str, Any]) -> list[str]:
                 f"comments[{mi}]: id '{com['id']}' is already used at {seen[com['id']]}"
             )
         seen[com["id"]] = f"comments[{mi}]"
-    return problems
+    return problems + check_suggestions(data)
 
 
 def parse_questionnaire(data: Any, source: str = "") -> Questionnaire:
@@ -347,6 +349,7 @@ def parse_questionnaire(data: Any, source: str = "") -> Questionnaire:
         scales=scales,
         dimensions=tuple(dims),
         comments=comments,
+        suggestions=parse_suggestions(data),
         raw=data,
     )
 

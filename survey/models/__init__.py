@@ -12,6 +12,7 @@ from survey.models.rounds import (
     Round,
 )
 from survey.models.statistics import RoundStatistics
+from survey.models.suggestions import SuggestionText
 from survey.models.users import RecoveryCode, User, UserUnit
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ResponseComment",
     "Round",
     "RoundStatistics",
+    "SuggestionText",
     "Unit",
     "UnitRemap",
     "RecoveryCode",

@@ -210,4 +210,4 @@ def index() -> str:
     return render_template("results/index.html", rounds=rounds)
 
 
-from survey.results import chart_files, overview, units  # noqa: E402,F401
+from survey.results import chart_files, gaps, overview, suggestions, units  # noqa: E402,F401  # noqa: E402,F401

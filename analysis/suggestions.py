@@ -1,0 +1,76 @@
+"""Improvement suggestions of an instrument: a few per typology quadrant and per category.
+
+They live in the instrument file (``suggestions:``) because what to do about a weak category
+depends on what the category asks; an installation may edit its own copy (the web app keeps
+that), but the file's text stays the reference that "restore" goes back to. Every entry has
+the same number of suggestions in Swedish and English, so a reader in either language gets the
+same advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["KINDS", "MAX_LENGTH", "Suggestions", "check_suggestions", "parse_suggestions"]
+
+#: The two kinds of entry: ``quadrants`` keyed by typology quadrant, ``categories`` by category.
+KINDS: tuple[str, ...] = ("quadrant", "category")
+#: Longest suggestion in characters (the schema says the same).
+MAX_LENGTH = 400
+
+#: One entry: language → suggestions, in order.
+Entry = Mapping[str, tuple[str, ...]]
+
+
+def _empty() -> Mapping[str, Entry]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    quadrants: Mapping[str, Entry] = field(default_factory=_empty)
+    categories: Mapping[str, Entry] = field(default_factory=_empty)
+
+    def get(self, kind: str, ident: str) -> Entry | None:
+        """The entry of ``kind`` (see :data:`KINDS`) and ``ident``, or None if the file has none."""
+        return (self.quadrants if kind == "quadrant" else self.categories).get(ident)
+
+
+def check_suggestions(data: Mapping[str, Any]) -> list[str]:
+    """Problems the schema cannot see: unknown categories, sv and en of different lengths.
+
+    ``data`` is the whole questionnaire document, already valid against the schema (which
+    also limits the quadrant keys to those of :data:`analysis.typology.QUADRANTS`).
+    """
+    block = data.get("suggestions") or {}
+    known = {c["id"] for d in data["dimensions"] for c in d["categories"]}
+    problems: list[str] = []
+    for ident in block.get("categories", {}):
+        if ident not in known:
+            problems.append(
+                f"suggestions.categories.{ident}: there is no category '{ident}' in this "
+                "questionnaire"
+            )
+    for group in ("quadrants", "categories"):
+        for ident, entry in block.get(group, {}).items():
+            if len(entry["sv"]) != len(entry["en"]):
+                problems.append(
+                    f"suggestions.{group}.{ident}: {len(entry['sv'])} suggestion(s) in sv but "
+                    f"{len(entry['en'])} in en; each needs its translation"
+                )
+    return problems
+
+
+def _entry(raw: Mapping[str, Any]) -> Entry:
+    return MappingProxyType({lang: tuple(raw[lang]) for lang in ("sv", "en")})
+
+
+def parse_suggestions(data: Mapping[str, Any]) -> Suggestions:
+    """The suggestions block of a valid document (empty when the file has none)."""
+    block = data.get("suggestions") or {}
+    quadrants = {q: _entry(e) for q, e in block.get("quadrants", {}).items()}
+    categories = {c: _entry(e) for c, e in block.get("categories", {}).items()}
+    return Suggestions(MappingProxyType(quadrants), MappingProxyType(categories))

@@ -1,0 +1,159 @@
+"""HR competence gaps of a closed round: heatmap, top gaps per unit, trend, SVG and XLSX.
+
+Every figure is a cell of ``round_figures(...).gaps``, already suppressed. Gaps are for hr and
+admin (``Action.VIEW_GAPS``); were managers ever given the action, ``scope_for`` would limit
+them to their subtree on the page and in both downloads alike.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from survey.access import ROLE_ACTIONS, Action, allowed, require, units_in_scope
+from survey.extensions import db
+from survey.i18n import role_name, tr
+from survey.models import Round, Unit
+from survey.models.enums import FINISHED, UserRole
+from survey.results.dashboard import bp, closed_round, figures, number
+from survey.results.gap_tables import (
+    BANDS,
+    gap_categories,
+    gap_roles,
+    heatmap,
+    percent,
+    top_gaps,
+    trend,
+    units_shown,
+)
+from survey.results.gaps_xlsx import gaps_workbook
+from survey.results.heatmap import heatmap_svg
+from survey.services.audit import audit
+from survey.services.statistics import tree_frame
+
+
+@bp.context_processor
+def gap_links() -> dict[str, object]:
+    """Lets the overview link the gap page only for those who may open it."""
+    return {"may_view_gaps": lambda: allowed(current_user, Action.VIEW_GAPS)}
+
+
+def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] | None:
+    """Unit codes of ``rnd``'s year this user may see for ``action`` (None: all of them).
+
+    403 for someone without the action, or for a ``code`` outside their subtree; 404 for a
+    code the year's tree does not have.
+    """
+    if code:
+        unit = db.session.query(Unit).filter_by(year=rnd.year, code=code).one_or_none()
+        require(action, unit or SimpleNamespace(year=rnd.year, code=code))
+        if unit is None:
+            abort(404)
+    if allowed(current_user, action):
+        return None
+    if current_user.role == UserRole.MANAGER and action in ROLE_ACTIONS[UserRole.MANAGER]:
+        return units_in_scope(current_user, rnd.year) or set()
+    abort(403)
+
+
+def _role(roles: list[str]) -> str:
+    asked = request.args.get("role", "")
+    if asked in roles:
+        return asked
+    return "employee" if "employee" in roles else (roles[0] if roles else "")
+
+
+def _trend_years(rnd: Round) -> list[tuple[int, pd.DataFrame, set[str]]]:
+    """(year, gaps, visible codes) of every closed round of the instrument up to ``rnd``."""
+    instrument = rnd.snapshot.instrument
+    rounds = db.session.query(Round).filter(Round.status.in_(FINISHED), Round.year <= rnd.year)
+    same = sorted(
+        (r for r in rounds if r.snapshot.instrument == instrument), key=lambda r: (r.year, r.id)
+    )
+    out: list[tuple[int, pd.DataFrame, set[str]]] = []
+    for r in same:
+        visible = scope_for(Action.VIEW_GAPS, r)
+        codes = (
+            {str(c) for c in tree_frame(db.session(), r.year)["unit"]}
+            if visible is None
+            else visible
+        )
+        out.append((r.year, figures(r).gaps, codes))
+    return out
+
+
+@bp.get("/<int:round_id>/gaps")
+def gaps(round_id: int) -> str:
+    rnd = closed_round(round_id)
+    code = request.args.get("unit") or None
+    scope = scope_for(Action.VIEW_GAPS, rnd, code)
+    fig = figures(rnd)
+    q = fig.questionnaire
+    roles = gap_roles(q)
+    role = _role(roles)
+    tree = tree_frame(db.session(), rnd.year)
+    units = units_shown(tree, scope)
+    unit = code or (units[0][0] if units else None)
+    categories = gap_categories(q, role)
+    years = _trend_years(rnd)
+    return render_template(
+        "results/gaps.html",
+        rnd=rnd,
+        k=fig.k,
+        role=role,
+        roles=roles,
+        unit=unit,
+        units=units,
+        categories=categories,
+        rows=heatmap(fig.gaps, tree, q, role, scope),
+        top=top_gaps(fig.gaps, role, [u[0] for u in units]),
+        trend_years=[y for y, _, _ in years],
+        trend=trend(years, unit, role, categories) if unit else [],
+        bands=BANDS,
+        labels={c.id: tr(c.title) for c in q.categories},
+        percent=percent,
+        decimal=number,
+    )
+
+
+@bp.get("/<int:round_id>/gaps.svg")
+def gaps_svg(round_id: int) -> Response:
+    rnd = closed_round(round_id)
+    scope = scope_for(Action.VIEW_GAPS, rnd)
+    fig = figures(rnd)
+    q = fig.questionnaire
+    role = _role(gap_roles(q))
+    rows = heatmap(fig.gaps, tree_frame(db.session(), rnd.year), q, role, scope)
+    title = _(
+        "Andel under målnivån per enhet och kompetensområde, %(role)s, %(round)s",
+        role=role_name(role).lower(),
+        round=rnd.name,
+    )
+    alt = _(
+        "Värmekarta: en rad per enhet, en kolumn per kompetensområde; varje ruta visar "
+        "andelen svarande under rollens målnivå. Mörkare ruta betyder större andel."
+    )
+    note = _("– = dolt för att skydda svarande (grupper med färre än %(k)s)", k=fig.k)
+    svg = heatmap_svg(rows, [tr(c.title) for c in gap_categories(q, role)], title, alt, note)
+    return Response(svg.text, mimetype="image/svg+xml")
+
+
+@bp.get("/<int:round_id>/gaps.xlsx")
+def gaps_xlsx(round_id: int) -> Response:
+    rnd = closed_round(round_id)
+    scope = scope_for(Action.VIEW_GAPS, rnd)
+    fig = figures(rnd)
+    tree = tree_frame(db.session(), rnd.year)
+    names = dict(zip(tree["unit"], tree["name"], strict=True))
+    body = gaps_workbook(fig.gaps, names, fig.questionnaire, scope, rnd.name, fig.k)
+    audit(db.session(), "gaps.export", actor=f"web:{current_user.email}", round=rnd.name)
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="gaps-{rnd.id}.xlsx"'},
+    )
