@@ -237,7 +237,8 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-FORMATS: tuple[str, ...] = ("csv", "json")
+# html and pdf are the report documents (written by survey.results.report, not here).
+FORMATS: tuple[str, ...] = ("csv", "json", "html", "pdf")
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:

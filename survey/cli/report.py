@@ -19,11 +19,23 @@ from survey.cli.common import command, transaction
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--compare-to", default=None, help="Round to compare with (default: last year's).")
 @click.option(
-    "--format", "formats", default="csv,json", show_default=True, help="Comma-separated: csv, json."
+    "--format",
+    "formats",
+    default="csv,json",
+    show_default=True,
+    help="Comma-separated: csv, json; html, pdf for the report document.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["sv", "en"]),
+    default="sv",
+    show_default=True,
+    help="Language of the report document (report.html, or report.en.html in English).",
 )
 @command
-def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> None:
+def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang: str) -> None:
     from analysis.opendata import check_formats
+    from survey.results.report import write_documents
     from survey.services.audit import audit
     from survey.services.fieldwork import over_headcount
     from survey.services.report import round_figures, write_report
@@ -32,6 +44,7 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> No
     with transaction() as session:
         figures = round_figures(session, name, current_app.config["K_ANONYMITY"], compare_to)
         written = write_report(figures, out_dir, wanted)
+        written += write_documents(figures, out_dir, wanted, lang)
         # Who made which report, never what it showed.
         audit(
             session,

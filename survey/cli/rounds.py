@@ -83,10 +83,18 @@ def _move(action: str) -> Callable[[str], None]:
     def move(name: str) -> None:
         from survey.services.rounds import move_round
 
+        files = []
         with transaction() as session:
-            rnd = move_round(session, name, action)
+            if action == "publish":
+                from survey.services.publish import publish_round
+
+                rnd, files = publish_round(session, name, current_app.config["K_ANONYMITY"])
+            else:
+                rnd = move_round(session, name, action)
             audit(session, f"round.{action}", round=name)
         click.echo(f"Round '{name}' is now {rnd.status}.")
+        for f in files:
+            click.echo(f"  public: {f.filename} ({f.size} bytes)")
         if action == "close":
             after_close(name)
 
