@@ -21,6 +21,7 @@ __all__ = [
     "RELIABILITY_COLUMNS",
     "CompleteCases",
     "flag_low_alpha",
+    "flag_reliability",
     "reliability_table",
 ]
 
@@ -154,3 +155,14 @@ def flag_low_alpha(table: pd.DataFrame, threshold: float = LOW_ALPHA) -> pd.Seri
     Returns a boolean Series named ``low_alpha`` aligned on ``table``; NaN α is not flagged.
     """
     return (table["alpha"] < threshold).rename("low_alpha")
+
+
+def flag_reliability(table: pd.DataFrame) -> pd.DataFrame:
+    """The reliability table with its last column ``alpha_below_070`` (empty where α is).
+
+    The figures carry the flag so that every page, report and file shows the same warning;
+    a category without α (too few complete cases) is neither flagged nor cleared.
+    """
+    flag = pd.array(flag_low_alpha(table).to_numpy(), dtype="boolean")
+    flag[table["alpha"].isna().to_numpy()] = pd.NA
+    return table.assign(alpha_below_070=flag)

@@ -37,8 +37,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.instruments import DIMENSIONS, ROLES, Questionnaire, Scale
+from analysis.roles import ALL
 
-__all__ = ["COMPOSITE_INDICES", "ScoringPlan", "category_level", "score_answers"]
+__all__ = [
+    "COMPOSITE_INDICES",
+    "ScoringPlan",
+    "applicable_indices",
+    "category_level",
+    "score_answers",
+]
 
 #: The indices that average several categories, in report order.
 COMPOSITE_INDICES: tuple[str, ...] = ("maturity", *DIMENSIONS)
@@ -141,6 +148,23 @@ class ScoringPlan:
             if cid in available:
                 scores[cid] = available[cid]
         return scores
+
+
+def applicable_indices(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
+    """Which indices apply to which role (``all`` included): the cells that exist at all.
+
+    A category applies to a role with at least one item for it; a composite index when any of
+    its categories applies (the same rule that scores a respondent, :class:`ScoringPlan`);
+    ``all`` pools the roles, so it takes what applies to any of them. A cell outside this map
+    has no respondents by construction, so it is not a row of the open data (an empty row would
+    read as "hidden to protect someone" when nobody was ever asked).
+    """
+    plan = ScoringPlan(questionnaire)
+    out = {
+        role: frozenset(plan.item_counts[role]) | frozenset(plan.index_categories[role])
+        for role in ROLES
+    }
+    return {ALL: frozenset().union(*out.values()), **out}
 
 
 def category_level(score: _Level, scale: Scale) -> _Level:

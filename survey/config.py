@@ -29,6 +29,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         "K_ANONYMITY": 5,
         "K_OPEN": 10,  # minimum group size of open-link rounds (lower assurance)
         "K_TEXT": 10,
+        # Licence of the open-data package (an SPDX id, written into datapackage.json).
+        "DATA_LICENSE": "CC0-1.0",
         # The fieldwork page marks units whose response rate (per cent) is below this.
         "FIELDWORK_THRESHOLD": 50,
         # Submissions are mixed into the responses in shuffled batches of at least this many.

@@ -1,4 +1,4 @@
-"""`mognad report`: the open-data files of a closed round, and its fieldwork counts."""
+"""`mognad report`: the open-data package of a closed round."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from survey.cli.common import command, transaction
 
 @click.command(
     "report",
-    help="Write a closed round's open data (aggregates.csv/.json, reliability.csv) and "
-    "fieldwork.csv (counts per unit, for administrators; not for publication).",
+    help="Write a closed round's open-data package. csv: aggregates.csv, comparisons.csv, "
+    "units.csv, indices.csv, reliability.csv, gaps.csv, fieldwork.csv (invited and completed "
+    "per unit with invitations) and datapackage.json describing every file written; json: "
+    "aggregates.json; xlsx: aggregates.xlsx with a data-dictionary sheet. Every file may be "
+    "published; the same round always gives the same bytes.",
 )
 @click.argument("name")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
@@ -21,9 +24,9 @@ from survey.cli.common import command, transaction
 @click.option(
     "--format",
     "formats",
-    default="csv,json",
+    default="csv,json,xlsx",
     show_default=True,
-    help="Comma-separated: csv, json; html, pdf for the report document.",
+    help="Comma-separated: csv, json, xlsx; html, pdf for the report document.",
 )
 @click.option(
     "--lang",
@@ -43,7 +46,9 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
     wanted = check_formats(f.strip() for f in formats.split(",") if f.strip())
     with transaction() as session:
         figures = round_figures(session, name, current_app.config["K_ANONYMITY"], compare_to)
-        written = write_report(figures, out_dir, wanted)
+        written = write_report(
+            figures, out_dir, wanted, current_app.config.get("DATA_LICENSE") or None
+        )
         written += write_documents(figures, out_dir, wanted, lang)
         # Who made which report, never what it showed.
         audit(
@@ -69,4 +74,8 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
     )
     for path in written:
         click.echo(f"  wrote {path}")
-    click.echo("fieldwork.csv holds counts per unit for administrators; do not publish it.")
+    if "csv" in wanted:
+        click.echo(
+            "fieldwork.csv holds invitation counts only (no headcounts, no answers); the "
+            "administrators' per-unit progress stays on the fieldwork page."
+        )

@@ -10,23 +10,30 @@ the installation's ``K_ANONYMITY``.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from flask import current_app, has_app_context
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
+from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
+from analysis.datapackage import DEFAULT_LICENSE
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
-from analysis.opendata import build_aggregates, write_aggregates, write_reliability
-from analysis.reliability import reliability_table
+from analysis.opendata import PackageMeta, write_package
+from analysis.reliability import flag_reliability, reliability_table
+from analysis.scoring import applicable_indices
 from analysis.suppression import suppress_cells
+from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
+from analysis.tree import ancestor_pairs
 from survey.models import Round
 from survey.models.enums import FINISHED
 from survey.services.errors import InputError, StateError
-from survey.services.fieldwork import FieldworkRow, fieldwork, write_fieldwork
+from survey.services.fieldwork import FieldworkRow, fieldwork
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
     LeafStatistics,
@@ -44,7 +51,12 @@ REPORTABLE = FINISHED
 
 @dataclass(frozen=True)
 class RoundFigures:
-    """Everything a report, dashboard or API shows about one round (already suppressed)."""
+    """Everything a report, dashboard or API shows about one round (already suppressed).
+
+    ``aggregates`` holds only cells that apply to their role; ``comparisons`` says for each of
+    its rows whether it is comparable and why not; ``reliability`` ends with the
+    ``alpha_below_070`` flag; ``units`` is the year's tree (``unit, name, parent, level``).
+    """
 
     round: Round
     compare: Round | None
@@ -54,6 +66,8 @@ class RoundFigures:
     gaps: pd.DataFrame
     k: int = 5  # the minimum group size the round's cells were suppressed with
     fieldwork: list[FieldworkRow] = field(default_factory=list)
+    comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def require_closed(rnd: Round, role: str = "round") -> None:
@@ -145,7 +159,8 @@ def round_figures(
     cmp_stats = rest[0] if rest else None
     current = cells(rollup(stats.scores, tree, indices=indices))
     hidden = _suppressed(current, tree, k)
-    compare = compare_hidden = None
+    compare = compare_hidden = compare_applies = None
+    new_units: set[str] = set()
     if cmp_round is not None and cmp_stats is not None:
         cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)
@@ -153,8 +168,11 @@ def round_figures(
         cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
         compare = cells(rollup(cmp_leaf, tree, indices=indices))
         compare_hidden = _suppressed(compare, tree, k_cmp)
-    meta = units.assign(level=units["unit"].map(unit_levels(tree)))[["unit", "name", "level"]]
-    aggregates = build_aggregates(
+        compare_applies = applicable_indices(wanted[1][1])
+        new_units = _units_without_counterpart(tree, set(mapping.values()))
+    units = units.assign(level=units["unit"].map(unit_levels(tree)).to_numpy())
+    meta = units[["unit", "name", "level"]]
+    full = build_aggregates(
         current,
         compare,
         meta,
@@ -164,7 +182,12 @@ def round_figures(
         suppressed=hidden,
         compare_suppressed=compare_hidden,
         indices=indices,
+        applicable=applicable_indices(q),
+        compare_applicable=compare_applies,
+        new_units=new_units,
+        reasons=True,
     )
+    aggregates = full[list(AGGREGATE_COLUMNS)]
     categories = [c.id for c in q.categories]
     reliability = reliability_table(
         stats.reliability_items,
@@ -174,8 +197,27 @@ def round_figures(
     )
     gaps = _gaps(stats.gaps, tree, q, k)
     return RoundFigures(
-        rnd, cmp_round, q, aggregates, reliability, gaps, k, fieldwork(session, rnd)
+        rnd,
+        cmp_round,
+        q,
+        aggregates,
+        flag_reliability(reliability),
+        gaps,
+        k,
+        fieldwork(session, rnd),
+        comparison_table(full),
+        units[["unit", "name", "parent", "level"]],
     )
+
+
+def _units_without_counterpart(tree: pd.DataFrame, reached: set[str]) -> set[str]:
+    """This year's units into which no unit of the comparison year maps (``unit_new``).
+
+    A unit whose sub-unit has a counterpart is not new: its cell rolls that sub-unit up.
+    """
+    pairs = ancestor_pairs(tree)
+    covered = set(pairs.loc[pairs["unit"].isin(reached), "ancestor"])
+    return set(tree["unit"]) - covered
 
 
 def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) -> pd.DataFrame:
@@ -192,15 +234,51 @@ def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) 
     return competence_gaps(rolled[keep], q, k)
 
 
-def write_report(figures: RoundFigures, out: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Write the open-data files and ``fieldwork.csv`` (counts per unit, for administrators).
+def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
+    """The open-data package's tables, by file name (see ``analysis.opendata.CSV_TABLES``)."""
+    name = figures.round.name
+    return {
+        "aggregates": figures.aggregates,
+        "comparisons": figures.comparisons,
+        "units": unit_table(figures.units),
+        "indices": index_table(figures.questionnaire),
+        "reliability": figures.reliability,
+        "gaps": gap_table(figures.gaps, name),
+        "fieldwork": fieldwork_table([asdict(r) for r in figures.fieldwork], name),
+    }
+
+
+def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMeta:
+    """The descriptor's facts; ``created`` is when the round closed (the same on every run)."""
+    rnd = figures.round
+    if license is None:
+        license = DEFAULT_LICENSE
+        if has_app_context():
+            license = str(current_app.config.get("DATA_LICENSE") or DEFAULT_LICENSE)
+    closed = rnd.closed_at or rnd.published_at or datetime(rnd.year, 12, 31, tzinfo=UTC)
+    return PackageMeta(
+        round_name=rnd.name,
+        year=rnd.year,
+        created=closed,
+        k=figures.k,
+        questionnaire_id=figures.questionnaire.id,
+        questionnaire_version=figures.questionnaire.version,
+        compare_round=figures.compare.name if figures.compare else None,
+        title=dict(figures.questionnaire.title),
+        license=license,
+    )
+
+
+def write_report(
+    figures: RoundFigures, out: Path, formats: tuple[str, ...], license: str | None = None
+) -> list[Path]:
+    """Write the open-data package (which files for which format: ``write_package``).
 
     Unknown formats are refused before anything is written (``analysis.opendata.check_formats``).
+    The licence is ``license``, else the app's ``DATA_LICENSE`` (``MOGNAD_DATA_LICENSE``), else
+    CC0-1.0; nothing else varies, so the CLI and the publish action write the same bytes.
     """
     try:
-        written = write_aggregates(figures.aggregates, out, formats)
-        written.append(write_reliability(figures.reliability, out))
+        return write_package(package_tables(figures), out, formats, package_meta(figures, license))
     except OSError as e:
         raise InputError(f"cannot write the report ({e.strerror or e})", file=str(out)) from None
-    written.append(write_fieldwork(figures.fieldwork, out))
-    return written

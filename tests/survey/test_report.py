@@ -66,7 +66,11 @@ def _check_reliability_against_raw_answers(path, round_name: str, answers: list[
         "alpha",
         "ci_low",
         "ci_high",
+        "alpha_below_070",
     ]
+    for row in published.itertuples():  # the flag follows α, and is empty without one
+        expected = "" if row.alpha == "" else str(float(row.alpha) < 0.70).lower()
+        assert str(row.alpha_below_070).lower() == expected
     assert list(published["category"]) == [c.id for c in q.categories]
     raw = pd.DataFrame(answers[1:], columns=answers[0])
     checked = 0
@@ -229,8 +233,13 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(
     assert entry.actor.startswith("cli")
     assert sorted(p.name for p in out.iterdir()) == [
         "aggregates.csv",
+        "comparisons.csv",
+        "datapackage.json",
         "fieldwork.csv",
+        "gaps.csv",
+        "indices.csv",
         "reliability.csv",
+        "units.csv",
     ]
     runner.invoke(args=["round", "publish", "R2025"])
     assert runner.invoke(args=["report", "R2025", "--out", str(out)]).exit_code == 0

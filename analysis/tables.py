@@ -1,0 +1,123 @@
+"""The open-data tables beside the aggregates: units, indices, competence gaps and fieldwork.
+
+Each takes what the figures already hold (nothing is recomputed) and shapes it into the
+columns that :mod:`analysis.datapackage` describes; :mod:`analysis.opendata` writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from analysis.instruments import DIMENSIONS, Questionnaire
+from analysis.roles import ALL, OUTPUT_ROLES
+from analysis.scoring import applicable_indices
+from analysis.tree import ancestors, parent_map
+
+__all__ = [
+    "MATURITY_LABEL",
+    "PATH_SEPARATOR",
+    "fieldwork_table",
+    "gap_table",
+    "index_table",
+    "unit_table",
+]
+
+PATH_SEPARATOR = " / "
+#: ``maturity`` is the one index that is neither a dimension nor a category of the instrument.
+MATURITY_LABEL = {"sv": "Digital mognad", "en": "Digital maturity"}
+
+
+def unit_table(units: pd.DataFrame) -> pd.DataFrame:
+    """``units.csv``: code, name, parent code, level and the path of names from the top.
+
+    The path tells apart units that share a name ("Administration" under several
+    förvaltningar). ``units`` has columns ``unit, name, parent, level`` in tree order.
+    """
+    parent = parent_map(units["unit"], units["parent"])
+    names = dict(zip(units["unit"], units["name"], strict=True))
+    paths = [
+        PATH_SEPARATOR.join(str(names[a]) for a in reversed(ancestors(code, parent)))
+        for code in units["unit"]
+    ]
+    return pd.DataFrame(
+        {
+            "code": units["unit"].astype(object),
+            "name": units["name"].astype(object),
+            "parent_code": units["parent"].where(units["parent"].notna(), None).astype(object),
+            "level": units["level"].astype("Int64"),
+            "path": paths,
+        }
+    )
+
+
+def index_table(q: Questionnaire) -> pd.DataFrame:
+    """``indices.csv``: every index id of the outputs with its labels, item count and roles."""
+    applies = applicable_indices(q)
+    rows = []
+    for index in q.indices:
+        cats = q.index_categories(index)
+        if index == "maturity":
+            dimension, label = "", MATURITY_LABEL
+        elif index in DIMENSIONS:
+            dimension = index
+            label = next(d.title for d in q.dimensions if d.id == index)
+        else:
+            dimension, label = cats[0].dimension, cats[0].title
+        roles = [r for r in OUTPUT_ROLES if r != ALL and index in applies[r]]
+        rows.append(
+            (
+                index,
+                dimension,
+                label.get("sv", ""),
+                label.get("en", ""),
+                sum(len(c.items) for c in cats),
+                " ".join(roles),
+            )
+        )
+    frame = pd.DataFrame(
+        rows, columns=["id", "dimension", "label_sv", "label_en", "items", "roles"]
+    )
+    return frame.astype({"items": "Int64"})
+
+
+def gap_table(gaps: pd.DataFrame, round_name: str) -> pd.DataFrame:
+    """``gaps.csv`` from the figures' gap frame (already suppressed: figures empty when hidden)."""
+    hidden = gaps["suppressed"].astype(bool)
+    return pd.DataFrame(
+        {
+            "round": round_name,
+            "unit_code": gaps["unit"].astype(object),
+            "role": gaps["role"].astype(object),
+            "category": gaps["category"].astype(object),
+            "target": gaps["target"].round().astype("Int64"),
+            "n": gaps["n"].astype("Int64"),
+            "mean_level": gaps["mean_level"].where(~hidden).astype(float),
+            "gap": gaps["gap"].where(~hidden).astype(float),
+            "share_below": gaps["share_below"].where(~hidden).astype(float),
+            "rank": gaps["rank"].astype("Int64"),
+            "suppressed": hidden.to_numpy(),
+        }
+    )
+
+
+def fieldwork_table(rows: Iterable[Mapping[str, object]], round_name: str) -> pd.DataFrame:
+    """``fieldwork.csv``: invited and completed per unit, only for units with invitations.
+
+    Counts of people, never answers, so response rates can be published; units without
+    invitations (and every unit of an open-link round, where nobody is invited) are left out,
+    as are headcounts and raw response counts, which belong to administrators.
+    """
+    kept = [r for r in rows if isinstance(r.get("invited"), int) and int(str(r["invited"])) > 0]
+    frame = pd.DataFrame(
+        {
+            "round": [round_name] * len(kept),
+            "unit_code": [r["unit_code"] for r in kept],
+            "unit_name": [r["unit_name"] for r in kept],
+            "invited": pd.array([r["invited"] for r in kept], dtype="Int64"),
+            "completed": pd.array([r["completed"] for r in kept], dtype="Int64"),
+        }
+    )
+    frame["response_rate"] = (frame["completed"] / frame["invited"]).astype(float)
+    return frame.astype({"round": object, "unit_code": object, "unit_name": object})
