@@ -19,11 +19,14 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_decimal
+from flask_babel import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
-from survey.results.report_data import build
+from survey.results.charts import Bar, Chart, Texts, bar_chart
+from survey.results.report_data import COMPOSITES, ReportData, build
 from survey.services.errors import InputError
 from survey.services.report import RoundFigures
 
@@ -79,17 +82,13 @@ def day(value: Any) -> str:
     return DASH if value is None else str(format_date(value, format=DAY_MONTH_YEAR))
 
 
-def render_report(
-    figures: RoundFigures, lang: str = FALLBACK, charts: Sequence[Any] = ()
-) -> str:
-    """The report as one HTML document in ``lang`` (``sv`` or ``en``).
-
-    ``charts`` are inline SVG figures (objects with ``svg`` text and a ``caption``).
-    """
+def render_report(figures: RoundFigures, lang: str = FALLBACK) -> str:
+    """The report as one HTML document in ``lang`` (``sv`` or ``en``), charts inlined as SVG."""
     if lang not in LANGUAGES:
         raise InputError(f"unknown report language '{lang}' (available: {', '.join(LANGUAGES)})")
     with force_locale(lang):
         data = build(figures, lang)
+        charts = report_charts(data)
         rnd = figures.round
         return render_template(
             "report/report.html",
@@ -98,7 +97,7 @@ def render_report(
             q=figures.questionnaire,
             compare=figures.compare,
             lang=lang,
-            charts=list(charts),
+            charts=charts,
             organisation=current_app.config["ORGANISATION_NAME"],
             created=rnd.closed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if rnd.closed_at else None,
             closed=day(rnd.closed_at),
@@ -135,7 +134,7 @@ def write_documents(
     wanted = [f for f in DOCUMENT_FORMATS if f in formats]
     if not wanted:
         return []
-    html = render_report(figures, lang, _charts(figures, lang))
+    html = render_report(figures, lang)
     written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -152,6 +151,51 @@ def write_documents(
     return written
 
 
-def _charts(figures: RoundFigures, lang: str) -> list[Any]:
-    """The report's charts; none until the chart builders exist in this installation."""
-    return []
+def report_charts(data: ReportData) -> list[Chart]:
+    """The summary's charts (call inside ``force_locale``): maturity per förvaltning, and the
+    organisation's categories, each bar with its confidence interval; hidden cells stay gaps."""
+    texts = Texts(
+        label=_("Enhet"),
+        value=_("Poäng"),
+        ci_low=_("95 % KI, nedre"),
+        ci_high=_("95 % KI, övre"),
+        missing=DASH,
+        missing_note=_("färre än %(k)s svar", k=data.figures.k),
+        ci_note=_("Strecken visar 95 % konfidensintervall."),
+    )
+    charts = []
+    lines = [u for u in [data.root, *data.units] if u is not None and "maturity" in u.cells]
+    if lines:
+        bars = [_bar(u.name, u.cells["maturity"]) for u in lines]
+        charts.append(
+            bar_chart(
+                "maturity-units",
+                bars,
+                title=_("Digital mognad per förvaltning"),
+                caption=_("Digital mognad 0–100 för organisationen och varje förvaltning."),
+                texts=texts,
+                fmt=number,
+            )
+        )
+    root = data.root
+    if root is not None:
+        categories = [
+            r for r in data.appendix
+            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] not in COMPOSITES
+        ]  # fmt: skip
+        if categories:
+            charts.append(
+                bar_chart(
+                    "categories",
+                    [_bar(r["index_label"], r) for r in categories],
+                    title=_("Kategorier för %(unit)s", unit=root.name),
+                    caption=_("Poäng 0–100 per kategori för alla roller i organisationen."),
+                    texts=texts,
+                    fmt=number,
+                )
+            )
+    return charts
+
+
+def _bar(label: str, row: dict[str, Any]) -> Bar:
+    return Bar(label, row["score"], row["ci_low"], row["ci_high"])

@@ -33,8 +33,6 @@ from survey.services.rounds import move_round
 # The documents a published round carries: the report in Swedish (HTML and PDF) and in English
 # (HTML). An English PDF would double the build time for little gain: the English HTML prints.
 DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (("sv", ("html", "pdf")), ("en", ("html",)))
-# Files ``mognad report`` writes for administrators only (it says so when it writes them).
-NOT_PUBLIC = frozenset({"fieldwork.csv"})
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
@@ -84,7 +82,7 @@ def build_files(session: Session, name: str, k: int) -> dict[str, bytes]:
         paths = list(write_report(figures, out, data_formats()))
         for lang, formats in DOCUMENTS:
             paths += write_documents(figures, out, formats, lang)
-        return {p.name: p.read_bytes() for p in paths if p.name not in NOT_PUBLIC}
+        return {p.name: p.read_bytes() for p in paths}
 
 
 def publish_round(
@@ -183,4 +181,4 @@ def planned_files(session: Session, name: str, k: int) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="mognad-plan-") as tmp:
         names = [p.name for p in write_report(figures, Path(tmp), data_formats())]
     names += [document_name(f, lang) for lang, formats in DOCUMENTS for f in formats]
-    return sorted(n for n in names if n not in NOT_PUBLIC)
+    return sorted(names)
