@@ -57,6 +57,7 @@ def _column(series: pd.Series, column: str, as_json: bool) -> list[Any]:
     rounded to 6 decimals, p-values in full, text exact.
     """
     missing = series.isna().to_numpy()
+    values: list[Any]
     if pd.api.types.is_bool_dtype(series.dtype):
         flags = [None if m else bool(v) for v, m in zip(series.tolist(), missing, strict=True)]
         values = flags if as_json else ["true" if v else "false" for v in flags]

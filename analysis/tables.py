@@ -7,6 +7,7 @@ columns that :mod:`analysis.datapackage` describes; :mod:`analysis.opendata` wri
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -102,14 +103,14 @@ def gap_table(gaps: pd.DataFrame, round_name: str) -> pd.DataFrame:
     )
 
 
-def fieldwork_table(rows: Iterable[Mapping[str, object]], round_name: str) -> pd.DataFrame:
+def fieldwork_table(rows: Iterable[Mapping[str, Any]], round_name: str) -> pd.DataFrame:
     """``fieldwork.csv``: invited and completed per unit, only for units with invitations.
 
     Counts of people, never answers, so response rates can be published; units without
     invitations (and every unit of an open-link round, where nobody is invited) are left out,
     as are headcounts and raw response counts, which belong to administrators.
     """
-    kept = [r for r in rows if isinstance(r.get("invited"), int) and int(str(r["invited"])) > 0]
+    kept = [r for r in rows if isinstance(r.get("invited"), int) and r["invited"] > 0]
     frame = pd.DataFrame(
         {
             "round": [round_name] * len(kept),

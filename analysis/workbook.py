@@ -11,6 +11,7 @@ time): the published download and a later ``mognad report`` must be byte for byt
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -57,7 +58,16 @@ def _fixed_zip(data: bytes, when: datetime) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o600 << 16
-            dst.writestr(member, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps "modified" with the clock when it saves, whatever was set.
+                when_text = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*stamp)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + when_text.encode() + rb"\g<2>",
+                    body,
+                )
+            dst.writestr(member, body)
     return out.getvalue()
 
 
@@ -79,7 +89,7 @@ def workbook_bytes(
     for f in fields:
         info.append([neutralise(v) for v in (f.name, f.type, f.sv, f.en, f.unit or None)])
     naive = created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created
-    wb.properties.created = wb.properties.modified = naive
+    wb.properties.created = wb.properties.modified = naive  # modified: see _fixed_zip
     wb.properties.creator = "Mognad"
     buffer = io.BytesIO()
     wb.save(buffer)

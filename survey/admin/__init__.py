@@ -39,6 +39,7 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.fieldwork_rounds", Action.VIEW_FIELDWORK, lazy_gettext("Fältarbete och svarsfrekvens")),
     ("admin.comment_rounds", Action.READ_COMMENTS, lazy_gettext("Fritextkommentarer")),
     ("admin.feedback", Action.READ_FEEDBACK, lazy_gettext("Synpunkter om tillgänglighet")),
+    ("admin.exports", Action.EXPORT, lazy_gettext("Export för analys")),
     ("admin.audit_log", Action.VIEW_AUDIT, lazy_gettext("Granskningslogg")),
 )
 
@@ -71,6 +72,7 @@ def home() -> str:
 
 from survey.admin import (  # noqa: E402,F401
     audit,
+    exports,
     feedback,
     fieldwork,
     mail,

@@ -25,6 +25,7 @@ GROUPS = {
     "questionnaire": ("questionnaire",),
     "demo": ("demo",),
     "report": ("report",),
+    "export": ("export",),
     "links": ("links",),
     "privacy": ("mix", "purge_personal_data"),
     "mail": ("invitations", "reminders"),
