@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -12,6 +13,9 @@ from survey.cli.common import command, transaction
 from survey.cli.privacy import after_close, purge_reminder
 from survey.models.enums import RoundMode, values
 from survey.services.audit import audit
+
+if TYPE_CHECKING:
+    from survey.services.publish import Listed
 
 
 @click.group("round", help="Measurement rounds (mätomgångar).")
@@ -83,7 +87,7 @@ def _move(action: str) -> Callable[[str], None]:
     def move(name: str) -> None:
         from survey.services.rounds import move_round
 
-        files = []
+        files: list[Listed] = []
         with transaction() as session:
             if action == "publish":
                 from survey.services.publish import publish_round

@@ -42,6 +42,7 @@ def figures_helpers() -> dict[str, Any]:
 
     return {"num": number, "ci": interval, "signed": signed, "day": day}
 
+
 STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
 # Shown in the browser; everything else downloads.
 INLINE = ("text/html", "application/pdf")
@@ -148,7 +149,9 @@ def summary(round_id: int, lang: str) -> dict[str, Any] | None:
     if rnd is None:
         return None
     database = str(current_app.config["DATABASE_URL"])
-    return _summary(database, round_id, str(rnd.published_at), lang, current_app.config["K_ANONYMITY"])
+    return _summary(
+        database, round_id, str(rnd.published_at), lang, current_app.config["K_ANONYMITY"]
+    )
 
 
 @lru_cache(maxsize=32)

@@ -20,8 +20,8 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint import HTML  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr

@@ -119,7 +119,9 @@ def _value(v: Any) -> Any:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{c: _value(v) for c, v in zip(df.columns, t, strict=True)} for t in df.itertuples(False)]
+    return [
+        {c: _value(v) for c, v in zip(df.columns, t, strict=True)} for t in df.itertuples(False)
+    ]
 
 
 def build(figures: RoundFigures, lang: str) -> ReportData:

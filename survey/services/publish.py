@@ -68,7 +68,9 @@ def data_formats() -> tuple[str, ...]:
 
 def content_type(filename: str) -> str:
     suffix = Path(filename).suffix.lower()
-    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return (
+        CONTENT_TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    )
 
 
 def build_files(session: Session, name: str, k: int) -> dict[str, bytes]:

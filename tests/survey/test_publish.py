@@ -37,7 +37,10 @@ def test_published_files_are_the_bytes_mognad_report_writes(
     stored = _stored(db_session, rnd.id)
 
     sv, en = tmp_path / "sv", tmp_path / "en"
-    for out, args in ((sv, ["--format", ",".join(FORMATS)]), (en, ["--format", "html", "--lang", "en"])):
+    for out, args in (
+        (sv, ["--format", ",".join(FORMATS)]),
+        (en, ["--format", "html", "--lang", "en"]),
+    ):
         result = runner.invoke(args=["report", "R2025", "--out", str(out), *args])
         assert result.exit_code == 0, result.output
     written = {p.name: p for p in sv.iterdir()} | {
@@ -47,7 +50,9 @@ def test_published_files_are_the_bytes_mognad_report_writes(
     assert {"report.html", "report.pdf", "report.en.html", "aggregates.csv"} <= set(stored)
     for name, f in stored.items():
         data = written[name].read_bytes()
-        assert hashlib.sha256(data).hexdigest() == f.sha256 == hashlib.sha256(f.content).hexdigest(), name
+        assert (
+            hashlib.sha256(data).hexdigest() == f.sha256 == hashlib.sha256(f.content).hexdigest()
+        ), name
         assert f.size == len(data)
         served = client.get(f"/results/{rnd.id}/files/{name}")
         assert served.status_code == 200 and served.data == data, name

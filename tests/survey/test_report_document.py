@@ -30,7 +30,7 @@ SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def _close(shown: float | None, value: float | None, digits: int) -> bool:
     if value is None:
         return shown is None
-    return shown is not None and abs(shown - round(float(value), digits)) < 10 ** -digits / 2 + 1e-9
+    return shown is not None and abs(shown - round(float(value), digits)) < 10**-digits / 2 + 1e-9
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
