@@ -114,7 +114,7 @@ def publish_round(
         ) from None
     store_files(session, rnd, files)
     listed = published_files(session, rnd.id)
-    audit(session, "round.publish_files", actor=actor, round=name,
+    audit(session, "publish.files", actor=actor, round=name,
           files={f.filename: f.sha256 for f in listed})  # fmt: skip
     return rnd, listed
 

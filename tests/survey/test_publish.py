@@ -57,7 +57,7 @@ def test_published_files_are_the_bytes_mognad_report_writes(
         served = client.get(f"/results/{rnd.id}/files/{name}")
         assert served.status_code == 200 and served.data == data, name
     # Audited by file name and hash, never a figure.
-    entry = db_session.scalar(sa.select(AuditLog).where(AuditLog.action == "round.publish_files"))
+    entry = db_session.scalar(sa.select(AuditLog).where(AuditLog.action == "publish.files"))
     assert set(entry.detail) == {"round", "files"}
     assert entry.detail["files"] == {n: f.sha256 for n, f in stored.items()}
 
@@ -80,7 +80,7 @@ def test_a_failed_build_leaves_the_round_closed_and_says_why(
     assert rnd.status == "closed" and rnd.published_at is None
     assert not _stored(db_session, rnd.id)
     actions = set(db_session.scalars(sa.select(AuditLog.action)))
-    assert not actions & {"round.publish", "round.publish_files"}
+    assert not actions & {"round.publish", "publish.files"}
 
 
 @SQLITE
