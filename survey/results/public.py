@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from survey.extensions import db
 from survey.i18n import page_lang, template_helpers
 from survey.models import Round
+from survey.services.errors import MognadError
 from survey.services.publish import (
     published_file,
     published_files,
@@ -149,9 +150,13 @@ def summary(round_id: int, lang: str) -> dict[str, Any] | None:
     if rnd is None:
         return None
     database = str(current_app.config["DATABASE_URL"])
-    return _summary(
-        database, round_id, str(rnd.published_at), lang, current_app.config["K_ANONYMITY"]
-    )
+    k = int(current_app.config["K_ANONYMITY"])
+    try:
+        return _summary(database, round_id, str(rnd.published_at), lang, k)
+    except MognadError:
+        # The stored report still stands; the page says the summary cannot be shown.
+        current_app.logger.warning("no summary for published round %s", round_id)
+        return None
 
 
 @lru_cache(maxsize=32)
