@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey import admin, auth, main, respond
+    from survey.results import dashboard
     from survey.results import public as results
 
     app.register_blueprint(main.bp)
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(dashboard.bp)
 
 
 def register_cli(app: Flask) -> None:

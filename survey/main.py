@@ -51,3 +51,11 @@ def template_helpers() -> dict[str, object]:
         "url_map_endpoints": url_map_endpoints,
         "DONT_KNOW": DONT_KNOW,  # the answer value of "don't know", as the questionnaires store it
     }
+
+
+@bp.get("/method")
+def method() -> str:
+    """How the results are made and how to read them, for everyone (no sign-in)."""
+    from flask import current_app as app
+
+    return render_template("main/method.html", k=int(app.config["K_ANONYMITY"]))

@@ -1,7 +1,7 @@
-"""Results: dashboards for admin, HR and managers, the public pages of published rounds, the
-report and the exports.
+"""Results: the staff dashboards of closed rounds (``dashboard``), their SVG charts, and the
+public pages of published rounds, the report and the exports.
 
-The room is here so that results pages have an obvious home; it has no blueprint yet. Every
-figure shown here must come from the analysis entry point already suppressed, only for closed
-rounds, and every view must ask ``survey.access.allowed`` for the unit it shows.
+Every figure shown here comes from the analysis entry point already suppressed
+(``survey.services.report.round_figures``, ``survey.services.items``), only for closed rounds,
+and every view asks ``survey.access`` about the unit it shows.
 """

@@ -132,9 +132,12 @@ def bar_chart(
         return draw.scale_x(v, left, width, scale)
 
     body: list[str] = []
-    for i, bar in enumerate(bars):
-        y = top + i * row
-        body.append(draw.tag("text", bar.label, x=left, y=y + 14))
+    y = top - row
+    for bar in bars:
+        y += row
+        lines = draw.wrap(bar.label)
+        body.append(draw.label(lines, left, y + 14))
+        y += (len(lines) - 1) * draw.LINE
         bar_y = y + 20
         if bar.value is None or not draw.finite(bar.value):
             body += draw.hidden(left, bar_y, width, 18, f"{texts.missing} {texts.missing_note}")
@@ -170,7 +173,7 @@ def bar_chart(
             body.append(
                 draw.tag("text", fmt(bar.value), x=label_x, y=bar_y + 14, font_weight="bold")
             )
-    bottom = top + len(bars) * row
+    bottom = y + row
     rows = _table(bars, fmt, texts)
     desc = "; ".join(f"{r[0]}: {r[1]}" for r in rows)
     svg = draw.document(
@@ -285,9 +288,12 @@ def stacked_bars(
         )
         body.append(draw.tag("text", category, x=lx + 22, y=ly + 13, font_size=13))
     rows: list[tuple[str, ...]] = []
-    for i, stack in enumerate(stacks):
-        y = top + i * row
-        body.append(draw.tag("text", stack.label, x=left, y=y + 14))
+    y = top - row
+    for stack in stacks:
+        y += row
+        lines = draw.wrap(stack.label)
+        body.append(draw.label(lines, left, y + 14))
+        y += (len(lines) - 1) * draw.LINE
         bar_y = y + 20
         total = sum(stack.counts) if stack.counts is not None else 0
         if stack.counts is None or total == 0:
@@ -343,7 +349,7 @@ def stacked_bars(
     )
     svg = draw.document(
         name,
-        top + len(stacks) * row + 8,
+        y + row + 8,
         title,
         f"{caption} {desc}",
         body,

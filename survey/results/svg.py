@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Callable
 from html import escape
 
@@ -17,6 +18,9 @@ INK = "#0b0c0c"
 PAPER = "#ffffff"
 GRID = "#b1b4b6"
 MUTED = "#6f777b"
+#: Height of a label line, and how many characters fit on one across the chart.
+LINE = 18
+CHARS = 52
 
 
 def esc(text: object) -> str:
@@ -143,3 +147,17 @@ def hidden(left: float, y: float, width: float, height: float, label: str) -> li
         ),
         tag("text", label, x=left + 6, y=y + height - 4),
     ]
+
+
+def wrap(text: str, chars: int = CHARS) -> list[str]:
+    """A label broken into lines that fit the chart's width (SVG text does not wrap)."""
+    return textwrap.wrap(text, chars) or [""]
+
+
+def label(lines: list[str], x: float, y: float) -> str:
+    """Lines of text starting at baseline ``y``, one ``LINE`` apart."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{esc(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}">{spans}</text>'

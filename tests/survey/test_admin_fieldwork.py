@@ -203,6 +203,7 @@ STAFF_PAGES = (
     "admin.respondents_index",
     "admin.outbox",
     "admin.fieldwork_rounds",
+    "dashboard.index",
     "admin.comment_rounds",
     "admin.feedback",
     "admin.audit_log",
@@ -226,8 +227,8 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no
     make_org(2025)
     url = staff_pages(app)
     every = set(url.values())
-    hr_may = {url["admin.fieldwork_rounds"], url["admin.comment_rounds"]}
-    manager_may = {url["admin.fieldwork_rounds"]}
+    hr_may = {url["admin.fieldwork_rounds"], url["admin.comment_rounds"], url["dashboard.index"]}
+    manager_may = {url["admin.fieldwork_rounds"], url["dashboard.index"]}
     admin = staff(app, runner, clock, "admin@example.org", "admin")
     people = [
         (admin, every),

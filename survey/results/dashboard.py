@@ -1,0 +1,213 @@
+"""Staff dashboards of closed rounds: the blueprint, its sign-in guard, and what views share.
+
+Results exist only for closed (or published) rounds: an open round's figures would change
+between two visits and their difference would reveal an answer, so its pages say so and show
+nothing. Every figure comes from ``survey.services.report.round_figures`` (already suppressed)
+or ``survey.services.items``; the views only pick rows. A manager sees their own subtree: the
+overview starts at the units they are bound to, and any other unit is refused with 403.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from analysis.roles import OUTPUT_ROLES
+from survey.access import ROLE_ACTIONS, Action, allowed, in_scope
+from survey.extensions import db, login_manager
+from survey.i18n import template_helpers
+from survey.models import Round
+from survey.models.enums import FINISHED, UserRole
+from survey.services.errors import MognadError
+from survey.services.report import RoundFigures, round_figures, round_k
+from survey.services.statistics import tree_frame
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+bp.context_processor(template_helpers)
+
+
+@bp.before_request
+def signed_in_staff_only() -> Response | None:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class NotReady(Exception):
+    """A round whose results do not exist (yet): answered with a page that says why."""
+
+    def __init__(self, rnd: Round) -> None:
+        self.round = rnd
+
+
+@bp.errorhandler(NotReady)
+def not_ready(error: NotReady) -> tuple[str, int]:
+    return render_template("results/not_ready.html", rnd=error.round), 404
+
+
+@bp.errorhandler(MognadError)
+def bad_request(error: MognadError) -> tuple[str, int]:
+    """A comparison that cannot be made (a later round, another instrument): say which."""
+    return render_template("results/bad_request.html", message=str(error)), 400
+
+
+def may_view_results() -> None:
+    """Anyone whose role has results somewhere (a manager: in their units); 403 otherwise."""
+    if allowed(current_user, Action.VIEW_RESULTS):
+        return
+    manager = current_user.role == UserRole.MANAGER
+    if not (manager and Action.VIEW_RESULTS in ROLE_ACTIONS[UserRole.MANAGER]):
+        abort(403)
+
+
+def closed_round(round_id: int) -> Round:
+    """The round, if it has results; 404 for an unknown round, NotReady for an open one."""
+    may_view_results()
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    if rnd.status not in FINISHED:
+        raise NotReady(rnd)
+    return rnd
+
+
+def role_arg() -> str:
+    role = request.args.get("role", "all")
+    if role not in OUTPUT_ROLES:
+        abort(400, description=_("Okänd roll: %(role)s", role=role))
+    return role
+
+
+def k_of(rnd: Round) -> int:
+    return round_k(rnd, int(current_app.config["K_ANONYMITY"]))
+
+
+T = TypeVar("T")
+_MEMO: OrderedDict[Hashable, Any] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+MEMO_SIZE = 8
+
+
+def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` once per state of the closed rounds, kept for the next requests.
+
+    A closed round's figures cannot change, so recomputing them on every page view only costs
+    time. The key holds the database, the installation's k and every finished round's status,
+    closing and purge times and k, so that a round closed, reopened or purged since, or another
+    k, is never answered from memory.
+    """
+    rounds = db.session.execute(
+        select(Round.id, Round.status, Round.closed_at, Round.purged_at, Round.k_min)
+        .where(Round.status.in_(FINISHED))
+        .order_by(Round.id)
+    ).all()
+    state = (
+        str(current_app.config["DATABASE_URL"]),
+        int(current_app.config["K_ANONYMITY"]),
+        tuple(tuple(r) for r in rounds),
+    )
+    full = (kind, state, key)
+    with _MEMO_LOCK:
+        if full in _MEMO:
+            _MEMO.move_to_end(full)
+            return _MEMO[full]
+    value = build()
+    with _MEMO_LOCK:
+        _MEMO[full] = value
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
+    """The round's figures from ``round_figures``, compared with ``compare_id`` (or last year)."""
+    compare = None
+    if compare_id is not None:
+        other = db.session.get(Round, compare_id)
+        if other is None:
+            abort(404)
+        if other.status not in FINISHED:
+            raise NotReady(other)
+        compare = other.name
+    k = int(current_app.config["K_ANONYMITY"])
+
+    def build() -> tuple[RoundFigures, int | None]:
+        fig = round_figures(db.session(), rnd.name, k, compare)
+        return fig, fig.compare.id if fig.compare else None
+
+    fig, compared = remembered("figures", (rnd.id, compare_id), build)
+    # The rounds inside belong to the session that built the figures; give this request's.
+    other = db.session.get(Round, compared) if compared is not None else None
+    return dataclasses.replace(fig, round=rnd, compare=other)
+
+
+def compare_arg() -> int | None:
+    raw = request.args.get("compare")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(400, description=_("Jämförelseomgången ska anges med sitt nummer."))
+    return int(raw)
+
+
+def may_see(year: int, code: str) -> bool:
+    return allowed(current_user, Action.VIEW_RESULTS, SimpleNamespace(year=year, code=code))
+
+
+def require_unit(rnd: Round, code: str) -> None:
+    """403 for a unit outside the user's scope, 404 for one the year's tree does not have."""
+    if not may_see(rnd.year, code):
+        abort(403)
+    if code not in set(tree_frame(db.session(), rnd.year)["unit"]):
+        abort(404)
+
+
+def top_units(rnd: Round) -> list[str]:
+    """Where this user's overview starts: the root, or a manager's highest bound units."""
+    tree = tree_frame(db.session(), rnd.year)
+    if current_user.role != UserRole.MANAGER:
+        return [str(tree["unit"].iloc[0])] if len(tree) else []
+    parents = dict(zip(tree["unit"], tree["parent"], strict=True))
+    bound = [c for c in tree["unit"] if c in set(current_user.unit_codes)]
+    return [
+        c
+        for c in bound
+        if not (parents[c] and in_scope(current_user.unit_codes, rnd.year, parents[c]))
+    ]
+
+
+def number(value: Any, digits: int = 1) -> str:
+    """A figure as the page writes it (the page's decimal mark); "–" for a missing one."""
+    if value is None or value != value:
+        return "–"
+    return str(format_decimal(float(value), format="#,##0." + "0" * digits if digits else "#,##0"))
+
+
+@bp.get("/")
+def index() -> str:
+    """Closed and published rounds, newest first; each links to its overview."""
+    may_view_results()
+    rounds = db.session.scalars(
+        select(Round).where(Round.status.in_(FINISHED)).order_by(Round.year.desc(), Round.name)
+    ).all()
+    return render_template("results/index.html", rounds=rounds)
+
+
+from survey.results import chart_files, overview, units  # noqa: E402,F401

@@ -1,0 +1,103 @@
+"""Reading the figures' rows for a page: cells by unit, role and index, labels and words.
+
+Nothing here computes a figure. It picks rows of ``RoundFigures.aggregates`` and gives them
+the words a reader needs: the index's name, the change as an arrow and a word (never colour
+alone), and Hedges' g as an effect size in words.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from flask_babel import gettext as _
+
+from analysis.instruments import DIMENSIONS, Questionnaire
+from analysis.reliability import LOW_ALPHA
+from survey.i18n import tr
+from survey.services.report import RoundFigures
+
+#: Cohen's conventional thresholds for |g|: small 0.2, medium 0.5, large 0.8.
+EFFECT_STEPS = ((0.8, "large"), (0.5, "medium"), (0.2, "small"))
+
+
+def present(value: Any) -> bool:
+    return (
+        value is not None
+        and value is not pd.NA
+        and not (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def cells(fig: RoundFigures, unit: str, role: str) -> dict[str, dict[str, Any]]:
+    """The figures' rows of one unit and role, by index id (suppressed rows included)."""
+    frame = fig.aggregates
+    part = frame[(frame["unit_code"] == unit) & (frame["role"] == role)]
+    return {
+        str(row["index"]): {str(k): (v if present(v) else None) for k, v in row.items()}
+        for row in part.to_dict("records")
+    }
+
+
+def indices_for(q: Questionnaire, role: str) -> list[str]:
+    """The indices that apply to a role: "all" has every one; a role only what it answers."""
+    if role == "all":
+        return list(q.indices)
+    cats = q.categories_for(role)
+    dims = [d for d in DIMENSIONS if any(c.dimension == d for c in cats)]
+    maturity = ["maturity"] if any(d in ("capability", "legacy") for d in dims) else []
+    return [*maturity, *dims, *(c.id for c in cats)]
+
+
+def index_label(q: Questionnaire, index: str) -> str:
+    if index == "maturity":
+        return _("Digital mognad")
+    for d in q.dimensions:
+        if d.id == index:
+            return str(tr(d.title))
+    return str(tr(q.category(index).title))
+
+
+def change_word(change: str | None) -> tuple[str, str]:
+    """(arrow, words) for a row's ``change``; the arrow is decoration, the words carry it."""
+    if change == "improved":
+        return "↑", _("förbättring")
+    if change == "declined":
+        return "↓", _("försämring")
+    if change == "no_change":
+        return "→", _("ingen säkerställd förändring")
+    return "–", _("kan inte jämföras")
+
+
+def effect_word(g: float | None) -> str:
+    if not present(g):
+        return ""
+    assert g is not None
+    size = next((name for step, name in EFFECT_STEPS if abs(g) >= step), "negligible")
+    return {
+        "large": _("stor effekt"),
+        "medium": _("medelstor effekt"),
+        "small": _("liten effekt"),
+        "negligible": _("försumbar effekt"),
+    }[size]
+
+
+def low_alpha(fig: RoundFigures) -> list[dict[str, Any]]:
+    """The categories whose Cronbach's α is below 0.70, in questionnaire order."""
+    rel = fig.reliability
+    if rel.empty:
+        return []
+    rows = rel[pd.to_numeric(rel["alpha"], errors="coerce") < LOW_ALPHA]
+    return [
+        {
+            **{str(k): v for k, v in row.items()},
+            "label": index_label(fig.questionnaire, str(row["category"])),
+        }
+        for row in rows.to_dict("records")
+    ]
+
+
+def unit_names(fig: RoundFigures) -> dict[str, str]:
+    frame = fig.aggregates[["unit_code", "unit_name"]].drop_duplicates()
+    return dict(zip(frame["unit_code"], frame["unit_name"], strict=True))

@@ -1,0 +1,219 @@
+"""Item-level answer distributions per unit and role, suppressed exactly like the cells.
+
+An item's distribution shows how many answered each value, so it reveals as much as a cell's
+n and more: it is suppressed with the same rule (``analysis.suppression.suppress_cells``,
+primary and complementary, the round's own k) with the item as the index and n counting every
+answer including "vet ej". A hidden distribution leaves this module without its counts, so no
+page can show (or subtract) them. The year-on-year Mann–Whitney test runs only when both years'
+cells are shown; its p-values are Benjamini–Hochberg adjusted over the items of one unit and
+role, the family a reader scans at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from analysis.aggregate import rollup_counts
+from analysis.instruments import DONT_KNOW, Questionnaire
+from analysis.stats import bh_adjust, mann_whitney_counts
+from analysis.suppression import suppress_cells
+from survey.models import Round
+from survey.services.rounds import snapshot_questionnaire
+from survey.services.statistics import code_mapping, item_counts, tree_frame
+
+ALPHA = 0.05
+#: An item's counts per scale value (lowest first) and its "vet ej" count.
+Counts = tuple[tuple[int, ...], int]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item of one unit and role; every figure is None when the cell is suppressed."""
+
+    item: str
+    category: str
+    suppressed: bool
+    n: int | None  # answers incl. "vet ej"
+    counts: tuple[int, ...] | None  # per scale value, lowest first
+    dont_know: int | None
+    top_two: float | None  # % of the substantive answers in the two highest values
+    dont_know_share: float | None  # % of all answers
+    compare_counts: tuple[int, ...] | None
+    u: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    change: str  # improved | declined | no_change | not_comparable
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """Suppressed item counts of a round, rolled up the tree, with last year's where shown."""
+
+    frame: pd.DataFrame  # unit, role, item, value, count (this round, every unit and role)
+    hidden: pd.Series  # (unit, role, item) → suppressed
+    compare: pd.DataFrame | None  # the comparison round's counts on this year's units
+    compare_hidden: pd.Series | None
+    questionnaire: Questionnaire
+
+    def rows(self, unit: str, role: str) -> list[ItemRow]:
+        """The items of ``role``'s questionnaire for ``unit`` in questionnaire order."""
+        q = self.questionnaire
+        mine = _slice(self.frame, unit, role)
+        theirs = _slice(self.compare, unit, role) if self.compare is not None else {}
+        out: list[tuple[str, str, bool, Counts | None, Counts | None]] = []
+        for cat in q.categories:
+            for item in cat.items if role == "all" else cat.items_for(role):
+                hidden = bool(self.hidden.get((unit, role, item.id), True))
+                counts = None if hidden else _counts(mine, item.id, cat.scale.values)
+                shown_before = self.compare_hidden is not None and not bool(
+                    self.compare_hidden.get((unit, role, item.id), True)
+                )
+                cmp = (
+                    _counts(theirs, item.id, cat.scale.values) if counts and shown_before else None
+                )
+                out.append((item.id, cat.id, hidden, counts, cmp))
+        tests = [
+            mann_whitney_counts(c[0], p[0])
+            if c is not None and p is not None and sum(c[0]) > 0 and sum(p[0]) > 0
+            else (np.nan, np.nan)
+            for _, _, _, c, p in out
+        ]
+        adjusted = bh_adjust(np.array([p for _, p in tests], dtype=float))
+        rows = []
+        for (item_id, cat_id, hidden, counts, cmp), (u, p), p_adj in zip(
+            out, tests, adjusted, strict=True
+        ):
+            reverse = self.questionnaire.items[item_id][0].reverse
+            rows.append(_row(item_id, cat_id, hidden, counts, cmp, u, p, p_adj, reverse))
+        return rows
+
+
+def _slice(frame: pd.DataFrame, unit: str, role: str) -> dict[str, dict[str, int]]:
+    """One unit's and role's counts as item → {value: count} (one pass, not one per item)."""
+    part = frame[(frame["unit"] == unit) & (frame["role"] == role)]
+    out: dict[str, dict[str, int]] = {}
+    for item, value, count in zip(part["item"], part["value"], part["count"], strict=True):
+        out.setdefault(str(item), {})[str(value)] = int(count)
+    return out
+
+
+def _counts(part: dict[str, dict[str, int]], item: str, values: range) -> Counts | None:
+    by_value = part.get(item)
+    if by_value is None:
+        return None
+    return tuple(by_value.get(str(v), 0) for v in values), by_value.get(DONT_KNOW, 0)
+
+
+def _row(
+    item: str,
+    category: str,
+    hidden: bool,
+    counts: Counts | None,
+    cmp: Counts | None,
+    u: float,
+    p: float,
+    p_adj: float,
+    reverse: bool = False,
+) -> ItemRow:
+    if hidden or counts is None:
+        return ItemRow(
+            item,
+            category,
+            True,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "not_comparable",
+        )
+    values, dk = counts
+    answered = sum(values)
+    n = answered + dk
+    top_two = 100.0 * sum(values[-2:]) / answered if answered else None
+    comparable = cmp is not None and not np.isnan(p)
+    change = "not_comparable"
+    if comparable and cmp is not None:
+        if p_adj < ALPHA:
+            # U of this year above its null mean: this year's answers tend to be higher, which
+            # is better unless the item is reverse-keyed (agreeing means things are worse).
+            higher = u > sum(values) * sum(cmp[0]) / 2
+            change = "improved" if higher != reverse else "declined"
+        else:
+            change = "no_change"
+    return ItemRow(
+        item,
+        category,
+        False,
+        n,
+        values,
+        dk,
+        top_two,
+        100.0 * dk / n if n else None,
+        cmp[0] if comparable and cmp is not None else None,
+        float(u) if comparable else None,
+        float(p) if comparable else None,
+        float(p_adj) if comparable else None,
+        change,
+    )
+
+
+def _rolled(
+    session: Session, rnd: Round, tree: pd.DataFrame, mapping: dict[str, str] | None
+) -> pd.DataFrame:
+    raw = item_counts(session, rnd)
+    raw = raw.assign(value=[DONT_KNOW if pd.isna(v) else str(int(v)) for v in raw["value"]])
+    if mapping is not None:
+        raw = raw.assign(unit=raw["unit"].map(mapping)).dropna(subset=["unit"])
+    if raw.empty:
+        return pd.DataFrame(columns=["unit", "role", "item", "value", "count"])
+    return rollup_counts(raw, tree)
+
+
+def _hidden(rolled: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.Series:
+    """Suppression per (unit, role, item) with n = every answer of the item, "vet ej" included."""
+    if rolled.empty:
+        return pd.Series(dtype=bool)
+    n = rolled.groupby(["unit", "role", "item"], sort=False)["count"].sum().reset_index()
+    cells = n.rename(columns={"item": "index", "count": "n"})
+    flags = suppress_cells(cells, tree, k)
+    return pd.Series(flags.to_numpy(), index=pd.MultiIndex.from_frame(n[["unit", "role", "item"]]))
+
+
+def item_table(
+    session: Session, rnd: Round, k: int, compare: Round | None, k_compare: int
+) -> ItemTable:
+    """Every unit's and role's item counts of ``rnd`` (closed), suppressed with ``k``.
+
+    ``compare`` (with its own ``k_compare``) is mapped onto this year's units as the figures
+    map it (``code_mapping``), so that a renamed unit is still compared with itself.
+    """
+    tree = tree_frame(session, rnd.year)[["unit", "parent"]]
+    frame = _rolled(session, rnd, tree, None)
+    hidden = _hidden(frame, tree, k)
+    cmp_frame = cmp_hidden = None
+    if compare is not None:
+        mapping = code_mapping(session, compare.year, rnd.year)
+        cmp_frame = _rolled(session, compare, tree, mapping)
+        cmp_hidden = _hidden(cmp_frame, tree, k_compare)
+    # Hidden cells lose their counts here, so nothing downstream can read them.
+    frame = _blank(frame, hidden)
+    if cmp_frame is not None and cmp_hidden is not None:
+        cmp_frame = _blank(cmp_frame, cmp_hidden)
+    return ItemTable(frame, hidden, cmp_frame, cmp_hidden, snapshot_questionnaire(session, rnd))
+
+
+def _blank(frame: pd.DataFrame, hidden: pd.Series) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    keys = pd.MultiIndex.from_frame(frame[["unit", "role", "item"]])
+    shown = ~hidden.reindex(keys, fill_value=True).to_numpy(dtype=bool)
+    return frame[shown].reset_index(drop=True)

@@ -1,0 +1,61 @@
+"""Reading the results pages as a reader would: tables by caption id, numbers as written."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+from analysis.instruments import load_questionnaire
+from tests.support.factory import QUESTIONNAIRE
+
+DASH = "–"
+CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t\1>", re.S)
+ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def plain(fragment: str) -> str:
+    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
+
+
+def table(page: str, table_id: str) -> list[list[str]]:
+    """The body rows of the table captioned ``{table_id}-caption`` as lists of cell texts."""
+    at = page.index(f'id="{table_id}-caption"')
+    start, end = page.rindex("<table", 0, at), page.index("</table>", at)
+    body = page[page.index("<tbody>", start, end) : end]
+    return [[plain(c[1]) for c in CELL.findall(r)] for r in ROW.findall(body)]
+
+
+def num(text: str) -> float:
+    """A number as the Swedish pages write it: decimal comma, spaces in thousands, − sign."""
+    clean = text.replace("\u2212", "-").replace(",", ".").replace("%", "")
+    return float(re.sub(r"\s", "", clean))
+
+
+def close(text: str, value: float, digits: int = 1) -> bool:
+    """Whether ``text`` is ``value`` rounded to ``digits`` decimals (as the page rounds it)."""
+    return not math.isnan(value) and abs(num(text) - value) <= 0.5 * 10**-digits + 1e-9
+
+
+def labels() -> dict[str, str]:
+    """Index id → the Swedish label a page gives it."""
+    q = load_questionnaire(QUESTIONNAIRE)
+    out = {"maturity": "Digital mognad"}
+    out.update({d.id: d.title["sv"] for d in q.dimensions})
+    out.update({c.id: c.title["sv"] for c in q.categories})
+    return out
+
+
+def assert_row_matches(cells: list[str], fig: dict) -> None:
+    """One figure row (n, mean, CI, change, Δ, Δ CI, p, g) against the figures' row."""
+    if fig["suppressed"]:
+        assert all(c == DASH or "färre än k" in c for c in cells), cells
+        return
+    n, score, low, high, _change, delta, _dci, _p, g = cells
+    assert int(num(n)) == fig["n"]
+    assert close(score, fig["score"]) and close(low, fig["ci_low"]) and close(high, fig["ci_high"])
+    if fig["delta"] is None or fig["delta"] != fig["delta"]:
+        assert delta == DASH
+    else:
+        assert close(delta, fig["delta"]) and close(g, fig["effect_size"], 2)

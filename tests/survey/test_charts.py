@@ -1,0 +1,58 @@
+"""The SVG chart builders: the picture and its table carry the same numbers, hidden values
+carry none, and every chart is a well-formed, labelled image without inline style."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from survey.results.charts import Bar, Point, Stack, bar_chart, line_chart, stacked_bars
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img" and root.get("viewBox", "").startswith("0 0 480 ")
+    assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
+    assert "style=" not in svg and "<script" not in svg
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_bar_chart_table_equals_picture_and_hides_what_is_hidden() -> None:
+    chart = bar_chart(
+        "scores",
+        [Bar("Mognad", 61.25, 58.5, 63.94), Bar("Liten enhet", None, None, None)],
+        title="Poäng",
+        caption="Poäng per index",
+    )
+    assert chart.rows == (("Mognad", "61.2", "58.5", "63.9"), ("Liten enhet", "–", "–", "–"))
+    drawn = texts(chart.svg)
+    assert "61.2" in drawn and "– färre än k svar" in drawn
+    assert "Liten enhet: –" in chart.alt and "Mognad: 61.2" in chart.alt
+
+
+def test_line_chart_leaves_a_gap_for_a_hidden_year() -> None:
+    chart = line_chart(
+        "trend",
+        [Point("2024", 50.0, 45.0, 55.0), Point("2025", None), Point("2026", 60.0, 55.0, 65.0)],
+        title="Trend",
+        caption="Per år",
+    )
+    assert [r[1] for r in chart.rows] == ["50.0", "–", "60.0"]
+    assert chart.svg.count("<path") == 2 + 2  # two whiskers, two one-point segments
+    assert {"2024", "2025", "2026", "–"} <= set(texts(chart.svg))
+
+
+def test_stacked_bars_give_shares_that_add_up_and_patterns_per_answer() -> None:
+    chart = stacked_bars(
+        "items-x",
+        [Stack("Fråga", [1, 1, 2, 4, 0, 2]), Stack("Dold", None)],
+        ["1", "2", "3", "4", "5", "Vet ej"],
+        title="Svar",
+        caption="Fördelning",
+    )
+    shown, hidden = chart.rows
+    assert shown == ("Fråga", "10 %", "10 %", "20 %", "40 %", "0 %", "20 %")
+    assert hidden == ("Dold", "–", "–", "–", "–", "–", "–")
+    assert chart.header == ("Enhet", "1", "2", "3", "4", "5", "Vet ej")
+    assert chart.svg.count("<pattern ") == 6 and "40 %" in texts(chart.svg)
