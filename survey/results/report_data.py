@@ -16,10 +16,12 @@ from typing import Any
 import pandas as pd
 from flask_babel import gettext as _
 
-from analysis.instruments import DIMENSIONS, Questionnaire
+from analysis.instruments import DIMENSIONS
+from analysis.reliability import LOW_ALPHA
 from analysis.roles import ALL
 from analysis.typology import QUADRANTS, Quadrant, quadrant
-from survey.i18n import role_name, tr
+from survey.i18n import role_name
+from survey.results.figures import change_word, effect_word, index_label
 from survey.services.fieldwork import FieldworkRow
 from survey.services.report import RoundFigures
 
@@ -27,44 +29,10 @@ from survey.services.report import RoundFigures
 COMPOSITES: tuple[str, ...] = ("maturity", *DIMENSIONS)
 # How many of a förvaltning's largest competence gaps the report lists.
 TOP_GAPS = 3
-ALPHA_FLAG = 0.70
-
-
-def index_label(q: Questionnaire, index: str, lang: str) -> str:
-    """The name of an index (``maturity``, a dimension or a category) in ``lang``."""
-    if index == "maturity":
-        return _("Digital mognad")
-    for dimension in q.dimensions:
-        if dimension.id == index:
-            return str(tr(dimension.title, lang))
-    return str(tr(q.category(index).title, lang))
 
 
 def role_label(role: str) -> str:
     return _("Alla roller") if role == ALL else role_name(role)
-
-
-def effect_words(g: float | None) -> str:
-    """Hedges' g in words, by the conventional 0.2 / 0.5 / 0.8 thresholds (docs/method.md)."""
-    if g is None or math.isnan(g):
-        return ""
-    size = abs(g)
-    if size < 0.2:
-        return _("försumbar effekt")
-    if size < 0.5:
-        return _("liten effekt")
-    if size < 0.8:
-        return _("medelstor effekt")
-    return _("stor effekt")
-
-
-def change_words(change: str) -> str:
-    return {
-        "improved": _("förbättring"),
-        "declined": _("försämring"),
-        "no_change": _("ingen säker förändring"),
-        "not_comparable": _("kan inte jämföras"),
-    }.get(change, change)
 
 
 Row = dict[str, Any]  # an aggregates row, plus its names in the report's language
@@ -128,15 +96,15 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
     """Pick the report's rows from the figures (call inside ``force_locale(lang)``)."""
     q = figures.questionnaire
     agg = figures.aggregates
-    labels = {ix: index_label(q, ix, lang) for ix in q.indices}
+    labels = {ix: index_label(q, ix) for ix in q.indices}
     roles = {r: role_label(r) for r in pd.unique(agg["role"])}
     rows = [
         {
             **rec,
             "role_label": roles[rec["role"]],
             "index_label": labels[rec["index"]],
-            "change_text": change_words(str(rec["change"])),
-            "effect": effect_words(rec["effect_size"]),
+            "change_text": change_word(rec["change"])[1],
+            "effect": effect_word(rec["effect_size"]),
         }
         for rec in _records(agg)
     ]
@@ -207,7 +175,7 @@ def _reliability(figures: RoundFigures, labels: dict[str, str]) -> list[dict[str
     out = []
     for rec in _records(figures.reliability):
         alpha = rec.get("alpha")
-        flagged = alpha is not None and alpha < ALPHA_FLAG
+        flagged = alpha is not None and alpha < LOW_ALPHA
         out.append({**rec, "label": labels.get(rec["category"], rec["category"]), "low": flagged})
     return out
 
