@@ -104,8 +104,9 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
 
 
 #: ``csv``: every table as CSV and ``datapackage.json``; ``json``: ``aggregates.json``;
-#: ``xlsx``: ``aggregates.xlsx`` (see :func:`write_package`).
-FORMATS: tuple[str, ...] = ("csv", "json", "xlsx")
+#: ``xlsx``: ``aggregates.xlsx`` (see :func:`write_package`);
+#: ``html`` and ``pdf``: the report document (``survey.results.report``, not written here).
+FORMATS: tuple[str, ...] = ("csv", "json", "xlsx", "html", "pdf")
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:

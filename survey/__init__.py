@@ -97,8 +97,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from survey import admin, auth, main, respond
     from survey.results import dashboard
+    from survey.results import public as results
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(results.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)

@@ -26,6 +26,7 @@ from survey.models.enums import RoundMode, RoundStatus
 from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
+from survey.services.publish import planned_files, publish_round
 from survey.services.retention import has_personal_data, purge_round, round_status
 from survey.services.rounds import TARGET, TRANSITIONS, create_round, move_round
 
@@ -182,7 +183,12 @@ def round_move(round_id: int, action: str) -> Any:
     if request.method == "POST":
         name = rnd.name
         try:
-            move_round(db.session(), name, action)
+            if action == "publish":
+                publish_round(
+                    db.session(), name, current_app.config["K_ANONYMITY"], actor(current_user)
+                )
+            else:
+                move_round(db.session(), name, action)
         except StateError as e:
             db.session.rollback()
             problem = str(e)
@@ -196,8 +202,10 @@ def round_move(round_id: int, action: str) -> Any:
             return redirect(url_for("admin.round_detail", round_id=round_id, done=action), 303)
     status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
     possible = rnd.status in TRANSITIONS[action]
+    public, problem = public_files(rnd, action, possible, problem)
     page = render_template(
         "admin/rounds/confirm.html",
+        public=public,
         rnd=rnd,
         action=action,
         target=TARGET[action],
@@ -207,6 +215,19 @@ def round_move(round_id: int, action: str) -> Any:
         reopen=action == "open" and rnd.status == RoundStatus.CLOSED,
     )
     return page, 400 if problem else 200
+
+
+def public_files(
+    rnd: Round, action: str, possible: bool, problem: str | None
+) -> tuple[list[str], str | None]:
+    """What publishing would make public; a round whose figures cannot be made says why now."""
+    if action != "publish" or not possible:
+        return [], problem
+    try:
+        return planned_files(db.session(), rnd.name, current_app.config["K_ANONYMITY"]), problem
+    except MognadError as e:
+        db.session.rollback()
+        return [], problem or str(e)
 
 
 @bp.route("/rounds/<int:round_id>/purge", methods=["GET", "POST"])

@@ -18,7 +18,11 @@ def demo(seed: int, per_year: int) -> None:
 
     with transaction() as session:
         summary = load_demo(
-            session, seed=seed, per_year=per_year, base_url=current_app.config["BASE_URL"]
+            session,
+            seed=seed,
+            per_year=per_year,
+            base_url=current_app.config["BASE_URL"],
+            k=current_app.config["K_ANONYMITY"],
         )
     for line in summary:
         click.echo(line)

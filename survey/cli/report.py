@@ -26,11 +26,19 @@ from survey.cli.common import command, transaction
     "formats",
     default="csv,json",
     show_default=True,
-    help="Comma-separated: csv, json, xlsx.",
+    help="Comma-separated: csv, json, xlsx; html, pdf for the report document.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["sv", "en"]),
+    default="sv",
+    show_default=True,
+    help="Language of the report document (report.html, or report.en.html in English).",
 )
 @command
-def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> None:
+def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang: str) -> None:
     from analysis.opendata import check_formats
+    from survey.results.report import write_documents
     from survey.services.audit import audit
     from survey.services.fieldwork import over_headcount
     from survey.services.report import round_figures, write_report
@@ -41,6 +49,7 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str) -> No
         written = write_report(
             figures, out_dir, wanted, current_app.config.get("DATA_LICENSE") or None
         )
+        written += write_documents(figures, out_dir, wanted, lang)
         # Who made which report, never what it showed.
         audit(
             session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -12,6 +13,9 @@ from survey.cli.common import command, transaction
 from survey.cli.privacy import after_close, purge_reminder
 from survey.models.enums import RoundMode, values
 from survey.services.audit import audit
+
+if TYPE_CHECKING:
+    from survey.services.publish import Listed
 
 
 @click.group("round", help="Measurement rounds (mätomgångar).")
@@ -83,10 +87,18 @@ def _move(action: str) -> Callable[[str], None]:
     def move(name: str) -> None:
         from survey.services.rounds import move_round
 
+        files: list[Listed] = []
         with transaction() as session:
-            rnd = move_round(session, name, action)
+            if action == "publish":
+                from survey.services.publish import publish_round
+
+                rnd, files = publish_round(session, name, current_app.config["K_ANONYMITY"])
+            else:
+                rnd = move_round(session, name, action)
             audit(session, f"round.{action}", round=name)
         click.echo(f"Round '{name}' is now {rnd.status}.")
+        for f in files:
+            click.echo(f"  public: {f.filename} ({f.size} bytes)")
         if action == "close":
             after_close(name)
 

@@ -3,6 +3,7 @@
 from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
 from survey.models.org import Unit, UnitRemap
+from survey.models.published import PublishedFile
 from survey.models.responses import Answer, Ballot, Draft, DraftAnswer, Response, ResponseComment
 from survey.models.rounds import (
     Invitation,
@@ -24,6 +25,7 @@ __all__ = [
     "DraftAnswer",
     "Invitation",
     "InvitationCount",
+    "PublishedFile",
     "QuestionnaireItem",
     "QuestionnaireSnapshot",
     "Response",

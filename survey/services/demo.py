@@ -23,6 +23,7 @@ from survey.models.enums import RoundMode, UserRole
 from survey.services.imports import RESPONDENT_COLUMNS, import_respondents, import_responses
 from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
+from survey.services.publish import publish_round
 from survey.services.rounds import create_round, move_round, snapshot_questionnaire
 from survey.services.tabular import Table
 
@@ -47,9 +48,13 @@ def set_admin(session: Session) -> str:
 
 
 def load_demo(
-    session: Session, seed: int = 2026, per_year: int = 4000, base_url: str = ""
+    session: Session, seed: int = 2026, per_year: int = 4000, base_url: str = "", k: int = 5
 ) -> list[str]:
-    """Load the demo city unless already there; return lines to print."""
+    """Load the demo city unless already there; return lines to print.
+
+    Past years are published the way an administrator publishes (report and open data stored),
+    so the public results pages have something to show.
+    """
     lines: list[str] = []
     if session.scalar(select(Round.id).where(Round.name == f"Mognad {YEARS[0]}")):
         lines.append("Demo data is already loaded; only the admin password is reset.")
@@ -71,7 +76,7 @@ def load_demo(
             move_round(session, name, "open")
             if year != YEARS[-1]:
                 move_round(session, name, "close")
-                move_round(session, name, "publish")
+                publish_round(session, name, k)
             lines.append(f"Loaded {name}: {len(tree)} units, {len(rows)} responses.")
     token = set_admin(session)
     lines.append(

@@ -1,0 +1,33 @@
+"""The files of a published round, stored as the bytes the public downloads serve.
+
+Stored in the database, not on disk, so that every web worker (and a new one on another host)
+serves the same bytes without a shared folder, and so that the files are part of the same
+transaction as the round's move to published: a round is either closed without files or
+published with all of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.extensions import Model
+from survey.models.audit import utcnow
+
+
+class PublishedFile(Model):
+    __tablename__ = "published_files"
+    __table_args__ = (UniqueConstraint("round_id", "filename", name="round_filename"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(100))
+    # The column is called "bytes"; the attribute is not, so that it does not hide the type.
+    content: Mapped[bytes] = mapped_column("bytes", LargeBinary)
+    # Kept beside the bytes so that a listing of the files never has to load them.
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

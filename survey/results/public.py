@@ -1,0 +1,189 @@
+"""Public results: published rounds, their report and their open data, without sign-in.
+
+Only a *published* round exists here: an unknown, draft, open or closed round id gets the same
+404 page, so the public cannot even tell that an unpublished round is there. Downloads are the
+bytes stored when the round was published (``survey.services.publish``), never made anew.
+
+The report's HTML carries its own stylesheet (it is a document for download and archiving), so
+it is served with a Content-Security-Policy of its own: nothing may load, scripts may not run
+(``sandbox``), and only its own ``<style>`` blocks apply, by their SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from survey.extensions import db
+from survey.i18n import page_lang, template_helpers
+from survey.models import Round
+from survey.services.errors import MognadError
+from survey.services.publish import (
+    published_file,
+    published_files,
+    published_round,
+    published_rounds,
+)
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+bp.context_processor(template_helpers)
+
+
+@bp.context_processor
+def figures_helpers() -> dict[str, Any]:
+    """The report's own number formats, so a page and the report show the same digits."""
+    from survey.results.report import day, interval, number, signed
+
+    return {"num": number, "ci": interval, "signed": signed, "day": day}
+
+
+STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
+# Shown in the browser; everything else downloads.
+INLINE = ("text/html", "application/pdf")
+
+
+def document_csp(html: bytes) -> str:
+    """A policy under which the stored report shows as designed and can do nothing else."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
+        for m in STYLE.finditer(html)
+    )
+    return (
+        f"default-src 'none'; style-src {hashes or chr(39) + 'none' + chr(39)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+    )
+
+
+def file_label(filename: str) -> str:
+    """What a file is, in the page's language (its name is shown beside it anyway)."""
+    labels = {
+        "report.html": _("Rapporten på svenska (HTML)"),
+        "report.en.html": _("Rapporten på engelska (HTML)"),
+        "report.pdf": _("Rapporten på svenska (PDF, tillgänglighetsanpassad)"),
+        "report.en.pdf": _("Rapporten på engelska (PDF, tillgänglighetsanpassad)"),
+        "aggregates.csv": _("Alla celler: poäng, konfidensintervall och jämförelse (CSV)"),
+        "aggregates.json": _("Alla celler (JSON)"),
+        "aggregates.xlsx": _("Alla celler med databeskrivning (Excel)"),
+        "reliability.csv": _("Tillförlitlighet, Cronbachs α per kategori (CSV)"),
+        "units.csv": _("Organisationens enheter (CSV)"),
+        "indices.csv": _("Index och kategorier med namn (CSV)"),
+        "gaps.csv": _("Kompetensgap (CSV)"),
+        "comparisons.csv": _("Jämförelser med skäl när de saknas (CSV)"),
+        "fieldwork.csv": _("Antal inbjudna och svar (CSV)"),
+        "datapackage.json": _("Beskrivning av alla filer och kolumner (Data Package)"),
+    }
+    return labels.get(filename, filename)
+
+
+def size_text(size: int) -> str:
+    from flask_babel import format_decimal
+
+    if size < 1000:
+        return _("%(n)s byte", n=size)
+    if size < 1_000_000:
+        return _("%(n)s kB", n=format_decimal(size / 1000, format="#,##0"))
+    return _("%(n)s MB", n=format_decimal(size / 1_000_000, format="#,##0.0"))
+
+
+def _round_or_404(round_id: int) -> Round:
+    rnd = published_round(db.session(), round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+@bp.get("/")
+def index() -> str:
+    """Every published round, newest first."""
+    return render_template("results/public/index.html", rounds=published_rounds(db.session()))
+
+
+@bp.get("/<int:round_id>/")
+def report(round_id: int) -> str:
+    """A published round's summary, its report and its open data."""
+    rnd = _round_or_404(round_id)
+    files = published_files(db.session(), round_id)
+    documents = sorted(
+        (f for f in files if f.filename.startswith("report.")),
+        key=lambda f: (f.filename.count("."), f.filename.endswith(".pdf")),
+    )  # Swedish first (report.html, report.pdf), then report.en.html
+    data = [f for f in files if not f.filename.startswith("report.")]
+    return render_template(
+        "results/public/report.html",
+        rnd=rnd,
+        documents=documents,
+        data=data,
+        summary=summary(round_id, page_lang()),
+        file_label=file_label,
+        size_text=size_text,
+        method="main.method" in current_app.view_functions,
+    )
+
+
+@bp.get("/<int:round_id>/files/<filename>")
+def download(round_id: int, filename: str) -> Response:
+    """A stored file of a published round, exactly as stored."""
+    stored = published_file(db.session(), round_id, filename)
+    if stored is None:
+        abort(404)
+    response = Response(stored.content, content_type=stored.content_type)
+    kind = stored.content_type.split(";")[0]
+    disposition = "inline" if kind in INLINE else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{stored.filename}"'
+    response.headers["Content-Length"] = str(stored.size)
+    response.headers["ETag"] = f'"{stored.sha256}"'
+    if kind == "text/html":
+        response.headers["Content-Security-Policy"] = document_csp(stored.content)
+    return response
+
+
+def summary(round_id: int, lang: str) -> dict[str, Any] | None:
+    """The organisation's composite indices and quadrant, as the report's summary shows them."""
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        return None
+    database = str(current_app.config["DATABASE_URL"])
+    k = int(current_app.config["K_ANONYMITY"])
+    try:
+        return _summary(database, round_id, str(rnd.published_at), lang, k)
+    except MognadError:
+        # The stored report still stands; the page says the summary cannot be shown.
+        current_app.logger.warning("no summary for published round %s", round_id)
+        return None
+
+
+@lru_cache(maxsize=32)
+def _summary(
+    database: str, round_id: int, published: str, lang: str, k: int
+) -> dict[str, Any] | None:
+    """Cached per process: a published round's figures never change (no answers, no reopening).
+
+    The key names the database and the publication, not only the id, so that two apps of one
+    process (or a database restored under the same ids) never share an entry.
+    """
+    from survey.results.report_data import COMPOSITES, build
+    from survey.services.report import round_figures
+
+    session = db.session()
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        return None
+    with force_locale(lang):
+        data = build(round_figures(session, rnd.name, k), lang)
+    if data.root is None:
+        return None
+    quadrant = data.quadrant
+    return {
+        "unit": data.root.name,
+        "cells": [data.root.cells[ix] for ix in COMPOSITES if ix in data.root.cells],
+        "compare": data.figures.compare.name if data.figures.compare else None,
+        "quadrant": (quadrant.name[lang], quadrant.advice[lang]) if quadrant else None,
+        "k": data.figures.k,
+    }

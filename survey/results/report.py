@@ -1,0 +1,201 @@
+"""The maturity report: one self-contained HTML document, and the same as tagged PDF.
+
+The HTML carries its stylesheet and charts inside it, because it is a document people download,
+mail and archive: it must read the same without the server (and WeasyPrint, which makes the
+PDF from exactly this HTML, must fetch nothing). ``mognad report --format html,pdf`` and
+publishing a round both write the documents through :func:`write_documents`, so the report a
+visitor downloads is byte for byte the one ``mognad report`` writes for the same round.
+
+Everything in it is deterministic: no "generated at" time (the PDF's creation date is when the
+round closed), no request, no random id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_decimal
+from flask_babel import gettext as _
+from weasyprint import HTML  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+from analysis.roles import ALL
+from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
+from survey.results.charts import Bar, Chart, Texts, bar_chart
+from survey.results.report_data import COMPOSITES, ReportData, build
+from survey.services.errors import InputError
+from survey.services.report import RoundFigures
+
+DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+DASH = "–"  # what a suppressed or missing figure shows
+CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def document_name(fmt: str, lang: str = FALLBACK) -> str:
+    """``report.html`` / ``report.pdf`` in Swedish, ``report.en.html`` and so on otherwise."""
+    return f"report.{fmt}" if lang == FALLBACK else f"report.{lang}.{fmt}"
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x: Any, digits: int = 1) -> str:
+    """A figure in the locale's way (decimal comma in Swedish); a dash when there is none."""
+    if _missing(x):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(x, format=pattern))
+
+
+def signed(x: Any, digits: int = 1) -> str:
+    if _missing(x):
+        return DASH
+    text = number(x, digits)
+    return text if x < 0 else "+" + text
+
+
+def interval(low: Any, high: Any, digits: int = 1) -> str:
+    if _missing(low) or _missing(high):
+        return DASH
+    return f"{number(low, digits)} {DASH} {number(high, digits)}"
+
+
+def p_value(p: Any) -> str:
+    if _missing(p):
+        return DASH
+    return "< " + number(0.001, 3) if p < 0.001 else number(p, 3)
+
+
+def percent(x: Any, digits: int = 0) -> str:
+    return DASH if _missing(x) else number(100 * x, digits) + " %"
+
+
+def day(value: Any) -> str:
+    from flask_babel import format_date
+
+    return DASH if value is None else str(format_date(value, format=DAY_MONTH_YEAR))
+
+
+def render_report(figures: RoundFigures, lang: str = FALLBACK) -> str:
+    """The report as one HTML document in ``lang`` (``sv`` or ``en``), charts inlined as SVG."""
+    if lang not in LANGUAGES:
+        raise InputError(f"unknown report language '{lang}' (available: {', '.join(LANGUAGES)})")
+    with force_locale(lang):
+        data = build(figures, lang)
+        charts = report_charts(data)
+        rnd = figures.round
+        return render_template(
+            "report/report.html",
+            r=data,
+            rnd=rnd,
+            q=figures.questionnaire,
+            compare=figures.compare,
+            lang=lang,
+            charts=charts,
+            organisation=current_app.config["ORGANISATION_NAME"],
+            created=rnd.closed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if rnd.closed_at else None,
+            closed=day(rnd.closed_at),
+            num=number,
+            signed=signed,
+            ci=interval,
+            pval=p_value,
+            pct=percent,
+            DASH=DASH,
+            tr=tr,
+        )
+
+
+class _NoFetch(URLFetcher):
+    """The report is self-contained: a reference to anything outside it is a bug, not a fetch."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError(f"the report fetches nothing (it referred to {url[:80]})")
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head."""
+    document = HTML(string=html, url_fetcher=_NoFetch(), base_url=None)
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+    if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return pdf
+
+
+def write_documents(
+    figures: RoundFigures, out: Path, formats: Sequence[str], lang: str = FALLBACK
+) -> list[Path]:
+    """Write ``report.html`` and/or ``report.pdf`` (``report.<lang>.*`` for another language)."""
+    wanted = [f for f in DOCUMENT_FORMATS if f in formats]
+    if not wanted:
+        return []
+    html = render_report(figures, lang)
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if "html" in wanted:
+            path = out / document_name("html", lang)
+            path.write_text(html, encoding="utf-8")
+            written.append(path)
+        if "pdf" in wanted:
+            path = out / document_name("pdf", lang)
+            path.write_bytes(render_pdf(html))
+            written.append(path)
+    except OSError as e:
+        raise InputError(f"cannot write the report ({e.strerror or e})", file=str(out)) from None
+    return written
+
+
+def report_charts(data: ReportData) -> list[Chart]:
+    """The summary's charts (call inside ``force_locale``): maturity per förvaltning, and the
+    organisation's categories, each bar with its confidence interval; hidden cells stay gaps."""
+    texts = Texts(
+        label=_("Enhet"),
+        value=_("Poäng"),
+        ci_low=_("95 % KI, nedre"),
+        ci_high=_("95 % KI, övre"),
+        missing=DASH,
+        missing_note=_("färre än %(k)s svar", k=data.figures.k),
+        ci_note=_("Strecken visar 95 % konfidensintervall."),
+    )
+    charts = []
+    lines = [u for u in [data.root, *data.units] if u is not None and "maturity" in u.cells]
+    if lines:
+        bars = [_bar(u.name, u.cells["maturity"]) for u in lines]
+        charts.append(
+            bar_chart(
+                "maturity-units",
+                bars,
+                title=_("Digital mognad per förvaltning"),
+                caption=_("Digital mognad 0–100 för organisationen och varje förvaltning."),
+                texts=texts,
+                fmt=number,
+            )
+        )
+    root = data.root
+    if root is not None:
+        categories = [
+            r for r in data.appendix
+            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] not in COMPOSITES
+        ]  # fmt: skip
+        if categories:
+            charts.append(
+                bar_chart(
+                    "categories",
+                    [_bar(r["index_label"], r) for r in categories],
+                    title=_("Kategorier för %(unit)s", unit=root.name),
+                    caption=_("Poäng 0–100 per kategori för alla roller i organisationen."),
+                    texts=texts,
+                    fmt=number,
+                )
+            )
+    return charts
+
+
+def _bar(label: str, row: dict[str, Any]) -> Bar:
+    return Bar(label, row["score"], row["ci_low"], row["ci_high"])

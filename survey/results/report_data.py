@@ -1,0 +1,199 @@
+"""What the maturity report shows, picked from a round's figures and never recomputed.
+
+Every number here is a value of :func:`survey.services.report.round_figures`' frames (already
+suppressed); this module only chooses rows (the organisation, its förvaltningar, the
+significant changes, the largest gaps) and names them in the report's language. Formatting to
+text is the template's job (``survey.results.report``), so that the HTML and the PDF, which is
+made from the HTML, show the same digits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from flask_babel import gettext as _
+
+from analysis.instruments import DIMENSIONS
+from analysis.reliability import LOW_ALPHA
+from analysis.roles import ALL
+from analysis.typology import QUADRANTS, Quadrant, quadrant
+from survey.i18n import role_name
+from survey.results.figures import change_word, effect_word, index_label
+from survey.services.fieldwork import FieldworkRow
+from survey.services.report import RoundFigures
+
+# The indices the summary and the per-förvaltning table show, in this order.
+COMPOSITES: tuple[str, ...] = ("maturity", *DIMENSIONS)
+# How many of a förvaltning's largest competence gaps the report lists.
+TOP_GAPS = 3
+
+
+def role_label(role: str) -> str:
+    return _("Alla roller") if role == ALL else role_name(role)
+
+
+Row = dict[str, Any]  # an aggregates row, plus its names in the report's language
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    code: str
+    name: str
+    level: int
+    cells: dict[str, Row]  # index → row (role all)
+
+
+@dataclass(frozen=True)
+class Rate:
+    code: str
+    name: str
+    responses: int | None  # None where fewer than k: a count that small is not published
+    invited: int | None
+    completed: int | None
+
+    @property
+    def percent(self) -> float | None:
+        if not self.invited or self.completed is None:
+            return None
+        return 100 * self.completed / self.invited
+
+
+@dataclass(frozen=True)
+class ReportData:
+    figures: RoundFigures
+    lang: str
+    root: UnitLine | None
+    quadrant: Quadrant | None
+    units: list[UnitLine]
+    changes: list[Row]
+    root_gaps: list[dict[str, Any]]
+    unit_gaps: list[tuple[str, list[dict[str, Any]]]]
+    reliability: list[dict[str, Any]]
+    rates: list[Rate]
+    appendix: list[Row]
+    any_suppressed: bool
+
+
+def _value(v: Any) -> Any:
+    """A frame value as plain Python: None for every kind of missing."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {c: _value(v) for c, v in zip(df.columns, t, strict=True)} for t in df.itertuples(False)
+    ]
+
+
+def build(figures: RoundFigures, lang: str) -> ReportData:
+    """Pick the report's rows from the figures (call inside ``force_locale(lang)``)."""
+    q = figures.questionnaire
+    agg = figures.aggregates
+    labels = {ix: index_label(q, ix) for ix in q.indices}
+    roles = {r: role_label(r) for r in pd.unique(agg["role"])}
+    rows = [
+        {
+            **rec,
+            "role_label": roles[rec["role"]],
+            "index_label": labels[rec["index"]],
+            "change_text": change_word(rec["change"])[1],
+            "effect": effect_word(rec["effect_size"]),
+        }
+        for rec in _records(agg)
+    ]
+    lines = _unit_lines(rows)
+    root = next((u for u in lines if u.level == 0), None)
+    units = [u for u in lines if u.level == 1]
+    found = _quadrant(root)
+    changes = [r for r in rows if r["change"] in ("improved", "declined")]
+    root_gaps, unit_gaps = _gaps(figures, labels, units, root)
+    return ReportData(
+        figures=figures,
+        lang=lang,
+        root=root,
+        quadrant=QUADRANTS[found] if found else None,
+        units=units,
+        changes=changes,
+        root_gaps=root_gaps,
+        unit_gaps=unit_gaps,
+        reliability=_reliability(figures, labels),
+        rates=_rates(figures.fieldwork, {u.code for u in lines}, figures.k),
+        appendix=rows,
+        any_suppressed=bool(agg["suppressed"].any()),
+    )
+
+
+def _unit_lines(rows: list[Row]) -> list[UnitLine]:
+    """The organisation (level 0) and each förvaltning (level 1) with its composite cells."""
+    lines: dict[str, dict[str, Row]] = {}
+    meta: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        level = row["unit_level"]
+        if level is None or level > 1 or row["role"] != ALL or row["index"] not in COMPOSITES:
+            continue
+        code = row["unit_code"]
+        meta[code] = (row["unit_name"], int(level))
+        lines.setdefault(code, {})[row["index"]] = row
+    return [UnitLine(code, *meta[code], cells) for code, cells in lines.items()]
+
+
+def _quadrant(root: UnitLine | None) -> str | None:
+    if root is None or "capability" not in root.cells or "legacy" not in root.cells:
+        return None
+    return quadrant(root.cells["capability"]["score"], root.cells["legacy"]["score"])
+
+
+def _gaps(
+    figures: RoundFigures, labels: dict[str, str], units: list[UnitLine], root: UnitLine | None
+) -> tuple[list[dict[str, Any]], list[tuple[str, list[dict[str, Any]]]]]:
+    """The organisation's gaps (ranked) and each förvaltning's largest ones; shown rows only."""
+    gaps = figures.gaps
+    shown = gaps[~gaps["suppressed"].astype(bool)]
+    records = [
+        {**g, "category_label": labels.get(g["category"], g["category"]),
+         "role_label": role_label(g["role"])}
+        for g in _records(shown)
+    ]  # fmt: skip
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for g in records:
+        by_unit.setdefault(g["unit"], []).append(g)
+    for found in by_unit.values():
+        found.sort(key=lambda g: g["rank"])
+    root_gaps = by_unit.get(root.code, []) if root else []
+    unit_gaps = [(u.name, by_unit[u.code][:TOP_GAPS]) for u in units if by_unit.get(u.code)]
+    return root_gaps, unit_gaps
+
+
+def _reliability(figures: RoundFigures, labels: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for rec in _records(figures.reliability):
+        alpha = rec.get("alpha")
+        flagged = alpha is not None and alpha < LOW_ALPHA
+        out.append({**rec, "label": labels.get(rec["category"], rec["category"]), "low": flagged})
+    return out
+
+
+def _rates(rows: list[FieldworkRow], codes: set[str], k: int) -> list[Rate]:
+    """Response counts of the organisation and its förvaltningar; below k they stay unsaid."""
+
+    def count(n: int | None) -> int | None:
+        return n if n is not None and n >= k else None
+
+    return [
+        Rate(
+            r.unit_code,
+            r.unit_name,
+            count(r.responses),
+            r.invited if r.invited else None,
+            count(r.completed) if r.invited else None,
+        )
+        for r in rows
+        if r.unit_code in codes
+    ]

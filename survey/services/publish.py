@@ -1,0 +1,186 @@
+"""Publishing a round: the move to published and the public files, in one transaction.
+
+The files are made by the very functions ``mognad report`` uses (``write_report`` for the open
+data, ``write_documents`` for the report), written to a temporary folder and read back, so a
+public download is byte for byte what ``mognad report`` writes for the same round. They are
+stored in ``published_files``: the web tier keeps no files of its own, and a round is either
+closed without files or published with all of them — if any file cannot be made, the caller
+rolls back and the round stays closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import tempfile
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.opendata import FORMATS
+from survey.models import PublishedFile, Round
+from survey.models.enums import RoundStatus
+from survey.services.audit import audit
+from survey.services.errors import MognadError, StateError
+from survey.services.report import round_figures, write_report
+from survey.services.rounds import move_round
+
+# The documents a published round carries: the report in Swedish (HTML and PDF) and in English
+# (HTML). An English PDF would double the build time for little gain: the English HTML prints.
+DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (("sv", ("html", "pdf")), ("en", ("html",)))
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(StateError):
+    """The round's files could not be made; nothing was published."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A stored file without its bytes (what a listing shows)."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def data_formats() -> tuple[str, ...]:
+    """Every open-data format ``mognad report`` knows, the report documents apart."""
+    from survey.results.report import DOCUMENT_FORMATS
+
+    return tuple(f for f in FORMATS if f not in DOCUMENT_FORMATS)
+
+
+def content_type(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return (
+        CONTENT_TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    )
+
+
+def build_files(session: Session, name: str, k: int) -> dict[str, bytes]:
+    """Every public file of a closed or published round, by file name, as ``mognad report``
+    writes them (its default comparison round: the previous year's)."""
+    from survey.results.report import write_documents
+
+    figures = round_figures(session, name, k)
+    with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
+        out = Path(tmp)
+        paths = list(write_report(figures, out, data_formats()))
+        for lang, formats in DOCUMENTS:
+            paths += write_documents(figures, out, formats, lang)
+        return {p.name: p.read_bytes() for p in paths}
+
+
+def publish_round(
+    session: Session, name: str, k: int, actor: str | None = None
+) -> tuple[Round, list[Listed]]:
+    """Move a closed round to published and store its public files (flushes, never commits).
+
+    Raises StateError when the round cannot move (as ``move_round``) and PublishError when its
+    files cannot be made; either way the caller rolls back and the round stays as it was. The
+    audit entry names the files and their SHA-256, never a figure.
+    """
+    rnd = move_round(session, name, "publish")
+    try:
+        files = build_files(session, name, k)
+    except MognadError as e:
+        raise PublishError(f"round '{name}' was not published, it stays closed: {e}") from None
+    except Exception as e:  # WeasyPrint, the file system: any failure keeps the round closed
+        # By type and place only, as survey.errors logs: a message may quote stored values.
+        log.error(
+            "Publishing failed: %s\n%s",
+            type(e).__name__,
+            "".join(traceback.format_tb(e.__traceback__)),
+        )
+        raise PublishError(
+            f"round '{name}' was not published, it stays closed: its report could not be made "
+            f"({type(e).__name__}; the server log has the details)"
+        ) from None
+    store_files(session, rnd, files)
+    listed = published_files(session, rnd.id)
+    audit(session, "publish.files", actor=actor, round=name,
+          files={f.filename: f.sha256 for f in listed})  # fmt: skip
+    return rnd, listed
+
+
+def store_files(session: Session, rnd: Round, files: dict[str, bytes]) -> None:
+    for filename in sorted(files):
+        data = files[filename]
+        session.add(
+            PublishedFile(
+                round_id=rnd.id,
+                filename=filename,
+                content_type=content_type(filename),
+                content=data,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+        )
+    session.flush()
+
+
+def published_round(session: Session, round_id: int) -> Round | None:
+    """The round if it is published, else None (an unpublished round is as good as unknown)."""
+    rnd = session.get(Round, round_id)
+    return rnd if rnd is not None and rnd.status == RoundStatus.PUBLISHED else None
+
+
+def published_rounds(session: Session) -> Sequence[Round]:
+    return session.scalars(
+        select(Round)
+        .where(Round.status == RoundStatus.PUBLISHED)
+        .order_by(Round.year.desc(), Round.name)
+    ).all()
+
+
+def published_files(session: Session, round_id: int) -> list[Listed]:
+    rows = session.execute(
+        select(
+            PublishedFile.filename,
+            PublishedFile.content_type,
+            PublishedFile.size,
+            PublishedFile.sha256,
+        )
+        .where(PublishedFile.round_id == round_id)
+        .order_by(PublishedFile.filename)
+    ).all()
+    return [Listed(*row) for row in rows]
+
+
+def published_file(session: Session, round_id: int, filename: str) -> PublishedFile | None:
+    """A stored file of a *published* round, or None."""
+    if published_round(session, round_id) is None:
+        return None
+    return session.scalar(
+        select(PublishedFile).where(
+            PublishedFile.round_id == round_id, PublishedFile.filename == filename
+        )
+    )
+
+
+def planned_files(session: Session, name: str, k: int) -> list[str]:
+    """The names of the files publishing would make public (the open data written for real,
+    the documents by name), for the confirmation page."""
+    from survey.results.report import document_name
+
+    figures = round_figures(session, name, k)
+    with tempfile.TemporaryDirectory(prefix="mognad-plan-") as tmp:
+        names = [p.name for p in write_report(figures, Path(tmp), data_formats())]
+    names += [document_name(f, lang) for lang, formats in DOCUMENTS for f in formats]
+    return sorted(names)

@@ -1,0 +1,113 @@
+"""Publishing a round: its public files are the bytes `mognad report` writes, stored in the same
+transaction as the move to published; a failure leaves the round closed and says why."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from analysis.opendata import FORMATS
+from survey.models import AuditLog, PublishedFile, Round
+from tests.survey import admin_fixtures
+from tests.survey.staff import text
+
+admin = admin_fixtures.admin
+clock = admin_fixtures.clock
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def _round(db_session, name: str = "R2025") -> Round:  # type: ignore[no-untyped-def]
+    return db_session.scalar(sa.select(Round).where(Round.name == name))
+
+
+def _stored(db_session, round_id: int) -> dict[str, PublishedFile]:  # type: ignore[no-untyped-def]
+    rows = db_session.scalars(sa.select(PublishedFile).where(PublishedFile.round_id == round_id))
+    return {f.filename: f for f in rows}
+
+
+def test_published_files_are_the_bytes_mognad_report_writes(
+    runner, two_years, client, db_session, tmp_path
+) -> None:
+    result = runner.invoke(args=["round", "publish", "R2025"])
+    assert result.exit_code == 0, result.output
+    rnd = _round(db_session)
+    assert rnd.status == "published" and rnd.published_at is not None
+    stored = _stored(db_session, rnd.id)
+
+    sv, en = tmp_path / "sv", tmp_path / "en"
+    for out, args in (
+        (sv, ["--format", ",".join(FORMATS)]),
+        (en, ["--format", "html", "--lang", "en"]),
+    ):
+        result = runner.invoke(args=["report", "R2025", "--out", str(out), *args])
+        assert result.exit_code == 0, result.output
+    written = {p.name: p for p in sv.iterdir()} | {
+        p.name: p for p in en.iterdir() if p.name.startswith("report.")
+    }
+    assert set(stored) == set(written)
+    assert {"report.html", "report.pdf", "report.en.html", "aggregates.csv"} <= set(stored)
+    for name, f in stored.items():
+        data = written[name].read_bytes()
+        assert (
+            hashlib.sha256(data).hexdigest() == f.sha256 == hashlib.sha256(f.content).hexdigest()
+        ), name
+        assert f.size == len(data)
+        served = client.get(f"/results/{rnd.id}/files/{name}")
+        assert served.status_code == 200 and served.data == data, name
+    # Audited by file name and hash, never a figure.
+    entry = db_session.scalar(sa.select(AuditLog).where(AuditLog.action == "publish.files"))
+    assert set(entry.detail) == {"round", "files"}
+    assert entry.detail["files"] == {n: f.sha256 for n, f in stored.items()}
+
+
+def test_a_failed_build_leaves_the_round_closed_and_says_why(
+    runner, two_years, db_session, monkeypatch
+) -> None:
+    from survey.results import report
+
+    def broken(html: str) -> bytes:
+        raise RuntimeError("layout exploded with a secret value 4711")
+
+    monkeypatch.setattr(report, "render_pdf", broken)
+    result = runner.invoke(args=["round", "publish", "R2025"])
+    assert result.exit_code == 1
+    assert "was not published, it stays closed" in result.output
+    assert "RuntimeError" in result.output and "4711" not in result.output
+    assert "Traceback" not in result.output
+    rnd = _round(db_session)
+    assert rnd.status == "closed" and rnd.published_at is None
+    assert not _stored(db_session, rnd.id)
+    actions = set(db_session.scalars(sa.select(AuditLog.action)))
+    assert not actions & {"round.publish", "publish.files"}
+
+
+@SQLITE
+def test_the_confirmation_page_lists_what_becomes_public_and_failure_is_clear(
+    app, admin, runner, two_years, db_session, monkeypatch
+) -> None:
+    rid = _round(db_session).id
+    page = text(admin.get(f"/admin/rounds/{rid}/publish"))
+    listing = page.split("Det här blir offentligt", 1)[1]
+    for name in ("report.html", "report.pdf", "report.en.html", "aggregates.csv",
+                 "aggregates.json", "reliability.csv"):  # fmt: skip
+        assert f"<code>{name}</code>" in listing
+    assert not _stored(db_session, rid)  # the page only names them
+
+    from survey.results import report
+
+    real = report.render_pdf
+    monkeypatch.setattr(report, "render_pdf", lambda html: 1 / 0)
+    r = admin.post(f"/admin/rounds/{rid}/publish", {})
+    assert r.status_code == 400
+    body = text(r)
+    assert "was not published, it stays closed" in body and "ZeroDivisionError" in body
+    assert "Traceback" not in body
+    assert _round(db_session).status == "closed"
+
+    monkeypatch.setattr(report, "render_pdf", real)
+    r = admin.post(f"/admin/rounds/{rid}/publish", {})
+    assert r.status_code == 303
+    assert _round(db_session).status == "published"
+    assert "report.pdf" in _stored(db_session, rid)

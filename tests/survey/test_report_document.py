@@ -1,0 +1,108 @@
+"""The maturity report as HTML and tagged PDF: its numbers are the figures, its hidden cells stay
+hidden, and the PDF carries text, tags and its sections."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pypdf
+import pytest
+
+from survey.extensions import db
+from survey.results.report import render_pdf, render_report
+from survey.services.report import round_figures
+from tests.support.report_html import cells, number
+
+SECTIONS_SV = (
+    "Sammanfattning",
+    "Resultat per förvaltning",
+    "Förändringar",
+    "Kompetensgap",
+    "Metod",
+    "Bilaga: alla celler",
+)
+SECTIONS_EN = ("Summary", "Results per department", "Changes", "Competence gaps", "Method")
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def _close(shown: float | None, value: float | None, digits: int) -> bool:
+    if value is None:
+        return shown is None
+    return shown is not None and abs(shown - round(float(value), digits)) < 10**-digits / 2 + 1e-9
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_cell_of_the_report_is_the_figure_and_hidden_cells_show_none(
+    app, two_years, lang
+) -> None:
+    with app.app_context():
+        figures = round_figures(db.session(), "R2025", app.config["K_ANONYMITY"])
+        html = render_report(figures, lang)
+    assert f'<html lang="{lang}">' in html
+    shown = cells(html)
+    agg = figures.aggregates
+    assert len(shown) == len(agg)
+    digits = {"n": 0, "score": 1, "delta": 1, "effect_size": 2}
+    for row in agg.to_dict("records"):
+        got = shown[f"{row['unit_code']}|{row['role']}|{row['index']}"]
+        if row["suppressed"]:
+            # Not one digit anywhere in a hidden cell's row.
+            assert not re.search(r"\d", got["text"]), got
+            continue
+        for col, d in digits.items():
+            value = None if pd.isna(row[col]) else float(row[col])
+            assert _close(number(got[col], lang), value, d), (row, col, got[col])
+    tiny = [k for k in shown if k.startswith("TINY|")]
+    assert tiny and all(not re.search(r"\d", shown[k]["text"]) for k in tiny)
+    assert agg[agg.unit_code == "TINY"]["suppressed"].all()
+    # The organisation's maturity in the summary sentence, as the figures have it.
+    root = agg[(agg.unit_level == 0) & (agg.role == "all") & (agg["index"] == "maturity")].iloc[0]
+    score = f"{root['score']:.1f}".replace(".", "," if lang == "sv" else ".")
+    assert score in html.split('id="units"')[0]
+    for heading in SECTIONS_SV if lang == "sv" else SECTIONS_EN:
+        assert f">{heading}</h2>" in html
+
+
+@SQLITE
+def test_the_pdf_is_tagged_has_text_sections_and_no_hidden_figure(app, two_years) -> None:
+    with app.app_context():
+        figures = round_figures(db.session(), "R2025", app.config["K_ANONYMITY"])
+        html = render_report(figures, "sv")
+    pdf = render_pdf(html)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert root["/Lang"] == "sv"
+    assert reader.metadata.title == "Digital mognad och kompetens: R2025"
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for heading in SECTIONS_SV:
+        assert heading in text
+    agg = figures.aggregates
+    root_cell = agg[(agg.unit_level == 0) & (agg.role == "all") & (agg["index"] == "maturity")]
+    assert f"{root_cell['score'].iloc[0]:.1f}".replace(".", ",") in text
+    tiny_lines = [line for line in text.splitlines() if "TINY" in line]
+    assert tiny_lines and not [line for line in tiny_lines if re.search(r"\d", line)]
+
+
+@SQLITE
+def test_mognad_report_writes_the_documents_and_refuses_unknown_formats(
+    runner, two_years, tmp_path
+) -> None:
+    out = tmp_path / "docs"
+    result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "html,bogus"])
+    assert result.exit_code == 1
+    assert "unknown or unavailable format 'bogus'" in result.output
+    assert not out.exists()  # refused before anything was computed or written
+    result = runner.invoke(
+        args=["report", "R2025", "--out", str(out), "--format", "html", "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    english = (out / "report.en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and ">Summary</h2>" in english
+    assert not (out / "report.html").exists() and not (out / "aggregates.csv").exists()
+    result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert ">Sammanfattning</h2>" in (out / "report.html").read_text(encoding="utf-8")
