@@ -1,7 +1,7 @@
 """published files: the report and open-data files of a published round, as served
 
 Revision ID: 976ecc08474e
-Revises: a1f5c3e7b9d2
+Revises: 9d90df50c7eb
 Create Date: 2026-11-27 12:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '976ecc08474e'
-down_revision = 'a1f5c3e7b9d2'
+down_revision = '9d90df50c7eb'
 branch_labels = None
 depends_on = None
 
