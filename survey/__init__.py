@@ -95,12 +95,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey import admin, auth, main, respond
+    from survey import admin, api, auth, main, respond
 
     app.register_blueprint(main.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -122,8 +123,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_rate_limits(app: Flask) -> None:
+    from survey.api import init_limits as limit_api
     from survey.auth.limits import init_app as limit_sign_in
     from survey.ratelimit import init_app
 
     init_app(app)
     limit_sign_in(app)
+    limit_api(app)

@@ -40,6 +40,7 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.comment_rounds", Action.READ_COMMENTS, lazy_gettext("Fritextkommentarer")),
     ("admin.feedback", Action.READ_FEEDBACK, lazy_gettext("Synpunkter om tillgänglighet")),
     ("admin.audit_log", Action.VIEW_AUDIT, lazy_gettext("Granskningslogg")),
+    ("admin.tokens", Action.MANAGE_USERS, lazy_gettext("API-nycklar")),
 )
 
 
@@ -78,4 +79,5 @@ from survey.admin import (  # noqa: E402,F401
     questionnaires,
     respondents,
     rounds,
+    tokens,
 )

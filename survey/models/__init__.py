@@ -12,10 +12,12 @@ from survey.models.rounds import (
     Round,
 )
 from survey.models.statistics import RoundStatistics
+from survey.models.tokens import ApiToken
 from survey.models.users import RecoveryCode, User, UserUnit
 
 __all__ = [
     "AccessibilityFeedback",
+    "ApiToken",
     "Answer",
     "Ballot",
     "AuditLog",
