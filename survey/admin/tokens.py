@@ -50,9 +50,9 @@ def token_create() -> tuple[str, int]:
     errors = FormErrors()
     owner = db.session.get(User, int(form["user"])) if form["user"].isdigit() else None
     if owner is None or not owner.active:
-        errors.add(_("Välj det konto som token ska höra till."), "#user", "user")
+        errors.add(_("Välj det konto som nyckeln ska höra till."), "#user", "user")
     if not form["name"]:
-        errors.add(_("Skriv vad token ska användas till."), "#name", "name")
+        errors.add(_("Skriv vad nyckeln ska användas till."), "#name", "name")
     if errors or owner is None:
         return _page(errors, form, 400)
     try:
@@ -77,7 +77,7 @@ def token_revoke(token_id: int) -> Response:
         row = revoke_token(db.session(), token_id, utcnow())
     except MognadError:
         db.session.rollback()
-        flash(_("Token är redan återkallad."), "error")
+        flash(_("Nyckeln är redan återkallad."), "error")
         return redirect(url_for("admin.tokens"))
     audit(
         db.session(),
@@ -88,5 +88,5 @@ def token_revoke(token_id: int) -> Response:
         name=row.name,
     )
     db.session.commit()
-    flash(_("Token %(name)s är återkallad och fungerar inte längre.", name=row.name))
+    flash(_("Nyckeln %(name)s är återkallad och fungerar inte längre.", name=row.name))
     return redirect(url_for("admin.tokens"))

@@ -236,7 +236,7 @@ def test_admin_creates_and_revokes_a_token_in_the_browser(
     r = admin.post("/admin/tokens/", {"user": str(admin_id), "name": "portal"})
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     token = re.search(
-        r'<code class="secret" id="token">([^<]+)</code>', r.get_data(as_text=True)
+        r'<code class="secret token-once" id="token">([^<]+)</code>', r.get_data(as_text=True)
     ).group(1)  # type: ignore[union-attr]
     closed = f"/api/v1/rounds/{rounds['R2024']}/aggregates"
     assert client.get(closed, headers=bearer(token)).status_code == 200
@@ -251,3 +251,11 @@ def test_admin_creates_and_revokes_a_token_in_the_browser(
 
     actions = db_session.scalars(sa.select(AuditLog.action)).all()
     assert "token.created" in actions and "token.revoked" in actions
+
+
+def test_bearer_tokens_never_reach_a_log() -> None:
+    from survey.security import redact
+
+    line = '127.0.0.1 - "GET /api/v1/rounds" 200 "Authorization: Bearer abc_DEF-123" bearer x9'
+    assert "abc_DEF-123" not in redact(line) and "x9" not in redact(line)
+    assert "Bearer [redacted]" in redact(line)
