@@ -34,6 +34,11 @@ class RoundRows:
     texts: list[str]  # each row as JSON text, in the same order
     k: int
     key: tuple[Any, ...]
+    by_unit: dict[str, list[int]]  # unit code → positions of its rows, in order
+    every: bytes  # the JSON array of all rows, encoded (the most common answer)
+
+    def array(self, picked: list[int]) -> bytes:
+        return ("[" + ", ".join(self.texts[i] for i in picked) + "]").encode()
 
 
 _lock = threading.Lock()
@@ -82,7 +87,11 @@ def round_rows(session: Session, rnd: Round) -> RoundRows:
     figures = round_figures(session, rnd.name, k)
     rows = to_records(figures.aggregates)
     texts = [json.dumps(row, ensure_ascii=False) for row in rows]
-    built = RoundRows(rows, texts, figures.k, key)
+    by_unit: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_unit.setdefault(row["unit_code"], []).append(i)
+    every = ("[" + ", ".join(texts) + "]").encode()
+    built = RoundRows(rows, texts, figures.k, key, by_unit, every)
     with _lock:
         cache[rnd.id] = built
         cache.move_to_end(rnd.id)
