@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.opendata import to_records
-from survey.models import Round, UnitRemap
+from survey.models import AuditLog, Round, UnitRemap
+from survey.services.audit import audit
 from survey.services.report import round_figures, round_k
 from survey.services.statistics import previous_round
 
@@ -92,9 +93,26 @@ def round_rows(session: Session, rnd: Round) -> RoundRows:
         by_unit.setdefault(row["unit_code"], []).append(i)
     every = ("[" + ", ".join(texts) + "]").encode()
     built = RoundRows(rows, texts, figures.k, key, by_unit, every)
+    _note_shown(session, rnd, rows)
     with _lock:
         cache[rnd.id] = built
         cache.move_to_end(rnd.id)
         while len(cache) > KEEP:
             cache.popitem(last=False)
     return built
+
+
+def _note_shown(session: Session, rnd: Round, rows: list[dict[str, Any]]) -> None:
+    """Audit, once per round, that the API showed its figures (and its comparison round's).
+
+    A closed round whose figures were shown must not reopen (``survey.services.rounds``): two
+    answers, one response apart, would give that response away by subtraction.
+    """
+    shown = session.scalars(
+        select(AuditLog.id).where(
+            AuditLog.action == "api.read", AuditLog.detail["round"].as_string() == rnd.name
+        )
+    ).first()
+    if shown is None:
+        compare = next((r["compare_round"] for r in rows if r["compare_round"]), None)
+        audit(session, "api.read", actor="api", round=rnd.name, compare_round=compare)

@@ -259,3 +259,24 @@ def test_bearer_tokens_never_reach_a_log() -> None:
     line = '127.0.0.1 - "GET /api/v1/rounds" 200 "Authorization: Bearer abc_DEF-123" bearer x9'
     assert "abc_DEF-123" not in redact(line) and "x9" not in redact(line)
     assert "Bearer [redacted]" in redact(line)
+
+
+def test_a_round_the_api_showed_cannot_reopen(client, runner, two_years, db_session) -> None:  # type: ignore[no-untyped-def]
+    """Figures shown once must not be followed by more answers (subtraction would reveal them)."""
+    from survey.models import AuditLog
+
+    token = make_token(runner, "hr@example.org", "hr")
+    closed = round_id(db_session, "R2025")
+    assert (
+        client.get(f"/api/v1/rounds/{closed}/aggregates", headers=bearer(token)).status_code == 200
+    )
+    assert (
+        client.get(f"/api/v1/rounds/{closed}/aggregates", headers=bearer(token)).status_code == 200
+    )
+    shown = db_session.scalars(
+        sa.select(AuditLog.detail).where(AuditLog.action == "api.read")
+    ).all()
+    assert shown == [{"round": "R2025", "compare_round": "R2024"}]  # once, not per call
+    for name in ("R2025", "R2024"):  # the round and the round it was compared with
+        refused = runner.invoke(args=["round", "open", name])
+        assert refused.exit_code == 1 and "report made from it" in refused.output, refused.output
