@@ -88,11 +88,14 @@ def too_many(error: RateLimitExceeded) -> Response:
 
 
 def init_limits(app: Flask) -> None:
-    """Limit the whole API per client address (HMAC-keyed, as the other limits)."""
+    """Limit the whole API per client address (HMAC-keyed, as the other limits): one shared
+    count for every endpoint, not one per endpoint."""
     from survey.ratelimit import _client
 
     limiter = app.extensions["mognad_limiter"]
-    limiter.limit(lambda: str(current_app.config["RATELIMIT_API"]), key_func=_client)(bp)
+    limiter.shared_limit(
+        lambda: str(current_app.config["RATELIMIT_API"]), scope="api", key_func=_client
+    )(bp)
 
 
 from survey.api import views  # noqa: E402,F401  (routes register on bp)

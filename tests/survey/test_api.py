@@ -280,3 +280,11 @@ def test_a_round_the_api_showed_cannot_reopen(client, runner, two_years, db_sess
     for name in ("R2025", "R2024"):  # the round and the round it was compared with
         refused = runner.invoke(args=["round", "open", name])
         assert refused.exit_code == 1 and "report made from it" in refused.output, refused.output
+
+
+def test_too_many_requests_get_a_429_problem(app, client) -> None:  # type: ignore[no-untyped-def]
+    app.config["RATELIMIT_API"] = "2 per minute"
+    assert [client.get("/api/v1/rounds").status_code for _ in range(2)] == [200, 200]
+    r = client.get("/api/openapi.json")  # the limit is per client for the whole API
+    assert r.status_code == 429 and r.mimetype == "application/problem+json"
+    assert r.get_json()["status"] == 429
