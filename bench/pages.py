@@ -234,13 +234,17 @@ def run(url: str, name: str, department: str, repeat: int, cold: int) -> None:
     for label, target, factory in measurements(app, name, department):
         warm_call, cold_call = factory(), factory()
         n = repeat if target < 1 else max(2, repeat // 10)
-        warm_call(app)  # the first call is the cold one of this app: not counted as warm
-        for _ in range(n):
-            warm_call(app)
-        for _ in range(cold if target < 1 else 1):
-            fresh = make_app(url)
-            cold_call(fresh)
-            dispose(fresh)
+        try:
+            warm_call(app)  # the first call is the cold one of this app: not counted as warm
+            for _ in range(n):
+                warm_call(app)
+            for _ in range(cold if target < 1 else 1):
+                fresh = make_app(url)
+                cold_call(fresh)
+                dispose(fresh)
+        except Exception as e:  # one broken page must not cost the others' figures
+            print(f"{label:28} failed: {type(e).__name__}: {e}")
+            continue
         w, c = warm_call.times[1:], cold_call.times
         verdict = "ok" if p95(w) <= target else "OVER"
         print(
