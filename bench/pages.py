@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -44,6 +45,8 @@ from bench.analysis import FIRST_YEAR, answer_rows, org_rows, write  # noqa: E40
 PAGE_TARGET = 0.300  # seconds, p95 warm
 PDF_TARGET = 30.0
 ADMIN = "bench-admin@example.org"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
+HEADERS: dict[str, str] = {}  # the API is read with an administrator's token when it can be
 
 
 @contextmanager
@@ -86,8 +89,10 @@ def invoke(app: Any, *args: str) -> str:
     return str(result.output)
 
 
-def build(url: str, respondents: int, years: int, tmp: Path) -> tuple[list[str], str]:
-    """Migrate, load ``years`` rounds, close and publish them; return the round names and a
+def build(
+    url: str, respondents: int, years: int, tmp: Path, publish: bool
+) -> tuple[list[str], str]:
+    """Migrate, load ``years`` rounds, close (and publish) them; return the round names and a
     förvaltning's code for the drill-down."""
     from flask_migrate import downgrade, upgrade
 
@@ -110,12 +115,15 @@ def build(url: str, respondents: int, years: int, tmp: Path) -> tuple[list[str],
             app, "round", "create", name, "--year", str(year), "--questionnaire", "malmo-digital"
         )
         invoke(app, "responses", "import", name, str(answers))
-        for move in ("open", "close", "publish"):
+        for move in ("open", "close", "publish") if publish else ("open", "close"):
             invoke(app, "round", move, name)
     print(
         f"load: {years} rounds × {respondents} respondents in {time.perf_counter() - start:.0f} s"
     )
     invoke(app, "user", "create", ADMIN, "--role", "admin")
+    token = TOKEN.search(invoke(app, "token", "create", ADMIN, "--name", "bench"))
+    if token is not None:
+        HEADERS["Authorization"] = f"Bearer {token.group(0)}"
     with app.app_context():
         from survey.extensions import db
 
@@ -145,7 +153,7 @@ def get(url: str, staff: bool) -> Measure:
     def call(app: Any) -> None:
         client = signed_in(app) if staff else app.test_client()
         start = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, headers=None if staff else HEADERS)
         response.get_data()  # the whole body, as a server would write it
         elapsed = time.perf_counter() - start
         if response.status_code != 200:
@@ -176,7 +184,9 @@ def pdf(name: str) -> Measure:
     return call
 
 
-def measurements(app: Any, name: str, department: str) -> list[tuple[str, float, Any]]:
+def measurements(
+    app: Any, name: str, department: str, skip_pdf: bool
+) -> list[tuple[str, float, Any]]:
     """(label, target, factory of a Measure) for every target this checkout has."""
     from survey.extensions import db
     from survey.models import Round
@@ -207,7 +217,10 @@ def measurements(app: Any, name: str, department: str) -> list[tuple[str, float,
     except ImportError:
         print("skipped PDF: survey.results.report.render_pdf is not in this checkout")
     else:
-        wanted.append(("PDF report", PDF_TARGET, lambda: pdf(name)))
+        if skip_pdf:
+            print("skipped PDF: --skip-pdf")
+        else:
+            wanted.append(("PDF report", PDF_TARGET, lambda: pdf(name)))
     return wanted
 
 
@@ -223,7 +236,7 @@ def dispose(app: Any) -> None:
         db.engine.dispose()
 
 
-def run(url: str, name: str, department: str, repeat: int, cold: int) -> None:
+def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: bool) -> None:
     app = make_app(url)
     print(
         f"\nround {name!r}, drill-down unit {department}; warm: {repeat} calls, cold: {cold} apps"
@@ -231,7 +244,7 @@ def run(url: str, name: str, department: str, repeat: int, cold: int) -> None:
     print(
         f"{'':28} {'warm median':>12} {'warm p95':>10} {'cold median':>12} {'cold max':>10}  target"
     )
-    for label, target, factory in measurements(app, name, department):
+    for label, target, factory in measurements(app, name, department, skip_pdf):
         warm_call, cold_call = factory(), factory()
         n = repeat if target < 1 else max(2, repeat // 10)
         try:
@@ -261,11 +274,18 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=30, help="warm calls per measurement")
     parser.add_argument("--cold", type=int, default=5, help="fresh apps per measurement")
+    parser.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="only close the rounds (publishing may build each round's report); the API is then "
+        "read with an administrator's token",
+    )
+    parser.add_argument("--skip-pdf", action="store_true", help="do not time the PDF")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     with database() as url, tempfile.TemporaryDirectory() as tmp:
-        names, department = build(url, args.respondents, args.years, Path(tmp))
-        run(url, names[-1], department, args.repeat, args.cold)
+        names, department = build(url, args.respondents, args.years, Path(tmp), not args.no_publish)
+        run(url, names[-1], department, args.repeat, args.cold, args.skip_pdf)
 
 
 if __name__ == "__main__":
