@@ -206,6 +206,7 @@ STAFF_PAGES = (
     "admin.comment_rounds",
     "admin.feedback",
     "admin.audit_log",
+    "admin.tokens",
 )
 
 
