@@ -95,7 +95,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey import admin, auth, main, respond
+    from survey import admin, api, auth, main, respond
     from survey.results import dashboard
     from survey.results import public as results
 
@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(api.bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -126,8 +127,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_rate_limits(app: Flask) -> None:
+    from survey.api import init_limits as limit_api
     from survey.auth.limits import init_app as limit_sign_in
     from survey.ratelimit import init_app
 
     init_app(app)
     limit_sign_in(app)
+    limit_api(app)

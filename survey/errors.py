@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import traceback
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from survey.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from survey.api.problems import from_exception, problem, under_api
     from survey.security import ControlCharacters
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if under_api():  # the read API answers in JSON (problem details), never HTML
+            return from_exception(error)
         message = error.description if isinstance(error, ControlCharacters) else None
         return render_template("errors/error.html", error=error, message=message), error.code
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> tuple[str, int] | Response:
         db.session.rollback()
         app.logger.error(
             "Unhandled %s in %s %s\n%s",
@@ -32,5 +35,7 @@ def init_app(app: Flask) -> None:
             request.url_rule.rule if request.url_rule else "(no route)",
             "".join(traceback.format_tb(error.__traceback__)),
         )
+        if under_api():
+            return problem(500)
         wrapped = InternalServerError()
         return render_template("errors/error.html", error=wrapped), 500

@@ -27,12 +27,14 @@ HSTS = "max-age=31536000; includeSubDomains"
 # C0 controls and DEL, except tab and newline; a carriage return only right before a newline.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 
-# /s/<token>, the key of /o/<round>/<unit>/<key> (raw or percent-encoded slashes alike) and
-# staff set-up links /auth/setup/<token>.
+# /s/<token>, the key of /o/<round>/<unit>/<key> (raw or percent-encoded slashes alike),
+# staff set-up links /auth/setup/<token>, and API tokens wherever an Authorization header is
+# written out (an access-log format with %({authorization}i), a dumped request).
 _SECRET_PATHS = (
     (re.compile(r"(/s/)[^\s\"'?#]+"), r"\1[redacted]"),
     (re.compile(r"(/o/[^/\s\"'?#]+/[^\s\"'?#]+/)[^/\s\"'?#]+"), r"\1[redacted]"),
     (re.compile(r"(/auth/setup/)[^\s\"'?#]+"), r"\1[redacted]"),
+    (re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE), r"\1[redacted]"),
 )
 
 

@@ -42,6 +42,7 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.feedback", Action.READ_FEEDBACK, lazy_gettext("Synpunkter om tillgänglighet")),
     ("admin.exports", Action.EXPORT, lazy_gettext("Export för analys")),
     ("admin.audit_log", Action.VIEW_AUDIT, lazy_gettext("Granskningslogg")),
+    ("admin.tokens", Action.MANAGE_USERS, lazy_gettext("API-nycklar")),
 )
 
 
@@ -81,4 +82,5 @@ from survey.admin import (  # noqa: E402,F401
     questionnaires,
     respondents,
     rounds,
+    tokens,
 )

@@ -30,6 +30,7 @@ GROUPS = {
     "privacy": ("mix", "purge_personal_data"),
     "mail": ("invitations", "reminders"),
     "users": ("user",),
+    "tokens": ("token",),
 }
 
 

@@ -14,10 +14,12 @@ from survey.models.rounds import (
 )
 from survey.models.statistics import RoundStatistics
 from survey.models.suggestions import SuggestionText
+from survey.models.tokens import ApiToken
 from survey.models.users import RecoveryCode, User, UserUnit
 
 __all__ = [
     "AccessibilityFeedback",
+    "ApiToken",
     "Answer",
     "Ballot",
     "AuditLog",

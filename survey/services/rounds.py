@@ -182,9 +182,13 @@ def create_round(
     return rnd
 
 
+# Audit actions that mean a round's figures were shown: a report, or the read API's first answer.
+RESULTS_SHOWN = ("report.write", "api.read")
+
+
 def _results_made(session: Session, name: str) -> bool:
     """Whether any report showed this round's figures (as the round or as its comparison)."""
-    details = session.scalars(select(AuditLog.detail).where(AuditLog.action == "report.write"))
+    details = session.scalars(select(AuditLog.detail).where(AuditLog.action.in_(RESULTS_SHOWN)))
     return any(name in (d.get("round"), d.get("compare_round")) for d in details)
 
 

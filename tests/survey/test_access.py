@@ -128,7 +128,7 @@ def test_unknown_action_is_an_error(app) -> None:
 
 # --- Through HTTP -----------------------------------------------------------------------------
 
-PUBLIC_BLUEPRINTS = {"respond", "auth", "main", "results", None}
+PUBLIC_BLUEPRINTS = {"respond", "auth", "main", "results", "api", None}
 
 
 def sample_url(rule) -> str:  # type: ignore[no-untyped-def]

@@ -208,6 +208,7 @@ STAFF_PAGES = (
     "admin.feedback",
     "admin.exports",
     "admin.audit_log",
+    "admin.tokens",
 )
 
 
