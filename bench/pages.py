@@ -166,9 +166,8 @@ def get(url: str, staff: bool) -> Measure:
 
 def pdf(name: str) -> Measure:
     def call(app: Any) -> None:
-        from survey.results.report import render_pdf, render_report
-
         from survey.extensions import db
+        from survey.results.report import render_pdf, render_report
         from survey.services.report import round_figures
 
         with app.test_request_context("/"):
