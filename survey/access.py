@@ -19,10 +19,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Protocol
 
-from flask import abort, g
+from flask import Blueprint, abort, g
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from werkzeug.wrappers import Response
 
 from analysis.tree import ancestors
 from survey.extensions import db, login_manager
@@ -136,3 +137,24 @@ def require(action: Action | str, unit: UnitRef | None = None) -> None:
         abort(login_manager.unauthorized())
     if not allowed(current_user, action, unit):
         abort(403)
+
+
+def _signed_in_staff_only() -> Response | None:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def staff_only(bp: Blueprint) -> None:
+    """Sign-in for every view of a staff blueprint, and no caching of its pages.
+
+    Checked once for the whole blueprint, so that a page added later cannot forget it; its
+    pages show personal or unpublished data, which must not linger in shared caches.
+    """
+    bp.before_request(_signed_in_staff_only)
+    bp.after_request(_no_store)

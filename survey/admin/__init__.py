@@ -1,5 +1,5 @@
 """Staff pages. Every view is for signed-in staff only and asks ``survey.access`` what it may
-show; this module checks sign-in for the whole blueprint, so a page added later cannot forget it.
+show; sign-in is checked for the whole blueprint (``survey.access.staff_only``).
 """
 
 from __future__ import annotations
@@ -7,25 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
-from survey.access import ROLE_ACTIONS, Action, allowed, allowed_somewhere
-from survey.extensions import login_manager
+from survey.access import ROLE_ACTIONS, Action, allowed, allowed_somewhere, staff_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def signed_in_staff_only() -> Response | None:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_only(bp)
 
 
 #: The staff pages the home page links to: endpoint, the action it needs, its label. A page

@@ -21,11 +21,10 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from analysis.roles import OUTPUT_ROLES
-from survey.access import ROLE_ACTIONS, Action, allowed, in_scope
-from survey.extensions import db, login_manager
+from survey.access import ROLE_ACTIONS, Action, allowed, in_scope, staff_only
+from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import Round
 from survey.models.enums import FINISHED, UserRole
@@ -35,19 +34,7 @@ from survey.services.statistics import tree_frame
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.context_processor(template_helpers)
-
-
-@bp.before_request
-def signed_in_staff_only() -> Response | None:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_only(bp)
 
 
 class NotReady(Exception):
