@@ -10,8 +10,6 @@ overview starts at the units they are bound to, and any other unit is refused wi
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -24,12 +22,15 @@ from sqlalchemy import select
 
 from analysis.roles import OUTPUT_ROLES
 from survey.access import ROLE_ACTIONS, Action, allowed, in_scope, staff_only
+from survey.auth.flow import actor
 from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import Round
 from survey.models.enums import FINISHED, UserRole
+from survey.services import memo
 from survey.services.errors import MognadError
 from survey.services.report import RoundFigures, round_figures, round_k
+from survey.services.rounds import note_results_shown
 from survey.services.statistics import tree_frame
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -87,40 +88,12 @@ def k_of(rnd: Round) -> int:
 
 
 T = TypeVar("T")
-_MEMO: OrderedDict[Hashable, Any] = OrderedDict()
-_MEMO_LOCK = threading.Lock()
-MEMO_SIZE = 8
 
 
 def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()`` once per state of the closed rounds, kept for the next requests.
-
-    A closed round's figures cannot change, so recomputing them on every page view only costs
-    time. The key holds the database, the installation's k and every finished round's status,
-    closing and purge times and k, so that a round closed, reopened or purged since, or another
-    k, is never answered from memory.
-    """
-    rounds = db.session.execute(
-        select(Round.id, Round.status, Round.closed_at, Round.purged_at, Round.k_min)
-        .where(Round.status.in_(FINISHED))
-        .order_by(Round.id)
-    ).all()
-    state = (
-        str(current_app.config["DATABASE_URL"]),
-        int(current_app.config["K_ANONYMITY"]),
-        tuple(tuple(r) for r in rounds),
-    )
-    full = (kind, state, key)
-    with _MEMO_LOCK:
-        if full in _MEMO:
-            _MEMO.move_to_end(full)
-            return _MEMO[full]
-    value = build()
-    with _MEMO_LOCK:
-        _MEMO[full] = value
-        while len(_MEMO) > MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
+    """``build()`` once while the closed rounds stay as they are (``survey.services.memo``)."""
+    k = int(current_app.config["K_ANONYMITY"])
+    return memo.remembered(db.session(), k, kind, key, build)
 
 
 def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
@@ -142,6 +115,10 @@ def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
     fig, compared = remembered("figures", (rnd.id, compare_id), build)
     # The rounds inside belong to the session that built the figures; give this request's.
     other = db.session.get(Round, compared) if compared is not None else None
+    # Once seen, the round may never reopen (its figures could then be differenced).
+    name = other.name if other is not None else None
+    note_results_shown(db.session(), "results.view", rnd.name, name, actor(current_user))
+    db.session.commit()
     return dataclasses.replace(fig, round=rnd, compare=other)
 
 
@@ -197,4 +174,4 @@ def index() -> str:
     return render_template("results/index.html", rounds=rounds)
 
 
-from survey.results import chart_files, gaps, overview, suggestions, units  # noqa: E402,F401  # noqa: E402,F401
+from survey.results import chart_files, gaps, overview, suggestions, units  # noqa: E402,F401

@@ -30,6 +30,7 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.rounds import ROUND_MODES
+from survey.services.audit import audit
 from survey.services.errors import InputError, StateError
 from survey.services.mixer import delete_round_drafts, mix_round
 from survey.services.statistics import cached, leaf_statistics, response_count, store
@@ -182,14 +183,32 @@ def create_round(
     return rnd
 
 
-# Audit actions that mean a round's figures were shown: a report, or the read API's first answer.
-RESULTS_SHOWN = ("report.write", "api.read")
+# Audit actions that mean a round's figures were shown: a report, the read API's first answer,
+# the dashboards' first page of the round.
+RESULTS_SHOWN = ("report.write", "api.read", "results.view")
 
 
 def _results_made(session: Session, name: str) -> bool:
     """Whether any report showed this round's figures (as the round or as its comparison)."""
     details = session.scalars(select(AuditLog.detail).where(AuditLog.action.in_(RESULTS_SHOWN)))
     return any(name in (d.get("round"), d.get("compare_round")) for d in details)
+
+
+def note_results_shown(
+    session: Session, action: str, round_name: str, compare_round: str | None, actor: str
+) -> None:
+    """Audit, once per round, comparison and action, that figures of the round were shown.
+
+    A closed round whose figures anyone saw must never reopen (:func:`move_round`): two views,
+    one response apart, would give that response away by subtraction. The caller commits.
+    """
+    if action not in RESULTS_SHOWN:
+        raise ValueError(f"unknown action {action!r}")
+    seen = session.scalars(select(AuditLog.detail).where(AuditLog.action == action))
+    if not any(
+        d.get("round") == round_name and d.get("compare_round") == compare_round for d in seen
+    ):
+        audit(session, action, actor=actor, round=round_name, compare_round=compare_round)
 
 
 def move_round(session: Session, name: str, action: str, today: date | None = None) -> Round:

@@ -240,3 +240,18 @@ def test_items_compare_years_and_pages_speak_english(app, runner, clock, rounds)
     assert later.status_code == 400 and "R2025" in later.get_data(as_text=True)
     assert hr.get(f"/dashboard/{rid}/charts/nothing.svg").status_code == 404
     assert hr.get(f"/dashboard/{rid}/units/NOPE").status_code == 404
+
+
+def test_a_round_seen_on_the_dashboard_never_reopens(
+    app, rounds, admin, runner, make_round
+) -> None:  # type: ignore[no-untyped-def]
+    """Seen, reopened, one more answer, closed, seen again: the difference would be that person."""
+    make_round("R2026", 2026, status="closed")
+    assert runner.invoke(args=["round", "open", "R2026"]).exit_code == 0  # nothing shown yet
+    assert runner.invoke(args=["round", "close", "R2026"]).exit_code == 0
+    with app.app_context():
+        rid = db.session.scalar(sa.select(Round.id).where(Round.name == "R2026"))
+    assert admin.get(f"/dashboard/{rid}/").status_code == 200
+    result = runner.invoke(args=["round", "open", "R2026"])
+    assert result.exit_code != 0
+    assert "round 'R2026' has had a report made from it" in result.output
