@@ -61,3 +61,33 @@ def number(text: str, lang: str = "sv") -> float | None:
     if t in ("–", ""):
         return None
     return float(t)
+
+
+class _Grid(HTMLParser):
+    """``<td data-cell="unit|role|index">`` of the PDF's appendix grid → the cell's text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[str, str] = {}
+        self.cell: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "td" and a.get("data-cell"):
+            self.cell = str(a["data-cell"])
+            self.cells[self.cell] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cells[self.cell] += data
+
+
+def grid_cells(html: str) -> dict[str, str]:
+    """Every cell of the PDF's appendix grid (``<table id="cells">``) by ``unit|role|index``."""
+    p = _Grid()
+    p.feed(html.split('<table id="cells">', 1)[1].split("</table>", 1)[0])
+    return p.cells
