@@ -56,6 +56,22 @@ class MatrixLine:
     role_label: str
     cells: dict[str, Row]
 
+    def spans(self, columns: list[str]) -> list[tuple[list[str], Row | None]]:
+        """The line's table cells: (indices, row) for a shown figure, and one cell spanning each
+        run of neighbouring indices that show nothing alike (hidden, or not for this role), so a
+        small unit's line of dashes costs the PDF one cell instead of twenty-one."""
+        out: list[tuple[list[str], Row | None]] = []
+        last = ""
+        for ix in columns:
+            row = self.cells.get(ix)
+            kind = "shown" if row and not row["suppressed"] else ("hidden" if row else "none")
+            if kind != "shown" and kind == last:
+                out[-1][0].append(ix)
+            else:
+                out.append(([ix], row))
+            last = kind
+        return out
+
 
 @dataclass(frozen=True)
 class Rate:
