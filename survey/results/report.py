@@ -2,7 +2,9 @@
 
 The HTML carries its stylesheet and charts inside it, because it is a document people download,
 mail and archive: it must read the same without the server (and WeasyPrint, which makes the
-PDF from exactly this HTML, must fetch nothing). ``mognad report --format html,pdf`` and
+PDF from this HTML, must fetch nothing). The PDF's appendix is a grid of scores instead of the
+web report's one row per cell (see :func:`render_report`'s ``medium``): WeasyPrint's cost grows
+with table rows and cells, and a city's thousands of cells would take minutes and gigabytes. ``mognad report --format html,pdf`` and
 publishing a round both write the documents through :func:`write_documents`, so the report a
 visitor downloads is byte for byte the one ``mognad report`` writes for the same round.
 

@@ -79,7 +79,9 @@ def test_the_pdf_appendix_grid_holds_every_cell_as_the_figures_have_it(app, two_
     keys = {f"{row.unit_code}|{row.role}|{row.index}" for row in agg.itertuples()}
     # Every index of every line: the cells of the figures, and blanks where a role has no index.
     assert keys <= set(grid) and all(grid[k] == "" for k in set(grid) - keys)
-    assert len(grid) == len({k.rsplit("|", 1)[0] for k in keys}) * len(figures.questionnaire.indices)
+    assert len(grid) == len({k.rsplit("|", 1)[0] for k in keys}) * len(
+        figures.questionnaire.indices
+    )
     for row in agg.to_dict("records"):
         text = grid.pop(f"{row['unit_code']}|{row['role']}|{row['index']}")
         if row["suppressed"]:
