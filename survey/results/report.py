@@ -4,9 +4,10 @@ The HTML carries its stylesheet and charts inside it, because it is a document p
 mail and archive: it must read the same without the server (and WeasyPrint, which makes the
 PDF from this HTML, must fetch nothing). The PDF's appendix is a grid of scores instead of the
 web report's one row per cell (see :func:`render_report`'s ``medium``): WeasyPrint's cost grows
-with table rows and cells, and a city's thousands of cells would take minutes and gigabytes. ``mognad report --format html,pdf`` and
-publishing a round both write the documents through :func:`write_documents`, so the report a
-visitor downloads is byte for byte the one ``mognad report`` writes for the same round.
+with table rows and cells, and a city's thousands of cells would take minutes and gigabytes.
+``mognad report --format html,pdf`` and publishing a round both write the documents through
+:func:`write_documents`, so the report a visitor downloads is byte for byte the one
+``mognad report`` writes for the same round.
 
 Everything in it is deterministic: no "generated at" time (the PDF's creation date is when the
 round closed), no request, no random id.
