@@ -7,7 +7,8 @@ on PostgreSQL, closes and publishes every round, then times, through the Flask t
 - the overview ``/dashboard/<id>/``, a drill-down ``/dashboard/<id>/units/<code>`` (a
   förvaltning) and the HR heatmap ``/dashboard/<id>/gaps``, signed in as an administrator;
 - the API's aggregates of the last round, all rows and one unit's (``?unit=``);
-- the PDF report (``survey.results.report.render_report`` + ``render_pdf``).
+- the PDF report (``survey.results.report.render_report(..., medium="pdf")`` + ``render_pdf``,
+  as publishing builds it).
 
 *Warm* is the same request repeated on one app (median and p95 of ``--repeat`` calls);
 *cold* is the first request of a fresh app (every in-process cache empty; the statistics each
@@ -173,7 +174,7 @@ def pdf(name: str) -> Measure:
         with app.test_request_context("/"):
             start = time.perf_counter()
             figures = round_figures(db.session(), name, app.config["K_ANONYMITY"])
-            data = render_pdf(render_report(figures))
+            data = render_pdf(render_report(figures, medium="pdf"))
             elapsed = time.perf_counter() - start
         if not data.startswith(b"%PDF"):
             raise RuntimeError("render_pdf returned no PDF")

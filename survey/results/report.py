@@ -2,9 +2,12 @@
 
 The HTML carries its stylesheet and charts inside it, because it is a document people download,
 mail and archive: it must read the same without the server (and WeasyPrint, which makes the
-PDF from exactly this HTML, must fetch nothing). ``mognad report --format html,pdf`` and
-publishing a round both write the documents through :func:`write_documents`, so the report a
-visitor downloads is byte for byte the one ``mognad report`` writes for the same round.
+PDF from this HTML, must fetch nothing). The PDF's appendix is a grid of scores instead of the
+web report's one row per cell (see :func:`render_report`'s ``medium``): WeasyPrint's cost grows
+with table rows and cells, and a city's thousands of cells would take minutes and gigabytes.
+``mognad report --format html,pdf`` and publishing a round both write the documents through
+:func:`write_documents`, so the report a visitor downloads is byte for byte the one
+``mognad report`` writes for the same round.
 
 Everything in it is deterministic: no "generated at" time (the PDF's creation date is when the
 round closed), no request, no random id.
@@ -31,6 +34,9 @@ from survey.services.errors import InputError
 from survey.services.report import RoundFigures
 
 DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
+# What the HTML is rendered for: the web/download document, or the source of the PDF, whose
+# appendix lists every cell's score in a (unit, role) × index grid instead of one row per cell.
+MEDIA: tuple[str, ...] = ("html", "pdf")
 LANGUAGES: tuple[str, ...] = ("sv", "en")
 DASH = "–"  # what a suppressed or missing figure shows
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -82,8 +88,16 @@ def day(value: Any) -> str:
     return DASH if value is None else str(format_date(value, format=DAY_MONTH_YEAR))
 
 
-def render_report(figures: RoundFigures, lang: str = FALLBACK) -> str:
-    """The report as one HTML document in ``lang`` (``sv`` or ``en``), charts inlined as SVG."""
+def render_report(figures: RoundFigures, lang: str = FALLBACK, medium: str = "html") -> str:
+    """The report as one HTML document in ``lang`` (``sv`` or ``en``), charts inlined as SVG.
+
+    ``medium="pdf"`` gives the HTML the PDF is made from: the same document except the
+    appendix, which shows every cell's score in a grid of one row per (unit, role). WeasyPrint
+    lays out a table at ~4 ms a row, so the long one-row-per-cell table of the web report would
+    cost minutes and gigabytes on a large city; the grid keeps every cell at a twentieth of rows.
+    """
+    if medium not in MEDIA:
+        raise ValueError(f"unknown medium {medium!r}")
     if lang not in LANGUAGES:
         raise InputError(f"unknown report language '{lang}' (available: {', '.join(LANGUAGES)})")
     with force_locale(lang):
@@ -97,6 +111,7 @@ def render_report(figures: RoundFigures, lang: str = FALLBACK) -> str:
             q=figures.questionnaire,
             compare=figures.compare,
             lang=lang,
+            medium=medium,
             charts=charts,
             organisation=current_app.config["ORGANISATION_NAME"],
             created=rnd.closed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if rnd.closed_at else None,
@@ -134,17 +149,17 @@ def write_documents(
     wanted = [f for f in DOCUMENT_FORMATS if f in formats]
     if not wanted:
         return []
-    html = render_report(figures, lang)
+    sources = {fmt: render_report(figures, lang, fmt) for fmt in wanted}
     written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         if "html" in wanted:
             path = out / document_name("html", lang)
-            path.write_text(html, encoding="utf-8")
+            path.write_text(sources["html"], encoding="utf-8")
             written.append(path)
         if "pdf" in wanted:
             path = out / document_name("pdf", lang)
-            path.write_bytes(render_pdf(html))
+            path.write_bytes(render_pdf(sources["pdf"]))
             written.append(path)
     except OSError as e:
         raise InputError(f"cannot write the report ({e.strerror or e})", file=str(out)) from None

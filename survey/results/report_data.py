@@ -47,6 +47,33 @@ class UnitLine:
 
 
 @dataclass(frozen=True)
+class MatrixLine:
+    """One (unit, role) of the PDF's appendix: its cells by index (absent = not applicable)."""
+
+    code: str
+    name: str
+    role: str
+    role_label: str
+    cells: dict[str, Row]
+
+    def spans(self, columns: list[str]) -> list[tuple[list[str], Row | None]]:
+        """The line's table cells: (indices, row) for a shown figure, and one cell spanning each
+        run of neighbouring indices that show nothing alike (hidden, or not for this role), so a
+        small unit's line of dashes costs the PDF one cell instead of twenty-one."""
+        out: list[tuple[list[str], Row | None]] = []
+        last = ""
+        for ix in columns:
+            row = self.cells.get(ix)
+            kind = "shown" if row and not row["suppressed"] else ("hidden" if row else "none")
+            if kind != "shown" and kind == last:
+                out[-1][0].append(ix)
+            else:
+                out.append(([ix], row))
+            last = kind
+        return out
+
+
+@dataclass(frozen=True)
 class Rate:
     code: str
     name: str
@@ -75,6 +102,8 @@ class ReportData:
     rates: list[Rate]
     appendix: list[Row]
     any_suppressed: bool
+    columns: list[tuple[str, str]]  # (index, label) of the PDF's appendix, in report order
+    matrix: list[MatrixLine]  # the PDF's appendix: one line per (unit, role)
 
 
 def _value(v: Any) -> Any:
@@ -127,7 +156,24 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         rates=_rates(figures.fieldwork, {u.code for u in lines}, figures.k),
         appendix=rows,
         any_suppressed=bool(agg["suppressed"].any()),
+        columns=[(ix, labels[ix]) for ix in q.indices],
+        matrix=_matrix(rows),
     )
+
+
+def _matrix(rows: list[Row]) -> list[MatrixLine]:
+    """The appendix as (unit, role) lines, in the aggregates' order. WeasyPrint's time grows
+    with table rows far more than with cells, so the PDF lists every cell ~20× fewer rows."""
+    lines: dict[tuple[str, str], MatrixLine] = {}
+    for row in rows:
+        key = (row["unit_code"], row["role"])
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = MatrixLine(
+                row["unit_code"], row["unit_name"], row["role"], row["role_label"], {}
+            )
+        line.cells[row["index"]] = row
+    return list(lines.values())
 
 
 def _unit_lines(rows: list[Row]) -> list[UnitLine]:

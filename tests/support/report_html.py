@@ -61,3 +61,39 @@ def number(text: str, lang: str = "sv") -> float | None:
     if t in ("–", ""):
         return None
     return float(t)
+
+
+class _Grid(HTMLParser):
+    """``<tr data-line="unit|role">`` / ``<td data-index="ix …">`` of the PDF's appendix grid →
+    the text each cell shows (a cell spanning several indices shows it for each of them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[str, str] = {}
+        self.line: str | None = None
+        self.keys: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "tr" and a.get("data-line"):
+            self.line = str(a["data-line"])
+        elif tag == "td" and self.line is not None and a.get("data-index") is not None:
+            self.keys = [f"{self.line}|{ix}" for ix in str(a["data-index"]).split()]
+            for key in self.keys:
+                self.cells[key] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.keys = []
+
+    def handle_data(self, data: str) -> None:
+        for key in self.keys:
+            self.cells[key] += data
+
+
+def grid_cells(html: str) -> dict[str, str]:
+    """Every index of every line of the PDF's appendix grid (``<table id="cells">``) by
+    ``unit|role|index``: the figure, "–" when hidden, "" when the index is not for the role."""
+    p = _Grid()
+    p.feed(html.split('<table id="cells">', 1)[1].split("</table>", 1)[0])
+    return p.cells

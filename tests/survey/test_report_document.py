@@ -13,7 +13,7 @@ import pytest
 from survey.extensions import db
 from survey.results.report import render_pdf, render_report
 from survey.services.report import round_figures
-from tests.support.report_html import cells, number
+from tests.support.report_html import cells, grid_cells, number
 
 SECTIONS_SV = (
     "Sammanfattning",
@@ -66,10 +66,41 @@ def test_every_cell_of_the_report_is_the_figure_and_hidden_cells_show_none(
 
 
 @SQLITE
+def test_the_pdf_appendix_grid_holds_every_cell_as_the_figures_have_it(app, two_years) -> None:
+    with app.app_context():
+        figures = round_figures(db.session(), "R2025", app.config["K_ANONYMITY"])
+        html = render_report(figures, "sv", "pdf")
+        web = render_report(figures, "sv")
+    before = '<section aria-labelledby="appendix"'
+    # Only the appendix differs from the web report.
+    assert html.split(before)[0].rstrip() == web.split(before)[0].rstrip()
+    grid = grid_cells(html)
+    agg = figures.aggregates
+    keys = {f"{row.unit_code}|{row.role}|{row.index}" for row in agg.itertuples()}
+    # Every index of every line: the cells of the figures, and blanks where a role has no index.
+    assert keys <= set(grid) and all(grid[k] == "" for k in set(grid) - keys)
+    assert len(grid) == len({k.rsplit("|", 1)[0] for k in keys}) * len(
+        figures.questionnaire.indices
+    )
+    for row in agg.to_dict("records"):
+        text = grid.pop(f"{row['unit_code']}|{row['role']}|{row['index']}")
+        if row["suppressed"]:
+            assert text == "–", (row, text)
+            continue
+        shown = number(text.replace("▲", "").replace("▼", ""))
+        value = None if pd.isna(row["score"]) else float(row["score"])
+        assert _close(shown, value, 1), (row, text)
+        assert ("▲" in text) == (row["change"] == "improved"), (row, text)
+        assert ("▼" in text) == (row["change"] == "declined"), (row, text)
+    assert 'scope="row"' in html.split('<table id="cells">')[1]
+    assert "aggregates.csv" in html.split('id="appendix"')[1]
+
+
+@SQLITE
 def test_the_pdf_is_tagged_has_text_sections_and_no_hidden_figure(app, two_years) -> None:
     with app.app_context():
         figures = round_figures(db.session(), "R2025", app.config["K_ANONYMITY"])
-        html = render_report(figures, "sv")
+        html = render_report(figures, "sv", "pdf")
     pdf = render_pdf(html)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     root = reader.trailer["/Root"]
