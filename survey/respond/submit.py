@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, session, url_for
-from werkzeug.routing import BuildError
+from flask import redirect, render_template, request, session, url_for
 
 from analysis.instruments import Questionnaire
 from survey.extensions import db
@@ -17,9 +16,6 @@ from survey.respond import context
 from survey.respond.context import Stop
 from survey.services import respond as service
 from survey.services.rounds import snapshot_questionnaire
-
-# The results pages, when an installation has them: last year's report for a round id.
-REPORT_ENDPOINT = "results.report"
 
 
 def submit() -> Any:
@@ -77,17 +73,6 @@ def thanks_context(round_name: str, questionnaire: Questionnaire, personal: bool
 
 
 def report_url(rnd: Round) -> str | None:
-    """Last year's published report, once this installation has results pages (none yet).
-
-    The receipt comes after a submission that has already succeeded, so a results route that
-    does not take ``round_id`` costs the link, never the page."""
-    if REPORT_ENDPOINT not in current_app.view_functions:
-        return None
+    """The public page of last year's published round, if there is one."""
     prev = context.previous_published(rnd)
-    if prev is None:
-        return None
-    try:
-        return url_for(REPORT_ENDPOINT, round_id=prev.id)
-    except BuildError:
-        current_app.logger.warning("%s does not take round_id; no report link", REPORT_ENDPOINT)
-        return None
+    return url_for("results.report", round_id=prev.id) if prev is not None else None

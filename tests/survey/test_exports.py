@@ -84,7 +84,9 @@ def test_report_files_neutralise_text_and_keep_numbers(runner, hostile_tree, tmp
         for move in ("open", "close"):
             assert runner.invoke(args=["round", move, name]).exit_code == 0
     out = tmp_path / "report"
-    result = runner.invoke(args=["report", "=R2025", "--out", str(out)])
+    result = runner.invoke(
+        args=["report", "=R2025", "--out", str(out), "--format", "csv,json,xlsx"]
+    )
     assert result.exit_code == 0, result.output
 
     agg = _read(out / "aggregates.csv")
