@@ -18,6 +18,10 @@ the PDF ≤ 30 s.
 
     .venv/bin/python bench/pages.py [--respondents 25000] [--years 5] [--repeat 30] [--cold 5]
 
+``--reuse`` keeps a database that an earlier run of the same size filled (``MOGNAD_DATABASE_URL``
+pointing at a database that survives the run), so a change to the pages can be timed again
+without the minutes of loading.
+
 PostgreSQL is ``MOGNAD_DATABASE_URL`` (a database this script may fill; it is emptied first)
 or a throw-away cluster started like the tests' (``tests/support/postgres.py``).
 """
@@ -122,14 +126,28 @@ def build(
         f"load: {years} rounds × {respondents} respondents in {time.perf_counter() - start:.0f} s"
     )
     invoke(app, "user", "create", ADMIN, "--role", "admin")
-    token = TOKEN.search(invoke(app, "token", "create", ADMIN, "--name", "bench"))
-    if token is not None:
-        HEADERS["Authorization"] = f"Bearer {token.group(0)}"
-    with app.app_context():
-        from survey.extensions import db
-
-        db.engine.dispose()
+    dispose(app)
     department = next(r[0] for r in org[1:] if r[2] == "CITY")
+    return names, department
+
+
+def loaded(url: str, years: int) -> tuple[list[str], str] | None:
+    """The round names and drill-down unit of an earlier run's database, if it has them all."""
+    from survey.extensions import db
+    from survey.models import Round
+
+    names = [f"Bench {FIRST_YEAR + y}" for y in range(years)]
+    app = make_app(url)
+    try:
+        with app.app_context():
+            found = db.session.scalars(sa.select(Round.name).where(Round.name.in_(names))).all()
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        dispose(app)
+    if len(found) != len(names):
+        return None
+    department = next(r[0] for r in org_rows()[1:] if r[2] == "CITY")
     return names, department
 
 
@@ -238,6 +256,9 @@ def dispose(app: Any) -> None:
 
 def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: bool) -> None:
     app = make_app(url)
+    token = TOKEN.search(invoke(app, "token", "create", ADMIN, "--name", f"bench {time.time()}"))
+    if token is not None:
+        HEADERS["Authorization"] = f"Bearer {token.group(0)}"
     print(
         f"\nround {name!r}, drill-down unit {department}; warm: {repeat} calls, cold: {cold} apps"
     )
@@ -281,10 +302,18 @@ def main() -> None:
         "read with an administrator's token",
     )
     parser.add_argument("--skip-pdf", action="store_true", help="do not time the PDF")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the rounds an earlier run left in the database"
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     with database() as url, tempfile.TemporaryDirectory() as tmp:
-        names, department = build(url, args.respondents, args.years, Path(tmp), not args.no_publish)
+        found = loaded(url, args.years) if args.reuse else None
+        if found is None:
+            found = build(url, args.respondents, args.years, Path(tmp), not args.no_publish)
+        else:
+            print("reusing the rounds already in the database")
+        names, department = found
         run(url, names[-1], department, args.repeat, args.cold, args.skip_pdf)
 
 
