@@ -32,12 +32,7 @@ def present(value: Any) -> bool:
 
 def cells(fig: RoundFigures, unit: str, role: str) -> dict[str, dict[str, Any]]:
     """The figures' rows of one unit and role, by index id (suppressed rows included)."""
-    frame = fig.aggregates
-    part = frame[(frame["unit_code"] == unit) & (frame["role"] == role)]
-    return {
-        str(row["index"]): {str(k): (v if present(v) else None) for k, v in row.items()}
-        for row in part.to_dict("records")
-    }
+    return fig.cell_rows.get((unit, role), {})
 
 
 def indices_for(q: Questionnaire, role: str) -> list[str]:
@@ -99,5 +94,4 @@ def low_alpha(fig: RoundFigures) -> list[dict[str, Any]]:
 
 
 def unit_names(fig: RoundFigures) -> dict[str, str]:
-    frame = fig.aggregates[["unit_code", "unit_name"]].drop_duplicates()
-    return dict(zip(frame["unit_code"], frame["unit_name"], strict=True))
+    return dict(zip(fig.units["unit"], fig.units["name"], strict=True))

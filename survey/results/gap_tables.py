@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from analysis import tree as trees
 from analysis.instruments import Category, Questionnaire
 from analysis.roles import ROLES
+from survey.services.report import RoundFigures
 
 #: Upper bounds of the heatmap's shading bands (share below target); the last band is open.
 BANDS: tuple[float, ...] = (0.10, 0.25, 0.50, 0.75)
@@ -88,56 +88,43 @@ def _figure(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _by_cell(gaps: pd.DataFrame, role: str) -> dict[tuple[str, str], dict[Any, Any]]:
-    rows = gaps[gaps["role"] == role].to_dict("records")
-    return {(str(r["unit"]), str(r["category"])): r for r in rows}
+def _cell(fig: RoundFigures, role: str, unit: str, category: str) -> Cell:
+    row = fig.gap_rows.get((role, unit), {}).get(category)
+    hidden = row is None or bool(row["suppressed"])
+    share = None if row is None or hidden else _figure(row["share_below"])
+    n = None if row is None or hidden else _figure(row["n"])
+    return Cell(category, share, None if n is None else int(n), hidden)
 
 
-def heatmap(
-    gaps: pd.DataFrame,
-    tree: pd.DataFrame,
-    q: Questionnaire,
-    role: str,
-    scope: set[str] | None,
-) -> list[HeatRow]:
+def heatmap(fig: RoundFigures, role: str, scope: set[str] | None) -> list[HeatRow]:
     """One row per unit in scope, one cell per competence category with a target for ``role``."""
-    found = _by_cell(gaps, role)
-    categories = gap_categories(q, role)
-    out = []
-    for code, name, depth in units_shown(tree, scope):
-        cells = []
-        for cat in categories:
-            row = found.get((code, cat.id))
-            hidden = row is None or bool(row["suppressed"])
-            share = None if row is None or hidden else _figure(row["share_below"])
-            n = None if row is None or hidden else _figure(row["n"])
-            cells.append(Cell(cat.id, share, None if n is None else int(n), hidden))
-        out.append(HeatRow(code, name, depth, tuple(cells)))
-    return out
+    categories = gap_categories(fig.questionnaire, role)
+    return [
+        HeatRow(code, name, depth, tuple(_cell(fig, role, code, cat.id) for cat in categories))
+        for code, name, depth in units_shown(fig.units, scope)
+    ]
 
 
 def top_gaps(
-    gaps: pd.DataFrame, role: str, units: Iterable[str], limit: int = 3
+    fig: RoundFigures, role: str, units: Iterable[str], limit: int = 3
 ) -> dict[str, list[TopGap]]:
     """Per unit, its first ``limit`` unsuppressed rows of ``role`` in the engine's rank order."""
-    shown = gaps[(gaps["role"] == role) & ~gaps["suppressed"].astype(bool)]
-    shown = shown.sort_values(["unit", "rank"], kind="mergesort")
-    grouped: dict[str, list[TopGap]] = {}
-    for r in shown.to_dict("records"):
-        found = grouped.setdefault(str(r["unit"]), [])
-        if len(found) < limit:
-            found.append(
-                TopGap(
-                    str(r["category"]),
-                    int(r["n"]),
-                    float(r["mean_level"]),
-                    float(r["target"]),
-                    float(r["gap"]),
-                    float(r["share_below"]),
-                    int(r["rank"]),
-                )
+    out: dict[str, list[TopGap]] = {}
+    for code in units:
+        shown = [r for r in fig.gap_rows.get((role, code), {}).values() if not r["suppressed"]]
+        out[code] = [
+            TopGap(
+                str(r["category"]),
+                int(r["n"]),
+                float(r["mean_level"]),
+                float(r["target"]),
+                float(r["gap"]),
+                float(r["share_below"]),
+                int(r["rank"]),
             )
-    return {code: grouped.get(code, []) for code in units}
+            for r in sorted(shown, key=lambda r: int(r["rank"]))[:limit]
+        ]
+    return out
 
 
 @dataclass(frozen=True)
@@ -147,26 +134,23 @@ class TrendRow:
 
 
 def trend(
-    years: Sequence[tuple[int, pd.DataFrame, set[str]]],
+    years: Sequence[tuple[int, RoundFigures, set[str]]],
     unit: str,
     role: str,
     categories: Sequence[Category],
 ) -> list[TrendRow]:
     """Share below target of ``unit`` per category and year.
 
-    ``years`` holds each closed round's year, its figures' gaps and the unit codes of that
-    year's tree the viewer may see.
+    ``years`` holds each closed round's year, its figures and the unit codes of that year's
+    tree the viewer may see.
     """
-    cells: dict[str, list[Cell | None]] = {c.id: [] for c in categories}
-    for _, gaps, visible in years:
-        found = _by_cell(gaps, role)
-        for cat in categories:
-            if unit not in visible:
-                cells[cat.id].append(None)
-                continue
-            row = found.get((unit, cat.id))
-            hidden = row is None or bool(row["suppressed"])
-            share = None if row is None or hidden else _figure(row["share_below"])
-            n = None if row is None or hidden else _figure(row["n"])
-            cells[cat.id].append(Cell(cat.id, share, None if n is None else int(n), hidden))
-    return [TrendRow(c.id, tuple(cells[c.id])) for c in categories]
+    return [
+        TrendRow(
+            cat.id,
+            tuple(
+                _cell(fig, role, unit, cat.id) if unit in visible else None
+                for _, fig, visible in years
+            ),
+        )
+        for cat in categories
+    ]

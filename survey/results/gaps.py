@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pandas as pd
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,6 +32,7 @@ from survey.results.gap_tables import (
 from survey.results.gaps_xlsx import gaps_workbook
 from survey.results.heatmap import heatmap_svg
 from survey.services.audit import audit
+from survey.services.report import RoundFigures
 from survey.services.statistics import tree_frame
 
 
@@ -67,22 +67,18 @@ def _role(roles: list[str]) -> str:
     return "employee" if "employee" in roles else (roles[0] if roles else "")
 
 
-def _trend_years(rnd: Round) -> list[tuple[int, pd.DataFrame, set[str]]]:
-    """(year, gaps, visible codes) of every closed round of the instrument up to ``rnd``."""
+def _trend_years(rnd: Round) -> list[tuple[int, RoundFigures, set[str]]]:
+    """(year, figures, visible codes) of every closed round of the instrument up to ``rnd``."""
     instrument = rnd.snapshot.instrument
     rounds = db.session.query(Round).filter(Round.status.in_(FINISHED), Round.year <= rnd.year)
     same = sorted(
         (r for r in rounds if r.snapshot.instrument == instrument), key=lambda r: (r.year, r.id)
     )
-    out: list[tuple[int, pd.DataFrame, set[str]]] = []
+    out: list[tuple[int, RoundFigures, set[str]]] = []
     for r in same:
+        fig = figures(r)
         visible = scope_for(Action.VIEW_GAPS, r)
-        codes = (
-            {str(c) for c in tree_frame(db.session(), r.year)["unit"]}
-            if visible is None
-            else visible
-        )
-        out.append((r.year, figures(r).gaps, codes))
+        out.append((r.year, fig, set(fig.units["unit"]) if visible is None else visible))
     return out
 
 
@@ -95,8 +91,7 @@ def gaps(round_id: int) -> str:
     q = fig.questionnaire
     roles = gap_roles(q)
     role = _role(roles)
-    tree = tree_frame(db.session(), rnd.year)
-    units = units_shown(tree, scope)
+    units = units_shown(fig.units, scope)
     unit = code or (units[0][0] if units else None)
     categories = gap_categories(q, role)
     years = _trend_years(rnd)
@@ -109,8 +104,8 @@ def gaps(round_id: int) -> str:
         unit=unit,
         units=units,
         categories=categories,
-        rows=heatmap(fig.gaps, tree, q, role, scope),
-        top=top_gaps(fig.gaps, role, [u[0] for u in units]),
+        rows=heatmap(fig, role, scope),
+        top=top_gaps(fig, role, [u[0] for u in units]),
         trend_years=[y for y, _, _ in years],
         trend=trend(years, unit, role, categories) if unit else [],
         bands=BANDS,
@@ -127,7 +122,7 @@ def gaps_svg(round_id: int) -> Response:
     fig = figures(rnd)
     q = fig.questionnaire
     role = _role(gap_roles(q))
-    rows = heatmap(fig.gaps, tree_frame(db.session(), rnd.year), q, role, scope)
+    rows = heatmap(fig, role, scope)
     title = _(
         "Andel under målnivån per enhet och kompetensområde, %(role)s, %(round)s",
         role=role_name(role).lower(),

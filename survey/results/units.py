@@ -42,7 +42,6 @@ from survey.results.figures import (
 from survey.results.overview import chart_texts, chart_url
 from survey.services.items import ItemRow, ItemTable, item_table
 from survey.services.report import RoundFigures, round_k
-from survey.services.statistics import tree_frame
 
 
 def index_arg(fig: RoundFigures, role: str) -> str:
@@ -52,9 +51,12 @@ def index_arg(fig: RoundFigures, role: str) -> str:
     return index
 
 
-def subtree(rnd: Round, code: str) -> tuple[list[tuple[str, str, int]], dict[str, str | None]]:
-    """(code, name, depth below ``code``) of ``code`` and every unit below it, preorder."""
-    frame = tree_frame(db.session(), rnd.year)
+def subtree(
+    fig: RoundFigures, code: str
+) -> tuple[list[tuple[str, str, int]], dict[str, str | None]]:
+    """(code, name, depth below ``code``) of ``code`` and every unit below it, preorder, and
+    the year's parent map (the tree the figures were made on)."""
+    frame = fig.units
     parent = trees.parent_map(frame["unit"], frame["parent"])
     names = dict(zip(frame["unit"], frame["name"], strict=True))
     kids = trees.children_map(parent, key=str)
@@ -63,7 +65,7 @@ def subtree(rnd: Round, code: str) -> tuple[list[tuple[str, str, int]], dict[str
 
 def tree_rows(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -> list[dict]:
     rows = []
-    for unit, name, depth in subtree(rnd, code)[0]:
+    for unit, name, depth in subtree(fig, code)[0]:
         row = cells(fig, unit, role).get(index)
         if row is None:
             continue
@@ -81,10 +83,10 @@ def tree_rows(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -
     return rows
 
 
-def comparators(rnd: Round, code: str) -> tuple[list[tuple[str, str]], bool]:
+def comparators(fig: RoundFigures, rnd: Round, code: str) -> tuple[list[tuple[str, str]], bool]:
     """(column title, unit code) of this unit, its parent and the root where allowed, and
     whether one was left out because the user may not see it."""
-    chain = trees.ancestors(code, subtree(rnd, code)[1])
+    chain = trees.ancestors(code, subtree(fig, code)[1])
     out = [(_("Enheten"), code)]
     wanted = [(_("Överordnad enhet"), c) for c in chain[1:2]]
     wanted += [(_("Hela organisationen"), c) for c in chain[2:][-1:]]
@@ -96,7 +98,7 @@ def comparators(rnd: Round, code: str) -> tuple[list[tuple[str, str]], bool]:
 
 def compare_rows(fig: RoundFigures, rnd: Round, code: str, role: str) -> list[dict[str, Any]]:
     """One row per dimension index: the unit's, its parent's and the organisation's cells."""
-    cols = comparators(rnd, code)[0]
+    cols = comparators(fig, rnd, code)[0]
     found = {c: cells(fig, c, role) for _, c in cols}
     wanted = [
         i
@@ -119,7 +121,7 @@ def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: st
         for r in fig.aggregates[["unit_code", "unit_name"]].drop_duplicates().to_dict("records")
     }
     bars = []
-    for what, c in comparators(rnd, code)[0]:
+    for what, c in comparators(fig, rnd, code)[0]:
         row = cells(fig, c, role).get(index)
         shown = row is not None and not row["suppressed"]
         bars.append(
@@ -214,7 +216,7 @@ def unit(round_id: int, code: str) -> str:
     require_unit(rnd, code)
     fig = figures(rnd, compare_id)
     index = index_arg(fig, role)
-    parent = subtree(rnd, code)[1]
+    parent = subtree(fig, code)[1]
     path = [c for c in reversed(trees.ancestors(code, parent)[1:]) if may_see(rnd.year, c)]
     table = items(rnd, fig)
     groups = item_groups(table, code, role)
@@ -249,8 +251,8 @@ def unit(round_id: int, code: str) -> str:
             for r in tree_rows(fig, rnd, code, role, index)
         ],
         index_name=index_label(fig.questionnaire, index),
-        columns=comparators(rnd, code)[0],
-        out_of_scope=comparators(rnd, code)[1],
+        columns=comparators(fig, rnd, code)[0],
+        out_of_scope=comparators(fig, rnd, code)[1],
         compare_rows=compare_rows(fig, rnd, code, role),
         compare_chart=compare_chart(fig, rnd, code, role, index),
         compare_url=chart_url(rnd, "compare", index=index, **args),

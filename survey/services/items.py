@@ -12,6 +12,7 @@ role, the family a reader scans at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -62,8 +63,8 @@ class ItemTable:
     def rows(self, unit: str, role: str) -> list[ItemRow]:
         """The items of ``role``'s questionnaire for ``unit`` in questionnaire order."""
         q = self.questionnaire
-        mine = _slice(self.frame, unit, role)
-        theirs = _slice(self.compare, unit, role) if self.compare is not None else {}
+        mine = self._counts_of[0].get((unit, role), {})
+        theirs = self._counts_of[1].get((unit, role), {})
         out: list[tuple[str, str, bool, Counts | None, Counts | None]] = []
         for cat in q.categories:
             for item in cat.items if role == "all" else cat.items_for(role):
@@ -91,13 +92,23 @@ class ItemTable:
             rows.append(_row(item_id, cat_id, hidden, counts, cmp, u, p, p_adj, reverse))
         return rows
 
+    @cached_property
+    def _counts_of(self) -> tuple[Slices, Slices]:
+        """This round's and the comparison round's counts by (unit, role), built once: the
+        table is kept between requests and filtering its hundreds of thousands of rows per
+        page would cost more than the page."""
+        return _slices(self.frame), _slices(self.compare) if self.compare is not None else {}
 
-def _slice(frame: pd.DataFrame, unit: str, role: str) -> dict[str, dict[str, int]]:
-    """One unit's and role's counts as item → {value: count} (one pass, not one per item)."""
-    part = frame[(frame["unit"] == unit) & (frame["role"] == role)]
-    out: dict[str, dict[str, int]] = {}
-    for item, value, count in zip(part["item"], part["value"], part["count"], strict=True):
-        out.setdefault(str(item), {})[str(value)] = int(count)
+
+#: (unit, role) → item → {value: count}
+Slices = dict[tuple[str, str], dict[str, dict[str, int]]]
+
+
+def _slices(frame: pd.DataFrame) -> Slices:
+    out: Slices = {}
+    columns = (frame[c].astype(str) for c in ("unit", "role", "item", "value"))
+    for unit, role, item, value, count in zip(*columns, frame["count"], strict=True):
+        out.setdefault((unit, role), {}).setdefault(item, {})[value] = int(count)
     return out
 
 

@@ -10,9 +10,11 @@ the installation's ``K_ANONYMITY``.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from flask import current_app, has_app_context
@@ -68,6 +70,44 @@ class RoundFigures:
     fieldwork: list[FieldworkRow] = field(default_factory=list)
     comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @cached_property
+    def cell_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+        """The aggregates' rows as ``(unit, role) → index → row``, None for missing values.
+
+        A page looks up hundreds of cells of a frame of tens of thousands of rows; filtering
+        the frame for each costs more than the page may take, and the figures of a closed
+        round are kept in memory between requests, so this lookup is built once with them.
+        """
+        return _lookup(self.aggregates, ("unit_code", "role"), "index")
+
+    @cached_property
+    def gap_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+        """The gaps' rows as ``(role, unit) → category → row`` (see :attr:`cell_rows`)."""
+        return _lookup(self.gaps, ("role", "unit"), "category")
+
+    def with_rounds(self, rnd: Round, compare: Round | None) -> RoundFigures:
+        """The same figures holding another session's rounds, with the lookups built so far
+        (figures kept between requests are handed to each request with its own rounds)."""
+        fresh = replace(self, round=rnd, compare=compare)
+        fresh.__dict__.update({k: v for k, v in self.__dict__.items() if k not in FIELDS})
+        return fresh
+
+
+FIELDS = {f.name for f in fields(RoundFigures)}
+
+
+def _lookup(
+    frame: pd.DataFrame, by: tuple[str, ...], then: str
+) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+    out: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+    if frame.empty:
+        return out
+    plain = frame.astype(object).where(frame.notna(), None)
+    for row in plain.to_dict("records"):
+        key = tuple(str(row[c]) for c in by)
+        out.setdefault(key, {})[str(row[then])] = {str(k): v for k, v in row.items()}
+    return out
 
 
 def require_closed(rnd: Round, role: str = "round") -> None:
