@@ -26,7 +26,6 @@ from survey.results import svg as draw
 __all__ = [
     "Bar",
     "Chart",
-    "Point",
     "Stack",
     "Texts",
     "bar_chart",
@@ -69,19 +68,10 @@ class Chart:
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar: a value with its 95 % CI; ``value=None`` is a hidden (suppressed) cell."""
+    """One estimate with its 95 % CI: a bar, or a point of a trend (``label`` is then its year);
+    ``value=None`` is a hidden (suppressed) cell."""
 
     label: str
-    value: float | None
-    low: float | None = None
-    high: float | None = None
-
-
-@dataclass(frozen=True)
-class Point:
-    """One point of a trend (``x`` is its label, e.g. a year); ``value=None``: hidden."""
-
-    x: str
     value: float | None
     low: float | None = None
     high: float | None = None
@@ -99,10 +89,10 @@ def _cell(value: float | None, fmt: Number, texts: Texts) -> str:
     return fmt(value) if value is not None and draw.finite(value) else texts.missing
 
 
-def _table(items: Sequence[Bar | Point], fmt: Number, texts: Texts) -> tuple[tuple[str, ...], ...]:
+def _table(items: Sequence[Bar], fmt: Number, texts: Texts) -> tuple[tuple[str, ...], ...]:
     return tuple(
         (
-            it.label if isinstance(it, Bar) else it.x,
+            it.label,
             _cell(it.value, fmt, texts),
             _cell(it.low, fmt, texts),
             _cell(it.high, fmt, texts),
@@ -190,7 +180,7 @@ def bar_chart(
 
 def line_chart(
     name: str,
-    points: Sequence[Point],
+    points: Sequence[Bar],
     *,
     title: str,
     caption: str,
@@ -226,7 +216,7 @@ def line_chart(
             body.append(draw.lines(" ".join(segment), 2.5))
             segment = []
     for x, p in zip(xs, points, strict=True):
-        body.append(draw.tag("text", p.x, x=x, y=bottom + 20, text_anchor="middle"))
+        body.append(draw.tag("text", p.label, x=x, y=bottom + 20, text_anchor="middle"))
         if p.value is None or not draw.finite(p.value):
             body.append(draw.tag("text", texts.missing, x=x, y=bottom - 8, text_anchor="middle"))
             continue

@@ -130,7 +130,7 @@ def trend_points(rnd: Round, unit: str, role: str) -> list[dict[str, Any]]:
 
 def trend_chart(rnd: Round, unit: str, role: str) -> charts.Chart:
     points = [
-        charts.Point(
+        charts.Bar(
             f"{p['year']}",
             None if p["suppressed"] else p["score"],
             None if p["suppressed"] else p["ci_low"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from survey.results.charts import Bar, Point, Stack, bar_chart, line_chart, stacked_bars
+from survey.results.charts import Bar, Stack, bar_chart, line_chart, stacked_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -34,7 +34,7 @@ def test_bar_chart_table_equals_picture_and_hides_what_is_hidden() -> None:
 def test_line_chart_leaves_a_gap_for_a_hidden_year() -> None:
     chart = line_chart(
         "trend",
-        [Point("2024", 50.0, 45.0, 55.0), Point("2025", None), Point("2026", 60.0, 55.0, 65.0)],
+        [Bar("2024", 50.0, 45.0, 55.0), Bar("2025", None), Bar("2026", 60.0, 55.0, 65.0)],
         title="Trend",
         caption="Per år",
     )
