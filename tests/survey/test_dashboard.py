@@ -210,6 +210,7 @@ def test_open_round_shows_no_figures(app, runner, make_round, clock, rounds, adm
         assert "inte stängd" in r.get_data(as_text=True)
     listed = admin.get("/dashboard/").get_data(as_text=True)
     assert "R2025" in listed and "R2026" not in listed
+    assert f'href="/dashboard/{rounds["R2025"]}/"' in listed
     assert admin.get(f"/dashboard/{rounds['R2025']}/?compare={rid}").status_code == 404
     assert admin.get(f"/dashboard/{rounds['R2025']}/?role=boss").status_code == 400
     assert admin.get("/method").status_code == 200
