@@ -219,7 +219,9 @@ def item_table(
     frame = _blank(frame, hidden)
     if cmp_frame is not None and cmp_hidden is not None:
         cmp_frame = _blank(cmp_frame, cmp_hidden)
-    return ItemTable(frame, hidden, cmp_frame, cmp_hidden, snapshot_questionnaire(session, rnd))
+    table = ItemTable(frame, hidden, cmp_frame, cmp_hidden, snapshot_questionnaire(session, rnd))
+    table._counts_of  # built with the table, which is kept between requests  # noqa: B018
+    return table
 
 
 def _blank(frame: pd.DataFrame, hidden: pd.Series) -> pd.DataFrame:
