@@ -82,6 +82,18 @@ def _trend_years(rnd: Round) -> list[tuple[int, RoundFigures, set[str]]]:
     return out
 
 
+def near(
+    fig: RoundFigures, units: list[tuple[str, str, int]], unit: str | None
+) -> list[tuple[str, str, int]]:
+    """The chosen unit and the units directly below it, those the viewer may see.
+
+    Top gaps of every unit of a large city would be a table of well over a thousand rows that
+    nobody reads; the heatmap shows all units and the XLSX every gap.
+    """
+    parents = dict(zip(fig.units["unit"], fig.units["parent"], strict=True))
+    return [u for u in units if u[0] == unit or parents.get(u[0]) == unit]
+
+
 @bp.get("/<int:round_id>/gaps")
 def gaps(round_id: int) -> str:
     rnd = closed_round(round_id)
@@ -105,7 +117,8 @@ def gaps(round_id: int) -> str:
         units=units,
         categories=categories,
         rows=heatmap(fig, role, scope),
-        top=top_gaps(fig, role, [u[0] for u in units]),
+        top=top_gaps(fig, role, [c for c, _, _ in near(fig, units, unit)]),
+        near=near(fig, units, unit),
         trend_years=[y for y, _, _ in years],
         trend=trend(years, unit, role, categories) if unit else [],
         bands=BANDS,

@@ -93,6 +93,11 @@ def test_top_gaps_follow_the_engines_rank(app, two_years, hr) -> None:  # type: 
     gaps = gaps_of(app, "R2025")
     page = hr.get(f"/dashboard/{rid}/gaps").get_data(as_text=True)
     rows = tables(page)["top-caption"][1:]
+    # The root and the units directly below it; the units further down when chosen.
+    assert {r[0].rsplit("(", 1)[1] for r in rows} == {"CITY)", "EDU)", "CARE)", "TINY)"}
+    page = hr.get(f"/dashboard/{rid}/gaps?unit=EDU").get_data(as_text=True)
+    rows = tables(page)["top-caption"][1:]
+    assert {r[0].rsplit("(", 1)[1] for r in rows} == {"EDU)", "EDU-A)", "EDU-B)"}
     edu_a = [r for r in rows if r[0].endswith("(EDU-A)")]
     expected = gaps[(gaps["unit"] == "EDU-A") & (gaps["role"] == "employee")].sort_values("rank")
     labels = {c.id: c.title["sv"] for c in Q.categories}
@@ -100,7 +105,8 @@ def test_top_gaps_follow_the_engines_rank(app, two_years, hr) -> None:  # type: 
     assert shown == [f"{i}. {labels[c]}" for i, c in enumerate(expected["category"][:3], 1)]
     for r, (_, figure) in zip(edu_a, expected.head(3).iterrows(), strict=True):
         assert_shows(r[5], figure)
-    tiny = [r for r in rows if r[0].endswith("(TINY)")]
+    page = hr.get(f"/dashboard/{rid}/gaps?unit=TINY").get_data(as_text=True)
+    tiny = [r for r in tables(page)["top-caption"][1:] if r[0].endswith("(TINY)")]
     assert len(tiny) == 1 and "%" not in tiny[0][1]
 
 
