@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyotp
@@ -175,12 +176,22 @@ def to_round(page: Page, live: LiveServer) -> None:
     assert h1(page) == f"Omgång {ROUND}"
 
 
-def move(page: Page, verb: str, promise: str, done: str) -> None:
-    """Follow the move's link, read what will happen on the confirmation page, confirm."""
+def move(
+    page: Page,
+    verb: str,
+    promise: str,
+    done: str,
+    check: Callable[[Page], object] = lambda page: None,
+) -> None:
+    """Follow the move's link, read what will happen on the confirmation page, confirm.
+
+    ``check`` looks at the confirmation page before the button is pressed (an axe scan).
+    """
     follow(page, verb)
     assert h1(page) == f"{verb} {ROUND}"
     expect(page.locator("main")).to_contain_text("Det här händer")
     assert promise in main_text(page), main_text(page)
+    check(page)
     press(page, verb)
     assert h1(page) == f"Omgång {ROUND}"
     expect(page.get_by_role("status")).to_have_text(done)

@@ -68,7 +68,7 @@ def test_create_round_lists_every_problem_then_creates(app, admin, make_org, db_
     assert ("web:admin@example.org", "round.create") in audit_actions(db_session)
     listing = text(admin.get("/admin/rounds"))
     assert "R2025" in listing, listing[listing.index("<main") :]
-    assert "öppen länk per enhet" in listing and "<caption>" in listing
+    assert "öppen länk per enhet" in listing and '<caption id="rounds-caption">' in listing
     english = text(admin.get("/admin/rounds?lang=en"))
     assert "<h1>Rounds</h1>" in english and "open link per unit" in english
     # The form warns about open rounds before anything is chosen.
