@@ -204,7 +204,33 @@ class Reader:
             assert f"{root['score']:.1f}".replace(".", ",") in text
             tiny = [line for line in text.splitlines() if "TINY" in line]
             assert tiny and not [line for line in tiny if re.search(r"\d", line)], tiny
-            self.count("report.pdf")
+            self.count("report.pdf", _pdf_grid(text, agg))
+
+
+PDF_ROLES = {"Alla roller": "all", "Medarbetare": "employee", "Chef": "manager",
+             "Specialist": "specialist"}  # fmt: skip
+GRID_LINE = re.compile(
+    rf"^({'|'.join(map(re.escape, NAMES))}) ({'|'.join(map(re.escape, NAMES.values()))}) "
+    rf"({'|'.join(PDF_ROLES)})\b(.*)$",
+    re.M,
+)
+
+
+def _pdf_grid(text: str, agg: pd.DataFrame) -> int:
+    """The appendix grid as the PDF's text has it (one line per unit and role; a cell spanning
+    several indices is written once): every score on a line is a shown score of that unit and
+    role, and a line whose cells are all hidden has no digit."""
+    lines = 0
+    for code, _name, role_name, rest in GRID_LINE.findall(text):
+        part = agg[(agg.unit_code == code) & (agg.role == PDF_ROLES[role_name])]
+        shown = {f"{v:.1f}".replace(".", ",") for v in part.loc[~part.suppressed, "score"].dropna()}
+        written = set(re.findall(r"\d+,\d", rest))
+        assert written <= shown, (code, role_name, written - shown)
+        if part.suppressed.all():
+            assert not re.search(r"\d", rest), (code, role_name, rest)
+        lines += 1
+    assert lines == agg[["unit_code", "role"]].drop_duplicates().shape[0], lines
+    return lines
 
 
 def crawl_as(
