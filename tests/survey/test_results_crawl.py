@@ -337,7 +337,11 @@ def test_every_surface_shows_the_engines_figures_and_no_hidden_one(  # type: ign
         reader = Reader(app, figures, root, scope)
         # hr sees what admin sees: where both crawl, hr follows the links only
         choose = who != "hr" or "admin" not in IDENTITIES[database]
-        seen = crawl_as(get, reader, canary, filters, done, choose)
+        english = tuple(f"{u}{'&' if '?' in u else '?'}lang=en" for u in (
+            f"/results/{rid}/", f"/dashboard/{rid}/", f"/dashboard/{rid}/units/{root}?role=all",
+            f"/dashboard/{rid}/gaps", f"/dashboard/{rid}/charts/scores.svg?unit={root}",
+        ))  # fmt: skip
+        seen = crawl_as(get, reader, canary, filters + english, done, choose)
         crawled[who] = (seen, reader.compared)
         print(who, len(seen), time.time() - t0, reader.compared)
 
@@ -349,6 +353,9 @@ def test_every_surface_shows_the_engines_figures_and_no_hidden_one(  # type: ign
             assert f"/dashboard/{rnd}/units/{code}" in {
                 urlsplit(u).path for u in crawled[lead][0]}  # fmt: skip
     assert staff >= STAFF_SURFACES, STAFF_SURFACES - staff
+    assert '<html lang="en"' in crawled[lead][0][f"/dashboard/{rid}/?lang=en"].get_data(
+        as_text=True
+    )
     public = {urlsplit(u).path for u in crawled["anonymous"][0]}
     assert {f"/results/{rid}/files/{name}" for name in files} <= public
     compared = sum((Counter(c) for _, c in crawled.values()), Counter())
