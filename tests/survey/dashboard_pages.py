@@ -58,4 +58,6 @@ def assert_row_matches(cells: list[str], fig: dict) -> None:
     if fig["delta"] is None or fig["delta"] != fig["delta"]:
         assert delta == DASH
     else:
-        assert close(delta, fig["delta"]) and close(g, fig["effect_size"], 2)
+        assert close(delta, fig["delta"])
+        g_value = fig["effect_size"]
+        assert g == DASH if g_value is None or g_value != g_value else close(g, g_value, 2)
