@@ -30,6 +30,7 @@ from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
 from survey.results.charts import Bar, Chart, Texts, bar_chart
 from survey.results.report_data import COMPOSITES, ReportData, build
+from survey.results.report_ua import REPORT_UA
 from survey.services.errors import InputError
 from survey.services.report import RoundFigures
 
@@ -122,6 +123,7 @@ def render_report(figures: RoundFigures, lang: str = FALLBACK, medium: str = "ht
             pval=p_value,
             pct=percent,
             DASH=DASH,
+            ALL=ALL,
             tr=tr,
         )
 
@@ -133,9 +135,17 @@ class _NoFetch(URLFetcher):
         raise ValueError(f"the report fetches nothing (it referred to {url[:80]})")
 
 
+class _ReportHTML(HTML):
+    """The report laid out with the user-agent rules of its own elements only (see
+    :mod:`survey.results.report_ua`): WeasyPrint's full sheet costs a sixth of a city's PDF."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+        return [REPORT_UA]
+
+
 def render_pdf(html: str) -> bytes:
     """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head."""
-    document = HTML(string=html, url_fetcher=_NoFetch(), base_url=None)
+    document = _ReportHTML(string=html, url_fetcher=_NoFetch(), base_url=None)
     pdf = document.write_pdf(pdf_variant="pdf/ua-1")
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
         raise RuntimeError("WeasyPrint returned no PDF")
