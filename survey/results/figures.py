@@ -70,12 +70,14 @@ def effect_word(g: float | None) -> str:
         return ""
     assert g is not None
     size = next((name for step, name in EFFECT_STEPS if abs(g) >= step), "negligible")
-    return {
-        "large": _("stor effekt"),
-        "medium": _("medelstor effekt"),
-        "small": _("liten effekt"),
-        "negligible": _("försumbar effekt"),
-    }[size]
+    # Only the word wanted is translated: a city's report asks this for 30,000 cells.
+    if size == "large":
+        return _("stor effekt")
+    if size == "medium":
+        return _("medelstor effekt")
+    if size == "small":
+        return _("liten effekt")
+    return _("försumbar effekt")
 
 
 def low_alpha(fig: RoundFigures) -> list[dict[str, Any]]:

@@ -127,12 +127,14 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
     agg = figures.aggregates
     labels = {ix: index_label(q, ix) for ix in q.indices}
     roles = {r: role_label(r) for r in pd.unique(agg["role"])}
+    words: dict[str | None, str] = {}  # each change's words, translated once, not per cell
     rows = [
         {
             **rec,
             "role_label": roles[rec["role"]],
             "index_label": labels[rec["index"]],
-            "change_text": change_word(rec["change"])[1],
+            "change_text": words.get(rec["change"])
+            or words.setdefault(rec["change"], change_word(rec["change"])[1]),
             "effect": effect_word(rec["effect_size"]),
         }
         for rec in _records(agg)

@@ -64,27 +64,41 @@ def number(text: str, lang: str = "sv") -> float | None:
 
 
 class _Grid(HTMLParser):
-    """``<tr data-line="unit|role">`` / ``<td data-index="ix …">`` of the PDF's appendix grid →
-    the text each cell shows (a cell spanning several indices shows it for each of them)."""
+    """``<tr data-line="unit|role">`` rows of the PDF's appendix grid → the text each cell shows.
+
+    The header's ``<th scope="col" data-index="ix">`` name the index columns once; a body cell
+    is the index at its place in the row, and a cell with ``colspan`` shows its text for each
+    index it spans, as a reader lines it up under the headers."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.columns: list[str] = []
         self.cells: dict[str, str] = {}
         self.line: str | None = None
+        self.at = 0
         self.keys: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        if tag == "tr" and a.get("data-line"):
-            self.line = str(a["data-line"])
-        elif tag == "td" and self.line is not None and a.get("data-index") is not None:
-            self.keys = [f"{self.line}|{ix}" for ix in str(a["data-index"]).split()]
+        if tag == "th" and a.get("data-index"):
+            self.columns.append(str(a["data-index"]))
+        elif tag == "tr" and a.get("data-line"):
+            self.line, self.at = str(a["data-line"]), 0
+        elif tag == "td" and self.line is not None:
+            span = int(a.get("colspan") or 1)
+            ids = self.columns[self.at : self.at + span]
+            assert len(ids) == span, f"{self.line}: a cell beyond the last index column"
+            self.at += span
+            self.keys = [f"{self.line}|{ix}" for ix in ids]
             for key in self.keys:
                 self.cells[key] = ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "td":
             self.keys = []
+        elif tag == "tr" and self.line is not None:
+            assert self.at == len(self.columns), f"{self.line}: {self.at} of {len(self.columns)}"
+            self.line = None
 
     def handle_data(self, data: str) -> None:
         for key in self.keys:
