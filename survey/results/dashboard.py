@@ -10,14 +10,10 @@ overview starts at the units they are bound to, and any other unit is refused wi
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from decimal import ROUND_HALF_EVEN, Decimal
-from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,6 +25,7 @@ from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import Round
 from survey.models.enums import FINISHED, UserRole
+from survey.results.numbers import number  # noqa: F401  (the pages' number format)
 from survey.services import memo
 from survey.services.errors import MognadError
 from survey.services.report import RoundFigures, round_figures, round_k
@@ -158,24 +155,6 @@ def top_units(rnd: Round) -> list[str]:
         for c in bound
         if not (parents[c] and in_scope(current_user.unit_codes, rnd.year, parents[c]))
     ]
-
-
-@lru_cache(maxsize=16)
-def _marks(locale: str) -> dict[int, str]:
-    return {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale)}
-
-
-def number(value: Any, digits: int = 1) -> str:
-    """A figure as the page writes it (the page's decimal mark); "–" for a missing one.
-
-    The same text as Babel's ``format_decimal(value, format="#,##0.0")`` (the float's shortest
-    decimal, rounded half to even), made without Babel's pattern machinery: a heatmap prints
-    thousands of figures and Babel took a third of the page's time.
-    """
-    if value is None or value != value:
-        return "–"
-    exact = Decimal(str(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
-    return f"{exact:,.{digits}f}".translate(_marks(str(get_locale())))
 
 
 @bp.get("/")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
@@ -30,6 +30,7 @@ from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
 from survey.results.charts import Bar, Chart, Texts, bar_chart
+from survey.results.numbers import DASH, number
 from survey.results.report_data import COMPOSITES, ReportData, build
 from survey.results.report_ua import REPORT_UA
 from survey.services.errors import InputError
@@ -40,7 +41,6 @@ DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
 # appendix lists every cell's score in a (unit, role) × index grid instead of one row per cell.
 MEDIA: tuple[str, ...] = ("html", "pdf")
 LANGUAGES: tuple[str, ...] = ("sv", "en")
-DASH = "–"  # what a suppressed or missing figure shows
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
@@ -51,14 +51,6 @@ def document_name(fmt: str, lang: str = FALLBACK) -> str:
 
 def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def number(x: Any, digits: int = 1) -> str:
-    """A figure in the locale's way (decimal comma in Swedish); a dash when there is none."""
-    if _missing(x):
-        return DASH
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(x, format=pattern))
 
 
 def signed(x: Any, digits: int = 1) -> str:
