@@ -11,8 +11,8 @@ on PostgreSQL, closes and publishes every round, then times, through the Flask t
   as publishing builds it).
 
 *Warm* is the same request repeated on one app (median and p95 of ``--repeat`` calls);
-*cold* is the first request of a fresh app (every in-process cache empty; the statistics each
-round stored when it closed stay, as on a server that restarted). A page or function that does
+*cold* is the first request of a fresh app with the process's memory of figures emptied, as in
+a worker process that just started (the statistics each round stored when it closed stay). A page or function that does
 not exist in this checkout is skipped with a note. Targets: pages and API ≤ 300 ms p95 warm,
 the PDF ≤ 30 s.
 
@@ -255,6 +255,8 @@ def dispose(app: Any) -> None:
 
 
 def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: bool) -> None:
+    from survey.services import memo
+
     app = make_app(url)
     token = TOKEN.search(invoke(app, "token", "create", ADMIN, "--name", f"bench {time.time()}"))
     if token is not None:
@@ -273,6 +275,7 @@ def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: 
             for _ in range(n):
                 warm_call(app)
             for _ in range(cold if target < 1 else 1):
+                memo.forget()
                 fresh = make_app(url)
                 cold_call(fresh)
                 dispose(fresh)

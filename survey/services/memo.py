@@ -73,3 +73,10 @@ def _settle() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def forget() -> None:
+    """Empty the memory, as a new worker process starts (the benchmark's cold calls)."""
+    with _lock:
+        _memory.clear()
+        gc.unfreeze()
