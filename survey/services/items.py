@@ -106,8 +106,8 @@ Slices = dict[tuple[str, str], dict[str, dict[str, int]]]
 
 def _slices(frame: pd.DataFrame) -> Slices:
     out: Slices = {}
-    columns = (frame[c].astype(str) for c in ("unit", "role", "item", "value"))
-    for unit, role, item, value, count in zip(*columns, frame["count"], strict=True):
+    columns = (frame[c].astype(str).tolist() for c in ("unit", "role", "item", "value"))
+    for unit, role, item, value, count in zip(*columns, frame["count"].tolist(), strict=True):
         out.setdefault((unit, role), {}).setdefault(item, {})[value] = int(count)
     return out
 

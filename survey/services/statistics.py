@@ -161,8 +161,9 @@ def leaf_statistics(
 
 def item_counts(session: Session, rnd: Round) -> pd.DataFrame:
     """Answer counts per recorded unit × role × item × value ("vet ej" as value None)."""
-    rows = session.execute(ITEM_COUNTS, {"round": rnd.id}).all()
-    return pd.DataFrame(rows, columns=["unit", "role", "item", "value", "count"])
+    rows = [tuple(r) for r in session.execute(ITEM_COUNTS, {"round": rnd.id})]
+    # Plain tuples: pandas inspects each SQLAlchemy Row for named fields, ten times slower.
+    return pd.DataFrame.from_records(rows, columns=["unit", "role", "item", "value", "count"])
 
 
 def tree_frame(session: Session, year: int) -> pd.DataFrame:
