@@ -211,7 +211,8 @@ PDF_ROLES = {"Alla roller": "all", "Medarbetare": "employee", "Chef": "manager",
              "Specialist": "specialist"}  # fmt: skip
 GRID_LINE = re.compile(
     rf"^({'|'.join(map(re.escape, NAMES))}) ({'|'.join(map(re.escape, NAMES.values()))}) "
-    rf"({'|'.join(PDF_ROLES)})\b(.*)$",
+    # pypdf may write a role and the first score without a space ("Medarbetare60,9")
+    rf"({'|'.join(PDF_ROLES)})(?![^\W\d])(.*)$",
     re.M,
 )
 
