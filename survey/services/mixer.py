@@ -205,7 +205,7 @@ def vacuum(engine: Engine, full: bool = False) -> bool:
     Runs outside any transaction (VACUUM cannot run inside one). On PostgreSQL the small ballot
     table is always rewritten (VACUUM FULL: its old file, stale bytes and all, is dropped) and
     ``full`` rewrites the other linking tables too. A rewrite waits at most 5 s for its lock;
-    after a close or purge (``full``, rare and deliberate) it is tried three times before a
+    after a close or purge (``full``, rare and deliberate) it is tried six times before a
     plain VACUUM, which frees the rows but may leave their bytes in free space until the next
     rewrite. On SQLite the whole file is rebuilt. A failure is logged and harmless: the data is
     already mixed, and the next run vacuums again.
@@ -219,7 +219,7 @@ def vacuum(engine: Engine, full: bool = False) -> bool:
                 return False
             conn.execute(text("SET lock_timeout = '5s'"))
             for table in LINKING_TABLES:
-                if (full or table == "ballots") and _rewrite(conn, table, 3 if full else 1):
+                if (full or table == "ballots") and _rewrite(conn, table, 6 if full else 1):
                     continue
                 conn.execute(text(f"VACUUM {table}"))
             conn.execute(text("RESET lock_timeout"))
@@ -236,5 +236,26 @@ def _rewrite(conn: Connection, table: str, attempts: int) -> bool:
             conn.execute(text(f"VACUUM FULL {table}"))
             return True
         except SQLAlchemyError:
-            log.warning("VACUUM FULL %s could not get its lock (attempt %d)", table, attempt + 1)
+            log.warning(
+                "VACUUM FULL %s could not get its lock (attempt %d; held by %s)",
+                table,
+                attempt + 1,
+                _holders(conn, table),
+            )
     return False
+
+
+def _holders(conn: Connection, table: str) -> str:
+    """Who holds a lock on ``table`` (process, state, lock mode): what a retry waited for."""
+    try:
+        rows = conn.execute(
+            text(
+                "SELECT a.pid, a.state, a.backend_type, l.mode FROM pg_locks l "
+                "JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.relation = CAST(:table AS regclass) AND l.pid <> pg_backend_pid()"
+            ),
+            {"table": table},
+        ).all()
+    except SQLAlchemyError:
+        return "unknown"
+    return ", ".join(f"{pid} {state} {kind} {mode}" for pid, state, kind, mode in rows) or "none"
