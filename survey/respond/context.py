@@ -6,7 +6,9 @@ For a personal link it holds the token sealed with AES-GCM under a key derived f
 only: not the token hash of ``invitations.token_hash``, nor the invitation's id, and unreadable
 without the installation's secret. For an open link it holds the round, the link's unit, the
 chosen unit and role, and per round a random browser key of which the database stores only a
-hash. No answers ever live in the cookie, and it is a browser-session cookie: it is never made
+hash. Those two secrets are also the keys to the respondent's draft (``survey.sealing``): the
+answers saved in the database open only with the secret this cookie or the link brings. No
+answers ever live in the cookie, and it is a browser-session cookie: it is never made
 permanent, so closing the browser (on a shared computer too) forgets the respondent.
 """
 
@@ -28,6 +30,7 @@ from survey.config import derive_key
 from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
+from survey.sealing import Sealer
 from survey.services import respond as service
 from survey.services.links import invitation_by_token
 from survey.services.rounds import snapshot_questionnaire
@@ -59,6 +62,8 @@ class Respondent:
     unit_id: int | None = None
     role: str | None = None
     draft: Draft | None = None
+    # The link token or browser key this request carries: the only key to the draft's answers.
+    secret: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -67,6 +72,13 @@ class Respondent:
     @cached_property
     def questionnaire(self) -> Questionnaire:
         return snapshot_questionnaire(db.session(), self.round)
+
+    @property
+    def draft_sealer(self) -> Sealer:
+        """Seals and opens this respondent's draft; only their own secret can."""
+        if self.secret is None:
+            raise Stop("no_session")
+        return Sealer.for_respondent(self.secret)
 
     @property
     def plan(self) -> service.Plan:
@@ -160,12 +172,14 @@ def load(*, allow_completed: bool = False) -> Respondent:
             raise Stop("unknown")
         if inv.status == InvitationStatus.COMPLETED:
             if allow_completed:
-                return Respondent(inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role)
+                return Respondent(
+                    inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, secret=token
+                )
             raise Stop("used", inv.round)
         check_round(inv.round)
         draft = service.draft_for_invitation(db.session(), inv.id)
         return Respondent(
-            inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, draft=draft
+            inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, draft=draft, secret=token
         )
     if state.get("kind") == OPEN:
         rnd = db.session.get(Round, state.get("round"))
@@ -177,10 +191,15 @@ def load(*, allow_completed: bool = False) -> Respondent:
         draft = service.draft_for_browser(db.session(), rnd.id, key) if key else None
         if draft is not None:
             return Respondent(
-                rnd, link_unit=link_unit, unit_id=draft.unit_id, role=draft.role, draft=draft
+                rnd,
+                link_unit=link_unit,
+                unit_id=draft.unit_id,
+                role=draft.role,
+                draft=draft,
+                secret=key,
             )
         return Respondent(
-            rnd, link_unit=link_unit, unit_id=state.get("unit"), role=state.get("role")
+            rnd, link_unit=link_unit, unit_id=state.get("unit"), role=state.get("role"), secret=key
         )
     raise Stop("no_session")
 
