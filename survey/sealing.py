@@ -45,6 +45,7 @@ KEY_ID_BYTES = 8
 # Purposes: each names one kind of sealed value; a key derived for one never opens another.
 BALLOT = "ballot"
 DRAFT = "draft"
+SESSION = "session token"  # the personal link token in the respondent's session cookie
 EXTENSION = "mognad.sealer"  # where create_app keeps the installation's sealer
 
 

@@ -14,23 +14,17 @@ permanent, so closing the browser (on a shared computer too) forgets the respond
 
 from __future__ import annotations
 
-import base64
-import binascii
-import os
 from dataclasses import dataclass
 from functools import cached_property
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app, session
+from flask import session
 from sqlalchemy import select
 
 from analysis.instruments import Questionnaire
-from survey.config import derive_key
 from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
-from survey.sealing import Sealer
+from survey.sealing import SESSION, Sealer, SealError, app_sealer
 from survey.services import respond as service
 from survey.services.links import invitation_by_token
 from survey.services.rounds import snapshot_questionnaire
@@ -40,9 +34,7 @@ PERSONAL, OPEN = "invitation", "open"  # the kinds of respondent state
 BROWSER_KEYS = "browser_keys"
 DONE = "done"
 ANSWERED = "answered_open"
-SEAL_PURPOSE = "session-token v1"
-SEAL_CONTEXT = b"mognad respondent session"
-NONCE_BYTES = 12
+SESSION_PLACE = "respondent session cookie"
 
 
 class Stop(Exception):
@@ -95,15 +87,9 @@ def check_round(rnd: Round) -> None:
         raise Stop("closed", rnd)
 
 
-def _aead() -> AESGCM:
-    return AESGCM(derive_key(current_app.config["SECRET_KEY"], SEAL_PURPOSE))
-
-
 def seal(token: str) -> str:
     """The token encrypted with a fresh nonce: a new, unrelated value on every visit."""
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = nonce + _aead().encrypt(nonce, token.encode(), SEAL_CONTEXT)
-    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
+    return app_sealer().seal(SESSION, "", SESSION_PLACE, token)
 
 
 def unseal(value: object) -> str | None:
@@ -111,11 +97,10 @@ def unseal(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-        return _aead().decrypt(nonce, sealed, SEAL_CONTEXT).decode()
-    except (ValueError, binascii.Error, InvalidTag, UnicodeDecodeError):
+        token = app_sealer().open(SESSION, "", SESSION_PLACE, value)
+    except SealError:
         return None
+    return token if isinstance(token, str) else None
 
 
 def enter_personal(token: str) -> None:
