@@ -12,6 +12,8 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Round
 from survey.models.enums import RoundStatus
+from survey.sealing import app_sealer
+from survey.services.errors import StateError
 from survey.services.mixer import expire_drafts, mix_round, pending_count, vacuum
 
 
@@ -29,10 +31,14 @@ def mix_after_submit(round_id: int) -> int:
             session.scalar(select(Round.status).where(Round.id == round_id)) != RoundStatus.OPEN
         )
         if closed or pending_count(session, round_id) >= config["MIX_BATCH"]:
-            mixed = mix_round(session, round_id, config["MIX_BATCH"])
+            mixed = mix_round(session, round_id, config["MIX_BATCH"], sealer=app_sealer())
             if mixed:
                 expire_drafts(session, config["DRAFT_EXPIRY_DAYS"])
         session.commit()
+    except StateError as e:  # ballots this installation cannot open: the message says why
+        session.rollback()
+        current_app.logger.warning("mixing after a submission refused: %s", e)
+        return 0
     except Exception as e:  # noqa: BLE001 - the accepted submission must survive anything here
         session.rollback()
         current_app.logger.warning(

@@ -10,6 +10,7 @@ from flask import current_app
 from survey.cli.common import command, transaction
 from survey.extensions import db
 from survey.models.enums import FINISHED
+from survey.sealing import app_sealer
 from survey.services.audit import audit
 from survey.services.errors import StateError
 
@@ -69,7 +70,7 @@ def mix(name: str | None) -> None:
             else:
                 rounds = [session.get_one(Round, rid) for rid in rounds_with_ballots(session)]
             for rnd in rounds:
-                mixed = mix_round(session, rnd.id, batch)
+                mixed = mix_round(session, rnd.id, batch, sealer=app_sealer())
                 left = pending_count(session, rnd.id)
                 if mixed or left:
                     wait = f" (fewer than a batch of {batch})" if left else ""
@@ -110,7 +111,7 @@ def purge_personal_data(name: str, yes: bool) -> None:
     ):
         raise StateError("nothing was purged")
     with transaction() as session:
-        done = purge_round(session, name)
+        done = purge_round(session, name, app_sealer())
         audit(
             session,
             "round.purge",

@@ -180,6 +180,7 @@ def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int,
     An invited round reads the invitations, whose status turns ``completed`` at submission,
     so a ballot not yet mixed is counted; after a purge the kept counts stand in for them. An
     open-link round has no invitations: its completed count is responses plus pending ballots.
+    A pending ballot's role is sealed inside it, so it counts for its unit (role "") only.
     """
     if rnd.mode == RoundMode.INVITED:
         live = invitation_groups(session, rnd.id)
@@ -193,16 +194,22 @@ def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int,
             ).where(InvitationCount.round_id == rnd.id)
         ).all()
         return [(u, r, int(i), int(s or 0), int(c or 0)) for u, r, i, s, c in [*live, *kept]]
-    rows: list[tuple[int, str, int, int, int]] = []
-    for model in (Response, Ballot):
-        rows += [
-            (unit_id, role, 0, 0, int(n))
-            for unit_id, role, n in session.execute(
-                select(model.unit_id, model.role, func.count())
-                .where(model.round_id == rnd.id)
-                .group_by(model.unit_id, model.role)
-            )
-        ]
+    rows: list[tuple[int, str, int, int, int]] = [
+        (unit_id, role, 0, 0, int(n))
+        for unit_id, role, n in session.execute(
+            select(Response.unit_id, Response.role, func.count())
+            .where(Response.round_id == rnd.id)
+            .group_by(Response.unit_id, Response.role)
+        )
+    ]
+    rows += [
+        (unit_id, "", 0, 0, int(n))
+        for unit_id, n in session.execute(
+            select(Ballot.unit_id, func.count())
+            .where(Ballot.round_id == rnd.id)
+            .group_by(Ballot.unit_id)
+        )
+    ]
     return rows
 
 
@@ -219,7 +226,7 @@ def live_fieldwork(
     for unit_id, role, invited, started, completed in _role_counts(session, rnd):
         uid: int | None = unit_id
         while uid is not None:
-            for key in ((uid, role), (uid, "")):
+            for key in {(uid, role), (uid, "")}:
                 acc = totals.setdefault(key, [0, 0, 0])
                 acc[0] += invited
                 acc[1] += started

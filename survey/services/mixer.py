@@ -6,16 +6,18 @@ leaves dead draft versions that point at both. So a submission only drops its an
 ``ballots`` (a random id and the answers, nothing else), and the mixer, in a transaction of its
 own, moves whole batches of at least B ballots into ``responses`` in random order with fresh
 ids and deletes the ballots; after its commit the tables whose dead row versions could still
-link are vacuumed.
+link are vacuumed. A ballot's content is sealed for its round (:func:`seal_ballot`), so until
+it is mixed nothing readable at rest says what the person answered.
 
 A mix is a single transaction, so a crash before its commit leaves every ballot pending and one
-after it leaves every ballot mixed. The mixer claims ballots by deleting them and checks that it
-deleted exactly what it read, so two mixers racing never both move one ballot.
+after it leaves every ballot mixed. It opens every ballot before it deletes any, so a ballot it
+cannot open (sealed under a secret this installation no longer has) stops the whole mix with
+a message and leaves the ballot box as it was. The mixer claims ballots by deleting them and
+checks that it deleted exactly what it read, so two mixers racing never both move one ballot.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,7 +32,6 @@ from survey.models import (
     Answer,
     Ballot,
     Draft,
-    DraftAnswer,
     Response,
     ResponseComment,
     Round,
@@ -39,6 +40,8 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundStatus
 from survey.models.responses import random_id
+from survey.sealing import BALLOT, Sealer, SealError, UnknownKey
+from survey.services.errors import StateError
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
@@ -48,7 +51,7 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # ids per IN (...) list, well below every database's parameter limit
 # Tables whose dead row versions can tie a submission to a person: the ballot itself, the
 # submitted draft (its invitation and answers) and the invitation marked completed.
-LINKING_TABLES = ("ballots", "drafts", "draft_answers", "invitations")
+LINKING_TABLES = ("ballots", "drafts", "invitations")
 
 _shuffle = secrets.SystemRandom().shuffle
 
@@ -72,24 +75,75 @@ def drop_ballot(
     role: str,
     answers: Sequence[Mapping[str, object]],
     comments: Sequence[Mapping[str, object]],
+    *,
+    sealer: Sealer,
 ) -> bool:
     """Put a submission in the ballot box; False (and nothing stored) if it has no content."""
     if not answers and not comments:
         return False
-    payload = json.dumps({"answers": answers, "comments": comments}, ensure_ascii=False)
+    ballot_id = random_id()
+    payload = seal_ballot(sealer, ballot_id, round_id, unit_id, role, answers, comments)
     session.execute(
         Ballot.__table__.insert(),
-        [
-            {
-                "id": random_id(),
-                "round_id": round_id,
-                "unit_id": unit_id,
-                "role": role,
-                "payload": payload,
-            }
-        ],
+        [{"id": ballot_id, "round_id": round_id, "unit_id": unit_id, "payload": payload}],
     )
     return True
+
+
+def _ballot_place(ballot_id: str, round_id: int, unit_id: int) -> str:
+    """What a ballot's seal is bound to: moved to another round, unit or row, it will not open."""
+    return f"round={round_id} unit={unit_id} id={ballot_id}"
+
+
+def seal_ballot(
+    sealer: Sealer,
+    ballot_id: str,
+    round_id: int,
+    unit_id: int,
+    role: str,
+    answers: Sequence[Mapping[str, object]],
+    comments: Sequence[Mapping[str, object]],
+) -> str:
+    """A ballot's content (role, answers, comments) sealed under the round's ballot key."""
+    content = {"role": role, "answers": list(answers), "comments": list(comments)}
+    return sealer.seal(BALLOT, str(round_id), _ballot_place(ballot_id, round_id, unit_id), content)
+
+
+def open_ballot(
+    sealer: Sealer, ballot_id: str, round_id: int, unit_id: int, payload: str
+) -> dict[str, Any]:
+    """The content :func:`seal_ballot` sealed; UnknownKey or SealError when it cannot open."""
+    place = _ballot_place(ballot_id, round_id, unit_id)
+    return cast("dict[str, Any]", sealer.open(BALLOT, str(round_id), place, payload))
+
+
+def _open_all(
+    sealer: Sealer, round_id: int, name: str, rows: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Every ballot's content, or StateError (nothing written) if any one cannot be opened."""
+    contents, unknown, broken = [], set(), 0
+    for row in rows:
+        try:
+            contents.append(open_ballot(sealer, row.id, round_id, row.unit_id, row.payload))
+        except UnknownKey as e:
+            unknown.add(e.key_id)
+        except SealError:
+            broken += 1
+    if not unknown and not broken:
+        return contents
+    problems = []
+    if unknown:
+        problems.append(
+            f"{len(rows) - len(contents) - broken} were sealed under a secret key this "
+            f"installation does not have (key id {', '.join(sorted(unknown))}); set "
+            "MOGNAD_SECRET_KEY_PREVIOUS to the secret key they were sealed with"
+        )
+    if broken:
+        problems.append(f"{broken} were altered or moved from another row")
+    raise StateError(
+        f"round '{name}': {len(rows) - len(contents)} of {len(rows)} pending ballots cannot be "
+        f"opened: {'; '.join(problems)}. Nothing was mixed; every ballot is still waiting."
+    )
 
 
 def pending_count(session: Session, round_id: int | None = None) -> int:
@@ -106,43 +160,47 @@ def rounds_with_ballots(session: Session) -> list[int]:
 # --- The mixer --------------------------------------------------------------------------------
 
 
-def mix_round(session: Session, round_id: int, batch: int, force: bool = False) -> int:
+def mix_round(
+    session: Session, round_id: int, batch: int, force: bool = False, *, sealer: Sealer
+) -> int:
     """Move the round's pending ballots into responses if there are at least ``batch``.
 
     A round that is no longer open is mixed whatever is left (``force`` does the same for an
     open one). Returns how many ballots were mixed; the caller commits, then calls vacuum().
+    ``sealer`` opens the ballots (the installation's, with the previous secret key if any).
     """
-    status = session.scalar(select(Round.status).where(Round.id == round_id).with_for_update())
-    if status is None:
+    found = session.execute(
+        select(Round.status, Round.name).where(Round.id == round_id).with_for_update()
+    ).first()
+    if found is None:
         return 0
+    status, name = found
     rows = list(
         session.execute(
-            select(Ballot.id, Ballot.unit_id, Ballot.role, Ballot.payload).where(
-                Ballot.round_id == round_id
-            )
+            select(Ballot.id, Ballot.unit_id, Ballot.payload).where(Ballot.round_id == round_id)
         )
     )
     if not rows or (len(rows) < batch and not force and status == RoundStatus.OPEN):
         return 0
-    _shuffle(rows)
+    opened = list(zip(rows, _open_all(sealer, round_id, name, rows), strict=True))
+    _shuffle(opened)
     table = Ballot.__table__
     claimed = sum(
         # A DELETE's result is a cursor result, which carries the row count.
         cast(
             "CursorResult[Any]", session.execute(delete(table).where(table.c.id.in_(chunk)))
         ).rowcount
-        for chunk in _chunks([r.id for r in rows])
+        for chunk in _chunks([r.id for r, _ in opened])
     )
     if claimed != len(rows):
         raise MixConflict(f"round {round_id}: another mixer took {len(rows) - claimed} ballots")
     responses: list[dict[str, object]] = []
     answers: list[dict[str, object]] = []
     comments: list[dict[str, object]] = []
-    for row in rows:
+    for row, content in opened:
         rid = random_id()
-        content = json.loads(row.payload)
         responses.append(
-            {"id": rid, "round_id": round_id, "unit_id": row.unit_id, "role": row.role}
+            {"id": rid, "round_id": round_id, "unit_id": row.unit_id, "role": content["role"]}
         )
         answers.extend({**a, "response_id": rid} for a in content["answers"])
         comments.extend({**c, "response_id": rid} for c in content["comments"])
@@ -163,7 +221,6 @@ def mix_round(session: Session, round_id: int, batch: int, force: bool = False) 
 
 def _delete_drafts(session: Session, ids: Sequence[int]) -> int:
     for chunk in _chunks(ids):
-        session.execute(delete(DraftAnswer.__table__).where(DraftAnswer.draft_id.in_(chunk)))
         session.execute(delete(Draft.__table__).where(Draft.id.in_(chunk)))
     session.flush()
     return len(ids)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from survey.models import Draft, Invitation, InvitationCount, Response, Round
 from survey.models.audit import utcnow
 from survey.models.enums import FINISHED, InvitationStatus
+from survey.sealing import Sealer
 from survey.services.errors import StateError
 from survey.services.mixer import delete_round_drafts, mix_round, pending_count
 from survey.services.rounds import get_round
@@ -116,7 +117,7 @@ class Purged:
     mixed: int
 
 
-def purge_round(session: Session, name: str) -> Purged:
+def purge_round(session: Session, name: str, sealer: Sealer) -> Purged:
     """Delete a closed round's personal data, keeping anonymous invitation counts.
 
     Ballots a race left pending are mixed first, so nothing submitted is lost; the caller
@@ -128,7 +129,7 @@ def purge_round(session: Session, name: str) -> Purged:
             f"round '{name}' is {rnd.status}; only a closed or published round can be purged "
             f"(close it first with 'mognad round close {name}')"
         )
-    mixed = mix_round(session, rnd.id, batch=0, force=True)
+    mixed = mix_round(session, rnd.id, batch=0, force=True, sealer=sealer)
     drafts = delete_round_drafts(session, rnd.id)
     groups = invitation_groups(session, rnd.id)
     invitations = 0

@@ -30,6 +30,7 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.rounds import ROUND_MODES
+from survey.sealing import Sealer
 from survey.services.audit import audit
 from survey.services.errors import InputError, StateError
 from survey.services.mixer import delete_round_drafts, mix_round
@@ -211,8 +212,20 @@ def note_results_shown(
         audit(session, action, actor=actor, round=round_name, compare_round=compare_round)
 
 
-def move_round(session: Session, name: str, action: str, today: date | None = None) -> Round:
-    """Apply open/close/publish, refusing illegal moves with a message that says why."""
+def move_round(
+    session: Session,
+    name: str,
+    action: str,
+    today: date | None = None,
+    *,
+    sealer: Sealer | None = None,
+) -> Round:
+    """Apply open/close/publish, refusing illegal moves with a message that says why.
+
+    Closing mixes the pending ballots, which only the installation's ``sealer`` opens.
+    """
+    if action == "close" and sealer is None:
+        raise ValueError("closing a round mixes its ballots: pass the installation's sealer")
     rnd = get_round(session, name)
     allowed = TRANSITIONS[action]
     target = TARGET[action]
@@ -239,7 +252,7 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
     rnd.status = target
     if target == RoundStatus.CLOSED:
         _rewrite_invitations(session, rnd.id)
-        close_fieldwork(session, rnd)
+        close_fieldwork(session, rnd, sealer)  # type: ignore[arg-type]  # checked above
         freeze_statistics(session, rnd)
     elif target == RoundStatus.OPEN:
         rnd.closed_at = None
@@ -249,14 +262,14 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
     return rnd
 
 
-def close_fieldwork(session: Session, rnd: Round) -> None:
+def close_fieldwork(session: Session, rnd: Round, sealer: Sealer) -> None:
     """Mix every ballot still pending (however few) and delete every unsubmitted draft.
 
     Nobody can submit after close, so waiting for a full batch would only keep answers next to
     the invitations they came from; the drafts are personal answers nobody will send. The
     caller vacuums after its commit (survey.services.mixer.vacuum).
     """
-    mix_round(session, rnd.id, batch=0, force=True)
+    mix_round(session, rnd.id, batch=0, force=True, sealer=sealer)
     delete_round_drafts(session, rnd.id)
     rnd.closed_at = utcnow()
 

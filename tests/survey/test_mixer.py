@@ -15,6 +15,7 @@ from survey import create_app
 from survey.extensions import db
 from survey.models import Draft, Round, RoundStatistics
 from survey.models.audit import utcnow
+from survey.sealing import Sealer
 from survey.services import mixer
 from tests.support import factory
 from tests.support.factory import close_round, invite, issue_links
@@ -165,18 +166,19 @@ def test_two_mixers_never_move_a_ballot_twice(app, links, db_session):
     rnd_id = db_session.scalar(sa.select(Round.id))
     db_session.rollback()
     first, second = Session(db_session.get_bind()), Session(db_session.get_bind())
+    sealer = Sealer.from_config(app.config)
     outcome: list[object] = []
 
     def other() -> None:
         try:
-            outcome.append(mixer.mix_round(second, rnd_id, batch=1))
+            outcome.append(mixer.mix_round(second, rnd_id, batch=1, sealer=sealer))
             second.commit()
         except mixer.MixConflict:
             second.rollback()
             outcome.append("conflict")
 
     try:
-        assert mixer.mix_round(first, rnd_id, batch=1) == B - 1  # not committed yet
+        assert mixer.mix_round(first, rnd_id, batch=1, sealer=sealer) == B - 1  # not committed
         thread = threading.Thread(target=other)
         thread.start()
         first.commit()

@@ -29,7 +29,7 @@ COMMENT = "c-comment_learning"
 TOKEN = secrets.token_hex(4)
 DRAFT_ONLY = {i: f"draftonly {TOKEN} {i:02d}" for i in (0, 11, 25)}
 UNSUBMITTED = f"unsubmitted {TOKEN} never sent"
-TABLES = ("drafts", "draft_answers", "ballots", "invitations")
+TABLES = ("drafts", "ballots", "invitations")
 
 
 def marker(i: int) -> str:
