@@ -81,17 +81,20 @@ def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commen
     close_round(runner)
     assert "/admin/comments/R2025" in text(hr.get("/admin/comments/"))
 
-    page = text(hr.get("/admin/comments/R2025"))  # the whole organisation: 4 comments
+    page = text(hr.get("/admin/comments/R2025?unit=EDU"))  # EDU-A's three comments
     assert "Fritext kan innehålla namn" in page
-    assert all(comment in page for *_, comment in WRITERS)
     shown = re.findall(r"<li>([^<]+)</li>", page)
-    assert shown == sorted((c for *_, c in WRITERS), key=str.casefold)
+    assert shown == sorted((c for _, unit, c in WRITERS if unit == "EDU-A"), key=str.casefold)
     with app.app_context():
         ids = db.session.scalars(sa.select(Response.id)).all()
     assert len(ids) == 4 and not [i for i in ids if i in page]
 
     edu_a = text(hr.get("/admin/comments/R2025?unit=EDU-A"))
     assert "Mer utbildning i Excel" in edu_a and SECRET_ANSWER not in edu_a
+    # The whole organisation holds 4 >= K_TEXT comments, but minus EDU-A's it would be CARE's
+    # one: it stays hidden (the complementary rule, see test_nested_comment_groups...).
+    whole = text(hr.get("/admin/comments/R2025"))
+    assert SECRET_ANSWER not in whole and "Mer utbildning i Excel" not in whole
     care = text(hr.get("/admin/comments/R2025?unit=CARE"))  # one comment: below K_TEXT
     assert SECRET_ANSWER not in care and "För få kommentarer för att visas." in care
     assert hr.get("/admin/comments/R2025?unit=NOWHERE").status_code == 404
@@ -157,3 +160,23 @@ def test_feedback_reader_for_admins(app, runner, clock) -> None:  # type: ignore
     assert "2026-03-01" in text(r) and "/survey/page/2" in text(r)
     hr = staff(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
     assert hr.get("/admin/feedback/").status_code == 403
+
+
+def test_nested_comment_groups_cannot_be_subtracted(app, runner, commented, clock) -> None:  # type: ignore[no-untyped-def]
+    """The attack: the whole organisation's comments minus EDU-A's were CARE's only comment."""
+    hr = staff(app, runner, clock, "hr@example.org", "hr")
+    close_round(runner)
+    shown = {}
+    for unit in ("", "CITY", "EDU", "EDU-A", "EDU-B", "CARE"):
+        page = text(hr.get(f"/admin/comments/R2025?unit={unit}"))
+        shown[unit] = re.findall(r"<li>([^<]+)</li>", page)
+    nested = [("", d) for d in shown if d] + [("CITY", d) for d in shown if d not in ("", "CITY")]
+    nested += [("EDU", "EDU-A"), ("EDU", "EDU-B")]
+    for outer, inner in nested:
+        if shown[outer] and shown[inner]:
+            rest = list(shown[outer])
+            for t in shown[inner]:
+                rest.remove(t)
+            assert not 0 < len(rest) < 3, (outer, inner, rest)
+    assert not any(SECRET_ANSWER in t for texts in shown.values() for t in texts)
+    assert sorted(shown["EDU-A"]) == sorted(c for _, u, c in WRITERS if u == "EDU-A")

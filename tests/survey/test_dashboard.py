@@ -255,4 +255,4 @@ def test_a_round_seen_on_the_dashboard_never_reopens(
     assert admin.get(f"/dashboard/{rid}/").status_code == 200
     result = runner.invoke(args=["round", "open", "R2026"])
     assert result.exit_code != 0
-    assert "round 'R2026' has had a report made from it" in result.output
+    assert "round 'R2026' has had results, an export or comments shown from it" in result.output

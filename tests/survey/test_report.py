@@ -257,4 +257,6 @@ def test_a_reported_round_never_reopens(runner, two_years, tmp_path, make_round)
     for name in ("R2025", "R2024"):  # the round, and the round it was compared with
         result = runner.invoke(args=["round", "open", name])
         assert result.exit_code != 0
-        assert f"round '{name}' has had a report made from it" in result.output
+        assert (
+            f"round '{name}' has had results, an export or comments shown from it" in result.output
+        )
