@@ -30,6 +30,7 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.rounds import ROUND_MODES
+from survey.services.atrest import store_k_anonymous
 from survey.services.audit import audit
 from survey.services.errors import InputError, StateError
 from survey.services.mixer import delete_round_drafts, mix_round
@@ -250,6 +251,7 @@ def move_round(session: Session, name: str, action: str, today: date | None = No
     if target == RoundStatus.CLOSED:
         _rewrite_invitations(session, rnd.id)
         close_fieldwork(session, rnd)
+        store_k_anonymous(session, rnd)
         freeze_statistics(session, rnd)
     elif target == RoundStatus.OPEN:
         rnd.closed_at = None

@@ -81,20 +81,20 @@ def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commen
     close_round(runner)
     assert "/admin/comments/R2025" in text(hr.get("/admin/comments/"))
 
-    page = text(hr.get("/admin/comments/R2025?unit=EDU"))  # EDU-A's three comments
+    page = text(hr.get("/admin/comments/R2025"))  # the whole organisation: 4 comments
     assert "Fritext kan innehålla namn" in page
+    assert all(comment in page for *_, comment in WRITERS)
     shown = re.findall(r"<li>([^<]+)</li>", page)
-    assert shown == sorted((c for _, unit, c in WRITERS if unit == "EDU-A"), key=str.casefold)
+    assert shown == sorted((c for *_, c in WRITERS), key=str.casefold)
     with app.app_context():
         ids = db.session.scalars(sa.select(Response.id)).all()
     assert len(ids) == 4 and not [i for i in ids if i in page]
 
+    # Four employees are fewer than k (5) in the whole round: at close they are all stored
+    # under CITY (k-anonymous storage), comments included, so EDU-A holds none of them.
     edu_a = text(hr.get("/admin/comments/R2025?unit=EDU-A"))
-    assert "Mer utbildning i Excel" in edu_a and SECRET_ANSWER not in edu_a
-    # The whole organisation holds 4 >= K_TEXT comments, but minus EDU-A's it would be CARE's
-    # one: it stays hidden (the complementary rule, see test_nested_comment_groups...).
-    whole = text(hr.get("/admin/comments/R2025"))
-    assert SECRET_ANSWER not in whole and "Mer utbildning i Excel" not in whole
+    assert "Mer utbildning i Excel" not in edu_a and SECRET_ANSWER not in edu_a
+    assert "För få kommentarer för att visas." in edu_a
     care = text(hr.get("/admin/comments/R2025?unit=CARE"))  # one comment: below K_TEXT
     assert SECRET_ANSWER not in care and "För få kommentarer för att visas." in care
     assert hr.get("/admin/comments/R2025?unit=NOWHERE").status_code == 404
@@ -162,21 +162,38 @@ def test_feedback_reader_for_admins(app, runner, clock) -> None:  # type: ignore
     assert hr.get("/admin/feedback/").status_code == 403
 
 
-def test_nested_comment_groups_cannot_be_subtracted(app, runner, commented, clock) -> None:  # type: ignore[no-untyped-def]
-    """The attack: the whole organisation's comments minus EDU-A's were CARE's only comment."""
-    hr = staff(app, runner, clock, "hr@example.org", "hr")
+NESTED = [(f"a{i}@example.org", "EDU-A", f"Skola A tycker {i}") for i in range(4)] + [
+    ("c1@example.org", "CARE", f"{SECRET_ANSWER} ett"),
+    ("c2@example.org", "CARE", f"{SECRET_ANSWER} två"),
+    ("c3@example.org", "CARE", f"{SECRET_ANSWER} tre"),
+]
+
+
+def test_nested_comment_groups_cannot_be_subtracted(
+    app, make_round, runner, write_csv, tmp_path, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The attack: the whole organisation's comments minus EDU-A's gave CARE's three, fewer
+    than K_TEXT (4). k is 3, so CARE's three stay CARE's at close (k-anonymous storage)."""
+    app.config.update(K_TEXT=4, K_ANONYMITY=3)
+    make_round()
+    invite(runner, write_csv, people=[(e, unit, "employee") for e, unit, _ in NESTED])
+    links = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "l.csv")}
+    for email, _unit, comment in NESTED:
+        answer_with_comment(app, links[email], comment)
     close_round(runner)
+    hr = staff(app, runner, clock, "hr@example.org", "hr")
     shown = {}
     for unit in ("", "CITY", "EDU", "EDU-A", "EDU-B", "CARE"):
         page = text(hr.get(f"/admin/comments/R2025?unit={unit}"))
         shown[unit] = re.findall(r"<li>([^<]+)</li>", page)
-    nested = [("", d) for d in shown if d] + [("CITY", d) for d in shown if d not in ("", "CITY")]
-    nested += [("EDU", "EDU-A"), ("EDU", "EDU-B")]
-    for outer, inner in nested:
-        if shown[outer] and shown[inner]:
-            rest = list(shown[outer])
-            for t in shown[inner]:
-                rest.remove(t)
-            assert not 0 < len(rest) < 3, (outer, inner, rest)
+    assert shown["EDU-A"] == [c for _, u, c in NESTED if u == "EDU-A"]
+    below = {"": ["CITY", "EDU", "EDU-A", "EDU-B", "CARE"], "CITY": ["EDU", "EDU-A", "CARE"]}
+    below["EDU"] = ["EDU-A", "EDU-B"]
+    for outer, inners in below.items():
+        for inner in inners:
+            if shown[outer] and shown[inner]:
+                rest = list(shown[outer])
+                for t in shown[inner]:
+                    rest.remove(t)
+                assert not 0 < len(rest) < 4, (outer, inner, rest)
     assert not any(SECRET_ANSWER in t for texts in shown.values() for t in texts)
-    assert sorted(shown["EDU-A"]) == sorted(c for _, u, c in WRITERS if u == "EDU-A")
