@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from analysis.atrest import Storage, storage_units
-from survey.models import Response, Round, Unit
+from survey.models import InvitationCount, Response, Round, Unit
+from survey.models.enums import RoundMode
 
 
 def store_k_anonymous(session: Session, rnd: Round) -> Storage:
@@ -38,6 +39,8 @@ def store_k_anonymous(session: Session, rnd: Round) -> Storage:
             .group_by(Response.unit_id, Response.role)
         )
     }
+    if rnd.mode == RoundMode.OPEN:
+        _keep_counts(session, rnd, {(ident[u], r): n for (u, r), n in counts.items()})
     storage = storage_units(parent, counts, rnd.k_min)
     moves: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (unit, role), target in storage.target.items():
@@ -55,3 +58,18 @@ def store_k_anonymous(session: Session, rnd: Round) -> Storage:
         )
     session.flush()
     return storage
+
+
+def _keep_counts(session: Session, rnd: Round, counts: dict[tuple[int, str], int]) -> None:
+    """Keep an open-link round's responses per unit and role as counts, before they move.
+
+    They say how many answered where, never what: the headcount check that shows a stuffed
+    link needs them after close (``survey.services.fieldwork``), as an invited round has its
+    invitations. A round closed again after a reopen counts the earlier responses where the
+    first close stored them.
+    """
+    session.execute(delete(InvitationCount).where(InvitationCount.round_id == rnd.id))
+    session.add_all(
+        InvitationCount(round_id=rnd.id, unit_id=uid, role=role, invited=0, started=0, completed=n)
+        for (uid, role), n in sorted(counts.items())
+    )
