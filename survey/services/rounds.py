@@ -31,6 +31,7 @@ from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.rounds import ROUND_MODES
 from survey.sealing import Sealer
+from survey.services.atrest import store_k_anonymous
 from survey.services.audit import audit
 from survey.services.errors import InputError, StateError
 from survey.services.mixer import delete_round_drafts, mix_round
@@ -184,13 +185,22 @@ def create_round(
     return rnd
 
 
-# Audit actions that mean a round's figures were shown: a report, the read API's first answer,
-# the dashboards' first page of the round.
-RESULTS_SHOWN = ("report.write", "api.read", "results.view")
+# Audit actions that mean something made from the round's responses left the database: a
+# report, the read API's first answer, the dashboards' first page of the round, an analyst
+# export (command or page), the gaps workbook, a page of free-text comments. Any two of them,
+# one response apart, can be differenced, so each one bars reopening.
+RESULTS_SHOWN = (
+    "report.write",
+    "api.read",
+    "results.view",
+    "export.write",
+    "gaps.export",
+    "comments.view",
+)
 
 
 def _results_made(session: Session, name: str) -> bool:
-    """Whether any report showed this round's figures (as the round or as its comparison)."""
+    """Whether anything in :data:`RESULTS_SHOWN` showed this round (or compared with it)."""
     details = session.scalars(select(AuditLog.detail).where(AuditLog.action.in_(RESULTS_SHOWN)))
     return any(name in (d.get("round"), d.get("compare_round")) for d in details)
 
@@ -240,8 +250,9 @@ def move_round(
         raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
     if action == "open" and rnd.status == RoundStatus.CLOSED and _results_made(session, name):
         raise StateError(
-            f"round '{name}' has had a report made from it; reopening it would let two reports "
-            "be subtracted to reveal the answers added in between, so it cannot reopen"
+            f"round '{name}' has had results, an export or comments shown from it; reopening it "
+            "would let two of them be subtracted to reveal the answers added in between, so it "
+            "cannot reopen"
         )
     if action == "open" and rnd.status == RoundStatus.CLOSED:
         year = (today or date.today()).year
@@ -253,6 +264,7 @@ def move_round(
     if target == RoundStatus.CLOSED:
         _rewrite_invitations(session, rnd.id)
         close_fieldwork(session, rnd, sealer)  # type: ignore[arg-type]  # checked above
+        store_k_anonymous(session, rnd)
         freeze_statistics(session, rnd)
     elif target == RoundStatus.OPEN:
         rnd.closed_at = None
