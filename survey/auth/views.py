@@ -192,8 +192,16 @@ def setup(token: str) -> Page:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    """End the session on the server, not only in this browser.
+
+    The cookie is signed, not stored: a copy taken before sign-out would still name a valid
+    session token. Rotating the account's token makes every copy (and every other device of the
+    account) anonymous at its next request.
+    """
     if current_user.is_authenticated:
-        audit(db.session(), "auth.signed_out", actor=flow.actor(current_user))
+        user = current_user._get_current_object()
+        accounts.rotate_session(user)
+        audit(db.session(), "auth.signed_out", actor=flow.actor(user))
         db.session.commit()
     logout_user()
     flow.end_session()
