@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``MOGNAD_*`` environment, then ``config``.
 
     Raises SecretKeyError (a clear message, no other side effect) when a real installation has
-    no key of its own: outside debug and testing nothing may run on a guessable secret.
+    no key of its own: unless ``config`` itself says TESTING, nothing runs on a guessable secret.
     """
     app = Flask(
         __name__,
@@ -54,8 +54,11 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
         # checkout does not have yet.
         os.makedirs(app.instance_path, exist_ok=True)
     # Only the caller may waive the check (never the environment): the CLI does so for
-    # commands that neither serve pages nor issue links, such as `questionnaire check`.
-    if (config or {}).get("SECRET_KEY_CHECK", True):
+    # commands that neither serve pages nor issue links, such as `questionnaire check`, and
+    # the tests pass TESTING in the mapping itself. MOGNAD_TESTING or MOGNAD_DEBUG in the
+    # environment change nothing here.
+    given = config or {}
+    if given.get("SECRET_KEY_CHECK", True) and not given.get("TESTING"):
         check_secret_key(app.config)
     app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"] or DEV_SECRET_KEY)
     # Bound values (answers, comments, token hashes) never reach a log or an error message.

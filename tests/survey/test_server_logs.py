@@ -31,7 +31,7 @@ from tests.support.servers import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SECRET = "server-logs-test-secret-" + "k" * 32
+SECRET = "server-logs-test-secret-" + "0123456789abcdef" * 2
 PEOPLE = [("anna@example.org", "EDU-A", "employee"), ("bo@example.org", "EDU-A", "manager")]
 
 
