@@ -68,6 +68,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_OPEN_START": "30 per hour",
         "RATELIMIT_OPEN_SUBMIT": "10 per hour",
+        # Accessibility feedback (anyone, no link) per client address.
+        "RATELIMIT_FEEDBACK": "10 per hour",
         # Mail (survey/mail.py): without SMTP_HOST, messages go to <instance>/outbox as .eml files.
         "SMTP_HOST": "",
         "SMTP_PORT": None,  # default: 587 for starttls, 465 for ssl, 25 for none
