@@ -73,8 +73,7 @@ def sign_in() -> Page:
             errors.add("password", _("Skriv ditt lösenord"))
         if not errors:
             user = flow.user_by_email(email)
-            now = flow.utcnow()
-            usable = user is not None and user.active and not accounts.is_locked(user, now)
+            usable = user is not None and user.active and not flow.locked(user)
             if user is not None and usable and accounts.check_password(user, password):
                 flow.start_pending(user, next_url)
                 db.session.commit()
@@ -109,7 +108,7 @@ def two_factor() -> Page:
         now = flow.utcnow()
         if not code:
             errors.add("code", _("Skriv koden från din app eller en reservkod"))
-        elif not accounts.is_locked(user, now):
+        elif not flow.locked(user):
             secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
             if accounts.verify_totp(user, secret, code, now):
                 target = flow.complete_sign_in(user, "totp")
