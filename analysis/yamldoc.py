@@ -36,7 +36,7 @@ class _SafeNoAliasLoader(yaml.SafeLoader):
     """PyYAML's safe loader that stops at the first anchor or alias event, in linear time."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML has no types
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise AliasRefused(event.start_mark)
         return super().compose_node(parent, index)

@@ -52,7 +52,7 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     if app.config["DATABASE_URL"].startswith(f"sqlite:///{app.instance_path}"):
         # As in flaskr: the embedded database lives in the instance folder, which a fresh
         # checkout does not have yet.
-        os.makedirs(app.instance_path, exist_ok=True)
+        os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     # Only the caller may waive the check (never the environment): the CLI does so for
     # commands that neither serve pages nor issue links, such as `questionnaire check`, and
     # the tests pass TESTING in the mapping itself. MOGNAD_TESTING or MOGNAD_DEBUG in the
@@ -81,10 +81,12 @@ def register_extensions(app: Flask) -> None:
     from survey.i18n import select_locale
 
     db.init_app(app)
+    from survey.files import private_sqlite_file
     from survey.services.mixer import secure_delete
 
     with app.app_context():
         secure_delete(db.engine)
+        private_sqlite_file(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

@@ -74,7 +74,7 @@ def role_from(claims: dict[str, Any], mapping: dict[str, str]) -> str | None:
     values = value if isinstance(value, list) else [value]
     roles = [mapping.get(str(v)) for v in values if v is not None]
     found = [r for r in roles if r in RANK]
-    return max(found, key=RANK.__getitem__) if found else None
+    return max(found, key=lambda r: RANK[UserRole(r)]) if found else None
 
 
 def _client() -> Any:
