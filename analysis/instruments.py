@@ -20,12 +20,14 @@ import yaml
 from analysis.errors import Problem, ValidationError
 from analysis.roles import ROLES, Role
 from analysis.suggestions import Suggestions, check_suggestions, parse_suggestions
+from analysis.yamldoc import AliasRefused, parse_yaml
 
 __all__ = [
     "DIMENSIONS",
     "DONT_KNOW",
     "LANGUAGES",
     "ROLES",
+    "AliasRefused",
     "Category",
     "Comment",
     "Dimension",
@@ -39,6 +41,7 @@ __all__ = [
     "check_questionnaire",
     "load_questionnaire",
     "parse_questionnaire",
+    "parse_yaml",
 ]
 
 DIMENSIONS: tuple[str, ...] = ("capability", "legacy", "competence")
@@ -364,7 +367,7 @@ def read_document(path: str | Path) -> Any:
     except UnicodeDecodeError as e:
         raise QuestionnaireError([f"not UTF-8 text (byte {e.start})"], str(path)) from None
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -382,7 +385,7 @@ def bundled_questionnaires() -> dict[str, Path]:
     """Questionnaire files shipped in ``questionnaires/``, by instrument id."""
     out: dict[str, Path] = {}
     for p in sorted(SCHEMA_PATH.parent.glob("*.yaml")):
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+        doc = parse_yaml(p.read_text(encoding="utf-8"))
         if isinstance(doc, dict) and "id" in doc:
             out[str(doc["id"])] = p
     return out

@@ -79,7 +79,7 @@ def make_app(url: str) -> Any:
         {
             "DATABASE_URL": url,
             "TESTING": True,
-            "SECRET_KEY": "bench-secret-key-bench-secret-key-bench",
+            "SECRET_KEY": "bench-secret-key-" + "0123456789abcdef" * 2,
             "RATELIMIT_ENABLED": False,
         }
     )

@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``MOGNAD_*`` environment, then ``config``.
 
     Raises SecretKeyError (a clear message, no other side effect) when a real installation has
-    no key of its own: outside debug and testing nothing may run on a guessable secret.
+    no key of its own: unless ``config`` itself says TESTING, nothing runs on a guessable secret.
     """
     app = Flask(
         __name__,
@@ -52,10 +52,13 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     if app.config["DATABASE_URL"].startswith(f"sqlite:///{app.instance_path}"):
         # As in flaskr: the embedded database lives in the instance folder, which a fresh
         # checkout does not have yet.
-        os.makedirs(app.instance_path, exist_ok=True)
+        os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     # Only the caller may waive the check (never the environment): the CLI does so for
-    # commands that neither serve pages nor issue links, such as `questionnaire check`.
-    if (config or {}).get("SECRET_KEY_CHECK", True):
+    # commands that neither serve pages nor issue links, such as `questionnaire check`, and
+    # the tests pass TESTING in the mapping itself. MOGNAD_TESTING or MOGNAD_DEBUG in the
+    # environment change nothing here.
+    given = config or {}
+    if given.get("SECRET_KEY_CHECK", True) and not given.get("TESTING"):
         check_secret_key(app.config)
     app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"] or DEV_SECRET_KEY)
     # Bound values (answers, comments, token hashes) never reach a log or an error message.
@@ -78,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     from survey.i18n import select_locale
 
     db.init_app(app)
+    from survey.files import private_sqlite_file
     from survey.sealing import EXTENSION, Sealer
     from survey.services.mixer import secure_delete
 
@@ -85,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         secure_delete(db.engine)
+        private_sqlite_file(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

@@ -1,22 +1,33 @@
 """Defaults; the environment (``MOGNAD_*``) and the mapping given to create_app override them.
 
 Also the one rule about the secret key, shared by the web app, the CLI and the gunicorn config:
-outside debug and testing the installation must have its own long random key, because every
-signed cookie and every unit link is only as unforgeable as that key is secret.
+the installation must have its own long random key, because every signed cookie and every unit
+link is only as unforgeable as that key is secret. Nothing in the environment can waive the
+check (``MOGNAD_DEBUG`` and ``MOGNAD_TESTING`` are ordinary settings an attacker or a careless
+unit file may set); only code that builds the app with an explicit test configuration may.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
+import zlib
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("MOGNAD_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
 
-DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105  (refused outside debug and tests)
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105  (refused outside tests)
 MIN_SECRET_BYTES = 32
+# A key typed by hand ("a" * 32, a word repeated) is long but guessable. A random key of 32
+# hex digits or more has at least this many different characters, and ``secrets.token_urlsafe``
+# keys far more; an estimated 128 bits of randomness is what a 256-bit derived key needs.
+MIN_SECRET_DISTINCT = 12
+MIN_SECRET_BITS = 128
+_ZLIB_OVERHEAD = 11  # bytes zlib adds to any input (header, block header, checksum)
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -24,7 +35,7 @@ def defaults(instance_path: str) -> dict[str, object]:
     """Return the default configuration for an app whose instance folder is ``instance_path``."""
     return {
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'mognad.db'}",
-        "SECRET_KEY": None,  # debug and tests fall back to DEV_SECRET_KEY; nothing else may
+        "SECRET_KEY": None,  # tests fall back to DEV_SECRET_KEY; nothing else may
         # The secret key before a rotation: it still opens the ballots sealed under it, so
         # none is lost; nothing new is sealed with it (survey/sealing.py).
         "SECRET_KEY_PREVIOUS": None,
@@ -60,6 +71,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_OPEN_START": "30 per hour",
         "RATELIMIT_OPEN_SUBMIT": "10 per hour",
+        # Accessibility feedback (anyone, no link) per client address.
+        "RATELIMIT_FEEDBACK": "10 per hour",
         # Mail (survey/mail.py): without SMTP_HOST, messages go to <instance>/outbox as .eml files.
         "SMTP_HOST": "",
         "SMTP_PORT": None,  # default: 587 for starttls, 465 for ssl, 25 for none
@@ -107,13 +120,44 @@ def secret_key_problem(key: object) -> str | None:
         return "MOGNAD_SECRET_KEY is the development default, which anyone can read in the source"
     if len(text.encode()) < MIN_SECRET_BYTES:
         return f"MOGNAD_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes"
+    distinct = len(set(text))
+    if distinct < MIN_SECRET_DISTINCT:
+        return (
+            f"MOGNAD_SECRET_KEY has only {distinct} different characters "
+            f"(a random key has at least {MIN_SECRET_DISTINCT})"
+        )
+    bits = estimated_bits(text)
+    if bits < MIN_SECRET_BITS:
+        return (
+            f"MOGNAD_SECRET_KEY looks typed or repeated: about {bits} bits of randomness "
+            f"(at least {MIN_SECRET_BITS} are needed)"
+        )
     return None
 
 
+def estimated_bits(text: str) -> int:
+    """A generous upper estimate of the randomness in ``text``, in bits.
+
+    The smaller of two estimates: the character frequencies of the shortest unit that repeats
+    to make ``text`` (so "abc…p" four times counts once), and what zlib cannot compress away
+    (repeated words and runs). A random key scores far above the limit on both.
+    """
+    unit = text
+    for period in range(1, len(text)):
+        if all(text[i] == text[i + period] for i in range(len(text) - period)):
+            unit = text[:period]
+            break
+    counts = Counter(unit)
+    shannon = -sum(c * math.log2(c / len(unit)) for c in counts.values())
+    compressed = 8 * (len(zlib.compress(text.encode(), 9)) - _ZLIB_OVERHEAD)
+    return int(min(shannon, compressed))
+
+
 def check_secret_key(config: Mapping[str, object]) -> None:
-    """Refuse a missing, default or short key unless the app runs for debugging or tests."""
-    if config.get("DEBUG") or config.get("TESTING"):
-        return
+    """Refuse a missing, default, short or guessable key, whatever DEBUG or TESTING say.
+
+    The one exemption, an explicit test configuration, is decided by ``create_app``'s caller.
+    """
     problem = secret_key_problem(config.get("SECRET_KEY"))
     if problem:
         raise SecretKeyError(

@@ -16,6 +16,7 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 from survey.config import check_secret_key
+from survey.files import private_umask
 from survey.security import RedactFilter, redact
 
 accesslog = "-"
@@ -44,5 +45,7 @@ logger_class = RedactingLogger
 
 
 def on_starting(server: Any) -> None:
-    """Refuse a missing, default or short MOGNAD_SECRET_KEY (gunicorn prints the message)."""
+    """Refuse a missing, default, short or guessable MOGNAD_SECRET_KEY (gunicorn prints the
+    message); files the workers create (database, previews, outbox) are private (umask 077)."""
     check_secret_key({"SECRET_KEY": os.environ.get("MOGNAD_SECRET_KEY")})
+    private_umask()

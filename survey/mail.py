@@ -29,6 +29,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
+from survey.files import private_dir
+
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 OUTBOX_SENDER = "mognad@localhost"
@@ -202,7 +204,7 @@ def connect(settings: MailSettings) -> Iterator[Sender]:
     """An open sender for one batch: an SMTP session (closed afterwards) or the outbox."""
     if settings.uses_outbox:
         try:
-            settings.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(settings.outbox)
         except OSError as e:
             raise MailError(f"cannot create the outbox {settings.outbox}: {e.strerror}") from None
         yield OutboxSender(settings.outbox)

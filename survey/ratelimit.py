@@ -1,4 +1,5 @@
-"""Rate limits of open-link rounds, against stuffing a unit with made-up responses.
+"""Rate limits of open-link rounds (against stuffing a unit with made-up responses) and of the
+anonymous accessibility feedback form (against filling its table).
 
 Anyone holding a unit link can answer, and a fresh cookie jar makes a fresh respondent; so starts
 (the unit link itself and the role choice) and submissions are counted per client address and
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 OPEN_START = ("respond.unit_link", "respond.role")
 OPEN_SUBMIT = ("respond.submit",)
+FEEDBACK = "respond.accessibility"
 ADDRESS_PURPOSE = "rate-limit address v1"
 RESPONDENT = "respondent"  # survey.respond.context.KEY (not imported: no cycle at app creation)
 
@@ -78,7 +80,23 @@ def init_app(app: Flask) -> None:
             )(view)
             # Flask-Limiter types its wrapper as sync-or-async; it wraps this sync view.
             app.view_functions[endpoint] = cast("RouteCallable", limited)
+    limit_feedback(app, limiter)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded) -> Any:
+        # A limit with a page of its own (sign-in, feedback) made it in its on_breach callback.
+        if error.response is not None:
+            return error.response
         return render_template("respond/status.html", kind="busy", round=None), 429
+
+
+def limit_feedback(app: Flask, limiter: Limiter) -> None:
+    """Accessibility feedback per client address (``RATELIMIT_FEEDBACK``): anyone may post it,
+    without a link, so one address could otherwise store messages as fast as it can send them."""
+    from survey.respond.accessibility import too_many
+
+    view = app.view_functions[FEEDBACK]
+    limited = limiter.limit(
+        _setting("RATELIMIT_FEEDBACK"), key_func=_client, methods=["POST"], on_breach=too_many
+    )(view)
+    app.view_functions[FEEDBACK] = cast("RouteCallable", limited)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote, unquote
 
 from flask import Flask, Response, request
 from flask_babel import gettext as _
@@ -38,11 +39,41 @@ _SECRET_PATHS = (
 )
 
 
+# A run of text holding at least one percent escape: a path or query as the client sent it.
+_ENCODED = re.compile(r"[^\s\"']*%[0-9A-Fa-f]{2}[^\s\"']*")
+# Characters kept as they are when a decoded, redacted path is written back in escaped form.
+_PATH_SAFE = "/[]?&=:;,@+!$*()~-._"
+_DECODE_ROUNDS = 3
+
+
 def redact(text: str) -> str:
-    """``text`` with every personal token and unit-link key replaced by ``[redacted]``."""
+    """``text`` with every personal token and unit-link key replaced by ``[redacted]``.
+
+    The raw text first, then every percent-encoded run decoded as the server decodes a path:
+    ``/%73/<token>`` and ``/s%2F<token>`` reach the link route although the raw request line
+    shows no ``/s/``. A run that hides a secret once (or twice, thrice) decoded is written
+    back decoded, redacted and escaped again, so a ``%0A`` cannot start a new log line.
+    """
+    return _ENCODED.sub(_redact_encoded, _redact_plain(text))
+
+
+def _redact_plain(text: str) -> str:
     for pattern, replacement in _SECRET_PATHS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def _redact_encoded(match: re.Match[str]) -> str:
+    raw = current = match.group(0)
+    for _round in range(_DECODE_ROUNDS):
+        decoded = unquote(current)
+        if decoded == current:
+            break
+        current = decoded
+        redacted = _redact_plain(current)
+        if redacted != current:
+            return quote(redacted, safe=_PATH_SAFE)
+    return raw
 
 
 class RedactFilter(logging.Filter):

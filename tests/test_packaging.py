@@ -110,7 +110,7 @@ def test_app_runs_from_the_wheel_outside_the_checkout(
         "PYTHONPATH": str(site),
         "MOGNAD_DATABASE_URL": f"sqlite:///{tmp_path / 'mognad.db'}",
         "MOGNAD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "MOGNAD_SECRET_KEY": "packaging-test-" + "k" * 40,
+        "MOGNAD_SECRET_KEY": "packaging-test-" + "0123456789abcdef" * 3,
     }
     mognad = f"import sys; sys.argv[0] = 'mognad'; from {module} import {func}; {func}()"
     upgrade = subprocess.run(

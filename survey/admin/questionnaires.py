@@ -22,11 +22,13 @@ from sqlalchemy import select
 
 from analysis.instruments import (
     ROLES,
+    AliasRefused,
     Questionnaire,
     QuestionnaireError,
     bundled_questionnaires,
     load_questionnaire,
     parse_questionnaire,
+    parse_yaml,
 )
 from survey.access import Action, require
 from survey.admin import bp
@@ -166,10 +168,18 @@ def _upload(errors: FormErrors) -> list[str]:
         errors.add(_("Filen är för stor (högst 512 kB)"), "#file", "file")
         return []
     try:
-        document = yaml.safe_load(data.decode("utf-8"))
+        document = parse_yaml(data.decode("utf-8"))
         q = parse_questionnaire(document, file.filename)
     except UnicodeDecodeError:
         errors.add(_("Filen är inte text i UTF-8"), "#file", "file")
+        return []
+    except AliasRefused as e:
+        message = _(
+            "Rad %(line)s: filen använder YAML-ankare eller alias (& eller *), som inte är "
+            "tillåtna. Skriv ut värdet på varje ställe där det behövs.",
+            line=e.line,
+        )
+        errors.add(message, "#file", "file")
         return []
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)

@@ -3,7 +3,10 @@
 A staff member sees every problem of a file (or what it would change) before anything is saved,
 then confirms. The file must survive between those two requests without travelling in the
 session cookie (which is signed, not encrypted, and small), so it waits in the instance folder
-under a random name that only this session knows; a stale file is deleted after a day.
+under a random name that only this session knows. It holds e-mail addresses, so it is readable
+by the server's user only (0600, in a 0700 folder), deleted at once when the preview is
+cancelled, replaced or confirmed, and otherwise after an hour: at the next upload or preview,
+and by the hourly `mognad mix`.
 
 The preview runs the real service in its own database session that is always rolled back: the
 checks are exactly the ones the confirmation will run, and nothing of the request's own session
@@ -28,13 +31,17 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from survey.admin import bp
+from survey.auth.flow import safe_next
 from survey.extensions import db
+from survey.files import private_dir, write_private
 from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError, Problem, ValidationError
 from survey.services.tabular import Table, read_table
 
-STALE_SECONDS = 24 * 3600
+STALE_SECONDS = 3600
+KINDS = ("org", "remap", "respondents")
 KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 T = TypeVar("T")
@@ -50,12 +57,27 @@ class Stashed:
         return read_table(io.BytesIO(self.data), self.name)
 
 
-def _folder() -> Path:
+def preview_folder(config: Any, instance_path: str) -> Path:
     """``UPLOAD_DIR`` if configured (tests), else ``uploads`` in the instance folder."""
-    configured = current_app.config.get("UPLOAD_DIR")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    configured = config.get("UPLOAD_DIR")
+    return Path(configured) if configured else Path(instance_path) / "uploads"
+
+
+def _folder() -> Path:
+    return private_dir(preview_folder(current_app.config, current_app.instance_path))
+
+
+def sweep(folder: Path, now: float | None = None) -> int:
+    """Delete previews older than STALE_SECONDS; return how many (none if no folder)."""
+    if not folder.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    gone = 0
+    for old in folder.iterdir():
+        if old.is_file() and now - old.stat().st_mtime > STALE_SECONDS:
+            old.unlink(missing_ok=True)
+            gone += 1
+    return gone
 
 
 def _session_key(kind: str) -> str:
@@ -66,12 +88,9 @@ def stash(kind: str, data: bytes, name: str, **meta: Any) -> None:
     """Keep the file for the confirmation; an earlier one of the same kind is dropped."""
     discard(kind)
     folder = _folder()
-    now = time.time()
-    for old in folder.iterdir():
-        if old.is_file() and now - old.stat().st_mtime > STALE_SECONDS:
-            old.unlink(missing_ok=True)
+    sweep(folder)
     key = secrets.token_urlsafe(24)
-    (folder / key).write_bytes(data)
+    write_private(folder / key, data)
     session[_session_key(kind)] = {"key": key, "name": name, "meta": meta}
 
 
@@ -80,7 +99,9 @@ def unstash(kind: str) -> Stashed | None:
     entry = session.get(_session_key(kind))
     if not isinstance(entry, dict) or not KEY.match(str(entry.get("key", ""))):
         return None
-    path = _folder() / entry["key"]
+    folder = _folder()
+    sweep(folder)  # a stale preview is gone even if nobody uploaded since
+    path = folder / entry["key"]
     if not path.is_file():
         return None
     return Stashed(path.read_bytes(), str(entry.get("name", "upload.csv")), entry.get("meta", {}))
@@ -210,3 +231,11 @@ def render_preview(
         )
         return page, 400
     return render_template(template, name=name, problems=[], errors=None, result=result, **context)
+
+
+@bp.post("/uploads/<kind>/cancel")
+def upload_cancel(kind: str) -> Response:
+    """Delete this session's preview file now and go back to the upload form."""
+    if kind in KINDS:
+        discard(kind)
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.home"))

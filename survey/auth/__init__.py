@@ -21,9 +21,12 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 DEFAULTS = {
     # Password and code attempts per client address and form.
     "RATELIMIT_SIGN_IN": "10 per 5 minutes",
-    # Consecutive failures that lock an account, and for how long.
+    # Consecutive failures from one address that lock the account for that address, and for
+    # how long; failures from anywhere only delay the account by a back-off of at most
+    # LOGIN_BACKOFF_MAX_SECONDS (so a guesser cannot lock the owner out from elsewhere).
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCKOUT_MINUTES": 15,
+    "LOGIN_BACKOFF_MAX_SECONDS": 60,
 }
 
 

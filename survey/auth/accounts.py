@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from survey.config import derive_key
 from survey.models import Unit
 from survey.models.enums import UserRole
-from survey.models.users import USER_ROLES, RecoveryCode, User, UserUnit, aware
+from survey.models.users import USER_ROLES, RecoveryCode, SignInLock, User, UserUnit, aware
 from survey.services.errors import InputError, StateError
 
 # Set-up tokens and recovery codes are long and random: a plain SHA-256 hides them, as it does
@@ -108,8 +108,7 @@ def issue_setup(user: User, now: datetime) -> str:
     user.totp_enrolled = False
     user.totp_last_step = None
     user.recovery_codes = []
-    user.failed_attempts = 0
-    user.locked_until = None
+    clear_failures(user)
     rotate_session(user)
     return token
 
@@ -173,30 +172,71 @@ def disable_user(user: User) -> None:
     rotate_session(user)
 
 
-# --- Lockout --------------------------------------------------------------------------------
+# --- Lockout ---------------------------------------------------------------------------------
+#
+# Two counters, so that a guesser cannot lock the real person out: failures per (account, client
+# address) lock that pair for ``minutes``; failures of the account from anywhere only delay every
+# address by a short back-off that doubles per failure up to ``backoff_max`` seconds.
 
 
-def is_locked(user: User, now: datetime) -> bool:
-    until = aware(user.locked_until)
-    return until is not None and until > now
+def lock_for(user: User, client: str) -> SignInLock:
+    """The failure counter of ``user`` from ``client`` (a keyed hash of the address)."""
+    for lock in user.sign_in_locks:
+        if lock.client == client:
+            return lock
+    lock = SignInLock(client=client, failures=0)
+    user.sign_in_locks.append(lock)
+    return lock
 
 
-def record_failure(user: User, now: datetime, limit: int, minutes: int) -> bool:
-    """Count a failed password or code; lock the account for ``minutes`` at ``limit`` failures.
+def is_locked(user: User, client: str, now: datetime) -> bool:
+    """True while this address is locked out of the account, or the account's back-off runs."""
+    lock = next((x for x in user.sign_in_locks if x.client == client), None)
+    untils = [aware(user.locked_until), aware(lock.locked_until) if lock else None]
+    return any(until is not None and until > now for until in untils)
 
-    Returns True when this failure locked the account.
-    """
+
+def record_failure(
+    user: User, client: str, now: datetime, limit: int, minutes: int, backoff_max: int
+) -> bool:
+    """Count a failed password or code; lock the (account, address) pair for ``minutes`` at
+    ``limit`` failures in a row from it. Returns True when this failure locked the pair."""
+    _forget_old_locks(user, now, minutes)
+    lock = lock_for(user, client)
+    last = aware(lock.last_failure)
+    if last is not None and last < now - timedelta(minutes=minutes):
+        lock.failures = 0  # an old, forgotten mistake does not count towards a new lock
+    lock.failures = (lock.failures or 0) + 1
+    lock.last_failure = now
     user.failed_attempts = (user.failed_attempts or 0) + 1
     if user.failed_attempts >= limit:
-        user.failed_attempts = 0
-        user.locked_until = now + timedelta(minutes=minutes)
+        doubling = min(user.failed_attempts - limit, 30)
+        user.locked_until = now + timedelta(seconds=min(2**doubling, backoff_max))
+    if lock.failures >= limit:
+        lock.failures = 0
+        lock.locked_until = now + timedelta(minutes=minutes)
         return True
     return False
 
 
-def clear_failures(user: User) -> None:
+def _forget_old_locks(user: User, now: datetime, minutes: int) -> None:
+    """Drop counters of addresses that are neither locked nor failed within ``minutes``, so
+    that guesses from many addresses leave no growing pile of rows."""
+    horizon = now - timedelta(minutes=minutes)
+    for lock in list(user.sign_in_locks):
+        until, last = aware(lock.locked_until), aware(lock.last_failure)
+        if (until is None or until <= now) and (last is None or last < horizon):
+            user.sign_in_locks.remove(lock)
+
+
+def clear_failures(user: User, client: str | None = None) -> None:
+    """A success: the account's back-off ends, and so does the counter of this address (the
+    counters of other addresses, a guesser's, stay)."""
     user.failed_attempts = 0
     user.locked_until = None
+    for lock in list(user.sign_in_locks):
+        if client is None or lock.client == client:
+            user.sign_in_locks.remove(lock)
 
 
 # --- Second factor --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from survey.auth import accounts
 from survey.extensions import db
 from survey.models import User
+from survey.ratelimit import _client
 from survey.services.audit import audit
 
 PENDING = "staff_pending"
@@ -79,7 +80,7 @@ def _fresh_session() -> None:
 def complete_sign_in(user: User, method: str) -> str:
     """Sign the account in; return where to go next."""
     target = pending_next() or url_for("admin.home")
-    accounts.clear_failures(user)
+    accounts.clear_failures(user, client())
     _fresh_session()
     login_user(user)
     audit(db.session(), "auth.signed_in", actor=actor(user), method=method)
@@ -94,12 +95,24 @@ def actor(user: User) -> str:
     return f"web:{user.email}"
 
 
+def client() -> str:
+    """This request's client address as the rate limits key it (a keyed hash, never clear)."""
+    return _client()
+
+
+def locked(user: User) -> bool:
+    """Whether this address may not try the account now (its lock or the account's back-off)."""
+    return accounts.is_locked(user, client(), utcnow())
+
+
 def fail(user: User, step: str) -> None:
-    """Count a wrong password or code against the account; lock it (audited) at the limit."""
+    """Count a wrong password or code against the account from this address; lock the pair
+    (audited) at the limit."""
     limit = int(current_app.config["LOGIN_MAX_FAILURES"])
     minutes = int(current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    backoff = int(current_app.config["LOGIN_BACKOFF_MAX_SECONDS"])
     audit(db.session(), "auth.failed", actor=actor(user), step=step)
-    if accounts.record_failure(user, utcnow(), limit, minutes):
+    if accounts.record_failure(user, client(), utcnow(), limit, minutes, backoff):
         audit(db.session(), "auth.locked", actor=actor(user), minutes=minutes, failures=limit)
 
 

@@ -2,11 +2,17 @@
 
 ``MOGNAD_OIDC_ISSUER``, ``MOGNAD_OIDC_CLIENT_ID`` and ``MOGNAD_OIDC_CLIENT_SECRET`` turn it on.
 The role comes from one claim of the ID token (``MOGNAD_OIDC_ROLE_CLAIM``, default ``roles``; a
-string or a list) mapped through ``MOGNAD_OIDC_ROLES`` (JSON, claim value → admin|hr|manager;
-default: the role names themselves). The organisation's identity provider is then the one that
-checks the second factor, and the role follows the provider at every sign-in: a person whose
-claim no longer maps to a role is refused. A manager's units are bound in Mognad
-(``mognad user units``); a manager created by single sign-on sees nothing until then.
+string or a list) mapped through ``MOGNAD_OIDC_ROLES`` (JSON, claim value → admin|hr|manager).
+The organisation's identity provider is then the one that checks the second factor.
+
+Only an address the provider has verified (``email_verified`` true) identifies an account: an
+unverified one may be any address its holder typed in. A claim decides a role only when the
+operator has configured the mapping; then the role follows the provider at every sign-in and a
+person whose claim no longer maps to a role is refused. Without a mapping a claim value such as
+``admin`` (which some providers let people edit in their own profile) decides nothing: only an
+account made in Mognad (``mognad user create``) may sign in, with the role Mognad gave it.
+A manager's units are bound in Mognad (``mognad user units``); a manager created by single
+sign-on sees nothing until then.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from werkzeug.wrappers import Response
 from survey.auth import accounts, bp, flow
 from survey.extensions import db
 from survey.models.enums import UserRole
-from survey.models.users import USER_ROLES, User
+from survey.models.users import User
 from survey.services.audit import audit
 from survey.services.errors import InputError
 
@@ -34,7 +40,7 @@ def enabled(app: Flask) -> bool:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("OIDC_ROLE_CLAIM", "roles")
-    app.config.setdefault("OIDC_ROLES", {r: r for r in USER_ROLES})
+    app.config.setdefault("OIDC_ROLES", None)  # no mapping: no claim decides a role
     if not enabled(app):
         return
     oauth = OAuth(app)
@@ -50,14 +56,25 @@ def init_app(app: Flask) -> None:
     app.extensions["mognad_oidc"] = oauth.mognad
 
 
-def role_from(claims: dict[str, Any]) -> str | None:
+def role_mapping() -> dict[str, str] | None:
+    """The operator's claim value → role mapping, or None when none is configured."""
+    mapping = current_app.config.get("OIDC_ROLES")
+    return {str(k): str(v) for k, v in dict(mapping).items()} if mapping else None
+
+
+def email_verified(claims: dict[str, Any]) -> bool:
+    """True only when the provider says the address is verified (some send the text "true")."""
+    value = claims.get("email_verified")
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def role_from(claims: dict[str, Any], mapping: dict[str, str]) -> str | None:
     """The most privileged role the claim's values map to, or None."""
     value = claims.get(current_app.config["OIDC_ROLE_CLAIM"])
     values = value if isinstance(value, list) else [value]
-    mapping = dict(current_app.config["OIDC_ROLES"])
     roles = [mapping.get(str(v)) for v in values if v is not None]
     found = [r for r in roles if r in RANK]
-    return max(found, key=RANK.__getitem__) if found else None
+    return max(found, key=lambda r: RANK[UserRole(r)]) if found else None
 
 
 def _client() -> Any:
@@ -81,14 +98,19 @@ def oidc_callback() -> Response | tuple[str, int]:
     except OAuthError:
         return render_template("auth/sso_refused.html", reason="failed"), 400
     claims = dict(token.get("userinfo") or {})
-    if claims.get("email_verified") is False or not claims.get("email"):
+    if not email_verified(claims) or not claims.get("email"):
         return render_template("auth/sso_refused.html", reason="email"), 403
-    role = role_from(claims)
     try:
         email = accounts.normalise_email(str(claims["email"]))
     except InputError:
         return render_template("auth/sso_refused.html", reason="email"), 403
     user = flow.user_by_email(email)
+    mapping = role_mapping()
+    if mapping is None:
+        # No mapping: the account's own role, never one from a claim (nor a new account).
+        role = user.role if user is not None else None
+    else:
+        role = role_from(claims, mapping)
     if role is None or (user is not None and not user.active):
         return render_template("auth/sso_refused.html", reason="role"), 403
     if user is None:

@@ -73,8 +73,7 @@ def sign_in() -> Page:
             errors.add("password", _("Skriv ditt lösenord"))
         if not errors:
             user = flow.user_by_email(email)
-            now = flow.utcnow()
-            usable = user is not None and user.active and not accounts.is_locked(user, now)
+            usable = user is not None and user.active and not flow.locked(user)
             if user is not None and usable and accounts.check_password(user, password):
                 flow.start_pending(user, next_url)
                 db.session.commit()
@@ -109,7 +108,7 @@ def two_factor() -> Page:
         now = flow.utcnow()
         if not code:
             errors.add("code", _("Skriv koden från din app eller en reservkod"))
-        elif not accounts.is_locked(user, now):
+        elif not flow.locked(user):
             secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
             if accounts.verify_totp(user, secret, code, now):
                 target = flow.complete_sign_in(user, "totp")
@@ -192,8 +191,16 @@ def setup(token: str) -> Page:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    """End the session on the server, not only in this browser.
+
+    The cookie is signed, not stored: a copy taken before sign-out would still name a valid
+    session token. Rotating the account's token makes every copy (and every other device of the
+    account) anonymous at its next request.
+    """
     if current_user.is_authenticated:
-        audit(db.session(), "auth.signed_out", actor=flow.actor(current_user))
+        user = current_user._get_current_object()
+        accounts.rotate_session(user)
+        audit(db.session(), "auth.signed_out", actor=flow.actor(user))
         db.session.commit()
     logout_user()
     flow.end_session()

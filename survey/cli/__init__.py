@@ -52,6 +52,9 @@ class MognadGroup(FlaskGroup):
 
 def main() -> None:
     """Entry point of the `mognad` console script."""
+    from survey.files import private_umask
+
+    private_umask()  # the database, outbox and exports it writes are the user's alone
     cli = MognadGroup(create_app=_create_app, help="Mognad: digital maturity surveys.")
     cli.main(prog_name="mognad")
 

@@ -44,11 +44,13 @@ def after_close(name: str) -> None:
     "mix",
     help="Move pending submissions into the responses in shuffled batches (for cron). Rounds "
     "still open are mixed when at least MOGNAD_MIX_BATCH submissions wait; closed ones always. "
-    "Also deletes open-link drafts older than MOGNAD_DRAFT_EXPIRY_DAYS.",
+    "Also deletes open-link drafts older than MOGNAD_DRAFT_EXPIRY_DAYS and upload previews "
+    "(which hold e-mail addresses) older than an hour.",
 )
 @click.argument("name", required=False)
 @command
 def mix(name: str | None) -> None:
+    from survey.admin.uploads import preview_folder, sweep
     from survey.models import Round
     from survey.services.mixer import (
         MixConflict,
@@ -83,6 +85,9 @@ def mix(name: str | None) -> None:
         click.echo(line)
     if expired:
         click.echo(f"Deleted {expired} abandoned open-link drafts.")
+    previews = sweep(preview_folder(config, current_app.instance_path))
+    if previews:
+        click.echo(f"Deleted {previews} upload previews older than an hour.")
 
 
 @click.command(

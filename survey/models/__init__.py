@@ -15,7 +15,7 @@ from survey.models.rounds import (
 from survey.models.statistics import RoundStatistics
 from survey.models.suggestions import SuggestionText
 from survey.models.tokens import ApiToken
-from survey.models.users import RecoveryCode, User, UserUnit
+from survey.models.users import RecoveryCode, SignInLock, User, UserUnit
 
 __all__ = [
     "AccessibilityFeedback",
@@ -37,6 +37,7 @@ __all__ = [
     "Unit",
     "UnitRemap",
     "RecoveryCode",
+    "SignInLock",
     "User",
     "UserUnit",
 ]

@@ -44,12 +44,15 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default=UserRole.ADMIN.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Flask-Login's id for the session: rotating it logs the account out everywhere.
+    # Flask-Login's id for the session: rotating it (sign-out, disable, new password) logs the
+    # account out everywhere.
     session_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     totp_secret: Mapped[str | None] = mapped_column(String(200))
     totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The last accepted TOTP time step: a code is never accepted twice (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    # Consecutive failures from any address, and the short back-off they cause (SignInLock
+    # holds the long lockout per address).
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -59,6 +62,9 @@ class User(UserMixin, Model):
         back_populates="user", cascade="all, delete-orphan", order_by="UserUnit.unit_code"
     )
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    sign_in_locks: Mapped[list[SignInLock]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
 
@@ -101,3 +107,25 @@ class RecoveryCode(Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class SignInLock(Model):
+    """Failed attempts on one account from one client address, and that pair's lockout.
+
+    Locking the account itself would let anyone who knows an address lock its owner out by
+    typing wrong passwords; locking the pair stops the guesser and leaves the owner, elsewhere,
+    only the account's short back-off (``User.failed_attempts``, ``User.locked_until``). The
+    address is stored only as the rate limit's keyed hash, never in clear.
+    """
+
+    __tablename__ = "sign_in_locks"
+    __table_args__ = (UniqueConstraint("user_id", "client", name="sign_in_lock"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="sign_in_locks")

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter import RequestLimit
 from markupsafe import Markup, escape
 
 from survey.extensions import db
@@ -48,6 +49,10 @@ def statement() -> Any:
             db.session.commit()
             session[SENT] = True
             return redirect(url_for("respond.accessibility", _anchor="feedback-sent"), 303)
+    return _page(form, errors, lang), errors.status
+
+
+def _page(form: dict[str, str], errors: FormErrors, lang: str) -> str:
     sent = bool(session.pop(SENT, False))
     return render_template(
         "respond/accessibility.html",
@@ -57,7 +62,26 @@ def statement() -> Any:
         field_errors=errors.fields,
         sent=sent,
         max_message=MAX_MESSAGE,
-    ), errors.status
+    )
+
+
+def too_many(limit: RequestLimit) -> Response:
+    """The form again, with what the person wrote, saying that nothing was stored (429).
+
+    Called by the rate limit (``survey.ratelimit``) instead of the view: one address posting
+    hundreds of messages would fill the table and bury real reports.
+    """
+    errors = FormErrors()
+    errors.add(
+        _(
+            "Vi har tagit emot väldigt många meddelanden från din anslutning på kort tid, så "
+            "ditt meddelande har inte skickats. Vänta en stund och skicka det igen."
+        ),
+        "#feedback-message",
+        "message",
+    )
+    form = {k: request.form.get(k, "").replace("\r\n", "\n").strip() for k in ("page", "message")}
+    return Response(_page(form, errors, page_lang()), status=429)
 
 
 def custom_statement(lang: str) -> Markup | None:

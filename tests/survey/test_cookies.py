@@ -146,7 +146,7 @@ def _app(database_url: str, base_url: str):  # type: ignore[no-untyped-def]
     return create_app(
         {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "cookie-test-secret-" + "s" * 32,
+            "SECRET_KEY": "cookie-test-secret-" + "0123456789abcdef" * 2,
             "BASE_URL": base_url,
         }
     )

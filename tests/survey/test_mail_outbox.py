@@ -18,7 +18,7 @@ from tests.survey.respondent import Browser, invite
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SECRET = "mail-test-secret-" + "k" * 40
+SECRET = "mail-test-secret-" + "0123456789abcdef" * 3
 PEOPLE = [
     ("anna@example.org", "EDU-A", "employee"),
     ("bo@example.org", "EDU-B", "manager"),

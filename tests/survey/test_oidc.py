@@ -101,8 +101,7 @@ def provider() -> Iterator[Provider]:
     p.server.server_close()
 
 
-@pytest.fixture
-def sso_app(database_url: str, provider: Provider) -> Iterator[Flask]:
+def _sso_app(database_url: str, provider: Provider, **settings: Any) -> Iterator[Flask]:
     app = create_app(
         {
             "DATABASE_URL": database_url,
@@ -112,13 +111,28 @@ def sso_app(database_url: str, provider: Provider) -> Iterator[Flask]:
             "OIDC_ISSUER": provider.url,
             "OIDC_CLIENT_ID": CLIENT_ID,
             "OIDC_CLIENT_SECRET": "s3cret",
-            "OIDC_ROLE_CLAIM": "groups",
-            "OIDC_ROLES": {"mognad-admins": "admin", "hr-team": "hr"},
+            **settings,
         }
     )
     yield commands(app)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def sso_app(database_url: str, provider: Provider) -> Iterator[Flask]:
+    yield from _sso_app(
+        database_url,
+        provider,
+        OIDC_ROLE_CLAIM="groups",
+        OIDC_ROLES={"mognad-admins": "admin", "hr-team": "hr"},
+    )
+
+
+@pytest.fixture
+def unmapped_app(database_url: str, provider: Provider) -> Iterator[Flask]:
+    """Single sign-on without a role mapping (the operator set none)."""
+    yield from _sso_app(database_url, provider)
 
 
 def sso(staff: Staff, provider: Provider, code: str = "c1") -> Any:
@@ -130,7 +144,8 @@ def sso(staff: Staff, provider: Provider, code: str = "c1") -> Any:
 def test_single_sign_on_maps_the_role_claim(sso_app, provider) -> None:
     staff = Staff(sso_app)
     assert "Logga in med organisationens konto" in text(staff.get("/auth/sign-in"))
-    provider.claims = {"email": "Eva@Example.org", "groups": ["staff", "hr-team"]}
+    provider.claims = {"email": "Eva@Example.org", "email_verified": True}
+    provider.claims["groups"] = ["staff", "hr-team"]
     r = sso(staff, provider)
     assert r.status_code == 302 and r.location.endswith("/admin/")
     assert staff.signed_in() and "HR-analytiker" in text(staff.get("/admin/"))
@@ -140,7 +155,8 @@ def test_single_sign_on_maps_the_role_claim(sso_app, provider) -> None:
 
     # The provider is the source of the role: promoted there, promoted here at the next sign-in.
     other = Staff(sso_app, address="192.0.2.50")
-    provider.claims = {"email": "eva@example.org", "groups": ["mognad-admins", "hr-team"]}
+    provider.claims = {"email": "eva@example.org", "email_verified": "true"}
+    provider.claims["groups"] = ["mognad-admins", "hr-team"]
     assert sso(other, provider, "c2").status_code == 302
     with in_app(sso_app):
         assert db.session.scalar(sa.select(User.role)) == "admin"
@@ -150,7 +166,7 @@ def test_single_sign_on_maps_the_role_claim(sso_app, provider) -> None:
 
 def test_single_sign_on_refuses_without_role_or_with_a_forged_answer(sso_app, provider) -> None:
     staff = Staff(sso_app)
-    provider.claims = {"email": "x@example.org", "groups": ["staff"]}
+    provider.claims = {"email": "x@example.org", "email_verified": True, "groups": ["staff"]}
     r = sso(staff, provider)
     assert r.status_code == 403 and not staff.signed_in()
     provider.claims = {"email": "x@example.org", "email_verified": False, "groups": "hr-team"}
@@ -170,8 +186,47 @@ def test_disabled_accounts_cannot_use_single_sign_on(sso_app, provider) -> None:
     assert runner.invoke(args=["user", "create", "eva@example.org", "--role", "hr"]).exit_code == 0
     assert runner.invoke(args=["user", "disable", "eva@example.org"]).exit_code == 0
     staff = Staff(sso_app)
-    provider.claims = {"email": "eva@example.org", "groups": ["hr-team"]}
+    provider.claims = {"email": "eva@example.org", "email_verified": True, "groups": ["hr-team"]}
     assert sso(staff, provider).status_code == 403 and not staff.signed_in()
+
+
+@pytest.mark.parametrize("verified", [None, False, "false", 1, "yes"])
+def test_an_address_the_provider_has_not_verified_signs_nobody_in(
+    sso_app, provider, verified
+) -> None:
+    """Attack: at a provider where anyone may type any address, claim an administrator's."""
+    runner = sso_app.test_cli_runner()
+    assert (
+        runner.invoke(args=["user", "create", "boss@example.org", "--role", "admin"]).exit_code == 0
+    )
+    staff = Staff(sso_app)
+    provider.claims = {"email": "boss@example.org", "groups": ["mognad-admins"]}
+    if verified is not None:
+        provider.claims["email_verified"] = verified
+    r = sso(staff, provider)
+    assert r.status_code == 403 and not staff.signed_in()
+    with in_app(sso_app):
+        actions = db.session.scalars(sa.select(AuditLog.action)).all()
+    assert "auth.signed_in" not in actions
+
+
+def test_without_a_role_mapping_no_claim_gives_or_raises_a_role(unmapped_app, provider) -> None:
+    """Attack: put "admin" into one's own roles claim when the operator configured no mapping."""
+    stranger = Staff(unmapped_app)
+    provider.claims = {"email": "mallory@example.org", "email_verified": True, "roles": ["admin"]}
+    assert sso(stranger, provider).status_code == 403 and not stranger.signed_in()
+
+    runner = unmapped_app.test_cli_runner()
+    create = ["user", "create", "eva@example.org", "--role", "hr"]
+    assert runner.invoke(args=create).exit_code == 0
+    eva = Staff(unmapped_app, address="192.0.2.60")
+    provider.claims = {"email": "eva@example.org", "email_verified": True, "roles": ["admin"]}
+    assert sso(eva, provider, "c2").status_code == 302 and eva.signed_in()
+    with in_app(unmapped_app):
+        users = db.session.execute(sa.select(User.email, User.role)).all()
+        actions = db.session.scalars(sa.select(AuditLog.action)).all()
+    assert users == [("eva@example.org", "hr")]
+    assert "user.role_changed" not in actions
 
 
 def test_without_configuration_there_is_no_single_sign_on(app) -> None:

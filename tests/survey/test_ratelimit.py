@@ -117,3 +117,40 @@ def test_limits_can_be_switched_off_by_configuration(app, make_round, runner, tm
     assert [off.test_client().get(path).status_code for _ in range(3)] == [302] * 3
     with off.app_context():
         db.engine.dispose()
+
+
+def _feedback_poster(app, address: str = "203.0.113.7"):  # type: ignore[no-untyped-def]
+    """A client holding the form's CSRF token; returns a function that posts one message."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    form = next(f for f in Browser(client).get("/accessibility").forms if f.method == "post")
+
+    def post(message: str):  # type: ignore[no-untyped-def]
+        return client.post("/accessibility", data=dict(form.hidden) | {"message": message})
+
+    return client, post
+
+
+def test_a_flood_of_accessibility_feedback_keeps_only_the_limit(app, db_session):
+    """Attack: 200 posts of 2 KB from one address; before the limit all 200 were stored."""
+    from survey.models import AccessibilityFeedback
+
+    limit = parse(app.config["RATELIMIT_FEEDBACK"]).amount
+    assert limit < 200
+    client, post = _feedback_poster(app)
+    statuses = [post(f"{i:04d} " + "x" * 1995).status_code for i in range(200)]
+    assert statuses == [303] * limit + [429] * (200 - limit)
+    assert count(db_session, AccessibilityFeedback) == limit
+    # The refusal is a Swedish page that keeps what the person wrote and says it was not sent.
+    refused = post("Knappen går inte att nå med tangentbordet")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert 'lang="sv"' in page and "ditt meddelande har inte skickats" in page
+    assert "Knappen går inte att nå med tangentbordet" in page and "Traceback" not in page
+    client.get("/lang/en")
+    english = post("The button cannot be reached").get_data(as_text=True)
+    assert "your message has not been sent" in english and "meddelande" not in english
+    # Another address is not affected.
+    other_client, other = _feedback_poster(app, address="198.51.100.9")
+    assert other("Kontrasten är för låg").status_code == 303
+    assert count(db_session, AccessibilityFeedback) == limit + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from survey import create_app
-from survey.config import DEV_SECRET_KEY, SecretKeyError, derive_key
+from survey.config import DEV_SECRET_KEY, SecretKeyError, derive_key, secret_key_problem
 from survey.services.links import check_unit_key, unit_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,11 @@ def no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
         (DEV_SECRET_KEY, "development default"),
         ("short-but-not-empty", "shorter than 32 bytes"),
         ("x" * 31, "shorter than 32 bytes"),
+        # Long enough, but typed: the attacker's 32 × "a" and a pattern repeated.
+        ("a" * 32, "only 1 different characters"),
+        ("é" * 16, "only 1 different characters"),  # 32 bytes
+        ("abcdefghijklmnop" * 4, "typed or repeated"),
+        ("0123456789abcdef" * 2 + "0123456789ab", "typed or repeated"),
     ],
 )
 def test_the_web_app_refuses_a_bad_key(no_env_key, tmp_path, key, problem):
@@ -54,12 +60,39 @@ def test_the_environment_key_is_checked_too(no_env_key, monkeypatch, tmp_path):
     assert create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}).secret_key == GOOD
 
 
-def test_a_good_key_is_accepted_and_debug_or_tests_may_use_the_default(no_env_key, tmp_path):
+def test_a_good_key_is_accepted_and_only_an_explicit_test_config_may_use_the_default(
+    no_env_key, tmp_path
+):
     url = f"sqlite:///{tmp_path / 'x.db'}"
     assert create_app({"DATABASE_URL": url, "SECRET_KEY": GOOD}).secret_key == GOOD
-    assert create_app({"DATABASE_URL": url, "SECRET_KEY": "é" * 16}).secret_key  # 32 bytes
-    for mode in ("DEBUG", "TESTING"):
-        assert create_app({"DATABASE_URL": url, mode: True}).secret_key == DEV_SECRET_KEY
+    multibyte = "åäöéüßøæçñ" + GOOD  # counted in bytes and characters alike
+    assert create_app({"DATABASE_URL": url, "SECRET_KEY": multibyte}).secret_key == multibyte
+    assert create_app({"DATABASE_URL": url, "TESTING": True}).secret_key == DEV_SECRET_KEY
+    # Debugging is no reason to run on a key anyone can read in the source.
+    with pytest.raises(SecretKeyError, match="is not set"):
+        create_app({"DATABASE_URL": url, "DEBUG": True})
+
+
+def test_keys_made_as_the_docs_and_make_demo_say_are_accepted():
+    for _ in range(500):
+        for key in (secrets.token_urlsafe(48), secrets.token_hex(32), secrets.token_urlsafe(32)):
+            assert secret_key_problem(key) is None, key
+
+
+@pytest.mark.parametrize(
+    "waiver", [{"MOGNAD_DEBUG": "1"}, {"MOGNAD_TESTING": "true"}, {"FLASK_DEBUG": "1"}]
+)
+@pytest.mark.parametrize("key", [None, DEV_SECRET_KEY, "a" * 32])
+def test_the_environment_cannot_waive_the_key_check(no_env_key, monkeypatch, tmp_path, waiver, key):
+    """Attack: start production with MOGNAD_DEBUG=1 or MOGNAD_TESTING=true and a weak key."""
+    for name, value in waiver.items():
+        monkeypatch.setenv(name, value)
+    if key is not None:
+        monkeypatch.setenv("MOGNAD_SECRET_KEY", key)
+    with pytest.raises(SecretKeyError, match="MOGNAD_SECRET_KEY"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    with pytest.raises(SecretKeyError):  # the way wsgi.py builds the app
+        create_app()
 
 
 def _env(tmp_path: Path, key: str | None) -> dict[str, str]:
@@ -76,10 +109,12 @@ def _env(tmp_path: Path, key: str | None) -> dict[str, str]:
     "command", [["links", "R", "--out", "links.csv"], ["demo", "--respondents", "10"]]
 )
 def test_commands_that_issue_links_refuse_a_bad_key_with_a_message(tmp_path, key, command):
+    env = _env(tmp_path, key)
+    env.update(MOGNAD_DEBUG="1", MOGNAD_TESTING="true")  # no waiver through the environment
     result = subprocess.run(
         [str(BIN / "mognad"), *command],
         cwd=tmp_path,
-        env=_env(tmp_path, key),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -106,13 +141,15 @@ def test_a_command_with_a_good_key_runs(tmp_path):
     assert result.returncode == 1 and "no round named 'R'" in result.stderr  # got past the key
 
 
-@pytest.mark.parametrize("key", [None, "short"])
+@pytest.mark.parametrize("key", [None, "short", "a" * 32])
 def test_gunicorn_with_the_shipped_config_refuses_a_bad_key(tmp_path, key):
+    env = _env(tmp_path, key)
+    env.update(MOGNAD_DEBUG="1", MOGNAD_TESTING="true")
     result = subprocess.run(
         [str(BIN / "gunicorn"), "-c", "python:survey.gunicorn_conf", "-b", "127.0.0.1:0"]
         + ["wsgi:app"],
         cwd=ROOT,
-        env=_env(tmp_path, key),
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,

@@ -9,6 +9,7 @@ pages and submit, an open unit link, and a NUL byte in a comment (400, nothing s
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
 import sys
@@ -31,7 +32,7 @@ from tests.support.servers import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SECRET = "server-logs-test-secret-" + "k" * 32
+SECRET = "server-logs-test-secret-" + "0123456789abcdef" * 2
 PEOPLE = [("anna@example.org", "EDU-A", "employee"), ("bo@example.org", "EDU-A", "manager")]
 
 
@@ -124,6 +125,61 @@ def test_a_whole_journey_leaves_no_token_in_any_log(
     assert "Traceback" not in text
 
 
+def _raw_get(base: str, path: str) -> int:
+    """GET ``path`` exactly as written (no client normalises its escapes)."""
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_percent_encoded_link_paths_are_redacted_too(
+    app, database_url, make_round, runner, write_csv, tmp_path, server
+):
+    """Attack: `/%73/<token>` and `/s%2F<token>` reach the link route, but the raw request line
+    shows no `/s/`, so the old redaction (on the raw line only) logged the token."""
+    make_round()
+    invite(runner, write_csv, people=PEOPLE[:1])
+    link = urllib.parse.urlsplit(issue_links(runner, tmp_path / "p")[0]["url"]).path
+    token = link.rsplit("/", 1)[1]
+    make_round(name="OPEN", mode="open", status="open", org=False)
+    unit = urllib.parse.urlsplit(
+        issue_links(runner, tmp_path / "u", name="OPEN", unit="EDU-A")[0]["url"]
+    ).path
+    key = unit.rsplit("/", 1)[1]
+    with app.app_context():
+        db.engine.dispose()
+    env = {
+        **os.environ,
+        "MOGNAD_DATABASE_URL": database_url,
+        "MOGNAD_SECRET_KEY": SECRET,
+        "MOGNAD_BASE_URL": "http://mognad.test",
+        "MOGNAD_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    env.pop("FLASK_DEBUG", None)
+    log = tmp_path / "server.log"
+    encoded_unit = unit.replace("/", "%2F").replace("%2Fo%2F", "/%6F/", 1)
+    variants = [f"/%73/{token}", f"/s%2F{token}", f"/s%2f{token}", f"/%2573/{token}"]
+    with serving(SERVERS[server], env, log) as base:
+        statuses = [_raw_get(base, path) for path in variants]
+        # The first three reach the link route (a redirect into the survey), as the attacker
+        # found; the double-encoded one is a plain 404 but is logged all the same.
+        assert statuses[:3] == [302, 302, 302], statuses
+        _raw_get(base, encoded_unit)
+        _raw_get(base, f"/%73/{token}%0Afake%20line")  # decoded, a new log line
+    text = log.read_text(errors="replace")
+    assert text.count("/s/[redacted]") >= len(variants)
+    assert token not in text and key not in text, text[-3000:]
+    assert hashlib.sha256(token.encode()).hexdigest() not in text
+    assert not any(line.startswith("fake line") for line in text.splitlines())
+
+
 class _Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -156,3 +212,17 @@ def test_the_answer_text_of_a_failed_request_is_never_logged(app, client):
     assert "ValueError" in logged and "/boom" in logged
     assert "my secret answer" not in logged
     assert client.get("/accessibility").status_code == 200  # the app still serves
+
+
+def test_the_app_log_redacts_percent_encoded_link_paths(app):
+    handler = _Records()
+    app.logger.addHandler(handler)
+    app.logger.disabled = False
+    token = "Zq3W8eSnwS6202aIGUTPZiL3CQ5tYWpc"
+    try:
+        app.logger.warning("odd request %s", f"/%73/{token}")
+        app.logger.warning(f"odd request /s%2F{token}")
+    finally:
+        app.logger.removeHandler(handler)
+    logged = [r.getMessage() for r in handler.records]
+    assert logged == ["odd request /s/[redacted]"] * 2
