@@ -176,10 +176,13 @@ COMPARISON_FIELDS: tuple[Field, ...] = (
         "reason", "string",
         "Why not comparable: no_compare_round, unit_new (no unit of the comparison year maps "
         "into it), no_previous_cell (the index did not apply to the role then), "
-        "current_suppressed, current_too_small (n < 2), previous_suppressed, previous_too_small.",
+        "current_suppressed, current_too_small (n < 2), previous_reorganised (last year's "
+        "respondents of the unit are not one of last year's cells), previous_suppressed, "
+        "previous_too_small.",
         "Varför inte jämförbar: no_compare_round (ingen jämförelseomgång), unit_new (ingen enhet "
         "från jämförelseåret motsvarar den), no_previous_cell (indexet gällde inte rollen då), "
-        "current_suppressed (årets cell dold), current_too_small (n < 2), previous_suppressed "
+        "current_suppressed (årets cell dold), current_too_small (n < 2), previous_reorganised "
+        "(förra årets svarande i enheten är inte en av förra årets celler), previous_suppressed "
         "(förra cellen dold), previous_too_small.",
     ),
 )  # fmt: skip
