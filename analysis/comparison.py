@@ -31,6 +31,7 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
+    "hidden_reason",
 )  # fmt: skip
 CHANGES: tuple[str, ...] = ("improved", "declined", "no_change", "not_comparable")
 #: Why a row is ``not_comparable``, in the order they are checked (the first that holds wins):
@@ -119,6 +120,7 @@ def build_aggregates(
     new_units: Collection[str] = (),
     reasons: bool = False,
     compare_sides: pd.Series | None = None,
+    hidden_reasons: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One open-data row per (unit, role, index) cell with the comparison to an earlier round.
 
@@ -161,6 +163,11 @@ def build_aggregates(
         whether the comparison round's own suppression, on its own tree, shows the figure
         (``""``), hides it (``previous_suppressed``) or has no such cell
         (``previous_reorganised``). A row missing from it is not comparable.
+    hidden_reasons : Series of str, optional
+        Indexed by (unit, role, index): why a suppressed cell is hidden
+        (:data:`analysis.disclosure.REASONS`), written to ``hidden_reason`` (empty when
+        shown); without it a hidden row's reason is ``too_few`` when ``n < 2`` or unknown
+        (``complementary``).
 
     Returns
     -------
@@ -243,6 +250,7 @@ def build_aggregates(
             "effect_size": g,
             "change": change,
             "suppressed": hidden,
+            "hidden_reason": _hidden_reasons(hidden_reasons, keys, hidden, cur["n"]),
         }
     )
     out.loc[~shown, COMPARE_FIGURES] = np.nan
@@ -251,6 +259,16 @@ def build_aggregates(
     if reasons:
         return out[list(AGGREGATE_COLUMNS)].assign(reason=why)
     return out[list(AGGREGATE_COLUMNS)]
+
+
+def _hidden_reasons(
+    given: pd.Series | None, keys: pd.MultiIndex, hidden: np.ndarray, n: pd.Series
+) -> np.ndarray:
+    if given is None:
+        fallback = np.where(n.to_numpy() < 2, "too_few", "complementary")
+        return np.where(hidden, fallback, "").astype(object)
+    reasons = given.reindex(keys, fill_value="complementary").astype(str).to_numpy()
+    return np.where(hidden, np.where(reasons == "", "complementary", reasons), "").astype(object)
 
 
 def comparison_table(rows: pd.DataFrame) -> pd.DataFrame:

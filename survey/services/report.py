@@ -282,6 +282,7 @@ def round_figures(
         new_units=new_units,
         reasons=True,
         compare_sides=sides,
+        hidden_reasons=decision["reason"],
     )
     aggregates = full[list(AGGREGATE_COLUMNS)]
     categories = [c.id for c in q.categories]
@@ -291,7 +292,7 @@ def round_figures(
         round_name=rnd.name,
         categories=categories,
     )
-    gaps = _gaps(gap_sums, hidden, q, k)
+    gaps = _gaps(gap_sums, decision, q, k)
     return RoundFigures(
         rnd,
         cmp_round,
@@ -316,17 +317,32 @@ def _units_without_counterpart(tree: pd.DataFrame, reached: set[str]) -> set[str
     return set(tree["unit"]) - covered
 
 
-def _gaps(rolled: pd.DataFrame, hidden: pd.Series, q: Questionnaire, k: int) -> pd.DataFrame:
-    """The HR gaps, each shown exactly when its score cell (unit, role, category) is."""
+def _gaps(rolled: pd.DataFrame, decision: pd.DataFrame, q: Questionnaire, k: int) -> pd.DataFrame:
+    """The HR gaps, each shown exactly when its score cell (unit, role, category) is, with the
+    reason a hidden one is hidden (``hidden_reason``)."""
     if rolled.empty:
         empty = pd.DataFrame(columns=["unit", "role", "category", "n", "level_sum", "below"])
-        return competence_gaps(empty, q, k)
+        return competence_gaps(empty, q, k).assign(hidden_reason="")
     keys = pd.MultiIndex.from_frame(rolled[["unit", "role", "index"]])
-    flags = hidden.reindex(keys, fill_value=True).to_numpy(dtype=bool)
+    flags = decision["suppressed"].reindex(keys, fill_value=True).to_numpy(dtype=bool)
+    reasons = decision["reason"].reindex(keys, fill_value="complementary").to_numpy()
     rolled = rolled.assign(suppressed=flags).rename(columns={"index": "category"})
     targets = {(c.id, r) for c in q.categories for r in c.target}
     keep = [(c, r) in targets for c, r in zip(rolled["category"], rolled["role"], strict=True)]
-    return competence_gaps(rolled[keep], q, k)
+    why = {
+        (u, r, c): w
+        for u, r, c, w in zip(
+            rolled["unit"], rolled["role"], rolled["category"], reasons, strict=True
+        )
+    }
+    gaps = competence_gaps(rolled[keep], q, k)
+    found = [
+        why.get(key, "complementary")
+        for key in zip(gaps["unit"], gaps["role"], gaps["category"], strict=True)
+    ]
+    return gaps.assign(
+        hidden_reason=[w if h else "" for w, h in zip(found, gaps["suppressed"], strict=True)]
+    )
 
 
 def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:

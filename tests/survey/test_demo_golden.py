@@ -7,9 +7,12 @@ the ordinary ``mognad demo`` and ``mognad report`` path. The hashes were taken b
 walks and the synthetic city moved into ``analysis/``; a change here means the demo's data or
 the report's arithmetic changed, which a restructure must not do.
 
-Changed on purpose once since: cells that do not apply to a role (employees × strategic
+Changed on purpose since: cells that do not apply to a role (employees × strategic
 categories) stopped being rows of the aggregates, and reliability.csv gained its
-``alpha_below_070`` column; every remaining row and figure stayed the same.
+``alpha_below_070`` column; every remaining row and figure stayed the same. Then the joint
+disclosure rule (``analysis.disclosure``) hid more cells and comparisons and added the
+``hidden_reason`` column; :func:`compare_with_golden` checks, against the tables published
+before it (``tests/golden``), that every row is the same or newly hidden.
 """
 
 from __future__ import annotations
@@ -19,27 +22,28 @@ import itertools
 import types
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 GOLDEN = {
     ("Mognad 2024", None): {
-        "aggregates.csv": "ceb720e8f3e1cb416754d729ea5e580e55c66aea16c994550a2f1fabe46dd84c",
-        "aggregates.json": "0d4ff39a48a9c5a3405f5c6ad22f7da3c6fe0dcdea6bf01444d725a7c967594d",
+        "aggregates.csv": "6d1b9a57c1116ce6ffdd3f99c36fb4281b2f69d1283c18b95a9801839a2a7ecf",
+        "aggregates.json": "ec8e047dff6fa3bafac9f18e426e3040d890cf8978f49bb01f41c56f4f947213",
         "reliability.csv": "2932e62a4bc7dab6a9b6f7b3b819a27db5a8e748f36b6f8f935da778351202fe",
     },
     ("Mognad 2025", None): {
-        "aggregates.csv": "b69416862e16e6c80775f487d9de0f10ec03a447a4a5f1f8e96bbd36773688d0",
-        "aggregates.json": "53996adea218a74d336aaf20532630acb30baf6d008bacfd4c5ab4293b7897bf",
+        "aggregates.csv": "ec38b0c5486eb17193671265c8d5b6d708097582174e4513490f1f3b8287dd29",
+        "aggregates.json": "f6c1ef912406162d1d172381d9fb0c0f561b3cd84cf84220c0a02957bf77ee81",
         "reliability.csv": "bb8239f8f4287a434a3776e94b85901c51bc087703e71cd4ca61895e1d50967b",
     },
     ("Mognad 2026", "Mognad 2025"): {
-        "aggregates.csv": "bc383e0ae4db5f3cbae715025e07092f6f58afeb03488f9979577750646b783c",
-        "aggregates.json": "4944afeffbc3670c938e5c2238fadf5fd0bd49ae093751803662ec1191d77394",
+        "aggregates.csv": "73970c718ac8a8f9906e29b08938b41d5e92d0aaa38bb67578b8f1d1427a4054",
+        "aggregates.json": "744e3775820da9da626dffcca91c4c8b25af6c3730d7100a80538a364f9dc397",
         "reliability.csv": "f3ced09baaa64479f40d58a85bd17891f835e74057649a4f9f24319de1eb4db1",
     },
     ("Mognad 2026", "Mognad 2024"): {
-        "aggregates.csv": "79145d73631bdb8e37659c52cdde7ac0d61886ce5005e94596309641ec0ad45a",
-        "aggregates.json": "1b40ae6e2cdbad1a11dbcd86b29caca98cd918243d260c3e765cff17a7b44fb0",
+        "aggregates.csv": "0612c5cc8ba7cf14ef26fcca228f0f54b10e4cf1858c1f050e6721d129f20913",
+        "aggregates.json": "51a98e45d102ec9c8b39e26df0fe57f9334957ffee376625b75df367c6e74007",
         "reliability.csv": "f3ced09baaa64479f40d58a85bd17891f835e74057649a4f9f24319de1eb4db1",
     },
 }
@@ -64,7 +68,8 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def demo_report_hashes(runner, tmp_path: Path) -> dict:
+def demo_reports(runner, tmp_path: Path) -> dict[tuple[str, str | None], Path]:
+    """Load the demo, close 2026 and write each report's CSV package; their folders."""
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     # The demo leaves 2026 open for its links; results exist only for closed rounds.
@@ -78,14 +83,129 @@ def demo_report_hashes(runner, tmp_path: Path) -> dict:
             args += ["--compare-to", compare]
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-        out[(name, compare)] = {
+        out[(name, compare)] = folder
+    return out
+
+
+def hashes(folders: dict[tuple[str, str | None], Path]) -> dict:
+    return {
+        report: {
             f: _sha(folder / f) for f in ("aggregates.csv", "aggregates.json", "reliability.csv")
         }
-    return out
+        for report, folder in folders.items()
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_demo_reports_are_byte_identical(runner, tmp_path, monkeypatch):
     _counter_ids(monkeypatch)
-    assert demo_report_hashes(runner, tmp_path) == GOLDEN
+    folders = demo_reports(runner, tmp_path)
+    newly, renumbered = compare_with_golden(folders)
+    assert hashes(folders) == GOLDEN
+    assert newly == NEWLY_SUPPRESSED
+    assert renumbered == RENUMBERED_ROWS
+
+
+# -- row by row against the tables published on the rules before the joint disclosure rule --
+
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
+#: Each table's key and the columns a newly hidden row empties (figures) or may change
+#: because they say it is hidden (flags); every other column must stay the same.
+TABLES: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "aggregates": (
+        ["unit_code", "role", "index"],
+        ["n", "score", "sd", "ci_low", "ci_high", "compare_n", "compare_score", "delta",
+         "delta_ci_low", "delta_ci_high", "p_value", "p_adjusted", "effect_size"],
+        ["change", "suppressed"],
+    ),
+    "gaps": (
+        ["unit_code", "role", "category"],
+        ["n", "mean_level", "gap", "share_below", "rank"],
+        ["suppressed"],
+    ),
+    "reliability": (["category"], [], []),
+    "fieldwork": (["unit_code"], [], []),
+}  # fmt: skip
+#: Rows newly hidden (some figures emptied, none changed) per golden file.
+NEWLY_SUPPRESSED: dict[str, int] = {
+    "2024-None-aggregates.csv.gz": 914,
+    "2024-None-gaps.csv.gz": 179,
+    "2024-None-reliability.csv.gz": 0,
+    "2024-None-fieldwork.csv.gz": 0,
+    "2025-None-aggregates.csv.gz": 1278,
+    "2025-None-gaps.csv.gz": 186,
+    "2025-None-reliability.csv.gz": 0,
+    "2025-None-fieldwork.csv.gz": 0,
+    "2026-2025-aggregates.csv.gz": 1304,
+    "2026-2025-gaps.csv.gz": 195,
+    "2026-2025-reliability.csv.gz": 0,
+    "2026-2025-fieldwork.csv.gz": 0,
+    "2026-2024-aggregates.csv.gz": 1364,
+    "2026-2024-gaps.csv.gz": 195,
+    "2026-2024-reliability.csv.gz": 0,
+    "2026-2024-fieldwork.csv.gz": 0,
+}
+#: p-values adjusted over the comparable rows change when fewer rows are comparable (so may
+#: ``change``, which reads them), and gap ranks when fewer gaps are shown: a row whose only
+#: difference is one of these is counted here, not as hidden.
+RENUMBERED = {"p_adjusted", "change", "rank"}
+RENUMBERED_ROWS: dict[str, int] = {
+    "2024-None-aggregates.csv.gz": 0,
+    "2024-None-gaps.csv.gz": 129,
+    "2024-None-reliability.csv.gz": 0,
+    "2024-None-fieldwork.csv.gz": 0,
+    "2025-None-aggregates.csv.gz": 1582,
+    "2025-None-gaps.csv.gz": 212,
+    "2025-None-reliability.csv.gz": 0,
+    "2025-None-fieldwork.csv.gz": 0,
+    "2026-2025-aggregates.csv.gz": 1343,
+    "2026-2025-gaps.csv.gz": 231,
+    "2026-2025-reliability.csv.gz": 0,
+    "2026-2025-fieldwork.csv.gz": 0,
+    "2026-2024-aggregates.csv.gz": 1638,
+    "2026-2024-gaps.csv.gz": 231,
+    "2026-2024-reliability.csv.gz": 0,
+    "2026-2024-fieldwork.csv.gz": 0,
+}
+
+
+def compare_with_golden(
+    folders: dict[tuple[str, str | None], Path],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Check every row of today's tables is identical to the golden one or newly hidden
+    (figures emptied, none changed); return per file the number of newly hidden rows and of
+    rows whose only difference is in :data:`RENUMBERED`."""
+    counts: dict[str, int] = {}
+    renumbered: dict[str, int] = {}
+    for (name, compare), folder in folders.items():
+        year = name.split()[-1]
+        other = compare.split()[-1] if compare else None
+        for table, (key, figures, flags) in TABLES.items():
+            golden_path = GOLDEN_DIR / f"{year}-{other}-{table}.csv.gz"
+            if not golden_path.exists() or not (folder / f"{table}.csv").exists():
+                continue
+            old = pd.read_csv(golden_path, keep_default_na=False, dtype=str).set_index(key)
+            new = pd.read_csv(folder / f"{table}.csv", keep_default_na=False, dtype=str)
+            new = new.set_index(key)
+            assert sorted(old.index) == sorted(new.index), f"{golden_path.name}: rows differ"
+            new = new.loc[old.index]
+            newly = moved = 0
+            for at, was in old.iterrows():
+                now = new.loc[at]
+                differs = [c for c in old.columns if was[c] != now[c]]
+                if not differs:
+                    continue
+                emptied = [c for c in differs if c in figures and now[c] == ""]
+                changed = [
+                    c for c in differs
+                    if c not in emptied and c not in flags and c not in RENUMBERED
+                ]  # fmt: skip
+                assert not changed, f"{golden_path.name} {at}: {changed} changed, not hidden"
+                if emptied:
+                    newly += 1
+                elif set(differs) & RENUMBERED:
+                    moved += 1
+            counts[golden_path.name] = newly
+            renumbered[golden_path.name] = moved
+    return counts, renumbered
