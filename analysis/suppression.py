@@ -239,8 +239,10 @@ class _Table:
                     residual[b] += self.own[i][layer]
             for b in range(self.size):
                 if shown[b][layer] and 0 < residual[b] < k:
-                    subs = [(j, layer) for j in kids[layer][b]]
-                    violations.append(([(b, layer), *subs], subs))
+                    subs = [(j, layer) for j in kids[layer].get(b, ())]
+                    # No shown sub-cell: the cell itself weighs below k (a protected cell
+                    # given as shown, see analysis.disclosure), so it goes.
+                    violations.append(([(b, layer), *subs], subs or [(b, layer)]))
         for u in range(self.size):
             roles = [(u, r) for r in (1, 2, 3) if shown[u][r]]
             if shown[u][0] and roles and 0 < n[u][0] - sum(n[u][r] for _, r in roles) < k:
