@@ -94,11 +94,9 @@ def check_privacy(config: dict[str, object]) -> None:
         raise ValueError(
             f"MOGNAD_K_HOMOGENEOUS must be a whole number, got {config['K_HOMOGENEOUS']!r}"
         ) from None
-    if config["K_HOMOGENEOUS"] < k:
-        raise ValueError(
-            f"MOGNAD_K_HOMOGENEOUS must be at least K_ANONYMITY ({k}), "
-            f"got {config['K_HOMOGENEOUS']}"
-        )
+    # Below a round's k it has no effect (a homogeneous cell is never shown below k anyway).
+    if config["K_HOMOGENEOUS"] < 3:  # type: ignore[operator]  # an int since the line above
+        raise ValueError(f"MOGNAD_K_HOMOGENEOUS must be at least 3, got {config['K_HOMOGENEOUS']}")
     if config["MIX_BATCH"] < k:
         raise ValueError(
             f"MOGNAD_MIX_BATCH must be at least K_ANONYMITY ({k}), got {config['MIX_BATCH']}"

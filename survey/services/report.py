@@ -251,7 +251,9 @@ def round_figures(
         cmp_tree = tree_frame(session, cmp_round.year)[["unit", "parent"]]
         cmp_own = cells(rollup(cmp_stats.scores, cmp_tree, indices=list(cmp_q.indices)))
         cmp_gaps = _gap_sums(cmp_stats.gaps, cmp_tree, cmp_q)
-        cmp_decision = decide_cells(cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, k_homogeneous)
+        cmp_decision = decide_cells(
+            cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp)
+        )
         cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)
         sides = comparison_sides(
