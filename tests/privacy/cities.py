@@ -128,10 +128,11 @@ def publish_years(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The old round's own aggregates and the new round's, with comparison columns, as the
     report makes them under ``rule``: "old" (the comparison round suppressed on the new tree,
-    one index at a time) or "joint" (its own decision on its own tree decides)."""
+    one index at a time), "joint" (its own decision on its own tree decides), or
+    "joint-new-tree" (the joint rule, but the comparison suppressed on the new tree)."""
     from analysis.disclosure import comparison_sides
 
-    old_published = publish(q, old_leaf, old_tree, k, rule)
+    old_published = publish(q, old_leaf, old_tree, k, "old" if rule == "old" else "joint")
     current = cells(rollup(new_leaf, new_tree, indices=list(q.indices)))
     moved = old_leaf.assign(unit=old_leaf["unit"].map(mapping)).dropna(subset=["unit"])
     compare = cells(rollup(moved, new_tree, indices=list(q.indices)))
@@ -140,6 +141,10 @@ def publish_years(
     if rule == "old":
         hidden = pd.Series(suppress_cells(current, new_tree, k).to_numpy(), index=keys)
         compare_hidden = pd.Series(suppress_cells(compare, new_tree, k).to_numpy(), index=keys)
+    elif rule == "joint-new-tree":
+        classes = role_classes(q)
+        hidden = score_suppression(current, new_tree, k, role_classes=classes)["suppressed"]
+        compare_hidden = score_suppression(compare, new_tree, k, role_classes=classes)["suppressed"]
     else:
         classes = role_classes(q)
         hidden = score_suppression(current, new_tree, k, role_classes=classes)["suppressed"]

@@ -142,6 +142,11 @@ def _attack_years(rule: str) -> list:
 def test_a_unit_moved_between_years():
     old = _attack_years("old")
     assert any(g.round == "OLD" for g in old)
+    # The joint rule alone is not enough: last year's figures suppressed on this year's tree
+    # give back U2's last-year managers and specialists ...
+    new_tree_only = _attack_years("joint-new-tree")
+    assert {("OLD", "U2", "manager")} <= {(g.round, g.unit, g.role) for g in new_tree_only}
+    # ... while last year's own decision, on last year's tree, gives nothing.
     assert _attack_years("joint") == []
 
 
