@@ -32,6 +32,10 @@ the *pattern*.
    hidden roles of a unit answer different indices (employees vs managers and specialists),
    composites weigh their categories differently per role, so ``all`` of two composites
    differ by a contrast of one role class: ``all`` is hidden when such a class has ``0 < n < k``.
+   Where two indices are the same number for a role (for employees, ``maturity`` =
+   ``capability`` = ``cap_workplace``), their difference over ``all`` is a sum of the other
+   roles only: ``all`` is shown only where that role is shown or absent (found by the
+   hypothesis-driven auditor test on a generated tree).
 
 What this does not cover: the 0–100 bounds of scores (interval attacks), and counts of
 answers. The disclosure auditor (:mod:`analysis.audit`) attacks the published rows with the
@@ -41,19 +45,24 @@ linear model the rule defends against.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.instruments import Questionnaire
+from analysis.scoring import ScoringPlan, applicable_indices
 from analysis.suppression import CELL_ROLES, _check_k, _Table, count_tables, suppress_cells
 from analysis.tree import children_map, parent_map, preorder
 
 __all__ = [
     "REASONS",
     "comparison_sides",
+    "equal_index_roles",
     "homogeneous_gaps",
     "joint_suppression",
     "role_classes",
+    "role_rules",
     "score_suppression",
 ]
 
@@ -74,6 +83,7 @@ def joint_suppression(
     k_homogeneous: int = 10,
     role_classes: Mapping[str, Hashable] | None = None,
     hidden_groups: Collection[tuple[str, str]] = (),
+    equal_index_roles: Collection[str] = (),
 ) -> pd.DataFrame:
     """Decide which cells to hide, per (unit, role) group across every index (see the module).
 
@@ -91,6 +101,9 @@ def joint_suppression(
         Roles with the same key answer the same categories (default: every role its own).
     hidden_groups : collection of (unit, role)
         Groups another surface hides already (e.g. the score cells when deciding items).
+    equal_index_roles : collection of str
+        Roles for which two indices are the same number (:func:`equal_index_roles`): ``all``
+        is shown only where such a role is shown or absent.
 
     Returns
     -------
@@ -127,9 +140,12 @@ def joint_suppression(
     weights = {ix: _weights(table.counts[ix], homogeneous[ix], table.parent, k) for ix in answering}
     classes = [(role_classes or {}).get(r, r) for r in CELL_ROLES[1:]]
     changed = True
+    equal_layers = [CELL_ROLES.index(r) for r in equal_index_roles if r in CELL_ROLES[1:]]
     while changed:
         before = pattern.copy()
         _mixed_classes(pattern, group_n, classes, k)
+        for layer in equal_layers:  # X − Y of all is the other roles' (see the module)
+            pattern[:, ALL_LAYER] &= pattern[:, layer] | (group_n[:, layer] == 0)
         for index, n in table.counts.items():
             weight, k_index = weights[index]
             start = _shown(pattern, n, group_n, answering[index])
@@ -226,6 +242,7 @@ def score_suppression(
     k_homogeneous: int = 10,
     role_classes: Mapping[str, Hashable] | None = None,
     homogeneous: Collection[tuple[str, str, str]] = (),
+    equal_roles: Collection[str] = (),
 ) -> pd.DataFrame:
     """The rule for score cells (:func:`analysis.aggregate.cells` output): a cell is
     homogeneous when its sd is 0, or when ``homogeneous`` lists its (unit, role, index) —
@@ -238,7 +255,12 @@ def score_suppression(
     marked = np.array([key in listed for key in keys], dtype=bool) | flat
     frame = current[["unit", "role", "index", "n"]].assign(homogeneous=marked)
     decision = joint_suppression(
-        frame, tree, k, k_homogeneous=k_homogeneous, role_classes=role_classes
+        frame,
+        tree,
+        k,
+        k_homogeneous=k_homogeneous,
+        role_classes=role_classes,
+        equal_index_roles=equal_roles,
     )
     decision.index = pd.MultiIndex.from_tuples(keys, names=["unit", "role", "index"])
     return decision
@@ -307,6 +329,33 @@ def role_classes(applicable: Mapping[str, Collection[str]]) -> dict[str, frozens
     """Respondent roles keyed by the indices they answer
     (:func:`analysis.scoring.applicable_indices`): roles with the same key answer alike."""
     return {role: frozenset(ix) for role, ix in applicable.items() if role in CELL_ROLES[1:]}
+
+
+def role_rules(q: Questionnaire) -> dict[str, Any]:
+    """The questionnaire's facts the rule needs, as keywords of :func:`score_suppression`:
+    which roles answer alike (``role_classes``) and for which roles two indices are one
+    number (``equal_roles``)."""
+    plan = ScoringPlan(q)
+    per_role = {
+        role: {**plan.index_categories[role], **{c: (c,) for c in plan.item_counts[role]}}
+        for role in plan.index_categories
+    }
+    return {
+        "role_classes": role_classes(applicable_indices(q)),
+        "equal_roles": equal_index_roles(per_role),
+    }
+
+
+def equal_index_roles(index_categories: Mapping[str, Mapping[str, Collection[str]]]) -> list[str]:
+    """Roles for which two different indices average the same categories (so are the same
+    number); ``index_categories``: role → index (composites and categories) → its categories
+    that apply to the role."""
+    out = []
+    for role, indices in index_categories.items():
+        seen = [frozenset(cats) for cats in indices.values() if cats]
+        if len(seen) != len(set(seen)):
+            out.append(role)
+    return out
 
 
 def homogeneous_gaps(rolled: pd.DataFrame) -> list[tuple[str, str, str]]:

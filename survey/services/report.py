@@ -27,7 +27,7 @@ from analysis.datapackage import DEFAULT_LICENSE
 from analysis.disclosure import (
     comparison_sides,
     homogeneous_gaps,
-    role_classes,
+    role_rules,
     score_suppression,
 )
 from analysis.gaps import competence_gaps
@@ -188,8 +188,8 @@ def decide_cells(
         tree,
         k,
         k_homogeneous=k_homogeneous,
-        role_classes=role_classes(applicable_indices(q)),
         homogeneous=homogeneous_gaps(gap_sums),
+        **role_rules(q),
     )
 
 

@@ -31,9 +31,9 @@ def questionnaire() -> Questionnaire:
     return load_questionnaire(QUESTIONNAIRE)
 
 
-def role_classes(q: Questionnaire) -> dict[str, frozenset[str]]:
-    """The report's role classes for ``q``."""
-    return disclosure.role_classes(applicable_indices(q))
+def role_classes(q: Questionnaire) -> dict[str, object]:
+    """The report's facts about ``q``'s roles, as keywords of ``score_suppression``."""
+    return disclosure.role_rules(q)
 
 
 def leaf_scores(
@@ -76,9 +76,9 @@ def publish(
             flags.to_numpy(), index=pd.MultiIndex.from_frame(current[["unit", "role", "index"]])
         )
     else:
-        hidden = score_suppression(
-            current, tree, k, k_homogeneous=k_hom, role_classes=role_classes(q)
-        )["suppressed"]
+        hidden = score_suppression(current, tree, k, k_homogeneous=k_hom, **role_classes(q))[
+            "suppressed"
+        ]
     levels = unit_levels(tree)
     meta = pd.DataFrame(
         {"unit": tree["unit"], "name": tree["unit"], "level": tree["unit"].map(levels)}
@@ -143,13 +143,13 @@ def publish_years(
         compare_hidden = pd.Series(suppress_cells(compare, new_tree, k).to_numpy(), index=keys)
     elif rule == "joint-new-tree":
         classes = role_classes(q)
-        hidden = score_suppression(current, new_tree, k, role_classes=classes)["suppressed"]
-        compare_hidden = score_suppression(compare, new_tree, k, role_classes=classes)["suppressed"]
+        hidden = score_suppression(current, new_tree, k, **classes)["suppressed"]
+        compare_hidden = score_suppression(compare, new_tree, k, **classes)["suppressed"]
     else:
         classes = role_classes(q)
-        hidden = score_suppression(current, new_tree, k, role_classes=classes)["suppressed"]
+        hidden = score_suppression(current, new_tree, k, **classes)["suppressed"]
         old_cells = cells(rollup(old_leaf, old_tree, indices=list(q.indices)))
-        old_hidden = score_suppression(old_cells, old_tree, k, role_classes=classes)["suppressed"]
+        old_hidden = score_suppression(old_cells, old_tree, k, **classes)["suppressed"]
         sides = comparison_sides(
             current[["unit", "role", "index"]], old_leaf, old_tree, old_hidden, mapping, new_tree
         )

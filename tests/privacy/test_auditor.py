@@ -170,7 +170,7 @@ def test_a_homogeneous_cell_is_hidden_and_cannot_be_worked_out():
     from analysis.aggregate import cells, rollup
 
     current = cells(rollup(leaf, ONE_MANAGER, indices=list(Q.indices)))
-    decision = score_suppression(current, ONE_MANAGER, K, role_classes=role_classes(Q))
+    decision = score_suppression(current, ONE_MANAGER, K, **role_classes(Q))
     assert decision.loc[("B1", "employee", "cap_workplace"), "reason"] == "homogeneous"
     rows = publish(Q, leaf, ONE_MANAGER, K, "joint")
     rnd = audit_round(Q, "R", leaf, ONE_MANAGER)
