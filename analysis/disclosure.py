@@ -35,11 +35,16 @@ the *pattern*.
    Where two indices are the same number for a role (for employees, ``maturity`` =
    ``capability`` = ``cap_workplace``), their difference over ``all`` is a sum of the other
    roles only: ``all`` is shown only where that role is shown or absent (found by the
-   hypothesis-driven auditor test on a generated tree).
+   auditor run on generated trees).
 
-What this does not cover: the 0–100 bounds of scores (interval attacks), and counts of
-answers. The disclosure auditor (:mod:`analysis.audit`) attacks the published rows with the
-linear model the rule defends against.
+What this does not cover: the 0–100 bounds of scores (interval attacks); counts of answers;
+respondents who lack one of a composite's categories (the difference of the composite and its
+categories sums only them — the rule counts groups, not who has every category; a strict xfail
+in ``tests/privacy/test_auditor.py`` keeps a generated case); and item sums against category
+sums (items are decided on their own, with the groups the scores hide kept hidden). A cell the
+per-index rule (:mod:`analysis.suppression`) hides stays hidden, so the joint rule only ever
+hides more than it did. The disclosure auditor (:mod:`analysis.audit`) attacks the published
+rows with the linear model the rule defends against.
 """
 
 from __future__ import annotations
