@@ -31,6 +31,7 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
+    "hidden_reason",
 )  # fmt: skip
 CHANGES: tuple[str, ...] = ("improved", "declined", "no_change", "not_comparable")
 #: Why a row is ``not_comparable``, in the order they are checked (the first that holds wins):
@@ -42,6 +43,9 @@ REASONS: tuple[str, ...] = (
     "no_previous_cell",  # the index did not apply to the role in the comparison questionnaire
     "current_suppressed",  # this year's cell is suppressed
     "current_too_small",  # this year's cell has n < 2 (no variance, no test)
+    # the comparison round's respondents mapped into this unit are not one cell of its own
+    # tree (a reorganisation), so showing their figures would undo its suppression
+    "previous_reorganised",
     "previous_suppressed",  # the comparison cell is suppressed (fewer than k, or complementary)
     "previous_too_small",  # the comparison cell has n < 2
 )
@@ -78,6 +82,7 @@ def _reasons(
     cmp_hidden: np.ndarray | None,
     new_units: Collection[str],
     compare_applicable: Mapping[str, Collection[str]] | None,
+    reorganised: np.ndarray | None = None,
 ) -> np.ndarray:
     """The reason each row is not comparable, ``""`` for a comparable row (see REASONS)."""
     size = len(cur)
@@ -92,6 +97,7 @@ def _reasons(
         missing,
         hidden,
         cur["n"].to_numpy() < 2,
+        np.zeros(size, dtype=bool) if reorganised is None else reorganised,
         cmp_hidden,
         cmp["n"].fillna(0).to_numpy() < 2,
     ]
@@ -113,6 +119,8 @@ def build_aggregates(
     compare_applicable: Mapping[str, Collection[str]] | None = None,
     new_units: Collection[str] = (),
     reasons: bool = False,
+    compare_sides: pd.Series | None = None,
+    hidden_reasons: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One open-data row per (unit, role, index) cell with the comparison to an earlier round.
 
@@ -150,6 +158,16 @@ def build_aggregates(
         This year's units that no unit of the comparison year maps into (``unit_new``).
     reasons : bool, default False
         Add a last column ``reason`` (``""`` for a comparable row).
+    compare_sides : Series of str, optional
+        Indexed by (unit, role, index), from :func:`analysis.disclosure.comparison_sides`:
+        whether the comparison round's own suppression, on its own tree, shows the figure
+        (``""``), hides it (``previous_suppressed``) or has no such cell
+        (``previous_reorganised``). A row missing from it is not comparable.
+    hidden_reasons : Series of str, optional
+        Indexed by (unit, role, index): why a suppressed cell is hidden
+        (:data:`analysis.disclosure.REASONS`), written to ``hidden_reason`` (empty when
+        shown); without it a hidden row's reason is ``too_few`` when ``n < 2`` or unknown
+        (``complementary``).
 
     Returns
     -------
@@ -188,7 +206,12 @@ def build_aggregates(
         cmp = compare.set_index(KEY)[["n", "mean", "sd"]].reindex(keys).reset_index(drop=True)
         assert compare_suppressed is not None  # refused above when missing with a comparison
         cmp_hidden = _flags(compare_suppressed, keys, "compare_suppressed")
-        why = _reasons(cur, cmp, hidden, cmp_hidden, new_units, compare_applicable)
+        reorganised = None
+        if compare_sides is not None:
+            side = compare_sides.reindex(keys, fill_value="previous_suppressed").to_numpy()
+            reorganised = side == "previous_reorganised"
+            cmp_hidden = cmp_hidden | (side == "previous_suppressed")
+        why = _reasons(cur, cmp, hidden, cmp_hidden, new_units, compare_applicable, reorganised)
     shown = why == ""
 
     test = welch(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
@@ -227,6 +250,7 @@ def build_aggregates(
             "effect_size": g,
             "change": change,
             "suppressed": hidden,
+            "hidden_reason": _hidden_reasons(hidden_reasons, keys, hidden, cur["n"]),
         }
     )
     out.loc[~shown, COMPARE_FIGURES] = np.nan
@@ -235,6 +259,16 @@ def build_aggregates(
     if reasons:
         return out[list(AGGREGATE_COLUMNS)].assign(reason=why)
     return out[list(AGGREGATE_COLUMNS)]
+
+
+def _hidden_reasons(
+    given: pd.Series | None, keys: pd.MultiIndex, hidden: np.ndarray, n: pd.Series
+) -> np.ndarray:
+    if given is None:
+        fallback = np.where(n.to_numpy() < 2, "too_few", "complementary")
+        return np.where(hidden, fallback, "").astype(object)
+    reasons = given.reindex(keys, fill_value="complementary").astype(str).to_numpy()
+    return np.where(hidden, np.where(reasons == "", "complementary", reasons), "").astype(object)
 
 
 def comparison_table(rows: pd.DataFrame) -> pd.DataFrame:

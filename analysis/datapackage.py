@@ -97,6 +97,15 @@ _SUPPRESSED = Field(
     "true: färre än k svarande, eller dold så att ingen grupp under k kan räknas fram; alla "
     "siffror i raden är då tomma.",
 )  # fmt: skip
+_HIDDEN_REASON = Field(
+    "hidden_reason", "string",
+    "Why a suppressed row is hidden: too_few (fewer than k respondents), homogeneous (everyone "
+    "answered alike and there are fewer than k_homogeneous of them), complementary (hidden so "
+    "that another hidden group cannot be worked out). Empty when shown.",
+    "Varför en dold rad är dold: too_few (färre än k svarande), homogeneous (alla svarade lika "
+    "och de är färre än k_homogeneous), complementary (dold så att en annan dold grupp inte "
+    "kan räknas fram). Tom när raden visas.",
+)  # fmt: skip
 
 AGGREGATE_FIELDS: tuple[Field, ...] = (
     _ROUND,
@@ -164,6 +173,7 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
         "förändring) eller not_comparable (orsaken står i comparisons.csv).",
     ),
     _SUPPRESSED,
+    _HIDDEN_REASON,
 )  # fmt: skip
 
 COMPARISON_FIELDS: tuple[Field, ...] = (
@@ -176,10 +186,13 @@ COMPARISON_FIELDS: tuple[Field, ...] = (
         "reason", "string",
         "Why not comparable: no_compare_round, unit_new (no unit of the comparison year maps "
         "into it), no_previous_cell (the index did not apply to the role then), "
-        "current_suppressed, current_too_small (n < 2), previous_suppressed, previous_too_small.",
+        "current_suppressed, current_too_small (n < 2), previous_reorganised (last year's "
+        "respondents of the unit are not one of last year's cells), previous_suppressed, "
+        "previous_too_small.",
         "Varför inte jämförbar: no_compare_round (ingen jämförelseomgång), unit_new (ingen enhet "
         "från jämförelseåret motsvarar den), no_previous_cell (indexet gällde inte rollen då), "
-        "current_suppressed (årets cell dold), current_too_small (n < 2), previous_suppressed "
+        "current_suppressed (årets cell dold), current_too_small (n < 2), previous_reorganised "
+        "(förra årets svarande i enheten är inte en av förra årets celler), previous_suppressed "
         "(förra cellen dold), previous_too_small.",
     ),
 )  # fmt: skip
@@ -244,7 +257,7 @@ GAP_FIELDS: tuple[Field, ...] = (
           "Andel svarande under målnivån.", SHARE),
     Field("rank", "integer", "Rank of the gap within the unit (1 = largest).",
           "Gapets rang inom enheten (1 = störst)."),
-    _SUPPRESSED,
+    _SUPPRESSED, _HIDDEN_REASON,
 )  # fmt: skip
 
 FIELDWORK_FIELDS: tuple[Field, ...] = (

@@ -27,6 +27,7 @@ minimal; the 0–100 bounds of scores (interval attacks) are outside the model.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,14 @@ import pandas as pd
 from analysis.roles import OUTPUT_ROLES
 from analysis.tree import ordered, parent_map
 
-__all__ = ["CELL_ROLES", "may_show", "suppress_cells", "suppress_free_text"]
+__all__ = [
+    "CELL_ROLES",
+    "CountTables",
+    "count_tables",
+    "may_show",
+    "suppress_cells",
+    "suppress_free_text",
+]
 
 #: Roles of a cell; ``all`` is the sum of the three respondent roles.
 CELL_ROLES: tuple[str, ...] = OUTPUT_ROLES
@@ -57,7 +65,10 @@ def suppress_free_text(n: int, k_text: int = 10) -> bool:
 
 
 def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Series:
-    """Decide which cells to suppress, per index, by primary and complementary suppression.
+    """Decide which cells to suppress, one index at a time, by primary and complementary
+    suppression. Published figures use :func:`analysis.disclosure.joint_suppression`, which
+    decides per (unit, role) group across every index; this per-index rule is its building
+    block and what the disclosure auditor attacks as the rule it replaced.
 
     Parameters
     ----------
@@ -82,6 +93,37 @@ def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Se
         an n not a whole number ≥ 0, or counts that do not add up (over the tree and roles).
     """
     _check_k(k)
+    table = count_tables(cells, tree)
+    out = np.ones(len(cells), dtype=bool)
+    done: dict[bytes, np.ndarray] = {}  # indices with the same counts get the same pattern
+    for index, rows in table.rows.items():
+        counts = table.counts[index]
+        if counts.tobytes() not in done:
+            solved = _Table(table.codes, table.parent, counts.tolist(), k).solve()
+            done[counts.tobytes()] = ~np.array(solved)
+        out[rows] = done[counts.tobytes()][table.unit_of_row[rows], table.layer_of_row[rows]]
+    return pd.Series(out, index=cells.index, name="suppressed")
+
+
+@dataclass(frozen=True)
+class CountTables:
+    """Cells' counts as one (unit × layer) matrix per index, units in tree preorder.
+
+    ``counts[index][unit, layer]``: n of the cell, layer 0 = ``all``, 1–3 the roles of
+    :data:`CELL_ROLES`; ``rows[index]``: positions in the input frame of the index's cells,
+    whose unit and layer are ``unit_of_row`` and ``layer_of_row``.
+    """
+
+    codes: list[str]
+    parent: list[int]
+    counts: dict[str, np.ndarray]
+    rows: dict[str, np.ndarray]
+    unit_of_row: np.ndarray
+    layer_of_row: np.ndarray
+
+
+def count_tables(cells: pd.DataFrame, tree: pd.DataFrame) -> CountTables:
+    """Check cells and tree (ValueError, see :func:`suppress_cells`) and build the matrices."""
     for name, frame, need in (("cells", cells, "unit role index n"), ("tree", tree, "unit parent")):
         if set(need.split()) - set(frame.columns):
             raise ValueError(f"{name}: missing column(s) {set(need.split()) - set(frame.columns)}")
@@ -99,9 +141,9 @@ def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Se
     upos = cells["unit"].map(pos).to_numpy(dtype=np.int64)
     rpos = cells["role"].map({r: i for i, r in enumerate(CELL_ROLES)}).to_numpy(dtype=np.int64)
     kids = np.flatnonzero(np.asarray(par) >= 0)
-    out = np.ones(len(cells), dtype=bool)
-    done: dict[bytes, np.ndarray] = {}  # indices with the same counts get the same pattern
-    for index, rows in cells.groupby("index", sort=False).indices.items():
+    counts: dict[str, np.ndarray] = {}
+    groups = cells.groupby("index", sort=False).indices
+    for index, rows in groups.items():
         n = np.zeros((len(codes), 4), dtype=np.int64)
         n[upos[rows], rpos[rows]] = n_all[rows]
         child = np.zeros_like(n)
@@ -110,10 +152,9 @@ def suppress_cells(cells: pd.DataFrame, tree: pd.DataFrame, k: int = 5) -> pd.Se
                           ((n < child).any(1), "n is below the sum of its children")):  # fmt: skip
             if bad.any():
                 raise ValueError(f"index {index!r}, unit {codes[np.argmax(bad)]!r}: {what}")
-        if n.tobytes() not in done:
-            done[n.tobytes()] = ~np.array(_Table(codes, par, n.tolist(), k).solve())
-        out[rows] = done[n.tobytes()][upos[rows], rpos[rows]]
-    return pd.Series(out, index=cells.index, name="suppressed")
+        counts[str(index)] = n
+    rows_of = {str(i): np.asarray(r) for i, r in groups.items()}
+    return CountTables(codes, par, counts, rows_of, upos, rpos)
 
 
 def _tree_order(tree: pd.DataFrame) -> tuple[list[str], list[int]]:
@@ -137,7 +178,14 @@ class _Table:
     """One index. Node ``layer * width + block + 1`` (block -1: anchor); layer 0 (``all``) is
     the Q side, layers 1–3 the P side; ``adj[a][b]`` is the n of an edge."""
 
-    def __init__(self, codes: list[str], par: list[int], n: list[list[int]], k: int) -> None:
+    def __init__(
+        self,
+        codes: list[str],
+        par: list[int],
+        n: list[list[int]],
+        k: int,
+        shown: list[list[bool]] | None = None,
+    ) -> None:
         self.codes, self.par, self.n, self.k, self.size = codes, par, n, k, len(codes)
         self.width = self.size + 1
         self.own = [row[:] for row in n]  # direct respondents per layer
@@ -146,7 +194,8 @@ class _Table:
             if par[i] >= 0:
                 self.own[par[i]] = [a - b for a, b in zip(self.own[par[i]], n[i], strict=True)]
                 self.end[par[i]] = max(self.end[par[i]], self.end[i])
-        self.shown = [[x >= k for x in row] for row in n]
+        # ``shown`` given: the cells still shown (primary decisions made by the caller).
+        self.shown = [row[:] for row in shown] if shown else [[x >= k for x in r] for r in n]
         self._key = lambda c: (n[c[0]][c[1]], codes[c[0]], c[1])  # smallest n first
         self.adj: dict[int, dict[int, int]] = {}
         self.root: dict[int, int] = {}  # union-find of nodes (connected components)
@@ -160,14 +209,14 @@ class _Table:
     def _layers(self) -> tuple[list[list[int]], list[dict[int, list[int]]]]:
         """Per layer: units' blocks (nearest shown ancestor-or-self) and blocks' shown sub-cells."""
         blocks, kids = [], []
-        for rho in range(4):
-            blk, sub = [-1] * self.size, dict[int, list[int]]()
+        for layer in range(4):
+            block_of, sub = [-1] * self.size, dict[int, list[int]]()
             for i, p in enumerate(self.par):
-                blk[i] = up = blk[p] if p >= 0 else -1
-                if self.shown[i][rho]:
-                    blk[i] = i
+                block_of[i] = up = block_of[p] if p >= 0 else -1
+                if self.shown[i][layer]:
+                    block_of[i] = i
                     sub.setdefault(up, []).append(i)
-            blocks.append(blk)
+            blocks.append(block_of)
             kids.append(sub)
         return blocks, kids
 
@@ -175,23 +224,25 @@ class _Table:
         touched: set[tuple[int, int]] = set()
         for involved, candidates in violations:
             if touched.isdisjoint(involved):
-                i, rho = min(candidates, key=self._key)
-                self.shown[i][rho] = False
-                touched.add((i, rho))
+                i, layer = min(candidates, key=self._key)
+                self.shown[i][layer] = False
+                touched.add((i, layer))
         return bool(touched)
 
     def _cheap(self, blocks: list[list[int]], kids: list[dict[int, list[int]]]) -> list[_Violation]:
         k, n, shown = self.k, self.n, self.shown
         violations: list[_Violation] = []
-        for rho in range(4):
+        for layer in range(4):
             residual = [0] * self.size
-            for i, b in enumerate(blocks[rho]):
+            for i, b in enumerate(blocks[layer]):
                 if b >= 0:
-                    residual[b] += self.own[i][rho]
+                    residual[b] += self.own[i][layer]
             for b in range(self.size):
-                if shown[b][rho] and 0 < residual[b] < k:
-                    subs = [(j, rho) for j in kids[rho][b]]
-                    violations.append(([(b, rho), *subs], subs))
+                if shown[b][layer] and 0 < residual[b] < k:
+                    subs = [(j, layer) for j in kids[layer].get(b, ())]
+                    # No shown sub-cell: the cell itself weighs below k (a protected cell
+                    # given as shown, see analysis.disclosure), so it goes.
+                    violations.append(([(b, layer), *subs], subs or [(b, layer)]))
         for u in range(self.size):
             roles = [(u, r) for r in (1, 2, 3) if shown[u][r]]
             if shown[u][0] and roles and 0 < n[u][0] - sum(n[u][r] for _, r in roles) < k:
@@ -201,15 +252,15 @@ class _Table:
     def _cuts(self) -> list[list[bool]]:
         w, k, anchors = self.width, self.k, {r * self.width for r in range(4)}
         self.blocks, self.kids = self._layers()
-        first: dict[tuple[int, int], int] = {}
+        first: dict[tuple[int, int], tuple[int, int]] = {}  # edge → one (unit, layer) atom
         for i in range(self.size):
             for r in (1, 2, 3):
                 if self.own[i][r] > 0:
                     e = (r * w + self.blocks[r][i] + 1, self.blocks[0][i] + 1)
                     self._link(*e, self.own[i][r])
-                    first.setdefault(e, 4 * i + r)
+                    first.setdefault(e, (i, r))
         for p, q in sorted(first, key=lambda e: (self.adj[e[0]][e[1]], e)):
-            i, r = divmod(first[(p, q)], 4)  # follow one atom of the edge as blocks merge
+            i, r = first[(p, q)]  # follow one atom of the edge as blocks merge
             while True:
                 p, q = r * w + self.blocks[r][i] + 1, self.blocks[0][i] + 1
                 if self.adj[p][q] >= k or (p, q) in self.safe or {p, q} <= anchors:
@@ -241,31 +292,31 @@ class _Table:
         strong: list[tuple[int, int]] = []
         weak: list[tuple[int, int]] = []
         for b in side:
-            i, rho = b % w - 1, b // w  # never an anchor: anchors are sinks or far side
-            up = rho * w + (self.blocks[rho][self.par[i]] + 1 if self.par[i] >= 0 else 0)
+            i, layer = b % w - 1, b // w  # never an anchor: anchors are sinks or far side
+            up = layer * w + (self.blocks[layer][self.par[i]] + 1 if self.par[i] >= 0 else 0)
             if up not in side:
-                (strong if up in self.adj or up % w == 0 else weak).append((i, rho))
-            for j in self.kids[rho].get(i, ()):
-                if rho * w + j + 1 not in side:
-                    (strong if rho * w + j + 1 in self.adj else weak).append((j, rho))
+                (strong if up in self.adj or up % w == 0 else weak).append((i, layer))
+            for j in self.kids[layer].get(i, ()):
+                if layer * w + j + 1 not in side:
+                    (strong if layer * w + j + 1 in self.adj else weak).append((j, layer))
         return strong or weak or [(b % w - 1, b // w) for b in side if b % w]
 
-    def _suppress(self, i: int, rho: int) -> None:
+    def _suppress(self, i: int, layer: int) -> None:
         """Suppress a cell: merge its block into its parent's block, contracting the graph."""
-        w, blk = self.width, self.blocks[rho]
-        self.shown[i][rho] = False
-        up = blk[self.par[i]] if self.par[i] >= 0 else -1
+        w, block_of = self.width, self.blocks[layer]
+        self.shown[i][layer] = False
+        up = block_of[self.par[i]] if self.par[i] >= 0 else -1
         for u in range(i, self.end[i]):
-            if blk[u] == i:
-                blk[u] = up
-        self.kids[rho][up].remove(i)
-        self.kids[rho][up] += self.kids[rho].pop(i, [])
-        a, b = rho * w + i + 1, rho * w + up + 1
+            if block_of[u] == i:
+                block_of[u] = up
+        self.kids[layer][up].remove(i)
+        self.kids[layer][up] += self.kids[layer].pop(i, [])
+        a, b = layer * w + i + 1, layer * w + up + 1
         for v, weight in self.adj.pop(a, {}).items():
             del self.adj[v][a]
-            self._link(*((b, v) if rho else (v, b)), weight)
-            if ((a, v) if rho else (v, a)) in self.safe:
-                self.safe.add((b, v) if rho else (v, b))
+            self._link(*((b, v) if layer else (v, b)), weight)
+            if ((a, v) if layer else (v, a)) in self.safe:
+                self.safe.add((b, v) if layer else (v, b))
 
     def _small_cut(self, sources: set[int], sinks: set[int], from_p: bool) -> set[int] | None:
         """Augment flow from sources to sinks up to k; below k, return the source side of a

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.aggregate import rollup
@@ -102,6 +103,9 @@ def gap_table(gaps: pd.DataFrame, round_name: str) -> pd.DataFrame:
             "share_below": gaps["share_below"].where(~hidden).astype(float),
             "rank": gaps["rank"].astype("Int64"),
             "suppressed": hidden.to_numpy(),
+            "hidden_reason": gaps["hidden_reason"].where(hidden, "").astype(object)
+            if "hidden_reason" in gaps.columns
+            else np.where(hidden, "complementary", "").astype(object),
         }
     )
 

@@ -43,6 +43,9 @@ def defaults(instance_path: str) -> dict[str, object]:
         "K_ANONYMITY": 5,
         "K_OPEN": 10,  # minimum group size of open-link rounds (lower assurance)
         "K_TEXT": 10,
+        # A shown cell in which every respondent answered alike (sd 0, a share below target of
+        # 0 or 1, one answer option) needs at least this many: it tells what each one answered.
+        "K_HOMOGENEOUS": 10,
         # Licence of the open-data package (an SPDX id, written into datapackage.json).
         "DATA_LICENSE": "CC0-1.0",
         # The fieldwork page marks units whose response rate (per cent) is below this.
@@ -101,6 +104,15 @@ def check_privacy(config: dict[str, object]) -> None:
         if config[key] < 1:  # type: ignore[operator]  # an int since the line above
             raise ValueError(f"MOGNAD_{key} must be at least 1, got {config[key]}")
     k = int(config["K_ANONYMITY"])  # type: ignore[call-overload]  # text or a number, as above
+    try:
+        config["K_HOMOGENEOUS"] = int(config["K_HOMOGENEOUS"])  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"MOGNAD_K_HOMOGENEOUS must be a whole number, got {config['K_HOMOGENEOUS']!r}"
+        ) from None
+    # Below a round's k it has no effect (a homogeneous cell is never shown below k anyway).
+    if config["K_HOMOGENEOUS"] < 3:  # type: ignore[operator]  # an int since the line above
+        raise ValueError(f"MOGNAD_K_HOMOGENEOUS must be at least 3, got {config['K_HOMOGENEOUS']}")
     if config["MIX_BATCH"] < k:
         raise ValueError(
             f"MOGNAD_MIX_BATCH must be at least K_ANONYMITY ({k}), got {config['MIX_BATCH']}"

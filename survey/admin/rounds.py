@@ -186,7 +186,11 @@ def round_move(round_id: int, action: str) -> Any:
         try:
             if action == "publish":
                 publish_round(
-                    db.session(), name, current_app.config["K_ANONYMITY"], actor(current_user)
+                    db.session(),
+                    name,
+                    current_app.config["K_ANONYMITY"],
+                    actor(current_user),
+                    current_app.config["K_HOMOGENEOUS"],
                 )
             else:
                 move_round(db.session(), name, action, sealer=app_sealer())
@@ -225,7 +229,11 @@ def public_files(
     if action != "publish" or not possible:
         return [], problem
     try:
-        return planned_files(db.session(), rnd.name, current_app.config["K_ANONYMITY"]), problem
+        config = current_app.config
+        planned = planned_files(
+            db.session(), rnd.name, config["K_ANONYMITY"], config["K_HOMOGENEOUS"]
+        )
+        return planned, problem
     except MognadError as e:
         db.session.rollback()
         return [], problem or str(e)

@@ -43,7 +43,9 @@ def round_rows(session: Session, rnd: Round) -> RoundRows:
     key = memo.state(session, k)
 
     def build() -> RoundRows:
-        figures = round_figures(session, rnd.name, k)
+        figures = round_figures(
+            session, rnd.name, k, k_homogeneous=int(current_app.config["K_HOMOGENEOUS"])
+        )
         rows = to_records(figures.aggregates)
         texts = [json.dumps(row, ensure_ascii=False) for row in rows]
         by_unit: dict[str, list[int]] = {}

@@ -49,6 +49,11 @@ COLUMN_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "boolean",
         "description": "Hidden to protect anonymity: every figure of the row is null.",
     },
+    "hidden_reason": {
+        "type": "string",
+        "enum": ["", "too_few", "homogeneous", "complementary"],
+        "description": "Why a suppressed row is hidden (empty when shown).",
+    },
 }
 _missing = [c for c in AGGREGATE_COLUMNS if c not in COLUMN_SCHEMAS]
 if _missing or len(COLUMN_SCHEMAS) != len(AGGREGATE_COLUMNS):

@@ -45,7 +45,10 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
 
     wanted = check_formats(f.strip() for f in formats.split(",") if f.strip())
     with transaction() as session:
-        figures = round_figures(session, name, current_app.config["K_ANONYMITY"], compare_to)
+        config = current_app.config
+        figures = round_figures(
+            session, name, config["K_ANONYMITY"], compare_to, config["K_HOMOGENEOUS"]
+        )
         written = write_report(
             figures, out_dir, wanted, current_app.config.get("DATA_LICENSE") or None
         )

@@ -93,7 +93,13 @@ def _move(action: str) -> Callable[[str], None]:
             if action == "publish":
                 from survey.services.publish import publish_round
 
-                rnd, files = publish_round(session, name, current_app.config["K_ANONYMITY"])
+                config = current_app.config
+                rnd, files = publish_round(
+                    session,
+                    name,
+                    config["K_ANONYMITY"],
+                    k_homogeneous=config["K_HOMOGENEOUS"],
+                )
             else:
                 rnd = move_round(session, name, action, sealer=app_sealer())
             audit(session, f"round.{action}", round=name)

@@ -108,7 +108,9 @@ def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
     k = int(current_app.config["K_ANONYMITY"])
 
     def build() -> tuple[RoundFigures, int | None]:
-        fig = round_figures(db.session(), rnd.name, k, compare)
+        fig = round_figures(
+            db.session(), rnd.name, k, compare, int(current_app.config["K_HOMOGENEOUS"])
+        )
         fig.cell_rows, fig.gap_rows  # built once here, kept with the figures  # noqa: B018
         return fig, fig.compare.id if fig.compare else None
 

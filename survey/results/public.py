@@ -152,7 +152,8 @@ def summary(round_id: int, lang: str) -> dict[str, Any] | None:
     database = str(current_app.config["DATABASE_URL"])
     k = int(current_app.config["K_ANONYMITY"])
     try:
-        return _summary(database, round_id, str(rnd.published_at), lang, k)
+        k_hom = int(current_app.config["K_HOMOGENEOUS"])
+        return _summary(database, round_id, str(rnd.published_at), lang, k, k_hom)
     except MognadError:
         # The stored report still stands; the page says the summary cannot be shown.
         current_app.logger.warning("no summary for published round %s", round_id)
@@ -161,7 +162,7 @@ def summary(round_id: int, lang: str) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=32)
 def _summary(
-    database: str, round_id: int, published: str, lang: str, k: int
+    database: str, round_id: int, published: str, lang: str, k: int, k_hom: int
 ) -> dict[str, Any] | None:
     """Cached per process: a published round's figures never change (no answers, no reopening).
 
@@ -176,7 +177,7 @@ def _summary(
     if rnd is None:
         return None
     with force_locale(lang):
-        data = build(round_figures(session, rnd.name, k), lang)
+        data = build(round_figures(session, rnd.name, k, k_homogeneous=k_hom), lang)
     if data.root is None:
         return None
     quadrant = data.quadrant

@@ -153,7 +153,15 @@ def items(rnd: Round, fig: RoundFigures) -> ItemTable:
     return remembered(
         "items",
         (rnd.id, compare.id if compare else None),
-        lambda: item_table(db.session(), rnd, k_of(rnd), compare, k_cmp),
+        lambda: item_table(
+            db.session(),
+            rnd,
+            k_of(rnd),
+            compare,
+            k_cmp,
+            int(current_app.config["K_HOMOGENEOUS"]),
+            fig.hidden_groups,
+        ),
     )
 
 

@@ -1,16 +1,22 @@
-"""Item-level answer distributions per unit and role, suppressed exactly like the cells.
+"""Item-level answer distributions per unit and role, suppressed by the one disclosure rule.
 
 An item's distribution shows how many answered each value, so it reveals as much as a cell's
-n and more: it is suppressed with the same rule (``analysis.suppression.suppress_cells``,
-primary and complementary, the round's own k) with the item as the index and n counting every
-answer including "vet ej". A hidden distribution leaves this module without its counts, so no
-page can show (or subtract) them. The year-on-year Mann–Whitney test runs only when both years'
-cells are shown; its p-values are Benjamini–Hochberg adjusted over the items of one unit and
-role, the family a reader scans at once.
+n and more: it is suppressed with the same rule as the scores
+(``analysis.disclosure.joint_suppression``: per (unit, role) group across every item, primary
+and complementary, the round's own k) with the item as the index and n counting every answer
+including "vet ej". A distribution with every answer in one option is homogeneous: it says what
+each of them answered, so it needs ``k_homogeneous`` answers. Groups whose scores are hidden
+(``hidden_groups``) stay hidden here too. A hidden distribution leaves this module without its
+counts, so no page can show (or subtract) them. Last year's distribution is shown only where
+last year's own decision, on its own tree, shows it
+(``analysis.disclosure.comparison_sides``). The year-on-year Mann–Whitney test runs only when
+both years' cells are shown; its p-values are Benjamini–Hochberg adjusted over the items of one
+unit and role, the family a reader scans at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,12 +25,15 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import rollup_counts
+from analysis.disclosure import comparison_sides, joint_suppression
 from analysis.instruments import DONT_KNOW, Questionnaire
 from analysis.stats import bh_adjust, mann_whitney_counts
-from analysis.suppression import suppress_cells
 from survey.models import Round
 from survey.services.rounds import snapshot_questionnaire
 from survey.services.statistics import code_mapping, item_counts, tree_frame
+
+#: The default minimum number of answers of a shown distribution with all answers in one option.
+K_HOMOGENEOUS = 10
 
 ALPHA = 0.05
 #: An item's counts per scale value (lowest first) and its "vet ej" count.
@@ -177,11 +186,12 @@ def _row(
     )
 
 
-def _rolled(
-    session: Session, rnd: Round, tree: pd.DataFrame, mapping: dict[str, str] | None
-) -> pd.DataFrame:
+def _raw(session: Session, rnd: Round) -> pd.DataFrame:
     raw = item_counts(session, rnd)
-    raw = raw.assign(value=[DONT_KNOW if pd.isna(v) else str(int(v)) for v in raw["value"]])
+    return raw.assign(value=[DONT_KNOW if pd.isna(v) else str(int(v)) for v in raw["value"]])
+
+
+def _rolled(raw: pd.DataFrame, tree: pd.DataFrame, mapping: dict[str, str] | None) -> pd.DataFrame:
     if mapping is not None:
         raw = raw.assign(unit=raw["unit"].map(mapping)).dropna(subset=["unit"])
     if raw.empty:
@@ -189,36 +199,69 @@ def _rolled(
     return rollup_counts(raw, tree)
 
 
-def _hidden(rolled: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.Series:
-    """Suppression per (unit, role, item) with n = every answer of the item, "vet ej" included."""
+def _cells(counts: pd.DataFrame) -> pd.DataFrame:
+    """``unit, role, index, n`` (n = every answer, "vet ej" included), ``homogeneous``."""
+    by = counts.groupby(["unit", "role", "item"], sort=False)["count"]
+    out = by.sum().reset_index().rename(columns={"item": "index", "count": "n"})
+    return out.assign(homogeneous=(by.max().to_numpy() == out["n"].to_numpy()) & (out["n"] > 0))
+
+
+def _hidden(
+    rolled: pd.DataFrame,
+    tree: pd.DataFrame,
+    k: int,
+    k_homogeneous: int,
+    hidden_groups: Collection[tuple[str, str]] = (),
+) -> pd.Series:
+    """The joint decision per (unit, role, item)."""
     if rolled.empty:
         return pd.Series(dtype=bool)
-    n = rolled.groupby(["unit", "role", "item"], sort=False)["count"].sum().reset_index()
-    cells = n.rename(columns={"item": "index", "count": "n"})
-    flags = suppress_cells(cells, tree, k)
-    return pd.Series(flags.to_numpy(), index=pd.MultiIndex.from_frame(n[["unit", "role", "item"]]))
+    cells = _cells(rolled)
+    flags = joint_suppression(
+        cells, tree, k, k_homogeneous=max(k, k_homogeneous), hidden_groups=hidden_groups
+    )["suppressed"]
+    keys = pd.MultiIndex.from_frame(
+        cells[["unit", "role", "index"]], names=["unit", "role", "item"]
+    )
+    return pd.Series(flags.to_numpy(), index=keys)
 
 
 def item_table(
-    session: Session, rnd: Round, k: int, compare: Round | None, k_compare: int
+    session: Session,
+    rnd: Round,
+    k: int,
+    compare: Round | None,
+    k_compare: int,
+    k_homogeneous: int = K_HOMOGENEOUS,
+    hidden_groups: Collection[tuple[str, str]] = (),
 ) -> ItemTable:
     """Every unit's and role's item counts of ``rnd`` (closed), suppressed with ``k``.
 
     ``compare`` (with its own ``k_compare``) is mapped onto this year's units as the figures
-    map it (``code_mapping``), so that a renamed unit is still compared with itself.
+    map it (``code_mapping``), so that a renamed unit is still compared with itself; its
+    counts show only where its own decision on its own tree shows the same respondents.
+    ``hidden_groups``: the (unit, role) groups whose score cells are hidden.
     """
     tree = tree_frame(session, rnd.year)[["unit", "parent"]]
-    frame = _rolled(session, rnd, tree, None)
-    hidden = _hidden(frame, tree, k)
+    frame = _rolled(_raw(session, rnd), tree, None)
+    hidden = _hidden(frame, tree, k, k_homogeneous, hidden_groups)
     cmp_frame = cmp_hidden = None
     if compare is not None:
         mapping = code_mapping(session, compare.year, rnd.year)
-        cmp_frame = _rolled(session, compare, tree, mapping)
-        cmp_hidden = _hidden(cmp_frame, tree, k_compare)
+        raw = _raw(session, compare)
+        cmp_tree = tree_frame(session, compare.year)[["unit", "parent"]]
+        own_hidden = _hidden(_rolled(raw, cmp_tree, None), cmp_tree, k_compare, k_homogeneous)
+        cmp_frame = _rolled(raw, tree, mapping)
+        if not hidden.empty:
+            keys = hidden.index.to_frame(index=False).rename(columns={"item": "index"})
+            leaf = raw.groupby(["unit", "role", "item"], sort=False)["count"].sum().reset_index()
+            leaf = leaf.rename(columns={"item": "index", "count": "n"})
+            own_hidden.index = own_hidden.index.set_names(["unit", "role", "index"])
+            sides = comparison_sides(keys, leaf, cmp_tree, own_hidden, mapping, tree)
+            cmp_hidden = pd.Series(sides.ne("").to_numpy(), index=hidden.index)
     # Hidden cells lose their counts here, so nothing downstream can read them.
     frame = _blank(frame, hidden)
-    if cmp_frame is not None and cmp_hidden is not None:
-        cmp_frame = _blank(cmp_frame, cmp_hidden)
+    cmp_frame = None if cmp_frame is None or cmp_hidden is None else _blank(cmp_frame, cmp_hidden)
     table = ItemTable(frame, hidden, cmp_frame, cmp_hidden, snapshot_questionnaire(session, rnd))
     table._counts_of  # built with the table, which is kept between requests  # noqa: B018
     return table

@@ -27,7 +27,7 @@ from survey.models import PublishedFile, Round
 from survey.models.enums import RoundStatus
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
-from survey.services.report import round_figures, write_report
+from survey.services.report import K_HOMOGENEOUS, round_figures, write_report
 from survey.services.rounds import move_round
 
 # The documents a published round carries: the report in Swedish (HTML and PDF) and in English
@@ -73,12 +73,14 @@ def content_type(filename: str) -> str:
     )
 
 
-def build_files(session: Session, name: str, k: int) -> dict[str, bytes]:
+def build_files(
+    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS
+) -> dict[str, bytes]:
     """Every public file of a closed or published round, by file name, as ``mognad report``
     writes them (its default comparison round: the previous year's)."""
     from survey.results.report import write_documents
 
-    figures = round_figures(session, name, k)
+    figures = round_figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
         out = Path(tmp)
         paths = list(write_report(figures, out, data_formats()))
@@ -88,7 +90,11 @@ def build_files(session: Session, name: str, k: int) -> dict[str, bytes]:
 
 
 def publish_round(
-    session: Session, name: str, k: int, actor: str | None = None
+    session: Session,
+    name: str,
+    k: int,
+    actor: str | None = None,
+    k_homogeneous: int = K_HOMOGENEOUS,
 ) -> tuple[Round, list[Listed]]:
     """Move a closed round to published and store its public files (flushes, never commits).
 
@@ -98,7 +104,7 @@ def publish_round(
     """
     rnd = move_round(session, name, "publish")
     try:
-        files = build_files(session, name, k)
+        files = build_files(session, name, k, k_homogeneous)
     except MognadError as e:
         raise PublishError(f"round '{name}' was not published, it stays closed: {e}") from None
     except Exception as e:  # WeasyPrint, the file system: any failure keeps the round closed
@@ -174,12 +180,14 @@ def published_file(session: Session, round_id: int, filename: str) -> PublishedF
     )
 
 
-def planned_files(session: Session, name: str, k: int) -> list[str]:
+def planned_files(
+    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS
+) -> list[str]:
     """The names of the files publishing would make public (the open data written for real,
     the documents by name), for the confirmation page."""
     from survey.results.report import document_name
 
-    figures = round_figures(session, name, k)
+    figures = round_figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-plan-") as tmp:
         names = [p.name for p in write_report(figures, Path(tmp), data_formats())]
     names += [document_name(f, lang) for lang, formats in DOCUMENTS for f in formats]

@@ -24,12 +24,17 @@ from sqlalchemy.orm import Session
 from analysis.aggregate import cells, rollup, unit_levels
 from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
 from analysis.datapackage import DEFAULT_LICENSE
+from analysis.disclosure import (
+    comparison_sides,
+    homogeneous_gaps,
+    role_rules,
+    score_suppression,
+)
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
 from analysis.scoring import applicable_indices
-from analysis.suppression import suppress_cells
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
@@ -49,6 +54,8 @@ from survey.services.statistics import (
 )
 
 REPORTABLE = FINISHED
+#: The default minimum size of a shown cell in which everyone answered alike (``K_HOMOGENEOUS``).
+K_HOMOGENEOUS = 10
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,13 @@ class RoundFigures:
     def gap_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
         """The gaps' rows as ``(role, unit) → category → row`` (see :attr:`cell_rows`)."""
         return _lookup(self.gaps, ("role", "unit"), "category")
+
+    @cached_property
+    def hidden_groups(self) -> frozenset[tuple[str, str]]:
+        """(unit, role) groups with a hidden score cell: their item distributions stay hidden
+        too, so that the items cannot give back what the scores hide."""
+        hidden = self.aggregates[self.aggregates["suppressed"].astype(bool)]
+        return frozenset(zip(hidden["unit_code"], hidden["role"], strict=True))
 
     def with_rounds(self, rnd: Round, compare: Round | None) -> RoundFigures:
         """The same figures holding another session's rounds, with the lookups built so far
@@ -159,20 +173,48 @@ def _statistics(
     return [fresh[i] if stats is None else stats for i, stats in enumerate(found)]
 
 
-def _suppressed(rolled: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.Series:
-    flags = suppress_cells(rolled[["unit", "role", "index", "n"]], tree, k)
-    return pd.Series(
-        flags.to_numpy(), index=pd.MultiIndex.from_frame(rolled[["unit", "role", "index"]])
+def decide_cells(
+    current: pd.DataFrame,
+    gap_sums: pd.DataFrame,
+    tree: pd.DataFrame,
+    q: Questionnaire,
+    k: int,
+    k_homogeneous: int,
+) -> pd.DataFrame:
+    """The one disclosure decision of a round's score cells and HR gaps on its own tree
+    (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index)."""
+    return score_suppression(
+        current,
+        tree,
+        k,
+        k_homogeneous=k_homogeneous,
+        homogeneous=homogeneous_gaps(gap_sums),
+        **role_rules(q),
     )
 
 
+def _gap_sums(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
+    """Competence-gap sums (``n, level_sum, below``) rolled up the tree."""
+    if gap_leaf.empty:
+        return pd.DataFrame(columns=["unit", "role", "index", "n", "level_sum", "below"])
+    order = [c.id for c in q.categories if c.dimension == "competence"]
+    return rollup(gap_leaf, tree, indices=order, values=("n", "level_sum", "below"))
+
+
 def round_figures(
-    session: Session, name: str, k: int, compare_to: str | None = None
+    session: Session,
+    name: str,
+    k: int,
+    compare_to: str | None = None,
+    k_homogeneous: int = K_HOMOGENEOUS,
 ) -> RoundFigures:
     """Compute the round's open-data rows, compared with ``compare_to`` or last year's round.
 
-    ``k`` is the installation's minimum group size; each round uses its own if larger. Both
-    rounds must be closed or published (StateError otherwise).
+    ``k`` is the installation's minimum group size; each round uses its own if larger. A cell
+    in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
+    must be closed or published (StateError otherwise). The comparison round's figures are
+    shown only where its own report, on its own tree, shows them
+    (``analysis.disclosure.comparison_sides``).
     """
     rnd = get_round(session, name)
     require_closed(rnd)
@@ -198,17 +240,32 @@ def round_figures(
     stats, *rest = _statistics(session, wanted)
     cmp_stats = rest[0] if rest else None
     current = cells(rollup(stats.scores, tree, indices=indices))
-    hidden = _suppressed(current, tree, k)
-    compare = compare_hidden = compare_applies = None
+    gap_sums = _gap_sums(stats.gaps, tree, q)
+    k_homogeneous = max(k_homogeneous, k)
+    decision = decide_cells(current, gap_sums, tree, q, k, k_homogeneous)
+    hidden = decision["suppressed"]
+    compare = compare_hidden = compare_applies = sides = None
     new_units: set[str] = set()
     if cmp_round is not None and cmp_stats is not None:
+        cmp_q = wanted[1][1]
+        cmp_tree = tree_frame(session, cmp_round.year)[["unit", "parent"]]
+        cmp_own = cells(rollup(cmp_stats.scores, cmp_tree, indices=list(cmp_q.indices)))
+        cmp_gaps = _gap_sums(cmp_stats.gaps, cmp_tree, cmp_q)
+        cmp_decision = decide_cells(
+            cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp)
+        )
         cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)
+        sides = comparison_sides(
+            current[["unit", "role", "index"]], cmp_leaf, cmp_tree, cmp_decision["suppressed"],
+            mapping, tree,
+        )  # fmt: skip
+        sides.index = pd.MultiIndex.from_frame(current[["unit", "role", "index"]])
         cmp_leaf = cmp_leaf.assign(unit=cmp_leaf["unit"].map(mapping)).dropna(subset=["unit"])
         cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
         compare = cells(rollup(cmp_leaf, tree, indices=indices))
-        compare_hidden = _suppressed(compare, tree, k_cmp)
-        compare_applies = applicable_indices(wanted[1][1])
+        compare_hidden = sides.ne("")
+        compare_applies = applicable_indices(cmp_q)
         new_units = _units_without_counterpart(tree, set(mapping.values()))
     units = units.assign(level=units["unit"].map(unit_levels(tree)).to_numpy())
     meta = units[["unit", "name", "level"]]
@@ -226,6 +283,8 @@ def round_figures(
         compare_applicable=compare_applies,
         new_units=new_units,
         reasons=True,
+        compare_sides=sides,
+        hidden_reasons=decision["reason"],
     )
     aggregates = full[list(AGGREGATE_COLUMNS)]
     categories = [c.id for c in q.categories]
@@ -235,7 +294,7 @@ def round_figures(
         round_name=rnd.name,
         categories=categories,
     )
-    gaps = _gaps(stats.gaps, tree, q, k)
+    gaps = _gaps(gap_sums, decision, q, k)
     return RoundFigures(
         rnd,
         cmp_round,
@@ -260,18 +319,32 @@ def _units_without_counterpart(tree: pd.DataFrame, reached: set[str]) -> set[str
     return set(tree["unit"]) - covered
 
 
-def _gaps(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int) -> pd.DataFrame:
-    if gap_leaf.empty:
-        return competence_gaps(
-            pd.DataFrame(columns=["unit", "role", "category", "n", "level_sum", "below"]), q, k
-        )
-    order = [c.id for c in q.categories if c.dimension == "competence"]
-    rolled = rollup(gap_leaf, tree, indices=order, values=("n", "level_sum", "below"))
-    flags = suppress_cells(rolled[["unit", "role", "index", "n"]], tree, k)
+def _gaps(rolled: pd.DataFrame, decision: pd.DataFrame, q: Questionnaire, k: int) -> pd.DataFrame:
+    """The HR gaps, each shown exactly when its score cell (unit, role, category) is, with the
+    reason a hidden one is hidden (``hidden_reason``)."""
+    if rolled.empty:
+        empty = pd.DataFrame(columns=["unit", "role", "category", "n", "level_sum", "below"])
+        return competence_gaps(empty, q, k).assign(hidden_reason="")
+    keys = pd.MultiIndex.from_frame(rolled[["unit", "role", "index"]])
+    flags = decision["suppressed"].reindex(keys, fill_value=True).to_numpy(dtype=bool)
+    reasons = decision["reason"].reindex(keys, fill_value="complementary").to_numpy()
     rolled = rolled.assign(suppressed=flags).rename(columns={"index": "category"})
     targets = {(c.id, r) for c in q.categories for r in c.target}
     keep = [(c, r) in targets for c, r in zip(rolled["category"], rolled["role"], strict=True)]
-    return competence_gaps(rolled[keep], q, k)
+    why = {
+        (u, r, c): w
+        for u, r, c, w in zip(
+            rolled["unit"], rolled["role"], rolled["category"], reasons, strict=True
+        )
+    }
+    gaps = competence_gaps(rolled[keep], q, k)
+    found = [
+        why.get(key, "complementary")
+        for key in zip(gaps["unit"], gaps["role"], gaps["category"], strict=True)
+    ]
+    return gaps.assign(
+        hidden_reason=[w if h else "" for w, h in zip(found, gaps["suppressed"], strict=True)]
+    )
 
 
 def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:

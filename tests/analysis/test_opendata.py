@@ -26,6 +26,7 @@ CONTRACT = [  # the published columns, in order
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
+    "hidden_reason",
 ]  # fmt: skip
 TREE = pd.DataFrame(
     {"unit": ["CITY", "UP", "DOWN", "SAME"], "parent": [None, "CITY", "CITY", "CITY"]}
@@ -124,9 +125,12 @@ def test_suppressed_rows_have_no_figures(report):
             "compare_round",
             "change",
             "suppressed",
+            "hidden_reason",
         }
     ]
     assert hidden[figures].isna().all().all()
+    assert hidden["hidden_reason"].isin(["too_few", "complementary"]).all()
+    assert (report.loc[~report["suppressed"], "hidden_reason"] == "").all()
     assert row(report, "UP", "manager")["suppressed"]  # n = 2
     assert row(report, "SAME", "all")["suppressed"]
     shown = report[~report["suppressed"]]
@@ -239,7 +243,7 @@ def test_csv_and_json_round_trip_the_same_rows(report, tmp_path):
     assert [p.name for p in paths] == ["aggregates.csv", "aggregates.json"]
     text = (tmp_path / "aggregates.csv").read_text(encoding="utf-8")
     assert text.splitlines()[0] == ",".join(CONTRACT)
-    assert ",true\n" in text and ",false\n" in text and '"Samma, ungefär"' in text
+    assert ",true,too_few\n" in text and ",false,\n" in text and '"Samma, ungefär"' in text
     csv = pd.read_csv(tmp_path / "aggregates.csv", keep_default_na=False, dtype=str)
     rows = json.loads((tmp_path / "aggregates.json").read_text(encoding="utf-8"))
     assert len(csv) == len(rows) == len(report) and list(rows[0]) == CONTRACT

@@ -47,10 +47,20 @@ def labels() -> dict[str, str]:
     return out
 
 
+#: What a page says about a hidden cell, by its ``hidden_reason``.
+HIDDEN_TEXT = {
+    "too_few": "färre än k svar",
+    "homogeneous": "alla svarade lika",
+    "complementary": "dold för att skydda en annan grupp",
+}
+
+
 def assert_row_matches(cells: list[str], fig: dict) -> None:
     """One figure row (n, mean, CI, change, Δ, Δ CI, p, g) against the figures' row."""
     if fig["suppressed"]:
-        assert all(c == DASH or "färre än k" in c for c in cells), cells
+        why = HIDDEN_TEXT[fig["hidden_reason"]]
+        assert all(c == DASH or why in c for c in cells), cells
+        assert any(why in c for c in cells), (cells, why)
         return
     n, score, low, high, _change, delta, _dci, _p, g = cells
     assert int(num(n)) == fig["n"]

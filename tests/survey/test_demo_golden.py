@@ -7,50 +7,43 @@ the ordinary ``mognad demo`` and ``mognad report`` path. The hashes were taken b
 walks and the synthetic city moved into ``analysis/``; a change here means the demo's data or
 the report's arithmetic changed, which a restructure must not do.
 
-Changed on purpose once since: cells that do not apply to a role (employees × strategic
+Changed on purpose since: cells that do not apply to a role (employees × strategic
 categories) stopped being rows of the aggregates, and reliability.csv gained its
-``alpha_below_070`` column; every remaining row and figure stayed the same.
-
-Changed on purpose again with k-anonymous storage (closing a round stores each (unit, role)
-group below k under the nearest unit whose subtree holds k of that role): every role cell shown
-before and after keeps its n and figures, but a unit's ``all`` cell no longer counts the small
-role groups stored above it, cells hidden only to protect such groups now show, and every
-comparison and adjusted p-value moves with them. ``test_demo_tables_against_the_old_rules``
-checks what stays, row by row, against ``tests/golden`` (the tables before the change).
+``alpha_below_070`` column; every remaining row and figure stayed the same. Then the joint
+disclosure rule (``analysis.disclosure``) hid more cells and comparisons and added the
+``hidden_reason`` column; :func:`compare_with_golden` checks, against the tables published
+before it (``tests/golden``), that every row is the same or newly hidden.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
 import itertools
 import types
 from pathlib import Path
 
+import pandas as pd
 import pytest
-
-GOLDEN_TABLES = Path(__file__).resolve().parent.parent / "golden"
 
 GOLDEN = {
     ("Mognad 2024", None): {
-        "aggregates.csv": "0dcb6a52fca8df7eb8799135ca6574dda64dec479333ce8980bae6a6755c5295",
-        "aggregates.json": "88cd059c0542739891427ef4ef5177f07800d3372662a4c854e8e1c6d974cf4a",
+        "aggregates.csv": "6d1b9a57c1116ce6ffdd3f99c36fb4281b2f69d1283c18b95a9801839a2a7ecf",
+        "aggregates.json": "ec8e047dff6fa3bafac9f18e426e3040d890cf8978f49bb01f41c56f4f947213",
         "reliability.csv": "2932e62a4bc7dab6a9b6f7b3b819a27db5a8e748f36b6f8f935da778351202fe",
     },
     ("Mognad 2025", None): {
-        "aggregates.csv": "e9ebb690dcd81c61038e6e228286476ed05a53d0fd9ff1068bebc42cfeaa09e6",
-        "aggregates.json": "e774677eefb1164ea93e4da7c2d5979dbd3a112cc9aa23aec13567544a5532e6",
+        "aggregates.csv": "ec38b0c5486eb17193671265c8d5b6d708097582174e4513490f1f3b8287dd29",
+        "aggregates.json": "f6c1ef912406162d1d172381d9fb0c0f561b3cd84cf84220c0a02957bf77ee81",
         "reliability.csv": "bb8239f8f4287a434a3776e94b85901c51bc087703e71cd4ca61895e1d50967b",
     },
     ("Mognad 2026", "Mognad 2025"): {
-        "aggregates.csv": "51170946548d9b805630fcd5a01378451008bd0b13390e781aa91bd1f347f188",
-        "aggregates.json": "65244a59cbed2bf2d3f952cc0866b3f4025844d8464f61fbbc8804aaa9e4d5ec",
+        "aggregates.csv": "4b4f124c1af538ddd26fe2db1efa4a3fe50c5a8b94172394723cb47fbc9668c0",
+        "aggregates.json": "b8c3f697344ce64038c688491fa1ff6f2050f6780764e55fe940709c4106fdf0",
         "reliability.csv": "f3ced09baaa64479f40d58a85bd17891f835e74057649a4f9f24319de1eb4db1",
     },
     ("Mognad 2026", "Mognad 2024"): {
-        "aggregates.csv": "edbf2ab178a54706fac2bf67d6b0592b193aec3b9dc52a29c17d6b25a15d3de6",
-        "aggregates.json": "891d467d00a5da948aeee38eedd32526594448d7409767ca3c3618d3981c7887",
+        "aggregates.csv": "86c52eea2c99124536e56b25371acc109f3ebf9164b5abffec453731bfca0816",
+        "aggregates.json": "6b37ec03b2e23835eed44f979e0720d60d74de20e82e68c78697e16f91ed3f66",
         "reliability.csv": "f3ced09baaa64479f40d58a85bd17891f835e74057649a4f9f24319de1eb4db1",
     },
 }
@@ -75,7 +68,8 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def demo_report_hashes(runner, tmp_path: Path) -> dict:
+def demo_reports(runner, tmp_path: Path) -> dict[tuple[str, str | None], Path]:
+    """Load the demo, close 2026 and write each report's CSV package; their folders."""
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     # The demo leaves 2026 open for its links; results exist only for closed rounds.
@@ -89,65 +83,129 @@ def demo_report_hashes(runner, tmp_path: Path) -> dict:
             args += ["--compare-to", compare]
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-        out[(name, compare)] = {
+        out[(name, compare)] = folder
+    return out
+
+
+def hashes(folders: dict[tuple[str, str | None], Path]) -> dict:
+    return {
+        report: {
             f: _sha(folder / f) for f in ("aggregates.csv", "aggregates.json", "reliability.csv")
         }
-    return out
+        for report, folder in folders.items()
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_demo_reports_are_byte_identical(runner, tmp_path, monkeypatch):
     _counter_ids(monkeypatch)
-    assert demo_report_hashes(runner, tmp_path) == GOLDEN
+    folders = demo_reports(runner, tmp_path)
+    newly, renumbered = compare_with_golden(folders)
+    assert hashes(folders) == GOLDEN
+    assert newly == NEWLY_SUPPRESSED
+    assert renumbered == RENUMBERED_ROWS
 
 
-def _table(path: Path, key: tuple[str, ...]) -> dict[tuple[str, ...], dict[str, str]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
-        return {tuple(r[c] for c in key): r for r in csv.DictReader(fh)}
+# -- row by row against the tables published on the rules before the joint disclosure rule --
+
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
+#: Each table's key and the columns a newly hidden row empties (figures) or may change
+#: because they say it is hidden (flags); every other column must stay the same.
+TABLES: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "aggregates": (
+        ["unit_code", "role", "index"],
+        ["n", "score", "sd", "ci_low", "ci_high", "compare_n", "compare_score", "delta",
+         "delta_ci_low", "delta_ci_high", "p_value", "p_adjusted", "effect_size"],
+        ["change", "suppressed"],
+    ),
+    "gaps": (
+        ["unit_code", "role", "category"],
+        ["n", "mean_level", "gap", "share_below", "rank"],
+        ["suppressed"],
+    ),
+    "reliability": (["category"], [], []),
+    "fieldwork": (["unit_code"], [], []),
+}  # fmt: skip
+#: Rows newly hidden (some figures emptied, none changed) per golden file.
+NEWLY_SUPPRESSED: dict[str, int] = {
+    "2024-None-aggregates.csv.gz": 914,
+    "2024-None-gaps.csv.gz": 179,
+    "2024-None-reliability.csv.gz": 0,
+    "2024-None-fieldwork.csv.gz": 0,
+    "2025-None-aggregates.csv.gz": 1278,
+    "2025-None-gaps.csv.gz": 186,
+    "2025-None-reliability.csv.gz": 0,
+    "2025-None-fieldwork.csv.gz": 0,
+    "2026-2025-aggregates.csv.gz": 1313,
+    "2026-2025-gaps.csv.gz": 195,
+    "2026-2025-reliability.csv.gz": 0,
+    "2026-2025-fieldwork.csv.gz": 0,
+    "2026-2024-aggregates.csv.gz": 1381,
+    "2026-2024-gaps.csv.gz": 195,
+    "2026-2024-reliability.csv.gz": 0,
+    "2026-2024-fieldwork.csv.gz": 0,
+}
+#: p-values adjusted over the comparable rows change when fewer rows are comparable (so may
+#: ``change``, which reads them), and gap ranks when fewer gaps are shown: a row whose only
+#: difference is one of these is counted here, not as hidden.
+RENUMBERED = {"p_adjusted", "change", "rank"}
+RENUMBERED_ROWS: dict[str, int] = {
+    "2024-None-aggregates.csv.gz": 0,
+    "2024-None-gaps.csv.gz": 129,
+    "2024-None-reliability.csv.gz": 0,
+    "2024-None-fieldwork.csv.gz": 0,
+    "2025-None-aggregates.csv.gz": 1582,
+    "2025-None-gaps.csv.gz": 212,
+    "2025-None-reliability.csv.gz": 0,
+    "2025-None-fieldwork.csv.gz": 0,
+    "2026-2025-aggregates.csv.gz": 1338,
+    "2026-2025-gaps.csv.gz": 231,
+    "2026-2025-reliability.csv.gz": 0,
+    "2026-2025-fieldwork.csv.gz": 0,
+    "2026-2024-aggregates.csv.gz": 1629,
+    "2026-2024-gaps.csv.gz": 231,
+    "2026-2024-reliability.csv.gz": 0,
+    "2026-2024-fieldwork.csv.gz": 0,
+}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_demo_tables_against_the_old_rules(runner, tmp_path, monkeypatch):
-    """Row by row against the tables before k-anonymous storage and counts that follow k.
-
-    Kept: every row; every role cell shown before and after, with its n and score; the
-    organisation's totals; reliability. Changed on purpose: fieldwork counts of hidden groups
-    are held back (only ever newly empty), and a unit's ``all`` cell may lose a role group
-    below k that is now stored above it (never gains one).
-    """
-    _counter_ids(monkeypatch)
-    demo_report_hashes(runner, tmp_path)
-    for name, compare in REPORTS:
-        folder = tmp_path / f"{name}-{compare}".replace(" ", "_")
-        stem = f"{name[-4:]}-{compare[-4:] if compare else None}"
-        key = ("unit_code", "role", "index")
-        old = _table(GOLDEN_TABLES / f"{stem}-aggregates.csv.gz", key)
-        new = _table(folder / "aggregates.csv", key)
-        assert old.keys() == new.keys()
-        for cell, was in old.items():
-            now = new[cell]
-            shown = was["suppressed"] == now["suppressed"] == "false"
-            if shown and (cell[1] != "all" or was["unit_level"] == "0"):
-                assert (now["n"], now["score"], now["sd"]) == (was["n"], was["score"], was["sd"])
-            if shown and cell[1] == "all":
-                assert int(now["n"]) <= int(was["n"])
-        key = ("unit_code", "role", "category")
-        old_gaps = _table(GOLDEN_TABLES / f"{stem}-gaps.csv.gz", key)
-        new_gaps = _table(folder / "gaps.csv", key)
-        assert old_gaps.keys() == new_gaps.keys()
-        figures = ("n", "mean_level", "gap", "share_below")
-        for cell, was in old_gaps.items():
-            now = new_gaps[cell]
-            if was["suppressed"] == now["suppressed"] == "false":  # ranks may move, not figures
-                assert [now[c] for c in figures] == [was[c] for c in figures]
-        old_rel = _table(GOLDEN_TABLES / f"{stem}-reliability.csv.gz", ("category",))
-        assert _table(folder / "reliability.csv", ("category",)) == old_rel
-        old_fw = _table(GOLDEN_TABLES / f"{stem}-fieldwork.csv.gz", ("unit_code",))
-        new_fw = _table(folder / "fieldwork.csv", ("unit_code",))
-        assert old_fw.keys() == new_fw.keys()
-        for unit, row in new_fw.items():
-            assert row["invited"] == old_fw[unit]["invited"]
-            assert row["completed"] in ("", old_fw[unit]["completed"])
+def compare_with_golden(
+    folders: dict[tuple[str, str | None], Path],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Check every row of today's tables is identical to the golden one or newly hidden
+    (figures emptied, none changed); return per file the number of newly hidden rows and of
+    rows whose only difference is in :data:`RENUMBERED`."""
+    counts: dict[str, int] = {}
+    renumbered: dict[str, int] = {}
+    for (name, compare), folder in folders.items():
+        year = name.split()[-1]
+        other = compare.split()[-1] if compare else None
+        for table, (key, figures, flags) in TABLES.items():
+            golden_path = GOLDEN_DIR / f"{year}-{other}-{table}.csv.gz"
+            if not golden_path.exists() or not (folder / f"{table}.csv").exists():
+                continue
+            old = pd.read_csv(golden_path, keep_default_na=False, dtype=str).set_index(key)
+            new = pd.read_csv(folder / f"{table}.csv", keep_default_na=False, dtype=str)
+            new = new.set_index(key)
+            assert sorted(old.index) == sorted(new.index), f"{golden_path.name}: rows differ"
+            new = new.loc[old.index]
+            newly = moved = 0
+            for at, was in old.iterrows():
+                now = new.loc[at]
+                differs = [c for c in old.columns if was[c] != now[c]]
+                if not differs:
+                    continue
+                emptied = [c for c in differs if c in figures and now[c] == ""]
+                changed = [
+                    c for c in differs
+                    if c not in emptied and c not in flags and c not in RENUMBERED
+                ]  # fmt: skip
+                assert not changed, f"{golden_path.name} {at}: {changed} changed, not hidden"
+                if emptied:
+                    newly += 1
+                elif set(differs) & RENUMBERED:
+                    moved += 1
+            counts[golden_path.name] = newly
+            renumbered[golden_path.name] = moved
+    return counts, renumbered

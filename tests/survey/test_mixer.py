@@ -225,6 +225,8 @@ def test_close_deletes_unsubmitted_drafts_and_open_link_drafts_expire(
         ({"MIX_BATCH": "ten"}, "MOGNAD_MIX_BATCH must be a whole number"),
         ({"DRAFT_EXPIRY_DAYS": 0}, "MOGNAD_DRAFT_EXPIRY_DAYS must be at least 1"),
         ({"RETENTION_DAYS": -1}, "MOGNAD_RETENTION_DAYS must be at least 1"),
+        ({"K_HOMOGENEOUS": "many"}, "MOGNAD_K_HOMOGENEOUS must be a whole number"),
+        ({"K_HOMOGENEOUS": 2}, "MOGNAD_K_HOMOGENEOUS must be at least 3, got 2"),
     ],
 )
 def test_unsafe_settings_are_refused(settings, message, tmp_path):

@@ -27,3 +27,29 @@ def test_shares_count_dont_know_apart_and_hidden_cells_have_no_figures() -> None
     other = next(r for r in table.rows("B", "employee") if r.item == item)
     assert other.suppressed and other.n is None and other.counts is None
     assert other.top_two is None and other.dont_know_share is None
+
+
+def test_a_distribution_with_every_answer_in_one_option_is_homogeneous() -> None:
+    """All answers in one option say what each respondent answered: such a cell needs
+    K_HOMOGENEOUS answers (the joint rule hides it below that, with its parent or a sibling)."""
+    from analysis.aggregate import rollup_counts
+    from survey.services.items import _cells, _hidden
+
+    leaf = pd.DataFrame(
+        {
+            "unit": ["A"] * 4 + ["B"] * 4,
+            "role": "employee",
+            "item": "i1",
+            "value": ["1", "2", "3", DONT_KNOW] * 2,
+            "count": [0, 7, 0, 0, 0, 12, 3, 0],
+        }
+    )
+    tree = pd.DataFrame({"unit": ["P", "A", "B"], "parent": [None, "P", "P"]})
+    counts = rollup_counts(leaf, tree)
+    cells = _cells(counts).set_index(["unit", "role"])
+    assert bool(cells.loc[("A", "employee"), "homogeneous"])
+    assert not cells.loc[("B", "employee"), "homogeneous"]
+    hidden = _hidden(counts, tree, 5, 10)
+    assert hidden[("A", "employee", "i1")]
+    assert hidden[("B", "employee", "i1")] or hidden[("P", "employee", "i1")]
+    assert not _hidden(counts, tree, 5, 7)[("A", "employee", "i1")]

@@ -1,0 +1,274 @@
+"""The disclosure auditor: attack published figures the way an outsider with the files would.
+
+Why: the suppression rules are reasoned about one identity at a time; an attacker uses every
+published row at once. The auditor sets up that attack as linear algebra and says which small
+groups it gives away, so a rule can be tested against it rather than argued about.
+
+*Unknowns* are group sums: per round, quantity (a category, a composite index where it cannot
+be written through its categories, ``below:<category>`` for the number below target) and
+*atom* — the respondents of one role recorded at one unit (not its sub-units).
+
+*Equations* are the published rows. A cell (unit with its descendants, role or ``all``, index)
+shows ``n × mean`` = the sum of its atoms' unknowns. A composite index of a role is written as
+the mean of its categories (``Σ category sums / m``) for an atom whose n is the same in the
+composite and each of its categories for that role (everyone there has them all); otherwise
+the composite is an unknown of its own. Aggregates, the comparison columns (the old round's
+unknowns, over the old units that map into the row's unit), the HR gaps (mean level is a linear
+function of the category score; ``share_below × n`` is the count below target) are all rows.
+
+*The test*: a group (an atom, a unit's own respondents of a role, or a unit's subtree × a
+role or ``all``) with ``0 < n < k`` is *recovered* when its vector for some index lies in the
+row space of the equations. Rows with one unknown left are peeled off first (that unknown is
+determined); the rest splits into independent blocks (connected by shared unknowns), each
+tested with a dense SVD.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from analysis.roles import ALL, OUTPUT_ROLES, ROLES
+from analysis.tree import children_map, parent_map, preorder
+
+__all__ = ["AuditRound", "Attack", "Group"]
+
+#: An unknown: (round, quantity, unit where the respondents sit, role).
+Key = tuple[str, str, str, str]
+Vector = dict[Key, float]
+TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group the attack gives away: whose (``scope`` own or subtree), which index, how many."""
+
+    round: str
+    unit: str
+    role: str
+    index: str
+    scope: str
+    n: int
+
+
+@dataclass(frozen=True)
+class AuditRound:
+    """One round as the attacker models it, with the true counts to judge the attack.
+
+    ``counts``: columns ``unit, role, index, n`` of the respondents recorded at each unit
+    (leaf statistics, not rolled up); ``composites``: role → composite index → the categories
+    it averages for that role (``ScoringPlan.index_categories``).
+    """
+
+    name: str
+    tree: pd.DataFrame
+    counts: pd.DataFrame
+    composites: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+    @cached_property
+    def own_n(self) -> dict[tuple[str, str, str], int]:
+        """(index, unit, role) → respondents recorded at the unit."""
+        out: dict[tuple[str, str, str], int] = defaultdict(int)
+        columns = (self.counts[c].astype(str) for c in ("index", "unit", "role"))
+        for index, unit, role, n in zip(*columns, self.counts["n"].astype(int), strict=True):
+            out[(index, unit, role)] += int(n)
+        return dict(out)
+
+    @cached_property
+    def subtree(self) -> dict[str, list[str]]:
+        """Each unit and its descendants."""
+        parent = parent_map(self.tree["unit"], self.tree["parent"])
+        kids = children_map(parent)
+        return {u: [v for v, _ in preorder(kids, [u])] for u in parent}
+
+    @cached_property
+    def indices(self) -> list[str]:
+        return list(pd.unique(self.counts["index"].astype(str)))
+
+    def vector(self, units: Iterable[str], roles: Iterable[str], index: str) -> Vector:
+        """The unknowns (with weights) that a cell of these atoms sums (see the module)."""
+        out: Vector = defaultdict(float)
+        roles = tuple(roles)
+        for unit in units:
+            for role in roles:
+                n = self.own_n.get((index, unit, role), 0)
+                if n == 0:
+                    continue
+                cats = self.composites.get(role, {}).get(index)
+                if cats and all(self.own_n.get((c, unit, role), 0) == n for c in cats):
+                    for cat in cats:
+                        out[(self.name, cat, unit, role)] += 1.0 / len(cats)
+                else:
+                    out[(self.name, index, unit, role)] += 1.0
+        return dict(out)
+
+    def size(self, units: Iterable[str], roles: Iterable[str], index: str) -> int:
+        roles = tuple(roles)
+        return sum(self.own_n.get((index, u, r), 0) for u in units for r in roles)
+
+    def groups(self, k: int) -> list[tuple[Group, Vector]]:
+        """Every natural group with ``0 < n < k``, one vector per distinct set of unknowns."""
+        out: list[tuple[Group, Vector]] = []
+        seen: set[frozenset[tuple[Key, float]]] = set()
+        for unit, below in self.subtree.items():
+            for layer in OUTPUT_ROLES:
+                roles = ROLES if layer == ALL else (layer,)
+                for scope, units in (("own", [unit]), ("subtree", below)):
+                    for index in self.indices:
+                        n = self.size(units, roles, index)
+                        if not 0 < n < k:
+                            continue
+                        vector = self.vector(units, roles, index)
+                        key = frozenset((a, round(w, 9)) for a, w in vector.items())
+                        if key not in seen:
+                            seen.add(key)
+                            out.append((Group(self.name, unit, layer, index, scope, n), vector))
+        return out
+
+
+def _roles(layer: str) -> tuple[str, ...]:
+    return ROLES if layer == ALL else (layer,)
+
+
+@dataclass
+class Attack:
+    """The published rows as equations; :meth:`recovered` runs the attack."""
+
+    rows: list[Vector] = field(default_factory=list)
+
+    def add(self, vector: Vector) -> None:
+        if vector:
+            self.rows.append(vector)
+
+    def aggregates(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
+        """Rows of ``aggregates.csv`` (``unit_code, role, index, score``) with a score."""
+        shown = frame[frame["score"].notna()]
+        for unit, layer, index in zip(
+            shown["unit_code"], shown["role"], shown["index"], strict=True
+        ):
+            self.add(rnd.vector(rnd.subtree[str(unit)], _roles(str(layer)), str(index)))
+
+    def comparisons(
+        self,
+        old: AuditRound,
+        frame: pd.DataFrame,
+        mapping: Mapping[str, str],
+        new_tree: pd.DataFrame,
+    ) -> None:
+        """The ``compare_score`` column: the old round's atoms mapped into the row's unit."""
+        shown = frame[frame["compare_score"].notna()]
+        new = AuditRound("", new_tree, old.counts.iloc[:0], {}).subtree
+        for unit, layer, index in zip(
+            shown["unit_code"], shown["role"], shown["index"], strict=True
+        ):
+            inside = set(new[str(unit)])
+            units = [o for o, m in mapping.items() if m in inside]
+            self.add(old.vector(units, _roles(str(layer)), str(index)))
+
+    def gaps(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
+        """Rows of the gaps (``unit, role, category, mean_level, share_below``)."""
+        unit_column = "unit" if "unit" in frame.columns else "unit_code"
+        for row in frame.to_dict("records"):
+            units, role, cat = rnd.subtree[str(row[unit_column])], str(row["role"]), row["category"]
+            if pd.notna(row["mean_level"]):
+                self.add(rnd.vector(units, (role,), str(cat)))
+            if pd.notna(row["share_below"]):
+                self.add(
+                    {
+                        (rnd.name, f"below:{cat}", u, role): 1.0
+                        for u in units
+                        if rnd.own_n.get((str(cat), u, role), 0)
+                    }
+                )
+
+    def determined(self, vectors: list[Vector]) -> list[bool]:
+        """Whether the rows determine each vector (e.g. a hidden cell's own sum)."""
+        return _in_row_space(self.rows, vectors)
+
+    def recovered(self, rounds: Iterable[AuditRound], k: int) -> list[Group]:
+        """The natural groups of ``0 < n < k`` that the rows determine."""
+        candidates = [c for rnd in rounds for c in rnd.groups(k)]
+        found = _in_row_space(self.rows, [v for _, v in candidates])
+        return [group for (group, _), hit in zip(candidates, found, strict=True) if hit]
+
+
+def _peel(rows: list[Vector]) -> tuple[set[Key], list[Vector]]:
+    """Unknowns determined by rows with one unknown left, repeatedly; the rows that remain."""
+    live = [dict(r) for r in rows]
+    holding: dict[Key, set[int]] = defaultdict(set)
+    for i, row in enumerate(live):
+        for key in row:
+            holding[key].add(i)
+    determined: set[Key] = set()
+    queue = [i for i, row in enumerate(live) if len(row) == 1]
+    while queue:
+        i = queue.pop()
+        if len(live[i]) != 1:
+            continue
+        (key,) = live[i]
+        determined.add(key)
+        for j in holding.pop(key, ()):
+            live[j].pop(key, None)
+            if len(live[j]) == 1:
+                queue.append(j)
+    return determined, [row for row in live if row]
+
+
+def _in_row_space(rows: list[Vector], candidates: list[Vector]) -> list[bool]:
+    """Whether each candidate is a linear combination of the rows."""
+    determined, rest = _peel(rows)
+    root: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        while root.setdefault(key, key) != key:
+            root[key] = root[root[key]]
+            key = root[key]
+        return key
+
+    for row in rest:
+        first, *others = row
+        for key in others:
+            root[find(key)] = find(first)
+    blocks: dict[Key, list[Vector]] = defaultdict(list)
+    for row in rest:
+        blocks[find(next(iter(row)))].append(row)
+    bases = {block: _basis(block_rows) for block, block_rows in blocks.items()}
+    out = []
+    for vector in candidates:
+        parts: dict[Key, Vector] = defaultdict(dict)
+        inside = True
+        for key, weight in vector.items():
+            if key in determined or abs(weight) < TOLERANCE:
+                continue
+            if key not in root:
+                inside = False
+                break
+            parts[find(key)][key] = weight
+        out.append(inside and all(_spanned(bases[b], part) for b, part in parts.items()))
+    return out
+
+
+def _basis(rows: list[Vector]) -> tuple[dict[Key, int], np.ndarray]:
+    """Column positions of a block's unknowns and an orthonormal basis of its row space."""
+    columns = {key: i for i, key in enumerate(sorted({key for row in rows for key in row}))}
+    matrix = np.zeros((len(rows), len(columns)))
+    for i, row in enumerate(rows):
+        for key, weight in row.items():
+            matrix[i, columns[key]] = weight
+    _, sigma, vt = np.linalg.svd(matrix, full_matrices=False)
+    rank = int((sigma > TOLERANCE * max(1.0, sigma[0] if sigma.size else 0.0)).sum())
+    return columns, vt[:rank]
+
+
+def _spanned(basis: tuple[dict[Key, int], np.ndarray], part: Vector) -> bool:
+    columns, vt = basis
+    vector = np.zeros(len(columns))
+    for key, weight in part.items():
+        vector[columns[key]] = weight
+    residual = vector - vt.T @ (vt @ vector)
+    return bool(np.linalg.norm(residual) <= 1e-6 * np.linalg.norm(vector))
