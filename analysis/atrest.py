@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from analysis.exports import coarsen_units
 from analysis.roles import ROLES
 
-__all__ = ["Storage", "storage_units"]
+__all__ = ["Storage", "changed_cells", "storage_units"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,21 @@ def storage_units(
             stored[label[unit]] = stored.get(label[unit], 0) + n
         below.update({(u, role): n for u, n in stored.items() if n < k})
     return Storage(target, below)
+
+
+def changed_cells(parent: Mapping[str, str | None], storage: Storage) -> list[tuple[str, str]]:
+    """The (unit, role) cells whose stored respondents are not the people who answered there.
+
+    A group moved from unit U to its ancestor A leaves every unit from U up to, not including,
+    A: their cells of that role and of ``all`` would describe fewer people than answered there
+    (A and above keep the group in their subtree, so their cells are unchanged). Hiding these
+    cells keeps every shown figure the same as it would be without the move; the role cells
+    among them had fewer than k anyway, or were hidden to protect such a group.
+    """
+    cells: set[tuple[str, str]] = set()
+    for (unit, role), target in storage.target.items():
+        at: str | None = unit
+        while at is not None and at != target:
+            cells.update({(at, role), (at, "all")})
+            at = parent.get(at)
+    return sorted(cells)

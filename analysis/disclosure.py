@@ -248,11 +248,14 @@ def score_suppression(
     role_classes: Mapping[str, Hashable] | None = None,
     homogeneous: Collection[tuple[str, str, str]] = (),
     equal_roles: Collection[str] = (),
+    hidden_groups: Collection[tuple[str, str]] = (),
 ) -> pd.DataFrame:
     """The rule for score cells (:func:`analysis.aggregate.cells` output): a cell is
     homogeneous when its sd is 0, or when ``homogeneous`` lists its (unit, role, index) —
     e.g. an HR gap whose share below target is 0 or 1, so that the gap and its score cell
-    share one decision. Returns ``suppressed`` and ``reason`` indexed by (unit, role, index).
+    share one decision. ``hidden_groups`` are (unit, role) groups hidden whatever their n
+    (:func:`analysis.atrest.changed_cells`). Returns ``suppressed`` and ``reason`` indexed by
+    (unit, role, index).
     """
     keys = list(zip(current["unit"], current["role"], current["index"], strict=True))
     listed = set(homogeneous)
@@ -266,6 +269,7 @@ def score_suppression(
         k_homogeneous=k_homogeneous,
         role_classes=role_classes,
         equal_index_roles=equal_roles,
+        hidden_groups=hidden_groups,
     )
     decision.index = pd.MultiIndex.from_tuples(keys, names=["unit", "role", "index"])
     return decision

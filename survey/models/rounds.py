@@ -101,6 +101,10 @@ class Round(Model):
     mail_texts: Mapped[dict | None] = mapped_column(JSON)
     opens_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
+    # [unit code, role] cells whose stored respondents differ from the people who answered
+    # there, because k-anonymous storage moved a small group above them at close
+    # (analysis.atrest.changed_cells): always hidden, so no shown figure describes other people.
+    moved_cells: Mapped[list | None] = mapped_column(JSON)
 
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from analysis.atrest import Storage, storage_units
+from analysis.atrest import Storage, changed_cells, storage_units
 from survey.models import InvitationCount, Response, Round, Unit
 from survey.models.enums import RoundMode
 
@@ -42,6 +42,7 @@ def store_k_anonymous(session: Session, rnd: Round) -> Storage:
     if rnd.mode == RoundMode.OPEN:
         _keep_counts(session, rnd, {(ident[u], r): n for (u, r), n in counts.items()})
     storage = storage_units(parent, counts, rnd.k_min)
+    rnd.moved_cells = [list(cell) for cell in changed_cells(parent, storage)]
     moves: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (unit, role), target in storage.target.items():
         if target != unit:

@@ -180,15 +180,20 @@ def decide_cells(
     q: Questionnaire,
     k: int,
     k_homogeneous: int,
+    moved_cells: list | None = None,
 ) -> pd.DataFrame:
     """The one disclosure decision of a round's score cells and HR gaps on its own tree
-    (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index)."""
+    (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index).
+
+    ``moved_cells`` (``Round.moved_cells``) are the cells k-anonymous storage changed at close;
+    they stay hidden, so every shown figure describes the people who answered there."""
     return score_suppression(
         current,
         tree,
         k,
         k_homogeneous=k_homogeneous,
         homogeneous=homogeneous_gaps(gap_sums),
+        hidden_groups=[(unit, role) for unit, role in moved_cells or ()],
         **role_rules(q),
     )
 
@@ -242,7 +247,7 @@ def round_figures(
     current = cells(rollup(stats.scores, tree, indices=indices))
     gap_sums = _gap_sums(stats.gaps, tree, q)
     k_homogeneous = max(k_homogeneous, k)
-    decision = decide_cells(current, gap_sums, tree, q, k, k_homogeneous)
+    decision = decide_cells(current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells)
     hidden = decision["suppressed"]
     compare = compare_hidden = compare_applies = sides = None
     new_units: set[str] = set()
@@ -252,8 +257,9 @@ def round_figures(
         cmp_own = cells(rollup(cmp_stats.scores, cmp_tree, indices=list(cmp_q.indices)))
         cmp_gaps = _gap_sums(cmp_stats.gaps, cmp_tree, cmp_q)
         cmp_decision = decide_cells(
-            cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp)
-        )
+            cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp),
+            cmp_round.moved_cells,
+        )  # fmt: skip
         cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)
         sides = comparison_sides(

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from analysis.atrest import storage_units
+from analysis.atrest import changed_cells, storage_units
 from analysis.tree import ancestors
 
 # CITY ─ EDU ─ EDU-A, EDU-B; CITY ─ CARE ─ CARE-A
@@ -85,3 +85,12 @@ def test_random_trees_keep_every_response_and_every_role_cell_of_k(seed: int) ->
             new = _subtree(unit, stored, role)
             assert new <= old and (unit != "CITY" or new == old)
             assert old >= k or new == 0 or unit == "CITY", (unit, role, old, new)
+
+
+def test_cells_whose_people_moved_away_are_listed_to_be_hidden() -> None:
+    """Every cell whose stored respondents differ from who answered there is listed; the
+    units that keep the moved group in their subtree (EDU, CITY) and unmoved roles are not."""
+    counts = {("EDU-A", "employee"): 20, ("EDU-A", "manager"): 1, ("EDU-B", "manager"): 5}
+    cells = changed_cells(TREE, storage_units(TREE, counts, 5))
+    assert cells == [("EDU-A", "all"), ("EDU-A", "manager"), ("EDU-B", "all"), ("EDU-B", "manager")]
+    assert changed_cells(TREE, storage_units(TREE, {("EDU-A", "employee"): 9}, 5)) == []
