@@ -78,7 +78,7 @@ def register_extensions(app: Flask) -> None:
     from survey.i18n import select_locale
 
     db.init_app(app)
-    from survey.services.mixer import secure_delete
+    from survey.traces import secure_delete
 
     with app.app_context():
         secure_delete(db.engine)

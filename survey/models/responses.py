@@ -3,7 +3,7 @@
 A response row carries no invitation, token or timestamp, and its id is random: nothing in the
 schema can join an answer back to a person. Drafts are the only per-person answer store and are
 deleted in the transaction that submits them; a submission then waits in the ballot box until
-the mixer moves it, shuffled among at least a batch of others, into ``responses``.
+the round closes, when every ballot becomes a response in one shuffled transaction.
 """
 
 from __future__ import annotations
@@ -75,12 +75,12 @@ class ResponseComment(Model):
 
 
 class Ballot(Model):
-    """A submitted response waiting for the mixer: random id, no invitation, time or sequence.
+    """A submission waiting for the close: random id, no invitation, time or sequence.
 
     It exists so that the transaction that marks an invitation completed never writes a
     response row: on PostgreSQL that transaction's id (``xmin``) and the physical position of
     whatever it inserts would otherwise tie the response to the person. The answers travel as
-    one opaque JSON text so the mixer needs no per-answer rows here.
+    one opaque text (survey.services.ballots.encode_payload) so no per-answer rows are needed.
     """
 
     __tablename__ = "ballots"

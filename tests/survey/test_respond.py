@@ -13,6 +13,7 @@ from survey.models import (
     Draft,
     DraftAnswer,
     Invitation,
+    InvitationCount,
     Response,
     ResponseComment,
     Round,
@@ -93,8 +94,10 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role, db
     assert skipped in page.html  # the review page lists it (by its text and page link)
     thanks = b.press("Skicka in svaren")
     assert thanks.h1 == THANKS
-    # In the ballot box until a batch is full or the round closes.
+    # In the ballot box until the round closes: no response exists during fieldwork.
     assert count(db_session, Response) == 0
+    inv = db_session.scalar(sa.select(Invitation).where(Invitation.role == role))
+    assert inv.status == "completed"
     close_round(runner)
 
     response = db_session.scalar(sa.select(Response))
@@ -116,8 +119,10 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role, db
         "Mer tid för  utbildning\nOch stöd",
     )
     assert count(db_session, Draft) == 0 and count(db_session, DraftAnswer) == 0
+    # The close forgot who answered: only the count per unit and role is kept.
     inv = db_session.scalar(sa.select(Invitation).where(Invitation.role == role))
-    assert inv.status == "completed"
+    assert (inv.status, inv.reminders) == ("pending", 0)
+    assert db_session.scalar(sa.select(sa.func.sum(InvitationCount.completed))) == 1
 
 
 def _unit_id(db_session, code: str) -> int:
@@ -201,11 +206,12 @@ def test_submit_twice_makes_one_response(client, links, runner, db_session):
     client.set_cookie("session", stale_cookie)
     again = b.press("Skicka in svaren", page=review)
     assert (again.status, again.h1) == (200, THANKS)
-    close_round(runner)
-    assert count(db_session, Response) == 1
     assert (
         db_session.scalar(sa.select(sa.func.count()).where(Invitation.status == "completed")) == 1
     )
+    close_round(runner)
+    assert count(db_session, Response) == 1
+    assert db_session.scalar(sa.select(sa.func.sum(InvitationCount.completed))) == 1
 
 
 def test_used_link_says_already_answered(app, links, db_session):
