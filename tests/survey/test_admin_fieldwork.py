@@ -1,7 +1,7 @@
 """The fieldwork page and its CSV: counts rise as people answer, highlights, scope.
 
 Respondents answer through the real respondent pages; their submissions wait in the ballot box
-(the mixer has not run), and the counts must include them all the same.
+(no response exists before the close), and the counts must include them all the same.
 """
 
 from __future__ import annotations
