@@ -34,6 +34,8 @@ ROUND_MODES = values(RoundMode)
 # run stopped: never resent, reported for checking). Reminder of the current run: due, in flight.
 MAIL_STATES = ("sending", "sent", "failed", "unknown")
 REMINDER_STATES = ("due", "sending")
+# Round.traces_problem from a close or purge until survey/traces.py has checked after its commit.
+TRACES_NOT_CHECKED = "unverifiable: not yet checked"
 
 
 class QuestionnaireSnapshot(Model):

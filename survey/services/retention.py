@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from survey.models import Draft, Invitation, InvitationCount, Response, Round
 from survey.models.audit import utcnow
 from survey.models.enums import FINISHED, InvitationStatus
+from survey.models.rounds import TRACES_NOT_CHECKED
 from survey.services.ballots import delete_round_drafts, pending_count
 from survey.services.errors import StateError
 from survey.services.rounds import get_round
@@ -116,7 +117,9 @@ def purge_round(session: Session, name: str) -> Purged:
     invitations = add_counts(session, rnd.id, invitation_groups(session, rnd.id))
     session.execute(delete(Invitation.__table__).where(Invitation.__table__.c.round_id == rnd.id))
     rnd.purged_at = utcnow()
+    # Not verified until survey.traces has checked, after the commit, that the deleted e-mails
+    # left no dead row version behind.
     rnd.traces_verified_at = None
-    rnd.traces_problem = None
+    rnd.traces_problem = TRACES_NOT_CHECKED
     session.flush()
     return Purged(invitations, drafts)

@@ -28,7 +28,7 @@ from survey.models import (
 )
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
-from survey.models.rounds import ROUND_MODES
+from survey.models.rounds import ROUND_MODES, TRACES_NOT_CHECKED
 from survey.services.audit import audit
 from survey.services.closing import close_fieldwork
 from survey.services.errors import InputError, StateError
@@ -258,7 +258,7 @@ def move_round(session: Session, name: str, action: str) -> Round:
         close_fieldwork(session, rnd)
         rnd.closed_at = utcnow()
         rnd.traces_verified_at = None
-        rnd.traces_problem = "unverifiable: not yet checked"
+        rnd.traces_problem = TRACES_NOT_CHECKED
         freeze_statistics(session, rnd)
     elif target == RoundStatus.PUBLISHED:
         rnd.published_at = utcnow()
