@@ -112,3 +112,34 @@ def test_on_sqlite_the_close_leaves_no_free_page_and_no_journal(app, submitted, 
 
     assert not os.path.exists(f"{path}-journal") or os.path.getsize(f"{path}-journal") == 0
     assert db_session.scalar(sa.select(Round.traces_verified_at)) is not None
+
+
+def test_without_pageinspect_pgstattuple_verifies_and_without_either_it_says_so(
+    app, make_round, runner, write_csv, db_session
+):  # type: ignore[no-untyped-def]
+    """A role that may not read pages still gets an honest answer: counted, or "cannot verify"."""
+    import pytest
+
+    from tests.support.factory import invite
+
+    if not str(app.config["DATABASE_URL"]).startswith("postgresql"):
+        pytest.skip("extensions are a PostgreSQL matter")
+    make_round()
+    invite(runner, write_csv)
+    db_session.execute(sa.text("DROP EXTENSION IF EXISTS pageinspect"))
+    db_session.execute(sa.text("DROP EXTENSION IF EXISTS pgstattuple"))
+    result = runner.invoke(args=["round", "close", "R2025"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "NOT VERIFIED" in result.output and "neither pageinspect nor pgstattuple" in result.output
+    )
+    assert (
+        "Traces: NOT VERIFIED (unverifiable:"
+        in runner.invoke(args=["round", "status", "R2025"]).output
+    )
+    try:
+        db_session.execute(sa.text("CREATE EXTENSION pgstattuple"))
+    except sa.exc.DBAPIError:
+        pytest.skip("pgstattuple needs a superuser and the contrib package")
+    retry = runner.invoke(args=["round", "verify", "R2025"])
+    assert retry.exit_code == 0 and "Verified: no deleted row version" in retry.output
