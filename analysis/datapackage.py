@@ -217,8 +217,9 @@ INDEX_FIELDS: tuple[Field, ...] = (
 RELIABILITY_FIELDS: tuple[Field, ...] = (
     _ROUND,
     Field("category", "string", "Category id.", "Kategori-id."),
-    Field("n", "integer", "Respondents who answered every item of the category.",
-          "Svarande som besvarat alla frågor i kategorin.", PEOPLE),
+    Field("n", "integer",
+          "Respondents who answered every item of the category; empty (with alpha) below k.",
+          "Svarande som besvarat alla frågor i kategorin; tomt (liksom alfa) under k.", PEOPLE),
     Field("items", "integer", "Items in the category.", "Frågor i kategorin.", "items / frågor"),
     Field("alpha", "number", "Cronbach's alpha.", "Cronbachs alfa.", "coefficient / koefficient"),
     Field("ci_low", "number", "Lower end of alpha's 95 % confidence interval (Feldt).",
@@ -251,7 +252,11 @@ FIELDWORK_FIELDS: tuple[Field, ...] = (
     Field("unit_name", "string", "Name of the unit.", "Enhetens namn."),
     Field("invited", "integer", "People invited (the unit and all units below it).",
           "Inbjudna personer (enheten och alla enheter under den).", "people / personer"),
-    Field("completed", "integer", "Invitations answered.", "Besvarade inbjudningar.",
+    Field("completed", "integer",
+          "Invitations answered; empty where the group is hidden (fewer than k, or it would "
+          "give a hidden group away by subtraction).",
+          "Besvarade inbjudningar; tomt där gruppen döljs (färre än k, eller om den genom "
+          "subtraktion skulle röja en dold grupp).",
           "people / personer"),
     Field("response_rate", "number", "completed / invited.", "completed / invited.", SHARE),
 )  # fmt: skip

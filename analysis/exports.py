@@ -3,8 +3,10 @@
 An analyst export has one row per response, so a unit with fewer than k respondents would hand
 over a small group's answers row by row. Units are therefore *coarsened*: a unit with fewer than
 k respondents (its own, plus those of sub-units merged into it) is merged into its parent, and so
-on up; the top of the tree takes what is left, and if that is still fewer than k it takes its
-smallest sub-group too, until it reaches k. Every exported unit code then labels at least k rows.
+on up to the nearest unit whose subtree has k; that unit (or the top of the tree), if what it
+holds is still fewer than k, takes its smallest sub-group too, until it reaches k. Every
+exported unit code then labels at least k rows. Closing a round stores its responses by the
+same rule, per role (:mod:`analysis.atrest`).
 The rows are sorted by unit, role and answers, so their order says nothing about who answered
 first. Free-text comments are never exported.
 """
@@ -42,51 +44,71 @@ DONT_KNOW_CODE = 99
 
 
 def coarsen_units(
-    parent: Mapping[str, str | None], counts: Mapping[str, int], k: int
+    parent: Mapping[str, str | None], counts: Mapping[str, int], k: int, *, strict: bool = True
 ) -> dict[str, str]:
-    """Each unit's export label: itself when its group has at least ``k`` respondents.
+    """Each unit's label: itself when its group has at least ``k`` respondents, else an ancestor.
 
     ``counts`` are each unit's own respondents (not its subtree's). Working up from the leaves,
-    a unit's group is its own respondents plus the groups of its sub-units that were too small;
-    a group of ``0 < n < k`` joins the parent's. A top unit always stands; while its group has
-    ``0 < n < k``, its smallest standing sub-group (ties: code) is merged into it.
+    a unit's group is its own respondents plus the groups of its sub-units that were too small.
+    A unit *stands* (labels its group) when its group has at least ``k``; also when it is a top
+    unit or its whole subtree has at least ``k`` — then, while its group has ``0 < n < k``, its
+    smallest standing sub-group (ties: code) is merged into it. Otherwise its group joins its
+    parent's. So a small group is labelled with its nearest ancestor whose subtree reaches k,
+    and never leaves a subtree of at least k respondents unless that subtree's own leftovers
+    need it; the suppression of figures hides the same sub-cells (a block whose remainder is
+    below k loses its smallest shown sub-cell), so the shown figures stay as they were. The
+    same rule decides where a closed round's responses are stored (:mod:`analysis.atrest`).
 
-    Raises ValueError when the whole tree under a top unit has ``0 < n < k`` respondents:
-    nothing could be exported without showing a group below k.
+    When the whole tree under a top unit has ``0 < n < k`` respondents, no labelling can reach
+    k: with ``strict`` (an export, which must not show such a group) this raises ValueError;
+    otherwise everything under that top unit is labelled with it.
     """
     order = ordered(parent, key=str)
     kids = children_map(parent)
     group = {u: int(counts.get(u, 0)) for u in order}
+    total = dict(group)
     stands = dict.fromkeys(order, False)
     for u in reversed(order):
         group[u] += sum(group[c] for c in kids.get(u, []) if not stands[c])
-        stands[u] = parent[u] is None or group[u] >= k
-    label: dict[str, str] = {}
-    for root in kids.get(None, []):
-        while 0 < group[root] < k:
-            below = [u for u in _standing_below(root, kids, stands) if group[u] > 0]
+        total[u] += sum(total[c] for c in kids.get(u, []))
+        stands[u] = parent[u] is None or total[u] >= k
+        while stands[u] and 0 < group[u] < k:
+            below = _groups_below(u, kids, stands, group)
+            if not below and not strict:
+                break
             if not below:
                 raise ValueError(
-                    f"unit {root!r} and all units below it have {group[root]} respondents, "
+                    f"unit {u!r} and all units below it have {group[u]} respondents, "
                     f"fewer than the minimum group size {k}"
                 )
-            smallest = min(below, key=lambda u: (group[u], str(u)))
-            stands[smallest] = False
-            group[root] += group[smallest]
+            smallest = min(below, key=lambda v: (group[v], str(v)))
+            step: str | None = smallest
+            while step != u and step is not None:  # standing units on the way hold nothing
+                stands[step] = False
+                step = parent[step]
+            group[u] += group[smallest]
+    label: dict[str, str] = {}
     for u in order:
         up = parent[u]
         label[u] = u if stands[u] or up is None else label[up]
     return label
 
 
-def _standing_below(
-    top: str, kids: Mapping[str | None, Sequence[str]], stands: Mapping[str, bool]
+def _groups_below(
+    top: str,
+    kids: Mapping[str | None, Sequence[str]],
+    stands: Mapping[str, bool],
+    group: Mapping[str, int],
 ) -> list[str]:
-    """The standing units whose nearest standing ancestor is ``top``."""
+    """The standing units with a group whose nearest such ancestor is ``top``.
+
+    A unit may stand with an empty group (its subtree has k, all in standing sub-units); it is
+    looked through, as merging it would merge nothing.
+    """
     out, stack = [], list(kids.get(top, []))
     while stack:
         u = stack.pop()
-        if stands[u]:
+        if stands[u] and group[u] > 0:
             out.append(u)
         else:
             stack.extend(kids.get(u, []))

@@ -23,6 +23,7 @@ __all__ = [
     "flag_low_alpha",
     "flag_reliability",
     "reliability_table",
+    "suppress_reliability",
 ]
 
 RELIABILITY_COLUMNS: tuple[str, ...] = (
@@ -147,6 +148,21 @@ def reliability_table(
     return out.astype(
         {"n": "int64", "items": "int64", "alpha": float, "ci_low": float, "ci_high": float}
     )
+
+
+def suppress_reliability(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The reliability table with every row of ``0 < n < k`` complete cases emptied.
+
+    α of two, three or four people is a figure about a group smaller than k, and its n says
+    how many of them answered every item; such a row keeps its category and item count, with
+    ``n``, ``alpha`` and its CI empty (the row stays, so a reader sees the category was asked
+    and not reported). A category nobody completed keeps ``n = 0``: it shows nobody.
+    """
+    small = ((table["n"] > 0) & (table["n"] < k)).to_numpy()
+    out = table.astype({"n": "Int64"})
+    out.loc[small, "n"] = pd.NA
+    out.loc[small, ["alpha", "ci_low", "ci_high"]] = np.nan
+    return out
 
 
 def flag_low_alpha(table: pd.DataFrame, threshold: float = LOW_ALPHA) -> pd.Series:

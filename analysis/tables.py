@@ -11,14 +11,17 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.aggregate import rollup
 from analysis.instruments import DIMENSIONS, Questionnaire
 from analysis.roles import ALL, OUTPUT_ROLES
 from analysis.scoring import applicable_indices
+from analysis.suppression import suppress_cells
 from analysis.tree import ancestors, parent_map
 
 __all__ = [
     "MATURITY_LABEL",
     "PATH_SEPARATOR",
+    "count_cells",
     "fieldwork_table",
     "gap_table",
     "index_table",
@@ -103,12 +106,34 @@ def gap_table(gaps: pd.DataFrame, round_name: str) -> pd.DataFrame:
     )
 
 
+def count_cells(own: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.DataFrame:
+    """People counts per unit subtree and role (and ``all``), with the cells to keep back.
+
+    A count of those who answered is the n of a cell: a unit whose count is 1 (or any number
+    below k) says who answered, and counts add up, so a parent's count minus its other
+    children's gives a hidden child's. The counts are therefore suppressed like the figures'
+    cells, primary and complementary over the tree and the roles
+    (:func:`analysis.suppression.suppress_cells`); the same counts give the same pattern as
+    the figures whose n they are.
+
+    ``own`` has columns ``unit, role, n``: each unit's own people per respondent role (repeats
+    are summed). Returns ``unit, role, n, suppressed`` for every unit of ``tree`` × role
+    (``all`` included), ``n`` over the unit's subtree; an empty cell (n = 0) is suppressed too.
+    """
+    leaf = own.assign(index="count")[["unit", "role", "index", "n"]]
+    rolled = rollup(leaf, tree[["unit", "parent"]], indices=["count"], values=("n",))
+    flags = suppress_cells(rolled, tree[["unit", "parent"]], k)
+    return rolled.assign(suppressed=flags.to_numpy())[["unit", "role", "n", "suppressed"]]
+
+
 def fieldwork_table(rows: Iterable[Mapping[str, Any]], round_name: str) -> pd.DataFrame:
     """``fieldwork.csv``: invited and completed per unit, only for units with invitations.
 
     Counts of people, never answers, so response rates can be published; units without
     invitations (and every unit of an open-link round, where nobody is invited) are left out,
-    as are headcounts and raw response counts, which belong to administrators.
+    as are headcounts and raw response counts, which belong to administrators. A completed
+    count the rows hold back (``None``: a hidden group, see :func:`count_cells`) stays empty,
+    and so does its response rate.
     """
     kept = [r for r in rows if isinstance(r.get("invited"), int) and r["invited"] > 0]
     frame = pd.DataFrame(

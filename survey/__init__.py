@@ -78,7 +78,10 @@ def register_extensions(app: Flask) -> None:
     from survey.i18n import select_locale
 
     db.init_app(app)
+    from survey.sealing import EXTENSION, Sealer
     from survey.traces import secure_delete
+
+    app.extensions[EXTENSION] = Sealer.from_config(app.config)
 
     with app.app_context():
         secure_delete(db.engine)

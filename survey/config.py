@@ -25,6 +25,9 @@ def defaults(instance_path: str) -> dict[str, object]:
     return {
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'mognad.db'}",
         "SECRET_KEY": None,  # debug and tests fall back to DEV_SECRET_KEY; nothing else may
+        # The secret key before a rotation: it still opens the ballots sealed under it, so
+        # none is lost; nothing new is sealed with it (survey/sealing.py).
+        "SECRET_KEY_PREVIOUS": None,
         "BASE_URL": "http://127.0.0.1:5000",
         "K_ANONYMITY": 5,
         "K_OPEN": 10,  # minimum group size of open-link rounds (lower assurance)

@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 TOUCHED = (
     "ballots",
     "drafts",
-    "draft_answers",
     "invitations",
     "responses",
     "answers",

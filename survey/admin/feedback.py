@@ -9,15 +9,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.auth.flow import actor
 from survey.extensions import db
 from survey.models import AccessibilityFeedback, Round, Unit
 from survey.models.enums import FINISHED
 from survey.services.comments import comment_groups
 from survey.services.errors import StateError
+from survey.services.rounds import note_results_shown
 
 PER_PAGE = 50
 
@@ -71,6 +74,9 @@ def comments(name: str) -> tuple[str, int] | str:
         groups = comment_groups(db.session(), rnd, code, k_text)
     except StateError:
         return render_template("admin/feedback/comments_closed_only.html", rnd=rnd), 409
+    # Comments read now and again after one more answer would show that answer's text.
+    note_results_shown(db.session(), "comments.view", rnd.name, None, actor(current_user))
+    db.session.commit()
     units = db.session.execute(
         select(Unit.code, Unit.name).where(Unit.year == rnd.year).order_by(Unit.code)
     ).all()

@@ -24,6 +24,7 @@ from survey.extensions import db
 from survey.models import Round
 from survey.models.enums import RoundMode, RoundStatus
 from survey.respond.forms import FormErrors
+from survey.sealing import app_sealer
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
 from survey.services.publish import planned_files, publish_round
@@ -190,7 +191,7 @@ def round_move(round_id: int, action: str) -> Any:
                     db.session(), name, current_app.config["K_ANONYMITY"], actor(current_user)
                 )
             else:
-                move_round(db.session(), name, action)
+                move_round(db.session(), name, action, sealer=app_sealer())
         except ClosedForGood:
             db.session.rollback()
             problem = closed_for_good()

@@ -14,6 +14,7 @@ from survey.cli.common import command, transaction
 def demo(seed: int, per_year: int) -> None:
     from flask import current_app
 
+    from survey.sealing import app_sealer
     from survey.services.demo import load_demo
 
     with transaction() as session:
@@ -23,6 +24,7 @@ def demo(seed: int, per_year: int) -> None:
             per_year=per_year,
             base_url=current_app.config["BASE_URL"],
             k=current_app.config["K_ANONYMITY"],
+            sealer=app_sealer(),
         )
     for line in summary:
         click.echo(line)

@@ -40,7 +40,7 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
     from analysis.opendata import check_formats
     from survey.results.report import write_documents
     from survey.services.audit import audit
-    from survey.services.fieldwork import over_headcount
+    from survey.services.fieldwork import fieldwork, over_headcount
     from survey.services.report import round_figures, write_report
 
     wanted = check_formats(f.strip() for f in formats.split(",") if f.strip())
@@ -58,7 +58,8 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
             formats=list(wanted),
             compare_round=figures.compare.name if figures.compare else None,
         )
-    for line in over_headcount(figures.fieldwork):
+        warnings = over_headcount(fieldwork(session, figures.round))
+    for line in warnings:
         click.echo(line, err=True)
     agg = figures.aggregates
     changes = agg["change"].value_counts().to_dict()

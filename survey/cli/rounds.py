@@ -13,6 +13,7 @@ from flask import current_app
 from survey.cli.common import command, transaction
 from survey.cli.privacy import after_close, purge_reminder
 from survey.models.enums import RoundMode, values
+from survey.sealing import app_sealer
 from survey.services.audit import audit
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def _move(action: str) -> Callable[[str], None]:
 
                 rnd, files = publish_round(session, name, current_app.config["K_ANONYMITY"])
             else:
-                rnd = move_round(session, name, action)
+                rnd = move_round(session, name, action, sealer=app_sealer())
             audit(session, f"round.{action}", round=name)
         click.echo(f"Round '{name}' is now {rnd.status}.")
         for f in files:

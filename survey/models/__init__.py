@@ -4,7 +4,7 @@ from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
 from survey.models.org import Unit, UnitRemap
 from survey.models.published import PublishedFile
-from survey.models.responses import Answer, Ballot, Draft, DraftAnswer, Response, ResponseComment
+from survey.models.responses import Answer, Ballot, Draft, Response, ResponseComment
 from survey.models.rounds import (
     Invitation,
     InvitationCount,
@@ -24,7 +24,6 @@ __all__ = [
     "Ballot",
     "AuditLog",
     "Draft",
-    "DraftAnswer",
     "Invitation",
     "InvitationCount",
     "PublishedFile",

@@ -1,9 +1,10 @@
 """Submitted responses (anonymous by construction) and drafts (per invitation or browser).
 
 A response row carries no invitation, token or timestamp, and its id is random: nothing in the
-schema can join an answer back to a person. Drafts are the only per-person answer store and are
-deleted in the transaction that submits them; a submission then waits in the ballot box until
-the round closes, when every ballot becomes a response in one shuffled transaction.
+schema can join an answer back to a person. Drafts are the only per-person answer store, hold
+their answers sealed and are deleted in the transaction that submits them; a submission then
+waits, sealed, in the ballot box until the round closes, when every ballot becomes a response
+in one shuffled transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,22 +79,27 @@ class Ballot(Model):
 
     It exists so that the transaction that marks an invitation completed never writes a
     response row: on PostgreSQL that transaction's id (``xmin``) and the physical position of
-    whatever it inserts would otherwise tie the response to the person. The answers travel as
-    one opaque text (survey.services.ballots.encode_payload) so no per-answer rows are needed.
+    whatever it inserts would otherwise tie the response to the person. Its content (role,
+    answers, comments) travels sealed for the round (``survey.sealing``), so neither the row,
+    its dead versions nor the write-ahead log hold it in clear; only the round and the unit
+    stay readable, for the open-round counts during fieldwork.
     """
 
     __tablename__ = "ballots"
-    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(16))
     payload: Mapped[str] = mapped_column(Text)
 
 
 class Draft(Model):
-    """Answers saved page by page until submit, keyed by invitation or by a browser key hash."""
+    """Answers saved page by page until submit, keyed by invitation or by a browser key hash.
+
+    The answers and comments are one value sealed with the respondent's own secret (their link
+    token or browser key, ``survey.sealing``), which the database never holds: reading the
+    table, its dead versions or the write-ahead log gives who is answering, never what.
+    """
 
     __tablename__ = "drafts"
     __table_args__ = (
@@ -111,19 +116,8 @@ class Draft(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     role: Mapped[str] = mapped_column(String(16))
     page: Mapped[int] = mapped_column(default=0)
+    # item or comment id → "dk", the number as text, or the comment, sealed; NULL until saved.
+    sealed: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-
-    answers: Mapped[list[DraftAnswer]] = relationship(cascade="all, delete-orphan")
-
-
-class DraftAnswer(Model):
-    __tablename__ = "draft_answers"
-    __table_args__ = (UniqueConstraint("draft_id", "item_id", name="draft_item"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
-    item_id: Mapped[str] = mapped_column(String(64))
-    # "dk" for "vet ej", the number as text otherwise, or free text for a comment question.
-    value: Mapped[str] = mapped_column(Text)

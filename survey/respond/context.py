@@ -6,28 +6,25 @@ For a personal link it holds the token sealed with AES-GCM under a key derived f
 only: not the token hash of ``invitations.token_hash``, nor the invitation's id, and unreadable
 without the installation's secret. For an open link it holds the round, the link's unit, the
 chosen unit and role, and per round a random browser key of which the database stores only a
-hash. No answers ever live in the cookie, and it is a browser-session cookie: it is never made
+hash. Those two secrets are also the keys to the respondent's draft (``survey.sealing``): the
+answers saved in the database open only with the secret this cookie or the link brings. No
+answers ever live in the cookie, and it is a browser-session cookie: it is never made
 permanent, so closing the browser (on a shared computer too) forgets the respondent.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import os
 from dataclasses import dataclass
 from functools import cached_property
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app, session
+from flask import session
 from sqlalchemy import select
 
 from analysis.instruments import Questionnaire
-from survey.config import derive_key
 from survey.extensions import db
 from survey.models import Draft, Invitation, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
+from survey.sealing import SESSION, Sealer, SealError, app_sealer
 from survey.services import respond as service
 from survey.services.links import invitation_by_token
 from survey.services.rounds import snapshot_questionnaire
@@ -37,9 +34,7 @@ PERSONAL, OPEN = "invitation", "open"  # the kinds of respondent state
 BROWSER_KEYS = "browser_keys"
 DONE = "done"
 ANSWERED = "answered_open"
-SEAL_PURPOSE = "session-token v1"
-SEAL_CONTEXT = b"mognad respondent session"
-NONCE_BYTES = 12
+SESSION_PLACE = "respondent session cookie"
 
 
 class Stop(Exception):
@@ -59,6 +54,8 @@ class Respondent:
     unit_id: int | None = None
     role: str | None = None
     draft: Draft | None = None
+    # The link token or browser key this request carries: the only key to the draft's answers.
+    secret: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -67,6 +64,13 @@ class Respondent:
     @cached_property
     def questionnaire(self) -> Questionnaire:
         return snapshot_questionnaire(db.session(), self.round)
+
+    @property
+    def draft_sealer(self) -> Sealer:
+        """Seals and opens this respondent's draft; only their own secret can."""
+        if self.secret is None:
+            raise Stop("no_session")
+        return Sealer.for_respondent(self.secret)
 
     @property
     def plan(self) -> service.Plan:
@@ -83,15 +87,9 @@ def check_round(rnd: Round) -> None:
         raise Stop("closed", rnd)
 
 
-def _aead() -> AESGCM:
-    return AESGCM(derive_key(current_app.config["SECRET_KEY"], SEAL_PURPOSE))
-
-
 def seal(token: str) -> str:
     """The token encrypted with a fresh nonce: a new, unrelated value on every visit."""
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = nonce + _aead().encrypt(nonce, token.encode(), SEAL_CONTEXT)
-    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
+    return app_sealer().seal(SESSION, "", SESSION_PLACE, token)
 
 
 def unseal(value: object) -> str | None:
@@ -99,11 +97,10 @@ def unseal(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-        return _aead().decrypt(nonce, sealed, SEAL_CONTEXT).decode()
-    except (ValueError, binascii.Error, InvalidTag, UnicodeDecodeError):
+        token = app_sealer().open(SESSION, "", SESSION_PLACE, value)
+    except SealError:
         return None
+    return token if isinstance(token, str) else None
 
 
 def enter_personal(token: str) -> None:
@@ -160,12 +157,14 @@ def load(*, allow_completed: bool = False) -> Respondent:
             raise Stop("unknown")
         if inv.status == InvitationStatus.COMPLETED:
             if allow_completed:
-                return Respondent(inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role)
+                return Respondent(
+                    inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, secret=token
+                )
             raise Stop("used", inv.round)
         check_round(inv.round)
         draft = service.draft_for_invitation(db.session(), inv.id)
         return Respondent(
-            inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, draft=draft
+            inv.round, invitation=inv, unit_id=inv.unit_id, role=inv.role, draft=draft, secret=token
         )
     if state.get("kind") == OPEN:
         rnd = db.session.get(Round, state.get("round"))
@@ -177,10 +176,15 @@ def load(*, allow_completed: bool = False) -> Respondent:
         draft = service.draft_for_browser(db.session(), rnd.id, key) if key else None
         if draft is not None:
             return Respondent(
-                rnd, link_unit=link_unit, unit_id=draft.unit_id, role=draft.role, draft=draft
+                rnd,
+                link_unit=link_unit,
+                unit_id=draft.unit_id,
+                role=draft.role,
+                draft=draft,
+                secret=key,
             )
         return Respondent(
-            rnd, link_unit=link_unit, unit_id=state.get("unit"), role=state.get("role")
+            rnd, link_unit=link_unit, unit_id=state.get("unit"), role=state.get("role"), secret=key
         )
     raise Stop("no_session")
 

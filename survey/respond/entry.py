@@ -109,7 +109,9 @@ def role() -> Any:
             context.choose(chosen_unit, chosen_role)
             if who.draft is not None:
                 plan = service.plan_for(who.questionnaire, chosen_role)
-                service.change_role(db.session(), who.draft, chosen_unit, chosen_role, plan)
+                service.change_role(
+                    db.session(), who.draft, chosen_unit, chosen_role, plan, who.draft_sealer
+                )
                 db.session.commit()
             return redirect(url_for("respond.welcome"), 303)
     return render_template(

@@ -63,7 +63,7 @@ def page(number: int) -> Any:
         raise NotFound()
     back_to_review = request.values.get("return") == "review"
     if request.method == "GET":
-        values = service.draft_values(db.session(), draft)
+        values = service.draft_values(draft, who.draft_sealer)
         return _render_page(who, plan, current, values, FormErrors(), back_to_review)
     form = request.form.to_dict(flat=False)
     values, problems = service.parse_page(current, form)
@@ -78,14 +78,8 @@ def page(number: int) -> Any:
         target = plan.review
     else:
         target = number + 1
-    try:
-        service.save_page(db.session(), draft, current, values, target)
-        db.session.commit()
-    except IntegrityError:  # the same page saved twice at once (a double click): save again
-        db.session.rollback()
-        who, draft = with_draft()
-        service.save_page(db.session(), draft, current, values, target)
-        db.session.commit()
+    service.save_page(db.session(), draft, current, values, target, who.draft_sealer)
+    db.session.commit()
     if target >= plan.review:
         return redirect(url_for("respond.review"), 303)
     if target < 1:
@@ -116,7 +110,7 @@ def _render_page(
 
 def review() -> str:
     who, draft = with_draft()
-    values = service.draft_values(db.session(), draft)
+    values = service.draft_values(draft, who.draft_sealer)
     return render_template("respond/review.html", who=who, **review_context(who.plan, values))
 
 

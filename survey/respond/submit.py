@@ -13,6 +13,7 @@ from survey.models import Round
 from survey.models.enums import RoundMode
 from survey.respond import context
 from survey.respond.context import Stop
+from survey.sealing import app_sealer
 from survey.services import respond as service
 from survey.services.rounds import snapshot_questionnaire
 
@@ -27,9 +28,21 @@ def submit() -> Any:
     rnd = who.round
     try:
         if who.invitation is not None:  # a personal link
-            created = service.submit_invitation(db.session(), who.invitation.id, who.plan)
+            created = service.submit_invitation(
+                db.session(),
+                who.invitation.id,
+                who.plan,
+                draft_sealer=who.draft_sealer,
+                ballot_sealer=app_sealer(),
+            )
         elif who.draft is not None:
-            created = service.submit_browser(db.session(), who.draft.id, who.plan)
+            created = service.submit_browser(
+                db.session(),
+                who.draft.id,
+                who.plan,
+                draft_sealer=who.draft_sealer,
+                ballot_sealer=app_sealer(),
+            )
         else:
             created = False
     except service.RoundNotOpen:

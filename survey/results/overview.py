@@ -156,9 +156,11 @@ def response_rate(fig: RoundFigures, unit: str) -> dict[str, Any] | None:
     cell = cells(fig, unit, "all").get("maturity")
     if row is None or cell is None or cell["suppressed"]:
         return None
+    if (row.completed if row.invited else row.responses) is None:
+        return None  # the count itself is held back (complementary suppression of counts)
     if row.invited:
         rate = 100.0 * (row.completed or 0) / row.invited
-    elif row.headcount:
+    elif row.headcount and row.responses is not None:
         rate = 100.0 * row.responses / row.headcount
     else:
         rate = None

@@ -20,6 +20,7 @@ from analysis.synthetic import (
 )
 from survey.models import Round, User
 from survey.models.enums import RoundMode, UserRole
+from survey.sealing import Sealer
 from survey.services.imports import RESPONDENT_COLUMNS, import_respondents, import_responses
 from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
@@ -48,7 +49,13 @@ def set_admin(session: Session) -> str:
 
 
 def load_demo(
-    session: Session, seed: int = 2026, per_year: int = 4000, base_url: str = "", k: int = 5
+    session: Session,
+    seed: int = 2026,
+    per_year: int = 4000,
+    base_url: str = "",
+    k: int = 5,
+    *,
+    sealer: Sealer,
 ) -> list[str]:
     """Load the demo city unless already there; return lines to print.
 
@@ -70,12 +77,12 @@ def load_demo(
             rnd = create_round(session, name, year, "malmo-digital", RoundMode.INVITED)
             q = snapshot_questionnaire(session, rnd)
             header, rows = response_rows(q, leaf_units(tree), per_year, rng, DEMO_PLAN, step)
-            import_responses(session, name, Table.of(f"r{year}", header, rows))
+            import_responses(session, name, Table.of(f"r{year}", header, rows), sealer=sealer)
             invited = [[f"person{i}@demo.mognad.se", r[0], r[1]] for i, r in enumerate(rows[:50])]
             import_respondents(session, name, Table.of(f"i{year}", RESPONDENT_COLUMNS, invited))
             move_round(session, name, "open")
             if year != YEARS[-1]:
-                move_round(session, name, "close")
+                move_round(session, name, "close", sealer=sealer)
                 publish_round(session, name, k)
             lines.append(f"Loaded {name}: {len(tree)} units, {len(rows)} responses.")
     token = set_admin(session)

@@ -11,15 +11,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import pandas as pd
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
-from analysis.roles import ROLES
+from analysis.roles import ALL, ROLES
 from analysis.safecell import csv_text
+from analysis.tables import count_cells
 from survey.models import Ballot, Invitation, InvitationCount, Response, Round, Unit
-from survey.models.enums import InvitationStatus, RoundMode
+from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.services.tallies import invitation_groups
 
 
@@ -29,8 +31,8 @@ class FieldworkRow:
     unit_name: str
     headcount: int | None
     invited: int | None  # None for an open-link round: nobody is invited
-    completed: int | None
-    responses: int
+    completed: int | None  # None also where held back (published rows: a hidden group)
+    responses: int | None  # None only where held back
     over_headcount: bool
 
 
@@ -51,14 +53,7 @@ def _units(
 def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     """One row per unit of the round's year, in tree order (parents before sub-units)."""
     units, parent = _units(session, rnd)
-    responses = _rolled(
-        parent,
-        session.execute(
-            select(Response.unit_id, func.count())
-            .where(Response.round_id == rnd.id)
-            .group_by(Response.unit_id)
-        ),
-    )
+    responses = _rolled(parent, ((u, n) for u, _, n in _response_groups(session, rnd)))
     invited = completed = None
     if rnd.mode == RoundMode.INVITED:
         # Live invitations, plus the counts a purge kept once it deleted them.
@@ -95,6 +90,68 @@ def fieldwork(session: Session, rnd: Round) -> list[FieldworkRow]:
     return [rows[uid] for uid in _tree_order(parent)]
 
 
+def published_fieldwork(session: Session, rnd: Round, k: int) -> list[FieldworkRow]:
+    """:func:`fieldwork` with every count of a hidden group held back (``None``).
+
+    Completed and response counts are the n of groups of people; a unit's count is published
+    only where :func:`analysis.tables.count_cells` shows its ``all`` cell, each count suppressed
+    on its own table (invitations answered, responses stored). Invited counts stay: they say
+    who was asked, not who answered. Every page, file and report of a round's results takes
+    its counts from here.
+    """
+    units, parent = _units(session, rnd)
+    code = {u.id: u.code for u in units}
+    tree = pd.DataFrame(
+        {"unit": [u.code for u in units], "parent": [code.get(p) for p in parent.values()]}
+    )
+    own_completed = [(code[u], r, c) for u, r, _, _, c in _role_counts(session, rnd)]
+    own_responses = [(code[u], r, n) for u, r, n in _response_groups(session, rnd)]
+    shown_completed = _shown(own_completed, tree, k)
+    shown_responses = _shown(own_responses, tree, k)
+    return [
+        replace(
+            row,
+            completed=row.completed if row.unit_code in shown_completed else None,
+            responses=row.responses if row.unit_code in shown_responses else None,
+        )
+        for row in fieldwork(session, rnd)
+    ]
+
+
+def _response_groups(session: Session, rnd: Round) -> list[tuple[int, str, int]]:
+    """(unit id, role, responses) where people answered.
+
+    Closing stores small groups under larger units (``survey.services.atrest``); an open-link
+    round keeps its counts per unit from just before (``invitation_counts``), because a
+    unit with more responses than people is how a stuffed link shows. Otherwise: the
+    responses where they are stored.
+    """
+    if rnd.mode == RoundMode.OPEN and rnd.status != RoundStatus.OPEN:
+        kept = session.execute(
+            select(InvitationCount.unit_id, InvitationCount.role, InvitationCount.completed).where(
+                InvitationCount.round_id == rnd.id
+            )
+        ).all()
+        if kept:
+            return [(u, r, int(n)) for u, r, n in kept]
+    return [
+        (u, r, int(n))
+        for u, r, n in session.execute(
+            select(Response.unit_id, Response.role, func.count())
+            .where(Response.round_id == rnd.id)
+            .group_by(Response.unit_id, Response.role)
+        )
+    ]
+
+
+def _shown(own: list[tuple[str, str, int]], tree: pd.DataFrame, k: int) -> set[str]:
+    """Units whose ``all`` count may be shown (see :func:`analysis.tables.count_cells`)."""
+    frame = pd.DataFrame(own, columns=["unit", "role", "n"])
+    cells = count_cells(frame, tree, k)
+    kept = cells[(cells["role"] == ALL) & ~cells["suppressed"]]
+    return set(kept["unit"])
+
+
 def _rolled(parent: dict[int, int | None], counts: Iterable[tuple[int, int]]) -> dict[int, int]:
     """Add each unit's own count to it and to every unit above it."""
     total: dict[int, int] = {}
@@ -119,7 +176,8 @@ def _tree_order(parent: dict[int, int | None]) -> list[int]:
 
 
 def over_headcount(rows: list[FieldworkRow]) -> list[str]:
-    """One warning line per unit whose responses exceed its headcount."""
+    """One warning line per unit whose responses exceed its headcount (for staff: give the
+    rows of :func:`fieldwork`, not the published ones, whose small counts are held back)."""
     return [
         f"warning: unit '{r.unit_code}' ({r.unit_name}) has {r.responses} responses but a "
         f"headcount of {r.headcount}: people outside the unit, or the same people more than "
@@ -180,7 +238,8 @@ def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int,
     An invited round reads the invitations, whose status turns ``completed`` at submission;
     from the close (who answered) and the purge (who was invited) the kept counts per unit and
     role stand in for them. An open-link round has no invitations: its completed count is its
-    ballots per unit link during fieldwork and its responses after the close.
+    pending ballots per unit link during fieldwork (a ballot's role is sealed inside it, so it
+    counts for its unit, role "", only) and its responses (or the counts kept at close) after.
     """
     if rnd.mode == RoundMode.INVITED:
         live = invitation_groups(session, rnd.id)
@@ -194,16 +253,15 @@ def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int,
             ).where(InvitationCount.round_id == rnd.id)
         ).all()
         return [(u, r, int(i), int(s or 0), int(c or 0)) for u, r, i, s, c in [*live, *kept]]
-    rows: list[tuple[int, str, int, int, int]] = []
-    for model in (Response, Ballot):
-        rows += [
-            (unit_id, role, 0, 0, int(n))
-            for unit_id, role, n in session.execute(
-                select(model.unit_id, model.role, func.count())
-                .where(model.round_id == rnd.id)
-                .group_by(model.unit_id, model.role)
-            )
-        ]
+    rows = [(u, r, 0, 0, n) for u, r, n in _response_groups(session, rnd)]
+    rows += [
+        (unit_id, "", 0, 0, int(n))
+        for unit_id, n in session.execute(
+            select(Ballot.unit_id, func.count())
+            .where(Ballot.round_id == rnd.id)
+            .group_by(Ballot.unit_id)
+        )
+    ]
     return rows
 
 
@@ -220,7 +278,7 @@ def live_fieldwork(
     for unit_id, role, invited, started, completed in _role_counts(session, rnd):
         uid: int | None = unit_id
         while uid is not None:
-            for key in ((uid, role), (uid, "")):
+            for key in {(uid, role), (uid, "")}:
                 acc = totals.setdefault(key, [0, 0, 0])
                 acc[0] += invited
                 acc[1] += started

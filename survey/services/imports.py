@@ -15,6 +15,7 @@ from analysis.instruments import Invalid, Scale
 from analysis.roles import ROLES
 from survey.models import Invitation, Round
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
+from survey.sealing import Sealer
 from survey.services.ballots import drop_ballots
 from survey.services.errors import InputError, Problems
 from survey.services.org import unit_codes
@@ -108,8 +109,10 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
     return len(rows)
 
 
-def import_responses(session: Session, round_name: str, table: Table) -> int:
+def import_responses(session: Session, round_name: str, table: Table, *, sealer: Sealer) -> int:
     """Import a wide answer table: unit_code,role,<item ids…>; empty = unanswered, dk = vet ej.
+
+    Each row becomes a ballot sealed for the round with ``sealer`` (the installation's).
 
     The round's row is share-locked and its status checked before and after writing, as a
     submission does (survey.services.respond.lock_open_round), so no import lands in the ballot
@@ -162,7 +165,7 @@ def import_responses(session: Session, round_name: str, table: Table) -> int:
     problems.raise_any()
     # Paper answers wait in the ballot box like any other submission: no response exists
     # before the close, which shuffles them in among the rest.
-    n = drop_ballots(session, ballots)
+    n = drop_ballots(session, ballots, sealer=sealer)
     session.flush()
     session.refresh(rnd)
     _writable(rnd, f)

@@ -27,7 +27,7 @@ from analysis.datapackage import DEFAULT_LICENSE
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
-from analysis.reliability import flag_reliability, reliability_table
+from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
 from analysis.scoring import applicable_indices
 from analysis.suppression import suppress_cells
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
@@ -35,7 +35,7 @@ from analysis.tree import ancestor_pairs
 from survey.models import Round
 from survey.models.enums import FINISHED
 from survey.services.errors import InputError, StateError
-from survey.services.fieldwork import FieldworkRow, fieldwork
+from survey.services.fieldwork import FieldworkRow, published_fieldwork
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
     LeafStatistics,
@@ -241,10 +241,10 @@ def round_figures(
         cmp_round,
         q,
         aggregates,
-        flag_reliability(reliability),
+        flag_reliability(suppress_reliability(reliability, k)),
         gaps,
         k,
-        fieldwork(session, rnd),
+        published_fieldwork(session, rnd, k),
         comparison_table(full),
         units[["unit", "name", "parent", "level"]],
     )

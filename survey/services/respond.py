@@ -7,6 +7,11 @@ answers into the ballot box; a double click, a reload or a concurrent retry find
 to claim. Responses are written only when the round closes (survey.services.closing), so the
 submitting transaction never touches ``responses``. A submission holds a share lock on its
 round's row and finds it still open, so a close waits for it and none lands after the close.
+
+A draft's answers are one value sealed with the respondent's own secret (``survey.sealing``):
+every function that reads or writes them takes that respondent's :class:`Sealer`, built by the
+page from the link token or browser key the request carries. The ballot is sealed for the
+round with the installation's sealer, which the caller passes in too.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis.instruments import Category, Comment, Invalid, Item, Questionnaire
-from survey.models import Draft, DraftAnswer, Invitation, Round
+from survey.models import Draft, Invitation, Round
 from survey.models.enums import InvitationStatus, RoundStatus
+from survey.sealing import DRAFT, Sealer
 from survey.services.ballots import drop_ballot
 from survey.services.errors import StateError
 from survey.tokens import token_hash
@@ -194,37 +200,55 @@ def start_browser_draft(
     return draft
 
 
-def change_role(session: Session, draft: Draft, unit_id: int, role: str, plan: Plan) -> None:
+def change_role(
+    session: Session, draft: Draft, unit_id: int, role: str, plan: Plan, sealer: Sealer
+) -> None:
     """Move an open-link draft to another unit or role, dropping answers the role is not asked."""
+    keep = set(plan.items) | set(plan.comments)
+    values = {k: v for k, v in draft_values(draft, sealer).items() if k in keep}
     draft.unit_id = unit_id
     draft.role = role
-    keep = set(plan.items) | set(plan.comments)
-    stale = [a.id for a in draft.answers if a.item_id not in keep]
-    if stale:
-        session.execute(delete(DraftAnswer).where(DraftAnswer.id.in_(stale)))
-        session.expire(draft, ["answers"])
+    _seal_draft(draft, values, sealer)
     draft.page = 0
     session.flush()
 
 
-def draft_values(session: Session, draft: Draft) -> dict[str, str]:
-    rows = session.execute(
-        select(DraftAnswer.item_id, DraftAnswer.value).where(DraftAnswer.draft_id == draft.id)
-    )
-    return {item_id: value for item_id, value in rows}
+def _draft_place(draft: Draft) -> str:
+    """What a draft's seal is bound to: copied into another draft's row, it will not open."""
+    return f"draft={draft.id} round={draft.round_id}"
+
+
+def draft_values(draft: Draft, sealer: Sealer) -> dict[str, str]:
+    """The draft's answers and comments (field id → stored value), opened with ``sealer``."""
+    if draft.sealed is None:
+        return {}
+    return cast("dict[str, str]", sealer.open(DRAFT, "", _draft_place(draft), draft.sealed))
+
+
+def _seal_draft(draft: Draft, values: Mapping[str, str], sealer: Sealer) -> None:
+    draft.sealed = sealer.seal(DRAFT, "", _draft_place(draft), dict(values)) if values else None
 
 
 def save_page(
-    session: Session, draft: Draft, page: Page, values: Mapping[str, str], next_page: int
+    session: Session,
+    draft: Draft,
+    page: Page,
+    values: Mapping[str, str],
+    next_page: int,
+    sealer: Sealer,
 ) -> None:
-    """Replace the draft's answers for ``page`` with ``values`` and remember ``next_page``."""
+    """Replace the draft's answers for ``page`` with ``values`` and remember ``next_page``.
+
+    The answers are one sealed value, so a save reads, changes and rewrites it. The draft's row
+    is locked first (a write takes the lock on every database), so a page saved at the same
+    time in another tab waits and then builds on this one instead of overwriting it.
+    """
+    table = Draft.__table__
+    session.execute(update(table).where(table.c.id == draft.id).values(page=table.c.page))
+    session.refresh(draft)
     ids = page.field_ids
-    session.execute(
-        delete(DraftAnswer).where(DraftAnswer.draft_id == draft.id, DraftAnswer.item_id.in_(ids))
-    )
-    rows = [{"draft_id": draft.id, "item_id": k, "value": v} for k, v in values.items() if k in ids]
-    if rows:
-        session.execute(insert(DraftAnswer), rows)
+    kept = {k: v for k, v in draft_values(draft, sealer).items() if k not in ids}
+    _seal_draft(draft, kept | {k: v for k, v in values.items() if k in ids}, sealer)
     draft.page = next_page
     session.flush()
 
@@ -260,8 +284,14 @@ def lock_open_round(session: Session, round_id: int) -> None:
         raise RoundNotOpen(f"round {round_id} is not open")
 
 
-def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
-    """Put the invitation's answers in the ballot box once; False if already submitted."""
+def submit_invitation(
+    session: Session, invitation_id: int, plan: Plan, *, draft_sealer: Sealer, ballot_sealer: Sealer
+) -> bool:
+    """Put the invitation's answers in the ballot box once; False if already submitted.
+
+    ``draft_sealer`` opens the draft (the respondent's own), ``ballot_sealer`` seals the ballot
+    for the round (the installation's).
+    """
     table = Invitation.__table__
     round_id = session.scalar(select(table.c.round_id).where(table.c.id == invitation_id))
     lock_open_round(session, int(round_id or 0))
@@ -282,8 +312,9 @@ def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
         .execution_options(populate_existing=True)
     )
     if draft is not None:
-        values = draft_values(session, draft)
-        _drop_ballot(session, draft.round_id, draft.unit_id, draft.role, values, plan)
+        values = draft_values(draft, draft_sealer)
+        meta = (draft.round_id, draft.unit_id, draft.role)
+        _drop_ballot(session, *meta, values, plan, ballot_sealer)
         session.expunge(draft)
         _delete_draft(session, draft.id)
     session.flush()
@@ -291,13 +322,15 @@ def submit_invitation(session: Session, invitation_id: int, plan: Plan) -> bool:
     return True
 
 
-def submit_browser(session: Session, draft_id: int, plan: Plan) -> bool:
+def submit_browser(
+    session: Session, draft_id: int, plan: Plan, *, draft_sealer: Sealer, ballot_sealer: Sealer
+) -> bool:
     """Put an open-link draft's answers in the ballot box once; False if already submitted."""
     draft = session.get(Draft, draft_id, populate_existing=True)
     if draft is None:
         return False
     lock_open_round(session, draft.round_id)
-    values = draft_values(session, draft)
+    values = draft_values(draft, draft_sealer)
     meta = (draft.round_id, draft.unit_id, draft.role)
     claimed = cast(
         "CursorResult[Any]",
@@ -307,21 +340,24 @@ def submit_browser(session: Session, draft_id: int, plan: Plan) -> bool:
         return False
     session.expunge(draft)
     _delete_draft(session, draft_id)
-    _drop_ballot(session, *meta, values, plan)
+    _drop_ballot(session, *meta, values, plan, ballot_sealer)
     session.flush()
     lock_open_round(session, meta[0])
     return True
 
 
 def _delete_draft(session: Session, draft_id: int) -> None:
-    session.execute(
-        delete(DraftAnswer.__table__).where(DraftAnswer.__table__.c.draft_id == draft_id)
-    )
     session.execute(delete(Draft.__table__).where(Draft.__table__.c.id == draft_id))
 
 
 def _drop_ballot(
-    session: Session, round_id: int, unit_id: int, role: str, values: Mapping[str, str], plan: Plan
+    session: Session,
+    round_id: int,
+    unit_id: int,
+    role: str,
+    values: Mapping[str, str],
+    plan: Plan,
+    sealer: Sealer,
 ) -> None:
     """Validate the draft's values against the plan and put them in the ballot box.
 
@@ -340,4 +376,4 @@ def _drop_ballot(
             )
         elif item_id in plan.comments and raw.strip():
             comments.append({"comment_id": item_id, "text": raw.strip()[:MAX_COMMENT]})
-    drop_ballot(session, round_id, unit_id, role, answers, comments)
+    drop_ballot(session, round_id, unit_id, role, answers, comments, sealer=sealer)

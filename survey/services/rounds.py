@@ -29,6 +29,7 @@ from survey.models import (
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.rounds import ROUND_MODES, TRACES_NOT_CHECKED
+from survey.sealing import Sealer
 from survey.services.audit import audit
 from survey.services.closing import close_fieldwork
 from survey.services.errors import InputError, StateError
@@ -186,9 +187,18 @@ def create_round(
     return rnd
 
 
-# Audit actions that mean a round's figures were shown: a report, the read API's first answer,
-# the dashboards' first page of the round.
-RESULTS_SHOWN = ("report.write", "api.read", "results.view")
+# Audit actions that mean something made from the round's responses left the database: a
+# report, the read API's first answer, the dashboards' first page of the round, an analyst
+# export (command or page), the gaps workbook, a page of free-text comments. Any two of them,
+# one response apart, can be differenced, so each one bars reopening.
+RESULTS_SHOWN = (
+    "report.write",
+    "api.read",
+    "results.view",
+    "export.write",
+    "gaps.export",
+    "comments.view",
+)
 
 
 class ClosedForGood(StateError):
@@ -220,13 +230,16 @@ def note_results_shown(
         audit(session, action, actor=actor, round=round_name, compare_round=compare_round)
 
 
-def move_round(session: Session, name: str, action: str) -> Round:
+def move_round(session: Session, name: str, action: str, *, sealer: Sealer | None = None) -> Round:
     """Apply open/close/publish, refusing illegal moves with a message that says why.
 
     The round's row is locked first and its status read again under the lock: a close waits
     for every submission in flight (they hold a share lock on the row, survey.services.respond)
-    and two closes never both run.
+    and two closes never both run. Closing opens the sealed ballots, which only the
+    installation's ``sealer`` can do.
     """
+    if action == "close" and sealer is None:
+        raise ValueError("closing a round opens its ballots: pass the installation's sealer")
     rnd = get_round(session, name)
     session.refresh(rnd, with_for_update=True)
     allowed = TRANSITIONS[action]
@@ -255,7 +268,7 @@ def move_round(session: Session, name: str, action: str) -> Round:
         raise StateError(f"round '{name}' was changed at the same time; nothing was done")
     session.refresh(rnd)
     if target == RoundStatus.CLOSED:
-        close_fieldwork(session, rnd)
+        close_fieldwork(session, rnd, sealer)  # type: ignore[arg-type]  # checked above
         rnd.closed_at = utcnow()
         rnd.traces_verified_at = None
         rnd.traces_problem = TRACES_NOT_CHECKED

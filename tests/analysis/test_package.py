@@ -184,10 +184,15 @@ TREE = {"C": None, "A": "C", "A1": "A", "A2": "A", "B": "C", "B1": "B", "B2": "B
 
 def test_coarsening_merges_small_units_upward():
     labels = coarsen_units(TREE, {"A1": 10, "A2": 2, "B1": 5, "B2": 5, "C": 0}, k=5)
-    # A holds only A2's two, too few, so they go on up to C, still below k: C takes its
-    # smallest standing sub-group (B1 and B2 tie at 5; code order picks B1).
-    assert labels["A1"] == "A1" and labels["A2"] == labels["A"] == "C"
-    assert labels["B1"] == "C" and labels["B2"] == "B2" and labels["B"] == "C"
+    # A2's two are too few; A's subtree has 12, so they stay in A, which takes its smallest
+    # standing sub-group (A1) to reach k rather than pass them on to C.
+    assert labels["A1"] == labels["A2"] == labels["A"] == "A"
+    assert labels["B1"] == "B1" and labels["B2"] == "B2" and labels["B"] == "B"
+    labels = coarsen_units(TREE, {"A1": 10, "A2": 2, "B1": 5, "B2": 5, "C": 1}, k=5)
+    # C's own one is below k with nothing left over below: C takes its smallest standing
+    # sub-group (A with 12, B1 and B2 with 5 each; B1 and B2 tie, code order picks B1).
+    assert labels["A2"] == labels["A"] == "A" and labels["B1"] == labels["B"] == "C"
+    assert labels["B2"] == "B2"
     with pytest.raises(ValueError, match="fewer than the minimum group size 5"):
         coarsen_units(TREE, {"A1": 2, "B2": 1}, k=5)
 

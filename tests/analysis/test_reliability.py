@@ -85,3 +85,25 @@ def test_sums_equal_those_of_the_complete_rows(seed, n):
         per_item = items[items.category == category].set_index("item")
         assert per_item["sum"].to_dict() == pytest.approx(complete.sum().to_dict())
         assert per_item["sumsq"].to_dict() == pytest.approx((complete**2).sum().to_dict())
+
+
+def test_alpha_of_fewer_than_k_is_not_published():
+    """The attack: reliability.csv gave Cronbach's α (and its n) of two, three, four people."""
+    from analysis.reliability import suppress_reliability
+
+    table = pd.DataFrame(
+        {
+            "round": "R",
+            "category": ["a", "b", "c", "d", "e"],
+            "n": [0, 2, 4, 5, 40],
+            "items": 3,
+            "alpha": [np.nan, 0.5, 0.6, 0.7, 0.8],
+            "ci_low": [np.nan, 0.1, 0.2, 0.3, 0.7],
+            "ci_high": [np.nan, 0.9, 0.9, 0.9, 0.9],
+        }
+    )
+    out = suppress_reliability(table, 5)
+    assert out["n"].isna().tolist() == [False, True, True, False, False]
+    assert out["alpha"].isna().tolist() == [True, True, True, False, False]
+    assert out["ci_low"].isna().tolist() == [True, True, True, False, False]
+    assert out.loc[4, "alpha"] == 0.8 and out.loc[0, "n"] == 0 and out["items"].eq(3).all()

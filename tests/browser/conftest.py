@@ -24,6 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import create_app
 from survey.extensions import db
+from survey.sealing import Sealer
 from tests.support import factory
 from tests.support.factory import QUESTIONNAIRE, ROLES  # noqa: F401 (the tests import them here)
 
@@ -178,8 +179,9 @@ MIXED_TABLES = ("responses", "answers", "response_comments")
 class Db:
     """Plain SQL on the live server's database, through its own engine (no shared session)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, sealer: Sealer) -> None:
         self.engine = sa.create_engine(url)
+        self.sealer = sealer  # the live server's, which opens its ballots
 
     def scalar(self, sql: str, **params: Any) -> Any:
         with self.engine.connect() as conn:
@@ -200,13 +202,22 @@ class Db:
         from sqlalchemy import select
         from sqlalchemy.orm import Session
 
-        from survey.models import Ballot
+        from survey.models import Ballot, Round
         from survey.services.closing import open_ballots
 
         with Session(self.engine) as session:
             for round_id in session.scalars(select(Ballot.round_id).distinct()).all():
-                open_ballots(session, round_id)
+                open_ballots(session, session.get_one(Round, round_id), self.sealer)
             session.commit()
+
+    def saved(self, link: str) -> dict[str, str]:
+        """What the draft behind a personal ``link`` holds, opened with the link's token."""
+        from sqlalchemy.orm import Session
+
+        from tests.support.drafts import saved_answers
+
+        with Session(self.engine) as session:
+            return saved_answers(session, link)
 
     def answers(self) -> dict[str, int | None]:
         """Item id → value (None = vet ej) of the only response in the database."""
@@ -215,8 +226,8 @@ class Db:
 
 
 @pytest.fixture
-def dbq(database_url: str) -> Iterator[Db]:
-    d = Db(database_url)
+def dbq(database_url: str, app: Flask) -> Iterator[Db]:
+    d = Db(database_url, Sealer.from_config(app.config))
     yield d
     d.engine.dispose()
 

@@ -41,7 +41,8 @@ def test_a_comment_over_the_limit_comes_back_in_the_box_with_its_count(
     dbq: Db,
 ) -> None:
     page = new_context(java_script_enabled=javascript).new_page()
-    to_comments(page, live_server, make_survey().link("employee"))
+    link = make_survey().link("employee")
+    to_comments(page, live_server, link)
     box = page.get_by_label("Vad skulle hjälpa dig att utveckla din digitala kompetens?")
     expect(box).to_have_accessible_description(re.compile(r"^Högst 4\s000 tecken\.\s*$"))
     assert not page.locator("[data-count-status]").is_visible()
@@ -56,7 +57,7 @@ def test_a_comment_over_the_limit_comes_back_in_the_box_with_its_count(
     expect(box).to_have_accessible_description(
         re.compile(r"Högst 4\s000 tecken\..*Kommentaren får vara högst 4\s000 tecken.*97 för många")
     )
-    assert dbq.count("draft_answers") == 0
+    assert dbq.saved(link) == {}
     box.fill(LONG[:3991])  # shortened in place
     if javascript:  # the count follows the text before anything is sent
         assert count_text(page) == "Du har skrivit 3 991 av 4 000 tecken."
@@ -64,7 +65,7 @@ def test_a_comment_over_the_limit_comes_back_in_the_box_with_its_count(
         assert count_text(page) == "Du har skrivit 4 097 tecken, 97 för många."
     press(page, SV["next"], exact=True)
     assert h1(page) == SV["review"]
-    assert dbq.scalar("SELECT value FROM draft_answers") == LONG[:3991].strip()
+    assert dbq.saved(link) == {"comment_learning": LONG[:3991].strip()}
 
 
 def test_the_count_updates_as_you_type_and_a_screen_reader_hears_it_when_you_pause(

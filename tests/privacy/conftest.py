@@ -30,7 +30,6 @@ COMMENT = "c-comment_learning"
 TOUCHED = (
     "ballots",
     "drafts",
-    "draft_answers",
     "invitations",
     "responses",
     "answers",

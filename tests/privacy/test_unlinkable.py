@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from tests.privacy.conftest import N, email, is_postgresql, order_is_chance, raw_pages, rows, scalar
 from tests.support.factory import close_round
 
-DEAD_TABLES = ("drafts", "draft_answers", "ballots", "invitations")
+DEAD_TABLES = ("drafts", "ballots", "invitations")
 
 
 def position(ctid: str) -> tuple[int, int]:

@@ -90,8 +90,11 @@ def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commen
         ids = db.session.scalars(sa.select(Response.id)).all()
     assert len(ids) == 4 and not [i for i in ids if i in page]
 
+    # Four employees are fewer than k (5) in the whole round: at close they are all stored
+    # under CITY (k-anonymous storage), comments included, so EDU-A holds none of them.
     edu_a = text(hr.get("/admin/comments/R2025?unit=EDU-A"))
-    assert "Mer utbildning i Excel" in edu_a and SECRET_ANSWER not in edu_a
+    assert "Mer utbildning i Excel" not in edu_a and SECRET_ANSWER not in edu_a
+    assert "För få kommentarer för att visas." in edu_a
     care = text(hr.get("/admin/comments/R2025?unit=CARE"))  # one comment: below K_TEXT
     assert SECRET_ANSWER not in care and "För få kommentarer för att visas." in care
     assert hr.get("/admin/comments/R2025?unit=NOWHERE").status_code == 404
@@ -157,3 +160,40 @@ def test_feedback_reader_for_admins(app, runner, clock) -> None:  # type: ignore
     assert "2026-03-01" in text(r) and "/survey/page/2" in text(r)
     hr = staff(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
     assert hr.get("/admin/feedback/").status_code == 403
+
+
+NESTED = [(f"a{i}@example.org", "EDU-A", f"Skola A tycker {i}") for i in range(4)] + [
+    ("c1@example.org", "CARE", f"{SECRET_ANSWER} ett"),
+    ("c2@example.org", "CARE", f"{SECRET_ANSWER} två"),
+    ("c3@example.org", "CARE", f"{SECRET_ANSWER} tre"),
+]
+
+
+def test_nested_comment_groups_cannot_be_subtracted(
+    app, make_round, runner, write_csv, tmp_path, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The attack: the whole organisation's comments minus EDU-A's gave CARE's three, fewer
+    than K_TEXT (4). k is 3, so CARE's three stay CARE's at close (k-anonymous storage)."""
+    app.config.update(K_TEXT=4, K_ANONYMITY=3)
+    make_round()
+    invite(runner, write_csv, people=[(e, unit, "employee") for e, unit, _ in NESTED])
+    links = {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "l.csv")}
+    for email, _unit, comment in NESTED:
+        answer_with_comment(app, links[email], comment)
+    close_round(runner)
+    hr = staff(app, runner, clock, "hr@example.org", "hr")
+    shown = {}
+    for unit in ("", "CITY", "EDU", "EDU-A", "EDU-B", "CARE"):
+        page = text(hr.get(f"/admin/comments/R2025?unit={unit}"))
+        shown[unit] = re.findall(r"<li>([^<]+)</li>", page)
+    assert shown["EDU-A"] == [c for _, u, c in NESTED if u == "EDU-A"]
+    below = {"": ["CITY", "EDU", "EDU-A", "EDU-B", "CARE"], "CITY": ["EDU", "EDU-A", "CARE"]}
+    below["EDU"] = ["EDU-A", "EDU-B"]
+    for outer, inners in below.items():
+        for inner in inners:
+            if shown[outer] and shown[inner]:
+                rest = list(shown[outer])
+                for t in shown[inner]:
+                    rest.remove(t)
+                assert not 0 < len(rest) < 4, (outer, inner, rest)
+    assert not any(SECRET_ANSWER in t for texts in shown.values() for t in texts)

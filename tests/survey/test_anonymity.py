@@ -10,7 +10,6 @@ from survey.models import (
     AccessibilityFeedback,
     Ballot,
     Draft,
-    DraftAnswer,
     Invitation,
     Response,
 )
@@ -44,7 +43,6 @@ def test_after_submit_only_the_invitation_status_remains(
     db_session.expire_all()
 
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Draft)) == 0
-    assert db_session.scalar(sa.select(sa.func.count()).select_from(DraftAnswer)) == 0
     invitations = {i.email: i for i in db_session.scalars(sa.select(Invitation))}
     assert {e: i.status for e, i in invitations.items()} == {
         "employee@example.org": "pending",
@@ -54,11 +52,13 @@ def test_after_submit_only_the_invitation_status_remains(
     after = {e: (i.unit_id, i.role, i.token_hash, i.reminders) for e, i in invitations.items()}
     assert after == before  # only the status changed
 
-    # The submission waits in the ballot box: random id, no invitation, time or sequence.
+    # The submission waits in the ballot box: random id, no invitation, time or sequence, and
+    # its role and answers sealed (survey/sealing.py: version, key id, nonce + ciphertext).
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
     ballot = db_session.execute(sa.select(Ballot.__table__)).mappings().one()
-    assert set(ballot) == {"id", "round_id", "unit_id", "role", "payload"}
+    assert set(ballot) == {"id", "round_id", "unit_id", "payload"}
     assert len(ballot["id"]) == 32 and int(ballot["id"], 16) >= 0
+    assert ballot["payload"].startswith("v1.") and "manager" not in ballot["payload"]
     close_round(runner)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
     response = db_session.scalar(sa.select(Response))

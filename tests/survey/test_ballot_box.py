@@ -18,6 +18,7 @@ from survey import create_app
 from survey.extensions import db
 from survey.models import Draft, InvitationCount, Round
 from survey.models.audit import utcnow
+from survey.sealing import Sealer
 from survey.services import closing, respond
 from survey.services.errors import StateError
 from survey.services.rounds import move_round
@@ -113,11 +114,12 @@ def test_two_closes_never_open_a_ballot_twice(app, links, db_session):  # type: 
         respond_to(app, links[i])
     db_session.rollback()
     first, second = Session(engine(app)), Session(engine(app))
+    sealer = Sealer.from_config(app.config)  # the installation's: it opens the sealed ballots
     outcome: list[object] = []
 
     def other() -> None:
         try:
-            move_round(second, "R2025", "close")
+            move_round(second, "R2025", "close", sealer=sealer)
             second.commit()
             outcome.append("closed")
         except (StateError, sa.exc.OperationalError) as e:
@@ -125,7 +127,7 @@ def test_two_closes_never_open_a_ballot_twice(app, links, db_session):  # type: 
             outcome.append(type(e).__name__)
 
     try:
-        move_round(first, "R2025", "close")  # not committed yet
+        move_round(first, "R2025", "close", sealer=sealer)  # not committed yet
         thread = threading.Thread(target=other)
         thread.start()
         first.commit()
@@ -147,10 +149,11 @@ def test_a_submission_in_flight_is_taken_by_the_close_that_waits_for_it(
     rid = db_session.scalar(sa.select(Round.id))
     unit, role = db_session.execute(sa.text("SELECT unit_id, role FROM invitations")).first()
     submitting, closer = Session(engine(app)), Session(engine(app))
+    sealer = Sealer.from_config(app.config)
     done: list[str] = []
 
     def close() -> None:
-        move_round(closer, "R2025", "close")
+        move_round(closer, "R2025", "close", sealer=sealer)
         closer.commit()
         done.append("closed")
 
@@ -159,7 +162,7 @@ def test_a_submission_in_flight_is_taken_by_the_close_that_waits_for_it(
         from survey.services.ballots import drop_ballot
 
         answer = {"item_id": "x", "value": 3, "scale_min": 1, "scale_max": 5}
-        drop_ballot(submitting, rid, unit, role, [answer], [])
+        drop_ballot(submitting, rid, unit, role, [answer], [], sealer=sealer)
         thread = threading.Thread(target=close)
         thread.start()
         thread.join(timeout=1)

@@ -1,7 +1,7 @@
 """round traces: whether a close or purge was verified to leave no dead row versions
 
 Revision ID: d5e1a9c3f7b2
-Revises: 33bc0212ec42
+Revises: 5e2a9c7d1b84
 Create Date: 2026-12-04 23:40:00
 
 Both nullable: rounds closed before this revision were never verified and show as such only
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd5e1a9c3f7b2'
-down_revision = '33bc0212ec42'
+down_revision = '5e2a9c7d1b84'
 branch_labels = None
 depends_on = None
 
