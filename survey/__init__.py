@@ -83,7 +83,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     from survey.files import private_sqlite_file
     from survey.sealing import EXTENSION, Sealer
-    from survey.services.mixer import secure_delete
+    from survey.traces import secure_delete
 
     app.extensions[EXTENSION] = Sealer.from_config(app.config)
 

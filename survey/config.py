@@ -50,9 +50,10 @@ def defaults(instance_path: str) -> dict[str, object]:
         "DATA_LICENSE": "CC0-1.0",
         # The fieldwork page marks units whose response rate (per cent) is below this.
         "FIELDWORK_THRESHOLD": 50,
-        # Submissions are mixed into the responses in shuffled batches of at least this many.
-        "MIX_BATCH": 10,
-        # Open-link drafts untouched this long are deleted by the mixer.
+        # After a close or purge: how many seconds to wait for older snapshots to end before the
+        # tables are rewritten and checked for dead row versions (survey/traces.py).
+        "CLOSE_VERIFY_WAIT": 60,
+        # Open-link drafts untouched this long are deleted by `mognad expire-drafts`.
         "DRAFT_EXPIRY_DAYS": 30,
         # Personal data (e-mails, link hashes) of a round is due for purging this long after close.
         "RETENTION_DAYS": 90,
@@ -90,12 +91,8 @@ def defaults(instance_path: str) -> dict[str, object]:
 
 
 def check_privacy(config: dict[str, object]) -> None:
-    """Refuse settings that would weaken unlinkability, with a message naming the setting.
-
-    A batch smaller than k would let a mixed batch be smaller than the smallest group that
-    reports may show, so MOGNAD_MIX_BATCH below K_ANONYMITY is refused rather than raised.
-    """
-    for key in ("MIX_BATCH", "DRAFT_EXPIRY_DAYS", "RETENTION_DAYS"):
+    """Refuse settings that would weaken privacy, with a message naming the setting."""
+    for key in ("DRAFT_EXPIRY_DAYS", "RETENTION_DAYS"):
         try:
             # Settings arrive as text or numbers from several sources; int() judges them all.
             config[key] = int(config[key])  # type: ignore[call-overload]
@@ -103,7 +100,6 @@ def check_privacy(config: dict[str, object]) -> None:
             raise ValueError(f"MOGNAD_{key} must be a whole number, got {config[key]!r}") from None
         if config[key] < 1:  # type: ignore[operator]  # an int since the line above
             raise ValueError(f"MOGNAD_{key} must be at least 1, got {config[key]}")
-    k = int(config["K_ANONYMITY"])  # type: ignore[call-overload]  # text or a number, as above
     try:
         config["K_HOMOGENEOUS"] = int(config["K_HOMOGENEOUS"])  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -113,10 +109,15 @@ def check_privacy(config: dict[str, object]) -> None:
     # Below a round's k it has no effect (a homogeneous cell is never shown below k anyway).
     if config["K_HOMOGENEOUS"] < 3:  # type: ignore[operator]  # an int since the line above
         raise ValueError(f"MOGNAD_K_HOMOGENEOUS must be at least 3, got {config['K_HOMOGENEOUS']}")
-    if config["MIX_BATCH"] < k:
+    try:
+        config["CLOSE_VERIFY_WAIT"] = float(config["CLOSE_VERIFY_WAIT"])  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         raise ValueError(
-            f"MOGNAD_MIX_BATCH must be at least K_ANONYMITY ({k}), got {config['MIX_BATCH']}"
-        )
+            f"MOGNAD_CLOSE_VERIFY_WAIT must be a number of seconds, got "
+            f"{config['CLOSE_VERIFY_WAIT']!r}"
+        ) from None
+    if config["CLOSE_VERIFY_WAIT"] < 0:  # type: ignore[operator]  # a float since the line above
+        raise ValueError("MOGNAD_CLOSE_VERIFY_WAIT must not be negative")
 
 
 class SecretKeyError(RuntimeError):

@@ -1,14 +1,14 @@
 """Sealed blobs: what the database holds instead of answers while a round is in fieldwork.
 
 An attacker who reads the database's files (free space, dead row versions, the write-ahead log,
-a dump) must find no answer or comment in clear before the mixer has made it anonymous. So
+a dump) must find no answer or comment in clear before the close has made it anonymous. So
 drafts and ballots are stored only as AES-GCM ciphertext:
 
 - a **draft** under a key derived from the respondent's own secret (the personal link token,
   or an open-link browser key), which reaches the server only from the link or the sealed
   session cookie and which the database never holds (it holds a SHA-256 of it);
 - a **ballot** under a key derived for its round from the installation secret
-  (``MOGNAD_SECRET_KEY``), so the mixer can open it later without the respondent.
+  (``MOGNAD_SECRET_KEY``), so the close can open it later without the respondent.
 
 Every key is derived with HKDF for one purpose (and round), so no two uses share a key. A
 sealed value names the key that sealed it by a *key id* (a short hash of the derived key: it

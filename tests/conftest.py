@@ -112,6 +112,8 @@ def app(database_url: str) -> Iterator[Flask]:
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "BASE_URL": "http://mognad.test",
+            # A test that leaves a snapshot open should not wait a minute at every close.
+            "CLOSE_VERIFY_WAIT": 5,
         }
     )
     factory.commands(app)

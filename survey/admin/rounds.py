@@ -29,7 +29,8 @@ from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
 from survey.services.publish import planned_files, publish_round
 from survey.services.retention import has_personal_data, purge_round, round_status
-from survey.services.rounds import TARGET, TRANSITIONS, create_round, move_round
+from survey.services.rounds import TARGET, TRANSITIONS, ClosedForGood, create_round, move_round
+from survey.traces import DEAD, REWRITE, SNAPSHOT, check_round
 
 MOVES = tuple(TRANSITIONS)
 
@@ -166,6 +167,7 @@ def round_detail(round_id: int) -> str:
         rnd=rnd,
         status=status,
         retention=retention(rnd),
+        traces=traces(rnd),
         moves=moves,
         can_change=allowed(current_user, Action.MANAGE_ROUNDS),
         can_mail=allowed(current_user, Action.SEND_MAIL),
@@ -194,6 +196,9 @@ def round_move(round_id: int, action: str) -> Any:
                 )
             else:
                 move_round(db.session(), name, action, sealer=app_sealer())
+        except ClosedForGood:
+            db.session.rollback()
+            problem = closed_for_good()
         except StateError as e:
             db.session.rollback()
             problem = str(e)
@@ -201,12 +206,12 @@ def round_move(round_id: int, action: str) -> Any:
             audit(db.session(), f"round.{action}", actor=actor(current_user), round=name)
             db.session.commit()
             if action == "close":
-                from survey.services.mixer import vacuum
-
-                vacuum(db.engine, full=True)
+                check_round(name, actor(current_user))
             return redirect(url_for("admin.round_detail", round_id=round_id, done=action), 303)
     status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
     possible = rnd.status in TRANSITIONS[action]
+    if action == "open" and rnd.status == RoundStatus.CLOSED:
+        problem = problem or closed_for_good()
     public, problem = public_files(rnd, action, possible, problem)
     page = render_template(
         "admin/rounds/confirm.html",
@@ -217,9 +222,39 @@ def round_move(round_id: int, action: str) -> Any:
         status=status,
         possible=possible,
         problem=problem,
-        reopen=action == "open" and rnd.status == RoundStatus.CLOSED,
     )
     return page, 400 if problem else 200
+
+
+def closed_for_good() -> str:
+    """Why a closed round cannot reopen, in the page's language."""
+    return _(
+        "En stängd omgång kan inte öppnas igen. Vid stängningen togs uppgiften om vem som har "
+        "svarat bort, så den som redan har svarat skulle kunna svara en gång till. Skapa en ny "
+        "omgång i stället."
+    )
+
+
+def traces(rnd: Round) -> str | None:
+    """Whether the close or purge was verified to leave no deleted row, in the page's language."""
+    if rnd.traces_verified_at is not None:
+        return _(
+            "Kontrollerat %(date)s: inga raderade rader finns kvar i databasen.",
+            date=rnd.traces_verified_at.date().isoformat(),
+        )
+    if not rnd.traces_problem:
+        return None
+    kind = rnd.traces_problem.split(":", 1)[0]
+    reason = {
+        SNAPSHOT: _("en annan databasanslutning höll en äldre ögonblicksbild"),
+        DEAD: _("raderade rader fanns kvar efter omskrivningen"),
+        REWRITE: _("tabellerna kunde inte skrivas om"),
+    }.get(kind, _("databasen kan inte kontrolleras med den behörighet Mognad har"))
+    return _(
+        "Inte kontrollerat att inga raderade rader finns kvar (%(reason)s). Kör "
+        "”mognad round verify” för att försöka igen.",
+        reason=reason,
+    )
 
 
 def public_files(
@@ -248,19 +283,17 @@ def round_purge(round_id: int) -> Any:
     if request.method == "POST":
         name = rnd.name
         try:
-            done = purge_round(db.session(), name, app_sealer())
+            done = purge_round(db.session(), name)
         except StateError as e:
             db.session.rollback()
             problem = str(e)
         else:
             audit(
                 db.session(), "round.purge", actor=actor(current_user), round=name,
-                invitations=done.invitations, drafts=done.drafts, mixed=done.mixed,
+                invitations=done.invitations, drafts=done.drafts,
             )  # fmt: skip
             db.session.commit()
-            from survey.services.mixer import vacuum
-
-            vacuum(db.engine, full=True)
+            check_round(name, actor(current_user))
             return redirect(url_for("admin.round_detail", round_id=round_id, done="purge"), 303)
     status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
     page = render_template(

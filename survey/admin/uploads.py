@@ -6,7 +6,7 @@ session cookie (which is signed, not encrypted, and small), so it waits in the i
 under a random name that only this session knows. It holds e-mail addresses, so it is readable
 by the server's user only (0600, in a 0700 folder), deleted at once when the preview is
 cancelled, replaced or confirmed, and otherwise after an hour: at the next upload or preview,
-and by the hourly `mognad mix`.
+and by the daily `mognad expire-drafts`.
 
 The preview runs the real service in its own database session that is always rolled back: the
 checks are exactly the ones the confirmation will run, and nothing of the request's own session

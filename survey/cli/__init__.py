@@ -27,7 +27,7 @@ GROUPS = {
     "report": ("report",),
     "export": ("export",),
     "links": ("links",),
-    "privacy": ("mix", "purge_personal_data"),
+    "privacy": ("expire_drafts", "purge_personal_data"),
     "mail": ("invitations", "reminders"),
     "users": ("user",),
     "tokens": ("token",),

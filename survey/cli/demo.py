@@ -28,3 +28,16 @@ def demo(seed: int, per_year: int) -> None:
         )
     for line in summary:
         click.echo(line)
+    # The demo closed its past rounds: remove and verify their traces as `round close` does.
+    from sqlalchemy import select
+
+    from survey.models import Round
+    from survey.models.enums import FINISHED
+    from survey.traces import check_round
+
+    with transaction() as session:
+        closed = session.scalars(
+            select(Round.name).where(Round.status.in_(FINISHED), Round.traces_verified_at.is_(None))
+        ).all()
+    for name in closed:
+        check_round(name)

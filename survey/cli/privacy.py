@@ -1,4 +1,4 @@
-"""`mognad mix` and `mognad purge-personal-data`: the data's life cycle after submission."""
+"""`mognad expire-drafts` and `mognad purge-personal-data`: personal data's life cycle."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import click
 from flask import current_app
 
 from survey.cli.common import command, transaction
-from survey.extensions import db
 from survey.models.enums import FINISHED
-from survey.sealing import app_sealer
 from survey.services.audit import audit
 from survey.services.errors import StateError
 
@@ -27,12 +25,30 @@ def purge_reminder(name: str, due: date | None, today: date) -> str | None:
     return f"Personal data is kept until {due.isoformat()}; then run '{command}'."
 
 
+def report_traces(name: str) -> bool:
+    """Wait, rewrite and verify after a committed close or purge; print and return the outcome."""
+    from survey.traces import check_round
+
+    outcome = check_round(name)
+    if outcome.verified:
+        click.echo(
+            "Verified: no deleted row version of the round's ballots, drafts or invitations "
+            "is left in the database."
+        )
+    else:
+        click.echo(
+            f"NOT VERIFIED that no deleted row version is left: {outcome.problem}. "
+            f"Retry with 'mognad round verify {name}'.",
+            err=True,
+        )
+    return outcome.verified
+
+
 def after_close(name: str) -> None:
-    """Vacuum what closing deleted and remind of the retention period (the close committed)."""
-    from survey.services.mixer import vacuum
+    """Remove and verify the close's traces and remind of the retention period (committed)."""
     from survey.services.retention import has_personal_data, round_status
 
-    vacuum(db.engine, full=True)
+    report_traces(name)
     with transaction() as session:
         status = round_status(session, name, current_app.config["RETENTION_DAYS"])
         personal = has_personal_data(session, status.round.id)
@@ -41,50 +57,20 @@ def after_close(name: str) -> None:
 
 
 @click.command(
-    "mix",
-    help="Move pending submissions into the responses in shuffled batches (for cron). Rounds "
-    "still open are mixed when at least MOGNAD_MIX_BATCH submissions wait; closed ones always. "
-    "Also deletes open-link drafts older than MOGNAD_DRAFT_EXPIRY_DAYS and upload previews "
-    "(which hold e-mail addresses) older than an hour.",
+    "expire-drafts",
+    help="Delete open-link drafts untouched for MOGNAD_DRAFT_EXPIRY_DAYS and upload previews "
+    "(which hold e-mail addresses) older than an hour (run it daily from cron). Submissions "
+    "become responses only when their round closes.",
 )
-@click.argument("name", required=False)
 @command
-def mix(name: str | None) -> None:
+def expire_drafts() -> None:
     from survey.admin.uploads import preview_folder, sweep
-    from survey.models import Round
-    from survey.services.mixer import (
-        MixConflict,
-        expire_drafts,
-        mix_round,
-        pending_count,
-        rounds_with_ballots,
-        vacuum,
-    )
-    from survey.services.rounds import get_round
+    from survey.services.ballots import expire_drafts as expire
 
     config = current_app.config
-    batch = config["MIX_BATCH"]
-    lines = []
-    try:
-        with transaction() as session:
-            if name is not None:
-                rounds = [get_round(session, name)]
-            else:
-                rounds = [session.get_one(Round, rid) for rid in rounds_with_ballots(session)]
-            for rnd in rounds:
-                mixed = mix_round(session, rnd.id, batch, sealer=app_sealer())
-                left = pending_count(session, rnd.id)
-                if mixed or left:
-                    wait = f" (fewer than a batch of {batch})" if left else ""
-                    lines.append(f"'{rnd.name}': mixed {mixed}, pending {left}{wait}")
-            expired = expire_drafts(session, config["DRAFT_EXPIRY_DAYS"])
-    except MixConflict:
-        raise StateError("another mix ran at the same time; run it again") from None
-    vacuum(db.engine, full=True)
-    for line in lines or ["Nothing to mix."]:
-        click.echo(line)
-    if expired:
-        click.echo(f"Deleted {expired} abandoned open-link drafts.")
+    with transaction() as session:
+        expired = expire(session, config["DRAFT_EXPIRY_DAYS"])
+    click.echo(f"Deleted {expired} abandoned open-link drafts.")
     previews = sweep(preview_folder(config, current_app.instance_path))
     if previews:
         click.echo(f"Deleted {previews} upload previews older than an hour.")
@@ -99,7 +85,6 @@ def mix(name: str | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
 @command
 def purge_personal_data(name: str, yes: bool) -> None:
-    from survey.services.mixer import vacuum
     from survey.services.retention import purge_round, round_status
 
     with transaction() as session:
@@ -116,17 +101,16 @@ def purge_personal_data(name: str, yes: bool) -> None:
     ):
         raise StateError("nothing was purged")
     with transaction() as session:
-        done = purge_round(session, name, app_sealer())
+        done = purge_round(session, name)
         audit(
             session,
             "round.purge",
             round=name,
             invitations=done.invitations,
             drafts=done.drafts,
-            mixed=done.mixed,
         )
-    vacuum(db.engine, full=True)
     click.echo(
         f"Purged round '{name}': {done.invitations} invitations reduced to counts per unit and "
         f"role, {done.drafts} drafts deleted."
     )
+    report_traces(name)

@@ -19,7 +19,11 @@ def responses() -> None:
 @click.argument("file", type=existing_file)
 @command
 def responses_import(name: str, file: Path) -> None:
+    from functools import partial
+
+    from survey.sealing import app_sealer
     from survey.services.imports import import_responses
 
-    n = import_file(import_responses, name, file, "responses.import", round=name)
+    service = partial(import_responses, sealer=app_sealer())
+    n = import_file(service, name, file, "responses.import", round=name)
     click.echo(f"Imported {n} responses into '{name}'.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -112,10 +113,36 @@ def _move(action: str) -> Callable[[str], None]:
     return move
 
 
+MOVE_HELP = {
+    "open": "Open a draft round for answers. A closed round never reopens.",
+    "close": "Close a round for good: every submission becomes a response, shuffled; drafts "
+    "and who answered are deleted; then the deleted rows are removed and that is verified.",
+    "publish": "Publish a closed round's results.",
+}
+
 for _action in ("open", "close", "publish"):
-    round_.command(_action, help=f"{_action.capitalize()} a round.")(
-        click.argument("name")(_move(_action))
-    )
+    round_.command(_action, help=MOVE_HELP[_action])(click.argument("name")(_move(_action)))
+
+
+@round_.command(
+    "verify",
+    help="Rewrite the tables a close or purge deleted rows from and verify that no deleted "
+    "row version is left (waits up to MOGNAD_CLOSE_VERIFY_WAIT seconds for older snapshots).",
+)
+@click.argument("name")
+@command
+def round_verify(name: str) -> None:
+    from survey.cli.privacy import report_traces
+    from survey.models.enums import FINISHED
+    from survey.services.errors import StateError
+    from survey.services.rounds import get_round
+
+    with transaction() as session:
+        status = get_round(session, name).status
+    if status not in FINISHED:
+        raise StateError(f"round '{name}' is {status}; only a closed round has traces to verify")
+    if not report_traces(name):
+        sys.exit(1)
 
 
 @round_.command("list", help="Every round: name, year, mode, status, k and counts.")
@@ -151,6 +178,7 @@ def round_list() -> None:
 @command
 def round_status_command(name: str) -> None:
     from survey.services.retention import has_personal_data, round_status
+    from survey.traces import describe
 
     with transaction() as session:
         s = round_status(session, name, current_app.config["RETENTION_DAYS"])
@@ -168,9 +196,12 @@ def round_status_command(name: str) -> None:
                 f"{c.completed} completed"
             )
         lines.append(
-            f"Responses: {s.responses} mixed, {s.pending} pending submissions, "
+            f"Responses: {s.responses}, {s.pending} submissions waiting for the close, "
             f"{s.drafts} unsubmitted drafts"
         )
+        traces = describe(rnd.traces_verified_at, rnd.traces_problem)
+        if traces:
+            lines.append(traces)
         if rnd.closed_at is not None:
             lines.append(f"Closed: {rnd.closed_at.date().isoformat()}")
         days = current_app.config["RETENTION_DAYS"]

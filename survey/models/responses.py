@@ -3,8 +3,8 @@
 A response row carries no invitation, token or timestamp, and its id is random: nothing in the
 schema can join an answer back to a person. Drafts are the only per-person answer store, hold
 their answers sealed and are deleted in the transaction that submits them; a submission then
-waits, sealed, in the ballot box until the mixer moves it, shuffled among at least a batch of
-others, into ``responses``.
+waits, sealed, in the ballot box until the round closes, when every ballot becomes a response
+in one shuffled transaction.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class ResponseComment(Model):
 
 
 class Ballot(Model):
-    """A submitted response waiting for the mixer: random id, no invitation, time or sequence.
+    """A submission waiting for the close: random id, no invitation, time or sequence.
 
     It exists so that the transaction that marks an invitation completed never writes a
     response row: on PostgreSQL that transaction's id (``xmin``) and the physical position of

@@ -34,6 +34,8 @@ ROUND_MODES = values(RoundMode)
 # run stopped: never resent, reported for checking). Reminder of the current run: due, in flight.
 MAIL_STATES = ("sending", "sent", "failed", "unknown")
 REMINDER_STATES = ("due", "sending")
+# Round.traces_problem from a close or purge until survey/traces.py has checked after its commit.
+TRACES_NOT_CHECKED = "unverifiable: not yet checked"
 
 
 class QuestionnaireSnapshot(Model):
@@ -95,6 +97,11 @@ class Round(Model):
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the results became public (the read API and the public pages show it).
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # After a close or purge: when it was verified that no dead row version of the deleted
+    # ballots, drafts or invitations survives (survey/traces.py), or why that is not verified.
+    # Both empty while nothing needs verifying.
+    traces_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    traces_problem: Mapped[str | None] = mapped_column(String(500))
     # The round's own mail texts ({kind: {lang: {"subject", "body"}}}, survey/services/
     # round_texts.py); None or a missing entry means the bundled templates. Planned dates are
     # information for the mail ({closes}); opening and closing stay deliberate actions.

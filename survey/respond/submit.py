@@ -9,7 +9,6 @@ from flask import redirect, render_template, request, session, url_for
 from analysis.instruments import Questionnaire
 from survey.extensions import db
 from survey.i18n import long_date
-from survey.mixing import mix_after_submit
 from survey.models import Round
 from survey.models.enums import RoundMode
 from survey.respond import context
@@ -26,35 +25,36 @@ def submit() -> Any:
     if session.get(context.KEY) is None and context.done_round() is not None:
         return redirect(url_for("respond.thanks"), 303)
     who = context.load(allow_completed=True)
-    if who.invitation is not None:  # a personal link
-        created = service.submit_invitation(
-            db.session(),
-            who.invitation.id,
-            who.plan,
-            draft_sealer=who.draft_sealer,
-            ballot_sealer=app_sealer(),
-        )
-    elif who.draft is not None:
-        created = service.submit_browser(
-            db.session(),
-            who.draft.id,
-            who.plan,
-            draft_sealer=who.draft_sealer,
-            ballot_sealer=app_sealer(),
-        )
-    else:
-        created = False
     rnd = who.round
+    try:
+        if who.invitation is not None:  # a personal link
+            created = service.submit_invitation(
+                db.session(),
+                who.invitation.id,
+                who.plan,
+                draft_sealer=who.draft_sealer,
+                ballot_sealer=app_sealer(),
+            )
+        elif who.draft is not None:
+            created = service.submit_browser(
+                db.session(),
+                who.draft.id,
+                who.plan,
+                draft_sealer=who.draft_sealer,
+                ballot_sealer=app_sealer(),
+            )
+        else:
+            created = False
+    except service.RoundNotOpen:
+        raise Stop("closed", rnd) from None  # rolled back: nothing was taken
     if not created:
         # A repeat ends on the same address as the first submission (post/redirect/get), so
         # whichever of two racing POSTs the browser shows, reload and Back behave the same.
         db.session.rollback()
         context.finish(rnd, who.personal)
         return redirect(url_for("respond.thanks"), 303)
-    round_id = rnd.id
     db.session.commit()
     context.finish(rnd, who.personal)
-    mix_after_submit(round_id)  # its own transaction, after the submission is durable
     return redirect(url_for("respond.thanks"), 303)
 
 

@@ -1,9 +1,10 @@
 """k-anonymous storage: a closing round's responses move to units where each (unit, role) has k.
 
-The rule is :mod:`analysis.atrest`; this applies it inside the close transaction, after the
-last ballots are mixed and before the statistics are frozen, so that every figure and export
-of the round is made from the coarsened units. Only the responses' unit changes: answers and
-comments belong to their response and ride along. Nothing is deleted, so no answer is lost.
+The rule is :mod:`analysis.atrest`; this applies it inside the close transaction
+(:func:`survey.services.closing.at_rest`), after the ballots are opened into responses and before
+the statistics are frozen, so that every figure and export of the round is made from the
+coarsened units. Only the responses' unit changes: answers and comments belong to their response
+and ride along. Nothing is deleted, so no answer is lost.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def load_demo(
             rnd = create_round(session, name, year, "malmo-digital", RoundMode.INVITED)
             q = snapshot_questionnaire(session, rnd)
             header, rows = response_rows(q, leaf_units(tree), per_year, rng, DEMO_PLAN, step)
-            import_responses(session, name, Table.of(f"r{year}", header, rows))
+            import_responses(session, name, Table.of(f"r{year}", header, rows), sealer=sealer)
             invited = [[f"person{i}@demo.mognad.se", r[0], r[1]] for i, r in enumerate(rows[:50])]
             import_respondents(session, name, Table.of(f"i{year}", RESPONDENT_COLUMNS, invited))
             move_round(session, name, "open")

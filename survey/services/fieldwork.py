@@ -22,7 +22,7 @@ from analysis.safecell import csv_text
 from analysis.tables import count_cells
 from survey.models import Ballot, Invitation, InvitationCount, Response, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
-from survey.services.retention import invitation_groups
+from survey.services.tallies import invitation_groups
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class Progress:
 
     invited: int | None  # None for an open-link round: nobody is invited
     started: int | None  # started but not yet submitted
-    completed: int  # submitted, whether or not the mixer has moved the ballot yet
+    completed: int  # submitted (a ballot until the close, a response after)
 
     @property
     def percent(self) -> int | None:
@@ -235,10 +235,11 @@ class UnitProgress:
 def _role_counts(session: Session, rnd: Round) -> list[tuple[int, str, int, int, int]]:
     """(unit id, role, invited, started, completed) of each unit's own people.
 
-    An invited round reads the invitations, whose status turns ``completed`` at submission,
-    so a ballot not yet mixed is counted; after a purge the kept counts stand in for them. An
-    open-link round has no invitations: its completed count is responses plus pending ballots.
-    A pending ballot's role is sealed inside it, so it counts for its unit (role "") only.
+    An invited round reads the invitations, whose status turns ``completed`` at submission;
+    from the close (who answered) and the purge (who was invited) the kept counts per unit and
+    role stand in for them. An open-link round has no invitations: its completed count is its
+    pending ballots per unit link during fieldwork (a ballot's role is sealed inside it, so it
+    counts for its unit, role "", only) and its responses (or the counts kept at close) after.
     """
     if rnd.mode == RoundMode.INVITED:
         live = invitation_groups(session, rnd.id)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from analysis.instruments import Invalid, Scale
 from analysis.roles import ROLES
-from survey.models import Answer, Invitation, Response, ResponseComment, Round
+from survey.models import Invitation, Round
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
-from survey.models.responses import random_id
+from survey.sealing import Sealer
+from survey.services.ballots import drop_ballots
 from survey.services.errors import InputError, Problems
 from survey.services.org import unit_codes
 from survey.services.rounds import get_round, snapshot_questionnaire
@@ -108,9 +109,17 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
     return len(rows)
 
 
-def import_responses(session: Session, round_name: str, table: Table) -> int:
-    """Import a wide answer table: unit_code,role,<item ids…>; empty = unanswered, dk = vet ej."""
+def import_responses(session: Session, round_name: str, table: Table, *, sealer: Sealer) -> int:
+    """Import a wide answer table: unit_code,role,<item ids…>; empty = unanswered, dk = vet ej.
+
+    Each row becomes a ballot sealed for the round with ``sealer`` (the installation's).
+
+    The round's row is share-locked and its status checked before and after writing, as a
+    submission does (survey.services.respond.lock_open_round), so no import lands in the ballot
+    box of a round that a concurrent close has already emptied.
+    """
     rnd = get_round(session, round_name)
+    session.refresh(rnd, with_for_update={"read": True})
     table = table.conform(RESPONSE_COLUMNS, extra=True)
     f = table.source
     _writable(rnd, f)
@@ -127,45 +136,46 @@ def import_responses(session: Session, round_name: str, table: Table) -> int:
             )
     problems.raise_any()  # the rows cannot be read against unknown columns
     units = unit_codes(session, rnd.year)
-    responses: list[dict[str, Any]] = []
-    answers: list[dict[str, Any]] = []
-    comments: list[dict[str, Any]] = []
+    ballots: list[tuple[int, int, str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     for row, v in table.rows:
         unit_id, role = _unit_and_role(units, v, problems, row)
-        rid = random_id()
+        answers: list[dict[str, Any]] = []
+        comments: list[dict[str, Any]] = []
         given = 0
         for col in columns:
             raw = v[col]
             if not raw:
                 continue
             if col in comment_ids:
-                comments.append({"response_id": rid, "comment_id": col, "text": raw})
+                comments.append({"comment_id": col, "text": raw})
                 continue
             given += 1
             item, cat = q.items[col]
             if role is not None and role not in item.roles:
                 problems.add(f"item '{col}' is not asked of role '{role}'", row, col)
                 continue
-            answer = _answer(rid, raw, cat.scale, problems, row, col)
+            answer = _answer(raw, cat.scale, problems, row, col)
             if answer is not None:
                 answers.append(answer)
         if not given:
             problems.add("the row has no answers", row)
-        responses.append({"id": rid, "round_id": rnd.id, "unit_id": unit_id, "role": role})
-    if not responses:
+        ballots.append((rnd.id, int(unit_id or 0), str(role), answers, comments))
+    if not ballots:
         problems.add("the file has no responses")
     problems.raise_any()
-    for model, rows in ((Response, responses), (Answer, answers), (ResponseComment, comments)):
-        for start in range(0, len(rows), BATCH):
-            session.execute(insert(model), rows[start : start + BATCH])
+    # Paper answers wait in the ballot box like any other submission: no response exists
+    # before the close, which shuffles them in among the rest.
+    n = drop_ballots(session, ballots, sealer=sealer)
     session.flush()
-    return len(responses)
+    session.refresh(rnd)
+    _writable(rnd, f)
+    return n
 
 
 def _answer(
-    rid: str, raw: str, scale: Scale, problems: Problems, row: int, col: str
+    raw: str, scale: Scale, problems: Problems, row: int, col: str
 ) -> dict[str, Any] | None:
-    base = {"response_id": rid, "item_id": col, "scale_min": scale.min, "scale_max": scale.max}
+    base = {"item_id": col, "scale_min": scale.min, "scale_max": scale.max}
     value = scale.parse(raw, lenient=True)
     if value is Invalid.DONT_KNOW_NOT_ALLOWED:
         problems.add(f"'dk' (vet ej) is not allowed on scale '{scale.id}'", row, col)

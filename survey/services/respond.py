@@ -4,8 +4,9 @@ Submit is idempotent and atomic. In one transaction the caller's single commit m
 a guard statement claims the submission (the invitation moves to ``completed``, or the open
 link's draft row is deleted) and only the caller whose guard touched exactly one row drops the
 answers into the ballot box; a double click, a reload or a concurrent retry finds nothing left
-to claim. The response itself is written later by the mixer (survey.services.mixer), so the
-submitting transaction never touches ``responses``.
+to claim. Responses are written only when the round closes (survey.services.closing), so the
+submitting transaction never touches ``responses``. A submission holds a share lock on its
+round's row and finds it still open, so a close waits for it and none lands after the close.
 
 A draft's answers are one value sealed with the respondent's own secret (``survey.sealing``):
 every function that reads or writes them takes that respondent's :class:`Sealer`, built by the
@@ -25,10 +26,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis.instruments import Category, Comment, Invalid, Item, Questionnaire
-from survey.models import Draft, Invitation
-from survey.models.enums import InvitationStatus
+from survey.models import Draft, Invitation, Round
+from survey.models.enums import InvitationStatus, RoundStatus
 from survey.sealing import DRAFT, Sealer
-from survey.services.mixer import drop_ballot
+from survey.services.ballots import drop_ballot
+from survey.services.errors import StateError
 from survey.tokens import token_hash
 
 if TYPE_CHECKING:
@@ -261,6 +263,27 @@ def unanswered(plan: Plan, values: Mapping[str, str]) -> list[tuple[Item, int]]:
 # --- Submit ---------------------------------------------------------------------------------
 
 
+class RoundNotOpen(StateError):
+    """The round closed before this submission could be taken; nothing was stored."""
+
+
+def lock_open_round(session: Session, round_id: int) -> None:
+    """Share-lock the round's row and check it is still open, or raise RoundNotOpen.
+
+    Called before a submission writes (on PostgreSQL a close, which locks the row for update,
+    then waits for it) and again after it wrote (on SQLite the write lock is held by then, so
+    no close can commit in between). Either way a submission is never taken by a closed round.
+    """
+    status = session.scalar(
+        select(Round.status)
+        .where(Round.id == round_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    if status != RoundStatus.OPEN:
+        raise RoundNotOpen(f"round {round_id} is not open")
+
+
 def submit_invitation(
     session: Session, invitation_id: int, plan: Plan, *, draft_sealer: Sealer, ballot_sealer: Sealer
 ) -> bool:
@@ -270,6 +293,8 @@ def submit_invitation(
     for the round (the installation's).
     """
     table = Invitation.__table__
+    round_id = session.scalar(select(table.c.round_id).where(table.c.id == invitation_id))
+    lock_open_round(session, int(round_id or 0))
     # An UPDATE's or DELETE's result is a cursor result, which carries the row count.
     claimed = cast(
         "CursorResult[Any]",
@@ -293,6 +318,7 @@ def submit_invitation(
         session.expunge(draft)
         _delete_draft(session, draft.id)
     session.flush()
+    lock_open_round(session, int(round_id or 0))
     return True
 
 
@@ -303,6 +329,7 @@ def submit_browser(
     draft = session.get(Draft, draft_id, populate_existing=True)
     if draft is None:
         return False
+    lock_open_round(session, draft.round_id)
     values = draft_values(draft, draft_sealer)
     meta = (draft.round_id, draft.unit_id, draft.role)
     claimed = cast(
@@ -315,6 +342,7 @@ def submit_browser(
     _delete_draft(session, draft_id)
     _drop_ballot(session, *meta, values, plan, ballot_sealer)
     session.flush()
+    lock_open_round(session, meta[0])
     return True
 
 
@@ -333,7 +361,7 @@ def _drop_ballot(
 ) -> None:
     """Validate the draft's values against the plan and put them in the ballot box.
 
-    Nothing here writes a response: the mixer does, later, among a batch of others. An empty
+    Nothing here writes a response: the close does, among all of the round's. An empty
     submission counts as "completed" but drops nothing and adds nothing to the figures.
     """
     answers, comments = [], []

@@ -1,9 +1,10 @@
 """How long a round keeps personal data, what it holds now, and the purge that ends it.
 
-After close the only personal data left are the invitations (e-mail, token hash, whether that
-person answered) and anything a race left behind. Purging aggregates the invitations into
-anonymous counts per unit and role, so response rates survive, and deletes the rest; responses
-are never touched, so every report of the round stays byte for byte the same.
+After close the only personal data left are the invitations: e-mail and token hash (closing
+already turned *whether* each person answered into counts per unit and role). Purging turns the
+invitations themselves into anonymous counts per unit and role, so response rates survive, and
+deletes the rest; responses are never touched, so every report of the round stays byte for byte
+the same.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session
 from survey.models import Draft, Invitation, InvitationCount, Response, Round
 from survey.models.audit import utcnow
 from survey.models.enums import FINISHED, InvitationStatus
-from survey.sealing import Sealer
+from survey.models.rounds import TRACES_NOT_CHECKED
+from survey.services.ballots import delete_round_drafts, pending_count
 from survey.services.errors import StateError
-from survey.services.mixer import delete_round_drafts, mix_round, pending_count
 from survey.services.rounds import get_round
+from survey.services.tallies import add_counts, invitation_groups
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class RoundStatus:
 
 
 def invitation_counts(session: Session, round_id: int) -> Counts:
-    """Invited/started/completed from the invitations, plus what purging kept as counts."""
+    """Invited/started/completed from the invitations, plus what close and purge kept as counts."""
     status = Invitation.status
     live = session.execute(
         select(
@@ -58,23 +60,6 @@ def invitation_counts(session: Session, round_id: int) -> Counts:
         ).where(InvitationCount.round_id == round_id)
     ).one()
     return Counts(*(int(a) + int(b) for a, b in zip(live, kept, strict=True)))
-
-
-def invitation_groups(session: Session, round_id: int) -> list[tuple[int, str, int, int, int]]:
-    """(unit id, role, invited, started, completed) of the round's live invitations."""
-    status = Invitation.status
-    rows = session.execute(
-        select(
-            Invitation.unit_id,
-            Invitation.role,
-            func.count(),
-            func.sum(case((status == InvitationStatus.STARTED, 1), else_=0)),
-            func.sum(case((status == InvitationStatus.COMPLETED, 1), else_=0)),
-        )
-        .where(Invitation.round_id == round_id)
-        .group_by(Invitation.unit_id, Invitation.role)
-    ).all()
-    return [(u, r, int(i), int(st or 0), int(c or 0)) for u, r, i, st, c in rows]
 
 
 def purge_due(rnd: Round, retention_days: int) -> date | None:
@@ -114,14 +99,13 @@ def has_personal_data(session: Session, round_id: int) -> bool:
 class Purged:
     invitations: int
     drafts: int
-    mixed: int
 
 
-def purge_round(session: Session, name: str, sealer: Sealer) -> Purged:
+def purge_round(session: Session, name: str) -> Purged:
     """Delete a closed round's personal data, keeping anonymous invitation counts.
 
-    Ballots a race left pending are mixed first, so nothing submitted is lost; the caller
-    commits and then vacuums, which removes the dead row versions that still hold e-mails.
+    The caller commits and then removes and verifies the dead row versions that still hold
+    e-mails (survey.traces).
     """
     rnd = get_round(session, name)
     if rnd.status not in FINISHED:
@@ -129,22 +113,13 @@ def purge_round(session: Session, name: str, sealer: Sealer) -> Purged:
             f"round '{name}' is {rnd.status}; only a closed or published round can be purged "
             f"(close it first with 'mognad round close {name}')"
         )
-    mixed = mix_round(session, rnd.id, batch=0, force=True, sealer=sealer)
     drafts = delete_round_drafts(session, rnd.id)
-    groups = invitation_groups(session, rnd.id)
-    invitations = 0
-    for unit_id, role, invited, started, completed in groups:
-        row = session.get(InvitationCount, (rnd.id, unit_id, role))
-        if row is None:
-            row = InvitationCount(
-                round_id=rnd.id, unit_id=unit_id, role=role, invited=0, started=0, completed=0
-            )
-            session.add(row)
-        row.invited += int(invited)
-        row.started += int(started or 0)
-        row.completed += int(completed or 0)
-        invitations += int(invited)
+    invitations = add_counts(session, rnd.id, invitation_groups(session, rnd.id))
     session.execute(delete(Invitation.__table__).where(Invitation.__table__.c.round_id == rnd.id))
     rnd.purged_at = utcnow()
+    # Not verified until survey.traces has checked, after the commit, that the deleted e-mails
+    # left no dead row version behind.
+    rnd.traces_verified_at = None
+    rnd.traces_problem = TRACES_NOT_CHECKED
     session.flush()
-    return Purged(invitations, drafts, mixed)
+    return Purged(invitations, drafts)

@@ -6,8 +6,8 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,7 +21,6 @@ from analysis.instruments import (
 )
 from survey.models import (
     AuditLog,
-    Invitation,
     QuestionnaireItem,
     QuestionnaireSnapshot,
     Round,
@@ -29,13 +28,15 @@ from survey.models import (
 )
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
-from survey.models.rounds import ROUND_MODES
+from survey.models.rounds import ROUND_MODES, TRACES_NOT_CHECKED
 from survey.sealing import Sealer
-from survey.services.atrest import store_k_anonymous
 from survey.services.audit import audit
+from survey.services.closing import close_fieldwork
 from survey.services.errors import InputError, StateError
-from survey.services.mixer import delete_round_drafts, mix_round
 from survey.services.statistics import cached, leaf_statistics, response_count, store
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 CACHE_SIZE = 16
 
@@ -44,8 +45,9 @@ _cache_lock = threading.Lock()
 
 
 # status → the statuses it may move to, with the command's verb.
+# A closed round never reopens: its invitations no longer know who answered (closing.py).
 TRANSITIONS = {
-    "open": (RoundStatus.DRAFT, RoundStatus.CLOSED),
+    "open": (RoundStatus.DRAFT,),
     "close": (RoundStatus.OPEN,),
     "publish": (RoundStatus.CLOSED,),
 }
@@ -199,10 +201,15 @@ RESULTS_SHOWN = (
 )
 
 
-def _results_made(session: Session, name: str) -> bool:
-    """Whether anything in :data:`RESULTS_SHOWN` showed this round (or compared with it)."""
-    details = session.scalars(select(AuditLog.detail).where(AuditLog.action.in_(RESULTS_SHOWN)))
-    return any(name in (d.get("round"), d.get("compare_round")) for d in details)
+class ClosedForGood(StateError):
+    """Reopening a closed round: refused, because it no longer knows who has answered."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"Omgången '{name}' är stängd och kan inte öppnas igen. Vid stängningen togs "
+            "uppgiften om vem som har svarat bort, så den som redan har svarat skulle kunna "
+            "svara en gång till. Skapa en ny omgång i stället."
+        )
 
 
 def note_results_shown(
@@ -210,8 +217,9 @@ def note_results_shown(
 ) -> None:
     """Audit, once per round, comparison and action, that figures of the round were shown.
 
-    A closed round whose figures anyone saw must never reopen (:func:`move_round`): two views,
-    one response apart, would give that response away by subtraction. The caller commits.
+    Two views one response apart would give that response away by subtraction; a closed round
+    never reopens (:func:`move_round`), and this entry is the record of who saw what. The
+    caller commits.
     """
     if action not in RESULTS_SHOWN:
         raise ValueError(f"unknown action {action!r}")
@@ -222,68 +230,53 @@ def note_results_shown(
         audit(session, action, actor=actor, round=round_name, compare_round=compare_round)
 
 
-def move_round(
-    session: Session,
-    name: str,
-    action: str,
-    today: date | None = None,
-    *,
-    sealer: Sealer | None = None,
-) -> Round:
+def move_round(session: Session, name: str, action: str, *, sealer: Sealer | None = None) -> Round:
     """Apply open/close/publish, refusing illegal moves with a message that says why.
 
-    Closing mixes the pending ballots, which only the installation's ``sealer`` opens.
+    The round's row is locked first and its status read again under the lock: a close waits
+    for every submission in flight (they hold a share lock on the row, survey.services.respond)
+    and two closes never both run. Closing opens the sealed ballots, which only the
+    installation's ``sealer`` can do.
     """
     if action == "close" and sealer is None:
-        raise ValueError("closing a round mixes its ballots: pass the installation's sealer")
+        raise ValueError("closing a round opens its ballots: pass the installation's sealer")
     rnd = get_round(session, name)
+    session.refresh(rnd, with_for_update=True)
     allowed = TRANSITIONS[action]
     target = TARGET[action]
     if rnd.status == target:
         raise StateError(f"round '{name}' is already {target}")
+    if action == "open" and rnd.status == RoundStatus.CLOSED:
+        raise ClosedForGood(name)
     if rnd.status not in allowed:
         raise StateError(
             f"round '{name}' is {rnd.status} and cannot be moved to {target}; "
             f"only a round that is {' or '.join(allowed)} can"
         )
-    if action == "open" and rnd.purged_at is not None:
-        raise StateError(f"round '{name}' had its personal data purged; it cannot reopen")
-    if action == "open" and rnd.status == RoundStatus.CLOSED and _results_made(session, name):
-        raise StateError(
-            f"round '{name}' has had results, an export or comments shown from it; reopening it "
-            "would let two of them be subtracted to reveal the answers added in between, so it "
-            "cannot reopen"
-        )
-    if action == "open" and rnd.status == RoundStatus.CLOSED:
-        year = (today or date.today()).year
-        if year > rnd.year:
-            raise StateError(
-                f"round '{name}' closed and its year {rnd.year} is over; it cannot reopen"
-            )
-    rnd.status = target
+    # Claim the move with a guarded write: on SQLite (no row locks) a second close that read
+    # the same status finds nothing to claim, and from here on reads what is committed.
+    table = Round.__table__
+    claimed = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(table)
+            .where(table.c.id == rnd.id, table.c.status == rnd.status)
+            .values(status=target)
+        ),
+    ).rowcount
+    if claimed != 1:
+        raise StateError(f"round '{name}' was changed at the same time; nothing was done")
+    session.refresh(rnd)
     if target == RoundStatus.CLOSED:
-        _rewrite_invitations(session, rnd.id)
         close_fieldwork(session, rnd, sealer)  # type: ignore[arg-type]  # checked above
-        store_k_anonymous(session, rnd)
+        rnd.closed_at = utcnow()
+        rnd.traces_verified_at = None
+        rnd.traces_problem = TRACES_NOT_CHECKED
         freeze_statistics(session, rnd)
-    elif target == RoundStatus.OPEN:
-        rnd.closed_at = None
     elif target == RoundStatus.PUBLISHED:
         rnd.published_at = utcnow()
     session.flush()
     return rnd
-
-
-def close_fieldwork(session: Session, rnd: Round, sealer: Sealer) -> None:
-    """Mix every ballot still pending (however few) and delete every unsubmitted draft.
-
-    Nobody can submit after close, so waiting for a full batch would only keep answers next to
-    the invitations they came from; the drafts are personal answers nobody will send. The
-    caller vacuums after its commit (survey.services.mixer.vacuum).
-    """
-    mix_round(session, rnd.id, batch=0, force=True, sealer=sealer)
-    delete_round_drafts(session, rnd.id)
-    rnd.closed_at = utcnow()
 
 
 def freeze_statistics(session: Session, rnd: Round) -> None:
@@ -293,17 +286,3 @@ def freeze_statistics(session: Session, rnd: Round) -> None:
             session, rnd.id, rnd.snapshot_id, snapshot_questionnaire(session, rnd)
         )
         store(session, rnd.id, stats, response_count(session, rnd.id))
-
-
-def _rewrite_invitations(session: Session, round_id: int) -> None:
-    """Give every invitation of the round a new row version in this one transaction.
-
-    On PostgreSQL an invitation marked completed carries the id of the transaction that also
-    inserted its response (``xmin``). Rewriting all invitations at close gives them one shared
-    transaction id, so the live rows no longer point at any response (VACUUM then removes the
-    old row versions).
-    """
-    table = Invitation.__table__
-    session.execute(
-        update(table).where(table.c.round_id == round_id).values(reminders=table.c.reminders)
-    )

@@ -197,15 +197,17 @@ class Db:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608 (fixed names)
 
     def mix(self) -> None:
-        """Mix every pending submission now, as closing the round would, so that what the
-        respondent sent can be read from the responses (and nothing is counted twice)."""
+        """Open every pending ballot into responses now, as closing the round does, so that
+        what the respondent sent can be read from the responses (and nothing is counted twice)."""
+        from sqlalchemy import select
         from sqlalchemy.orm import Session
 
-        from survey.services.mixer import mix_round, rounds_with_ballots
+        from survey.models import Ballot, Round
+        from survey.services.closing import open_ballots
 
         with Session(self.engine) as session:
-            for round_id in rounds_with_ballots(session):
-                mix_round(session, round_id, batch=0, force=True, sealer=self.sealer)
+            for round_id in session.scalars(select(Ballot.round_id).distinct()).all():
+                open_ballots(session, session.get_one(Round, round_id), self.sealer)
             session.commit()
 
     def saved(self, link: str) -> dict[str, str]:

@@ -300,8 +300,11 @@ def test_staff_carry_a_round_from_sign_in_to_published(
 
     to_round(page, live_server)
     assert "2 inbjudna, 0 påbörjade, 1 klara" in main_text(page)
-    move(page, "Stäng omgången", "1 inskickat svar som väntar blandas in", "Omgången är stängd.")
-    assert "1 inblandade, 0 väntar på att blandas in" in main_text(page)
+    move(
+        page, "Stäng omgången", "1 inskickat svar blir ett av omgångens svar", "Omgången är stängd."
+    )
+    assert "1 svar" in main_text(page)
+    assert "inga raderade rader finns kvar i databasen" in main_text(page)
     move(page, "Publicera omgången", "får visas för alla", "Omgången är publicerad.")
     assert "Läge publicerad" in main_text(page)
     audit_log(page, live_server)

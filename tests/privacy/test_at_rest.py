@@ -56,7 +56,7 @@ def test_drafts_and_ballots_are_not_readable_at_rest(
     answer(submitter, sent)
     assert submitter.press("Skicka in svaren").h1 == THANKS
     db_session.rollback()
-    assert db_session.scalar(sa.text("SELECT count(*) FROM ballots")) == 1  # not mixed yet
+    assert db_session.scalar(sa.text("SELECT count(*) FROM ballots")) == 1  # not a response yet
     # The draft is still the respondent's: a new visit with the link resumes it, comment and all.
     again = Browser(app.test_client())
     again.get(survey.link("employee", 0))

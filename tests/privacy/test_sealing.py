@@ -1,7 +1,8 @@
 """The seal itself: fresh nonces, keys per purpose and round, blobs bound to their row.
 
 The last test moves sealed ballots between rows through SQL, as someone who can write to the
-database might, and shows that the mix refuses them (and writes nothing) until they are back.
+database might, and shows that the close refuses them (and writes nothing, the round stays open)
+until they are back.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.sealing import BALLOT, DRAFT, Sealer, SealError, UnknownKey, derive, key_id
-from survey.services.mixer import open_ballot, seal_ballot
+from survey.services.ballots import open_ballot, seal_ballot
 from tests.support.database import table_snapshot
 from tests.support.forms import Browser
 
@@ -57,7 +58,7 @@ def test_the_previous_secret_opens_and_never_seals():
     ) == {**CONTENT, "comments": []}
 
 
-def test_ballots_moved_between_rows_are_refused_and_nothing_is_mixed(app, make_survey, runner):
+def test_ballots_moved_between_rows_are_refused_and_nothing_is_closed(app, make_survey, runner):
     from survey.extensions import db
 
     survey = make_survey(people=2)
@@ -77,8 +78,10 @@ def test_ballots_moved_between_rows_are_refused_and_nothing_is_mixed(app, make_s
     result = runner.invoke(args=["round", "close", survey.name])
     assert result.exit_code == 1
     assert "2 of 2 pending ballots cannot be opened: 2 were altered or moved" in result.output
+    assert "The round was not closed" in result.output
     assert table_snapshot(app) == before
     with app.app_context():
+        assert db.session.scalar(sa.text("SELECT status FROM rounds")) == "open"
         db.session.execute(sa.text(swap), [{"id": r.id, "payload": r.payload} for r in rows])
         db.session.commit()
     assert runner.invoke(args=["round", "close", survey.name]).exit_code == 0

@@ -3,7 +3,7 @@
 The database is taken back to the revision before sealing, given a ballot and a draft in the
 old plaintext form, and upgraded again. A plaintext draft cannot be sealed (its key is the
 respondent's link, which the server never holds), so the upgrade refuses and changes nothing
-while one exists; without it the ballot is sealed and the close mixes it, answers and all.
+while one exists; without it the ballot is sealed and the close opens it, answers and all.
 """
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def issue_links(
 
 
 def close_round(runner: FlaskCliRunner, name: str = "R2025") -> None:
-    """Close the round; closing mixes every pending submission into the responses."""
+    """Close the round; closing turns every pending submission into a response."""
     cli(runner, "round", "close", name)
 
 

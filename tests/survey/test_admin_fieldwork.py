@@ -1,7 +1,7 @@
 """The fieldwork page and its CSV: counts rise as people answer, highlights, scope.
 
 Respondents answer through the real respondent pages; their submissions wait in the ballot box
-(the mixer has not run), and the counts must include them all the same.
+(no response exists before the close), and the counts must include them all the same.
 """
 
 from __future__ import annotations
@@ -133,14 +133,14 @@ def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_pa
         b.walk_to_review()
         assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
     rows = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
-    # A pending ballot counts for its unit; its role is sealed inside it until it is mixed.
+    # A pending ballot counts for its unit; its role is sealed inside it until the close.
     assert rows[("EDU-A", "all")]["completed"] == "1"
     assert rows[("EDU-A", "specialist")]["completed"] == "0"
     assert rows[("CITY", "all")]["completed"] == "1"
     assert rows[("CITY", "all")]["invited"] == "" and rows[("CITY", "all")]["percent"] == ""
     page = text(admin.get("/admin/fieldwork/R2025"))
     assert "Inbjudna" not in page and "Under tröskeln" not in page
-    close_round(runner)  # mixed: the response carries its role
+    close_round(runner)  # opened: the response carries its role
     rows = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
     assert rows[("EDU-A", "specialist")]["completed"] == "1"
     assert rows[("CITY", "all")]["completed"] == "1"

@@ -99,17 +99,29 @@ def test_open_close_publish_each_need_a_confirmation(
     assert "Omgången är öppnad." in text(admin.get(r.location))
 
     page = text(admin.get(f"/admin/rounds/{rid}/close"))
-    for what in ("blandas in", "raderas", "Statistiken fryses", "inte öppnas igen"):
+    for what in ("slumpad ordning", "raderas", "Statistiken fryses", "slutgiltig",
+                 "kan aldrig öppnas igen", "vem som har svarat raderas"):  # fmt: skip
         assert what in page
     assert admin.post(f"/admin/rounds/{rid}/close", {}).status_code == 303
     rnd = round_row(db_session)
     assert rnd.status == "closed" and rnd.closed_at is not None
+    detail = text(admin.get(f"/admin/rounds/{rid}"))
+    assert "Öppna omgången" not in detail  # closing is final: no way back is offered
+    if app.config["DATABASE_URL"].startswith("sqlite"):  # PostgreSQL: see tests/privacy/
+        assert "inga raderade rader finns kvar i databasen" in detail
+    refusal = "En stängd omgång kan inte öppnas igen"
+    page = admin.get(f"/admin/rounds/{rid}/open")
+    assert page.status_code == 400 and refusal in text(page)
+    r = admin.post_from("/admin/", f"/admin/rounds/{rid}/open", {})
+    assert r.status_code == 400 and refusal in text(r)
+    assert "A closed round cannot reopen" in text(admin.get(f"/admin/rounds/{rid}/open?lang=en"))
+    assert round_row(db_session).status == "closed"
 
     assert "får visas för alla" in text(admin.get(f"/admin/rounds/{rid}/publish"))
     assert admin.post(f"/admin/rounds/{rid}/publish", {}).status_code == 303
     assert round_row(db_session).status == "published"
     actions = [a for _actor, a in audit_actions(db_session) if a.startswith("round.")]
-    assert actions[-3:] == ["round.open", "round.close", "round.publish"]
+    assert actions[-4:] == ["round.open", "round.close", "round.verify", "round.publish"]
 
 
 def test_purge_with_confirmation_keeps_counts_and_ends_mail(

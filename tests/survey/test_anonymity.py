@@ -62,7 +62,7 @@ def test_after_submit_only_the_invitation_status_remains(
     close_round(runner)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
     response = db_session.scalar(sa.select(Response))
-    assert response.id != ballot["id"]  # the mixer gives a fresh id
+    assert response.id != ballot["id"]  # the close gives a fresh id
     row = db_session.execute(sa.select(Response.__table__)).mappings().one()
     assert set(row) == {"id", "round_id", "unit_id", "role"}
     assert len(response.id) == 32 and int(response.id, 16) >= 0

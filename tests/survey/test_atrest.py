@@ -11,7 +11,7 @@ import csv
 
 import sqlalchemy as sa
 
-from survey.models import Answer, Response, Round, Unit
+from survey.models import Answer, Ballot, Response, Round, Unit
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import ORG, answers
 
@@ -27,6 +27,14 @@ def _groups(db_session, name: str) -> dict[tuple[str, str], int]:  # type: ignor
         .group_by(Unit.code, Response.role)
     )
     return {(u, r): int(n) for u, r, n in rows}
+
+
+def _imported(rows: list[list]) -> dict[tuple[str, str], int]:
+    """(unit, role) groups of an answer file: what a round holds, sealed, until its close."""
+    groups: dict[tuple[str, str], int] = {}
+    for row in rows[1:]:  # the header first
+        groups[(row[0], row[1])] = groups.get((row[0], row[1]), 0) + 1
+    return groups
 
 
 def _load(runner, write_csv, rows: list[list]) -> None:  # type: ignore[no-untyped-def]
@@ -52,9 +60,10 @@ def test_no_stored_group_is_below_k_after_close(runner, write_csv, db_session) -
     manager = next(r for r in rows if r[1] == "manager")
     rows.append(["TINY", "manager", *manager[2:]])  # the only manager of a small unit
     _load(runner, write_csv, rows)
-    before = _groups(db_session, "R2025")
+    assert _groups(db_session, "R2025") == {}  # no response exists before the close
+    before = _imported(rows)
     assert min(before.values()) < 5  # the attack's precondition: small groups exist
-    n_answers = _count(db_session, Answer)
+    n_answers = sum(v not in ("", None) for row in rows[1:] for v in row[2:])  # dk counts too
     result = runner.invoke(args=["round", "close", "R2025"])
     assert result.exit_code == 0, result.output
     after = _groups(db_session, "R2025")
@@ -89,5 +98,19 @@ def test_a_role_below_k_in_the_whole_round_is_stored_at_the_top(
 
 
 def test_storage_leaves_open_rounds_alone(runner, write_csv, db_session) -> None:  # type: ignore[no-untyped-def]
-    _load(runner, write_csv, answers(3, 0.0, ROLES))
-    assert min(_groups(db_session, "R2025").values()) < 5  # only close coarsens
+    rows = answers(3, 0.0, ROLES)
+    _load(runner, write_csv, rows)
+    assert min(_imported(rows).values()) < 5
+    # Only the close stores responses, coarsened; an open round holds sealed ballots, each
+    # under the unit it was answered for, nothing else.
+    assert _groups(db_session, "R2025") == {}
+    ballots = db_session.execute(
+        sa.select(Unit.code, sa.func.count())
+        .select_from(Ballot)
+        .join(Unit, Unit.id == Ballot.unit_id)
+        .group_by(Unit.code)
+    ).all()
+    per_unit: dict[str, int] = {}
+    for (unit, _), n in _imported(rows).items():
+        per_unit[unit] = per_unit.get(unit, 0) + n
+    assert dict(ballots) == per_unit

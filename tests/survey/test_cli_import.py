@@ -8,7 +8,16 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from survey.models import Answer, Invitation, Response, ResponseComment, Round, Unit, UnitRemap
+from survey.models import (
+    Answer,
+    Ballot,
+    Invitation,
+    Response,
+    ResponseComment,
+    Round,
+    Unit,
+    UnitRemap,
+)
 from tests.conftest import SMALL_ORG, table_snapshot
 
 
@@ -184,17 +193,26 @@ def test_responses_import(runner, make_round, write_csv, db_session):
     path = write_csv("answers.csv", _response_rows())
     result = runner.invoke(args=["responses", "import", name, str(path)])
     assert result.exit_code == 0, result.output
+    # Paper answers wait in the ballot box like any submission; responses exist from close.
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 3
+    for action in ("open", "close"):
+        assert runner.invoke(args=["round", action, name]).exit_code == 0
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Response)) == 3
     values = dict(
         db_session.execute(
             sa.select(Answer.item_id, Answer.value)
             .join(Response)
-            .join(Unit, Unit.id == Response.unit_id)
-            .where(Unit.code == "EDU-A")
+            .where(Response.role == "employee")
         ).all()
     )
     assert values == {"cap_workplace_1": 5, "cap_workplace_2": None, "comp_safety_1": 3}
     assert db_session.scalar(sa.select(ResponseComment.text)) == "Mer tid för kurser"
+    # Three groups of one: the close stores them at the top of the tree (k-anonymity at rest).
+    units = db_session.scalars(
+        sa.select(Unit.code).join(Response, Response.unit_id == Unit.id).distinct()
+    ).all()
+    assert units == ["CITY"]
 
 
 @pytest.mark.parametrize(

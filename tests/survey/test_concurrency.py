@@ -1,7 +1,7 @@
 """Concurrent respondents against a real gunicorn on PostgreSQL: nothing lost, nothing doubled.
 
 Not a timing test: it asserts outcomes (exactly one response per invitation once the round
-is closed and every submission mixed), never durations.
+is closed and every submission is a response), never durations.
 Everything runs on loopback; gunicorn is always killed.
 """
 
@@ -66,13 +66,13 @@ class Setup:
             return int(conn.execute(sa.text(sql)).scalar() or 0)
 
     def submitted(self) -> int:
-        """Accepted submissions: mixed into responses or still pending in the ballot box."""
+        """Accepted submissions: in the ballot box until the close, responses after it."""
         return self.scalar(
             "SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM ballots)"
         )
 
     def close(self) -> None:
-        """Close the round through the CLI; closing mixes every pending submission."""
+        """Close the round through the CLI; closing turns every submission into a response."""
         app = factory.commands(create_app(self.config))
         factory.close_round(app.test_cli_runner(), "R")
         with app.app_context():
@@ -146,11 +146,14 @@ def test_parallel_respondents_each_counted_once(served: Setup) -> None:
 
     assert [h1 for h1, _ in outcomes] == [THANKS_H1] * CLIENTS
     assert served.submitted() == CLIENTS
-    # Full batches were mixed while respondents kept submitting; the rest waits for close.
-    assert served.scalar("SELECT count(*) FROM ballots") < CLIENTS
+    # No response exists during fieldwork: every submission waits for the close.
+    assert served.scalar("SELECT count(*) FROM ballots") == CLIENTS
+    assert served.scalar("SELECT count(*) FROM invitations WHERE status = 'completed'") == CLIENTS
     served.close()
     assert served.scalar("SELECT count(*) FROM responses") == CLIENTS
-    assert served.scalar("SELECT count(*) FROM invitations WHERE status = 'completed'") == CLIENTS
+    # The close kept who answered only as counts per unit and role.
+    assert served.scalar("SELECT count(*) FROM invitations WHERE status = 'completed'") == 0
+    assert served.scalar("SELECT sum(completed) FROM invitation_counts") == CLIENTS
     assert served.scalar("SELECT count(*) FROM drafts") == 0
     # Every response kept the answers of the page its respondent answered.
     assert (

@@ -250,11 +250,12 @@ def test_a_round_seen_on_the_dashboard_never_reopens(
 ) -> None:  # type: ignore[no-untyped-def]
     """Seen, reopened, one more answer, closed, seen again: the difference would be that person."""
     make_round("R2026", 2026, status="closed")
-    assert runner.invoke(args=["round", "open", "R2026"]).exit_code == 0  # nothing shown yet
-    assert runner.invoke(args=["round", "close", "R2026"]).exit_code == 0
+    # Closing is final (it forgets who answered), so not even an unseen round reopens now.
+    refused = runner.invoke(args=["round", "open", "R2026"])
+    assert refused.exit_code != 0 and "är stängd och kan inte öppnas igen" in refused.output
     with app.app_context():
         rid = db.session.scalar(sa.select(Round.id).where(Round.name == "R2026"))
     assert admin.get(f"/dashboard/{rid}/").status_code == 200
     result = runner.invoke(args=["round", "open", "R2026"])
     assert result.exit_code != 0
-    assert "round 'R2026' has had results, an export or comments shown from it" in result.output
+    assert "Omgången 'R2026' är stängd och kan inte öppnas igen" in result.output

@@ -16,7 +16,7 @@ BUSY = "För många försök just nu"
 
 
 def submitted(db_session) -> int:  # type: ignore[no-untyped-def]
-    """Accepted submissions: those mixed into the responses and those still in the ballot box."""
+    """Accepted submissions: responses after the close, ballots before it."""
     return count(db_session, Response) + count(db_session, Ballot)
 
 

@@ -1,9 +1,10 @@
-"""A closed round that showed anything made from its responses never reopens, whatever showed it.
+"""A closed round never reopens, and every surface that shows its results is on the record.
 
 The attack: close, export, reopen, one more answer, close, export again — a diff of the two
-files is that person's row. Every surface that hands out results counts as shown: reports, the
-dashboards, the API (tested beside them), analyst exports from the command line and the page,
-the gaps workbook and the comments page.
+files is that person's row. Closing is final (the close forgets who answered), which stops it
+whatever showed the round; and every surface that hands out results is audited as shown (the
+record of who saw what): reports, the dashboards, the API (tested beside them), analyst exports
+from the command line and the page, the gaps workbook and the comments page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db
-from survey.models import Round
+from survey.models import AuditLog, Round
+from survey.services.rounds import RESULTS_SHOWN
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import ORG, answers
 from tests.survey import admin_fixtures
@@ -22,12 +24,12 @@ from tests.survey.admin_fixtures import signed_in
 from tests.survey.staff import Staff
 
 clock = admin_fixtures.clock
-REFUSED = "round 'R2026' has had results, an export or comments shown from it"
+REFUSED = "Omgången 'R2026' är stängd och kan inte öppnas igen"
 
 
 @pytest.fixture
 def closed_2026(app, runner, write_csv) -> int:  # type: ignore[no-untyped-def]
-    """R2026 with answers, closed; a round of this year may otherwise reopen."""
+    """R2026 with answers, closed."""
     org = write_csv("org2026.csv", ORG)
     create = ["round", "create", "R2026", "--year", "2026", "--questionnaire", str(QUESTIONNAIRE)]
     for args in (
@@ -62,11 +64,11 @@ def _comments(runner, staff: Staff, rid: int, tmp_path) -> None:  # type: ignore
     assert staff.get("/admin/comments/R2026").status_code == 200
 
 
-SURFACES: dict[str, Callable[..., None]] = {
-    "export-cli": _export_cli,
-    "export-page": _export_page,
-    "gaps-xlsx": _gaps_xlsx,
-    "comments": _comments,
+SURFACES: dict[str, tuple[Callable[..., None], str]] = {
+    "export-cli": (_export_cli, "export.write"),
+    "export-page": (_export_page, "export.write"),
+    "gaps-xlsx": (_gaps_xlsx, "gaps.export"),
+    "comments": (_comments, "comments.view"),
 }
 
 
@@ -75,10 +77,14 @@ def test_a_round_shown_through_any_surface_never_reopens(
     app, runner, clock, closed_2026, tmp_path, surface
 ) -> None:  # type: ignore[no-untyped-def]
     hr = signed_in(app, runner, clock, "hr@example.org", "hr")
-    # Nothing shown yet: closing and reopening is still allowed (a premature close).
-    assert runner.invoke(args=["round", "open", "R2026"]).exit_code == 0
-    assert runner.invoke(args=["round", "close", "R2026"]).exit_code == 0
-    SURFACES[surface](runner, hr, closed_2026, tmp_path)
+    show, action = SURFACES[surface]
+    assert action in RESULTS_SHOWN
+    show(runner, hr, closed_2026, tmp_path)
+    with app.app_context():
+        details = db.session.scalars(
+            sa.select(AuditLog.detail).where(AuditLog.action == action)
+        ).all()
+    assert any(d.get("round") == "R2026" for d in details), details
     result = runner.invoke(args=["round", "open", "R2026"])
     assert result.exit_code != 0
     assert REFUSED in result.output

@@ -254,13 +254,12 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(
 def test_a_reported_round_never_reopens(runner, two_years, tmp_path, make_round):
     """Reopen, add one answer, close, report again: the difference would be that person."""
     make_round("R2026", 2026, status="closed")
-    assert runner.invoke(args=["round", "open", "R2026"]).exit_code == 0  # nothing shown yet
-    assert runner.invoke(args=["round", "close", "R2026"]).exit_code == 0
+    # Closing is final (it forgets who answered), so not even an unreported round reopens now.
+    refused = runner.invoke(args=["round", "open", "R2026"])
+    assert refused.exit_code != 0 and "är stängd och kan inte öppnas igen" in refused.output
     out = tmp_path / "out"
     assert runner.invoke(args=["report", "R2025", "--out", str(out)]).exit_code == 0
     for name in ("R2025", "R2024"):  # the round, and the round it was compared with
         result = runner.invoke(args=["round", "open", name])
         assert result.exit_code != 0
-        assert (
-            f"round '{name}' has had results, an export or comments shown from it" in result.output
-        )
+        assert f"Omgången '{name}' är stängd och kan inte öppnas igen" in result.output

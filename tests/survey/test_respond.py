@@ -12,6 +12,7 @@ from survey.models import (
     Answer,
     Draft,
     Invitation,
+    InvitationCount,
     Response,
     ResponseComment,
     Round,
@@ -93,12 +94,16 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role, db
     assert skipped in page.html  # the review page lists it (by its text and page link)
     thanks = b.press("Skicka in svaren")
     assert thanks.h1 == THANKS
-    # In the ballot box until a batch is full or the round closes.
+    # In the ballot box until the round closes: no response exists during fieldwork.
     assert count(db_session, Response) == 0
+    inv = db_session.scalar(sa.select(Invitation).where(Invitation.role == role))
+    assert inv.status == "completed"
     close_round(runner)
 
     response = db_session.scalar(sa.select(Response))
-    assert (response.role, response.unit_id) == (role, _unit_id(db_session, "EDU-A"))
+    # Answered for EDU-A; one response is a group below k everywhere, so the close stores it
+    # at the top of the tree (k-anonymity at rest, survey.services.atrest).
+    assert (response.role, response.unit_id) == (role, _unit_id(db_session, "CITY"))
     stored = {a.item_id: a for a in db_session.scalars(sa.select(Answer))}
     assert set(stored) == set(plan.items) - {skipped}
     for item_id, answer in stored.items():
@@ -116,8 +121,10 @@ def test_full_flow_stores_exactly_the_answers_given(app, links, runner, role, db
         "Mer tid för  utbildning\nOch stöd",
     )
     assert count(db_session, Draft) == 0
+    # The close forgot who answered: only the count per unit and role is kept.
     inv = db_session.scalar(sa.select(Invitation).where(Invitation.role == role))
-    assert inv.status == "completed"
+    assert (inv.status, inv.reminders) == ("pending", 0)
+    assert db_session.scalar(sa.select(sa.func.sum(InvitationCount.completed))) == 1
 
 
 def _unit_id(db_session, code: str) -> int:
@@ -201,11 +208,12 @@ def test_submit_twice_makes_one_response(client, links, runner, db_session):
     client.set_cookie("session", stale_cookie)
     again = b.press("Skicka in svaren", page=review)
     assert (again.status, again.h1) == (200, THANKS)
-    close_round(runner)
-    assert count(db_session, Response) == 1
     assert (
         db_session.scalar(sa.select(sa.func.count()).where(Invitation.status == "completed")) == 1
     )
+    close_round(runner)
+    assert count(db_session, Response) == 1
+    assert db_session.scalar(sa.select(sa.func.sum(InvitationCount.completed))) == 1
 
 
 def test_used_link_says_already_answered(app, links, db_session):
@@ -345,7 +353,10 @@ def test_open_link_role_and_unit_choice(app, make_round, runner, tmp_path, db_se
     assert page.path == "/survey/role"
     close_round(runner)
     response = db_session.scalar(sa.select(Response))
-    assert (response.role, response.unit_id) == ("manager", int(unit_b))
+    # Answered for EDU-B (the fieldwork counts said so); a lone manager is stored at the top.
+    assert (response.role, response.unit_id) == ("manager", _unit_id(db_session, "CITY"))
+    kept = db_session.execute(sa.select(InvitationCount.unit_id, InvitationCount.role)).all()
+    assert kept == [(int(unit_b), "manager")]  # the open round's count keeps the unit chosen
 
 
 def test_open_link_of_a_leaf_unit_resumes_in_the_same_browser(

@@ -58,7 +58,7 @@ def _seal_pending_ballots() -> None:
     from flask import current_app
 
     from survey.sealing import Sealer
-    from survey.services.mixer import seal_ballot
+    from survey.services.ballots import seal_ballot
 
     sealer = Sealer.from_config(current_app.config)
     for row in rows:

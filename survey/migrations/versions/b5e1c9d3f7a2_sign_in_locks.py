@@ -1,7 +1,7 @@
 """sign-in locks: wrong-password lockout per account and client address
 
 Revision ID: b5e1c9d3f7a2
-Revises: 5e2a9c7d1b84
+Revises: d5e1a9c3f7b2
 Create Date: 2026-12-04 23:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5e1c9d3f7a2'
-down_revision = '5e2a9c7d1b84'
+down_revision = 'd5e1a9c3f7b2'
 branch_labels = None
 depends_on = None
 

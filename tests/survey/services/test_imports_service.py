@@ -6,9 +6,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Invitation, Response, ResponseComment
+from survey.models import Answer, Ballot, Invitation, Response, ResponseComment
+from survey.sealing import Sealer
+from survey.services.closing import open_ballots
 from survey.services.errors import InputError, ValidationError
 from survey.services.imports import RESPONDENT_COLUMNS, import_respondents, import_responses
+from survey.services.rounds import get_round
 from survey.services.tabular import Table
 
 ANSWER_COLUMNS = (
@@ -20,6 +23,7 @@ ANSWER_COLUMNS = (
     "cap_governance_1",
     "comment_learning",
 )
+SEALER = Sealer(["a test installation's secret key"])
 
 
 def _count(session: Session, model: type) -> int:
@@ -63,7 +67,11 @@ def test_responses_from_plain_rows(session, new_round):
         ("EDU-A", "employee", 5, "dk", 3, None, "Mer tid"),
         ("EDU-B", "manager", None, None, 4, 6, None),
     ]
-    assert import_responses(session, name, Table.of("answers", ANSWER_COLUMNS, rows)) == 2
+    table = Table.of("answers", ANSWER_COLUMNS, rows)
+    assert import_responses(session, name, table, sealer=SEALER) == 2
+    # Paper answers wait, sealed, in the ballot box like any submission until the close.
+    assert _count(session, Response) == 0 and _count(session, Ballot) == 2
+    assert open_ballots(session, get_round(session, name), SEALER) == 2
     assert _count(session, Response) == 2
     assert _count(session, Answer) == 5
     assert session.scalar(sa.select(ResponseComment.text)) == "Mer tid"
@@ -85,7 +93,9 @@ def test_every_response_problem_is_reported_and_nothing_is_written(session, new_
         ("CARE", "specialist", 4, None, None, None, None),  # row 6: not asked of specialists
     ]
     with pytest.raises(ValidationError) as err:
-        import_responses(session, name, Table.of("answers.csv", ANSWER_COLUMNS, rows))
+        import_responses(
+            session, name, Table.of("answers.csv", ANSWER_COLUMNS, rows), sealer=SEALER
+        )
     places = [(p.row, p.column) for p in err.value.problems]
     assert places == [
         (2, "cap_workplace_1"),
@@ -109,7 +119,7 @@ def test_unknown_item_columns_are_all_named(session, new_round):
         "answers", ("unit_code", "role", "nope_1", "nope_2"), [("EDU", "manager", 1, 1)]
     )
     with pytest.raises(ValidationError) as err:
-        import_responses(session, name, table)
+        import_responses(session, name, table, sealer=SEALER)
     assert [(p.row, p.column) for p in err.value.problems] == [(1, "nope_1"), (1, "nope_2")]
 
 
