@@ -109,14 +109,14 @@ def test_a_preview_left_for_an_hour_is_deleted_at_the_next_request(app, admin, p
     assert list(previews.iterdir()) == []
 
 
-def test_a_fresh_preview_is_kept_but_mognad_mix_deletes_one_an_hour_old(
+def test_a_fresh_preview_is_kept_but_expire_drafts_deletes_one_an_hour_old(
     app, admin, previews, runner
 ):
     upload(admin, URL, PEOPLE, "people.csv")
-    assert runner.invoke(args=["mix"]).exit_code == 0
+    assert runner.invoke(args=["expire-drafts"]).exit_code == 0
     assert len(list(previews.iterdir())) == 1  # less than an hour old: still needed
     _age(previews, 61 * 60)
-    result = runner.invoke(args=["mix"])
+    result = runner.invoke(args=["expire-drafts"])
     assert result.exit_code == 0, result.output
     assert "Deleted 1 upload previews older than an hour." in result.output
     assert list(previews.iterdir()) == []
