@@ -313,8 +313,9 @@ def test_every_surface_shows_the_engines_figures_and_no_hidden_one(  # type: ign
     rid, closed = ids["R2025"], ids["R2024"]
     shown = {name: _figures(app, name) for name in ids}
     canary = canaries(app, monkeypatch, shown)
-    # the canary cells are there, with values no visible cell has
-    assert {w[1] for w in canary.values()} >= {"TINY", "EDU-B", "CARE-B"}, canary
+    # the canary cells are there, with values no visible cell has; the canary groups (fewer
+    # than k in TINY, EDU-B and CARE-B) are stored under CITY at close (k-anonymous storage)
+    assert {w[1] for w in canary.values()} >= {"CITY"}, canary
     assert len(canary) >= 12, canary
     api = f"/api/v1/rounds/{rid}/aggregates"
     filters = tuple(f"{api}?unit={u}" for u in NAMES) + (
