@@ -26,6 +26,7 @@ from survey.models.enums import RoundMode, RoundStatus
 from survey.respond.forms import FormErrors
 from survey.sealing import app_sealer
 from survey.services.audit import audit
+from survey.services.ballots import BallotsUnopened
 from survey.services.errors import MognadError, StateError
 from survey.services.publish import planned_files, publish_round
 from survey.services.retention import has_personal_data, purge_round, round_status
@@ -199,6 +200,17 @@ def round_move(round_id: int, action: str) -> Any:
         except ClosedForGood:
             db.session.rollback()
             problem = closed_for_good()
+        except BallotsUnopened as e:
+            db.session.rollback()
+            problem = _(
+                "Omgången stängdes inte: %(unopened)s av %(pending)s inskickade svar kan inte "
+                "öppnas, eftersom de förseglades med en hemlig nyckel som installationen inte "
+                "har (nyckel-id %(keys)s) eller har ändrats. Ange den tidigare nyckeln i "
+                "MOGNAD_SECRET_KEY_PREVIOUS och stäng igen. Inga svar har gått förlorade.",
+                unopened=e.unopened,
+                pending=e.pending,
+                keys=", ".join(e.key_ids) or "–",
+            )
         except StateError as e:
             db.session.rollback()
             problem = str(e)

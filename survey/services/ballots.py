@@ -90,10 +90,23 @@ def open_all(sealer: Sealer, round_id: int, name: str, rows: Sequence[Any]) -> l
         )
     if broken:
         problems.append(f"{broken} were altered or moved from another row")
-    raise StateError(
+    raise BallotsUnopened(
         f"round '{name}': {len(rows) - len(contents)} of {len(rows)} pending ballots cannot be "
-        f"opened: {'; '.join(problems)}. The round was not closed; every ballot is still waiting."
+        f"opened: {'; '.join(problems)}. The round was not closed; every ballot is still waiting.",
+        unopened=len(rows) - len(contents),
+        pending=len(rows),
+        key_ids=sorted(unknown),
     )
+
+
+class BallotsUnopened(StateError):
+    """Some pending ballots cannot be opened; the close is refused and nothing is written.
+
+    It carries the counts and key ids so that a page can say it in the reader's language."""
+
+    def __init__(self, message: str, *, unopened: int, pending: int, key_ids: list[str]) -> None:
+        super().__init__(message)
+        self.unopened, self.pending, self.key_ids = unopened, pending, key_ids
 
 
 # --- The box ----------------------------------------------------------------------------------

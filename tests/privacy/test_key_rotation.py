@@ -20,6 +20,11 @@ from survey.extensions import db
 from tests.support import factory
 from tests.support.database import table_snapshot
 from tests.support.forms import Browser
+from tests.survey import admin_fixtures
+from tests.survey.admin_fixtures import signed_in
+from tests.survey.staff import text
+
+clock = admin_fixtures.clock
 
 KEY_A = "key-a-" + "a" * 40
 KEY_B = "key-b-" + "b" * 40
@@ -69,7 +74,7 @@ def scalar(app: Flask, sql: str) -> int:
         return int(db.session.scalar(sa.text(sql)) or 0)
 
 
-def test_a_rotated_secret_key_loses_no_answer(apps, tmp_path):
+def test_a_rotated_secret_key_loses_no_answer(apps, tmp_path, clock):
     runner = {name: app.test_cli_runner() for name, app in apps.items()}
     survey = factory.make_survey(runner["A"], tmp_path, people=B)  # B employees, B managers…
     comments = [f"svar nummer {i}" for i in range(B)]
@@ -97,6 +102,16 @@ def test_a_rotated_secret_key_loses_no_answer(apps, tmp_path):
             sa.text("SELECT status FROM rounds WHERE name = :n"), {"n": survey.name}
         )
     assert status == "open"
+    # In the browser the refusal is said in Swedish, and nothing is written either.
+    admin = signed_in(apps["B"], runner["B"], clock, "admin@example.org", "admin")
+    with apps["B"].app_context():
+        rid = db.session.scalar(
+            sa.text("SELECT id FROM rounds WHERE name = :n"), {"n": survey.name}
+        )
+    page = text(admin.post_from("/admin/", f"/admin/rounds/{rid}/close", {}))
+    assert f"Omgången stängdes inte: {B - 1} av {B} inskickade svar kan inte öppnas" in page
+    assert "MOGNAD_SECRET_KEY_PREVIOUS" in page and "cannot be opened" not in page
+    assert scalar(apps["B"], "SELECT count(*) FROM ballots") == B
 
     # With the old key as the previous one, everything opens: the close succeeds.
     factory.close_round(runner["B+A"], survey.name)
