@@ -24,12 +24,7 @@ from sqlalchemy.orm import Session
 from analysis.aggregate import cells, rollup, unit_levels
 from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
 from analysis.datapackage import DEFAULT_LICENSE
-from analysis.disclosure import (
-    comparison_sides,
-    homogeneous_gaps,
-    role_rules,
-    score_suppression,
-)
+from analysis.disclosure import comparison_sides, homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
@@ -183,10 +178,8 @@ def decide_cells(
     moved_cells: list | None = None,
 ) -> pd.DataFrame:
     """The one disclosure decision of a round's score cells and HR gaps on its own tree
-    (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index).
-
-    ``moved_cells`` (``Round.moved_cells``) are the cells k-anonymous storage changed at close;
-    they stay hidden, so every shown figure describes the people who answered there."""
+    (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index). The cells
+    k-anonymous storage changed at close (``Round.moved_cells``) stay hidden."""
     return score_suppression(
         current,
         tree,
