@@ -31,7 +31,7 @@ translations: $(BIN)/mognad
 		$(BIN)/pybabel compile -d survey/translations >/dev/null; fi
 
 $(SECRET_FILE):
-	@mkdir -p $(INSTANCE)
+	@(umask 077 && mkdir -p $(INSTANCE))
 	@(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp) && mv $@.tmp $@
 	@echo "Made a secret key for this checkout in $@ (production sets MOGNAD_SECRET_KEY instead)."
 
