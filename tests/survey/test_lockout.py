@@ -10,16 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import AuditLog, SignInLock
-from tests.survey.staff import PASSWORD, Clock, Staff, create_user, install_clock
+from tests.survey import admin_fixtures
+from tests.survey.staff import PASSWORD, Staff, create_user
 
 EMAIL = "anna@example.org"
 
 
-@pytest.fixture
-def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
-    c = Clock()
-    install_clock(monkeypatch, c)
-    return c
+clock = admin_fixtures.clock
 
 
 @pytest.fixture

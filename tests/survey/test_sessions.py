@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.survey.staff import Clock, Staff, create_user, install_clock
+from tests.survey import admin_fixtures
+from tests.survey.staff import Staff, create_user
 
 EMAIL = "anna@example.org"
 
 
-@pytest.fixture
-def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
-    c = Clock()
-    install_clock(monkeypatch, c)
-    return c
+clock = admin_fixtures.clock
 
 
 def _copy(staff: Staff, address: str = "198.51.100.7") -> Staff:
