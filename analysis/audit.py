@@ -9,10 +9,14 @@ be written through its categories, ``below:<category>`` for the number below tar
 *atom* — the respondents of one role recorded at one unit (not its sub-units).
 
 *Equations* are the published rows. A cell (unit with its descendants, role or ``all``, index)
-shows ``n × mean`` = the sum of its atoms' unknowns. A composite index of a role is written as
-the mean of its categories (``Σ category sums / m``) for an atom whose n is the same in the
-composite and each of its categories for that role (everyone there has them all); otherwise
-the composite is an unknown of its own. Aggregates, the comparison columns (the old round's
+shows ``n × mean`` = the sum of its atoms' unknowns. Where the counts say which respondents
+are *partial* in which composites (a ``part`` column: ``exact``, or ``partial:`` and the
+composites joined by ``+``; :meth:`analysis.scoring.ScoringPlan.partial_composites`), each
+atom splits by that signature: a composite is written as the mean of its categories
+(``Σ category sums / m``) over the respondents exact in it, and is an unknown of its own over
+those partial in it. Without that column, a composite is written through its categories for
+an atom whose n is the same in the composite and each of its categories, and is an unknown
+of its own otherwise. Aggregates, the comparison columns (the old round's
 unknowns, over the old units that map into the row's unit), the HR gaps (mean level is a linear
 function of the category score; ``share_below × n`` is the count below target) are all rows.
 
@@ -60,9 +64,10 @@ class Group:
 class AuditRound:
     """One round as the attacker models it, with the true counts to judge the attack.
 
-    ``counts``: columns ``unit, role, index, n`` of the respondents recorded at each unit
-    (leaf statistics, not rolled up); ``composites``: role → composite index → the categories
-    it averages for that role (``ScoringPlan.index_categories``).
+    ``counts``: columns ``unit, role, index, n`` (and optionally ``part``, see the module) of
+    the respondents recorded at each unit (leaf statistics, not rolled up); ``composites``:
+    role → composite index → the categories it averages for that role
+    (``ScoringPlan.index_categories``).
     """
 
     name: str
@@ -71,12 +76,28 @@ class AuditRound:
     composites: Mapping[str, Mapping[str, tuple[str, ...]]]
 
     @cached_property
+    def own_parts(self) -> dict[tuple[str, str, str, str], int]:
+        """(index, unit, role, part) → respondents recorded at the unit (part ``""`` when the
+        counts do not split exact and partial respondents)."""
+        out: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        parts = self.counts["part"] if "part" in self.counts else pd.Series("", self.counts.index)
+        columns = (self.counts[c].astype(str) for c in ("index", "unit", "role"))
+        for index, unit, role, part, n in zip(
+            *columns, parts.astype(str), self.counts["n"].astype(int), strict=True
+        ):
+            out[(index, unit, role, part)] += int(n)
+        return dict(out)
+
+    @cached_property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(sorted({part for *_, part in self.own_parts}))
+
+    @cached_property
     def own_n(self) -> dict[tuple[str, str, str], int]:
         """(index, unit, role) → respondents recorded at the unit."""
         out: dict[tuple[str, str, str], int] = defaultdict(int)
-        columns = (self.counts[c].astype(str) for c in ("index", "unit", "role"))
-        for index, unit, role, n in zip(*columns, self.counts["n"].astype(int), strict=True):
-            out[(index, unit, role)] += int(n)
+        for (index, unit, role, _), n in self.own_parts.items():
+            out[(index, unit, role)] += n
         return dict(out)
 
     @cached_property
@@ -96,15 +117,20 @@ class AuditRound:
         roles = tuple(roles)
         for unit in units:
             for role in roles:
-                n = self.own_n.get((index, unit, role), 0)
-                if n == 0:
-                    continue
-                cats = self.composites.get(role, {}).get(index)
-                if cats and all(self.own_n.get((c, unit, role), 0) == n for c in cats):
-                    for cat in cats:
-                        out[(self.name, cat, unit, role)] += 1.0 / len(cats)
-                else:
-                    out[(self.name, index, unit, role)] += 1.0
+                for part in self.parts:
+                    n = self.own_parts.get((index, unit, role, part), 0)
+                    if n == 0:
+                        continue
+                    cats = self.composites.get(role, {}).get(index, ())
+                    if part:  # the counts say who is exact in which composite
+                        whole = index not in part.removeprefix("partial:").split("+")
+                    else:
+                        whole = all(self.own_n.get((c, unit, role), 0) == n for c in cats)
+                    if cats and whole:
+                        for cat in cats:
+                            out[(self.name, _part(cat, part), unit, role)] += 1.0 / len(cats)
+                    else:
+                        out[(self.name, _part(index, part), unit, role)] += 1.0
         return dict(out)
 
     def size(self, units: Iterable[str], roles: Iterable[str], index: str) -> int:
@@ -129,6 +155,12 @@ class AuditRound:
                             seen.add(key)
                             out.append((Group(self.name, unit, layer, index, scope, n), vector))
         return out
+
+
+def _part(quantity: str, part: str) -> str:
+    """The unknown's quantity: the sums of respondents with different signatures (exact or
+    partial in which composites) are different unknowns."""
+    return f"{quantity}|{part}" if part else quantity
 
 
 def _roles(layer: str) -> tuple[str, ...]:

@@ -37,11 +37,16 @@ the *pattern*.
    roles only: ``all`` is shown only where that role is shown or absent (found by the
    auditor run on generated trees).
 
+4. *Partial respondents.* Someone who lacks one of a composite's categories, or has one
+   without the composite, makes ``composite − mean of categories`` a sum over just such
+   people. Their counts per composite (``partial``, pseudo-index :data:`PARTIAL`) are decided
+   like an index after the groups: the composite's cells where they are 1 … k−1, and what
+   protects those, are hidden; the categories stay, being the same sums whoever is partial.
+
 What this does not cover: the 0–100 bounds of scores (interval attacks); counts of answers;
-respondents who lack one of a composite's categories (the difference of the composite and its
-categories sums only them — the rule counts groups, not who has every category; a strict xfail
-in ``tests/privacy/test_auditor.py`` keeps a generated case); and item sums against category
-sums (items are decided on their own, with the groups the scores hide kept hidden). A cell the
+the weights with which a partial respondent's composite averages their own categories (the
+auditor models that composite as an unknown); and item sums against category sums (items
+are decided on their own, with the groups the scores hide kept hidden). A cell the
 per-index rule (:mod:`analysis.suppression`) hides stays hidden, so the joint rule only ever
 hides more than it did. The disclosure auditor (:mod:`analysis.audit`) attacks the published
 rows with the linear model the rule defends against.
@@ -55,9 +60,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.aggregate import rollup
 from analysis.instruments import Questionnaire
 from analysis.scoring import ScoringPlan, applicable_indices
-from analysis.suppression import CELL_ROLES, _check_k, _Table, count_tables, suppress_cells
+from analysis.suppression import (
+    CELL_ROLES,
+    CountTables,
+    _check_k,
+    _Table,
+    count_tables,
+    suppress_cells,
+)
 from analysis.tree import children_map, parent_map, preorder
 
 __all__ = [
@@ -71,6 +84,10 @@ __all__ = [
     "score_suppression",
 ]
 
+#: Prefix of the pseudo-indices that count, per composite, the respondents whose composite is
+#: not the mean of their categories (:meth:`analysis.scoring.ScoringPlan.partial_composites`):
+#: decided like indices, never published.
+PARTIAL = "~partial:"
 #: Why a cell is hidden: too few respondents, all answered the same, or to protect another.
 REASONS: tuple[str, ...] = ("too_few", "homogeneous", "complementary")
 ALL_LAYER = 0
@@ -129,7 +146,11 @@ def joint_suppression(
     homogeneous: dict[str, np.ndarray] = {}
     forced = np.zeros((size, 4), dtype=bool)
     group_n = np.zeros((size, 4), dtype=np.int64)
+    partial = {ix: n for ix, n in table.counts.items() if ix.startswith(PARTIAL)}
+    indices = {ix: n for ix, n in table.counts.items() if ix not in partial}
     for index, rows in table.rows.items():
+        if index in partial:
+            continue
         n = table.counts[index]
         marks = np.zeros((size, 4), dtype=bool)
         marks[table.unit_of_row[rows], table.layer_of_row[rows]] = flag[rows]
@@ -141,7 +162,7 @@ def joint_suppression(
         if unit in position and role in CELL_ROLES:
             forced[position[unit], CELL_ROLES.index(role)] = True
     pattern = (group_n > 0) & ~forced
-    answering = {ix: n[:, 1:].sum(0) > 0 for ix, n in table.counts.items()}
+    answering = {ix: n[:, 1:].sum(0) > 0 for ix, n in indices.items()}
     weights = {ix: _weights(table.counts[ix], homogeneous[ix], table.parent, k) for ix in answering}
     classes = [(role_classes or {}).get(r, r) for r in CELL_ROLES[1:]]
     changed = True
@@ -151,7 +172,7 @@ def joint_suppression(
         _mixed_classes(pattern, group_n, classes, k)
         for layer in equal_layers:  # X − Y of all is the other roles' (see the module)
             pattern[:, ALL_LAYER] &= pattern[:, layer] | (group_n[:, layer] == 0)
-        for index, n in table.counts.items():
+        for index, n in indices.items():
             weight, k_index = weights[index]
             start = _shown(pattern, n, group_n, answering[index])
             solved = np.array(
@@ -159,14 +180,26 @@ def joint_suppression(
             )
             pattern &= ~(start & ~solved)
         changed = bool((pattern != before).any())
+    composite_hidden = {
+        ix.removeprefix(PARTIAL): _partial_hidden(
+            table, pn, _shown(pattern, indices[ix.removeprefix(PARTIAL)], group_n,
+                              answering[ix.removeprefix(PARTIAL)]), k,
+        )
+        for ix, pn in partial.items()
+        if ix.removeprefix(PARTIAL) in indices
+    }  # fmt: skip
     out_hidden = np.ones(len(cells), dtype=bool)
     reason = np.full(len(cells), REASONS[2], dtype=object)
     # Never show what the per-index rule hides: files published under it are out there, and a
     # cell they hid, shown now next to theirs, could give back a group that neither hides alone.
     per_index = suppress_cells(cells[["unit", "role", "index", "n"]], tree, k).to_numpy()
     for index, rows in table.rows.items():
+        if index in partial:
+            continue
         n = table.counts[index]
         shown = _shown(pattern, n, group_n, answering[index])
+        if index in composite_hidden:
+            shown &= ~composite_hidden[index]
         shown[table.unit_of_row[rows], table.layer_of_row[rows]] &= ~per_index[rows]
         at = (table.unit_of_row[rows], table.layer_of_row[rows])
         out_hidden[rows] = ~shown[at]
@@ -174,6 +207,21 @@ def joint_suppression(
             [shown[at], n[at] < k, homogeneous[index][at]], ["", REASONS[0], REASONS[1]], REASONS[2]
         )
     return pd.DataFrame({"suppressed": out_hidden, "reason": reason}, index=cells.index)
+
+
+def _partial_hidden(
+    table: CountTables, partial: np.ndarray, shown: np.ndarray, k: int
+) -> np.ndarray:
+    """A composite's cells to hide besides the group decision: those in which its partial
+    respondents (:data:`PARTIAL`) are 1 … k−1, and whatever protects them, solved on their
+    counts as an index of its own. Only the composite is hidden there: its categories are
+    the same sums whoever is partial, so the difference that would isolate those people
+    needs the composite."""
+    start = shown & ~((partial > 0) & (partial < k))
+    start &= partial > 0
+    solved = _Table(table.codes, table.parent, partial.tolist(), k, start.tolist()).solve()
+    hidden: np.ndarray = (partial > 0) & ~np.array(solved, dtype=bool)
+    return hidden
 
 
 def _shown(
@@ -249,19 +297,26 @@ def score_suppression(
     homogeneous: Collection[tuple[str, str, str]] = (),
     equal_roles: Collection[str] = (),
     hidden_groups: Collection[tuple[str, str]] = (),
+    partial: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The rule for score cells (:func:`analysis.aggregate.cells` output): a cell is
     homogeneous when its sd is 0, or when ``homogeneous`` lists its (unit, role, index) —
     e.g. an HR gap whose share below target is 0 or 1, so that the gap and its score cell
     share one decision. ``hidden_groups`` are (unit, role) groups hidden whatever their n
-    (:func:`analysis.atrest.changed_cells`). Returns ``suppressed`` and ``reason`` indexed by
-    (unit, role, index).
+    (:func:`analysis.atrest.changed_cells`). ``partial`` (``unit, role, index, n`` per recorded
+    unit and composite) counts the respondents whose composite is not the mean of their
+    categories; each composite's are decided as one more index (:data:`PARTIAL`), so that
+    every shown group, and every difference of shown groups, holds none of them or at least k.
+    Returns ``suppressed`` and ``reason`` indexed by (unit, role, index).
     """
     keys = list(zip(current["unit"], current["role"], current["index"], strict=True))
     listed = set(homogeneous)
     flat = (current["sd"].fillna(1.0).abs() < 1e-9).to_numpy() & (current["n"] >= 2).to_numpy()
     marked = np.array([key in listed for key in keys], dtype=bool) | flat
     frame = current[["unit", "role", "index", "n"]].assign(homogeneous=marked)
+    if partial is not None and int(partial["n"].sum()) > 0:
+        counts = _partial_cells(partial, tree)
+        frame = pd.concat([frame, counts.assign(homogeneous=False)], ignore_index=True)
     decision = joint_suppression(
         frame,
         tree,
@@ -271,8 +326,19 @@ def score_suppression(
         equal_index_roles=equal_roles,
         hidden_groups=hidden_groups,
     )
+    decision = decision.iloc[: len(keys)]
     decision.index = pd.MultiIndex.from_tuples(keys, names=["unit", "role", "index"])
     return decision
+
+
+def _partial_cells(partial: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
+    """Partial respondents (``unit, role, index, n`` where recorded) as :data:`PARTIAL` cells
+    of every unit's subtree and layer, ``all`` included."""
+    leaf = partial[partial["n"] > 0]
+    leaf = leaf.assign(index=PARTIAL + leaf["index"].astype(str))
+    rolled = rollup(leaf[["unit", "role", "index", "n"]], tree, values=("n",))
+    rolled = rolled[rolled["n"] > 0][["unit", "role", "index", "n"]]
+    return rolled.astype({"n": int}).reset_index(drop=True)
 
 
 def comparison_sides(

@@ -176,6 +176,7 @@ def decide_cells(
     k: int,
     k_homogeneous: int,
     moved_cells: list | None = None,
+    partial: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The one disclosure decision of a round's score cells and HR gaps on its own tree
     (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index). The cells
@@ -187,6 +188,7 @@ def decide_cells(
         k_homogeneous=k_homogeneous,
         homogeneous=homogeneous_gaps(gap_sums),
         hidden_groups=[(unit, role) for unit, role in moved_cells or ()],
+        partial=partial,
         **role_rules(q),
     )
 
@@ -240,7 +242,9 @@ def round_figures(
     current = cells(rollup(stats.scores, tree, indices=indices))
     gap_sums = _gap_sums(stats.gaps, tree, q)
     k_homogeneous = max(k_homogeneous, k)
-    decision = decide_cells(current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells)
+    decision = decide_cells(
+        current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells, stats.partial
+    )
     hidden = decision["suppressed"]
     compare = compare_hidden = compare_applies = sides = None
     new_units: set[str] = set()
@@ -251,7 +255,7 @@ def round_figures(
         cmp_gaps = _gap_sums(cmp_stats.gaps, cmp_tree, cmp_q)
         cmp_decision = decide_cells(
             cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp),
-            cmp_round.moved_cells,
+            cmp_round.moved_cells, cmp_stats.partial,
         )  # fmt: skip
         cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)

@@ -39,7 +39,10 @@ def role_classes(q: Questionnaire) -> dict[str, object]:
 def leaf_scores(
     q: Questionnaire, sizes: Mapping[tuple[str, str], int], seed: int = 0, missing: float = 0.0
 ) -> pd.DataFrame:
-    """``unit, role, index, n, sum, sumsq`` of ``sizes[(unit, role)]`` random respondents."""
+    """``unit, role, index, part, n, sum, sumsq`` of ``sizes[(unit, role)]`` random
+    respondents; ``part`` is their signature for the auditor (:class:`analysis.audit.AuditRound`)
+    and ``attrs["partial"]`` counts the partial ones per (unit, role, composite) as the
+    report's scan does (:meth:`analysis.scoring.ScoringPlan.partial_composites`)."""
     rng = np.random.default_rng(seed)
     answers = []
     person = 0
@@ -58,17 +61,47 @@ def leaf_scores(
     frame = pd.DataFrame(answers, columns=["respondent", "unit", "role", "item", "value"])
     scores = score_answers(frame.drop(columns="unit"), q)
     unit_of = dict(zip(frame["respondent"], frame["unit"], strict=False))
-    scores = scores.assign(unit=scores["respondent"].map(unit_of), sq=scores["score"] ** 2)
-    out = scores.groupby(["unit", "role", "index"], sort=False).agg(
+    plan = ScoringPlan(q)
+    partial = {
+        person: plan.partial_composites(
+            str(group["role"].iloc[0]), dict(zip(group["index"], group["score"], strict=True))
+        )
+        for person, group in scores.groupby("respondent", sort=False)
+    }
+    part = scores["respondent"].map(
+        lambda p: "partial:" + "+".join(partial[p]) if partial[p] else "exact"
+    )
+    scores = scores.assign(
+        unit=scores["respondent"].map(unit_of), sq=scores["score"] ** 2, part=part
+    )
+    out = scores.groupby(["unit", "role", "index", "part"], sort=False).agg(
         n=("score", "size"), sum=("score", "sum"), sumsq=("sq", "sum")
     )
-    return out.reset_index()
+    people = scores.drop_duplicates("respondent")
+    counts = (
+        pd.DataFrame(
+            [
+                (u, r, c)
+                for u, r, p in zip(
+                    people["unit"], people["role"], people["respondent"], strict=True
+                )
+                for c in partial[p]
+            ],
+            columns=["unit", "role", "index"],
+        )
+        .groupby(["unit", "role", "index"])
+        .size()
+    )
+    out = out.reset_index()
+    out.attrs["partial"] = counts.rename("n").reset_index()
+    return out
 
 
 def publish(
     q: Questionnaire, leaf: pd.DataFrame, tree: pd.DataFrame, k: int, rule: str, k_hom: int = 10
 ) -> pd.DataFrame:
-    """The aggregates a report would publish under ``rule`` ("old" or "joint")."""
+    """The aggregates a report would publish under ``rule``: "old" (one index at a time),
+    "joint", or "joint-groups-only" (the joint rule without counting partial respondents)."""
     current = cells(rollup(leaf, tree, indices=list(q.indices)))
     if rule == "old":
         flags = suppress_cells(current[["unit", "role", "index", "n"]], tree, k)
@@ -76,9 +109,10 @@ def publish(
             flags.to_numpy(), index=pd.MultiIndex.from_frame(current[["unit", "role", "index"]])
         )
     else:
-        hidden = score_suppression(current, tree, k, k_homogeneous=k_hom, **role_classes(q))[
-            "suppressed"
-        ]
+        partial = None if rule == "joint-groups-only" else leaf.attrs.get("partial")
+        hidden = score_suppression(
+            current, tree, k, k_homogeneous=k_hom, partial=partial, **role_classes(q)
+        )["suppressed"]
     levels = unit_levels(tree)
     meta = pd.DataFrame(
         {"unit": tree["unit"], "name": tree["unit"], "level": tree["unit"].map(levels)}
@@ -100,7 +134,7 @@ def publish(
 def audit_round(q: Questionnaire, name: str, leaf: pd.DataFrame, tree: pd.DataFrame) -> AuditRound:
     plan = ScoringPlan(q)
     composites = {role: dict(plan.index_categories[role]) for role in plan.index_categories}
-    return AuditRound(name, tree, leaf[["unit", "role", "index", "n"]], composites)
+    return AuditRound(name, tree, leaf[["unit", "role", "index", "part", "n"]], composites)
 
 
 def attack(
