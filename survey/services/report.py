@@ -22,9 +22,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
+from analysis.comparability import comparison_sides
 from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
 from analysis.datapackage import DEFAULT_LICENSE
-from analysis.disclosure import comparison_sides, homogeneous_gaps, role_rules, score_suppression
+from analysis.disclosure import homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
@@ -214,7 +215,7 @@ def round_figures(
     in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
     must be closed or published (StateError otherwise). The comparison round's figures are
     shown only where its own report, on its own tree, shows them
-    (``analysis.disclosure.comparison_sides``).
+    (``analysis.comparability.comparison_sides``).
     """
     rnd = get_round(session, name)
     require_closed(rnd)
@@ -240,8 +241,7 @@ def round_figures(
     stats, *rest = _statistics(session, wanted)
     cmp_stats = rest[0] if rest else None
     current = cells(rollup(stats.scores, tree, indices=indices))
-    gap_sums = _gap_sums(stats.gaps, tree, q)
-    k_homogeneous = max(k_homogeneous, k)
+    gap_sums, k_homogeneous = _gap_sums(stats.gaps, tree, q), max(k_homogeneous, k)
     decision = decide_cells(
         current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells, stats.partial
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.disclosure import comparison_sides, homogeneous_gaps, joint_suppression
+from analysis.comparability import comparison_sides
+from analysis.disclosure import homogeneous_gaps, joint_suppression
 
 TREE = pd.DataFrame({"unit": ["P", "A", "B"], "parent": [None, "P", "P"]})
 

@@ -164,7 +164,7 @@ def publish_years(
     report makes them under ``rule``: "old" (the comparison round suppressed on the new tree,
     one index at a time), "joint" (its own decision on its own tree decides), or
     "joint-new-tree" (the joint rule, but the comparison suppressed on the new tree)."""
-    from analysis.disclosure import comparison_sides
+    from analysis.comparability import comparison_sides
 
     old_published = publish(q, old_leaf, old_tree, k, "old" if rule == "old" else "joint")
     current = cells(rollup(new_leaf, new_tree, indices=list(q.indices)))
