@@ -19,6 +19,9 @@ an atom whose n is the same in the composite and each of its categories, and is 
 of its own otherwise. Aggregates, the comparison columns (the old round's
 unknowns, over the old units that map into the row's unit), the HR gaps (mean level is a linear
 function of the category score; ``share_below × n`` is the count below target) are all rows.
+Item distributions add unknowns of their own, the number of an atom's answers of each value
+to each item, and a row per shown count; they are not tied to the category sums (a category
+score averages each person's answered items, which counts do not give).
 
 *The test*: a group (an atom, a unit's own respondents of a role, or a unit's subtree × a
 role or ``all``) with ``0 < n < k`` is *recovered* when its vector for some index lies in the
@@ -74,6 +77,61 @@ class AuditRound:
     tree: pd.DataFrame
     counts: pd.DataFrame
     composites: Mapping[str, Mapping[str, tuple[str, ...]]]
+    #: Answer counts ``unit, role, item, value, count`` where recorded ("vet ej" a value of its
+    #: own), when the attack includes the item distributions.
+    items: pd.DataFrame | None = None
+
+    @cached_property
+    def own_items(self) -> dict[tuple[str, str, str], dict[str, int]]:
+        """(item, unit, role) → value → answers of the respondents recorded at the unit."""
+        out: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
+        if self.items is not None:
+            columns = [self.items[c].astype(str) for c in ("item", "unit", "role", "value")]
+            for item, unit, role, value, n in zip(*columns, self.items["count"], strict=True):
+                if int(n):
+                    own = out[(item, unit, role)]
+                    own[value] = own.get(value, 0) + int(n)
+        return dict(out)
+
+    def item_vector(
+        self, units: Iterable[str], roles: Iterable[str], item: str, value: str
+    ) -> Vector:
+        """The unknowns of a count of answers ``value`` to ``item``: one per atom asked it."""
+        roles = tuple(roles)
+        return {
+            (self.name, f"item:{item}={value}", u, r): 1.0
+            for u in units
+            for r in roles
+            if (item, u, r) in self.own_items
+        }
+
+    def item_groups(self, k: int) -> list[tuple[Group, Vector]]:
+        """Every natural group that gave ``0 < n < k`` answers to an item, per answer value:
+        the attack must not tell how many of them gave it."""
+        values: dict[str, set[str]] = defaultdict(set)
+        for (item, _, _), own in self.own_items.items():
+            values[item].update(own)
+        out: list[tuple[Group, Vector]] = []
+        seen: set[frozenset[Key]] = set()
+        for unit, below in self.subtree.items():
+            for layer in OUTPUT_ROLES:
+                roles = _roles(layer)
+                for scope, units in (("own", [unit]), ("subtree", below)):
+                    for item, options in values.items():
+                        n = sum(
+                            sum(self.own_items.get((item, u, r), {}).values())
+                            for u in units
+                            for r in roles
+                        )
+                        if not 0 < n < k:
+                            continue
+                        for value in sorted(options):
+                            vector = self.item_vector(units, roles, item, value)
+                            if frozenset(vector) not in seen:
+                                seen.add(frozenset(vector))
+                                group = Group(self.name, unit, layer, f"{item}={value}", scope, n)
+                                out.append((group, vector))
+        return out
 
     @cached_property
     def own_parts(self) -> dict[tuple[str, str, str, str], int]:
@@ -202,6 +260,14 @@ class Attack:
             units = [o for o, m in mapping.items() if m in inside]
             self.add(old.vector(units, _roles(str(layer)), str(index)))
 
+    def items(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
+        """Shown item distributions (``unit, role, item, value, count``): one row per count."""
+        for unit, layer, item, value in zip(
+            frame["unit"], frame["role"], frame["item"], frame["value"], strict=True
+        ):
+            units, roles = rnd.subtree[str(unit)], _roles(str(layer))
+            self.add(rnd.item_vector(units, roles, str(item), str(value)))
+
     def gaps(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
         """Rows of the gaps (``unit, role, category, mean_level, share_below``)."""
         unit_column = "unit" if "unit" in frame.columns else "unit_code"
@@ -224,7 +290,7 @@ class Attack:
 
     def recovered(self, rounds: Iterable[AuditRound], k: int) -> list[Group]:
         """The natural groups of ``0 < n < k`` that the rows determine."""
-        candidates = [c for rnd in rounds for c in rnd.groups(k)]
+        candidates = [c for rnd in rounds for c in (*rnd.groups(k), *rnd.item_groups(k))]
         found = _in_row_space(self.rows, [v for _, v in candidates])
         return [group for (group, _), hit in zip(candidates, found, strict=True) if hit]
 

@@ -1,10 +1,9 @@
 """Assemble a round's published figures: cells, comparison, suppression, reliability, gaps.
 
-Figures come only from closed (or published) rounds. Two reports of a round that is still
-receiving answers, one response apart, give that response's scores by subtraction; a closed
-round takes no more answers (no imports either), so every report of it shows the same figures.
-Each round is suppressed with its own minimum group size (``rounds.k_min``), never less than
-the installation's ``K_ANONYMITY``.
+Figures come only from closed (or published) rounds. Two reports of a round still receiving
+answers, one response apart, give that response's scores by subtraction; a closed round takes no
+more answers (no imports either), so every report of it shows the same figures. Each round is
+suppressed with its own minimum group size (``rounds.k_min``), at least ``K_ANONYMITY``.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
-from analysis.scoring import applicable_indices
+from analysis.scoring import COMPOSITE_INDICES, applicable_indices
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
@@ -91,9 +90,10 @@ class RoundFigures:
 
     @cached_property
     def hidden_groups(self) -> frozenset[tuple[str, str]]:
-        """(unit, role) groups with a hidden score cell: their item distributions stay hidden
-        too, so that the items cannot give back what the scores hide."""
-        hidden = self.aggregates[self.aggregates["suppressed"].astype(bool)]
+        """(unit, role) groups with a hidden category cell: their items stay hidden too, so as
+        not to give back what the scores hide (items sum no composite, which may hide alone)."""
+        rows = self.aggregates
+        hidden = rows[rows["suppressed"].astype(bool) & ~rows["index"].isin(COMPOSITE_INDICES)]
         return frozenset(zip(hidden["unit_code"], hidden["role"], strict=True))
 
     def with_rounds(self, rnd: Round, compare: Round | None) -> RoundFigures:

@@ -8,7 +8,7 @@ or the joint rule — so that the auditor attacks exactly what would be publishe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from analysis.aggregate import cells, rollup
 from analysis.audit import Attack, AuditRound, Group
 from analysis.comparison import build_aggregates
 from analysis.disclosure import score_suppression
-from analysis.instruments import Questionnaire, load_questionnaire
+from analysis.instruments import DONT_KNOW, Questionnaire, load_questionnaire
 from analysis.scoring import ScoringPlan, applicable_indices, score_answers
 from analysis.suppression import suppress_cells
 from analysis.tree import unit_levels
@@ -41,6 +41,7 @@ def leaf_scores(
 ) -> pd.DataFrame:
     """``unit, role, index, part, n, sum, sumsq`` of ``sizes[(unit, role)]`` random
     respondents; ``part`` is their signature for the auditor (:class:`analysis.audit.AuditRound`)
+    , ``attrs["items"]`` holds their answer counts (``unit, role, item, value, count``)
     and ``attrs["partial"]`` counts the partial ones per (unit, role, composite) as the
     report's scan does (:meth:`analysis.scoring.ScoringPlan.partial_composites`)."""
     rng = np.random.default_rng(seed)
@@ -59,6 +60,8 @@ def leaf_scores(
                 )
                 answers.append((person, unit, role, item_id, value))
     frame = pd.DataFrame(answers, columns=["respondent", "unit", "role", "item", "value"])
+    labels = frame.assign(value=[DONT_KNOW if pd.isna(v) else str(int(v)) for v in frame["value"]])
+    items = labels.groupby(["unit", "role", "item", "value"], sort=False).size()
     scores = score_answers(frame.drop(columns="unit"), q)
     unit_of = dict(zip(frame["respondent"], frame["unit"], strict=False))
     plan = ScoringPlan(q)
@@ -93,6 +96,7 @@ def leaf_scores(
         .size()
     )
     out = out.reset_index()
+    out.attrs["items"] = items.rename("count").reset_index()
     out.attrs["partial"] = counts.rename("n").reset_index()
     return out
 
@@ -134,7 +138,40 @@ def publish(
 def audit_round(q: Questionnaire, name: str, leaf: pd.DataFrame, tree: pd.DataFrame) -> AuditRound:
     plan = ScoringPlan(q)
     composites = {role: dict(plan.index_categories[role]) for role in plan.index_categories}
-    return AuditRound(name, tree, leaf[["unit", "role", "index", "part", "n"]], composites)
+    counts = leaf[["unit", "role", "index", "part", "n"]]
+    return AuditRound(name, tree, counts, composites, leaf.attrs.get("items"))
+
+
+def publish_items(
+    leaf: pd.DataFrame,
+    tree: pd.DataFrame,
+    k: int,
+    rule: str,
+    hidden_groups: Collection[tuple[str, str]] = (),
+    k_hom: int = 10,
+) -> pd.DataFrame:
+    """The item distributions a results page would show (``unit, role, item, value, count``):
+    "joint" as the app decides them (``survey.services.items``, with the score cells' hidden
+    groups), "primary" hiding only cells below k (no complementary suppression)."""
+    from survey.services import items
+
+    rolled = items._rolled(leaf.attrs["items"], tree, None)
+    if rule == "primary":
+        cells = items._cells(rolled)
+        keys = pd.MultiIndex.from_frame(cells[["unit", "role", "index"]])
+        hidden = pd.Series(
+            cells["n"].lt(k).to_numpy(), index=keys.set_names(["unit", "role", "item"])
+        )
+    else:
+        hidden = items._hidden(rolled, tree, k, k_hom, hidden_groups)
+    return items._blank(rolled, hidden)
+
+
+def hidden_groups(published: pd.DataFrame, q: Questionnaire) -> set[tuple[str, str]]:
+    """As ``RoundFigures.hidden_groups``: groups with a hidden category cell."""
+    categories = {c.id for c in q.categories}
+    rows = published[published["suppressed"].astype(bool) & published["index"].isin(categories)]
+    return set(zip(rows["unit_code"], rows["role"], strict=True))
 
 
 def attack(
