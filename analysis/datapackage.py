@@ -158,12 +158,34 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
         "Tvåsidigt Welch-test av ingen förändring (åren som oberoende stickprov).", PROBABILITY,
     ),
     Field(
-        "p_adjusted", "number", "p_value adjusted by Benjamini–Hochberg over the whole file.",
-        "p_value justerat med Benjamini–Hochberg över hela filen.", PROBABILITY,
+        "p_adjusted", "number",
+        "p_value adjusted by Benjamini–Hochberg within its family of tests (the same unit_code, "
+        "role and family), never across the whole file.",
+        "p_value justerat med Benjamini–Hochberg inom sin familj av test (samma unit_code, roll "
+        "och family), aldrig över hela filen.", PROBABILITY,
     ),
     Field(
-        "effect_size", "number", "Hedges' g: the change in standard deviations.",
-        "Hedges g: förändringen i standardavvikelser.", "standard deviations / standardavvikelser",
+        "family", "string",
+        "Family of tests: headline (maturity, capability, legacy, competence: primary) or "
+        "category (the categories: secondary).",
+        "Testfamilj: headline (maturity, capability, legacy, competence: primär) eller category "
+        "(kategorierna: sekundär).",
+    ),
+    Field(
+        "duplicate_of", "string",
+        "When the row's test is the same as another row's of the same unit and role (same n, "
+        "mean and SD in both years), that row's index: the test is counted once and this row "
+        "takes its p-values. Empty otherwise.",
+        "När radens test är detsamma som en annan rads i samma enhet och roll (samma n, "
+        "medelvärde och standardavvikelse båda åren): den radens index; testet räknas en gång "
+        "och raden får dess p-värden. Annars tom.",
+    ),
+    Field(
+        "effect_size", "number",
+        "Hedges' g: the change in standard deviations (average-variance SD), only for an "
+        "improved or declined row.",
+        "Hedges g: förändringen i standardavvikelser (medelvariansens standardavvikelse), bara "
+        "för en förbättrad eller försämrad rad.", "standard deviations / standardavvikelser",
     ),
     Field(
         "change", "string",
@@ -188,12 +210,14 @@ COMPARISON_FIELDS: tuple[Field, ...] = (
         "into it), no_previous_cell (the index did not apply to the role then), "
         "current_suppressed, current_too_small (n < 2), previous_reorganised (last year's "
         "respondents of the unit are not one of last year's cells), previous_suppressed, "
-        "previous_too_small.",
+        "previous_too_small, too_few_to_test (fewer than the minimum n for a test in either "
+        "year; the figures are shown, untested).",
         "Varför inte jämförbar: no_compare_round (ingen jämförelseomgång), unit_new (ingen enhet "
         "från jämförelseåret motsvarar den), no_previous_cell (indexet gällde inte rollen då), "
         "current_suppressed (årets cell dold), current_too_small (n < 2), previous_reorganised "
         "(förra årets svarande i enheten är inte en av förra årets celler), previous_suppressed "
-        "(förra cellen dold), previous_too_small.",
+        "(förra cellen dold), previous_too_small, too_few_to_test (färre än minsta n för ett "
+        "test något av åren; siffrorna visas, utan test).",
     ),
 )  # fmt: skip
 

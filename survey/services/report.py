@@ -22,7 +22,12 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
-from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
+from analysis.comparison import (
+    AGGREGATE_COLUMNS,
+    MIN_TEST_N,
+    build_aggregates,
+    comparison_table,
+)
 from analysis.datapackage import DEFAULT_LICENSE
 from analysis.disclosure import comparison_sides, homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
@@ -205,6 +210,7 @@ def round_figures(
     k: int,
     compare_to: str | None = None,
     k_homogeneous: int = K_HOMOGENEOUS,
+    min_test_n: int | None = None,
 ) -> RoundFigures:
     """Compute the round's open-data rows, compared with ``compare_to`` or last year's round.
 
@@ -212,8 +218,16 @@ def round_figures(
     in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
     must be closed or published (StateError otherwise). The comparison round's figures are
     shown only where its own report, on its own tree, shows them
-    (``analysis.disclosure.comparison_sides``).
+    (``analysis.disclosure.comparison_sides``). A cell is tested year on year only with
+    ``min_test_n`` respondents in both years (default: the app's ``MIN_TEST_N``, else
+    :data:`analysis.comparison.MIN_TEST_N`).
     """
+    if min_test_n is None:
+        min_test_n = (
+            int(current_app.config.get("MIN_TEST_N", MIN_TEST_N))
+            if has_app_context()
+            else MIN_TEST_N
+        )
     rnd = get_round(session, name)
     require_closed(rnd)
     q = snapshot_questionnaire(session, rnd)
@@ -284,6 +298,7 @@ def round_figures(
         reasons=True,
         compare_sides=sides,
         hidden_reasons=decision["reason"],
+        min_test_n=min_test_n,
     )
     aggregates = full[list(AGGREGATE_COLUMNS)]
     categories = [c.id for c in q.categories]
