@@ -254,15 +254,28 @@ INDEX_FIELDS: tuple[Field, ...] = (
 RELIABILITY_FIELDS: tuple[Field, ...] = (
     _ROUND,
     Field("category", "string", "Category id.", "Kategori-id."),
+    Field("role", "string",
+          "Respondent role whose own items alpha is computed on: employee, manager or "
+          "specialist (roles are never pooled).",
+          "Svarandes roll vars egna frågor alfa beräknas på: employee (medarbetare), manager "
+          "(chef) eller specialist (rollerna slås aldrig ihop)."),
     Field("n", "integer",
-          "Respondents who answered every item of the category; empty (with alpha) below k.",
-          "Svarande som besvarat alla frågor i kategorin; tomt (liksom alfa) under k.", PEOPLE),
-    Field("items", "integer", "Items in the category.", "Frågor i kategorin.", "items / frågor"),
+          "Respondents of the role who answered every one of its items in the category; empty "
+          "(with alpha) below k.",
+          "Svarande i rollen som besvarat alla rollens frågor i kategorin; tomt (liksom alfa) "
+          "under k.", PEOPLE),
+    Field("items", "integer", "Items the category has for the role.",
+          "Frågor som kategorin har för rollen.", "items / frågor"),
     Field("alpha", "number", "Cronbach's alpha.", "Cronbachs alfa.", "coefficient / koefficient"),
     Field("ci_low", "number", "Lower end of alpha's 95 % confidence interval (Feldt).",
           "Nedre gräns för alfas 95 %-konfidensintervall (Feldt)."),
     Field("ci_high", "number", "Upper end of alpha's 95 % confidence interval (Feldt).",
           "Övre gräns för alfas 95 %-konfidensintervall (Feldt)."),
+    Field("imprecise", "boolean",
+          "true when alpha rests on fewer than 30 respondents: its interval is wide, read it "
+          "as a rough indication. Empty where alpha is.",
+          "true när alfa bygger på färre än 30 svarande: intervallet är brett, läs det som en "
+          "grov indikation. Tomt där alfa är tomt."),
     Field("alpha_below_070", "boolean",
           "true when alpha < 0.70: read the category's scores with care.",
           "true när alfa < 0,70: läs kategorins poäng med försiktighet."),
@@ -323,8 +336,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("indices", "indices.csv", *_CSV, "Indices and categories of the questionnaire.",
              "Enkätens index och kategorier.", INDEX_FIELDS),
     Resource("reliability", "reliability.csv", *_CSV,
-             "Reliability (Cronbach's alpha) per category.",
-             "Tillförlitlighet (Cronbachs alfa) per kategori.", RELIABILITY_FIELDS),
+             "Reliability (Cronbach's alpha) per category and role.",
+             "Tillförlitlighet (Cronbachs alfa) per kategori och roll.", RELIABILITY_FIELDS),
     Resource("gaps", "gaps.csv", *_CSV,
              "Competence gaps per unit, role and competence category.",
              "Kompetensgap per enhet, roll och kompetenskategori.", GAP_FIELDS),

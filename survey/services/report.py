@@ -34,7 +34,7 @@ from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
-from analysis.scoring import applicable_indices
+from analysis.scoring import ScoringPlan, applicable_indices
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
@@ -307,6 +307,7 @@ def round_figures(
         stats.reliability_totals,
         round_name=rnd.name,
         categories=categories,
+        sizes=ScoringPlan(q).item_counts,
     )
     gaps = _gaps(gap_sums, decision, q, k)
     return RoundFigures(

@@ -107,8 +107,8 @@ class LeafStatistics:
 
     scores: pd.DataFrame  # unit, role, index, n, sum, sumsq
     gaps: pd.DataFrame  # unit, role, index, n, level_sum, below (competence categories)
-    reliability_items: pd.DataFrame  # category, item, n, sum, sumsq (complete cases)
-    reliability_totals: pd.DataFrame  # category, n, sum, sumsq (complete cases)
+    reliability_items: pd.DataFrame  # category, role, item, n, sum, sumsq (complete cases)
+    reliability_totals: pd.DataFrame  # category, role, n, sum, sumsq (complete cases)
 
 
 def _unpack(packed: str) -> Iterator[tuple[str, float]]:
@@ -132,10 +132,10 @@ def leaf_statistics(
     competence = {c.id: c for c in q.categories if c.dimension == "competence"}
     acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-    reliability = CompleteCases({c.id: len(c.items) for c in q.categories})
+    reliability = CompleteCases(plan.item_counts)
     for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
         for category, (_, answered) in cats.items():
-            reliability.add(category, answered, _unpack(packed[category]))
+            reliability.add(role, category, answered, _unpack(packed[category]))
         for index, score in plan.respondent_scores(role, cats).items():
             cell = acc[(unit, role, index)]
             cell[0] += 1
@@ -243,6 +243,9 @@ def cached(session: Session, round_id: int) -> LeafStatistics | None:
     entry = session.get(RoundStatistics, round_id)
     if entry is None or entry.responses != response_count(session, round_id):
         return None
+    totals = entry.payload.get("reliability_totals", {})
+    if "role" not in totals.get("columns", ()):
+        return None  # stored before α was computed per role: recompute
     return _from_payload(entry.payload)
 
 

@@ -299,17 +299,23 @@ def test_reliability_table_matches_cronbach_on_raw_answers(tmp_path):
         t = x.sum(axis=1)
         for j in range(x.shape[1]):
             item_rows.append(
-                (category, f"{category}_{j + 1}", len(x), x[:, j].sum(), (x[:, j] ** 2).sum())
-            )
-        total_rows.append((category, len(x), t.sum(), (t**2).sum()))
+                (
+                    category, "manager", f"{category}_{j + 1}", len(x), x[:, j].sum(),
+                    (x[:, j] ** 2).sum(),
+                )
+            )  # fmt: skip
+        total_rows.append((category, "manager", len(x), t.sum(), (t**2).sum()))
     table = reliability_table(
-        pd.DataFrame(item_rows, columns=["category", "item", "n", "sum", "sumsq"]),
-        pd.DataFrame(total_rows, columns=["category", "n", "sum", "sumsq"]),
+        pd.DataFrame(item_rows, columns=["category", "role", "item", "n", "sum", "sumsq"]),
+        pd.DataFrame(total_rows, columns=["category", "role", "n", "sum", "sumsq"]),
         round_name="Mognad 2026",
         categories=["cap_governance", "comp_safety", "comp_ai"],
+        sizes={"manager": {"cap_governance": 4, "comp_safety": 3, "comp_ai": 3}},
     )
-    assert list(table.columns) == ["round", "category", "n", "items", "alpha", "ci_low", "ci_high"]
-    assert table["n"].tolist() == [80, 75, 0] and table["items"].tolist() == [4, 3, 0]
+    assert list(table.columns) == [
+        "round", "category", "role", "n", "items", "alpha", "ci_low", "ci_high", "imprecise",
+    ]  # fmt: skip
+    assert table["n"].tolist() == [80, 75, 0] and table["items"].tolist() == [4, 3, 3]
     for i, category in enumerate(answers):
         alpha, ci = pingouin.cronbach_alpha(data=answers[category].dropna())
         assert table.loc[i, "alpha"] == pytest.approx(alpha, rel=1e-10)
@@ -320,8 +326,8 @@ def test_reliability_table_matches_cronbach_on_raw_answers(tmp_path):
     assert flag_low_alpha(table).tolist() == [False, True, False]
     path = write_reliability(table, tmp_path)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "round,category,n,items,alpha,ci_low,ci_high"
-    assert lines[3] == "Mognad 2026,comp_ai,0,0,,,"
+    assert lines[0] == "round,category,role,n,items,alpha,ci_low,ci_high,imprecise"
+    assert lines[3] == "Mognad 2026,comp_ai,manager,0,3,,,,false"
 
 
 def test_analysis_modules_import_neither_flask_nor_sqlalchemy():
