@@ -221,6 +221,8 @@ def _reliability(figures: RoundFigures, labels: dict[str, str]) -> list[dict[str
     """α per category and role, printed so that it never rounds across 0.70 (``shown``)."""
     out = []
     for rec in _records(figures.reliability):
+        if rec.get("n") == 0:
+            continue  # nobody of the role answered the category: nothing to say about it
         alpha = rec.get("alpha")
         flagged = alpha is not None and alpha < LOW_ALPHA
         out.append(
