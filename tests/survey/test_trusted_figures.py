@@ -129,3 +129,25 @@ def test_report_prints_alpha_per_role_and_never_0_70_below_the_threshold(app, ro
     assert "0,69" in cells and "0,70" not in cells
     assert "under 0,70" in first_row.group(1) and "Medarbetare" in first_row.group(1)
     assert "<td>Chef</td>" not in table.group(1)  # a role nobody answered as is not listed
+
+
+def test_the_minimum_n_for_a_test_is_the_apps_setting(app, rounds, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        session = db.session()
+        default = round_figures(session, "R2025", int(app.config["K_ANONYMITY"]))
+        app.config["MIN_TEST_N"] = 1000
+        strict = round_figures(session, "R2025", int(app.config["K_ANONYMITY"]))
+    tested = default.comparisons["reason"].isna()
+    assert tested.any()
+    assert (strict.comparisons.loc[tested, "reason"] == "too_few_to_test").all()
+    assert strict.aggregates.loc[tested.to_numpy(), "p_value"].isna().all()
+    assert (strict.aggregates["change"] == "not_comparable").all()
+    # the setting comes from the environment and is checked
+    from survey import create_app
+
+    monkeypatch.setenv("MOGNAD_MIN_TEST_N", "25")
+    url = f"sqlite:///{tmp_path}/x.db"
+    assert create_app({"DATABASE_URL": url, "TESTING": True}).config["MIN_TEST_N"] == 25
+    monkeypatch.setenv("MOGNAD_MIN_TEST_N", "1")
+    with pytest.raises(ValueError, match="MOGNAD_MIN_TEST_N must be at least 2, got 1"):
+        create_app({"DATABASE_URL": url, "TESTING": True})
