@@ -157,36 +157,17 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
         "p_value", "number", "Two-sided Welch test of no change (years as independent samples).",
         "Tvåsidigt Welch-test av ingen förändring (åren som oberoende stickprov).", PROBABILITY,
     ),
-    Field(
-        "p_adjusted", "number",
-        "p_value adjusted by Benjamini–Hochberg within its family of tests (the same unit_code, "
-        "role and family), never across the whole file.",
-        "p_value justerat med Benjamini–Hochberg inom sin familj av test (samma unit_code, roll "
-        "och family), aldrig över hela filen.", PROBABILITY,
-    ),
-    Field(
-        "family", "string",
-        "Family of tests: headline (maturity, capability, legacy, competence: primary) or "
-        "category (the categories: secondary).",
-        "Testfamilj: headline (maturity, capability, legacy, competence: primär) eller category "
-        "(kategorierna: sekundär).",
-    ),
-    Field(
-        "duplicate_of", "string",
-        "When the row's test is the same as another row's of the same unit and role (same n, "
-        "mean and SD in both years), that row's index: the test is counted once and this row "
-        "takes its p-values. Empty otherwise.",
-        "När radens test är detsamma som en annan rads i samma enhet och roll (samma n, "
-        "medelvärde och standardavvikelse båda åren): den radens index; testet räknas en gång "
-        "och raden får dess p-värden. Annars tom.",
-    ),
-    Field(
-        "effect_size", "number",
-        "Hedges' g: the change in standard deviations (average-variance SD), only for an "
-        "improved or declined row.",
-        "Hedges g: förändringen i standardavvikelser (medelvariansens standardavvikelse), bara "
-        "för en förbättrad eller försämrad rad.", "standard deviations / standardavvikelser",
-    ),
+    Field("p_adjusted", "number", "p_value adjusted by Benjamini–Hochberg within its family "
+          "(unit_code, role, family).", "p_value justerat med Benjamini–Hochberg inom sin familj "
+          "(unit_code, role, family).", PROBABILITY),
+    Field("family", "string", "Family of tests: headline (the four headline indices) or category.",
+          "Testfamilj: headline (de fyra huvudindexen) eller category (kategorierna)."),
+    Field("duplicate_of", "string", "The index of the same unit and role whose identical test "
+          "this row takes (counted once); empty otherwise.", "Index i samma enhet och roll vars "
+          "identiska test raden får (räknas en gång); annars tomt."),
+    Field("effect_size", "number", "Hedges' g (average-variance SD), only for a change.",
+          "Hedges g (medelvariansens standardavvikelse), bara vid en förändring.",
+          "standard deviations / standardavvikelser"),
     Field(
         "change", "string",
         "improved or declined (p_adjusted < 0.05), no_change, or not_comparable (the reason is "
@@ -210,14 +191,12 @@ COMPARISON_FIELDS: tuple[Field, ...] = (
         "into it), no_previous_cell (the index did not apply to the role then), "
         "current_suppressed, current_too_small (n < 2), previous_reorganised (last year's "
         "respondents of the unit are not one of last year's cells), previous_suppressed, "
-        "previous_too_small, too_few_to_test (fewer than the minimum n for a test in either "
-        "year; the figures are shown, untested).",
+        "previous_too_small, too_few_to_test (under the minimum n for a test).",
         "Varför inte jämförbar: no_compare_round (ingen jämförelseomgång), unit_new (ingen enhet "
         "från jämförelseåret motsvarar den), no_previous_cell (indexet gällde inte rollen då), "
         "current_suppressed (årets cell dold), current_too_small (n < 2), previous_reorganised "
         "(förra årets svarande i enheten är inte en av förra årets celler), previous_suppressed "
-        "(förra cellen dold), previous_too_small, too_few_to_test (färre än minsta n för ett "
-        "test något av åren; siffrorna visas, utan test).",
+        "(förra cellen dold), previous_too_small, too_few_to_test (under minsta n för test).",
     ),
 )  # fmt: skip
 
@@ -254,28 +233,20 @@ INDEX_FIELDS: tuple[Field, ...] = (
 RELIABILITY_FIELDS: tuple[Field, ...] = (
     _ROUND,
     Field("category", "string", "Category id.", "Kategori-id."),
-    Field("role", "string",
-          "Respondent role whose own items alpha is computed on: employee, manager or "
-          "specialist (roles are never pooled).",
-          "Svarandes roll vars egna frågor alfa beräknas på: employee (medarbetare), manager "
-          "(chef) eller specialist (rollerna slås aldrig ihop)."),
-    Field("n", "integer",
-          "Respondents of the role who answered every one of its items in the category; empty "
-          "(with alpha) below k.",
-          "Svarande i rollen som besvarat alla rollens frågor i kategorin; tomt (liksom alfa) "
-          "under k.", PEOPLE),
-    Field("items", "integer", "Items the category has for the role.",
-          "Frågor som kategorin har för rollen.", "items / frågor"),
+    Field("role", "string", "The role whose own items alpha is computed on.",
+          "Rollen vars egna frågor alfa beräknas på."),
+    Field("n", "integer", "Respondents of the role who answered all its items of the category; "
+          "empty (with alpha) below k.", "Svarande i rollen som besvarat alla rollens frågor i "
+          "kategorin; tomt (liksom alfa) under k.", PEOPLE),
+    Field("items", "integer", "The category's items for the role.",
+          "Kategorins frågor för rollen.", "items / frågor"),
     Field("alpha", "number", "Cronbach's alpha.", "Cronbachs alfa.", "coefficient / koefficient"),
     Field("ci_low", "number", "Lower end of alpha's 95 % confidence interval (Feldt).",
           "Nedre gräns för alfas 95 %-konfidensintervall (Feldt)."),
     Field("ci_high", "number", "Upper end of alpha's 95 % confidence interval (Feldt).",
           "Övre gräns för alfas 95 %-konfidensintervall (Feldt)."),
-    Field("imprecise", "boolean",
-          "true when alpha rests on fewer than 30 respondents: its interval is wide, read it "
-          "as a rough indication. Empty where alpha is.",
-          "true när alfa bygger på färre än 30 svarande: intervallet är brett, läs det som en "
-          "grov indikation. Tomt där alfa är tomt."),
+    Field("imprecise", "boolean", "true when alpha rests on fewer than 30 respondents.",
+          "true när alfa bygger på färre än 30 svarande."),
     Field("alpha_below_070", "boolean",
           "true when alpha < 0.70: read the category's scores with care.",
           "true när alfa < 0,70: läs kategorins poäng med försiktighet."),

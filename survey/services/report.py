@@ -22,12 +22,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
-from analysis.comparison import (
-    AGGREGATE_COLUMNS,
-    MIN_TEST_N,
-    build_aggregates,
-    comparison_table,
-)
+from analysis.comparison import AGGREGATE_COLUMNS, MIN_TEST_N, build_aggregates, comparison_table
 from analysis.datapackage import DEFAULT_LICENSE
 from analysis.disclosure import comparison_sides, homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
@@ -218,16 +213,11 @@ def round_figures(
     in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
     must be closed or published (StateError otherwise). The comparison round's figures are
     shown only where its own report, on its own tree, shows them
-    (``analysis.disclosure.comparison_sides``). A cell is tested year on year only with
-    ``min_test_n`` respondents in both years (default: the app's ``MIN_TEST_N``, else
-    :data:`analysis.comparison.MIN_TEST_N`).
+    (``analysis.disclosure.comparison_sides``). A cell is tested only with ``min_test_n``
+    respondents in both years (default: the app's ``MIN_TEST_N``).
     """
     if min_test_n is None:
-        min_test_n = (
-            int(current_app.config.get("MIN_TEST_N", MIN_TEST_N))
-            if has_app_context()
-            else MIN_TEST_N
-        )
+        min_test_n = int(current_app.config["MIN_TEST_N"]) if has_app_context() else MIN_TEST_N
     rnd = get_round(session, name)
     require_closed(rnd)
     q = snapshot_questionnaire(session, rnd)
@@ -301,14 +291,10 @@ def round_figures(
         min_test_n=min_test_n,
     )
     aggregates = full[list(AGGREGATE_COLUMNS)]
-    categories = [c.id for c in q.categories]
     reliability = reliability_table(
-        stats.reliability_items,
-        stats.reliability_totals,
-        round_name=rnd.name,
-        categories=categories,
-        sizes=ScoringPlan(q).item_counts,
-    )
+        stats.reliability_items, stats.reliability_totals, round_name=rnd.name,
+        categories=[c.id for c in q.categories], sizes=ScoringPlan(q).item_counts,
+    )  # fmt: skip
     gaps = _gaps(gap_sums, decision, q, k)
     return RoundFigures(
         rnd,
