@@ -3,7 +3,8 @@
 ``build_aggregates`` joins this round's cells with the comparison round's (already mapped onto
 this year's units), drops the cells that do not apply to a role, applies the suppression decided
 by ``analysis.suppression``, and adds the Welch difference, Hedges' g and Benjamini–Hochberg
-adjusted p-values. Whether a row is comparable and, if not, why, is one decision
+adjusted p-values within pre-specified families of tests (docs/method.md, "Families of tests").
+Whether a row is comparable and, if not, why, is one decision
 (:func:`_reasons`): the ``change`` column and ``comparisons.csv`` both read it, so they can never
 disagree.
 """
@@ -16,12 +17,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.aggregate import ALL_ROLES
-from analysis.stats import bh_adjust, hedges_g, welch
+from analysis.scoring import COMPOSITE_INDICES
+from analysis.stats import bh_adjust_within, hedges_g, welch
 
 __all__ = [
     "AGGREGATE_COLUMNS",
     "CHANGES",
     "COMPARISON_COLUMNS",
+    "FAMILIES",
+    "MIN_TEST_N",
     "REASONS",
     "build_aggregates",
     "comparison_table",
@@ -30,8 +34,8 @@ __all__ = [
 AGGREGATE_COLUMNS: tuple[str, ...] = (
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
-    "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
-    "hidden_reason",
+    "delta_ci_high", "p_value", "p_adjusted", "family", "duplicate_of", "effect_size", "change",
+    "suppressed", "hidden_reason",
 )  # fmt: skip
 CHANGES: tuple[str, ...] = ("improved", "declined", "no_change", "not_comparable")
 #: Why a row is ``not_comparable``, in the order they are checked (the first that holds wins):
@@ -48,7 +52,15 @@ REASONS: tuple[str, ...] = (
     "previous_reorganised",
     "previous_suppressed",  # the comparison cell is suppressed (fewer than k, or complementary)
     "previous_too_small",  # the comparison cell has n < 2
+    # either year's cell has fewer than the minimum n for a test (MOGNAD_MIN_TEST_N): the
+    # figures are shown, but a test on so few says nothing a reader should act on
+    "too_few_to_test",
 )
+#: The pre-specified families of tests, per unit and role: the headline indices (primary) and
+#: the categories (secondary). Benjamini–Hochberg runs within one (unit, role, family) only.
+FAMILIES: tuple[str, ...] = ("headline", "category")
+#: The default smallest n, in both years, of a cell that is tested (``MOGNAD_MIN_TEST_N``).
+MIN_TEST_N = 10
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "round", "unit_code", "role", "index", "compare_round", "comparable", "reason",
 )  # fmt: skip
@@ -59,6 +71,9 @@ COMPARE_FIGURES = [
     "compare_n", "compare_score", "delta", "delta_ci_low", "delta_ci_high", "p_value",
     "p_adjusted", "effect_size",
 ]  # fmt: skip
+#: Digits a test's figures are compared on to find the same test twice (sums rolled up in a
+#: different order may differ in the last bits; no two different cells agree to 9 decimals).
+SAME_TEST_DIGITS = 9
 
 
 def _flags(flags: pd.Series, keys: pd.MultiIndex, name: str) -> np.ndarray:
@@ -83,6 +98,7 @@ def _reasons(
     new_units: Collection[str],
     compare_applicable: Mapping[str, Collection[str]] | None,
     reorganised: np.ndarray | None = None,
+    min_test_n: int = MIN_TEST_N,
 ) -> np.ndarray:
     """The reason each row is not comparable, ``""`` for a comparable row (see REASONS)."""
     size = len(cur)
@@ -100,6 +116,7 @@ def _reasons(
         np.zeros(size, dtype=bool) if reorganised is None else reorganised,
         cmp_hidden,
         cmp["n"].fillna(0).to_numpy() < 2,
+        (cur["n"].to_numpy() < min_test_n) | (cmp["n"].fillna(0).to_numpy() < min_test_n),
     ]
     return np.select(conditions, list(REASONS), "").astype(object)
 
@@ -121,16 +138,25 @@ def build_aggregates(
     reasons: bool = False,
     compare_sides: pd.Series | None = None,
     hidden_reasons: pd.Series | None = None,
+    min_test_n: int = MIN_TEST_N,
 ) -> pd.DataFrame:
     """One open-data row per (unit, role, index) cell with the comparison to an earlier round.
 
-    For a comparable row (both sides shown, ``n ≥ 2`` on both):
+    For a comparable row (both sides shown, ``n ≥ min_test_n`` on both):
     :math:`\\Delta = \\bar x_{cur} - \\bar x_{cmp}` with the Welch 95% CI and two-sided p
-    (:func:`analysis.stats.welch`), ``effect_size`` = Hedges' g (:func:`analysis.stats.hedges_g`),
-    ``p_adjusted`` = Benjamini–Hochberg over all comparable rows of the report
-    (:func:`analysis.stats.bh_adjust`); ``change`` is ``improved`` / ``declined`` when
-    ``p_adjusted < 0.05`` and Δ > 0 / Δ < 0, else ``no_change``. Any other row is
-    ``not_comparable`` (comparison figures empty) for the first of :data:`REASONS` that holds.
+    (:func:`analysis.stats.welch`); ``p_adjusted`` = Benjamini–Hochberg within the row's family
+    (its unit, role and ``family``: ``headline`` for the composite indices, ``category`` for the
+    categories; :func:`analysis.stats.bh_adjust_within`); ``change`` is ``improved`` /
+    ``declined`` when ``p_adjusted < 0.05`` and Δ > 0 / Δ < 0, else ``no_change``;
+    ``effect_size`` = Hedges' g (:func:`analysis.stats.hedges_g`) only for an improved or
+    declined row. Any other row is ``not_comparable`` (comparison figures empty) for the first
+    of :data:`REASONS` that holds.
+
+    The same test is run once per unit and role: a row whose figures (both years' n, mean and
+    SD) equal an earlier row's of the same unit and role (headline indices first, then in index
+    order) names that row's index in ``duplicate_of``, is not counted in its family's
+    Benjamini–Hochberg ``m``, and takes that row's p-values (e.g. an employee's maturity and
+    capability are both the score of cap_workplace).
 
     A suppressed row has ``suppressed=True`` and every figure empty, ``n`` included: next to the
     shown figures of its parent or siblings, its ``n`` would narrow down who is in it. A cell
@@ -168,6 +194,8 @@ def build_aggregates(
         (:data:`analysis.disclosure.REASONS`), written to ``hidden_reason`` (empty when
         shown); without it a hidden row's reason is ``too_few`` when ``n < 2`` or unknown
         (``complementary``).
+    min_test_n : int, default MIN_TEST_N
+        Smallest n, in both years, of a tested cell; a smaller one is ``too_few_to_test``.
 
     Returns
     -------
@@ -201,7 +229,7 @@ def build_aggregates(
 
     if compare is None:
         cmp = pd.DataFrame({"n": np.nan, "mean": np.nan, "sd": np.nan}, index=cur.index)
-        why = _reasons(cur, None, hidden, None, new_units, compare_applicable)
+        why = _reasons(cur, None, hidden, None, new_units, compare_applicable, None, min_test_n)
     else:
         cmp = compare.set_index(KEY)[["n", "mean", "sd"]].reindex(keys).reset_index(drop=True)
         assert compare_suppressed is not None  # refused above when missing with a comparison
@@ -211,18 +239,26 @@ def build_aggregates(
             side = compare_sides.reindex(keys, fill_value="previous_suppressed").to_numpy()
             reorganised = side == "previous_reorganised"
             cmp_hidden = cmp_hidden | (side == "previous_suppressed")
-        why = _reasons(cur, cmp, hidden, cmp_hidden, new_units, compare_applicable, reorganised)
+        why = _reasons(
+            cur, cmp, hidden, cmp_hidden, new_units, compare_applicable, reorganised, min_test_n
+        )
     shown = why == ""
 
     test = welch(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
     g = hedges_g(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
     p = test["p_value"].where(shown)
-    p_adj = bh_adjust(p)
+    family = np.where(cur["index"].isin(COMPOSITE_INDICES), FAMILIES[0], FAMILIES[1])
+    duplicate_of, original = _duplicates(cur, cmp, shown, family)
+    labels: pd.Series = cur["unit"].astype(str) + "\x1f" + cur["role"].astype(str) + "\x1f" + family
+    counted = p.where(duplicate_of == "")
+    p_adj = bh_adjust_within(counted, labels.to_numpy())[original]
     change = np.select(
         [~shown, (p_adj < ALPHA) & (test["delta"] > 0), (p_adj < ALPHA) & (test["delta"] < 0)],
         ["not_comparable", "improved", "declined"],
         "no_change",
     )
+    # An effect size beside "no change" reads as a finding; it is given only for a change.
+    g = g.where(np.isin(change, ("improved", "declined")))
 
     names = units.set_index("unit")
     out = pd.DataFrame(
@@ -247,6 +283,8 @@ def build_aggregates(
             "delta_ci_high": test["ci_high"],
             "p_value": p,
             "p_adjusted": p_adj,
+            "family": family,
+            "duplicate_of": np.where(shown, duplicate_of, ""),
             "effect_size": g,
             "change": change,
             "suppressed": hidden,
@@ -259,6 +297,41 @@ def build_aggregates(
     if reasons:
         return out[list(AGGREGATE_COLUMNS)].assign(reason=why)
     return out[list(AGGREGATE_COLUMNS)]
+
+
+def _duplicates(
+    cur: pd.DataFrame, cmp: pd.DataFrame, tested: np.ndarray, family: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which tested rows repeat an earlier test of the same unit and role.
+
+    Returns ``duplicate_of`` (the original's index id, ``""`` for an original or untested row)
+    and, per row, the position of the row whose adjusted p it takes (its own for an original).
+    Headline rows come before category rows, so a category equal to a headline index (an
+    employee's cap_workplace and capability) points at the headline row.
+    """
+    size = len(cur)
+    figures = pd.DataFrame(
+        {
+            "unit": cur["unit"].to_numpy(),
+            "role": cur["role"].to_numpy(),
+            "n": cur["n"].to_numpy(dtype=float),
+            "m": cur["score"].to_numpy(dtype=float).round(SAME_TEST_DIGITS),
+            "s": cur["sd"].to_numpy(dtype=float).round(SAME_TEST_DIGITS),
+            "cn": cmp["n"].to_numpy(dtype=float),
+            "cm": cmp["mean"].to_numpy(dtype=float).round(SAME_TEST_DIGITS),
+            "cs": cmp["sd"].to_numpy(dtype=float).round(SAME_TEST_DIGITS),
+            "rank": (family != FAMILIES[0]).astype(int),
+            "pos": np.arange(size),
+        }
+    )[tested]
+    figures = figures.sort_values(["rank", "pos"], kind="stable")
+    keys = ["unit", "role", "n", "m", "s", "cn", "cm", "cs"]
+    first = figures.groupby(keys, sort=False, dropna=False)["pos"].transform("first")
+    original = np.arange(size)
+    original[figures["pos"].to_numpy()] = first.to_numpy()
+    index = cur["index"].to_numpy(dtype=object)
+    duplicate_of = np.where(original != np.arange(size), index[original], "").astype(object)
+    return duplicate_of, original
 
 
 def _hidden_reasons(

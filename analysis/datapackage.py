@@ -157,14 +157,17 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
         "p_value", "number", "Two-sided Welch test of no change (years as independent samples).",
         "Tvåsidigt Welch-test av ingen förändring (åren som oberoende stickprov).", PROBABILITY,
     ),
-    Field(
-        "p_adjusted", "number", "p_value adjusted by Benjamini–Hochberg over the whole file.",
-        "p_value justerat med Benjamini–Hochberg över hela filen.", PROBABILITY,
-    ),
-    Field(
-        "effect_size", "number", "Hedges' g: the change in standard deviations.",
-        "Hedges g: förändringen i standardavvikelser.", "standard deviations / standardavvikelser",
-    ),
+    Field("p_adjusted", "number", "p_value adjusted by Benjamini–Hochberg within its family "
+          "(unit_code, role, family).", "p_value justerat med Benjamini–Hochberg inom sin familj "
+          "(unit_code, role, family).", PROBABILITY),
+    Field("family", "string", "Family of tests: headline (the four headline indices) or category.",
+          "Testfamilj: headline (de fyra huvudindexen) eller category (kategorierna)."),
+    Field("duplicate_of", "string", "The index of the same unit and role whose identical test "
+          "this row takes (counted once); empty otherwise.", "Index i samma enhet och roll vars "
+          "identiska test raden får (räknas en gång); annars tomt."),
+    Field("effect_size", "number", "Hedges' g (average-variance SD), only for a change.",
+          "Hedges g (medelvariansens standardavvikelse), bara vid en förändring.",
+          "standard deviations / standardavvikelser"),
     Field(
         "change", "string",
         "improved or declined (p_adjusted < 0.05), no_change, or not_comparable (the reason is "
@@ -188,12 +191,12 @@ COMPARISON_FIELDS: tuple[Field, ...] = (
         "into it), no_previous_cell (the index did not apply to the role then), "
         "current_suppressed, current_too_small (n < 2), previous_reorganised (last year's "
         "respondents of the unit are not one of last year's cells), previous_suppressed, "
-        "previous_too_small.",
+        "previous_too_small, too_few_to_test (under the minimum n for a test).",
         "Varför inte jämförbar: no_compare_round (ingen jämförelseomgång), unit_new (ingen enhet "
         "från jämförelseåret motsvarar den), no_previous_cell (indexet gällde inte rollen då), "
         "current_suppressed (årets cell dold), current_too_small (n < 2), previous_reorganised "
         "(förra årets svarande i enheten är inte en av förra årets celler), previous_suppressed "
-        "(förra cellen dold), previous_too_small.",
+        "(förra cellen dold), previous_too_small, too_few_to_test (under minsta n för test).",
     ),
 )  # fmt: skip
 
@@ -230,15 +233,20 @@ INDEX_FIELDS: tuple[Field, ...] = (
 RELIABILITY_FIELDS: tuple[Field, ...] = (
     _ROUND,
     Field("category", "string", "Category id.", "Kategori-id."),
-    Field("n", "integer",
-          "Respondents who answered every item of the category; empty (with alpha) below k.",
-          "Svarande som besvarat alla frågor i kategorin; tomt (liksom alfa) under k.", PEOPLE),
-    Field("items", "integer", "Items in the category.", "Frågor i kategorin.", "items / frågor"),
+    Field("role", "string", "The role whose own items alpha is computed on.",
+          "Rollen vars egna frågor alfa beräknas på."),
+    Field("n", "integer", "Respondents of the role who answered all its items of the category; "
+          "empty (with alpha) below k.", "Svarande i rollen som besvarat alla rollens frågor i "
+          "kategorin; tomt (liksom alfa) under k.", PEOPLE),
+    Field("items", "integer", "The category's items for the role.",
+          "Kategorins frågor för rollen.", "items / frågor"),
     Field("alpha", "number", "Cronbach's alpha.", "Cronbachs alfa.", "coefficient / koefficient"),
     Field("ci_low", "number", "Lower end of alpha's 95 % confidence interval (Feldt).",
           "Nedre gräns för alfas 95 %-konfidensintervall (Feldt)."),
     Field("ci_high", "number", "Upper end of alpha's 95 % confidence interval (Feldt).",
           "Övre gräns för alfas 95 %-konfidensintervall (Feldt)."),
+    Field("imprecise", "boolean", "true when alpha rests on fewer than 30 respondents.",
+          "true när alfa bygger på färre än 30 svarande."),
     Field("alpha_below_070", "boolean",
           "true when alpha < 0.70: read the category's scores with care.",
           "true när alfa < 0,70: läs kategorins poäng med försiktighet."),
@@ -299,8 +307,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("indices", "indices.csv", *_CSV, "Indices and categories of the questionnaire.",
              "Enkätens index och kategorier.", INDEX_FIELDS),
     Resource("reliability", "reliability.csv", *_CSV,
-             "Reliability (Cronbach's alpha) per category.",
-             "Tillförlitlighet (Cronbachs alfa) per kategori.", RELIABILITY_FIELDS),
+             "Reliability (Cronbach's alpha) per category and role.",
+             "Tillförlitlighet (Cronbachs alfa) per kategori och roll.", RELIABILITY_FIELDS),
     Resource("gaps", "gaps.csv", *_CSV,
              "Competence gaps per unit, role and competence category.",
              "Kompetensgap per enhet, roll och kompetenskategori.", GAP_FIELDS),

@@ -154,8 +154,8 @@ def write_aggregates(
 
 
 def write_reliability(df: pd.DataFrame, out_dir: str | Path) -> Path:
-    """Write ``reliability.csv`` (``round, category, n, items, alpha, ci_low, ci_high`` and,
-    from the figures, ``alpha_below_070``).
+    """Write ``reliability.csv`` (``round, category, role, n, items, alpha, ci_low, ci_high,
+    imprecise`` and, from the figures, ``alpha_below_070``).
 
     α and its CI carry 6 decimals; missing values are empty.
     """

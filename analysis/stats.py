@@ -17,8 +17,8 @@ from scipy import special
 from scipy import stats as sps
 
 __all__ = [
-    "bh_adjust", "cronbach_alpha", "cronbach_alpha_from_stats", "describe", "hedges_g",
-    "mann_whitney_counts", "welch",
+    "bh_adjust", "bh_adjust_within", "cronbach_alpha", "cronbach_alpha_from_stats", "describe",
+    "hedges_g", "mann_whitney_counts", "welch",
 ]  # fmt: skip
 
 
@@ -131,22 +131,28 @@ def hedges_g(
 
     .. math::
 
-        s_p = \\sqrt{\\frac{(n_1-1)s_1^2 + (n_2-1)s_2^2}{n_1+n_2-2}}, \\quad
-        g = \\frac{\\bar x_1 - \\bar x_2}{s_p}\\left(1 - \\frac{3}{4(n_1+n_2) - 9}\\right)
+        s_{av} = \\sqrt{\\frac{s_1^2 + s_2^2}{2}}, \\quad
+        g = \\frac{\\bar x_1 - \\bar x_2}{s_{av}}\\left(1 - \\frac{3}{4(n_1+n_2) - 9}\\right)
 
-    NaN when either ``n < 2`` or the pooled SD is 0.
+    The standardiser is the average-variance SD, not the n-weighted pooled SD: the change is
+    tested with Welch's test, which does not assume equal variances, and weighting each year's
+    variance by its n would let the larger year's spread define "one standard deviation"
+    (Cumming 2012, *Understanding the New Statistics*, ch. 11; Delacre et al. 2021). With equal
+    groups the two are the same. The small-sample factor is Hedges' ``J``. NaN when either
+    ``n < 2`` or the SD is 0.
 
     Notes
     -----
-    Matches ``pingouin.compute_effsize(x, y, eftype="hedges")``. Hedges, L. V. & Olkin, I.
-    (1985), *Statistical Methods for Meta-Analysis*, p. 80.
+    With ``n1 == n2`` it matches ``pingouin.compute_effsize(x, y, eftype="hedges")``; otherwise
+    the tests check it against the formula above written out independently. Hedges, L. V. &
+    Olkin, I. (1985), *Statistical Methods for Meta-Analysis*, p. 80.
     """
     nx, mx, sx, ny, my, sy = np.broadcast_arrays(*(_arr(v) for v in (n1, m1, sd1, n2, m2, sd2)))
     with np.errstate(divide="ignore", invalid="ignore"):
         ok = (nx > 1) & (ny > 1)
-        sp = np.sqrt(((nx - 1) * sx**2 + (ny - 1) * sy**2) / (nx + ny - 2))
-        sp = np.where(ok & (sp > 0), sp, np.nan)
-        g = (mx - my) / sp * (1.0 - 3.0 / (4.0 * (nx + ny) - 9.0))
+        sav = np.sqrt((sx**2 + sy**2) / 2.0)
+        sav = np.where(ok & (sav > 0), sav, np.nan)
+        g = (mx - my) / sav * (1.0 - 3.0 / (4.0 * (nx + ny) - 9.0))
     return _like(g, n1)
 
 
@@ -183,6 +189,35 @@ def bh_adjust(p: ArrayLike) -> Any:
         unsorted[order] = adjusted
         out[keep] = unsorted
     return _like(out, p)
+
+
+def bh_adjust_within(p: ArrayLike, families: ArrayLike) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values within each family, never across families.
+
+    A family is a set of tests decided in advance (docs/method.md, "Families of tests"); each
+    is adjusted by :func:`bh_adjust` on its own, so a test's adjusted p depends only on the
+    other tests of its family, not on how many units or categories the rest of the file holds.
+
+    Parameters
+    ----------
+    p : array_like
+        Raw p-values; NaN is not a test (left NaN, not counted in any family's ``m``).
+    families : array_like
+        One hashable family label per p-value (same length).
+
+    Returns
+    -------
+    ndarray
+        Adjusted p-values in the input order.
+    """
+    values = _arr(p)
+    labels = pd.Series(np.asarray(families, dtype=object))
+    if values.ndim != 1 or len(labels) != len(values):
+        raise ValueError("p and families must be one-dimensional and of the same length")
+    out = np.full(values.shape, np.nan)
+    for rows in labels.groupby(labels, sort=False).indices.values():
+        out[rows] = bh_adjust(values[rows])
+    return out
 
 
 def mann_whitney_counts(counts1: ArrayLike, counts2: ArrayLike) -> tuple[Any, Any]:

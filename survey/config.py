@@ -46,6 +46,9 @@ def defaults(instance_path: str) -> dict[str, object]:
         # A shown cell in which every respondent answered alike (sd 0, a share below target of
         # 0 or 1, one answer option) needs at least this many: it tells what each one answered.
         "K_HOMOGENEOUS": 10,
+        # A year-on-year test needs at least this many respondents in the cell in both years;
+        # a smaller cell is shown untested (too_few_to_test). See docs/method.md.
+        "MIN_TEST_N": 10,
         # Licence of the open-data package (an SPDX id, written into datapackage.json).
         "DATA_LICENSE": "CC0-1.0",
         # The fieldwork page marks units whose response rate (per cent) is below this.
@@ -106,6 +109,14 @@ def check_privacy(config: dict[str, object]) -> None:
         raise ValueError(
             f"MOGNAD_K_HOMOGENEOUS must be a whole number, got {config['K_HOMOGENEOUS']!r}"
         ) from None
+    try:
+        config["MIN_TEST_N"] = int(config["MIN_TEST_N"])  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"MOGNAD_MIN_TEST_N must be a whole number, got {config['MIN_TEST_N']!r}"
+        ) from None
+    if config["MIN_TEST_N"] < 2:  # type: ignore[operator]  # an int since the line above
+        raise ValueError(f"MOGNAD_MIN_TEST_N must be at least 2, got {config['MIN_TEST_N']}")
     # Below a round's k it has no effect (a homogeneous cell is never shown below k anyway).
     if config["K_HOMOGENEOUS"] < 3:  # type: ignore[operator]  # an int since the line above
         raise ValueError(f"MOGNAD_K_HOMOGENEOUS must be at least 3, got {config['K_HOMOGENEOUS']}")

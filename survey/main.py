@@ -58,4 +58,8 @@ def method() -> str:
     """How the results are made and how to read them, for everyone (no sign-in)."""
     from flask import current_app as app
 
-    return render_template("main/method.html", k=int(app.config["K_ANONYMITY"]))
+    return render_template(
+        "main/method.html",
+        k=int(app.config["K_ANONYMITY"]),
+        min_test_n=int(app.config.get("MIN_TEST_N", 10)),
+    )

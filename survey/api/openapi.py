@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from analysis.comparison import FAMILIES
 from analysis.opendata import AGGREGATE_COLUMNS, CHANGES
 from analysis.roles import OUTPUT_ROLES
 
@@ -42,8 +43,20 @@ COLUMN_SCHEMAS: dict[str, dict[str, Any]] = {
     "delta_ci_low": {**_NUM, "description": "Lower bound of the Welch 95 % CI of delta."},
     "delta_ci_high": {**_NUM, "description": "Upper bound of the Welch 95 % CI of delta."},
     "p_value": {**_NUM, "description": "Two-sided Welch p-value (full precision)."},
-    "p_adjusted": {**_NUM, "description": "Benjamini–Hochberg adjusted p-value."},
-    "effect_size": {**_NUM, "description": "Hedges' g."},
+    "p_adjusted": {
+        **_NUM,
+        "description": "Benjamini–Hochberg adjusted within the family (unit, role, family).",
+    },
+    "family": {
+        "type": "string",
+        "enum": list(FAMILIES),
+        "description": "Family of tests: headline indices or categories.",
+    },
+    "duplicate_of": {
+        **_TEXT,
+        "description": "The index whose identical test this row repeats (empty: none).",
+    },
+    "effect_size": {**_NUM, "description": "Hedges' g, only for an improved or declined row."},
     "change": {"type": "string", "enum": list(CHANGES), "description": "At p_adjusted < 0.05."},
     "suppressed": {
         "type": "boolean",

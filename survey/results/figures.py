@@ -14,8 +14,8 @@ import pandas as pd
 from flask_babel import gettext as _
 
 from analysis.instruments import DIMENSIONS, Questionnaire
-from analysis.reliability import LOW_ALPHA
-from survey.i18n import tr
+from analysis.reliability import LOW_ALPHA, shown_alpha
+from survey.i18n import role_name, tr
 from survey.services.report import RoundFigures
 
 #: Cohen's conventional thresholds for |g|: small 0.2, medium 0.5, large 0.8.
@@ -81,7 +81,7 @@ def effect_word(g: float | None) -> str:
 
 
 def low_alpha(fig: RoundFigures) -> list[dict[str, Any]]:
-    """The categories whose Cronbach's α is below 0.70, in questionnaire order."""
+    """The (category, role) pairs whose Cronbach's α is below 0.70, in questionnaire order."""
     rel = fig.reliability
     if rel.empty:
         return []
@@ -90,6 +90,9 @@ def low_alpha(fig: RoundFigures) -> list[dict[str, Any]]:
         {
             **{str(k): v for k, v in row.items()},
             "label": index_label(fig.questionnaire, str(row["category"])),
+            "role_label": role_name(str(row.get("role", ""))),
+            # printed with 3 decimals, never rounded up to 0.700 beside "under 0.70"
+            "shown": shown_alpha(float(row["alpha"]), 3),
         }
         for row in rows.to_dict("records")
     ]

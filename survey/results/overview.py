@@ -12,7 +12,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from analysis.typology import QUADRANTS, quadrant
+from analysis.typology import QUADRANTS, UNDETERMINED, UNDETERMINED_NAME, place_unit
 from survey.extensions import db
 from survey.i18n import page_lang
 from survey.models import Round
@@ -168,20 +168,26 @@ def response_rate(fig: RoundFigures, unit: str) -> dict[str, Any] | None:
 
 
 def quadrant_of(fig: RoundFigures, unit: str, role: str) -> dict[str, Any] | None:
-    found = cells(fig, unit, role)
-    cap, leg = found.get("capability"), found.get("legacy")
-    if not cap or not leg or cap["suppressed"] or leg["suppressed"]:
+    """The unit's place in the typology, on the managers' and specialists' axes, or None.
+
+    ``undetermined`` (with the axes whose CI crosses 50) when the data cannot tell the quadrant.
+    """
+    placed = place_unit(fig.aggregates, unit, role)
+    if placed is None:
         return None
-    qid = quadrant(cap["score"], leg["score"])
-    if qid is None:
-        return None
-    q, lang = QUADRANTS[qid], page_lang()
+    lang = page_lang()
+    if placed.quadrant == UNDETERMINED:
+        name, advice = UNDETERMINED_NAME.get(lang, UNDETERMINED_NAME["sv"]), ""
+    else:
+        q = QUADRANTS[placed.quadrant]
+        name, advice = q.name.get(lang, q.name["sv"]), q.advice.get(lang, q.advice["sv"])
     return {
-        "id": qid,
-        "name": q.name.get(lang, q.name["sv"]),
-        "advice": q.advice.get(lang, q.advice["sv"]),
-        "capability": cap["score"],
-        "legacy": leg["score"],
+        "id": placed.quadrant,
+        "name": name,
+        "advice": advice,
+        "capability": placed.capability,
+        "legacy": placed.legacy,
+        "reasons": placed.reasons,
     }
 
 

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from analysis.typology import UNDETERMINED_NAME
 from survey.extensions import db
 from survey.i18n import page_lang, template_helpers
 from survey.models import Round
@@ -160,6 +161,24 @@ def summary(round_id: int, lang: str) -> dict[str, Any] | None:
         return None
 
 
+def _undetermined_reason(placement: Any) -> str:
+    reasons = tuple(placement.reasons) if placement is not None else ()
+    if len(reasons) == 2:
+        return _(
+            "Fyrfältet kan inte avgöras: konfidensintervallen för både förmåga och arv spänner "
+            "över 50, så data kan inte skilja högt från lågt på någon av axlarna."
+        )
+    if reasons == ("capability",):
+        return _(
+            "Fyrfältet kan inte avgöras: konfidensintervallet för förmåga spänner över 50, så "
+            "data kan inte skilja hög från låg förmåga."
+        )
+    return _(
+        "Fyrfältet kan inte avgöras: konfidensintervallet för arv spänner över 50, så data kan "
+        "inte skilja ett arv som möjliggör från ett som hindrar."
+    )
+
+
 @lru_cache(maxsize=32)
 def _summary(
     database: str, round_id: int, published: str, lang: str, k: int, k_hom: int
@@ -178,13 +197,17 @@ def _summary(
         return None
     with force_locale(lang):
         data = build(round_figures(session, rnd.name, k, k_homogeneous=k_hom), lang)
+        reason = _undetermined_reason(data.placement)
     if data.root is None:
         return None
     quadrant = data.quadrant
+    undetermined = data.placement is not None and quadrant is None
     return {
         "unit": data.root.name,
         "cells": [data.root.cells[ix] for ix in COMPOSITES if ix in data.root.cells],
         "compare": data.figures.compare.name if data.figures.compare else None,
         "quadrant": (quadrant.name[lang], quadrant.advice[lang]) if quadrant else None,
+        # (name, why): the confidence interval of an axis crosses the split at 50
+        "undetermined": (UNDETERMINED_NAME[lang], reason) if undetermined else None,
         "k": data.figures.k,
     }

@@ -17,9 +17,9 @@ import pandas as pd
 from flask_babel import gettext as _
 
 from analysis.instruments import DIMENSIONS
-from analysis.reliability import LOW_ALPHA
+from analysis.reliability import LOW_ALPHA, shown_alpha
 from analysis.roles import ALL
-from analysis.typology import QUADRANTS, Quadrant, quadrant
+from analysis.typology import QUADRANTS, Placement, Quadrant, place_unit
 from survey.i18n import role_name
 from survey.results.figures import change_word, effect_word, index_label
 from survey.services.fieldwork import FieldworkRow
@@ -93,7 +93,7 @@ class ReportData:
     figures: RoundFigures
     lang: str
     root: UnitLine | None
-    quadrant: Quadrant | None
+    quadrant: Quadrant | None  # None when undetermined (see ``placement``) or not shown
     units: list[UnitLine]
     changes: list[Row]
     root_gaps: list[dict[str, Any]]
@@ -104,6 +104,8 @@ class ReportData:
     any_suppressed: bool
     columns: list[tuple[str, str]]  # (index, label) of the PDF's appendix, in report order
     matrix: list[MatrixLine]  # the PDF's appendix: one line per (unit, role)
+    # where the organisation sits, on the managers' and specialists' axes (or None)
+    placement: Placement | None = None
 
 
 def _value(v: Any) -> Any:
@@ -142,7 +144,8 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
     lines = _unit_lines(rows)
     root = next((u for u in lines if u.level == 0), None)
     units = [u for u in lines if u.level == 1]
-    found = _quadrant(root)
+    placement = place_unit(agg, root.code, ALL) if root is not None else None
+    found = placement.quadrant if placement and placement.quadrant in QUADRANTS else None
     changes = [r for r in rows if r["change"] in ("improved", "declined")]
     root_gaps, unit_gaps = _gaps(figures, labels, units, root)
     return ReportData(
@@ -158,6 +161,7 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         rates=_rates(figures.fieldwork, {u.code for u in lines}, figures.k),
         appendix=rows,
         any_suppressed=bool(agg["suppressed"].any()),
+        placement=placement,
         columns=[(ix, labels[ix]) for ix in q.indices],
         matrix=_matrix(rows),
     )
@@ -192,12 +196,6 @@ def _unit_lines(rows: list[Row]) -> list[UnitLine]:
     return [UnitLine(code, *meta[code], cells) for code, cells in lines.items()]
 
 
-def _quadrant(root: UnitLine | None) -> str | None:
-    if root is None or "capability" not in root.cells or "legacy" not in root.cells:
-        return None
-    return quadrant(root.cells["capability"]["score"], root.cells["legacy"]["score"])
-
-
 def _gaps(
     figures: RoundFigures, labels: dict[str, str], units: list[UnitLine], root: UnitLine | None
 ) -> tuple[list[dict[str, Any]], list[tuple[str, list[dict[str, Any]]]]]:
@@ -220,11 +218,22 @@ def _gaps(
 
 
 def _reliability(figures: RoundFigures, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """α per category and role, printed so that it never rounds across 0.70 (``shown``)."""
     out = []
     for rec in _records(figures.reliability):
+        if rec.get("n") == 0:
+            continue  # nobody of the role answered the category: nothing to say about it
         alpha = rec.get("alpha")
         flagged = alpha is not None and alpha < LOW_ALPHA
-        out.append({**rec, "label": labels.get(rec["category"], rec["category"]), "low": flagged})
+        out.append(
+            {
+                **rec,
+                "label": labels.get(rec["category"], rec["category"]),
+                "role_label": role_label(str(rec.get("role", ""))),
+                "low": flagged,
+                "shown": shown_alpha(alpha, 2),
+            }
+        )
     return out
 
 

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
 from analysis.comparability import comparison_sides
-from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
+from analysis.comparison import AGGREGATE_COLUMNS, MIN_TEST_N, build_aggregates, comparison_table
 from analysis.datapackage import DEFAULT_LICENSE
 from analysis.disclosure import homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
-from analysis.scoring import COMPOSITE_INDICES, applicable_indices
+from analysis.scoring import COMPOSITE_INDICES, ScoringPlan, applicable_indices
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
@@ -208,15 +208,17 @@ def round_figures(
     k: int,
     compare_to: str | None = None,
     k_homogeneous: int = K_HOMOGENEOUS,
+    min_test_n: int | None = None,
 ) -> RoundFigures:
     """Compute the round's open-data rows, compared with ``compare_to`` or last year's round.
 
     ``k`` is the installation's minimum group size; each round uses its own if larger. A cell
     in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
-    must be closed or published (StateError otherwise). The comparison round's figures are
-    shown only where its own report, on its own tree, shows them
-    (``analysis.comparability.comparison_sides``).
-    """
+    must be closed or published (StateError otherwise). The comparison round's figures show
+    only where its own report, on its own tree, shows them (``analysis.comparability``). A cell
+    is tested only with ``min_test_n`` in both years (default: the app's ``MIN_TEST_N``)."""
+    if min_test_n is None:
+        min_test_n = int(current_app.config["MIN_TEST_N"]) if has_app_context() else MIN_TEST_N
     rnd = get_round(session, name)
     require_closed(rnd)
     q = snapshot_questionnaire(session, rnd)
@@ -288,15 +290,13 @@ def round_figures(
         reasons=True,
         compare_sides=sides,
         hidden_reasons=decision["reason"],
+        min_test_n=min_test_n,
     )
     aggregates = full[list(AGGREGATE_COLUMNS)]
-    categories = [c.id for c in q.categories]
     reliability = reliability_table(
-        stats.reliability_items,
-        stats.reliability_totals,
-        round_name=rnd.name,
-        categories=categories,
-    )
+        stats.reliability_items, stats.reliability_totals, round_name=rnd.name,
+        categories=[c.id for c in q.categories], sizes=ScoringPlan(q).item_counts,
+    )  # fmt: skip
     gaps = _gaps(gap_sums, decision, q, k)
     return RoundFigures(
         rnd,

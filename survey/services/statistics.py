@@ -107,8 +107,8 @@ class LeafStatistics:
 
     scores: pd.DataFrame  # unit, role, index, n, sum, sumsq
     gaps: pd.DataFrame  # unit, role, index, n, level_sum, below (competence categories)
-    reliability_items: pd.DataFrame  # category, item, n, sum, sumsq (complete cases)
-    reliability_totals: pd.DataFrame  # category, n, sum, sumsq (complete cases)
+    reliability_items: pd.DataFrame  # category, role, item, n, sum, sumsq (complete cases)
+    reliability_totals: pd.DataFrame  # category, role, n, sum, sumsq (complete cases)
     #: unit, role, index, n: respondents whose composite ``index`` is not the mean of their
     #: categories (``ScoringPlan.partial_composites``); only the disclosure rule reads them.
     partial: pd.DataFrame
@@ -136,10 +136,10 @@ def leaf_statistics(
     acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
     partial: dict[tuple[int, str, str], int] = defaultdict(int)
-    reliability = CompleteCases({c.id: len(c.items) for c in q.categories})
+    reliability = CompleteCases(plan.item_counts)
     for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
         for category, (_, answered) in cats.items():
-            reliability.add(category, answered, _unpack(packed[category]))
+            reliability.add(role, category, answered, _unpack(packed[category]))
         scored = plan.respondent_scores(role, cats)
         for composite in plan.partial_composites(role, scored):
             partial[(unit, role, composite)] += 1
@@ -256,6 +256,9 @@ def cached(session: Session, round_id: int) -> LeafStatistics | None:
         return None
     if "partial" not in entry.payload:  # stored before the rule counted partial respondents
         return None
+    totals = entry.payload.get("reliability_totals", {})
+    if "role" not in totals.get("columns", ()):
+        return None  # stored before α was computed per role: recompute
     return _from_payload(entry.payload)
 
 

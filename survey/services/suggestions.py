@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.instruments import Questionnaire
 from analysis.suggestions import MAX_LENGTH
-from analysis.typology import QUADRANTS, quadrant
+from analysis.typology import QUADRANTS, place_unit
 from survey.models import SuggestionText
 from survey.models.suggestions import utcnow
 from survey.services.audit import audit
@@ -165,9 +165,12 @@ def _scores(aggregates: pd.DataFrame, unit: str, role: str) -> dict[str, float]:
 
 
 def unit_quadrant(aggregates: pd.DataFrame, unit: str, role: str) -> str | None:
-    """The unit's typology quadrant from its unsuppressed capability and legacy scores."""
-    scores = _scores(aggregates, unit, role)
-    return quadrant(scores.get("capability"), scores.get("legacy"))
+    """The unit's typology quadrant (``analysis.typology.place_unit``), None when it is
+    undetermined or not shown: a quadrant's advice is only given where the data place it."""
+    placed = place_unit(aggregates, unit, role)
+    if placed is None or placed.quadrant not in QUADRANTS:
+        return None
+    return placed.quadrant
 
 
 def weakest(

@@ -25,8 +25,8 @@ from analysis.reliability import flag_low_alpha, reliability_table
 CONTRACT = [  # the published columns, in order
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
-    "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
-    "hidden_reason",
+    "delta_ci_high", "p_value", "p_adjusted", "family", "duplicate_of", "effect_size", "change",
+    "suppressed", "hidden_reason",
 ]  # fmt: skip
 TREE = pd.DataFrame(
     {"unit": ["CITY", "UP", "DOWN", "SAME"], "parent": [None, "CITY", "CITY", "CITY"]}
@@ -123,12 +123,15 @@ def test_suppressed_rows_have_no_figures(report):
             "role",
             "index",
             "compare_round",
+            "family",
+            "duplicate_of",
             "change",
             "suppressed",
             "hidden_reason",
         }
     ]
     assert hidden[figures].isna().all().all()
+    assert (hidden["duplicate_of"] == "").all()
     assert hidden["hidden_reason"].isin(["too_few", "complementary"]).all()
     assert (report.loc[~report["suppressed"], "hidden_reason"] == "").all()
     assert row(report, "UP", "manager")["suppressed"]  # n = 2
@@ -160,14 +163,16 @@ def test_change_classification_and_figures_match_scipy(report):
 
 
 def test_change_uses_adjusted_not_raw_p_on_constructed_cells():
-    units = pd.DataFrame({"unit": ["A", "B", "C", "D"], "name": list("ABCD"), "level": 0})
-    key = pd.DataFrame({"unit": list("ABCD"), "role": "all", "index": "maturity"})
+    # One family: the four headline indices of one unit and role.
+    units = pd.DataFrame({"unit": ["A"], "name": ["A"], "level": 0})
+    headline = ["maturity", "capability", "legacy", "competence"]
+    key = pd.DataFrame({"unit": "A", "role": "all", "index": headline})
     now = key.assign(n=30, mean=[55.2, 70.0, 30.0, 50.0], sd=10.0, ci_low=0.0, ci_high=0.0)
     before = key.assign(n=30, mean=50.0, sd=10.0)
     flags = pd.Series(False, index=pd.MultiIndex.from_frame(key))
     out = build_aggregates(
         now, before, units, round_name="R2", year=2026, compare_round="R1",
-        suppressed=flags, compare_suppressed=flags,
+        suppressed=flags, compare_suppressed=flags, indices=headline,
     )  # fmt: skip
     raw_p = [
         sps.ttest_ind_from_stats(m, 10, 30, 50, 10, 30, equal_var=False)[1] for m in now["mean"]
@@ -178,11 +183,14 @@ def test_change_uses_adjusted_not_raw_p_on_constructed_cells():
     assert out["delta"].tolist() == pytest.approx([5.2, 20.0, -20.0, 0.0])
 
 
-def test_p_adjusted_is_bh_over_all_comparable_rows(report):
+def test_p_adjusted_is_bh_within_each_family(report):
     comparable = report[report["change"] != "not_comparable"]
     assert len(comparable) >= 5
-    expected = multipletests(comparable["p_value"].to_numpy(), method="fdr_bh")[1]
-    np.testing.assert_allclose(comparable["p_adjusted"].to_numpy(), expected, rtol=1e-12)
+    assert set(report["family"]) == {"headline"}  # maturity and competence are headline indices
+    originals = comparable[comparable["duplicate_of"] == ""]
+    for _, family in originals.groupby(["unit_code", "role", "family"]):
+        expected = multipletests(family["p_value"].to_numpy(), method="fdr_bh")[1]
+        np.testing.assert_allclose(family["p_adjusted"].to_numpy(), expected, rtol=1e-12)
     assert report.loc[report["change"] == "not_comparable", "p_adjusted"].isna().all()
     assert (report["compare_round"] == "Mognad 2025").all()
 
@@ -291,17 +299,23 @@ def test_reliability_table_matches_cronbach_on_raw_answers(tmp_path):
         t = x.sum(axis=1)
         for j in range(x.shape[1]):
             item_rows.append(
-                (category, f"{category}_{j + 1}", len(x), x[:, j].sum(), (x[:, j] ** 2).sum())
-            )
-        total_rows.append((category, len(x), t.sum(), (t**2).sum()))
+                (
+                    category, "manager", f"{category}_{j + 1}", len(x), x[:, j].sum(),
+                    (x[:, j] ** 2).sum(),
+                )
+            )  # fmt: skip
+        total_rows.append((category, "manager", len(x), t.sum(), (t**2).sum()))
     table = reliability_table(
-        pd.DataFrame(item_rows, columns=["category", "item", "n", "sum", "sumsq"]),
-        pd.DataFrame(total_rows, columns=["category", "n", "sum", "sumsq"]),
+        pd.DataFrame(item_rows, columns=["category", "role", "item", "n", "sum", "sumsq"]),
+        pd.DataFrame(total_rows, columns=["category", "role", "n", "sum", "sumsq"]),
         round_name="Mognad 2026",
         categories=["cap_governance", "comp_safety", "comp_ai"],
+        sizes={"manager": {"cap_governance": 4, "comp_safety": 3, "comp_ai": 3}},
     )
-    assert list(table.columns) == ["round", "category", "n", "items", "alpha", "ci_low", "ci_high"]
-    assert table["n"].tolist() == [80, 75, 0] and table["items"].tolist() == [4, 3, 0]
+    assert list(table.columns) == [
+        "round", "category", "role", "n", "items", "alpha", "ci_low", "ci_high", "imprecise",
+    ]  # fmt: skip
+    assert table["n"].tolist() == [80, 75, 0] and table["items"].tolist() == [4, 3, 3]
     for i, category in enumerate(answers):
         alpha, ci = pingouin.cronbach_alpha(data=answers[category].dropna())
         assert table.loc[i, "alpha"] == pytest.approx(alpha, rel=1e-10)
@@ -312,8 +326,8 @@ def test_reliability_table_matches_cronbach_on_raw_answers(tmp_path):
     assert flag_low_alpha(table).tolist() == [False, True, False]
     path = write_reliability(table, tmp_path)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "round,category,n,items,alpha,ci_low,ci_high"
-    assert lines[3] == "Mognad 2026,comp_ai,0,0,,,"
+    assert lines[0] == "round,category,role,n,items,alpha,ci_low,ci_high,imprecise"
+    assert lines[3] == "Mognad 2026,comp_ai,manager,0,3,,,,false"
 
 
 def test_analysis_modules_import_neither_flask_nor_sqlalchemy():

@@ -11,6 +11,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis.stats import (
     bh_adjust,
+    bh_adjust_within,
     cronbach_alpha,
     cronbach_alpha_from_stats,
     describe,
@@ -80,11 +81,25 @@ def test_welch_vectorised_with_series_index_and_small_n():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_hedges_g_matches_pingouin(seed):
+def test_hedges_g_matches_pingouin_for_equal_groups(seed):
+    # With n1 == n2 the average-variance SD equals pingouin's n-weighted pooled SD.
     rng = np.random.default_rng(seed)
-    a, b = rng.normal(60, 12, 8 + 10 * seed), rng.normal(52, 15, 30)
+    a, b = rng.normal(60, 12, 8 + 10 * seed), rng.normal(52, 15, 8 + 10 * seed)
     expected = pingouin.compute_effsize(a, b, eftype="hedges")
     assert hedges_g(*summary(a), *summary(b)) == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_hedges_g_uses_the_average_variance_sd_for_unequal_groups(seed):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(60, 12, 8 + 10 * seed), rng.normal(52, 15, 30)
+    # Written out from the definition: d_av = Δ / sqrt((s1² + s2²) / 2), times Hedges' J.
+    s1, s2 = np.var(a, ddof=1), np.var(b, ddof=1)
+    d_av = (np.mean(a) - np.mean(b)) / np.sqrt((s1 + s2) / 2)
+    j = 1 - 3 / (4 * (len(a) + len(b)) - 9)
+    assert hedges_g(*summary(a), *summary(b)) == pytest.approx(d_av * j, rel=1e-12)
+    pooled = pingouin.compute_effsize(a, b, eftype="hedges")
+    assert hedges_g(*summary(a), *summary(b)) != pytest.approx(pooled, rel=1e-6)
 
 
 def test_hedges_g_nan_for_tiny_or_constant_samples():
@@ -99,6 +114,19 @@ def test_bh_matches_statsmodels_with_nans_left_out():
     assert np.isnan(out[~keep]).all()
     np.testing.assert_array_equal(out[keep], multipletests(p[keep], method="fdr_bh")[1])
     assert out[0] == pytest.approx(0.01 * 6 / 2)  # rank 2 of m = 6
+
+
+def test_bh_within_families_equals_statsmodels_per_family():
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 0.2, 40)
+    p[[3, 17]] = np.nan
+    families = np.array(["a", "b", "c"] * 13 + ["d"], dtype=object)
+    out = bh_adjust_within(p, families)
+    for family in set(families):
+        rows = (families == family) & ~np.isnan(p)
+        expected = multipletests(p[rows], method="fdr_bh")[1]
+        np.testing.assert_array_equal(out[rows], expected)
+    assert np.isnan(out[[3, 17]]).all()
 
 
 def test_bh_keeps_series_index_and_handles_empty():

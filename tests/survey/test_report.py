@@ -59,42 +59,52 @@ def test_report_finds_planted_effect_and_suppresses_tiny_units(runner, two_years
 
 
 def _check_reliability_against_raw_answers(path, round_name: str, answers: list[list]) -> None:
-    """α per category from the database path equals pingouin's on the imported answers."""
+    """α per category and role from the database path equals pingouin's on the imported
+    answers of that role, over that role's own items."""
     q = load_questionnaire(QUESTIONNAIRE)
     published = pd.read_csv(path, keep_default_na=False)
     assert list(published.columns) == [
         "round",
         "category",
+        "role",
         "n",
         "items",
         "alpha",
         "ci_low",
         "ci_high",
+        "imprecise",
         "alpha_below_070",
     ]
     for row in published.itertuples():  # the flag follows α, and is empty without one
         expected = "" if row.alpha == "" else str(float(row.alpha) < 0.70).lower()
         assert str(row.alpha_below_070).lower() == expected
-    assert list(published["category"]) == [c.id for c in q.categories]
+    asked = [
+        (c.id, role)
+        for c in q.categories
+        for role in ("employee", "manager", "specialist")
+        if c.items_for(role)
+    ]
+    assert list(zip(published["category"], published["role"], strict=True)) == asked
     raw = pd.DataFrame(answers[1:], columns=answers[0])
     checked = 0
     for row in published.itertuples():
         assert row.round == round_name
         category = q.category(row.category)
+        mine = raw[raw["role"] == row.role]
         columns = {}
-        for item in category.items:
-            x = pd.to_numeric(raw[item.id], errors="coerce")  # "" and "dk" are not answers
+        for item in category.items_for(row.role):
+            x = pd.to_numeric(mine[item.id], errors="coerce")  # "" and "dk" are not answers
             s = category.scale
             columns[item.id] = s.min + s.max - x if item.reverse else x
         complete = pd.DataFrame(columns).dropna()
-        # ``items`` counts the items seen in complete cases: none when there are none.
-        assert (row.n, row.items) == (len(complete), len(category.items) if len(complete) else 0)
+        assert (row.n, row.items) == (len(complete), len(category.items_for(row.role)))
         if len(complete) < 2:
             assert row.alpha == ""
             continue
         alpha, ci = pingouin.cronbach_alpha(data=complete)
         assert float(row.alpha) == pytest.approx(alpha, abs=1e-6)
         assert (float(row.ci_low), float(row.ci_high)) == pytest.approx(tuple(ci), abs=1e-3)
+        assert str(row.imprecise).lower() == str(len(complete) < 30).lower()
         checked += 1
     assert checked >= 5  # every category employees answer
 
