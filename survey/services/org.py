@@ -88,13 +88,13 @@ def _check_role_headcounts(
                 up = parents[code]
                 below[up] = below.get(up, 0) + (total if head is None else head)
     for code, row in seen.items():
-        given = [heads[code][c] for c in ROLE_HEADCOUNTS]
-        total = heads[code]["headcount"]
-        if total is not None and None not in given and sum(map(int, given)) != total:
+        given = [v for c in ROLE_HEADCOUNTS if (v := heads[code][c]) is not None]
+        whole = heads[code]["headcount"]
+        if whole is not None and len(given) == len(ROLE_HEADCOUNTS) and sum(given) != whole:
             problems.add(
-                f"rad {row}, kolumn headcount: enheten '{code}' har headcount {total} men "
+                f"rad {row}, kolumn headcount: enheten '{code}' har headcount {whole} men "
                 f"rollernas antal (headcount_employee, headcount_manager, "
-                f"headcount_specialist) blir tillsammans {sum(map(int, given))}",
+                f"headcount_specialist) blir tillsammans {sum(given)}",
                 row,
                 "headcount",
             )
