@@ -17,6 +17,8 @@ no own variance: it borrows the pooled within-stratum variance of its role and i
 whole organisation. The 95 % CI uses ``t`` with ``n − H_A`` degrees of freedom (respondents
 minus answered strata, at least 1).
 
+What is published uses :func:`post_stratify_shown`: strata no finer than the shown cells, so an
+estimate beside a respondent mean never gives a second sum of hidden groups (docs/privacy.md).
 Plain data in and out (no Flask); only sufficient statistics ``n, Σx, Σx²`` per stratum.
 """
 
@@ -38,6 +40,7 @@ __all__ = [
     "fold_headcounts",
     "own_headcounts",
     "post_stratify",
+    "post_stratify_shown",
     "reference_weights",
     "standardise",
 ]
@@ -49,6 +52,7 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
     "headcount", "coverage", "weighting",
 )  # fmt: skip
 Z95 = float(sps.norm.ppf(0.975))
+Applies = Mapping[str, Collection[str]] | None
 
 
 def own_headcounts(subtree: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
@@ -94,38 +98,72 @@ def fold_headcounts(
 
 
 def _strata(
-    leaf: pd.DataFrame, heads: pd.DataFrame, applies: Mapping[str, Collection[str]]
+    leaf: pd.DataFrame, heads: pd.DataFrame | None, tree: pd.DataFrame, applies: Applies
 ) -> pd.DataFrame:
-    """One row per (unit, role, index) stratum: n, Σx, Σx², N, mean and variance."""
+    """One row per (unit, role, index) stratum with ``n, sum, sumsq`` and ``N`` (NaN: unknown).
+
+    Every (unit, role) of the tree is a stratum of each index its role answers, respondents or
+    not, so that a stratum nobody answered in still counts in its cell's population.
+    """
+    if applies is None:
+        found = leaf[leaf["n"] > 0]
+        applies = {r: set(found.loc[found["role"] == r, "index"]) for r in ROLES}
+    if heads is None:
+        heads = pd.DataFrame({"unit": [], "role": [], "headcount": []})
+    grid = pd.DataFrame([(u, r) for u in tree["unit"] for r in ROLES], columns=["unit", "role"])
+    heads = grid.merge(heads[["unit", "role", "headcount"]], on=["unit", "role"], how="left")
     scores = leaf.groupby(["unit", "role", "index"], as_index=False)[["n", "sum", "sumsq"]].sum()
-    grid = heads.merge(
-        pd.DataFrame(
-            [(r, i) for r in ROLES for i in applies.get(r, ())], columns=["role", "index"]
-        ),
-        on="role",
-    )
+    wanted = [(r, i) for r in ROLES for i in applies.get(r, ())]
+    grid = heads.merge(pd.DataFrame(wanted, columns=["role", "index"]), on="role")
     s = grid.merge(scores, on=["unit", "role", "index"], how="outer")
     s[["n", "sum", "sumsq"]] = s[["n", "sum", "sumsq"]].fillna(0.0)
-    n = s["n"].to_numpy(float)
     # N below n (an out-of-date headcount) is raised to n: the stratum is then fully observed.
     head = s["headcount"].to_numpy(float)
-    s["N"] = np.where(np.isnan(head), np.nan, np.fmax(head, n))
+    s["N"] = np.where(np.isnan(head), np.nan, np.fmax(head, s["n"].to_numpy(float)))
+    return s.drop(columns="headcount")
+
+
+def _combine(rows: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
+    """Estimates of cells from their strata.
+
+    ``rows``: ``unit, role, index`` (the cell), ``key_unit, key_role`` (its stratum) and
+    ``n, sum, sumsq, N`` of the groups making up that stratum (summed here).
+    """
+    cell, key = ["unit", "role", "index"], ["key_unit", "key_role"]
+    g = rows.assign(unknown=rows["N"].isna().astype(float))
+    g = g.groupby([*cell, *key], as_index=False, sort=False)[
+        ["n", "sum", "sumsq", "N", "unknown"]
+    ].sum(min_count=1)
+    n = g["n"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        s["mean"] = s["sum"] / n
-        s["ss"] = np.clip(s["sumsq"] - n * s["mean"].fillna(0.0) ** 2, 0.0, None)
-        pooled = s[s["n"] >= 2].groupby(["role", "index"])[["ss", "n"]].sum()
-        pooled_var = pooled["ss"] / (pooled["n"] - s[s["n"] >= 2].groupby(["role", "index"]).size())
-        borrowed = pd.MultiIndex.from_frame(s[["role", "index"]]).map(pooled_var.to_dict().get)
-        own_var = s["ss"] / (n - 1)
-        s["var"] = np.where(n >= 2, own_var, np.asarray(borrowed, dtype=float))
-    return s
+        mean = g["sum"].to_numpy(float) / n
+        ss = np.clip(g["sumsq"].to_numpy(float) - n * np.nan_to_num(mean) ** 2, 0.0, None)
+    # A stratum of one respondent borrows the pooled within-stratum variance of its role and
+    # index over every distinct stratum (each counted once, however many cells hold it).
+    distinct = g.assign(ss=ss).drop_duplicates([*key, "index"])
+    many = distinct[distinct["n"] >= 2]
+    pool = many.groupby(["key_role", "index"])[["ss", "n"]].sum()
+    pooled = pool["ss"] / (pool["n"] - many.groupby(["key_role", "index"]).size())
+    borrowed = pd.MultiIndex.from_frame(g[["key_role", "index"]]).map(pooled.to_dict().get)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(n >= 2, ss / (n - 1), np.asarray(borrowed, dtype=float))
+        N = g["N"].to_numpy(float)
+        answered = n > 0
+        g["N_A"] = np.where(answered, N, 0.0)
+        g["wy"] = np.where(answered, N * mean, 0.0)
+        g["wv"] = np.where(answered, N**2 * (1.0 - n / N) * var / n, 0.0)
+    g["H_A"] = answered.astype(float)
+    g["unknown"] = (g["unknown"].fillna(0) > 0).astype(float)
+    cols = ["n", "sum", "sumsq", "N", "N_A", "wy", "wv", "unknown", "H_A"]
+    out = g.groupby(cell, as_index=False, sort=False)[cols].sum(min_count=1)
+    return _finish(out.rename(columns={"sum": "sum_all"}), tree)
 
 
 def post_stratify(
     leaf: pd.DataFrame,
     heads: pd.DataFrame | None,
     tree: pd.DataFrame,
-    applies: Mapping[str, Collection[str]] | None = None,
+    applies: Applies = None,
 ) -> pd.DataFrame:
     """Every cell (unit with its subtree, role or ``all``, index) estimated over its strata.
 
@@ -151,32 +189,64 @@ def post_stratify(
         simple-random-sampling SE (no finite-population correction), ``headcount`` and
         ``coverage`` empty.
     """
-    if applies is None:
-        found = leaf[leaf["n"] > 0]
-        applies = {r: set(found.loc[found["role"] == r, "index"]) for r in ROLES}
-    if heads is None:
-        heads = pd.DataFrame({"unit": [], "role": [], "headcount": []})
-    grid = pd.DataFrame([(u, r) for u in tree["unit"] for r in ROLES], columns=["unit", "role"])
-    heads = grid.merge(heads[["unit", "role", "headcount"]], on=["unit", "role"], how="left")
-    s = _strata(leaf, heads, applies)
-    s["known"] = s["N"].notna()
-    s["answered"] = s["n"] > 0
-    s["N_A"] = np.where(s["answered"], s["N"], 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fpc = 1.0 - s["n"] / s["N"]
-        s["wy"] = np.where(s["answered"], s["N"] * s["mean"], 0.0)
-        s["wv"] = np.where(s["answered"], s["N"] ** 2 * fpc * s["var"] / s["n"], 0.0)
-    s["unknown"] = ~s["known"]
-    s["H_A"] = s["answered"].astype(float)
-    s["sum_all"] = s["sum"]
-    cols = ["n", "sum_all", "sumsq", "N", "N_A", "wy", "wv", "unknown", "H_A"]
+    s = _strata(leaf, heads, tree, applies)
+    s = s.assign(key_unit=s["unit"], key_role=s["role"])
     pairs = ancestor_pairs(tree[["unit", "parent"]])[["unit", "ancestor"]]
-    joined = pairs.merge(s, on="unit")
-    by_role = joined.groupby(["ancestor", "role", "index"], as_index=False)[cols].sum(min_count=1)
-    by_all = joined.groupby(["ancestor", "index"], as_index=False)[cols].sum(min_count=1)
-    out = pd.concat([by_all.assign(role=ALL), by_role], ignore_index=True)
-    out = out.rename(columns={"ancestor": "unit"})
-    return _finish(out, tree)
+    joined = pairs.merge(s, on="unit").drop(columns="unit").rename(columns={"ancestor": "unit"})
+    rows = pd.concat([joined.assign(role=ALL), joined], ignore_index=True)
+    return _combine(rows, tree)
+
+
+def post_stratify_shown(
+    leaf: pd.DataFrame,
+    heads: pd.DataFrame | None,
+    tree: pd.DataFrame,
+    shown: pd.DataFrame,
+    applies: Applies = None,
+) -> pd.DataFrame:
+    """Estimates of the shown cells only, over strata no finer than the shown cells.
+
+    Publishing a cell's respondent mean (strata weighted by ``n_h``) beside its estimate
+    (weighted by ``N_h``) gives two different sums of the same hidden groups, and with their
+    public headcounts a hidden group could be worked out. So for publication a stratum of role
+    ``r`` in unit ``v`` joins the nearest unit ``A`` on the path from ``v`` up to the cell's
+    unit whose cell ``(A, r)`` is shown: the stratum is then ``A``'s respondents of that role
+    minus those of its shown sub-cells, which the published cells already give. For a cell of
+    ``all``, a role with no shown cell on the path joins the nearest shown ``(A, all)`` as one
+    stratum of the roles so pooled. Every estimate is thus a function of shown figures and
+    headcounts. ``shown`` has ``unit, role, index, shown`` (``role`` including ``all``).
+    """
+    s = _strata(leaf, heads, tree, applies)
+    pairs = ancestor_pairs(tree[["unit", "parent"]])
+    up = pairs.rename(columns={"ancestor": "A", "distance": "dA"})
+    top = pairs.rename(columns={"ancestor": "cell", "distance": "dU"})
+    path = up.merge(top, on="unit")
+    path = path[path["dA"] <= path["dU"]]
+    flags = shown.set_index(["unit", "role", "index"])["shown"].astype(bool)
+    x = s.merge(path, on="unit")
+    own = pd.MultiIndex.from_arrays([x["A"], x["role"], x["index"]])
+    pooled = pd.MultiIndex.from_arrays([x["A"], np.full(len(x), ALL), x["index"]])
+    x["flag_r"] = flags.reindex(own, fill_value=False).to_numpy()
+    x["flag_all"] = flags.reindex(pooled, fill_value=False).to_numpy()
+    stratum = ["unit", "role", "index", "cell"]
+    near_r = x[x["flag_r"]].sort_values("dA").drop_duplicates(stratum)
+    near_all = x[x["flag_all"]].sort_values("dA").drop_duplicates(stratum)
+    near_all = near_all.merge(near_r[stratum].assign(has_r=True), on=stratum, how="left")
+    role_rows = near_r.assign(key_unit=near_r["A"], key_role=near_r["role"])
+    all_rows = pd.concat(
+        [
+            role_rows.assign(role=ALL),
+            near_all[near_all["has_r"].isna()]
+            .assign(key_unit=lambda d: d["A"], key_role=ALL)
+            .assign(role=ALL),
+        ],
+        ignore_index=True,
+    )
+    rows = pd.concat([all_rows, role_rows], ignore_index=True)
+    rows = rows.drop(columns="unit").rename(columns={"cell": "unit"})
+    cells = pd.MultiIndex.from_frame(rows[["unit", "role", "index"]])
+    rows = rows[flags.reindex(cells, fill_value=False).to_numpy()]
+    return _combine(rows, tree)
 
 
 def _finish(c: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:

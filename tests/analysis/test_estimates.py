@@ -13,6 +13,7 @@ from analysis.estimates import (
     fold_headcounts,
     own_headcounts,
     post_stratify,
+    post_stratify_shown,
     reference_weights,
     standardise,
 )
@@ -226,3 +227,41 @@ def test_post_stratified_ci_covers_the_truth_under_differential_response() -> No
     t = sps.t.ppf(0.975, n_all - 1)
     naive = ((m - t * sd / np.sqrt(n_all) <= truth) & (truth <= m + t * sd / np.sqrt(n_all))).mean()
     assert naive < 0.5, naive
+
+
+def _shown(hidden: set[tuple[str, str]], index: str = "x") -> pd.DataFrame:
+    rows = [(u, r, index, (u, r) not in hidden) for u in TREE["unit"] for r in ("all", *ROLES)]
+    return pd.DataFrame(rows, columns=["unit", "role", "index", "shown"])
+
+
+def test_with_every_cell_shown_the_published_estimates_are_the_leaf_ones(example) -> None:
+    values, heads = example
+    leaf, n_heads = _leaf(values), _heads(heads)
+    full = post_stratify(leaf, n_heads, TREE)
+    shown = post_stratify_shown(leaf, n_heads, TREE, _shown(set()))
+    key = ["unit", "role", "index"]
+    merged = full.merge(shown, on=key, suffixes=("", "_pub"))
+    assert len(merged) == len(full)
+    for col in ("estimate", "se", "coverage", "respondent_mean"):
+        np.testing.assert_allclose(merged[col], merged[f"{col}_pub"], rtol=1e-12)
+
+
+def test_published_estimates_say_nothing_about_hidden_groups(example) -> None:
+    """Move answers between two hidden sibling groups so that every shown cell keeps its n, Σx
+    and Σx²: the leaf-level estimate of their parent moves (it weighs them by headcount), the
+    published one does not, and hidden cells get no estimate."""
+    values, heads = example
+    hidden = {("a1", "employee"), ("a2", "employee"), ("a1", "all"), ("a2", "all")}
+    hidden |= {("a1", r) for r in ROLES} | {("a2", r) for r in ROLES}
+    moved = dict(values)
+    a1, a2 = values[("a1", "employee")], values[("a2", "employee")]
+    moved[("a1", "employee")] = np.concatenate([a1[:-2], a2[:2]])
+    moved[("a2", "employee")] = np.concatenate([a2[2:], a1[-2:]])
+    before = post_stratify_shown(_leaf(values), _heads(heads), TREE, _shown(hidden))
+    after = post_stratify_shown(_leaf(moved), _heads(heads), TREE, _shown(hidden))
+    pd.testing.assert_frame_equal(before, after, rtol=1e-12)
+    assert not set(zip(before["unit"], before["role"], strict=True)) & hidden
+    leaf_before = post_stratify(_leaf(values), _heads(heads), TREE)
+    leaf_after = post_stratify(_leaf(moved), _heads(heads), TREE)
+    pick = lambda e: e.query("unit == 'a' and role == 'employee'")["estimate"].item()  # noqa: E731
+    assert pick(leaf_before) != pytest.approx(pick(leaf_after))
