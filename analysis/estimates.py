@@ -94,7 +94,11 @@ def fold_headcounts(
         target.append(next((a for a in chain if (a, role) not in moved_set), chain[-1]))
     folded = own.assign(unit=target)
     grouped = folded.groupby(["unit", "role"], sort=False)["headcount"].sum(min_count=1)
-    return grouped.reset_index()
+    # A group whose people moved keeps a stratum of 0 people (known, and empty).
+    out = own[["unit", "role"]].merge(grouped.reset_index(), on=["unit", "role"], how="left")
+    gone = [(u, r) in moved_set for u, r in zip(out["unit"], out["role"], strict=True)]
+    out.loc[gone, "headcount"] = out.loc[gone, "headcount"].fillna(0.0)
+    return out
 
 
 def _strata(
@@ -113,6 +117,7 @@ def _strata(
     grid = pd.DataFrame([(u, r) for u in tree["unit"] for r in ROLES], columns=["unit", "role"])
     heads = grid.merge(heads[["unit", "role", "headcount"]], on=["unit", "role"], how="left")
     scores = leaf.groupby(["unit", "role", "index"], as_index=False)[["n", "sum", "sumsq"]].sum()
+    scores = scores[scores["n"] > 0]  # a role outside an index is not in its population
     wanted = [(r, i) for r in ROLES for i in applies.get(r, ())]
     grid = heads.merge(pd.DataFrame(wanted, columns=["role", "index"]), on="role")
     s = grid.merge(scores, on=["unit", "role", "index"], how="outer")
