@@ -104,6 +104,7 @@ class ReportData:
     any_suppressed: bool
     columns: list[tuple[str, str]]  # (index, label) of the PDF's appendix, in report order
     matrix: list[MatrixLine]  # the PDF's appendix: one line per (unit, role)
+    headline: dict[str, Any] | None = None  # the role-standardised headline (estimates)
 
 
 def _value(v: Any) -> Any:
@@ -160,7 +161,18 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         any_suppressed=bool(agg["suppressed"].any()),
         columns=[(ix, labels[ix]) for ix in q.indices],
         matrix=_matrix(rows),
+        headline=_headline(figures, root),
     )
+
+
+def _headline(figures: RoundFigures, root: UnitLine | None) -> dict[str, Any] | None:
+    """The role-standardised headline with its change in words, where the root's maturity
+    cell is shown (the estimate is then made of shown figures only)."""
+    est = figures.estimates
+    cell = root.cells.get("maturity") if root else None
+    if est is None or not est.headline or cell is None or cell["suppressed"]:
+        return None
+    return est.headline | {"change_text": change_word(est.headline.get("change"))[1]}
 
 
 def _matrix(rows: list[Row]) -> list[MatrixLine]:

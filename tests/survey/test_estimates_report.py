@@ -111,3 +111,18 @@ def test_overview_shows_the_standardised_headline(app, package, admin) -> None: 
     assert "Svarandes medelvärde (0–100)" in page
     assert "Förändring, standardiserad, mot R2024" in page
     assert 'id="headline-explanation"' in page and "medarbetare 67 %" in page
+
+
+def test_report_document_gives_the_standardised_headline(app, package) -> None:  # type: ignore[no-untyped-def]
+    from flask_babel import force_locale
+
+    from survey.results.report import render_report
+    from survey.services.report import round_figures
+
+    with app.test_request_context(), force_locale("sv"):
+        figures = round_figures(db.session(), "R2025", app.config["K_ANONYMITY"])
+        html = render_report(figures, "sv")
+    headline = html.split('id="headline">', 1)[1].split("</p>", 1)[0]
+    assert "Standardiserat för rollfördelningen" in headline
+    assert "Förändringen mot R2024, standardiserad" in headline
+    assert "svarandes medelvärde" in headline
