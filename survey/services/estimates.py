@@ -217,3 +217,19 @@ def estimate_table(est: Estimates | None, round_name: str) -> pd.DataFrame:
         )
         frame = pd.concat([frame, rows], ignore_index=True)
     return frame[list(ESTIMATE_TABLE_COLUMNS)].astype({"n": "Int64", "headcount": "Int64"})
+
+
+def estimates_line(est: Estimates) -> str:
+    """One line for ``mognad report``: where the headcounts came from and the headline."""
+    source = {
+        "invitations": "population = the invited (per unit and role)",
+        "organisation": "population = the organisation file's headcounts per role",
+        "none": "no headcounts per role: estimates are respondent means (respondent_mean_only)",
+    }[est.source]
+    h = est.headline
+    if not h:
+        return f"Estimates: {source}; no role-standardised headline (a role is hidden)."
+    text = f"{h['estimate']:.2f} [{h['ci_low']:.2f}, {h['ci_high']:.2f}]"
+    if "delta" in h:
+        text += f", change {h['delta']:+.2f} (p = {h['p_value']:.3g}): {h['change']}"
+    return f"Estimates: {source}; role-standardised headline {text}."

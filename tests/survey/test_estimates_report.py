@@ -55,6 +55,8 @@ def package(runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
     out = tmp_path / "pkg"
     result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
+    assert "population = the organisation file's headcounts per role" in result.output
+    assert "role-standardised headline" in result.output
     return out
 
 
