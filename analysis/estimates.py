@@ -1,4 +1,4 @@
-"""Population estimates: post-stratified cells and a role-standardised headline (docs/method.md).
+"""Population estimates: post-stratified cells and a role-standardised headline (method, s. 10).
 
 A respondent mean describes the people who answered. When one unit or one role answers more
 than another, the mean of a parent cell leans towards them; a change in who answers then reads

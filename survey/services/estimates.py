@@ -1,4 +1,4 @@
-"""A round's population estimates and its role-standardised headline (docs/method.md, section 7).
+"""A round's population estimates and its role-standardised headline (docs/method.md, section 10).
 
 Who the population is: for an invited round, the people invited (per unit and role, from the
 invitations and the counts kept of them after close); otherwise the organisation file's
