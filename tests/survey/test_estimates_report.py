@@ -128,3 +128,34 @@ def test_report_document_gives_the_standardised_headline(app, package) -> None: 
     assert "Standardiserat för rollfördelningen" in headline
     assert "Förändringen mot R2024, standardiserad" in headline
     assert "svarandes medelvärde" in headline
+
+
+def test_an_invited_round_counts_the_invited_as_its_population(
+    app, make_round, runner, write_csv, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.survey.respondent import close_round, invite, issue_links
+    from tests.survey.test_admin_fieldwork import answer
+
+    people = [(f"a{i}@example.org", "EDU-A", "employee") for i in range(14)]
+    people += [(f"b{i}@example.org", "EDU-B", "employee") for i in range(4)]
+    make_round()
+    invite(runner, write_csv, people=people)
+    links = [r for r in issue_links(runner, tmp_path / "links.csv") if r["unit_code"] == "EDU-A"]
+    for link in links[:10]:  # everyone answers alike: a cell needs 10 (k_homogeneous)
+        answer(app, link["url"])
+    close_round(runner)
+    out = tmp_path / "out"
+    result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "population = the invited" in result.output
+    rows = {
+        (r["unit_code"], r["role"], r["index"]): r
+        for r in _read(out / "estimates.csv")
+        if r["weighting"] != "role_standardised"
+    }
+    school, edu = rows[("EDU-A", "employee", "maturity")], rows[("EDU", "employee", "maturity")]
+    assert (school["headcount"], school["n"]) == ("14", "10")
+    assert float(school["coverage"]) == 1.0
+    # EDU-B's four invited did not answer: their share goes to the answered stratum.
+    assert edu["headcount"] == "18" and float(edu["coverage"]) == pytest.approx(14 / 18)
+    assert float(edu["estimate"]) == pytest.approx(float(school["estimate"]))
