@@ -270,7 +270,6 @@ def _finish(c: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
     se = np.sqrt(variance)
     with np.errstate(invalid="ignore"):
         t = sps.t.ppf(0.975, np.where(stratified, df_st, n - 1))
-    se = np.where(np.isnan(se) & (n >= 2), np.nan, se)
     out = pd.DataFrame(
         {
             "unit": c["unit"].to_numpy(),
@@ -296,18 +295,15 @@ def _finish(c: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"headcount": "Int64"}).reset_index(drop=True)
 
 
-def reference_weights(
-    heads: pd.DataFrame | None, leaf: pd.DataFrame, root: str | None = None
-) -> dict[str, float]:
+def reference_weights(heads: pd.DataFrame | None, leaf: pd.DataFrame) -> dict[str, float]:
     """The fixed role composition of the standardised headline (docs/method.md).
 
     The round's own headcount shares of the three roles over the whole organisation, when every
-    role's headcount is known; else the round's respondent shares. Either way the weights are
+    stratum's headcount is known; else the round's respondent shares. Either way the weights are
     this round's and are applied unchanged to the comparison round, so a change in who answers
-    cannot move the standardised change. ``root`` is unused (kept for a tree-wide call site).
+    cannot move the standardised change.
     """
-    del root
-    if heads is not None and not heads.empty:
+    if heads is not None and not heads.empty and heads["headcount"].notna().all():
         per_role = heads.groupby("role")["headcount"].sum(min_count=1)
         if all(pd.notna(per_role.get(r)) for r in ROLES) and per_role.sum() > 0:
             return {r: float(per_role[r] / per_role.sum()) for r in ROLES}
