@@ -36,6 +36,7 @@ from analysis.tree import ancestor_pairs, ancestors
 __all__ = [
     "ESTIMATE_COLUMNS",
     "WEIGHTINGS",
+    "Z95",
     "change",
     "fold_headcounts",
     "own_headcounts",

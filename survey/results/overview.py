@@ -211,6 +211,8 @@ def overview(round_id: int) -> str:
     weights_text = ", ".join(
         f"{role_name(r).lower()} {number(100 * w, 0)} %" for r, w in shares if w > 0
     )
+    if est and est.source == "none":
+        weights_text += "; " + _("andelar av de svarande, antal anställda per roll saknas")
     args = {"role": role, "unit": unit, "compare": compare_id}
     others = db.session.scalars(
         select(Round)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.estimates import (
+    Z95,
     change,
     fold_headcounts,
     own_headcounts,
@@ -128,8 +129,7 @@ def round_estimates(
     ``aggregates`` are the round's published rows (their ``suppressed`` flags decide which
     cells get an estimate). ``compare`` is (round, statistics, tree, shown aggregates-like
     frame with ``unit_code`` or ``unit``, ``role, index, suppressed`` on its own tree) of the
-    comparison round;
-    its headline uses *this* round's reference weights.
+    comparison round; its headline uses *this* round's reference weights.
     """
     heads, source = stratum_heads(session, rnd, tree)
     cells = post_stratify_shown(
@@ -141,8 +141,7 @@ def round_estimates(
     if now is None:
         return Estimates(cells, source, _root(tree), None, weights)
     headline: dict[str, Any] = {"estimate": now[0], "se": now[1]}
-    headline |= {"ci_low": now[0] - 1.959963984540054 * now[1]}
-    headline |= {"ci_high": now[0] + 1.959963984540054 * now[1]}
+    headline |= {"ci_low": now[0] - Z95 * now[1], "ci_high": now[0] + Z95 * now[1]}
     before = None
     if compare is not None:
         c_round, c_stats, c_tree, c_rows = compare
@@ -194,8 +193,8 @@ def estimate_table(est: Estimates | None, round_name: str) -> pd.DataFrame:
         n = int(all_row["n"].iloc[0]) if len(all_row) else None
         extra.append((round_name, h["estimate"], h["se"], h["ci_low"], h["ci_high"], n))
         if "compare_estimate" in h:
-            lo = h["compare_estimate"] - 1.959963984540054 * h["compare_se"]
-            hi = h["compare_estimate"] + 1.959963984540054 * h["compare_se"]
+            lo = h["compare_estimate"] - Z95 * h["compare_se"]
+            hi = h["compare_estimate"] + Z95 * h["compare_se"]
             extra.append((h["compare_round"], h["compare_estimate"], h["compare_se"], lo, hi, None))
     if extra:
         rows = pd.DataFrame(
