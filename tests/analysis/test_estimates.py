@@ -265,3 +265,36 @@ def test_published_estimates_say_nothing_about_hidden_groups(example) -> None:
     leaf_after = post_stratify(_leaf(moved), _heads(heads), TREE)
     pick = lambda e: e.query("unit == 'a' and role == 'employee'")["estimate"].item()  # noqa: E731
     assert pick(leaf_before) != pytest.approx(pick(leaf_after))
+
+
+@pytest.mark.parametrize(("shift", "label"), [(0.0, "no_change"), (3.0, "improved")])
+def test_fifty_unrelated_small_units_do_not_change_the_headline_label(shift, label) -> None:
+    """The standardised change is one z test of two estimates, not one test of a family: small
+    units added to the tree only add their few people to the strata."""
+    rng = np.random.default_rng(6)
+    means = {"employee": 50.0, "manager": 65.0, "specialist": 62.0}
+    heads = {(u, r): N for u in ("a1", "b") for r, N in zip(ROLES, (4000, 600, 400), strict=True)}
+    small = [f"s{i}" for i in range(50)]
+    tree = pd.concat([TREE, pd.DataFrame({"unit": small, "parent": "root"})], ignore_index=True)
+    labels = []
+    for extra in (False, True):
+        years = []
+        for mix, planted in (((0.8, 0.12, 0.08), 0.0), ((0.7, 0.18, 0.12), shift)):
+            values = _city(mix, 3000, means, np.random.default_rng(7), planted)
+            counts = dict(heads)
+            if extra:
+                for unit in small:
+                    values[(unit, "employee")] = rng.normal(50 + planted, 15, 3)
+                    counts[(unit, "employee")] = 4
+            full = {(u, r): counts.get((u, r), 0) for u in tree["unit"] for r in ROLES}
+            frame = pd.DataFrame(
+                [(u, r, n) for (u, r), n in full.items()], columns=["unit", "role", "headcount"]
+            )
+            years.append((post_stratify(_leaf(values), frame, tree), frame, values))
+        weights = reference_weights(years[1][1], _leaf(years[1][2]))
+        result = change(
+            standardise(years[1][0], weights, "root", "x"),
+            standardise(years[0][0], weights, "root", "x"),
+        )
+        labels.append(result["change"])
+    assert labels == [label, label]

@@ -159,3 +159,11 @@ def test_an_invited_round_counts_the_invited_as_its_population(
     # EDU-B's four invited did not answer: their share goes to the answered stratum.
     assert edu["headcount"] == "18" and float(edu["coverage"]) == pytest.approx(14 / 18)
     assert float(edu["estimate"]) == pytest.approx(float(school["estimate"]))
+
+
+def test_without_headcounts_the_overview_says_whose_shares_weigh(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        rid = db.session.scalar(sa.select(Round.id).where(Round.name == "R2025"))
+    page = admin.get(f"/dashboard/{rid}/").get_data(as_text=True)
+    assert "andelar av de svarande, antal anställda per roll saknas" in page
+    assert "Svarandes medelvärde (0–100)" in page
