@@ -214,13 +214,17 @@ def post_stratify_shown(
 
     Publishing a cell's respondent mean (strata weighted by ``n_h``) beside its estimate
     (weighted by ``N_h``) gives two different sums of the same hidden groups, and with their
-    public headcounts a hidden group could be worked out. So for publication a stratum of role
-    ``r`` in unit ``v`` joins the nearest unit ``A`` on the path from ``v`` up to the cell's
-    unit whose cell ``(A, r)`` is shown: the stratum is then ``A``'s respondents of that role
-    minus those of its shown sub-cells, which the published cells already give. For a cell of
-    ``all``, a role with no shown cell on the path joins the nearest shown ``(A, all)`` as one
-    stratum of the roles so pooled. Every estimate is thus a function of shown figures and
-    headcounts. ``shown`` has ``unit, role, index, shown`` (``role`` including ``all``).
+    public headcounts a hidden group could be worked out. So every published stratum is a shown
+    cell minus its shown sub-cells, which the published cells already give:
+
+    - a cell of role ``r``: a group (v, r) joins the nearest unit ``A`` on the path from ``v``
+      up to the cell's unit whose cell ``(A, r)`` is shown;
+    - a cell of ``all`` whose every role with respondents has its own cell shown: the union of
+      those role cells' strata (a role without respondents there adds its people unanswered);
+    - any other cell of ``all``: each group joins the nearest shown ``(A, all)``, all roles
+      pooled in one stratum.
+
+    ``shown`` has ``unit, role, index, shown`` (``role`` including ``all``).
     """
     s = _strata(leaf, heads, tree, applies)
     pairs = ancestor_pairs(tree[["unit", "parent"]])
@@ -229,29 +233,40 @@ def post_stratify_shown(
     path = up.merge(top, on="unit")
     path = path[path["dA"] <= path["dU"]]
     flags = shown.set_index(["unit", "role", "index"])["shown"].astype(bool)
+
+    def flag(unit: pd.Series, role: pd.Series | str, index: pd.Series) -> np.ndarray:
+        roles = np.full(len(unit), role) if isinstance(role, str) else role
+        keys = pd.MultiIndex.from_arrays([unit, roles, index])
+        return flags.reindex(keys, fill_value=False).to_numpy(dtype=bool)
+
     x = s.merge(path, on="unit")
-    own = pd.MultiIndex.from_arrays([x["A"], x["role"], x["index"]])
-    pooled = pd.MultiIndex.from_arrays([x["A"], np.full(len(x), ALL), x["index"]])
-    x["flag_r"] = flags.reindex(own, fill_value=False).to_numpy()
-    x["flag_all"] = flags.reindex(pooled, fill_value=False).to_numpy()
     stratum = ["unit", "role", "index", "cell"]
-    near_r = x[x["flag_r"]].sort_values("dA").drop_duplicates(stratum)
-    near_all = x[x["flag_all"]].sort_values("dA").drop_duplicates(stratum)
-    near_all = near_all.merge(near_r[stratum].assign(has_r=True), on=stratum, how="left")
+    near_r = x[flag(x["A"], x["role"], x["index"])].sort_values("dA").drop_duplicates(stratum)
+    near_all = x[flag(x["A"], ALL, x["index"])].sort_values("dA").drop_duplicates(stratum)
     role_rows = near_r.assign(key_unit=near_r["A"], key_role=near_r["role"])
+    # Per (cell, index): do all roles with respondents in the cell have their own cell shown?
+    once = x[x["dA"] == 0]
+    answered = once.loc[once["n"] > 0, ["cell", "role", "index"]].drop_duplicates()
+    answered["ok"] = flag(answered["cell"], answered["role"], answered["index"])
+    by_role = answered.groupby(["cell", "index"])["ok"].all()
+
+    def mode(frame: pd.DataFrame) -> np.ndarray:
+        keys = pd.MultiIndex.from_frame(frame[["cell", "index"]])
+        return by_role.reindex(keys, fill_value=False).to_numpy(dtype=bool)
+
+    has = pd.MultiIndex.from_frame(answered[["cell", "role", "index"]])
+    silent = once[mode(once) & ~pd.MultiIndex.from_frame(once[["cell", "role", "index"]]).isin(has)]
     all_rows = pd.concat(
         [
-            role_rows.assign(role=ALL),
-            near_all[near_all["has_r"].isna()]
-            .assign(key_unit=lambda d: d["A"], key_role=ALL)
-            .assign(role=ALL),
+            role_rows[mode(role_rows)],
+            silent.assign(key_unit=silent["cell"], key_role=silent["role"]),
+            near_all[~mode(near_all)].assign(key_unit=lambda d: d["A"], key_role=ALL),
         ],
         ignore_index=True,
-    )
+    ).assign(role=ALL)
     rows = pd.concat([all_rows, role_rows], ignore_index=True)
     rows = rows.drop(columns="unit").rename(columns={"cell": "unit"})
-    cells = pd.MultiIndex.from_frame(rows[["unit", "role", "index"]])
-    rows = rows[flags.reindex(cells, fill_value=False).to_numpy()]
+    rows = rows[flag(rows["unit"], rows["role"], rows["index"])]
     return _combine(rows, tree)
 
 

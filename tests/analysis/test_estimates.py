@@ -298,3 +298,77 @@ def test_fifty_unrelated_small_units_do_not_change_the_headline_label(shift, lab
         )
         labels.append(result["change"])
     assert labels == [label, label]
+
+
+def test_a_reader_can_redo_every_published_estimate_from_shown_figures(example) -> None:
+    """The reader's procedure of docs/method.md: strata are shown cells minus their shown
+    sub-cells (n, Σx, Σx² subtract; N from the headcounts); an ``all`` cell whose roles are all
+    shown is the union of its role cells' strata, any other pools the roles."""
+    values, heads = example
+    parent = dict(zip(TREE["unit"], TREE["parent"], strict=True))
+    hidden = {("a1", "manager"), ("a2", "specialist"), ("a2", "all"), ("a1", "all"),
+              ("a", "manager"), ("a", "specialist"), ("b", "manager")}  # fmt: skip
+    visible = {(u, r) for u in TREE["unit"] for r in ("all", *ROLES)} - hidden
+
+    def below(unit: str) -> list[str]:
+        return [u for u in TREE["unit"] if unit in _chain(u, parent)]
+
+    def figure(unit: str, layer: str) -> tuple[float, float, float, float]:
+        roles = ROLES if layer == "all" else (layer,)
+        xs = [values.get((u, r), np.array([])) for u in below(unit) for r in roles]
+        x = np.concatenate(xs)
+        people = sum(heads.get((u, r), 0) for u in below(unit) for r in roles)
+        return len(x), x.sum(), (x**2).sum(), people
+
+    def residual(unit: str, layer: str) -> tuple[float, ...]:
+        inner = [
+            u for u in below(unit)
+            if u != unit and (u, layer) in visible
+            and not any((m, layer) in visible for m in _chain(u, parent)[1:] if m != unit
+                        and m in below(unit))
+        ]  # fmt: skip
+        total = np.array(figure(unit, layer), dtype=float)
+        for u in inner:
+            total -= np.array(figure(u, layer), dtype=float)
+        return tuple(total)
+
+    def strata(unit: str, layer: str) -> list[tuple[float, ...]]:
+        if layer != "all":
+            return [residual(u, layer) for u in below(unit) if (u, layer) in visible]
+        if all((unit, r) in visible for r in ROLES if figure(unit, r)[0] > 0):
+            # Every role with respondents is shown: the union of the role cells' strata (a role
+            # without respondents adds its people unanswered).
+            return [
+                s if (unit, r) in visible else (0, 0, 0, figure(unit, r)[3])
+                for r in ROLES
+                for s in (strata(unit, r) if (unit, r) in visible else [None])
+            ]
+        return [residual(u, "all") for u in below(unit) if (u, "all") in visible]
+
+    shown = _shown(hidden)
+    got = post_stratify_shown(_leaf(values), _heads(heads), TREE, shown)
+    assert {(u, r) for u, r in zip(got["unit"], got["role"], strict=True)} <= visible
+    assert len(strata("root", "all")) > 3 and len(strata("a", "all")) == 1  # both kinds of all
+    for row in got.itertuples():
+        parts = [p for p in strata(row.unit, row.role) if p[3] > 0 or p[0] > 0]
+        answered = [p for p in parts if p[0] > 0]
+        total = sum(p[3] for p in answered)
+        means = [p[1] / p[0] for p in answered]
+        variances = [
+            (p[2] - p[0] * m**2) / (p[0] - 1) for p, m in zip(answered, means, strict=True)
+        ]
+        est = sum(p[3] / total * m for p, m in zip(answered, means, strict=True))
+        var = sum(
+            (p[3] / total) ** 2 * (1 - p[0] / p[3]) * v / p[0]
+            for p, v in zip(answered, variances, strict=True)
+        )
+        assert row.estimate == pytest.approx(est, rel=1e-12), row
+        assert row.se == pytest.approx(var**0.5, rel=1e-9, abs=1e-12), row
+        assert row.coverage == pytest.approx(total / sum(p[3] for p in parts)), row
+
+
+def _chain(unit: str, parent: dict) -> list[str]:
+    out = [unit]
+    while isinstance(parent.get(out[-1]), str):
+        out.append(parent[out[-1]])
+    return out
