@@ -123,9 +123,10 @@ def _strata(
     grid = heads.merge(pd.DataFrame(wanted, columns=["role", "index"]), on="role")
     s = grid.merge(scores, on=["unit", "role", "index"], how="outer")
     s[["n", "sum", "sumsq"]] = s[["n", "sum", "sumsq"]].fillna(0.0)
-    # N below n (an out-of-date headcount) is raised to n: the stratum is then fully observed.
+    # N below n cannot be the stratum's population (an out-of-date headcount, or answers that
+    # came in without invitations): it is unknown, never a census with no uncertainty.
     head = s["headcount"].to_numpy(float)
-    s["N"] = np.where(np.isnan(head), np.nan, np.fmax(head, s["n"].to_numpy(float)))
+    s["N"] = np.where(head < s["n"].to_numpy(float), np.nan, head)
     return s.drop(columns="headcount")
 
 

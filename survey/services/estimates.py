@@ -29,7 +29,7 @@ from analysis.estimates import (
 )
 from analysis.roles import ALL, ROLES
 from survey.models import Invitation, InvitationCount, Round, Unit
-from survey.services.statistics import LeafStatistics
+from survey.services.statistics import LeafStatistics, response_count
 
 __all__ = ["HEADLINE_INDEX", "Estimates", "estimate_table", "round_estimates", "stratum_heads"]
 
@@ -68,7 +68,9 @@ def stratum_heads(session: Session, rnd: Round, tree: pd.DataFrame) -> tuple[pd.
         for unit_id, role, n in rows:
             key = (codes.get(unit_id, ""), str(role))
             invited[key] = invited.get(key, 0) + int(n or 0)
-    if sum(invited.values()) > 0:
+    # Invitations are the population only if they cover every response (answers imported
+    # without invitations are not in it).
+    if sum(invited.values()) >= max(response_count(session, rnd.id), 1):
         own = pd.DataFrame(
             [(u, r, float(invited.get((u, r), 0))) for u in tree["unit"] for r in ROLES],
             columns=["unit", "role", "headcount"],

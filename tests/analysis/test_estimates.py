@@ -372,3 +372,13 @@ def _chain(unit: str, parent: dict) -> list[str]:
     while isinstance(parent.get(out[-1]), str):
         out.append(parent[out[-1]])
     return out
+
+
+def test_a_headcount_below_its_respondents_is_unknown_not_a_census(example) -> None:
+    values, heads = example
+    wrong = dict(heads) | {("a1", "employee"): 5}  # 12 answered
+    got = post_stratify(_leaf(values), _heads(wrong), TREE).set_index(["unit", "role"])
+    for cell in (("a1", "employee"), ("a", "all"), ("root", "all")):
+        assert got.loc[cell, "weighting"] == "respondent_mean_only"
+        assert got.loc[cell, "se"] > 0
+    assert got.loc[("b", "employee"), "weighting"] == "post_stratified"
