@@ -312,11 +312,14 @@ def _finish(c: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"headcount": "Int64"}).reset_index(drop=True)
 
 
-def reference_weights(heads: pd.DataFrame | None, leaf: pd.DataFrame) -> dict[str, float]:
+def reference_weights(
+    heads: pd.DataFrame | None, leaf: pd.DataFrame, index: str | None = None
+) -> dict[str, float]:
     """The fixed role composition of the standardised headline (docs/method.md).
 
     The round's own headcount shares of the three roles over the whole organisation, when every
-    stratum's headcount is known; else the round's respondent shares. Either way the weights are
+    stratum's headcount is known; else the round's respondent shares (in ``index``, the
+    headline's index: leaf rows hold one count per index). Either way the weights are
     this round's and are applied unchanged to the comparison round, so a change in who answers
     cannot move the standardised change.
     """
@@ -324,7 +327,8 @@ def reference_weights(heads: pd.DataFrame | None, leaf: pd.DataFrame) -> dict[st
         per_role = heads.groupby("role")["headcount"].sum(min_count=1)
         if all(pd.notna(per_role.get(r)) for r in ROLES) and per_role.sum() > 0:
             return {r: float(per_role[r] / per_role.sum()) for r in ROLES}
-    per_role = leaf.groupby("role")["n"].sum()
+    rows = leaf if index is None else leaf[leaf["index"] == index]
+    per_role = rows.groupby("role")["n"].sum()
     total = float(per_role.sum())
     return {r: float(per_role.get(r, 0.0)) / total if total else 0.0 for r in ROLES}
 

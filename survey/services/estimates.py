@@ -137,7 +137,7 @@ def round_estimates(
     cells = post_stratify_shown(
         stats.scores, heads if source != "none" else None, tree, _shown(aggregates)
     )
-    weights = reference_weights(heads if source != "none" else None, stats.scores)
+    weights = reference_weights(heads if source != "none" else None, stats.scores, HEADLINE_INDEX)
     answering = stats.scores[(stats.scores["index"] == HEADLINE_INDEX) & (stats.scores["n"] > 0)]
     now = _standardised(cells, weights, _root(tree), set(answering["role"]))
     if now is None:

@@ -154,6 +154,8 @@ def test_a_role_mix_shift_is_not_a_change_but_a_planted_one_is(shift) -> None:
     est1 = post_stratify(_leaf(after), _heads(heads), TREE)
     weights = reference_weights(_heads(heads), _leaf(after))
     assert weights["employee"] == pytest.approx(0.8)
+    shares = reference_weights(None, pd.concat([_leaf(after), _leaf(after, "y")]), "x")
+    assert shares["employee"] == pytest.approx(0.7, abs=0.001)  # this round's respondents
     std = change(standardise(est1, weights, "root", "x"), standardise(est0, weights, "root", "x"))
     pick = lambda e, col: e[(e["unit"] == "root") & (e["role"] == "all")][col].item()  # noqa: E731
     pop = change(
