@@ -9,12 +9,19 @@ be written through its categories, ``below:<category>`` for the number below tar
 *atom* — the respondents of one role recorded at one unit (not its sub-units).
 
 *Equations* are the published rows. A cell (unit with its descendants, role or ``all``, index)
-shows ``n × mean`` = the sum of its atoms' unknowns. A composite index of a role is written as
-the mean of its categories (``Σ category sums / m``) for an atom whose n is the same in the
-composite and each of its categories for that role (everyone there has them all); otherwise
-the composite is an unknown of its own. Aggregates, the comparison columns (the old round's
+shows ``n × mean`` = the sum of its atoms' unknowns. Where the counts say which respondents
+are *partial* in which composites (a ``part`` column: ``exact``, or ``partial:`` and the
+composites joined by ``+``; :meth:`analysis.scoring.ScoringPlan.partial_composites`), each
+atom splits by that signature: a composite is written as the mean of its categories
+(``Σ category sums / m``) over the respondents exact in it, and is an unknown of its own over
+those partial in it. Without that column, a composite is written through its categories for
+an atom whose n is the same in the composite and each of its categories, and is an unknown
+of its own otherwise. Aggregates, the comparison columns (the old round's
 unknowns, over the old units that map into the row's unit), the HR gaps (mean level is a linear
 function of the category score; ``share_below × n`` is the count below target) are all rows.
+Item distributions add unknowns of their own, the number of an atom's answers of each value
+to each item, and a row per shown count; they are not tied to the category sums (a category
+score averages each person's answered items, which counts do not give).
 
 *The test*: a group (an atom, a unit's own respondents of a role, or a unit's subtree × a
 role or ``all``) with ``0 < n < k`` is *recovered* when its vector for some index lies in the
@@ -60,23 +67,95 @@ class Group:
 class AuditRound:
     """One round as the attacker models it, with the true counts to judge the attack.
 
-    ``counts``: columns ``unit, role, index, n`` of the respondents recorded at each unit
-    (leaf statistics, not rolled up); ``composites``: role → composite index → the categories
-    it averages for that role (``ScoringPlan.index_categories``).
+    ``counts``: columns ``unit, role, index, n`` (and optionally ``part``, see the module) of
+    the respondents recorded at each unit (leaf statistics, not rolled up); ``composites``:
+    role → composite index → the categories it averages for that role
+    (``ScoringPlan.index_categories``).
     """
 
     name: str
     tree: pd.DataFrame
     counts: pd.DataFrame
     composites: Mapping[str, Mapping[str, tuple[str, ...]]]
+    #: Answer counts ``unit, role, item, value, count`` where recorded ("vet ej" a value of its
+    #: own), when the attack includes the item distributions.
+    items: pd.DataFrame | None = None
+
+    @cached_property
+    def own_items(self) -> dict[tuple[str, str, str], dict[str, int]]:
+        """(item, unit, role) → value → answers of the respondents recorded at the unit."""
+        out: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
+        if self.items is not None:
+            columns = [self.items[c].astype(str) for c in ("item", "unit", "role", "value")]
+            for item, unit, role, value, n in zip(*columns, self.items["count"], strict=True):
+                if int(n):
+                    own = out[(item, unit, role)]
+                    own[value] = own.get(value, 0) + int(n)
+        return dict(out)
+
+    def item_vector(
+        self, units: Iterable[str], roles: Iterable[str], item: str, value: str
+    ) -> Vector:
+        """The unknowns of a count of answers ``value`` to ``item``: one per atom asked it."""
+        roles = tuple(roles)
+        return {
+            (self.name, f"item:{item}={value}", u, r): 1.0
+            for u in units
+            for r in roles
+            if (item, u, r) in self.own_items
+        }
+
+    def item_groups(self, k: int) -> list[tuple[Group, Vector]]:
+        """Every natural group that gave ``0 < n < k`` answers to an item, per answer value:
+        the attack must not tell how many of them gave it."""
+        values: dict[str, set[str]] = defaultdict(set)
+        for (item, _, _), own in self.own_items.items():
+            values[item].update(own)
+        out: list[tuple[Group, Vector]] = []
+        seen: set[frozenset[Key]] = set()
+        for unit, below in self.subtree.items():
+            for layer in OUTPUT_ROLES:
+                roles = _roles(layer)
+                for scope, units in (("own", [unit]), ("subtree", below)):
+                    for item, options in values.items():
+                        n = sum(
+                            sum(self.own_items.get((item, u, r), {}).values())
+                            for u in units
+                            for r in roles
+                        )
+                        if not 0 < n < k:
+                            continue
+                        for value in sorted(options):
+                            vector = self.item_vector(units, roles, item, value)
+                            if frozenset(vector) not in seen:
+                                seen.add(frozenset(vector))
+                                group = Group(self.name, unit, layer, f"{item}={value}", scope, n)
+                                out.append((group, vector))
+        return out
+
+    @cached_property
+    def own_parts(self) -> dict[tuple[str, str, str, str], int]:
+        """(index, unit, role, part) → respondents recorded at the unit (part ``""`` when the
+        counts do not split exact and partial respondents)."""
+        out: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        parts = self.counts["part"] if "part" in self.counts else pd.Series("", self.counts.index)
+        columns = (self.counts[c].astype(str) for c in ("index", "unit", "role"))
+        for index, unit, role, part, n in zip(
+            *columns, parts.astype(str), self.counts["n"].astype(int), strict=True
+        ):
+            out[(index, unit, role, part)] += int(n)
+        return dict(out)
+
+    @cached_property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(sorted({part for *_, part in self.own_parts}))
 
     @cached_property
     def own_n(self) -> dict[tuple[str, str, str], int]:
         """(index, unit, role) → respondents recorded at the unit."""
         out: dict[tuple[str, str, str], int] = defaultdict(int)
-        columns = (self.counts[c].astype(str) for c in ("index", "unit", "role"))
-        for index, unit, role, n in zip(*columns, self.counts["n"].astype(int), strict=True):
-            out[(index, unit, role)] += int(n)
+        for (index, unit, role, _), n in self.own_parts.items():
+            out[(index, unit, role)] += n
         return dict(out)
 
     @cached_property
@@ -96,15 +175,20 @@ class AuditRound:
         roles = tuple(roles)
         for unit in units:
             for role in roles:
-                n = self.own_n.get((index, unit, role), 0)
-                if n == 0:
-                    continue
-                cats = self.composites.get(role, {}).get(index)
-                if cats and all(self.own_n.get((c, unit, role), 0) == n for c in cats):
-                    for cat in cats:
-                        out[(self.name, cat, unit, role)] += 1.0 / len(cats)
-                else:
-                    out[(self.name, index, unit, role)] += 1.0
+                for part in self.parts:
+                    n = self.own_parts.get((index, unit, role, part), 0)
+                    if n == 0:
+                        continue
+                    cats = self.composites.get(role, {}).get(index, ())
+                    if part:  # the counts say who is exact in which composite
+                        whole = index not in part.removeprefix("partial:").split("+")
+                    else:
+                        whole = all(self.own_n.get((c, unit, role), 0) == n for c in cats)
+                    if cats and whole:
+                        for cat in cats:
+                            out[(self.name, _part(cat, part), unit, role)] += 1.0 / len(cats)
+                    else:
+                        out[(self.name, _part(index, part), unit, role)] += 1.0
         return dict(out)
 
     def size(self, units: Iterable[str], roles: Iterable[str], index: str) -> int:
@@ -129,6 +213,12 @@ class AuditRound:
                             seen.add(key)
                             out.append((Group(self.name, unit, layer, index, scope, n), vector))
         return out
+
+
+def _part(quantity: str, part: str) -> str:
+    """The unknown's quantity: the sums of respondents with different signatures (exact or
+    partial in which composites) are different unknowns."""
+    return f"{quantity}|{part}" if part else quantity
 
 
 def _roles(layer: str) -> tuple[str, ...]:
@@ -170,6 +260,14 @@ class Attack:
             units = [o for o, m in mapping.items() if m in inside]
             self.add(old.vector(units, _roles(str(layer)), str(index)))
 
+    def items(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
+        """Shown item distributions (``unit, role, item, value, count``): one row per count."""
+        for unit, layer, item, value in zip(
+            frame["unit"], frame["role"], frame["item"], frame["value"], strict=True
+        ):
+            units, roles = rnd.subtree[str(unit)], _roles(str(layer))
+            self.add(rnd.item_vector(units, roles, str(item), str(value)))
+
     def gaps(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
         """Rows of the gaps (``unit, role, category, mean_level, share_below``)."""
         unit_column = "unit" if "unit" in frame.columns else "unit_code"
@@ -192,7 +290,7 @@ class Attack:
 
     def recovered(self, rounds: Iterable[AuditRound], k: int) -> list[Group]:
         """The natural groups of ``0 < n < k`` that the rows determine."""
-        candidates = [c for rnd in rounds for c in rnd.groups(k)]
+        candidates = [c for rnd in rounds for c in (*rnd.groups(k), *rnd.item_groups(k))]
         found = _in_row_space(self.rows, [v for _, v in candidates])
         return [group for (group, _), hit in zip(candidates, found, strict=True) if hit]
 

@@ -159,7 +159,7 @@ def build_aggregates(
     reasons : bool, default False
         Add a last column ``reason`` (``""`` for a comparable row).
     compare_sides : Series of str, optional
-        Indexed by (unit, role, index), from :func:`analysis.disclosure.comparison_sides`:
+        Indexed by (unit, role, index), from :func:`analysis.comparability.comparison_sides`:
         whether the comparison round's own suppression, on its own tree, shows the figure
         (``""``), hides it (``previous_suppressed``) or has no such cell
         (``previous_reorganised``). A row missing from it is not comparable.

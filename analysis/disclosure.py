@@ -37,11 +37,16 @@ the *pattern*.
    roles only: ``all`` is shown only where that role is shown or absent (found by the
    auditor run on generated trees).
 
+4. *Partial respondents.* Someone who lacks one of a composite's categories, or has one
+   without the composite, makes ``composite − mean of categories`` a sum over just such
+   people. Their counts per composite (``partial``, pseudo-index :data:`PARTIAL`) are decided
+   like an index after the groups: the composite's cells where they are 1 … k−1, and what
+   protects those, are hidden; the categories stay, being the same sums whoever is partial.
+
 What this does not cover: the 0–100 bounds of scores (interval attacks); counts of answers;
-respondents who lack one of a composite's categories (the difference of the composite and its
-categories sums only them — the rule counts groups, not who has every category; a strict xfail
-in ``tests/privacy/test_auditor.py`` keeps a generated case); and item sums against category
-sums (items are decided on their own, with the groups the scores hide kept hidden). A cell the
+the weights with which a partial respondent's composite averages their own categories (the
+auditor models that composite as an unknown); and item sums against category sums (items
+are decided on their own, with the groups the scores hide kept hidden). A cell the
 per-index rule (:mod:`analysis.suppression`) hides stays hidden, so the joint rule only ever
 hides more than it did. The disclosure auditor (:mod:`analysis.audit`) attacks the published
 rows with the linear model the rule defends against.
@@ -55,14 +60,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.aggregate import rollup
 from analysis.instruments import Questionnaire
 from analysis.scoring import ScoringPlan, applicable_indices
-from analysis.suppression import CELL_ROLES, _check_k, _Table, count_tables, suppress_cells
-from analysis.tree import children_map, parent_map, preorder
+from analysis.suppression import (
+    CELL_ROLES,
+    CountTables,
+    _check_k,
+    _Table,
+    count_tables,
+    suppress_cells,
+)
 
 __all__ = [
     "REASONS",
-    "comparison_sides",
     "equal_index_roles",
     "homogeneous_gaps",
     "joint_suppression",
@@ -71,6 +82,10 @@ __all__ = [
     "score_suppression",
 ]
 
+#: Prefix of the pseudo-indices that count, per composite, the respondents whose composite is
+#: not the mean of their categories (:meth:`analysis.scoring.ScoringPlan.partial_composites`):
+#: decided like indices, never published.
+PARTIAL = "~partial:"
 #: Why a cell is hidden: too few respondents, all answered the same, or to protect another.
 REASONS: tuple[str, ...] = ("too_few", "homogeneous", "complementary")
 ALL_LAYER = 0
@@ -129,7 +144,11 @@ def joint_suppression(
     homogeneous: dict[str, np.ndarray] = {}
     forced = np.zeros((size, 4), dtype=bool)
     group_n = np.zeros((size, 4), dtype=np.int64)
+    partial = {ix: n for ix, n in table.counts.items() if ix.startswith(PARTIAL)}
+    indices = {ix: n for ix, n in table.counts.items() if ix not in partial}
     for index, rows in table.rows.items():
+        if index in partial:
+            continue
         n = table.counts[index]
         marks = np.zeros((size, 4), dtype=bool)
         marks[table.unit_of_row[rows], table.layer_of_row[rows]] = flag[rows]
@@ -141,7 +160,7 @@ def joint_suppression(
         if unit in position and role in CELL_ROLES:
             forced[position[unit], CELL_ROLES.index(role)] = True
     pattern = (group_n > 0) & ~forced
-    answering = {ix: n[:, 1:].sum(0) > 0 for ix, n in table.counts.items()}
+    answering = {ix: n[:, 1:].sum(0) > 0 for ix, n in indices.items()}
     weights = {ix: _weights(table.counts[ix], homogeneous[ix], table.parent, k) for ix in answering}
     classes = [(role_classes or {}).get(r, r) for r in CELL_ROLES[1:]]
     changed = True
@@ -151,7 +170,7 @@ def joint_suppression(
         _mixed_classes(pattern, group_n, classes, k)
         for layer in equal_layers:  # X − Y of all is the other roles' (see the module)
             pattern[:, ALL_LAYER] &= pattern[:, layer] | (group_n[:, layer] == 0)
-        for index, n in table.counts.items():
+        for index, n in indices.items():
             weight, k_index = weights[index]
             start = _shown(pattern, n, group_n, answering[index])
             solved = np.array(
@@ -159,14 +178,26 @@ def joint_suppression(
             )
             pattern &= ~(start & ~solved)
         changed = bool((pattern != before).any())
+    composite_hidden = {
+        ix.removeprefix(PARTIAL): _partial_hidden(
+            table, pn, _shown(pattern, indices[ix.removeprefix(PARTIAL)], group_n,
+                              answering[ix.removeprefix(PARTIAL)]), k,
+        )
+        for ix, pn in partial.items()
+        if ix.removeprefix(PARTIAL) in indices
+    }  # fmt: skip
     out_hidden = np.ones(len(cells), dtype=bool)
     reason = np.full(len(cells), REASONS[2], dtype=object)
     # Never show what the per-index rule hides: files published under it are out there, and a
     # cell they hid, shown now next to theirs, could give back a group that neither hides alone.
     per_index = suppress_cells(cells[["unit", "role", "index", "n"]], tree, k).to_numpy()
     for index, rows in table.rows.items():
+        if index in partial:
+            continue
         n = table.counts[index]
         shown = _shown(pattern, n, group_n, answering[index])
+        if index in composite_hidden:
+            shown &= ~composite_hidden[index]
         shown[table.unit_of_row[rows], table.layer_of_row[rows]] &= ~per_index[rows]
         at = (table.unit_of_row[rows], table.layer_of_row[rows])
         out_hidden[rows] = ~shown[at]
@@ -174,6 +205,21 @@ def joint_suppression(
             [shown[at], n[at] < k, homogeneous[index][at]], ["", REASONS[0], REASONS[1]], REASONS[2]
         )
     return pd.DataFrame({"suppressed": out_hidden, "reason": reason}, index=cells.index)
+
+
+def _partial_hidden(
+    table: CountTables, partial: np.ndarray, shown: np.ndarray, k: int
+) -> np.ndarray:
+    """A composite's cells to hide besides the group decision: those in which its partial
+    respondents (:data:`PARTIAL`) are 1 … k−1, and whatever protects them, solved on their
+    counts as an index of its own. Only the composite is hidden there: its categories are
+    the same sums whoever is partial, so the difference that would isolate those people
+    needs the composite."""
+    start = shown & ~((partial > 0) & (partial < k))
+    start &= partial > 0
+    solved = _Table(table.codes, table.parent, partial.tolist(), k, start.tolist()).solve()
+    hidden: np.ndarray = (partial > 0) & ~np.array(solved, dtype=bool)
+    return hidden
 
 
 def _shown(
@@ -249,19 +295,26 @@ def score_suppression(
     homogeneous: Collection[tuple[str, str, str]] = (),
     equal_roles: Collection[str] = (),
     hidden_groups: Collection[tuple[str, str]] = (),
+    partial: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The rule for score cells (:func:`analysis.aggregate.cells` output): a cell is
     homogeneous when its sd is 0, or when ``homogeneous`` lists its (unit, role, index) —
     e.g. an HR gap whose share below target is 0 or 1, so that the gap and its score cell
     share one decision. ``hidden_groups`` are (unit, role) groups hidden whatever their n
-    (:func:`analysis.atrest.changed_cells`). Returns ``suppressed`` and ``reason`` indexed by
-    (unit, role, index).
+    (:func:`analysis.atrest.changed_cells`). ``partial`` (``unit, role, index, n`` per recorded
+    unit and composite) counts the respondents whose composite is not the mean of their
+    categories; each composite's are decided as one more index (:data:`PARTIAL`), so that
+    every shown group, and every difference of shown groups, holds none of them or at least k.
+    Returns ``suppressed`` and ``reason`` indexed by (unit, role, index).
     """
     keys = list(zip(current["unit"], current["role"], current["index"], strict=True))
     listed = set(homogeneous)
     flat = (current["sd"].fillna(1.0).abs() < 1e-9).to_numpy() & (current["n"] >= 2).to_numpy()
     marked = np.array([key in listed for key in keys], dtype=bool) | flat
     frame = current[["unit", "role", "index", "n"]].assign(homogeneous=marked)
+    if partial is not None and int(partial["n"].sum()) > 0:
+        counts = _partial_cells(partial, tree)
+        frame = pd.concat([frame, counts.assign(homogeneous=False)], ignore_index=True)
     decision = joint_suppression(
         frame,
         tree,
@@ -271,67 +324,19 @@ def score_suppression(
         equal_index_roles=equal_roles,
         hidden_groups=hidden_groups,
     )
+    decision = decision.iloc[: len(keys)]
     decision.index = pd.MultiIndex.from_tuples(keys, names=["unit", "role", "index"])
     return decision
 
 
-def comparison_sides(
-    keys: pd.DataFrame,
-    old_counts: pd.DataFrame,
-    old_tree: pd.DataFrame,
-    old_hidden: pd.Series,
-    mapping: Mapping[str, str],
-    new_tree: pd.DataFrame,
-) -> pd.Series:
-    """Why a comparison figure may not be shown, per row of ``keys`` (``""``: it may).
-
-    A comparison figure of this year's cell (unit, role, index) sums the comparison round's
-    respondents of the units that map into the unit. It is shown only when that set of old
-    respondents is exactly one cell of the comparison round's own tree and that cell is shown
-    by the comparison round's own suppression (``old_hidden``, indexed by unit, role, index);
-    then it repeats a published figure and gives nothing new. Otherwise a reorganised unit
-    (say, moved between departments) would combine old groups the old tree kept hidden:
-    ``previous_reorganised`` when no old cell has exactly those respondents,
-    ``previous_suppressed`` when it has but that cell is hidden.
-
-    ``keys``: columns ``unit, role, index`` on this year's units; ``old_counts``: the
-    comparison round's leaf counts ``unit, role, index, n`` (respondents recorded at each unit);
-    ``mapping``: old code → this year's code (:func:`analysis.tree.code_mapping`).
-    """
-    old_subtree = _subtrees(old_tree)
-    new_subtree = _subtrees(new_tree)
-    own: dict[tuple[str, str], set[str]] = {}  # (role, index) → old units with respondents
-    for unit, role, index, n in old_counts[["unit", "role", "index", "n"]].itertuples(index=False):
-        if n > 0:
-            own.setdefault((str(role), str(index)), set()).add(str(unit))
-    hidden = {key: bool(v) for key, v in old_hidden.items()}
-    lookup: dict[tuple[str, str], dict[frozenset[str], bool]] = {}
-    out = []
-    for unit, layer, index in keys[["unit", "role", "index"]].itertuples(index=False):
-        roles = CELL_ROLES[1:] if layer == CELL_ROLES[0] else (layer,)
-        filled = set().union(*(own.get((r, index), set()) for r in roles))
-        if (layer, index) not in lookup:  # old cell's respondents' units → shown
-            cells_of: dict[frozenset[str], bool] = {}
-            for old_unit, below in old_subtree.items():
-                members = frozenset(filled.intersection(below))
-                shown = not hidden.get((old_unit, layer, index), True)
-                cells_of[members] = cells_of.get(members, False) or shown
-            lookup[(layer, index)] = cells_of
-        inside = set(new_subtree.get(unit, ()))
-        mine = frozenset(o for o in filled if mapping.get(o) in inside)
-        if not mine:
-            out.append("")  # nothing to compare: the comparison's own reasons apply
-        elif mine not in lookup[(layer, index)]:
-            out.append("previous_reorganised")
-        else:
-            out.append("" if lookup[(layer, index)][mine] else "previous_suppressed")
-    return pd.Series(out, index=keys.index, dtype=object)
-
-
-def _subtrees(tree: pd.DataFrame) -> dict[str, list[str]]:
-    parent = parent_map(tree["unit"].astype(str), tree["parent"])
-    kids = children_map(parent)
-    return {u: [v for v, _ in preorder(kids, [u])] for u in parent}
+def _partial_cells(partial: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
+    """Partial respondents (``unit, role, index, n`` where recorded) as :data:`PARTIAL` cells
+    of every unit's subtree and layer, ``all`` included."""
+    leaf = partial[partial["n"] > 0]
+    leaf = leaf.assign(index=PARTIAL + leaf["index"].astype(str))
+    rolled = rollup(leaf[["unit", "role", "index", "n"]], tree, values=("n",))
+    rolled = rolled[rolled["n"] > 0][["unit", "role", "index", "n"]]
+    return rolled.astype({"n": int}).reset_index(drop=True)
 
 
 def role_classes(applicable: Mapping[str, Collection[str]]) -> dict[str, frozenset[str]]:

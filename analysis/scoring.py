@@ -149,6 +149,24 @@ class ScoringPlan:
                 scores[cid] = available[cid]
         return scores
 
+    def partial_composites(self, role: str, scores: Mapping[str, float]) -> tuple[str, ...]:
+        """The composites that are not the plain mean of the respondent's own categories.
+
+        Why: a published composite is a linear function of the published categories only
+        over respondents who have either the composite and all its categories or none of them.
+        Anyone else (a category skipped, or a category without its composite) makes
+        ``composite − mean of categories`` a sum over just such people, so the disclosure rule
+        counts them, per composite, as a group of their own (:mod:`analysis.disclosure`).
+
+        ``scores``: the respondent's :meth:`respondent_scores`.
+        """
+        out = []
+        for index, cats in self.index_categories[role].items():
+            have = sum(c in scores for c in cats)
+            if (index in scores) != (have == len(cats)) or (index not in scores and have):
+                out.append(index)
+        return tuple(out)
+
 
 def applicable_indices(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
     """Which indices apply to which role (``all`` included): the cells that exist at all.

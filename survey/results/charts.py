@@ -50,7 +50,7 @@ class Texts:
     ci_low: str = "95 % KI, nedre"
     ci_high: str = "95 % KI, övre"
     missing: str = "–"
-    missing_note: str = "färre än k svar"
+    missing_note: str = "visas inte, för att skydda svarande"
     ci_note: str = "Strecken visar 95 % konfidensintervall."
 
 

@@ -52,6 +52,13 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
         "True when the cell is hidden to protect respondents (fewer than k, or it would "
         "reveal such a group); every figure but the target is then empty",
     ),
+    (
+        "hidden_reason",
+        "Varför cellen döljs: too_few (färre än k), homogeneous (alla svarade lika) eller "
+        "complementary (för att skydda en annan grupp); tom när den visas",
+        "Why the cell is hidden: too_few (fewer than k), homogeneous (everyone answered alike) "
+        "or complementary (to protect another group); empty when shown",
+    ),
 )
 
 
@@ -91,7 +98,8 @@ def gaps_workbook(
         figures[2] = _number(row.target)  # the target is the questionnaire's, never hidden
         texts = [code, names.get(code, code), str(row.role), str(row.category)]
         texts.append(labels.get(str(row.category), str(row.category)))
-        sheet.append([neutralise(t) for t in texts] + figures + [hidden])
+        reason = str(getattr(row, "hidden_reason", "") or "complementary") if hidden else ""
+        sheet.append([neutralise(t) for t in texts] + figures + [hidden, reason])
     about = wb.create_sheet("columns")
     about.append(["column", "meaning_sv", "meaning_en"])
     for name, sv, en in COLUMNS:

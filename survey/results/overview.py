@@ -48,7 +48,7 @@ def chart_texts() -> charts.Texts:
         ci_low=_("95 % KI, nedre"),
         ci_high=_("95 % KI, övre"),
         missing="–",
-        missing_note=_("färre än k svar"),
+        missing_note=_("visas inte, för att skydda svarande"),
         ci_note=_("Strecken visar 95 % konfidensintervall."),
     )
 

@@ -204,7 +204,7 @@ def report_charts(data: ReportData) -> list[Chart]:
         ci_low=_("95 % KI, nedre"),
         ci_high=_("95 % KI, övre"),
         missing=DASH,
-        missing_note=_("färre än %(k)s svar", k=data.figures.k),
+        missing_note=_("visas inte, för att skydda svarande"),
         ci_note=_("Strecken visar 95 % konfidensintervall."),
     )
     charts = []

@@ -91,6 +91,8 @@ def stratum_heads(session: Session, rnd: Round, tree: pd.DataFrame) -> tuple[pd.
 
 
 def _shown(aggregates: pd.DataFrame) -> pd.DataFrame:
+    if "role" not in aggregates.columns:  # a decision frame indexed by (unit, role, index)
+        aggregates = aggregates.reset_index()
     code = "unit_code" if "unit_code" in aggregates.columns else "unit"
     return pd.DataFrame(
         {

@@ -9,7 +9,7 @@ each of them answered, so it needs ``k_homogeneous`` answers. Groups whose score
 (``hidden_groups``) stay hidden here too. A hidden distribution leaves this module without its
 counts, so no page can show (or subtract) them. Last year's distribution is shown only where
 last year's own decision, on its own tree, shows it
-(``analysis.disclosure.comparison_sides``). The year-on-year Mann–Whitney test runs only when
+(``analysis.comparability.comparison_sides``). The year-on-year Mann–Whitney test runs only when
 both years' cells are shown; its p-values are Benjamini–Hochberg adjusted over the items of one
 unit and role, the family a reader scans at once.
 """
@@ -25,7 +25,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import rollup_counts
-from analysis.disclosure import comparison_sides, joint_suppression
+from analysis.comparability import comparison_sides
+from analysis.disclosure import joint_suppression
 from analysis.instruments import DONT_KNOW, Questionnaire
 from analysis.stats import bh_adjust, mann_whitney_counts
 from survey.models import Round

@@ -1,10 +1,9 @@
 """Assemble a round's published figures: cells, comparison, suppression, reliability, gaps.
 
-Figures come only from closed (or published) rounds. Two reports of a round that is still
-receiving answers, one response apart, give that response's scores by subtraction; a closed
-round takes no more answers (no imports either), so every report of it shows the same figures.
-Each round is suppressed with its own minimum group size (``rounds.k_min``), never less than
-the installation's ``K_ANONYMITY``.
+Figures come only from closed (or published) rounds. Two reports of a round still receiving
+answers, one response apart, give that response's scores by subtraction; a closed round takes no
+more answers (no imports either), so every report of it shows the same figures. Each round is
+suppressed with its own minimum group size (``rounds.k_min``), at least ``K_ANONYMITY``.
 """
 
 from __future__ import annotations
@@ -22,14 +21,15 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from analysis.aggregate import cells, rollup, unit_levels
+from analysis.comparability import comparison_sides
 from analysis.comparison import AGGREGATE_COLUMNS, build_aggregates, comparison_table
 from analysis.datapackage import DEFAULT_LICENSE
-from analysis.disclosure import comparison_sides, homogeneous_gaps, role_rules, score_suppression
+from analysis.disclosure import homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
-from analysis.scoring import applicable_indices
+from analysis.scoring import COMPOSITE_INDICES, applicable_indices
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
@@ -92,9 +92,10 @@ class RoundFigures:
 
     @cached_property
     def hidden_groups(self) -> frozenset[tuple[str, str]]:
-        """(unit, role) groups with a hidden score cell: their item distributions stay hidden
-        too, so that the items cannot give back what the scores hide."""
-        hidden = self.aggregates[self.aggregates["suppressed"].astype(bool)]
+        """(unit, role) groups with a hidden category cell: their items stay hidden too, so as
+        not to give back what the scores hide (items sum no composite, which may hide alone)."""
+        rows = self.aggregates
+        hidden = rows[rows["suppressed"].astype(bool) & ~rows["index"].isin(COMPOSITE_INDICES)]
         return frozenset(zip(hidden["unit_code"], hidden["role"], strict=True))
 
     def with_rounds(self, rnd: Round, compare: Round | None) -> RoundFigures:
@@ -178,6 +179,7 @@ def decide_cells(
     k: int,
     k_homogeneous: int,
     moved_cells: list | None = None,
+    partial: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The one disclosure decision of a round's score cells and HR gaps on its own tree
     (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index). The cells
@@ -189,6 +191,7 @@ def decide_cells(
         k_homogeneous=k_homogeneous,
         homogeneous=homogeneous_gaps(gap_sums),
         hidden_groups=[(unit, role) for unit, role in moved_cells or ()],
+        partial=partial,
         **role_rules(q),
     )
 
@@ -214,7 +217,7 @@ def round_figures(
     in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
     must be closed or published (StateError otherwise). The comparison round's figures are
     shown only where its own report, on its own tree, shows them
-    (``analysis.disclosure.comparison_sides``).
+    (``analysis.comparability.comparison_sides``).
     """
     rnd = get_round(session, name)
     require_closed(rnd)
@@ -240,10 +243,10 @@ def round_figures(
     stats, *rest = _statistics(session, wanted)
     cmp_stats = rest[0] if rest else None
     current = cells(rollup(stats.scores, tree, indices=indices))
-    gap_sums = _gap_sums(stats.gaps, tree, q)
-    k_homogeneous = max(k_homogeneous, k)
-    decision = decide_cells(current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells)
-    hidden = decision["suppressed"]
+    gap_sums, k_homogeneous = _gap_sums(stats.gaps, tree, q), max(k_homogeneous, k)
+    decision = decide_cells(
+        current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells, stats.partial
+    )
     compare = compare_hidden = compare_applies = sides = cmp_estimates = None
     new_units: set[str] = set()
     if cmp_round is not None and cmp_stats is not None:
@@ -253,7 +256,7 @@ def round_figures(
         cmp_gaps = _gap_sums(cmp_stats.gaps, cmp_tree, cmp_q)
         cmp_decision = decide_cells(
             cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp),
-            cmp_round.moved_cells,
+            cmp_round.moved_cells, cmp_stats.partial,
         )  # fmt: skip
         cmp_leaf = cmp_stats.scores
         mapping = code_mapping(session, cmp_round.year, rnd.year)
@@ -265,20 +268,18 @@ def round_figures(
         cmp_leaf = cmp_leaf.assign(unit=cmp_leaf["unit"].map(mapping)).dropna(subset=["unit"])
         cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
         compare = cells(rollup(cmp_leaf, tree, indices=indices))
-        compare_hidden = sides.ne("")
+        compare_hidden, cmp_estimates = sides.ne(""), (cmp_round, cmp_stats, cmp_tree, cmp_decision)
         compare_applies = applicable_indices(cmp_q)
         new_units = _units_without_counterpart(tree, set(mapping.values()))
-        cmp_estimates = (cmp_round, cmp_stats, cmp_tree, cmp_decision.reset_index())
     units = units.assign(level=units["unit"].map(unit_levels(tree)).to_numpy())
-    meta = units[["unit", "name", "level"]]
     full = build_aggregates(
         current,
         compare,
-        meta,
+        units[["unit", "name", "level"]],
         round_name=rnd.name,
         year=rnd.year,
         compare_round=cmp_round.name if cmp_round else None,
-        suppressed=hidden,
+        suppressed=decision["suppressed"],
         compare_suppressed=compare_hidden,
         indices=indices,
         applicable=applicable_indices(q),

@@ -109,6 +109,9 @@ class LeafStatistics:
     gaps: pd.DataFrame  # unit, role, index, n, level_sum, below (competence categories)
     reliability_items: pd.DataFrame  # category, item, n, sum, sumsq (complete cases)
     reliability_totals: pd.DataFrame  # category, n, sum, sumsq (complete cases)
+    #: unit, role, index, n: respondents whose composite ``index`` is not the mean of their
+    #: categories (``ScoringPlan.partial_composites``); only the disclosure rule reads them.
+    partial: pd.DataFrame
 
 
 def _unpack(packed: str) -> Iterator[tuple[str, float]]:
@@ -132,11 +135,15 @@ def leaf_statistics(
     competence = {c.id: c for c in q.categories if c.dimension == "competence"}
     acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
+    partial: dict[tuple[int, str, str], int] = defaultdict(int)
     reliability = CompleteCases({c.id: len(c.items) for c in q.categories})
     for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
         for category, (_, answered) in cats.items():
             reliability.add(category, answered, _unpack(packed[category]))
-        for index, score in plan.respondent_scores(role, cats).items():
+        scored = plan.respondent_scores(role, cats)
+        for composite in plan.partial_composites(role, scored):
+            partial[(unit, role, composite)] += 1
+        for index, score in scored.items():
             cell = acc[(unit, role, index)]
             cell[0] += 1
             cell[1] += score
@@ -156,7 +163,11 @@ def leaf_statistics(
         [(codes[u], r, i, int(v[0]), v[1], int(v[2])) for (u, r, i), v in gap.items()],
         columns=["unit", "role", "index", "n", "level_sum", "below"],
     )
-    return LeafStatistics(scores, gaps, *reliability.tables())
+    partial_frame = pd.DataFrame(
+        [(codes[u], r, i, n) for (u, r, i), n in partial.items()],
+        columns=["unit", "role", "index", "n"],
+    )
+    return LeafStatistics(scores, gaps, *reliability.tables(), partial=partial_frame)
 
 
 def item_counts(session: Session, rnd: Round) -> pd.DataFrame:
@@ -218,7 +229,7 @@ def previous_round(session: Session, rnd: Round) -> Round | None:
 def _to_payload(stats: LeafStatistics) -> dict:
     return {
         name: getattr(stats, name).to_dict(orient="split", index=False)
-        for name in ("scores", "gaps", "reliability_items", "reliability_totals")
+        for name in ("scores", "gaps", "reliability_items", "reliability_totals", "partial")
     }
 
 
@@ -242,6 +253,8 @@ def cached(session: Session, round_id: int) -> LeafStatistics | None:
     """The cached statistics of a round, unless a response was added since they were stored."""
     entry = session.get(RoundStatistics, round_id)
     if entry is None or entry.responses != response_count(session, round_id):
+        return None
+    if "partial" not in entry.payload:  # stored before the rule counted partial respondents
         return None
     return _from_payload(entry.payload)
 

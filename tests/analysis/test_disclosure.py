@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.disclosure import comparison_sides, homogeneous_gaps, joint_suppression
+from analysis.comparability import comparison_sides
+from analysis.disclosure import homogeneous_gaps, joint_suppression
 
 TREE = pd.DataFrame({"unit": ["P", "A", "B"], "parent": [None, "P", "P"]})
 
@@ -110,3 +111,24 @@ def test_comparison_figures_only_where_the_old_tree_had_the_cell():
     mapping = {u: u for u in old_tree["unit"]}
     sides = comparison_sides(keys, old_counts, old_tree, old_hidden, mapping, new_tree)
     assert list(sides) == ["", "", "", "previous_reorganised", "previous_suppressed"]
+
+
+def test_a_composite_is_hidden_where_few_of_its_respondents_are_partial():
+    """Two of A's employees lack one of composite c's categories: c (not its category x) is
+    hidden for A — and P's or B's c too, since P − B would give A's c back — while the groups
+    show."""
+    from analysis.disclosure import score_suppression
+
+    counts = {("A", "employee", "c"): 9, ("B", "employee", "c"): 9,
+              ("A", "employee", "x"): 9, ("B", "employee", "x"): 9}  # fmt: skip
+    current = _cells(counts).drop(columns="homogeneous").assign(sd=10.0)
+    partial = pd.DataFrame({"unit": ["A"], "role": ["employee"], "index": ["c"], "n": [2]})
+    out = score_suppression(current, TREE, 5, partial=partial)
+    assert not out.loc[("A", "employee", "x"), "suppressed"]
+    assert out.loc[("A", "employee", "c"), "suppressed"]
+    assert (
+        out.loc[("B", "employee", "c"), "suppressed"]
+        or out.loc[("P", "employee", "c"), "suppressed"]
+    )
+    filled = (current["n"] > 0).to_numpy()
+    assert not score_suppression(current, TREE, 5)["suppressed"].to_numpy()[filled].any()

@@ -230,3 +230,19 @@ def test_score_answers_agrees_with_plan_and_reference(data):
         assert expected == pytest.approx(_reference(q, role, answered))
         assert scores_of(out, respondent) == pytest.approx(expected, rel=1e-12)
         assert list(scores_of(out, respondent)) == list(expected)
+
+
+def test_partial_composites_name_who_is_not_the_mean_of_their_categories(make_questionnaire):
+    """The disclosure rule counts these people per composite (``analysis.disclosure``)."""
+    plan = ScoringPlan(make_questionnaire())
+    cats = plan.item_counts["manager"]
+    everything = plan.respondent_scores("manager", {c: (50.0 * m, m) for c, m in cats.items()})
+    assert plan.partial_composites("manager", everything) == ()
+    assert plan.partial_composites("manager", {}) == ()
+    # maturity from two of its three categories: partial in maturity, not in legacy
+    two = plan.respondent_scores("manager", {"cap_a": (150.0, 2), "leg_a": (90.0, 2)})
+    assert "maturity" in plan.partial_composites("manager", two)
+    assert "legacy" not in plan.partial_composites("manager", two)
+    # a legacy category without maturity: partial in maturity (a category, no composite)
+    alone = plan.respondent_scores("manager", {"leg_a": (90.0, 2)})
+    assert "maturity" not in alone and "maturity" in plan.partial_composites("manager", alone)

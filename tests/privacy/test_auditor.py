@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +17,10 @@ from analysis.disclosure import score_suppression
 from tests.privacy.cities import (
     attack,
     audit_round,
+    hidden_groups,
     leaf_scores,
     publish,
+    publish_items,
     publish_years,
     questionnaire,
     role_classes,
@@ -93,10 +94,8 @@ def test_a_city_of_one_manager_units():
 def test_small_generated_trees(parents, sizes, seed):
     """Any small tree and group sizes: the joint rule's rows determine no small group.
 
-    Everyone answers every item here. With skipped items a composite of a respondent who lacks
-    one of its categories is not the mean of the published categories, and the difference of
-    a composite and its categories isolates those respondents: see
-    :func:`test_partial_answers_are_outside_the_rule`."""
+    Everyone answers every item here; :func:`test_small_generated_trees_with_skipped_items`
+    skips some."""
     tree_map: dict[str, str | None] = {"U0": None}
     for i, p in enumerate(parents, start=1):
         tree_map[f"U{i}"] = f"U{min(p, i - 1)}"
@@ -222,13 +221,66 @@ PARTIAL_SIZES = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: respondents who lack one of a composite's categories are isolated by "
-    "the difference of the composite and its categories (the rule counts groups, not who "
-    "has every category)",
-)
-def test_partial_answers_are_outside_the_rule():
+def test_partial_answers_count_as_a_group_of_their_own():
+    """Respondents who lack one of a composite's categories (or have a category without its
+    composite) are what ``composite − mean of categories`` sums. Counted only by (unit, role)
+    group, the rule leaves one specialist's leg_platforms to that difference; counting them
+    per composite as a group of their own (``ScoringPlan.partial_composites``) leaves nothing."""
     leaf = leaf_scores(Q, PARTIAL_SIZES, seed=306, missing=0.3)
-    published = publish(Q, leaf, PARTIAL_TREE, K, "joint")
-    assert attack(Q, leaf, PARTIAL_TREE, published, K) == []
+    groups_only = publish(Q, leaf, PARTIAL_TREE, K, "joint-groups-only")
+    found = attack(Q, leaf, PARTIAL_TREE, groups_only, K)
+    assert ("U3", "specialist", "leg_platforms") in {(g.unit, g.role, g.index) for g in found}
+    assert attack(Q, leaf, PARTIAL_TREE, publish(Q, leaf, PARTIAL_TREE, K, "joint"), K) == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parents=st.lists(st.integers(0, 5), min_size=1, max_size=8),
+    sizes=st.lists(st.integers(0, 12), min_size=24, max_size=24),
+    seed=st.integers(0, 1000),
+    missing=st.sampled_from([0.1, 0.3]),
+)
+def test_small_generated_trees_with_skipped_items(parents, sizes, seed, missing):
+    """As :func:`test_small_generated_trees`, with items skipped, so that some respondents are
+    partial, and with the item distributions published too: the rows still determine no small
+    group, nor how many of one gave an answer."""
+    tree_map: dict[str, str | None] = {"U0": None}
+    for i, p in enumerate(parents, start=1):
+        tree_map[f"U{i}"] = f"U{min(p, i - 1)}"
+    roles = ("employee", "manager", "specialist")
+    chosen = {
+        (unit, role): sizes[(3 * i + r) % len(sizes)]
+        for i, unit in enumerate(tree_map)
+        for r, role in enumerate(roles)
+    }
+    chosen = {key: n for key, n in chosen.items() if n}
+    if not chosen:
+        return
+    tree = tree_frame(tree_map)
+    leaf = leaf_scores(Q, chosen, seed=seed, missing=missing)
+    assert _attack_all(leaf, tree, "joint") == []
+
+
+def _attack_all(leaf: pd.DataFrame, tree: pd.DataFrame, rule: str) -> list:
+    """Aggregates and item distributions at once, as a results page and the open data show."""
+    rows = publish(Q, leaf, tree, K, "joint")
+    distributions = publish_items(leaf, tree, K, rule, hidden_groups(rows, Q))
+    rnd = audit_round(Q, "R", leaf, tree)
+    equations = Attack()
+    equations.aggregates(rnd, rows)
+    equations.items(rnd, distributions)
+    return equations.recovered([rnd], K)
+
+
+def test_item_distributions_give_away_the_one_manager_without_complementary_suppression():
+    """Without it, ``all − employees`` of an item both roles answer is the manager's answer."""
+    leaf = leaf_scores(Q, ONE_MANAGER_SIZES, seed=5, missing=0.1)
+    old = _attack_all(leaf, ONE_MANAGER, "primary")
+    assert any(g.unit == "B1" and g.role == "manager" and "=" in g.index for g in old)
+    assert _attack_all(leaf, ONE_MANAGER, "joint") == []
+
+
+def test_item_distributions_on_a_city_of_one_manager_units():
+    tree, sizes = _city(3, 5, seed=11)
+    leaf = leaf_scores(Q, sizes, seed=11, missing=0.1)
+    assert _attack_all(leaf, tree, "joint") == []

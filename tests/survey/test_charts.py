@@ -27,7 +27,7 @@ def test_bar_chart_table_equals_picture_and_hides_what_is_hidden() -> None:
     )
     assert chart.rows == (("Mognad", "61.2", "58.5", "63.9"), ("Liten enhet", "–", "–", "–"))
     drawn = texts(chart.svg)
-    assert "61.2" in drawn and "– färre än k svar" in drawn
+    assert "61.2" in drawn and "– visas inte, för att skydda svarande" in drawn
     assert "Liten enhet: –" in chart.alt and "Mognad: 61.2" in chart.alt
 
 

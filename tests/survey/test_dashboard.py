@@ -121,7 +121,7 @@ def test_a_hidden_cell_never_shows_a_figure(app, rounds, admin) -> None:  # type
     svg = admin.get(f"/dashboard/{rid}/charts/compare.svg?unit=TINY")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     text = svg.get_data(as_text=True)
-    assert "Enheten: Liten enhet: –" in text and "färre än k svar" in text
+    assert "Enheten: Liten enhet: –" in text and "visas inte, för att skydda svarande" in text
     assert 'role="img"' in text and "<title" in text and "<desc" in text and "viewBox" in text
     items_svg = admin.get(f"/dashboard/{rid}/charts/items-comp_safety.svg?unit=TINY")
     assert items_svg.status_code == 200 and "%" not in items_svg.get_data(as_text=True)

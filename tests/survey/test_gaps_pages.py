@@ -138,6 +138,7 @@ def test_xlsx_reads_back_with_the_engines_figures(app, all_roles, hr) -> None:  
         figure = cell(gaps, row["unit_code"], row["role"], row["category"])
         assert row["suppressed"] is bool(figure["suppressed"])
         assert row["target"] == figure["target"]
+        assert (row["hidden_reason"] or "") == (figure["hidden_reason"] or "")
         if row["suppressed"]:
             assert all(row[c] is None for c in ("n", "mean_level", "gap", "share_below", "rank"))
         else:
@@ -146,6 +147,7 @@ def test_xlsx_reads_back_with_the_engines_figures(app, all_roles, hr) -> None:  
             assert row["gap"] == pytest.approx(figure["gap"], abs=1e-12)
     tiny = [dict(zip(header, v, strict=True)) for v in body if v[0] == "TINY"]
     assert tiny and all(r["suppressed"] and r["share_below"] is None for r in tiny)
+    assert {r["hidden_reason"] for r in tiny} <= {"too_few", "complementary"}
     assert {r[0] for r in book["columns"].iter_rows(values_only=True)} >= set(header)
     with app.app_context():
         logged = db.session.scalars(select(AuditLog).where(AuditLog.action == "gaps.export"))

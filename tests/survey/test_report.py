@@ -264,3 +264,62 @@ def test_a_reported_round_never_reopens(runner, two_years, tmp_path, make_round)
         result = runner.invoke(args=["round", "open", name])
         assert result.exit_code != 0
         assert f"Omgången '{name}' är stängd och kan inte öppnas igen" in result.output
+
+
+def test_the_scan_counts_partial_respondents_per_composite(app, two_years, db_session):
+    """``LeafStatistics.partial`` (read only by the disclosure rule) equals a count made from
+    the raw answers through ``score_answers``; statistics cached without it are stale."""
+    from analysis.scoring import ScoringPlan, score_answers
+    from survey.models import Answer, Response, RoundStatistics, Unit
+    from survey.models.responses import random_id
+    from survey.services.report import round_figures
+    from survey.services.rounds import get_round, snapshot_questionnaire
+    from survey.services.statistics import cached
+
+    rnd = get_round(db_session, "R2025")
+    q = snapshot_questionnaire(db_session, rnd)
+    # Everyone in the fixture answers everything; add a manager (behind the application's
+    # back, as a closed round takes no answers) who skipped one whole category.
+    unit = db_session.query(Unit).filter_by(year=2025, code="EDU-B").one()
+    skipped = next(c for c in q.categories if c.items_for("manager") and c.dimension == "legacy")
+    rid = random_id()
+    db_session.add(Response(id=rid, round_id=rnd.id, unit_id=unit.id, role="manager"))
+    db_session.flush()
+    for item_id, (item, cat) in q.items.items():
+        if "manager" in item.roles and cat is not skipped:
+            db_session.add(
+                Answer(response_id=rid, item_id=item_id, value=cat.scale.min,
+                       scale_min=cat.scale.min, scale_max=cat.scale.max)
+            )  # fmt: skip
+    db_session.commit()
+    rows = db_session.execute(
+        sa.select(Response.id, Unit.code, Response.role, Answer.item_id, Answer.value)
+        .join(Unit, Unit.id == Response.unit_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.round_id == rnd.id)
+    ).all()
+    answers = pd.DataFrame(rows, columns=["respondent", "unit", "role", "item", "value"])
+    scores = score_answers(answers.drop(columns="unit"), q)
+    plan, unit_of = ScoringPlan(q), dict(zip(answers["respondent"], answers["unit"], strict=True))
+    expected: dict[tuple[str, str, str], int] = {}
+    for person, own in scores.groupby("respondent"):
+        role = own["role"].iloc[0]
+        for composite in plan.partial_composites(
+            role, dict(zip(own["index"], own["score"], strict=True))
+        ):
+            key = (unit_of[person], role, composite)
+            expected[key] = expected.get(key, 0) + 1
+    assert ("EDU-B", "manager", "maturity") in expected
+    with app.app_context():  # the app's own session: the scan needs a transaction
+        from survey.extensions import db
+
+        round_figures(db.session, "R2025", k=5)  # scans the answers and caches them
+        db.session.commit()
+    stats = cached(db_session, rnd.id)
+    assert stats is not None
+    got = {(u, r, i): n for u, r, i, n in stats.partial.itertuples(index=False)}
+    assert got == expected
+    entry = db_session.get(RoundStatistics, rnd.id)
+    entry.payload = {k: v for k, v in entry.payload.items() if k != "partial"}
+    db_session.flush()
+    assert cached(db_session, rnd.id) is None

@@ -33,6 +33,13 @@ def _close(shown: float | None, value: float | None, digits: int) -> bool:
     return shown is not None and abs(shown - round(float(value), digits)) < 10**-digits / 2 + 1e-9
 
 
+REASON_SV = {
+    "too_few": "färre än k svar",
+    "homogeneous": "alla svarade lika",
+    "complementary": "dold för att skydda en annan grupp",
+}
+
+
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_every_cell_of_the_report_is_the_figure_and_hidden_cells_show_none(
     app, two_years, lang
@@ -48,8 +55,10 @@ def test_every_cell_of_the_report_is_the_figure_and_hidden_cells_show_none(
     for row in agg.to_dict("records"):
         got = shown[f"{row['unit_code']}|{row['role']}|{row['index']}"]
         if row["suppressed"]:
-            # Not one digit anywhere in a hidden cell's row.
+            # Not one digit anywhere in a hidden cell's row, and its reason in words.
             assert not re.search(r"\d", got["text"]), got
+            if lang == "sv" and row["role"] == "all" and row["index"] == "maturity":
+                assert REASON_SV[row["hidden_reason"]] in got["text"], got
             continue
         for col, d in digits.items():
             value = None if pd.isna(row[col]) else float(row[col])
