@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from analysis.estimates_package import ESTIMATE_FIELD_SPECS, ESTIMATES_EN, ESTIMATES_SV
+
 __all__ = [
     "DEFAULT_LICENSE",
     "Field",
@@ -316,6 +318,8 @@ RESOURCES: tuple[Resource, ...] = (
              "Invitations and answers per unit, for units with invitations (counts only).",
              "Inbjudningar och svar per enhet, för enheter med inbjudningar (bara antal).",
              FIELDWORK_FIELDS),
+    Resource("estimates", "estimates.csv", *_CSV, ESTIMATES_EN, ESTIMATES_SV,
+             tuple(Field(*spec) for spec in ESTIMATE_FIELD_SPECS)),
 )  # fmt: skip
 
 

@@ -44,6 +44,7 @@ __all__ = [
 SCORE_COLUMNS = {
     "score", "sd", "ci_low", "ci_high", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "effect_size", "alpha", "mean_level", "gap", "share_below", "response_rate",
+    "respondent_mean", "estimate", "se", "coverage",
 }  # fmt: skip
 FULL_COLUMNS = {"p_value", "p_adjusted"}
 
@@ -182,6 +183,7 @@ class PackageMeta:
 #: CSV tables of the package, in writing order, by file name.
 CSV_TABLES: tuple[str, ...] = (
     "aggregates", "comparisons", "units", "indices", "reliability", "gaps", "fieldwork",
+    "estimates",
 )  # fmt: skip
 
 

@@ -40,6 +40,7 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
     from analysis.opendata import check_formats
     from survey.results.report import write_documents
     from survey.services.audit import audit
+    from survey.services.estimates import estimates_line
     from survey.services.fieldwork import fieldwork, over_headcount
     from survey.services.report import round_figures, write_report
 
@@ -76,6 +77,9 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
         f"{int(agg['suppressed'].sum())} suppressed (minimum group size {figures.k}); "
         + ", ".join(f"{k} {v}" for k, v in sorted(changes.items()))
     )
+    est = figures.estimates
+    if est is not None:
+        click.echo(estimates_line(est))
     for path in written:
         click.echo(f"  wrote {path}")
     if "csv" in wanted:

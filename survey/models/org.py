@@ -32,6 +32,11 @@ class Unit(Model):
     # People in the unit and all its sub-units, when the organisation file gives it; a report
     # flags a unit whose responses exceed it (a sign of a stuffed open link).
     headcount: Mapped[int | None] = mapped_column(default=None)
+    # People per role in the unit and all its sub-units (optional columns of the organisation
+    # file): the population of the post-stratified estimates (analysis.estimates).
+    headcount_employee: Mapped[int | None] = mapped_column(default=None)
+    headcount_manager: Mapped[int | None] = mapped_column(default=None)
+    headcount_specialist: Mapped[int | None] = mapped_column(default=None)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from analysis.typology import QUADRANTS, UNDETERMINED, UNDETERMINED_NAME, place_unit
 from survey.extensions import db
-from survey.i18n import page_lang
+from survey.i18n import page_lang, role_name
 from survey.models import Round
 from survey.models.enums import FINISHED
 from survey.results import charts
@@ -208,6 +208,17 @@ def overview(round_id: int) -> str:
     fig = figures(rnd, compare_id)
     rows = score_rows(fig, unit, role)
     head = next((r for r in rows if r["index"] == "maturity"), None)
+    est = fig.estimates
+    headline = None
+    if est and est.headline and unit == est.root and role == "all" and head:
+        arrow, word = change_word(est.headline.get("change"))
+        headline = est.headline | {"arrow": arrow, "change_word": word}
+    shares = est.weights.items() if est else ()
+    weights_text = ", ".join(
+        f"{role_name(r).lower()} {number(100 * w, 0)} %" for r, w in shares if w > 0
+    )
+    if est and est.source == "none":
+        weights_text += "; " + _("andelar av de svarande, antal anställda per roll saknas")
     args = {"role": role, "unit": unit, "compare": compare_id}
     others = db.session.scalars(
         select(Round)
@@ -223,6 +234,8 @@ def overview(round_id: int) -> str:
         unit_name=unit_names(fig).get(unit, unit),
         tops=top_units(rnd),
         head=head,
+        headline=headline,
+        weights_text=weights_text,
         rows=rows,
         quadrant=quadrant_of(fig, unit, role),
         scores=scores_chart(rnd, fig, unit, role),

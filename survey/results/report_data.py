@@ -106,6 +106,7 @@ class ReportData:
     matrix: list[MatrixLine]  # the PDF's appendix: one line per (unit, role)
     # where the organisation sits, on the managers' and specialists' axes (or None)
     placement: Placement | None = None
+    headline: dict[str, Any] | None = None  # the role-standardised headline (estimates)
 
 
 def _value(v: Any) -> Any:
@@ -164,7 +165,18 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         placement=placement,
         columns=[(ix, labels[ix]) for ix in q.indices],
         matrix=_matrix(rows),
+        headline=_headline(figures, root),
     )
+
+
+def _headline(figures: RoundFigures, root: UnitLine | None) -> dict[str, Any] | None:
+    """The role-standardised headline with its change in words, where the root's maturity
+    cell is shown (the estimate is then made of shown figures only)."""
+    est = figures.estimates
+    cell = root.cells.get("maturity") if root else None
+    if est is None or not est.headline or cell is None or cell["suppressed"]:
+        return None
+    return est.headline | {"change_text": change_word(est.headline.get("change"))[1]}
 
 
 def _matrix(rows: list[Row]) -> list[MatrixLine]:

@@ -5,7 +5,10 @@ Unit codes end up in links, URLs and every export, so they are limited to letter
 for a formula). Names are free text, shown as written: a name that looks like a formula is
 accepted and neutralised by every writer (:mod:`analysis.safecell`). The optional ``headcount``
 is the number of people in the unit *and all its sub-units*; a report flags a unit whose
-responses (its sub-units' included) exceed it.
+responses (its sub-units' included) exceed it. The optional ``headcount_employee``,
+``headcount_manager`` and ``headcount_specialist`` count the same way, per role: they are the
+population of the post-stratified estimates (:mod:`analysis.estimates`). Their problems are
+said in Swedish, naming the row and the column.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ MAX_CODE = 64
 MAX_NAME = 200
 DIGITS = "0123456789"
 ORG_COLUMNS = ("code", "name", "parent_code")
+ROLE_HEADCOUNTS = ("headcount_employee", "headcount_manager", "headcount_specialist")
 REMAP_COLUMNS = ("old_code", "new_code")
 
 
@@ -42,6 +46,58 @@ def _headcount(raw: str, problems: Problems, row: int) -> int | None:
         )
         return None
     return int(raw)
+
+
+def _role_headcount(raw: str, column: str, problems: Problems, row: int) -> int | None:
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        problems.add(
+            f"rad {row}, kolumn {column}: '{raw}' är inte ett heltal (0 eller fler); lämna "
+            "cellen tom om antalet inte är känt",
+            row,
+            column,
+        )
+        return None
+    return int(raw)
+
+
+def _check_role_headcounts(
+    root: str,
+    parents: dict[str, str],
+    heads: dict[str, dict[str, int | None]],
+    seen: dict[str, int],
+    problems: Problems,
+) -> None:
+    """Per role as for ``headcount``: never below the sub-units' added up; and the three roles
+    add up to ``headcount`` when all four are given (each person has one role)."""
+    order = list(reversed(_top_down(root, parents)))
+    for column in ROLE_HEADCOUNTS:
+        below: dict[str, int] = {}
+        for code in order:
+            total, head = below.get(code, 0), heads[code][column]
+            if head is not None and head < total:
+                problems.add(
+                    f"rad {seen[code]}, kolumn {column}: enheten '{code}' har {head} men "
+                    f"enheterna under den har tillsammans {total}; antalet räknar alla i "
+                    "enheten och i alla enheter under den",
+                    seen[code],
+                    column,
+                )
+            if code in parents:
+                up = parents[code]
+                below[up] = below.get(up, 0) + (total if head is None else head)
+    for code, row in seen.items():
+        given = [v for c in ROLE_HEADCOUNTS if (v := heads[code][c]) is not None]
+        whole = heads[code]["headcount"]
+        if whole is not None and len(given) == len(ROLE_HEADCOUNTS) and sum(given) != whole:
+            problems.add(
+                f"rad {row}, kolumn headcount: enheten '{code}' har headcount {whole} men "
+                f"rollernas antal (headcount_employee, headcount_manager, "
+                f"headcount_specialist) blir tillsammans {sum(given)}",
+                row,
+                "headcount",
+            )
 
 
 def _check_unit(code: str, name: str, problems: Problems, row: int) -> bool:
@@ -74,12 +130,13 @@ def _check_unit(code: str, name: str, problems: Problems, row: int) -> bool:
 def import_org(session: Session, year: int, table: Table) -> int:
     """Replace ``year``'s tree with the table's (code,name,parent_code[,headcount]); return the
     unit count. Every problem in the table is reported at once and nothing is written."""
-    table = table.conform(ORG_COLUMNS, optional=("headcount",))
+    table = table.conform(ORG_COLUMNS, optional=("headcount", *ROLE_HEADCOUNTS))
     problems = Problems(table.source)
     seen: dict[str, int] = {}
     parents: dict[str, str] = {}
     names: dict[str, str] = {}
     heads: dict[str, int | None] = {}
+    by_role: dict[str, dict[str, int | None]] = {}
     root: tuple[str, int] | None = None
     for row, v in table.rows:
         code, name, parent = v["code"], v["name"], v["parent_code"]
@@ -91,6 +148,8 @@ def import_org(session: Session, year: int, table: Table) -> int:
         seen[code] = row
         names[code] = name
         heads[code] = _headcount(v["headcount"], problems, row)
+        by_role[code] = {c: _role_headcount(v[c], c, problems, row) for c in ROLE_HEADCOUNTS}
+        by_role[code]["headcount"] = heads[code]
         if parent:
             parents[code] = parent
         elif root:
@@ -113,11 +172,19 @@ def import_org(session: Session, year: int, table: Table) -> int:
     _check_cycles(known, seen, problems)
     if not problems and root is not None:
         _check_headcounts(root[0], parents, heads, seen, problems)
+        _check_role_headcounts(root[0], parents, by_role, seen, problems)
     problems.raise_any()
     assert root is not None  # no problems means exactly one root
     _replace_tree(session, year, table.source)
     units = {
-        code: Unit(year=year, code=code, name=names[code], headcount=heads[code]) for code in seen
+        code: Unit(
+            year=year,
+            code=code,
+            name=names[code],
+            headcount=heads[code],
+            **{c: by_role[code][c] for c in ROLE_HEADCOUNTS},
+        )
+        for code in seen
     }
     order = _top_down(root[0], parents)
     for code in order:

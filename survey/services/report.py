@@ -35,6 +35,7 @@ from analysis.tree import ancestor_pairs
 from survey.models import Round
 from survey.models.enums import FINISHED
 from survey.services.errors import InputError, StateError
+from survey.services.estimates import Estimates, estimate_table, round_estimates
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
@@ -72,6 +73,7 @@ class RoundFigures:
     fieldwork: list[FieldworkRow] = field(default_factory=list)
     comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    estimates: Estimates | None = None  # population estimates and the standardised headline
 
     @cached_property
     def cell_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
@@ -247,8 +249,7 @@ def round_figures(
     decision = decide_cells(
         current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells, stats.partial
     )
-    hidden = decision["suppressed"]
-    compare = compare_hidden = compare_applies = sides = None
+    compare = compare_hidden = compare_applies = sides = cmp_estimates = None
     new_units: set[str] = set()
     if cmp_round is not None and cmp_stats is not None:
         cmp_q = wanted[1][1]
@@ -269,19 +270,18 @@ def round_figures(
         cmp_leaf = cmp_leaf.assign(unit=cmp_leaf["unit"].map(mapping)).dropna(subset=["unit"])
         cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
         compare = cells(rollup(cmp_leaf, tree, indices=indices))
-        compare_hidden = sides.ne("")
+        compare_hidden, cmp_estimates = sides.ne(""), (cmp_round, cmp_stats, cmp_tree, cmp_decision)
         compare_applies = applicable_indices(cmp_q)
         new_units = _units_without_counterpart(tree, set(mapping.values()))
     units = units.assign(level=units["unit"].map(unit_levels(tree)).to_numpy())
-    meta = units[["unit", "name", "level"]]
     full = build_aggregates(
         current,
         compare,
-        meta,
+        units[["unit", "name", "level"]],
         round_name=rnd.name,
         year=rnd.year,
         compare_round=cmp_round.name if cmp_round else None,
-        suppressed=hidden,
+        suppressed=decision["suppressed"],
         compare_suppressed=compare_hidden,
         indices=indices,
         applicable=applicable_indices(q),
@@ -309,14 +309,13 @@ def round_figures(
         published_fieldwork(session, rnd, k),
         comparison_table(full),
         units[["unit", "name", "parent", "level"]],
+        round_estimates(session, rnd, stats, tree, aggregates, cmp_estimates),
     )
 
 
 def _units_without_counterpart(tree: pd.DataFrame, reached: set[str]) -> set[str]:
-    """This year's units into which no unit of the comparison year maps (``unit_new``).
-
-    A unit whose sub-unit has a counterpart is not new: its cell rolls that sub-unit up.
-    """
+    """This year's units into which no unit of the comparison year maps (``unit_new``); a
+    unit whose sub-unit has a counterpart is not new: its cell rolls that sub-unit up."""
     pairs = ancestor_pairs(tree)
     covered = set(pairs.loc[pairs["unit"].isin(reached), "ancestor"])
     return set(tree["unit"]) - covered
@@ -361,6 +360,7 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
         "reliability": figures.reliability,
         "gaps": gap_table(figures.gaps, name),
         "fieldwork": fieldwork_table([asdict(r) for r in figures.fieldwork], name),
+        "estimates": estimate_table(figures.estimates, name),
     }
 
 

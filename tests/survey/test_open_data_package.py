@@ -17,7 +17,8 @@ from analysis.workbook import DICTIONARY_SHEET
 
 FILES = {
     "aggregates.csv", "aggregates.json", "aggregates.xlsx", "comparisons.csv", "units.csv",
-    "indices.csv", "reliability.csv", "gaps.csv", "fieldwork.csv", "datapackage.json",
+    "indices.csv", "reliability.csv", "gaps.csv", "fieldwork.csv", "estimates.csv",
+    "datapackage.json",
 }  # fmt: skip
 
 

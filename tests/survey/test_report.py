@@ -249,6 +249,7 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(
         "aggregates.csv",
         "comparisons.csv",
         "datapackage.json",
+        "estimates.csv",
         "fieldwork.csv",
         "gaps.csv",
         "indices.csv",

@@ -1,0 +1,82 @@
+"""Headcounts per role in the organisation file: stored, shown, and refused in Swedish."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import Unit
+from tests.conftest import table_snapshot
+from tests.survey.admin_pages import confirm, signed_in, upload
+from tests.survey.staff import text
+
+HEADER = ["code", "name", "parent_code", "headcount"] + [
+    f"headcount_{r}" for r in ("employee", "manager", "specialist")
+]
+GOOD = [
+    HEADER,
+    ["CITY", "Staden", "", "120", "100", "12", "8"],
+    ["EDU", "Utbildning", "CITY", "40", "35", "3", "2"],
+    ["CARE", "Omsorg", "CITY", "", "50", "", "4"],
+]
+BAD = [
+    HEADER,
+    ["CITY", "Staden", "", "120", "100", "12", "9"],
+    ["EDU", "Utbildning", "CITY", "", "many", "3", "2"],
+    ["CARE", "Omsorg", "CITY", "", "70", "", "4"],
+]
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+
+
+def test_role_headcounts_are_stored_and_shown(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    admin = signed_in(app, runner, monkeypatch)
+    r = upload(admin, "/admin/org/upload", GOOD, "org.csv", year="2026")
+    assert r.status_code == 200, text(r)
+    assert confirm(admin, r, "/admin/org/upload/confirm").status_code == 302
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(
+                Unit.code, Unit.headcount_employee, Unit.headcount_manager,
+                Unit.headcount_specialist,
+            )
+        ).all()  # fmt: skip
+    assert {c: (e, m, s) for c, e, m, s in rows} == {
+        "CITY": (100, 12, 8), "EDU": (35, 3, 2), "CARE": (50, None, 4),
+    }  # fmt: skip
+    page = text(admin.get("/admin/org/2026"))
+    assert "medarbetare 100, chefer 12, specialister 8" in page
+    assert "medarbetare 50, chefer –, specialister 4" in page
+
+
+def test_bad_role_headcounts_are_named_in_swedish_and_nothing_is_written(
+    app, runner, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    admin = signed_in(app, runner, monkeypatch)
+    with app.app_context():
+        before = table_snapshot()
+    r = upload(admin, "/admin/org/upload", BAD, "org.csv", year="2026")
+    assert r.status_code == 400
+    page = text(r)
+    assert "rad 3, kolumn headcount_employee: &#39;many&#39; är inte ett heltal" in page or (
+        "rad 3, kolumn headcount_employee: 'many' är inte ett heltal" in page
+    )
+    with app.app_context():
+        after = table_snapshot()
+    for volatile in ("audit_log", "users"):
+        after.pop(volatile), before.pop(volatile)
+    assert after == before
+
+
+def test_sub_units_and_roles_must_add_up(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    admin = signed_in(app, runner, monkeypatch)
+    bad = [row[:] for row in BAD]
+    bad[2][4] = "35"
+    page = text(upload(admin, "/admin/org/upload", bad, "org.csv", year="2026"))
+    assert "rad 2, kolumn headcount_employee: enheten" in page
+    assert "har 100 men enheterna under den har tillsammans 105" in page
+    assert "rad 2, kolumn headcount: enheten" in page and "blir tillsammans 121" in page
