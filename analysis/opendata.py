@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.comparison import AGGREGATE_COLUMNS, CHANGES, build_aggregates
 from analysis.datapackage import DEFAULT_LICENSE, RESOURCES, descriptor, descriptor_json
+from analysis.dcat import Catalogue, dcat_document, dcat_json
 from analysis.errors import Problem, ValidationError
 from analysis.safecell import csv_text
 from analysis.workbook import write_workbook
@@ -177,6 +178,8 @@ class PackageMeta:
     compare_round: str | None
     title: dict[str, str]
     license: str = DEFAULT_LICENSE
+    #: Publisher and contact of ``dcat.jsonld``; None: no DCAT file.
+    catalogue: Catalogue | None = None
 
 
 #: CSV tables of the package, in writing order, by file name.
@@ -226,4 +229,19 @@ def write_package(
         path = out / "datapackage.json"
         path.write_text(descriptor_json(desc), encoding="utf-8")
         written.append(path)
+        if meta.catalogue is not None:
+            doc = dcat_document(
+                [p.name for p in written],
+                dataset_id=desc["name"],
+                round_name=meta.round_name,
+                year=meta.year,
+                issued=meta.created,
+                title=meta.title,
+                license=meta.license,
+                questionnaire=f"{meta.questionnaire_id} {meta.questionnaire_version}",
+                catalogue=meta.catalogue,
+            )
+            path = out / "dcat.jsonld"
+            path.write_text(dcat_json(doc), encoding="utf-8")
+            written.append(path)
     return written

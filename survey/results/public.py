@@ -78,6 +78,7 @@ def file_label(filename: str) -> str:
         "comparisons.csv": _("Jämförelser med skäl när de saknas (CSV)"),
         "fieldwork.csv": _("Antal inbjudna och svar (CSV)"),
         "datapackage.json": _("Beskrivning av alla filer och kolumner (Data Package)"),
+        "dcat.jsonld": _("Katalogpost för dataportaler (DCAT-AP-SE, JSON-LD)"),
     }
     return labels.get(filename, filename)
 

@@ -34,6 +34,7 @@ from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
 from survey.models.enums import FINISHED
+from survey.services.catalogue import catalogue
 from survey.services.errors import InputError, StateError
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
 from survey.services.rounds import get_round, snapshot_questionnaire
@@ -352,7 +353,7 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
     return {
         "aggregates": figures.aggregates,
         "comparisons": figures.comparisons,
-        "units": unit_table(figures.units),
+        "units": unit_table(figures.units, {r.unit_code: r.headcount for r in figures.fieldwork}),
         "indices": index_table(figures.questionnaire),
         "reliability": figures.reliability,
         "gaps": gap_table(figures.gaps, name),
@@ -368,6 +369,7 @@ def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMe
         if has_app_context():
             license = str(current_app.config.get("DATA_LICENSE") or DEFAULT_LICENSE)
     closed = rnd.closed_at or rnd.published_at or datetime(rnd.year, 12, 31, tzinfo=UTC)
+    top = figures.units.loc[figures.units["level"] == 0, "name"]
     return PackageMeta(
         round_name=rnd.name,
         year=rnd.year,
@@ -378,6 +380,7 @@ def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMe
         compare_round=figures.compare.name if figures.compare else None,
         title=dict(figures.questionnaire.title),
         license=license,
+        catalogue=catalogue(str(top.iloc[0]) if len(top) else "Mognad", rnd.id),
     )
 
 

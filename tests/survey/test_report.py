@@ -239,6 +239,7 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(
         "aggregates.csv",
         "comparisons.csv",
         "datapackage.json",
+        "dcat.jsonld",
         "fieldwork.csv",
         "gaps.csv",
         "indices.csv",
