@@ -16,6 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from analysis.package_fields import (
+    LEVEL,
+    PEOPLE,
+    PROBABILITY,
+    RESPONSE_FIELDS,
+    SCORE,
+    SHARE,
+    Field,
+)
 from analysis.package_keys import resources
 
 __all__ = [
@@ -39,24 +48,6 @@ LICENSES: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
-class Field:
-    """One column: Table Schema type, meaning in English and Swedish, unit of measure if any."""
-
-    name: str
-    type: str
-    en: str
-    sv: str
-    unit: str = ""
-
-    def schema(self) -> dict[str, str]:
-        out = {"name": self.name, "type": self.type, "description": self.en}
-        out["description_sv"] = self.sv
-        if self.unit:
-            out["unit_of_measure"] = self.unit
-        return out
-
-
-@dataclass(frozen=True)
 class Resource:
     name: str
     path: str
@@ -66,12 +57,6 @@ class Resource:
     sv: str
     fields: tuple[Field, ...]
 
-
-SCORE = "points, 0–100 / poäng 0–100"
-PROBABILITY = "probability 0–1 / sannolikhet 0–1"
-SHARE = "share 0–1 / andel 0–1"
-PEOPLE = "respondents / svarande"
-LEVEL = "scale points / skalsteg"
 
 _ROUND = Field("round", "string", "Name of the survey round.", "Mätomgångens namn.")
 _UNIT = Field(
@@ -177,6 +162,8 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
     _SUPPRESSED,
     _HIDDEN_REASON,
 )  # fmt: skip
+#: The cell's columns (kept as they were in the workbook) and then who it speaks for.
+CELL_FIELDS, AGGREGATE_FIELDS = AGGREGATE_FIELDS, (*AGGREGATE_FIELDS, *RESPONSE_FIELDS)
 
 COMPARISON_FIELDS: tuple[Field, ...] = (
     _ROUND, _UNIT, _ROLE, _INDEX, _COMPARE_ROUND,
@@ -310,10 +297,10 @@ RESOURCES: tuple[Resource, ...] = (
              "Samma rader som aggregates.csv, som en JSON-lista av objekt.", AGGREGATE_FIELDS),
     Resource("aggregates-xlsx", "aggregates.xlsx", "xlsx",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "The same rows as aggregates.csv for spreadsheet programs, with a data-dictionary "
-             "sheet.",
-             "Samma rader som aggregates.csv för kalkylprogram, med ett blad som beskriver "
-             "kolumnerna.", AGGREGATE_FIELDS),
+             "The same rows as aggregates.csv for spreadsheet programs (the cell's columns, "
+             "without the response columns), with a data-dictionary sheet.",
+             "Samma rader som aggregates.csv för kalkylprogram (cellens kolumner, utan "
+             "svarskolumnerna), med ett blad som beskriver kolumnerna.", CELL_FIELDS),
     Resource("comparisons", "comparisons.csv", *_CSV,
              "Whether each row of aggregates.csv is comparable, and why not.",
              "Om varje rad i aggregates.csv är jämförbar, och varför inte.", COMPARISON_FIELDS),

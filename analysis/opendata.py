@@ -20,10 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.comparison import AGGREGATE_COLUMNS, CHANGES, build_aggregates
+from analysis.comparison import AGGREGATE_COLUMNS as CELL_COLUMNS
+from analysis.comparison import CHANGES, build_aggregates
 from analysis.datapackage import DEFAULT_LICENSE, RESOURCES, descriptor, descriptor_json
 from analysis.dcat import Catalogue, dcat_document, dcat_json
 from analysis.errors import Problem, ValidationError
+from analysis.package_fields import RESPONSE_COLUMNS
 from analysis.safecell import csv_text
 from analysis.workbook import write_workbook
 
@@ -45,7 +47,11 @@ __all__ = [
 SCORE_COLUMNS = {
     "score", "sd", "ci_low", "ci_high", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "effect_size", "alpha", "mean_level", "gap", "share_below", "response_rate",
+    "dont_know_share",
 }  # fmt: skip
+#: The published columns of aggregates.csv: the cell and its comparison
+#: (:mod:`analysis.comparison`), then who it speaks for (:mod:`analysis.nonresponse`).
+AGGREGATE_COLUMNS: tuple[str, ...] = (*CELL_COLUMNS, *RESPONSE_COLUMNS)
 FULL_COLUMNS = {"p_value", "p_adjusted"}
 
 
@@ -207,11 +213,12 @@ def write_package(
     out.mkdir(parents=True, exist_ok=True)
     written = write_aggregates(tables["aggregates"], out, [f for f in wanted if f == "json"])
     if "xlsx" in wanted:
-        fields = next(r.fields for r in RESOURCES if r.name == "aggregates")
+        # The workbook keeps the cell's columns: spreadsheet readers (and frictionless' xlsx
+        # reader) stumble on trailing columns that are empty in a round without invitations.
+        fields = next(r.fields for r in RESOURCES if r.name == "aggregates-xlsx")
+        cells = tables["aggregates"][[f.name for f in fields]]
         path = out / "aggregates.xlsx"
-        written.append(
-            write_workbook(tables["aggregates"], path, "aggregates", fields, meta.created)
-        )
+        written.append(write_workbook(cells, path, "aggregates", fields, meta.created))
     if "csv" in wanted:
         written[:0] = [write_csv(tables[name], out / f"{name}.csv") for name in CSV_TABLES]
         desc = descriptor(

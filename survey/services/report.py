@@ -37,6 +37,7 @@ from survey.models.enums import FINISHED
 from survey.services.catalogue import catalogue
 from survey.services.errors import InputError, StateError
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
+from survey.services.nonresponse import add_response_columns
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
     LeafStatistics,
@@ -286,7 +287,7 @@ def round_figures(
         compare_sides=sides,
         hidden_reasons=decision["reason"],
     )
-    aggregates = full[list(AGGREGATE_COLUMNS)]
+    aggregates = add_response_columns(session, rnd, full[list(AGGREGATE_COLUMNS)], tree, q, k)
     categories = [c.id for c in q.categories]
     reliability = reliability_table(
         stats.reliability_items,

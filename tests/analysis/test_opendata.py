@@ -20,13 +20,14 @@ from analysis.opendata import (
     write_aggregates,
     write_reliability,
 )
+from analysis.package_fields import RESPONSE_COLUMNS
 from analysis.reliability import flag_low_alpha, reliability_table
 
 CONTRACT = [  # the published columns, in order
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "p_value", "p_adjusted", "effect_size", "change", "suppressed",
-    "hidden_reason",
+    "hidden_reason", "invited", "headcount", "response_rate", "dont_know_share",
 ]  # fmt: skip
 TREE = pd.DataFrame(
     {"unit": ["CITY", "UP", "DOWN", "SAME"], "parent": [None, "CITY", "CITY", "CITY"]}
@@ -93,7 +94,8 @@ def row(df, unit, role, index="maturity"):
 
 
 def test_exact_columns_order_and_one_row_per_cell(report):
-    assert list(report.columns) == CONTRACT == list(AGGREGATE_COLUMNS)
+    # build_aggregates makes the cell's columns; the response columns follow them in the file.
+    assert list(report.columns) + list(RESPONSE_COLUMNS) == CONTRACT == list(AGGREGATE_COLUMNS)
     assert len(report) == 4 * 4 * 2
     assert list(report["unit_code"].unique()) == list(UNITS["unit"])
     assert list(report["role"][:8]) == [

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from analysis.comparison import REASONS
 from analysis.datapackage import RESOURCES
 from analysis.opendata import AGGREGATE_COLUMNS
+from analysis.package_fields import RESPONSE_COLUMNS
 from analysis.workbook import DICTIONARY_SHEET
 
 FILES = {
@@ -135,14 +136,15 @@ def test_workbook_reads_back_with_its_dictionary(package):
     assert wb.sheetnames == ["aggregates", DICTIONARY_SHEET]
     ws = wb["aggregates"]
     header = [c.value for c in ws[1]]
-    assert tuple(header) == AGGREGATE_COLUMNS
+    # The cell's columns; the response columns are in aggregates.csv and .json only.
+    assert tuple(header) + RESPONSE_COLUMNS == AGGREGATE_COLUMNS
     rows = _read(package / "aggregates.csv")
     assert ws.max_row == len(rows) + 1
     n = header.index("n")
     shown = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[n] is not None)
     assert isinstance(shown[n], int) and isinstance(shown[header.index("score")], float)
     dictionary = list(wb[DICTIONARY_SHEET].iter_rows(min_row=2, values_only=True))
-    fields = next(r.fields for r in RESOURCES if r.name == "aggregates")
+    fields = next(r.fields for r in RESOURCES if r.name == "aggregates-xlsx")
     assert [(d[0], d[2], d[3]) for d in dictionary] == [(f.name, f.sv, f.en) for f in fields]
 
 
