@@ -125,6 +125,8 @@ def test_demo_pages_agree_and_show_the_planted_story(app, demo, admin):  # type:
     for cells in summary:
         fig = _row(published, "STAD", "all", by_label[cells[0]])
         assert cells[3] == DASH if fig["suppressed"] else int(num(cells[3])) == fig["n"]
+        rate = fig["response_rate"]
+        assert cells[4] == DASH if rate is None else abs(num(cells[4]) - 100 * rate) <= 0.5 + 1e-9
 
     # The story: one förvaltning improves, one's legacy declines, elsewhere mostly no change.
     assert _row(frame, IMPROVES, "all", "capability")["change"] == "improved"
