@@ -37,6 +37,7 @@ __all__ = [
     "cell_response",
     "dont_know_shares",
     "low_response",
+    "role_mix_notes",
     "role_mix_shifts",
     "with_response",
 ]
@@ -196,3 +197,18 @@ def with_response(
         share = by3.reindex(key3).to_numpy(dtype=float)
     out["dont_know_share"] = np.where(shown, share, np.nan)
     return out
+
+
+def role_mix_notes(aggregates: pd.DataFrame, threshold: float) -> dict[str, float]:
+    """:func:`role_mix_shifts` read from the aggregates' maturity rows (every role answers it).
+
+    Shown rows only (``n`` and ``compare_n``): a unit with a hidden role row, or no
+    comparison, gets no note, so the note never rests on a hidden count.
+    """
+    rows = aggregates[(aggregates["index"] == "maturity") & (aggregates["role"] != ALL)]
+    usable = rows["n"].notna() & rows["compare_n"].notna() & ~rows["suppressed"].astype(bool)
+    blocked = set(rows.loc[~usable, "unit_code"])
+    kept = rows[usable & ~rows["unit_code"].isin(blocked)]
+    now = pd.DataFrame({"unit": kept["unit_code"], "role": kept["role"], "n": kept["n"]})
+    then = pd.DataFrame({"unit": kept["unit_code"], "role": kept["role"], "n": kept["compare_n"]})
+    return role_mix_shifts(now, then, threshold)

@@ -10,13 +10,15 @@ made from the HTML, show the same digits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from analysis.instruments import DIMENSIONS
+from analysis.nonresponse import role_mix_notes
 from analysis.reliability import LOW_ALPHA
 from analysis.roles import ALL
 from analysis.typology import QUADRANTS, Quadrant, quadrant
@@ -104,6 +106,9 @@ class ReportData:
     any_suppressed: bool
     columns: list[tuple[str, str]]  # (index, label) of the PDF's appendix, in report order
     matrix: list[MatrixLine]  # the PDF's appendix: one line per (unit, role)
+    #: (name, largest change of a role's share) of the organisation and förvaltningar whose
+    #: respondents' role mix moved more than MOGNAD_ROLE_MIX_SHIFT since the comparison round.
+    role_mix: list[tuple[str, float]] = field(default_factory=list)
 
 
 def _value(v: Any) -> Any:
@@ -160,7 +165,16 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         any_suppressed=bool(agg["suppressed"].any()),
         columns=[(ix, labels[ix]) for ix in q.indices],
         matrix=_matrix(rows),
+        role_mix=_role_mix(agg, lines),
     )
+
+
+def _role_mix(agg: pd.DataFrame, lines: list[UnitLine]) -> list[tuple[str, float]]:
+    threshold = 0.10
+    if has_app_context():
+        threshold = float(current_app.config.get("ROLE_MIX_SHIFT", threshold))
+    notes = role_mix_notes(agg, threshold)
+    return [(u.name, notes[u.code]) for u in lines if u.level <= 1 and u.code in notes]
 
 
 def _matrix(rows: list[Row]) -> list[MatrixLine]:

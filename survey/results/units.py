@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from analysis import tree as trees
 from analysis.instruments import Category
-from analysis.nonresponse import role_mix_shifts
-from analysis.roles import ROLES
+from analysis.nonresponse import role_mix_notes
 from survey.extensions import db
 from survey.i18n import tr
 from survey.models import Round
@@ -119,29 +117,11 @@ def compare_rows(fig: RoundFigures, rnd: Round, code: str, role: str) -> list[di
 
 
 def role_mix_shift(fig: RoundFigures, code: str) -> float | None:
-    """How far the unit's role mix moved since the comparison round, when above the setting.
-
-    Read from the maturity rows (every role answers it), shown rows only: a hidden role's
-    count says nothing here, so a unit with a hidden role row gets no note.
-    """
-    rows = fig.cell_rows
-    now, then = [], []
-    for role in ROLES:
-        cell = rows.get((code, role), {}).get("maturity")
-        if cell is None:
-            continue
-        if cell["suppressed"] or cell["n"] is None or cell["compare_n"] is None:
-            return None
-        now.append((code, role, cell["n"]))
-        then.append((code, role, cell["compare_n"]))
-    if not now:
-        return None
-    frame = ["unit", "role", "n"]
+    """How far the unit's role mix moved since the comparison round, when above the setting
+    (:func:`analysis.nonresponse.role_mix_notes`: shown rows only)."""
+    own = fig.aggregates[fig.aggregates["unit_code"] == code]
     threshold = float(current_app.config.get("ROLE_MIX_SHIFT", 0.10))
-    moved = role_mix_shifts(
-        pd.DataFrame(now, columns=frame), pd.DataFrame(then, columns=frame), threshold
-    )
-    return moved.get(code)
+    return role_mix_notes(own, threshold).get(code)
 
 
 def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -> charts.Chart:

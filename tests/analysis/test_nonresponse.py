@@ -13,6 +13,7 @@ from analysis.nonresponse import (
     cell_response,
     dont_know_shares,
     low_response,
+    role_mix_notes,
     role_mix_shifts,
     with_response,
 )
@@ -88,3 +89,16 @@ def test_role_mix_shift_and_low_rate():
     )  # fmt: skip
     assert role_mix_shifts(now, then, 0.10) == {"A": pytest.approx(0.16)}
     assert low_response(0.49, 0.5) and not low_response(0.5, 0.5) and not low_response(None, 0.5)
+
+
+def test_role_mix_notes_read_shown_maturity_rows_only():
+    rows = []
+    for unit, hidden in (("A", False), ("B", True)):
+        for role, n, before in (("employee", 64, 80), ("manager", 20, 12), ("specialist", 16, 8)):
+            gone = hidden and role == "specialist"
+            rows.append(
+                (unit, role, "maturity", None if gone else n, None if gone else before, gone)
+            )
+    agg = pd.DataFrame(rows, columns=["unit_code", "role", "index", "n", "compare_n", "suppressed"])
+    # B's hidden specialists would make the note rest on a hidden count: no note there.
+    assert role_mix_notes(agg, 0.10) == {"A": pytest.approx(0.16)}

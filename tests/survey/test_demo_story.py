@@ -53,7 +53,7 @@ def demo(app, runner):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_demo_pages_agree_and_show_the_planted_story(app, demo, admin):  # type: ignore[no-untyped-def]
+def test_demo_pages_agree_and_show_the_planted_story(app, runner, demo, admin, tmp_path):  # type: ignore[no-untyped-def]
     # Every response has its invitation: per unit, responses = invitations answered, and
     # response rates are plausible.
     with app.app_context():
@@ -142,3 +142,15 @@ def test_demo_pages_agree_and_show_the_planted_story(app, demo, admin):  # type:
     # Units spread: their maturity means differ by more than a few points.
     units = frame[(frame.unit_level == 2) & (frame.role == "all") & (frame["index"] == "maturity")]
     assert 5 < units["score"].std() < 11
+
+    # The report says where the role mix moved, and only there.
+    out = tmp_path / "report"
+    args = ["report", "Mognad 2026", "--compare-to", "Mognad 2025", "--out", str(out)]
+    result = runner.invoke(args=[*args, "--format", "html"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    note = html[html.index('id="role-mix"') : html.index("</p>", html.index('id="role-mix"'))]
+    mix = frame[(frame.unit_level == 1) & (frame.role == "all")].drop_duplicates("unit_code")
+    names = dict(zip(mix.unit_code, mix.unit_name, strict=True))
+    assert names[ROLE_MIX_SHIFTS] in note
+    assert all(names[d] not in note for d in DEPARTMENTS if d != ROLE_MIX_SHIFTS)
