@@ -17,6 +17,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from analysis.estimates_package import ESTIMATE_FIELD_SPECS, ESTIMATES_EN, ESTIMATES_SV
+from analysis.package_fields import (
+    LEVEL,
+    PEOPLE,
+    PROBABILITY,
+    RESPONSE_FIELDS,
+    SCORE,
+    SHARE,
+    Field,
+)
+from analysis.package_keys import resources
 
 __all__ = [
     "DEFAULT_LICENSE",
@@ -39,24 +49,6 @@ LICENSES: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
-class Field:
-    """One column: Table Schema type, meaning in English and Swedish, unit of measure if any."""
-
-    name: str
-    type: str
-    en: str
-    sv: str
-    unit: str = ""
-
-    def schema(self) -> dict[str, str]:
-        out = {"name": self.name, "type": self.type, "description": self.en}
-        out["description_sv"] = self.sv
-        if self.unit:
-            out["unit_of_measure"] = self.unit
-        return out
-
-
-@dataclass(frozen=True)
 class Resource:
     name: str
     path: str
@@ -66,12 +58,6 @@ class Resource:
     sv: str
     fields: tuple[Field, ...]
 
-
-SCORE = "points, 0–100 / poäng 0–100"
-PROBABILITY = "probability 0–1 / sannolikhet 0–1"
-SHARE = "share 0–1 / andel 0–1"
-PEOPLE = "respondents / svarande"
-LEVEL = "scale points / skalsteg"
 
 _ROUND = Field("round", "string", "Name of the survey round.", "Mätomgångens namn.")
 _UNIT = Field(
@@ -180,6 +166,8 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
     _SUPPRESSED,
     _HIDDEN_REASON,
 )  # fmt: skip
+#: The cell's columns (kept as they were in the workbook) and then who it speaks for.
+CELL_FIELDS, AGGREGATE_FIELDS = AGGREGATE_FIELDS, (*AGGREGATE_FIELDS, *RESPONSE_FIELDS)
 
 COMPARISON_FIELDS: tuple[Field, ...] = (
     _ROUND, _UNIT, _ROLE, _INDEX, _COMPARE_ROUND,
@@ -203,17 +191,24 @@ COMPARISON_FIELDS: tuple[Field, ...] = (
 )  # fmt: skip
 
 UNIT_FIELDS: tuple[Field, ...] = (
-    Field("code", "string", "Unit code.", "Enhetens kod."),
-    Field("name", "string", "Unit name (not unique).", "Enhetens namn (inte unikt)."),
+    Field("unit_code", "string", "Unit code.", "Enhetens kod."),
+    Field("unit_name", "string", "Unit name (not unique).", "Enhetens namn (inte unikt)."),
     Field("parent_code", "string", "Code of the unit above (empty for the top).",
           "Koden för enheten ovanför (tom för toppen)."),
-    Field("level", "integer", "Depth in the tree (0 = top).", "Nivå i trädet (0 = toppen)."),
+    Field("unit_level", "integer", "Depth in the tree (0 = top).", "Nivå i trädet (0 = toppen)."),
     Field("path", "string", "Names from the top down, separated by ' / '.",
           "Namnen uppifrån och ned, åtskilda av ' / '."),
+    Field("headcount", "integer",
+          "People employed in the unit and all units below it, from the organisation file "
+          "(empty: not given).",
+          "Anställda i enheten och alla enheter under den, enligt organisationsfilen (tomt: "
+          "inte angivet).", "people / personer"),
 )  # fmt: skip
 
+_ITEMS = "Number of questionnaire items behind the index that {en} answer (empty: none)."
+_ITEMS_SV = "Antal frågor bakom indexet som {sv} besvarar (tomt: inga)."
 INDEX_FIELDS: tuple[Field, ...] = (
-    Field("id", "string", "Index or category id.", "Index- eller kategori-id."),
+    Field("index", "string", "Index or category id.", "Index- eller kategori-id."),
     Field(
         "dimension", "string",
         "Dimension of a category or dimension index (capability, legacy, competence); "
@@ -223,8 +218,14 @@ INDEX_FIELDS: tuple[Field, ...] = (
     ),
     Field("label_sv", "string", "Name in Swedish.", "Namn på svenska."),
     Field("label_en", "string", "Name in English.", "Namn på engelska."),
-    Field("items", "integer", "Number of questionnaire items behind the index (a count).",
-          "Antal frågor bakom indexet (ett antal).", "items / frågor"),
+    *(
+        Field(f"items_{role}", "integer", _ITEMS.format(en=en), _ITEMS_SV.format(sv=sv),
+              "items / frågor")
+        for role, en, sv in (
+            ("employee", "employees", "medarbetare"), ("manager", "managers", "chefer"),
+            ("specialist", "specialists", "specialister"),
+        )
+    ),
     Field(
         "roles", "string",
         "Roles the index applies to, space-separated; only these roles have rows.",
@@ -255,7 +256,11 @@ RELIABILITY_FIELDS: tuple[Field, ...] = (
 )  # fmt: skip
 
 GAP_FIELDS: tuple[Field, ...] = (
-    _ROUND, _UNIT, _ROLE,
+    _ROUND, _UNIT,
+    Field("role", "string", "Respondent role: employee, manager or specialist (targets are per "
+          "role, so there is no pooled row).",
+          "Svarandes roll: employee (medarbetare), manager (chef) eller specialist (målnivåerna "
+          "gäller per roll, så det finns ingen sammanslagen rad)."),
     Field("category", "string", "Competence category id.", "Kompetenskategorins id."),
     Field("target", "integer", "Target level for the role.", "Målnivå för rollen.", LEVEL),
     Field("n", "integer", "Respondents with a level in the category.",
@@ -273,6 +278,10 @@ GAP_FIELDS: tuple[Field, ...] = (
 FIELDWORK_FIELDS: tuple[Field, ...] = (
     _ROUND, _UNIT,
     Field("unit_name", "string", "Name of the unit.", "Enhetens namn."),
+    Field("headcount", "integer",
+          "People employed (the unit and all units below it; empty: not given).",
+          "Anställda (enheten och alla enheter under den; tomt: inte angivet).",
+          "people / personer"),
     Field("invited", "integer", "People invited (the unit and all units below it).",
           "Inbjudna personer (enheten och alla enheter under den).", "people / personer"),
     Field("completed", "integer",
@@ -297,10 +306,10 @@ RESOURCES: tuple[Resource, ...] = (
              "Samma rader som aggregates.csv, som en JSON-lista av objekt.", AGGREGATE_FIELDS),
     Resource("aggregates-xlsx", "aggregates.xlsx", "xlsx",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "The same rows as aggregates.csv for spreadsheet programs, with a data-dictionary "
-             "sheet.",
-             "Samma rader som aggregates.csv för kalkylprogram, med ett blad som beskriver "
-             "kolumnerna.", AGGREGATE_FIELDS),
+             "The same rows as aggregates.csv for spreadsheet programs (the cell's columns, "
+             "without the response columns), with a data-dictionary sheet.",
+             "Samma rader som aggregates.csv för kalkylprogram (cellens kolumner, utan "
+             "svarskolumnerna), med ett blad som beskriver kolumnerna.", CELL_FIELDS),
     Resource("comparisons", "comparisons.csv", *_CSV,
              "Whether each row of aggregates.csv is comparable, and why not.",
              "Om varje rad i aggregates.csv är jämförbar, och varför inte.", COMPARISON_FIELDS),
@@ -376,25 +385,8 @@ def descriptor(
         "k": int(k),
         "questionnaire_id": questionnaire_id,
         "questionnaire_version": questionnaire_version,
-        "resources": [_resource(r) for r in RESOURCES if r.path in present],
+        "resources": resources([r for r in RESOURCES if r.path in present]),
     }
-
-
-def _resource(r: Resource) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": r.name,
-        "path": r.path,
-        "profile": "tabular-data-resource",
-        "format": r.format,
-        "mediatype": r.mediatype,
-        "encoding": "utf-8",
-        "description": r.en,
-        "description_sv": r.sv,
-        "schema": {"fields": [f.schema() for f in r.fields], "missingValues": [""]},
-    }
-    if r.format == "csv":
-        out["dialect"] = {"delimiter": ",", "lineTerminator": "\n", "header": True}
-    return out
 
 
 def descriptor_json(desc: dict[str, Any]) -> str:

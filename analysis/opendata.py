@@ -20,9 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.comparison import AGGREGATE_COLUMNS, CHANGES, build_aggregates
+from analysis.comparison import AGGREGATE_COLUMNS as CELL_COLUMNS
+from analysis.comparison import CHANGES, build_aggregates
 from analysis.datapackage import DEFAULT_LICENSE, RESOURCES, descriptor, descriptor_json
+from analysis.dcat import Catalogue, dcat_document, dcat_json
 from analysis.errors import Problem, ValidationError
+from analysis.package_fields import RESPONSE_COLUMNS
 from analysis.safecell import csv_text
 from analysis.workbook import write_workbook
 
@@ -45,7 +48,11 @@ SCORE_COLUMNS = {
     "score", "sd", "ci_low", "ci_high", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "effect_size", "alpha", "mean_level", "gap", "share_below", "response_rate",
     "respondent_mean", "estimate", "se", "coverage",
+    "dont_know_share",
 }  # fmt: skip
+#: The published columns of aggregates.csv: the cell and its comparison
+#: (:mod:`analysis.comparison`), then who it speaks for (:mod:`analysis.nonresponse`).
+AGGREGATE_COLUMNS: tuple[str, ...] = (*CELL_COLUMNS, *RESPONSE_COLUMNS)
 FULL_COLUMNS = {"p_value", "p_adjusted"}
 
 
@@ -178,6 +185,8 @@ class PackageMeta:
     compare_round: str | None
     title: dict[str, str]
     license: str = DEFAULT_LICENSE
+    #: Publisher and contact of ``dcat.jsonld``; None: no DCAT file.
+    catalogue: Catalogue | None = None
 
 
 #: CSV tables of the package, in writing order, by file name.
@@ -206,11 +215,12 @@ def write_package(
     out.mkdir(parents=True, exist_ok=True)
     written = write_aggregates(tables["aggregates"], out, [f for f in wanted if f == "json"])
     if "xlsx" in wanted:
-        fields = next(r.fields for r in RESOURCES if r.name == "aggregates")
+        # The workbook keeps the cell's columns: spreadsheet readers (and frictionless' xlsx
+        # reader) stumble on trailing columns that are empty in a round without invitations.
+        fields = next(r.fields for r in RESOURCES if r.name == "aggregates-xlsx")
+        cells = tables["aggregates"][[f.name for f in fields]]
         path = out / "aggregates.xlsx"
-        written.append(
-            write_workbook(tables["aggregates"], path, "aggregates", fields, meta.created)
-        )
+        written.append(write_workbook(cells, path, "aggregates", fields, meta.created))
     if "csv" in wanted:
         written[:0] = [write_csv(tables[name], out / f"{name}.csv") for name in CSV_TABLES]
         desc = descriptor(
@@ -228,4 +238,19 @@ def write_package(
         path = out / "datapackage.json"
         path.write_text(descriptor_json(desc), encoding="utf-8")
         written.append(path)
+        if meta.catalogue is not None:
+            doc = dcat_document(
+                [p.name for p in written],
+                dataset_id=desc["name"],
+                round_name=meta.round_name,
+                year=meta.year,
+                issued=meta.created,
+                title=meta.title,
+                license=meta.license,
+                questionnaire=f"{meta.questionnaire_id} {meta.questionnaire_version}",
+                catalogue=meta.catalogue,
+            )
+            path = out / "dcat.jsonld"
+            path.write_text(dcat_json(doc), encoding="utf-8")
+            written.append(path)
     return written

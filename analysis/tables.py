@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.aggregate import rollup
 from analysis.instruments import DIMENSIONS, Questionnaire
-from analysis.roles import ALL, OUTPUT_ROLES
+from analysis.roles import ALL, OUTPUT_ROLES, ROLES
 from analysis.scoring import applicable_indices
 from analysis.suppression import suppress_cells
 from analysis.tree import ancestors, parent_map
@@ -34,12 +34,18 @@ PATH_SEPARATOR = " / "
 MATURITY_LABEL = {"sv": "Digital mognad", "en": "Digital maturity"}
 
 
-def unit_table(units: pd.DataFrame) -> pd.DataFrame:
-    """``units.csv``: code, name, parent code, level and the path of names from the top.
+def unit_table(
+    units: pd.DataFrame, headcounts: Mapping[str, int | None] | None = None
+) -> pd.DataFrame:
+    """``units.csv``: unit code, name, parent code, level, the path of names from the top and
+    the headcount (the unit and its sub-units; empty where the organisation file gave none).
 
     The path tells apart units that share a name ("Administration" under several
-    förvaltningar). ``units`` has columns ``unit, name, parent, level`` in tree order.
+    förvaltningar). ``units`` has columns ``unit, name, parent, level`` in tree order. The
+    columns are named as in every other file (``unit_code``, ``unit_name``, ``unit_level``)
+    so that joins need no renaming.
     """
+    heads = headcounts or {}
     parent = parent_map(units["unit"], units["parent"])
     names = dict(zip(units["unit"], units["name"], strict=True))
     paths = [
@@ -48,17 +54,23 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     ]
     return pd.DataFrame(
         {
-            "code": units["unit"].astype(object),
-            "name": units["name"].astype(object),
+            "unit_code": units["unit"].astype(object),
+            "unit_name": units["name"].astype(object),
             "parent_code": units["parent"].where(units["parent"].notna(), None).astype(object),
-            "level": units["level"].astype("Int64"),
+            "unit_level": units["level"].astype("Int64"),
             "path": paths,
+            "headcount": pd.array([heads.get(c) for c in units["unit"]], dtype="Int64"),
         }
     )
 
 
 def index_table(q: Questionnaire) -> pd.DataFrame:
-    """``indices.csv``: every index id of the outputs with its labels, item count and roles."""
+    """``indices.csv``: every index id of the outputs with its labels, item counts and roles.
+
+    Items are counted per role (``items_employee`` …): an index averages only the items a
+    role is asked, so a count across roles (maturity: 31) says nothing about what any one
+    respondent answered (an employee: 5).
+    """
     applies = applicable_indices(q)
     rows = []
     for index in q.indices:
@@ -71,20 +83,18 @@ def index_table(q: Questionnaire) -> pd.DataFrame:
         else:
             dimension, label = cats[0].dimension, cats[0].title
         roles = [r for r in OUTPUT_ROLES if r != ALL and index in applies[r]]
+        counts = [
+            sum(1 for c in cats for i in c.items if r in i.roles) if r in roles else None
+            for r in ROLES
+        ]
         rows.append(
-            (
-                index,
-                dimension,
-                label.get("sv", ""),
-                label.get("en", ""),
-                sum(len(c.items) for c in cats),
-                " ".join(roles),
-            )
+            (index, dimension, label.get("sv", ""), label.get("en", ""), *counts, " ".join(roles))
         )
+    items = [f"items_{r}" for r in ROLES]
     frame = pd.DataFrame(
-        rows, columns=["id", "dimension", "label_sv", "label_en", "items", "roles"]
+        rows, columns=["index", "dimension", "label_sv", "label_en", *items, "roles"]
     )
-    return frame.astype({"items": "Int64"})
+    return frame.astype(dict.fromkeys(items, "Int64"))
 
 
 def gap_table(gaps: pd.DataFrame, round_name: str) -> pd.DataFrame:
@@ -131,11 +141,12 @@ def count_cells(own: pd.DataFrame, tree: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def fieldwork_table(rows: Iterable[Mapping[str, Any]], round_name: str) -> pd.DataFrame:
-    """``fieldwork.csv``: invited and completed per unit, only for units with invitations.
+    """``fieldwork.csv``: headcount, invited and completed per unit with invitations.
 
     Counts of people, never answers, so response rates can be published; units without
     invitations (and every unit of an open-link round, where nobody is invited) are left out,
-    as are headcounts and raw response counts, which belong to administrators. A completed
+    as are raw response counts, which belong to administrators. The headcount (people
+    employed, from the organisation file) says how much of the unit was invited. A completed
     count the rows hold back (``None``: a hidden group, see :func:`count_cells`) stays empty,
     and so does its response rate.
     """
@@ -145,6 +156,7 @@ def fieldwork_table(rows: Iterable[Mapping[str, Any]], round_name: str) -> pd.Da
             "round": [round_name] * len(kept),
             "unit_code": [r["unit_code"] for r in kept],
             "unit_name": [r["unit_name"] for r in kept],
+            "headcount": pd.array([r.get("headcount") for r in kept], dtype="Int64"),
             "invited": pd.array([r["invited"] for r in kept], dtype="Int64"),
             "completed": pd.array([r["completed"] for r in kept], dtype="Int64"),
         }

@@ -51,6 +51,17 @@ def defaults(instance_path: str) -> dict[str, object]:
         "MIN_TEST_N": 10,
         # Licence of the open-data package (an SPDX id, written into datapackage.json).
         "DATA_LICENSE": "CC0-1.0",
+        # DCAT-AP-SE metadata beside the package (dcat.jsonld): the publisher (empty: the
+        # organisation's name), its contact e-mail (empty: MAIL_FROM, else the site address)
+        # and the place covered (a URI; default Sweden from the EU country list).
+        "DATA_PUBLISHER": "",
+        "DATA_CONTACT_EMAIL": "",
+        "DATA_SPATIAL": "",
+        # Below this response rate (0–1) a cell's figures carry a warning on reports and pages.
+        "LOW_RESPONSE_RATE": 0.5,
+        # A unit whose share of any role moved by more than this between the years compared
+        # gets a note: its change may be a change of who works there, not of maturity.
+        "ROLE_MIX_SHIFT": 0.10,
         # The fieldwork page marks units whose response rate (per cent) is below this.
         "FIELDWORK_THRESHOLD": 50,
         # After a close or purge: how many seconds to wait for older snapshots to end before the
@@ -129,6 +140,13 @@ def check_privacy(config: dict[str, object]) -> None:
         ) from None
     if config["CLOSE_VERIFY_WAIT"] < 0:  # type: ignore[operator]  # a float since the line above
         raise ValueError("MOGNAD_CLOSE_VERIFY_WAIT must not be negative")
+    for key in ("LOW_RESPONSE_RATE", "ROLE_MIX_SHIFT"):
+        try:
+            config[key] = float(config[key])  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"MOGNAD_{key} must be a share 0–1, got {config[key]!r}") from None
+        if not 0 <= config[key] <= 1:  # type: ignore[operator]  # a float since the line above
+            raise ValueError(f"MOGNAD_{key} must be a share 0–1, got {config[key]}")
 
 
 class SecretKeyError(RuntimeError):

@@ -67,6 +67,10 @@ COLUMN_SCHEMAS: dict[str, dict[str, Any]] = {
         "enum": ["", "too_few", "homogeneous", "complementary"],
         "description": "Why a suppressed row is hidden (empty when shown).",
     },
+    "invited": {**_NINT, "description": "People invited (unit subtree, role); null: none."},
+    "headcount": {**_NINT, "description": "People employed (role 'all' only); null: not given."},
+    "response_rate": {**_NUM, "description": "Answered / invited; null when hidden or none."},
+    "dont_know_share": {**_NUM, "description": "Share of 'vet ej' among the index's answers."},
 }
 _missing = [c for c in AGGREGATE_COLUMNS if c not in COLUMN_SCHEMAS]
 if _missing or len(COLUMN_SCHEMAS) != len(AGGREGATE_COLUMNS):

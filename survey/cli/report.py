@@ -84,6 +84,6 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
         click.echo(f"  wrote {path}")
     if "csv" in wanted:
         click.echo(
-            "fieldwork.csv holds invitation counts only (no headcounts, no answers); the "
-            "administrators' per-unit progress stays on the fieldwork page."
+            "fieldwork.csv holds counts of people only (headcount, invited, answered; no "
+            "answers); the administrators' per-unit progress stays on the fieldwork page."
         )

@@ -40,9 +40,9 @@ bp.context_processor(template_helpers)
 @bp.context_processor
 def figures_helpers() -> dict[str, Any]:
     """The report's own number formats, so a page and the report show the same digits."""
-    from survey.results.report import day, interval, number, signed
+    from survey.results.report import day, interval, number, percent, signed
 
-    return {"num": number, "ci": interval, "signed": signed, "day": day}
+    return {"num": number, "ci": interval, "signed": signed, "day": day, "pct": percent}
 
 
 STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
@@ -79,6 +79,7 @@ def file_label(filename: str) -> str:
         "comparisons.csv": _("Jämförelser med skäl när de saknas (CSV)"),
         "fieldwork.csv": _("Antal inbjudna och svar (CSV)"),
         "datapackage.json": _("Beskrivning av alla filer och kolumner (Data Package)"),
+        "dcat.jsonld": _("Katalogpost för dataportaler (DCAT-AP-SE, JSON-LD)"),
     }
     return labels.get(filename, filename)
 

@@ -10,13 +10,15 @@ made from the HTML, show the same digits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from analysis.instruments import DIMENSIONS
+from analysis.nonresponse import role_mix_notes
 from analysis.reliability import LOW_ALPHA, shown_alpha
 from analysis.roles import ALL
 from analysis.typology import QUADRANTS, Placement, Quadrant, place_unit
@@ -107,6 +109,9 @@ class ReportData:
     # where the organisation sits, on the managers' and specialists' axes (or None)
     placement: Placement | None = None
     headline: dict[str, Any] | None = None  # the role-standardised headline (estimates)
+    #: (name, largest change of a role's share) of the organisation and förvaltningar whose
+    #: respondents' role mix moved more than MOGNAD_ROLE_MIX_SHIFT since the comparison round.
+    role_mix: list[tuple[str, float]] = field(default_factory=list)
 
 
 def _value(v: Any) -> Any:
@@ -166,6 +171,7 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         columns=[(ix, labels[ix]) for ix in q.indices],
         matrix=_matrix(rows),
         headline=_headline(figures, root),
+        role_mix=_role_mix(agg, lines),
     )
 
 
@@ -177,6 +183,14 @@ def _headline(figures: RoundFigures, root: UnitLine | None) -> dict[str, Any] | 
     if est is None or not est.headline or cell is None or cell["suppressed"]:
         return None
     return est.headline | {"change_text": change_word(est.headline.get("change"))[1]}
+
+
+def _role_mix(agg: pd.DataFrame, lines: list[UnitLine]) -> list[tuple[str, float]]:
+    threshold = 0.10
+    if has_app_context():
+        threshold = float(current_app.config.get("ROLE_MIX_SHIFT", threshold))
+    notes = role_mix_notes(agg, threshold)
+    return [(u.name, notes[u.code]) for u in lines if u.level <= 1 and u.code in notes]
 
 
 def _matrix(rows: list[Row]) -> list[MatrixLine]:

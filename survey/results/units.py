@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from analysis import tree as trees
 from analysis.instruments import Category
+from analysis.nonresponse import role_mix_notes
 from survey.extensions import db
 from survey.i18n import tr
 from survey.models import Round
@@ -113,6 +114,14 @@ def compare_rows(fig: RoundFigures, rnd: Round, code: str, role: str) -> list[di
         }
         for i in wanted
     ]
+
+
+def role_mix_shift(fig: RoundFigures, code: str) -> float | None:
+    """How far the unit's role mix moved since the comparison round, when above the setting
+    (:func:`analysis.nonresponse.role_mix_notes`: shown rows only)."""
+    own = fig.aggregates[fig.aggregates["unit_code"] == code]
+    threshold = float(current_app.config.get("ROLE_MIX_SHIFT", 0.10))
+    return role_mix_notes(own, threshold).get(code)
 
 
 def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -> charts.Chart:
@@ -235,6 +244,7 @@ def unit(round_id: int, code: str) -> str:
         fig=fig,
         role=role,
         code=code,
+        role_mix_shift=role_mix_shift(fig, code),
         index=index,
         indices=[
             (i, index_label(fig.questionnaire, i)) for i in indices_for(fig.questionnaire, role)

@@ -36,6 +36,7 @@ DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (("sv", ("html", "pdf")), (
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
+    ".jsonld": "application/ld+json",
     ".html": "text/html; charset=utf-8",
     ".pdf": "application/pdf",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -34,9 +34,11 @@ from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
 from survey.models.enums import FINISHED
+from survey.services.catalogue import catalogue
 from survey.services.errors import InputError, StateError
 from survey.services.estimates import Estimates, estimate_table, round_estimates
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
+from survey.services.nonresponse import add_response_columns
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.statistics import (
     LeafStatistics,
@@ -292,25 +294,17 @@ def round_figures(
         hidden_reasons=decision["reason"],
         min_test_n=min_test_n,
     )
-    aggregates = full[list(AGGREGATE_COLUMNS)]
+    aggregates = add_response_columns(session, rnd, full[list(AGGREGATE_COLUMNS)], tree, q, k)
     reliability = reliability_table(
         stats.reliability_items, stats.reliability_totals, round_name=rnd.name,
         categories=[c.id for c in q.categories], sizes=ScoringPlan(q).item_counts,
     )  # fmt: skip
-    gaps = _gaps(gap_sums, decision, q, k)
     return RoundFigures(
-        rnd,
-        cmp_round,
-        q,
-        aggregates,
-        flag_reliability(suppress_reliability(reliability, k)),
-        gaps,
-        k,
-        published_fieldwork(session, rnd, k),
-        comparison_table(full),
-        units[["unit", "name", "parent", "level"]],
+        rnd, cmp_round, q, aggregates, flag_reliability(suppress_reliability(reliability, k)),
+        _gaps(gap_sums, decision, q, k), k, published_fieldwork(session, rnd, k),
+        comparison_table(full), units[["unit", "name", "parent", "level"]],
         round_estimates(session, rnd, stats, tree, aggregates, cmp_estimates),
-    )
+    )  # fmt: skip
 
 
 def _units_without_counterpart(tree: pd.DataFrame, reached: set[str]) -> set[str]:
@@ -355,7 +349,7 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
     return {
         "aggregates": figures.aggregates,
         "comparisons": figures.comparisons,
-        "units": unit_table(figures.units),
+        "units": unit_table(figures.units, {r.unit_code: r.headcount for r in figures.fieldwork}),
         "indices": index_table(figures.questionnaire),
         "reliability": figures.reliability,
         "gaps": gap_table(figures.gaps, name),
@@ -372,6 +366,7 @@ def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMe
         if has_app_context():
             license = str(current_app.config.get("DATA_LICENSE") or DEFAULT_LICENSE)
     closed = rnd.closed_at or rnd.published_at or datetime(rnd.year, 12, 31, tzinfo=UTC)
+    top = figures.units.loc[figures.units["level"] == 0, "name"]
     return PackageMeta(
         round_name=rnd.name,
         year=rnd.year,
@@ -382,6 +377,7 @@ def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMe
         compare_round=figures.compare.name if figures.compare else None,
         title=dict(figures.questionnaire.title),
         license=license,
+        catalogue=catalogue(str(top.iloc[0]) if len(top) else "Mognad", rnd.id),
     )
 
 

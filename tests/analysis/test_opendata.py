@@ -20,14 +20,17 @@ from analysis.opendata import (
     write_aggregates,
     write_reliability,
 )
+from analysis.package_fields import RESPONSE_COLUMNS
 from analysis.reliability import flag_low_alpha, reliability_table
 
 CONTRACT = [  # the published columns, in order
     "round", "year", "unit_code", "unit_name", "unit_level", "role", "index", "n", "score", "sd",
     "ci_low", "ci_high", "compare_round", "compare_n", "compare_score", "delta", "delta_ci_low",
     "delta_ci_high", "p_value", "p_adjusted", "family", "duplicate_of", "effect_size", "change",
-    "suppressed", "hidden_reason",
+    "suppressed", "hidden_reason", "invited", "headcount", "response_rate", "dont_know_share",
 ]  # fmt: skip
+#: What build_aggregates makes: the cell's columns, before the response columns are added.
+CELLS = CONTRACT[: -len(RESPONSE_COLUMNS)]
 TREE = pd.DataFrame(
     {"unit": ["CITY", "UP", "DOWN", "SAME"], "parent": [None, "CITY", "CITY", "CITY"]}
 )
@@ -93,7 +96,8 @@ def row(df, unit, role, index="maturity"):
 
 
 def test_exact_columns_order_and_one_row_per_cell(report):
-    assert list(report.columns) == CONTRACT == list(AGGREGATE_COLUMNS)
+    # build_aggregates makes the cell's columns; the response columns follow them in the file.
+    assert list(report.columns) + list(RESPONSE_COLUMNS) == CONTRACT == list(AGGREGATE_COLUMNS)
     assert len(report) == 4 * 4 * 2
     assert list(report["unit_code"].unique()) == list(UNITS["unit"])
     assert list(report["role"][:8]) == [
@@ -112,7 +116,7 @@ def test_suppressed_rows_have_no_figures(report):
     assert len(hidden) > 0 and (hidden["change"] == "not_comparable").all()
     figures = [
         c
-        for c in CONTRACT
+        for c in CELLS
         if c
         not in {
             "round",
@@ -250,11 +254,11 @@ def test_csv_and_json_round_trip_the_same_rows(report, tmp_path):
     paths = write_aggregates(report, tmp_path)
     assert [p.name for p in paths] == ["aggregates.csv", "aggregates.json"]
     text = (tmp_path / "aggregates.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[0] == ",".join(CONTRACT)
+    assert text.splitlines()[0] == ",".join(CELLS)
     assert ",true,too_few\n" in text and ",false,\n" in text and '"Samma, ungefär"' in text
     csv = pd.read_csv(tmp_path / "aggregates.csv", keep_default_na=False, dtype=str)
     rows = json.loads((tmp_path / "aggregates.json").read_text(encoding="utf-8"))
-    assert len(csv) == len(rows) == len(report) and list(rows[0]) == CONTRACT
+    assert len(csv) == len(rows) == len(report) and list(rows[0]) == CELLS
     for i, (_, line) in enumerate(csv.iterrows()):
         js, orig = rows[i], report.iloc[i]
         assert line["unit_code"] == js["unit_code"] == orig["unit_code"]
@@ -275,7 +279,7 @@ def test_to_records_is_what_the_json_file_holds(report, tmp_path):
     write_aggregates(report, tmp_path, formats=["json"])
     records = to_records(report)
     assert json.loads((tmp_path / "aggregates.json").read_text(encoding="utf-8")) == records
-    assert [list(r) for r in records] == [CONTRACT] * len(report)
+    assert [list(r) for r in records] == [CELLS] * len(report)
     for record in records:  # plain Python values, ready for any JSON encoder
         for value in record.values():
             assert value is None or type(value) in (str, int, float, bool)

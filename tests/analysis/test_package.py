@@ -125,18 +125,24 @@ def test_units_table_tells_same_names_apart():
         }
     )
     table = unit_table(units)
-    assert list(table.columns) == ["code", "name", "parent_code", "level", "path"]
+    assert list(table.columns) == [
+        "unit_code", "unit_name", "parent_code", "unit_level", "path", "headcount",
+    ]  # fmt: skip
     assert table["path"].tolist()[2] == "Staden / Utbildning / Administration"
-    assert table["path"].is_unique and table["name"].duplicated().any()
+    assert table["path"].is_unique and table["unit_name"].duplicated().any()
     assert pd.isna(table["parent_code"].tolist()[0])
 
 
 def test_index_table_lists_every_index_with_labels_and_roles():
-    table = index_table(Q).set_index("id")
+    table = index_table(Q).set_index("index")
     assert list(table.index) == list(Q.indices)
     assert table.loc["cap_governance", "roles"] == "manager specialist"
     assert table.loc["maturity", "label_en"] == "Digital maturity"
-    assert table.loc["comp_safety", "items"] == len(Q.category("comp_safety").items)
+    assert table.loc["comp_safety", "items_employee"] == len(Q.category("comp_safety").items)
+    # Per role: the maturity index averages 5 items for employees, more for the others.
+    maturity = table.loc["maturity"]
+    assert maturity["items_employee"] == 5 and maturity["items_manager"] > 5
+    assert pd.isna(table.loc["cap_governance", "items_employee"])
     assert (table["label_sv"] != "").all() and (table["label_en"] != "").all()
 
 
@@ -237,7 +243,7 @@ def test_export_rows_are_sorted_and_text_is_neutralised():
     assert not any(str(v).startswith(FORMULA_STARTS) for v in values)
 
 
-def test_fieldwork_table_publishes_invitation_counts_only():
+def test_fieldwork_table_publishes_counts_of_people_only():
     rows = [
         {"unit_code": "C", "unit_name": "Staden", "headcount": 40, "invited": 30, "completed": 12,
          "responses": 12, "over_headcount": False},
@@ -248,7 +254,7 @@ def test_fieldwork_table_publishes_invitation_counts_only():
     ]  # fmt: skip
     table = fieldwork_table(rows, "R")
     assert list(table.columns) == [
-        "round", "unit_code", "unit_name", "invited", "completed", "response_rate",
+        "round", "unit_code", "unit_name", "headcount", "invited", "completed", "response_rate",
     ]  # fmt: skip
-    assert table["unit_code"].tolist() == ["C"]
+    assert table["unit_code"].tolist() == ["C"] and table["headcount"].tolist() == [40]
     assert table["response_rate"].tolist() == [pytest.approx(0.4)]

@@ -136,14 +136,16 @@ def drill_down(page: Page, check: Scan) -> None:
         r.locator("th a").first.inner_text().strip()
         for r in rows
         if r.locator("th a").count()
-        and re.fullmatch(r"\d{1,3},\d", r.locator("td").all_inner_texts()[1].strip())
+        and re.fullmatch(r"\d{1,3},\d", r.locator("td").all_inner_texts()[2].strip())
     )
     follow(page, name)
     assert h1(page).startswith(f"{name} ("), h1(page)
     own = table(page, "tree-table").locator("tbody tr").first
     expect(own.locator("th")).to_contain_text(name)
     cells = [c.strip() for c in own.locator("td").all_inner_texts()]
-    assert re.fullmatch(r"\d+", cells[0]) and re.fullmatch(r"\d{1,3},\d", cells[1]), cells
+    # n, response rate (the demo invites everyone), mean
+    assert re.fullmatch(r"\d+", cells[0]) and re.fullmatch(r"\d{1,3},\d", cells[2]), cells
+    assert re.match(r"\d{1,3} %", cells[1]), cells
     items = page.locator(f"{ITEM_TABLES} tbody tr")
     assert items.count() > 10, f"the unit shows {items.count()} item rows"
     shares = page.locator(f"{ITEM_TABLES} tbody td").all_inner_texts()

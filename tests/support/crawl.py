@@ -124,6 +124,7 @@ KINDS: dict[str, Callable[[bytes], str]] = {
     "image/svg+xml": svg_text,
     "text/csv": lambda b: b.decode("utf-8-sig"),
     "application/json": lambda b: b.decode("utf-8"),
+    "application/ld+json": lambda b: b.decode("utf-8"),
     "application/problem+json": lambda b: b.decode("utf-8"),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": xlsx_text,
     "application/pdf": pdf_text,

@@ -56,14 +56,19 @@ HIDDEN_TEXT = {
 
 
 def assert_row_matches(cells: list[str], fig: dict) -> None:
-    """One figure row (n, mean, CI, change, Δ, Δ CI, p, g) against the figures' row."""
+    """One figure row (n, response rate, mean, CI, change, Δ, Δ CI, p, g) against the
+    figures' row."""
     if fig["suppressed"]:
         why = HIDDEN_TEXT[fig["hidden_reason"]]
         assert all(c == DASH or why in c for c in cells), cells
         assert any(why in c for c in cells), (cells, why)
         return
-    n, score, low, high, _change, delta, _dci, _p, g = cells
+    n, rate, score, low, high, _change, delta, _dci, _p, g = cells
     assert int(num(n)) == fig["n"]
+    if fig.get("response_rate") is None or fig["response_rate"] != fig["response_rate"]:
+        assert rate == DASH, rate
+    else:
+        assert close(rate.split("%")[0], 100 * fig["response_rate"], 0), rate
     assert close(score, fig["score"]) and close(low, fig["ci_low"]) and close(high, fig["ci_high"])
     if fig["delta"] is None or fig["delta"] != fig["delta"]:
         assert delta == DASH

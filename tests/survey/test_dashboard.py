@@ -58,7 +58,7 @@ def test_overview_shows_the_figures_of_the_organisation(app, rounds, admin) -> N
         # the chart's table is the page's: same labels, same means
         chart = {c[0]: c[1] for c in table(page, "scores-chart-table")}
         for cells in rows:
-            assert chart[cells[0]] == cells[2]
+            assert chart[cells[0]] == cells[3]  # label, n, response rate, mean
     page = admin.get(f"/dashboard/{rounds['R2025']}/").get_data(as_text=True)
     head = row(frame, "CITY", "all", "maturity")
     summary = re.search(r'id="maturity-figures">(.*?)</dl>', page, re.S)

@@ -107,9 +107,9 @@ def test_report_files_neutralise_text_and_keep_numbers(runner, hostile_tree, tmp
 
     reliability = _read(out / "reliability.csv")
     assert reliability and {r["round"] for r in reliability} == {"'=R2025"}
-    units = {r["code"]: r for r in _read(out / "units.csv")}
-    assert units["EDU-A"]["name"] == "'" + HOSTILE
-    assert units["CARE"]["name"] == "'-Omsorg"
+    units = {r["unit_code"]: r for r in _read(out / "units.csv")}
+    assert units["EDU-A"]["unit_name"] == "'" + HOSTILE
+    assert units["CARE"]["unit_name"] == "'-Omsorg"
     assert units["EDU-A"]["path"].startswith("'\tStaden\n / @Utbildning / =HYPERLINK")
     for name in ("units", "gaps", "comparisons", "indices", "reliability", "fieldwork"):
         for r in _read(out / f"{name}.csv"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -13,12 +14,13 @@ from openpyxl import load_workbook
 from analysis.comparison import REASONS
 from analysis.datapackage import RESOURCES
 from analysis.opendata import AGGREGATE_COLUMNS
+from analysis.package_fields import RESPONSE_COLUMNS
 from analysis.workbook import DICTIONARY_SHEET
 
 FILES = {
     "aggregates.csv", "aggregates.json", "aggregates.xlsx", "comparisons.csv", "units.csv",
     "indices.csv", "reliability.csv", "gaps.csv", "fieldwork.csv", "estimates.csv",
-    "datapackage.json",
+    "datapackage.json", "dcat.jsonld",
 }  # fmt: skip
 
 
@@ -59,7 +61,7 @@ def test_datapackage_validates_and_describes_every_file_and_column(package, db_s
     report = validate(str(package / "tables.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
     assert report.stats["tasks"] == len(desc["resources"]) - 1
-    assert {r["path"] for r in desc["resources"]} == FILES - {"datapackage.json"}
+    assert {r["path"] for r in desc["resources"]} == FILES - {"datapackage.json", "dcat.jsonld"}
     closed = get_round(db_session, "R2025").closed_at
     assert desc["created"].startswith(closed.strftime("%Y-%m-%dT%H:%M"))
     assert desc["licenses"][0]["name"] == "CC0-1.0" and desc["k"] == 5
@@ -110,11 +112,13 @@ def test_first_round_has_nothing_to_compare_with(runner, two_years, tmp_path):
 
 
 def test_tables_beside_the_aggregates(package):
-    units = {r["code"]: r for r in _read(package / "units.csv")}
-    assert units["EDU-A"]["parent_code"] == "EDU" and units["EDU-A"]["level"] == "2"
+    units = {r["unit_code"]: r for r in _read(package / "units.csv")}
+    assert units["EDU-A"]["parent_code"] == "EDU" and units["EDU-A"]["unit_level"] == "2"
     assert units["EDU-A"]["path"].count(" / ") == 2 and units["CITY"]["parent_code"] == ""
-    indices = {r["id"]: r for r in _read(package / "indices.csv")}
+    indices = {r["index"]: r for r in _read(package / "indices.csv")}
     assert indices["cap_governance"]["roles"] == "manager specialist"
+    assert indices["cap_governance"]["items_employee"] == ""
+    assert indices["maturity"]["items_employee"] == "5"  # employees answer cap_workplace only
     reliability = _read(package / "reliability.csv")
     assert list(reliability[0])[-1] == "alpha_below_070"
     for row in reliability:
@@ -132,14 +136,15 @@ def test_workbook_reads_back_with_its_dictionary(package):
     assert wb.sheetnames == ["aggregates", DICTIONARY_SHEET]
     ws = wb["aggregates"]
     header = [c.value for c in ws[1]]
-    assert tuple(header) == AGGREGATE_COLUMNS
+    # The cell's columns; the response columns are in aggregates.csv and .json only.
+    assert tuple(header) + RESPONSE_COLUMNS == AGGREGATE_COLUMNS
     rows = _read(package / "aggregates.csv")
     assert ws.max_row == len(rows) + 1
     n = header.index("n")
     shown = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[n] is not None)
     assert isinstance(shown[n], int) and isinstance(shown[header.index("score")], float)
     dictionary = list(wb[DICTIONARY_SHEET].iter_rows(min_row=2, values_only=True))
-    fields = next(r.fields for r in RESOURCES if r.name == "aggregates")
+    fields = next(r.fields for r in RESOURCES if r.name == "aggregates-xlsx")
     assert [(d[0], d[2], d[3]) for d in dictionary] == [(f.name, f.sv, f.en) for f in fields]
 
 
@@ -157,3 +162,84 @@ def test_new_units_and_previous_suppression_from_the_tree(app):
         {"unit": ["CITY", "EDU", "EDU-A", "NEW"], "parent": [None, "CITY", "EDU", "CITY"]}
     )
     assert _units_without_counterpart(tree, {"EDU-A"}) == {"NEW"}
+
+
+def _validate_tables(folder):
+    """``frictionless validate`` of the package's CSV resources (see the test above)."""
+    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    tables = {**desc, "resources": [r for r in desc["resources"] if r["format"] == "csv"]}
+    (folder / "tables.json").write_text(json.dumps(tables), encoding="utf-8")
+    return validate(str(folder / "tables.json"))
+
+
+def test_keys_and_constraints_hold_and_a_broken_join_fails(package, tmp_path):
+    desc = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    schemas = {r["name"]: r["schema"] for r in desc["resources"]}
+    assert schemas["aggregates"]["primaryKey"] == ["unit_code", "role", "index"]
+    assert schemas["units"]["primaryKey"] == ["unit_code"]
+    joins = {
+        (r, fk["fields"] if isinstance(fk["fields"], str) else tuple(fk["fields"]))
+        for r, s in schemas.items()
+        for fk in s.get("foreignKeys", [])
+    }
+    assert {("aggregates", "unit_code"), ("aggregates", "index"), ("gaps", "category"),
+            ("gaps", "unit_code"), ("units", "parent_code"), ("reliability", "category"),
+            ("fieldwork", "unit_code")} <= joins  # fmt: skip
+    fields = {
+        (r, f["name"]): f.get("constraints", {}) for r, s in schemas.items() for f in s["fields"]
+    }
+    assert fields["aggregates", "score"] == {"minimum": 0, "maximum": 100}
+    assert fields["aggregates", "p_adjusted"] == {"minimum": 0, "maximum": 1}
+    assert fields["aggregates", "change"]["enum"] == ["improved", "declined", "no_change",
+                                                      "not_comparable"]  # fmt: skip
+    assert fields["aggregates", "role"]["enum"] == ["all", "employee", "manager", "specialist"]
+    # gaps.csv describes only the roles it has: targets are per role, there is no pooled row.
+    assert fields["gaps", "role"]["enum"] == ["employee", "manager", "specialist"]
+    assert {r["role"] for r in _read(package / "gaps.csv")} <= {"employee", "manager", "specialist"}
+    assert _validate_tables(package).valid
+
+    # A copy with one unit code that units.csv does not have: the join is broken and found.
+    broken = tmp_path / "broken"
+    shutil.copytree(package, broken)
+    rows = (broken / "aggregates.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace(",EDU-A,", ",NO-SUCH-UNIT,", 1).replace(",CITY,", ",NO-SUCH-UNIT,", 1)
+    assert "NO-SUCH-UNIT" in rows[1]
+    (broken / "aggregates.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = _validate_tables(broken)
+    assert not report.valid
+    assert "foreign-key" in {t for (t,) in report.flatten(["type"])}
+
+    # A score outside 0–100 breaks a constraint.
+    bad = tmp_path / "bad"
+    shutil.copytree(package, bad)
+    frame = pd.read_csv(bad / "aggregates.csv", dtype=str, keep_default_na=False)
+    at = frame.index[frame["score"] != ""][0]
+    frame.loc[at, "score"] = "101.000000"
+    frame.to_csv(bad / "aggregates.csv", index=False, lineterminator="\n")
+    types = {t for (t,) in _validate_tables(bad).flatten(["type"])}
+    assert "constraint-error" in types
+
+
+def test_dcat_metadata_has_the_required_fields(package):
+    doc = json.loads((package / "dcat.jsonld").read_text(encoding="utf-8"))
+    assert doc["@type"] == "dcat:Dataset"
+    for key in ("dct:publisher", "dcat:contactPoint", "dcat:theme", "dct:spatial",
+                "dct:temporal", "dct:accrualPeriodicity", "dct:conformsTo", "dct:license",
+                "dct:title", "dct:description", "dcat:distribution"):  # fmt: skip
+        assert doc[key], key
+    assert doc["dct:publisher"]["foaf:name"]
+    contact = doc["dcat:contactPoint"]
+    assert contact.get("vcard:hasEmail") or contact.get("vcard:hasURL")
+    assert doc["dct:temporal"]["dcat:startDate"]["@value"] == "2025-01-01"
+    assert doc["dct:accrualPeriodicity"]["@id"].endswith("/frequency/ANNUAL")
+    assert doc["dct:license"]["@id"].endswith("/CC0-1.0")
+    files = {d["dct:title"] for d in doc["dcat:distribution"]}
+    assert files == FILES - {"dcat.jsonld"}  # every file of the package, the descriptor too
+
+
+def test_dcat_publisher_and_contact_are_settings(runner, two_years, tmp_path, app):
+    app.config.update(DATA_PUBLISHER="Exempelstad", DATA_CONTACT_EMAIL="data@exempel.se")
+    out = _report(runner, tmp_path / "c")
+    doc = json.loads((out / "dcat.jsonld").read_text(encoding="utf-8"))
+    assert doc["dct:publisher"]["foaf:name"] == "Exempelstad"
+    assert doc["dcat:contactPoint"]["vcard:hasEmail"]["@id"] == "mailto:data@exempel.se"

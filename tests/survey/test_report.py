@@ -250,6 +250,7 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(
         "comparisons.csv",
         "datapackage.json",
         "estimates.csv",
+        "dcat.jsonld",
         "fieldwork.csv",
         "gaps.csv",
         "indices.csv",
