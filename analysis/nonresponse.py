@@ -200,15 +200,19 @@ def with_response(
 
 
 def role_mix_notes(aggregates: pd.DataFrame, threshold: float) -> dict[str, float]:
-    """:func:`role_mix_shifts` read from the aggregates' maturity rows (every role answers it).
+    """:func:`role_mix_shifts` read from the aggregates' shown rows.
 
-    Shown rows only (``n`` and ``compare_n``): a unit with a hidden role row, or no
+    A role's respondents in a unit are the largest shown ``n`` (and ``compare_n``) over its
+    indices; a composite alone may be hidden (for its partial respondents) while the group
+    shows, so no one index is asked. A unit with a role whose rows are all hidden, or without a
     comparison, gets no note, so the note never rests on a hidden count.
     """
-    rows = aggregates[(aggregates["index"] == "maturity") & (aggregates["role"] != ALL)]
+    rows = aggregates[aggregates["role"] != ALL]
     usable = rows["n"].notna() & rows["compare_n"].notna() & ~rows["suppressed"].astype(bool)
-    blocked = set(rows.loc[~usable, "unit_code"])
+    per_role = rows.assign(usable=usable).groupby(["unit_code", "role"], sort=False)["usable"]
+    blocked = {unit for (unit, _), any_usable in per_role.any().items() if not any_usable}
     kept = rows[usable & ~rows["unit_code"].isin(blocked)]
+    kept = kept.groupby(["unit_code", "role"], sort=False)[["n", "compare_n"]].max().reset_index()
     now = pd.DataFrame({"unit": kept["unit_code"], "role": kept["role"], "n": kept["n"]})
     then = pd.DataFrame({"unit": kept["unit_code"], "role": kept["role"], "n": kept["compare_n"]})
     return role_mix_shifts(now, then, threshold)
