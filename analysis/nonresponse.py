@@ -210,7 +210,8 @@ def role_mix_notes(aggregates: pd.DataFrame, threshold: float) -> dict[str, floa
     rows = aggregates[aggregates["role"] != ALL]
     usable = rows["n"].notna() & rows["compare_n"].notna() & ~rows["suppressed"].astype(bool)
     per_role = rows.assign(usable=usable).groupby(["unit_code", "role"], sort=False)["usable"]
-    blocked = {unit for (unit, _), any_usable in per_role.any().items() if not any_usable}
+    unusable = per_role.any()
+    blocked = set(unusable[~unusable].index.get_level_values(0))
     kept = rows[usable & ~rows["unit_code"].isin(blocked)]
     kept = kept.groupby(["unit_code", "role"], sort=False)[["n", "compare_n"]].max().reset_index()
     now = pd.DataFrame({"unit": kept["unit_code"], "role": kept["role"], "n": kept["n"]})

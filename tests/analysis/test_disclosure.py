@@ -114,21 +114,26 @@ def test_comparison_figures_only_where_the_old_tree_had_the_cell():
 
 
 def test_a_composite_is_hidden_where_few_of_its_respondents_are_partial():
-    """Two of A's employees lack one of composite c's categories: c (not its category x) is
-    hidden for A — and P's or B's c too, since P − B would give A's c back — while the groups
-    show."""
+    """A's three employees (a hidden group) include one who lacks one of composite c's
+    categories: c − mean of its categories over P's employees would be that person's alone, so
+    c (not its category x) is hidden there and wherever it would give it back, while the same
+    respondent in a group of k or more counts for nothing (no one can name them)."""
     from analysis.disclosure import score_suppression
 
-    counts = {("A", "employee", "c"): 9, ("B", "employee", "c"): 9,
-              ("A", "employee", "x"): 9, ("B", "employee", "x"): 9}  # fmt: skip
+    counts = {("A", "employee", "c"): 3, ("B", "employee", "c"): 9,
+              ("A", "employee", "x"): 3, ("B", "employee", "x"): 9,
+              ("A", "manager", "c"): 6, ("A", "manager", "x"): 6,
+              ("B", "manager", "c"): 7, ("B", "manager", "x"): 7}  # fmt: skip
     current = _cells(counts).drop(columns="homogeneous").assign(sd=10.0)
-    partial = pd.DataFrame({"unit": ["A"], "role": ["employee"], "index": ["c"], "n": [2]})
+    partial = pd.DataFrame({"unit": ["A"], "role": ["employee"], "index": ["c"], "n": [1]})
     out = score_suppression(current, TREE, 5, partial=partial)
-    assert not out.loc[("A", "employee", "x"), "suppressed"]
-    assert out.loc[("A", "employee", "c"), "suppressed"]
-    assert (
-        out.loc[("B", "employee", "c"), "suppressed"]
-        or out.loc[("P", "employee", "c"), "suppressed"]
+    before = score_suppression(current, TREE, 5)
+    for role in ("employee", "all"):
+        assert not before.loc[("P", role, "c"), "suppressed"]
+        assert out.loc[("P", role, "c"), "suppressed"]
+        assert not out.loc[("P", role, "x"), "suppressed"]
+    # The same person among B's seven managers (a group anyone can name has k or more).
+    in_b = partial.assign(unit="B", role="manager")
+    assert score_suppression(current, TREE, 5, partial=in_b)["suppressed"].equals(
+        before["suppressed"]
     )
-    filled = (current["n"] > 0).to_numpy()
-    assert not score_suppression(current, TREE, 5)["suppressed"].to_numpy()[filled].any()
