@@ -31,6 +31,7 @@ GROUPS = {
     "mail": ("invitations", "reminders"),
     "users": ("user",),
     "tokens": ("token",),
+    "check": ("check",),
 }
 
 
