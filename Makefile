@@ -46,7 +46,7 @@ define install_lock
 	fi
 endef
 
-.PHONY: demo test install install-dev lint format translations serve clean lock
+.PHONY: demo test install install-runtime lint format translations serve clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,10 @@ $(DEV): requirements-dev.lock pyproject.toml setup.py | $(BIN)/python
 	$(call install_lock,requirements-dev.lock)
 	touch $@ $(RUNTIME)
 
-install: $(RUNTIME) translations
+# The development tools too (CONTRIBUTING.md); the demo and the server need only the runtime.
+install: $(DEV) translations
 
-install-dev: $(DEV) translations
+install-runtime: $(RUNTIME) translations
 
 lock: | $(BIN)/python
 	@$(FIND_UV); \
@@ -78,15 +79,15 @@ $(SECRET_FILE):
 	@(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp) && mv $@.tmp $@
 	@echo "Made a secret key for this checkout in $@ (production sets MOGNAD_SECRET_KEY instead)."
 
-demo: install $(SECRET_FILE)
+demo: install-runtime $(SECRET_FILE)
 	$(WITH_KEY) $(BIN)/mognad db upgrade
 	$(WITH_KEY) $(BIN)/mognad demo
 	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
 
-serve: install $(SECRET_FILE)
+serve: install-runtime $(SECRET_FILE)
 	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
 
-test: install-dev lint
+test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV)
