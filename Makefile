@@ -38,7 +38,7 @@ FIND_UV = uv=$$(command -v uv || true); \
 define install_lock
 	@$(FIND_UV); \
 	if [ -n "$$uv" ]; then \
-		$$uv pip install --quiet --python $(BIN)/python --require-hashes -r $(1) && \
+		$$uv pip install --quiet --python $(BIN)/python --compile-bytecode --require-hashes -r $(1) && \
 		$$uv pip install --quiet --python $(BIN)/python --no-deps -e .; \
 	else \
 		$(BIN)/pip install --quiet --require-hashes -r $(1) && \
