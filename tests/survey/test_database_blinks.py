@@ -166,14 +166,19 @@ def _mognad(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
+STRONG_KEY = "k7Qz-9vLp2Xw4Rt8Ns6Ym1Bc3Df5Gh0Jq_Ue7Wa2Zx9Lk4Mn8Po1"
 UNREACHABLE = "postgresql+psycopg://mognad:s3cret-pw@/mognad?host=/nonexistent-socket-dir"
 
 
-@pytest.mark.parametrize("command", [("db", "upgrade"), ("round", "list")])
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("round", "list"), ("run", "--port", "0")])
 def test_commands_say_in_one_line_that_the_database_is_unreachable(command, tmp_path):  # type: ignore[no-untyped-def]
     out = _mognad(
         *command,
-        env={"MOGNAD_DATABASE_URL": UNREACHABLE, "MOGNAD_INSTANCE_PATH": str(tmp_path)},
+        env={
+            "MOGNAD_DATABASE_URL": UNREACHABLE,
+            "MOGNAD_INSTANCE_PATH": str(tmp_path),
+            "MOGNAD_SECRET_KEY": STRONG_KEY,  # `run` asks for it first
+        },
     )
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
@@ -185,7 +190,6 @@ def test_commands_say_in_one_line_that_the_database_is_unreachable(command, tmp_
 
 @pytest.mark.slow
 def test_gunicorn_refuses_to_start_without_its_database(tmp_path):  # type: ignore[no-untyped-def]
-    key = "k7Qz-9vLp2Xw4Rt8Ns6Ym1Bc3Df5Gh0Jq_Ue7Wa2Zx9Lk4Mn8Po1"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     out = subprocess.run(
         [str(gunicorn), "-c", "python:survey.gunicorn_conf", "-b", "127.0.0.1:0", "wsgi:app"],
@@ -193,7 +197,7 @@ def test_gunicorn_refuses_to_start_without_its_database(tmp_path):  # type: igno
         env={
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "MOGNAD_SECRET_KEY": key,
+            "MOGNAD_SECRET_KEY": STRONG_KEY,
             "MOGNAD_DATABASE_URL": UNREACHABLE,
             "MOGNAD_INSTANCE_PATH": str(tmp_path),
         },
