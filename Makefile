@@ -16,17 +16,61 @@ SECRET_FILE := $(INSTANCE)/secret_key
 PYTEST_ARGS ?= -n auto
 WITH_KEY = MOGNAD_SECRET_KEY="$${MOGNAD_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
-.PHONY: demo test install lint format translations serve clean
+# Installs come from the lock files (exact versions with hashes): requirements.lock for running
+# (`make demo`, `make serve`), requirements-dev.lock for the tests and linters. uv installs them in
+# seconds: the one on PATH, else this pinned one inside the venv; plain pip if neither can be had.
+UV_VERSION := 0.13.9
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+# `make lock` keeps the locked versions that still satisfy pyproject.toml;
+# `make lock UPGRADE=--upgrade` takes the newest allowed (then run `make test`).
+UPGRADE ?=
+LOCK_ARGS = --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock" $(UPGRADE)
 
-$(BIN)/mognad: pyproject.toml setup.py
+# The uv to use, installed into the venv when none is on PATH; empty when none can be had.
+FIND_UV = uv=$$(command -v uv || true); \
+	if [ -z "$$uv" ] && [ ! -x $(BIN)/uv ]; then \
+		$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" || true; fi; \
+	if [ -z "$$uv" ] && [ -x $(BIN)/uv ]; then uv=$(BIN)/uv; fi
+
+# $(call install_lock,<lock file>): the locked packages, then Mognad itself (editable, no deps).
+define install_lock
+	@$(FIND_UV); \
+	if [ -n "$$uv" ]; then \
+		$$uv pip install --quiet --python $(BIN)/python --compile-bytecode --require-hashes -r $(1) && \
+		$$uv pip install --quiet --python $(BIN)/python --no-deps -e .; \
+	else \
+		$(BIN)/pip install --quiet --require-hashes -r $(1) && \
+		$(BIN)/pip install --quiet --no-deps -e .; \
+	fi
+endef
+
+.PHONY: demo test install install-runtime lint format translations serve clean lock
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+
+$(RUNTIME): requirements.lock pyproject.toml setup.py | $(BIN)/python
+	$(call install_lock,requirements.lock)
 	touch $@
 
-install: $(BIN)/mognad translations
+$(DEV): requirements-dev.lock pyproject.toml setup.py | $(BIN)/python
+	$(call install_lock,requirements-dev.lock)
+	touch $@ $(RUNTIME)
 
-translations: $(BIN)/mognad
+# The development tools too (CONTRIBUTING.md); the demo and the server need only the runtime.
+install: $(DEV) translations
+
+install-runtime: $(RUNTIME) translations
+
+lock: | $(BIN)/python
+	@$(FIND_UV); \
+	if [ -z "$$uv" ]; then echo "make lock needs uv (pip install uv)" >&2; exit 1; fi; \
+	$$uv pip compile pyproject.toml $(LOCK_ARGS) -o requirements.lock && \
+	$$uv pip compile pyproject.toml --extra dev $(LOCK_ARGS) -o requirements-dev.lock
+
+translations: $(RUNTIME)
 	@if ls survey/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -d survey/translations >/dev/null; fi
 
@@ -35,23 +79,23 @@ $(SECRET_FILE):
 	@(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp) && mv $@.tmp $@
 	@echo "Made a secret key for this checkout in $@ (production sets MOGNAD_SECRET_KEY instead)."
 
-demo: install $(SECRET_FILE)
+demo: install-runtime $(SECRET_FILE)
 	$(WITH_KEY) $(BIN)/mognad db upgrade
 	$(WITH_KEY) $(BIN)/mognad demo
 	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
 
-serve: install $(SECRET_FILE)
+serve: install-runtime $(SECRET_FILE)
 	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/mognad
+lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(MYPY_PATHS)
 
-format: $(BIN)/mognad
+format: $(DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

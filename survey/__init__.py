@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_blinks(app)  # before the rate limits wrap the views: a retry counts once
     register_cli(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -114,6 +115,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
+
+
+def register_blinks(app: Flask) -> None:
+    from survey.blinks import init_app
+
+    init_app(app)
 
 
 def register_cli(app: Flask) -> None:

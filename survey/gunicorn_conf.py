@@ -11,6 +11,7 @@ forks a worker. Options given on the command line (``-b``, ``-w``…) override t
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -49,3 +50,19 @@ def on_starting(server: Any) -> None:
     message); files the workers create (database, previews, outbox) are private (umask 077)."""
     check_secret_key({"SECRET_KEY": os.environ.get("MOGNAD_SECRET_KEY")})
     private_umask()
+    _refuse_unreachable_database(server)
+
+
+def _refuse_unreachable_database(server: Any) -> None:
+    """Without its database the site can only answer 503: say which one and why, in one line,
+    and do not start (exit 1) rather than boot workers that fail every request."""
+    from survey.config import INSTANCE_DIR, defaults
+    from survey.database import unreachable_url
+
+    url = os.environ.get("MOGNAD_DATABASE_URL") or str(defaults(str(INSTANCE_DIR))["DATABASE_URL"])
+    if url.startswith("sqlite") and not INSTANCE_DIR.is_dir() and str(INSTANCE_DIR) in url:
+        return  # the app makes its instance folder (and the database in it) on first start
+    problem = unreachable_url(url)
+    if problem:
+        server.log.error("Error: %s", problem)
+        sys.exit(1)

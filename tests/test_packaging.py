@@ -8,15 +8,21 @@ fresh clone would, and run the app from the unpacked wheel in a folder that is n
 
 from __future__ import annotations
 
+import ast
 import configparser
+import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 pytestmark = pytest.mark.slow
 
@@ -153,3 +159,97 @@ print("ok", sorted(found))
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     assert run.stdout.startswith("ok ")
+
+
+# --- The lock files: what `make demo`, `make test` and CI install ---------------------------
+
+LOCKED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _locked(name: str) -> dict[str, tuple[str, int]]:
+    """Locked package → (version, number of hashes) from a ``uv pip compile`` lock file."""
+    found: dict[str, tuple[str, int]] = {}
+    current = None
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        match = LOCKED.match(line)
+        if match:
+            current = canonicalize_name(match.group(1))
+            found[current] = (match.group(2), 0)
+        elif current and line.strip().startswith("--hash=sha256:"):
+            version, hashes = found[current]
+            found[current] = (version, hashes + 1)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"), [("requirements.lock", ()), ("requirements-dev.lock", ("dev",))]
+)
+def test_lock_file_pins_every_declared_dependency_with_hashes(
+    lock: str, groups: tuple[str, ...]
+) -> None:
+    """A dependency added to pyproject.toml without `make lock` would be missing from a fresh
+    install (pip and uv refuse unhashed requirements in a hashed file), or be a version the
+    declared range no longer allows."""
+    project = _project()
+    declared = [Requirement(r) for r in project["dependencies"]]
+    for group in groups:
+        declared += [Requirement(r) for r in project["optional-dependencies"][group]]
+    locked = _locked(lock)
+    problems = []
+    for req in declared:
+        name = canonicalize_name(req.name)
+        if name not in locked:
+            problems.append(f"{req.name} is declared but not in {lock}: run `make lock`")
+        elif not req.specifier.contains(locked[name][0], prereleases=True):
+            problems.append(f"{req.name}=={locked[name][0]} is outside {req.specifier}")
+    problems += [f"{n} has no hash" for n, (_, hashes) in locked.items() if hashes == 0]
+    assert not problems, "\n".join(problems)
+
+
+def test_running_and_testing_lock_the_same_versions() -> None:
+    """The demo runs on exactly what the tests ran on."""
+    running, testing = _locked("requirements.lock"), _locked("requirements-dev.lock")
+    differ = {n: (v, testing.get(n, (None,))[0]) for n, (v, _) in running.items()}
+    assert {n: vs for n, vs in differ.items() if vs[0] != vs[1]} == {}
+
+
+def test_every_runtime_dependency_has_an_upper_bound() -> None:
+    """An unbounded dependency takes the next major release the day it appears (the lock
+    protects an install from the lock, not `pip install mognad`)."""
+    unbounded = [
+        r
+        for r in map(Requirement, _project()["dependencies"])
+        if not any(s.operator in ("<", "<=", "==", "~=") for s in r.specifier)
+    ]
+    assert unbounded == []
+
+
+def _imports(folder: Path) -> set[str]:
+    files = [folder] if folder.is_file() else sorted(folder.rglob("*.py"))
+    names = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_imported_package_is_declared() -> None:
+    """Something imported only because another dependency happens to pull it in (as babel was,
+    through Flask-Babel) breaks the day that dependency stops doing so."""
+    imported = set().union(*(_imports(ROOT / p) for p in ("survey", "analysis", "wsgi.py")))
+    third_party = sorted(imported - set(sys.stdlib_module_names) - {"survey", "analysis"})
+    declared = {canonicalize_name(Requirement(r).name) for r in _project()["dependencies"]}
+    providers = importlib.metadata.packages_distributions()
+    undeclared = [
+        m
+        for m in third_party
+        if not {canonicalize_name(d) for d in providers.get(m, [m])} & declared
+    ]
+    assert undeclared == [], f"imported but not in pyproject.toml dependencies: {undeclared}"

@@ -31,11 +31,15 @@ GROUPS = {
     "mail": ("invitations", "reminders"),
     "users": ("user",),
     "tokens": ("token",),
+    "check": ("check",),
 }
 
 
 # Commands that serve pages or issue links: without a real secret key they must not start.
 NEEDS_SECRET_KEY = frozenset({"run", "shell", "demo", "links", "invitations", "reminders", "user"})
+# Commands that work without the database (`check` reports on it itself); every other one
+# first makes sure it can reach the database, and says in one line which one and why not.
+NO_DATABASE = frozenset({None, "questionnaire", "routes", "shell", "check"})
 
 
 class MognadGroup(FlaskGroup):
@@ -67,10 +71,20 @@ def _create_app() -> Flask:
     ctx = click.get_current_context(silent=True)
     name = ctx.meta.get("mognad.command") if ctx else None
     try:
-        return create_app(None if name in NEEDS_SECRET_KEY else {"SECRET_KEY_CHECK": False})
+        app = create_app(None if name in NEEDS_SECRET_KEY else {"SECRET_KEY_CHECK": False})
     except SecretKeyError as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(1)
+    if name not in NO_DATABASE and not {"--help", "-h"} & set(sys.argv):
+        from survey.database import unreachable
+        from survey.extensions import db
+
+        with app.app_context():
+            problem = unreachable(db.engine)
+        if problem:
+            click.echo(f"Error: {problem}", err=True)
+            sys.exit(1)
+    return app
 
 
 def register_commands(app: Flask) -> None:

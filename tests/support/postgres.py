@@ -31,6 +31,30 @@ class PostgresServer:
     process_dir: Path | None = None
     run_as: list[str] = field(default_factory=list)
     bindir: Path | None = None
+    options: str = ""  # the server options of a throw-away cluster (socket folder, no TCP)
+
+    @property
+    def restartable(self) -> bool:
+        """Whether the tests may stop and start it (their own cluster, not a shared server)."""
+        return self.process_dir is not None and self.bindir is not None
+
+    def pg_ctl(self, action: str) -> None:
+        """``pg_ctl restart``/``stop``/``start`` on the throw-away cluster, waiting until done.
+
+        The server writes to its log file, never to this process's pipes (a started server
+        holding them would keep ``subprocess.run`` waiting for ever).
+        """
+        assert self.process_dir and self.bindir, "only a throw-away cluster is restarted"
+        subprocess.run(
+            [*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.process_dir / "data")]
+            + ["-o", self.options, "-l", str(self.process_dir / "log"), "-m", "fast", "-w"]
+            + [action],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            timeout=60,
+        )
 
     def url(self, database: str) -> str:
         return self.base_url.format(db=database)
@@ -147,6 +171,7 @@ def start_postgres() -> PostgresServer | None:
         process_dir=root,
         run_as=run_as,
         bindir=bindir,
+        options=opts,
     )
     if start.returncode != 0:
         server.stop()

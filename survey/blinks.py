@@ -1,0 +1,88 @@
+"""No 500 page when the database blinks.
+
+A PostgreSQL restart invalidates every pooled connection; the engine's ``pool_pre_ping``
+(survey/config.py) replaces a dead one before use, but a request already running on it fails.
+Such a request is run once more when that is safe: every read (GET, HEAD) and the respondent's
+own posts, which are idempotent (saving a page writes the same values again; a submission that
+did commit is recognised and only shows the thank-you page again). What still fails gets a
+503 page saying to try again, with ``Retry-After``; a respondent's page keeps what they entered
+(their posted fields, sent again by one button), and the request's transaction is rolled back,
+so nothing is half-written. SQLite refusing a write (a read-only file, a full disk) ends the same
+way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, render_template, request
+from werkzeug.wrappers import Response
+
+from survey.database import TRANSIENT
+from survey.extensions import db
+
+# Posts that may run twice with the same outcome as once (see the module docstring).
+IDEMPOTENT_POSTS = frozenset({"respond.start", "respond.page", "respond.submit"})
+READS = frozenset({"GET", "HEAD"})
+# A restarting PostgreSQL accepts connections again within about a second.
+RETRY_DELAY = 0.5
+RETRY_AFTER = 10  # seconds, in the 503 answer
+
+
+def init_app(app: Flask) -> None:
+    """Wrap every view in the one retry, and answer what still fails with 503 (after the
+    blueprints are registered: it wraps the views they added)."""
+    for endpoint, view in list(app.view_functions.items()):
+        app.view_functions[endpoint] = _retrying(endpoint, view)
+    for error in TRANSIENT:
+        app.register_error_handler(error, unavailable)
+
+
+def _retrying(endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except TRANSIENT:
+            if request.method not in READS and endpoint not in IDEMPOTENT_POSTS:
+                raise
+            _rollback()
+            time.sleep(RETRY_DELAY)
+            return view(*args, **kwargs)
+
+    return run
+
+
+def _rollback() -> None:
+    """End the failed transaction; on a dead connection SQLAlchemy only discards it."""
+    with contextlib.suppress(Exception):  # the connection is gone: nothing is left to undo
+        db.session.rollback()
+
+
+def unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+    """The database cannot be used now: 503, try again; a respondent's entries are kept."""
+    from flask import current_app
+
+    from survey.api.problems import problem, under_api
+
+    _rollback()
+    current_app.logger.warning(
+        "Database unavailable (%s) in %s %s",
+        type(getattr(error, "orig", None) or error).__name__,
+        request.method,
+        request.url_rule.rule if request.url_rule else "(no route)",
+    )
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    if under_api():
+        return problem(503), 503, headers
+    kept: list[tuple[str, str]] = []
+    if request.method == "POST" and request.blueprint == "respond":
+        kept = list(request.form.items(multi=True))
+    page = render_template(
+        "errors/unavailable.html", kept=kept, action=request.full_path.rstrip("?")
+    )
+    return page, 503, headers
