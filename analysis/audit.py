@@ -19,8 +19,10 @@ an atom whose n is the same in the composite and each of its categories, and is 
 of its own otherwise. Aggregates, the comparison columns (the old round's
 unknowns, over the old units that map into the row's unit), the HR gaps (mean level is a linear
 function of the category score; ``share_below × n`` is the count below target) are all rows.
-Item distributions add unknowns of their own, the number of an atom's answers of each value
-to each item, and a row per shown count; they are not tied to the category sums (a category
+Counts of people add unknowns of their own (an atom's people with a score in an index, and
+its respondents), with a row per published count (a shown cell's n, fieldwork's completed
+counts); so do item distributions, the number of an atom's answers of each value to each item,
+with a row per shown count; they are not tied to the category sums (a category
 score averages each person's answered items, which counts do not give).
 
 *The test*: a group (an atom, a unit's own respondents of a role, or a unit's subtree × a
@@ -37,18 +39,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from analysis.roles import ALL, OUTPUT_ROLES, ROLES
+from analysis.rowspace import Key, Vector, in_row_space
 from analysis.tree import children_map, parent_map, preorder
 
 __all__ = ["AuditRound", "Attack", "Group"]
-
-#: An unknown: (round, quantity, unit where the respondents sit, role).
-Key = tuple[str, str, str, str]
-Vector = dict[Key, float]
-TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True)
@@ -92,6 +89,50 @@ class AuditRound:
                     own = out[(item, unit, role)]
                     own[value] = own.get(value, 0) + int(n)
         return dict(out)
+
+    def count_vector(self, units: Iterable[str], roles: Iterable[str], index: str) -> Vector:
+        """The unknowns of a count of people: those with a score in ``index`` (``people``:
+        every respondent), one per atom that has them."""
+        roles = tuple(roles)
+        return {
+            (self.name, f"n:{index}", u, r): 1.0
+            for u in units
+            for r in roles
+            if self._count(index, u, r)
+        }
+
+    def _count(self, index: str, unit: str, role: str) -> int:
+        if index == "people":
+            return self.people.get((unit, role), 0)
+        return self.own_n.get((index, unit, role), 0)
+
+    @cached_property
+    def people(self) -> dict[tuple[str, str], int]:
+        """(unit, role) → respondents recorded there (the most with a score in any index)."""
+        out: dict[tuple[str, str], int] = {}
+        for (_, unit, role), n in self.own_n.items():
+            out[(unit, role)] = max(out.get((unit, role), 0), n)
+        return out
+
+    def count_groups(self, k: int) -> list[tuple[Group, Vector]]:
+        """Every natural group of ``0 < n < k`` people: the attack must not tell how many of
+        them have a score in any index, nor how many they are."""
+        out: list[tuple[Group, Vector]] = []
+        seen: set[frozenset[Key]] = set()
+        for unit, below in self.subtree.items():
+            for layer in OUTPUT_ROLES:
+                roles = _roles(layer)
+                for scope, units in (("own", [unit]), ("subtree", below)):
+                    people = sum(self.people.get((u, r), 0) for u in units for r in roles)
+                    if not 0 < people < k:
+                        continue
+                    for index in ("people", *self.indices):
+                        vector = self.count_vector(units, roles, index)
+                        if vector and frozenset(vector) not in seen:
+                            seen.add(frozenset(vector))
+                            group = Group(self.name, unit, layer, f"n:{index}", scope, people)
+                            out.append((group, vector))
+        return out
 
     def item_vector(
         self, units: Iterable[str], roles: Iterable[str], item: str, value: str
@@ -268,6 +309,19 @@ class Attack:
             units, roles = rnd.subtree[str(unit)], _roles(str(layer))
             self.add(rnd.item_vector(units, roles, str(item), str(value)))
 
+    def counts(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
+        """Published counts of people: the ``n`` of shown aggregate rows (``unit_code, role,
+        index, n``) and counts of respondents (``unit_code, role, completed``: fieldwork, and
+        a cell's response rate times its public invited count)."""
+        if "index" in frame.columns:
+            shown = frame[frame["n"].notna()]
+            rows = zip(shown["unit_code"], shown["role"], shown["index"], strict=True)
+        else:
+            shown = frame[frame["completed"].notna()]
+            rows = zip(shown["unit_code"], shown["role"], ["people"] * len(shown), strict=True)
+        for unit, layer, index in rows:
+            self.add(rnd.count_vector(rnd.subtree[str(unit)], _roles(str(layer)), str(index)))
+
     def gaps(self, rnd: AuditRound, frame: pd.DataFrame) -> None:
         """Rows of the gaps (``unit, role, category, mean_level, share_below``)."""
         unit_column = "unit" if "unit" in frame.columns else "unit_code"
@@ -286,87 +340,12 @@ class Attack:
 
     def determined(self, vectors: list[Vector]) -> list[bool]:
         """Whether the rows determine each vector (e.g. a hidden cell's own sum)."""
-        return _in_row_space(self.rows, vectors)
+        return in_row_space(self.rows, vectors)
 
     def recovered(self, rounds: Iterable[AuditRound], k: int) -> list[Group]:
         """The natural groups of ``0 < n < k`` that the rows determine."""
-        candidates = [c for rnd in rounds for c in (*rnd.groups(k), *rnd.item_groups(k))]
-        found = _in_row_space(self.rows, [v for _, v in candidates])
+        candidates = [
+            c for rnd in rounds for c in (*rnd.groups(k), *rnd.item_groups(k), *rnd.count_groups(k))
+        ]
+        found = in_row_space(self.rows, [v for _, v in candidates])
         return [group for (group, _), hit in zip(candidates, found, strict=True) if hit]
-
-
-def _peel(rows: list[Vector]) -> tuple[set[Key], list[Vector]]:
-    """Unknowns determined by rows with one unknown left, repeatedly; the rows that remain."""
-    live = [dict(r) for r in rows]
-    holding: dict[Key, set[int]] = defaultdict(set)
-    for i, row in enumerate(live):
-        for key in row:
-            holding[key].add(i)
-    determined: set[Key] = set()
-    queue = [i for i, row in enumerate(live) if len(row) == 1]
-    while queue:
-        i = queue.pop()
-        if len(live[i]) != 1:
-            continue
-        (key,) = live[i]
-        determined.add(key)
-        for j in holding.pop(key, ()):
-            live[j].pop(key, None)
-            if len(live[j]) == 1:
-                queue.append(j)
-    return determined, [row for row in live if row]
-
-
-def _in_row_space(rows: list[Vector], candidates: list[Vector]) -> list[bool]:
-    """Whether each candidate is a linear combination of the rows."""
-    determined, rest = _peel(rows)
-    root: dict[Key, Key] = {}
-
-    def find(key: Key) -> Key:
-        while root.setdefault(key, key) != key:
-            root[key] = root[root[key]]
-            key = root[key]
-        return key
-
-    for row in rest:
-        first, *others = row
-        for key in others:
-            root[find(key)] = find(first)
-    blocks: dict[Key, list[Vector]] = defaultdict(list)
-    for row in rest:
-        blocks[find(next(iter(row)))].append(row)
-    bases = {block: _basis(block_rows) for block, block_rows in blocks.items()}
-    out = []
-    for vector in candidates:
-        parts: dict[Key, Vector] = defaultdict(dict)
-        inside = True
-        for key, weight in vector.items():
-            if key in determined or abs(weight) < TOLERANCE:
-                continue
-            if key not in root:
-                inside = False
-                break
-            parts[find(key)][key] = weight
-        out.append(inside and all(_spanned(bases[b], part) for b, part in parts.items()))
-    return out
-
-
-def _basis(rows: list[Vector]) -> tuple[dict[Key, int], np.ndarray]:
-    """Column positions of a block's unknowns and an orthonormal basis of its row space."""
-    columns = {key: i for i, key in enumerate(sorted({key for row in rows for key in row}))}
-    matrix = np.zeros((len(rows), len(columns)))
-    for i, row in enumerate(rows):
-        for key, weight in row.items():
-            matrix[i, columns[key]] = weight
-    _, sigma, vt = np.linalg.svd(matrix, full_matrices=False)
-    rank = int((sigma > TOLERANCE * max(1.0, sigma[0] if sigma.size else 0.0)).sum())
-    return columns, vt[:rank]
-
-
-def _spanned(basis: tuple[dict[Key, int], np.ndarray], part: Vector) -> bool:
-    columns, vt = basis
-    vector = np.zeros(len(columns))
-    for key, weight in part.items():
-        vector[columns[key]] = weight
-    residual = vector - vt.T @ (vt @ vector)
-    return bool(np.linalg.norm(residual) <= 1e-6 * np.linalg.norm(vector))

@@ -261,15 +261,39 @@ def test_small_generated_trees_with_skipped_items(parents, sizes, seed, missing)
     assert _attack_all(leaf, tree, "joint") == []
 
 
+def _people(leaf: pd.DataFrame, tree: pd.DataFrame, rule: str) -> pd.DataFrame:
+    """Published counts of respondents (fieldwork, response rates): every unit and layer that
+    ``count_cells`` shows ("joint"), or every count of k or more ("primary")."""
+    from analysis.tables import count_cells
+
+    rnd = audit_round(Q, "R", leaf, tree)
+    own = pd.DataFrame(
+        [(u, r, n) for (u, r), n in rnd.people.items()], columns=["unit", "role", "n"]
+    )
+    counts = count_cells(own, tree, K)
+    hidden = counts["suppressed"] if rule == "joint" else (counts["n"] < K)
+    counts = counts.assign(completed=counts["n"].where(~hidden))
+    return counts.rename(columns={"unit": "unit_code"})[["unit_code", "role", "completed"]]
+
+
 def _attack_all(leaf: pd.DataFrame, tree: pd.DataFrame, rule: str) -> list:
-    """Aggregates and item distributions at once, as a results page and the open data show."""
+    """Aggregates (with their n), counts of respondents and item distributions at once, as a
+    results page and the open data show them."""
     rows = publish(Q, leaf, tree, K, "joint")
     distributions = publish_items(leaf, tree, K, rule, hidden_groups(rows, Q))
     rnd = audit_round(Q, "R", leaf, tree)
     equations = Attack()
     equations.aggregates(rnd, rows)
+    equations.counts(rnd, rows)
+    equations.counts(rnd, _people(leaf, tree, rule))
     equations.items(rnd, distributions)
     return equations.recovered([rnd], K)
+
+
+def test_counts_of_respondents_give_away_the_one_manager_without_complementary_suppression():
+    leaf = leaf_scores(Q, ONE_MANAGER_SIZES, seed=5)
+    found = _attack_all(leaf, ONE_MANAGER, "primary")
+    assert ("B1", "manager", "n:people") in {(g.unit, g.role, g.index) for g in found}
 
 
 def test_item_distributions_give_away_the_one_manager_without_complementary_suppression():
