@@ -44,7 +44,9 @@ def queue(app: Flask) -> Queue:
 def make_queue(app: Flask) -> Queue:
     config = app.config
     url = str(config.get("QUEUE_URL") or "")
-    immediate = bool(config.get("QUEUE_IMMEDIATE") or config.get("TESTING"))
+    immediate = config.get("QUEUE_IMMEDIATE")
+    if immediate is None:  # unset: at once under TESTING, through the worker otherwise
+        immediate = bool(config.get("TESTING"))
     huey: Huey
     if url.startswith(("redis://", "rediss://", "unix://")):
         huey = RedisHuey("mognad", url=url, immediate=immediate)
