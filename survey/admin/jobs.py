@@ -15,12 +15,18 @@ from flask_babel import gettext as _
 from survey.access import Action, require
 from survey.admin import bp
 from survey.extensions import db
+from survey.jobs.mail import SENDING
 from survey.jobs.run import BUILDING, CLOSING, UNOPENED, VERIFYING
 from survey.models import Job, Round
 from survey.models.jobs import UNFINISHED, JobStatus
 
 # Who may see a job: whoever may start one of its kind.
-ACTIONS = {"publish": Action.MANAGE_ROUNDS, "close": Action.MANAGE_ROUNDS}
+ACTIONS = {
+    "publish": Action.MANAGE_ROUNDS,
+    "close": Action.MANAGE_ROUNDS,
+    "invitations": Action.SEND_MAIL,
+    "reminders": Action.SEND_MAIL,
+}
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -38,6 +44,7 @@ def job_detail(job_id: int) -> str:
         status=status_text(job),
         message=message(job),
         unfinished=job.status in UNFINISHED,
+        counts=(job.detail or {}).get("counts"),
         started=format_datetime(job.started_at) if job.started_at else None,
         finished=format_datetime(job.finished_at) if job.finished_at else None,
     )
@@ -47,6 +54,8 @@ def title(job: Job) -> str:
     return {
         "publish": _("Publicera omgången %(name)s", name=job.target),
         "close": _("Stäng omgången %(name)s", name=job.target),
+        "invitations": _("Skicka inbjudningar – %(name)s", name=job.target),
+        "reminders": _("Skicka påminnelser – %(name)s", name=job.target),
     }[job.kind]
 
 
@@ -63,6 +72,9 @@ def message(job: Job) -> str:
     """What happens now or what came of it, in the reader's language."""
     if job.status == JobStatus.QUEUED:
         return _("Jobbet väntar på att bakgrundsprocessen (mognad worker) ska ta det.")
+    if job.status == JobStatus.RUNNING and (job.progress or "").startswith(f"{SENDING}:"):
+        _stage, done, todo = (job.progress or "").split(":")
+        return _("%(done)s av %(todo)s meddelanden är hanterade.", done=done, todo=todo)
     if job.status == JobStatus.RUNNING:
         return {
             BUILDING: _("Rapporten och de öppna data byggs. Det kan ta några minuter."),
@@ -71,6 +83,8 @@ def message(job: Job) -> str:
             VERIFYING: _("Omgången är stängd. De raderade raderna tas bort ur databasfilerna "
                          "och det kontrolleras."),
         }.get(job.progress or "", _("Jobbet har startat."))  # fmt: skip
+    if job.status == JobStatus.DONE and job.kind in ("invitations", "reminders"):
+        return _("Alla meddelanden i utskicket är hanterade.")
     if job.status == JobStatus.DONE:
         return {
             "publish": _("Omgången är publicerad."),
@@ -95,6 +109,8 @@ def failure(job: Job) -> str:
     unchanged = {
         "publish": _("Omgången publicerades inte och är fortfarande stängd."),
         "close": _("Omgången stängdes inte och är fortfarande öppen."),
+        "invitations": _("Utskicket avbröts:"),
+        "reminders": _("Utskicket avbröts:"),
     }[job.kind]
     if error.isidentifier():  # an unexpected error, stored by its type only
         return _("%(unchanged)s Ett oväntat fel inträffade (%(error)s); serverns logg har "

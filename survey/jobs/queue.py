@@ -75,13 +75,20 @@ def unfinished(session: Session, kind: str, target: str) -> Job | None:
     )
 
 
-def enqueue(app: Flask, session: Session, kind: str, target: str, actor: str) -> Job:
+def enqueue(
+    app: Flask,
+    session: Session,
+    kind: str,
+    target: str,
+    actor: str,
+    detail: dict[str, Any] | None = None,
+) -> Job:
     """Record a job, audit it, commit, and hand its id to the queue; the job, or the one of the
     same kind and target that is still queued or running (a second click queues nothing)."""
     existing = unfinished(session, kind, target)
     if existing is not None:
         return existing
-    job = Job(kind=kind, target=target, actor=actor)
+    job = Job(kind=kind, target=target, actor=actor, detail=detail)
     session.add(job)
     session.flush()
     audit(session, "job.enqueue", actor=actor, job=job.id, kind=kind, round=target)

@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from survey.extensions import db
+from survey.jobs import mail
 from survey.jobs.claim import claim
 from survey.models import Job
 from survey.models.audit import utcnow
@@ -113,4 +114,9 @@ def close(session: Session, job: Job) -> None:
     check_round(name, actor)
 
 
-KINDS: dict[str, Callable[[Session, Job], None]] = {"publish": publish, "close": close}
+KINDS: dict[str, Callable[[Session, Job], None]] = {
+    "publish": publish,
+    "close": close,
+    "invitations": mail.send,
+    "reminders": mail.send,
+}

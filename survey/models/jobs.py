@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, String, Text
+from sqlalchemy import JSON, DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.extensions import Model
@@ -44,3 +44,6 @@ class Job(Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the job needs besides its target (a mail job's language) and what it counted (a mail
+    # job's sent/skipped/failed/unknown); never an address or other personal data.
+    detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)

@@ -30,6 +30,7 @@ def upgrade():
         sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('detail', sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs')),
     )
     op.create_index('ix_jobs_kind_target', 'jobs', ['kind', 'target'], unique=False)
