@@ -1,4 +1,4 @@
-"""Background jobs: slow actions (publishing, closing, mailing) run in ``mognad worker``, not in a request.
+"""Background jobs: slow actions (publishing, closing, mailing) run in ``mognad worker``.
 
 A web request records a :class:`~survey.models.Job` row, audits the enqueue and hands the
 job's id to the queue (Huey, :mod:`survey.jobs.queue`); the worker claims the row
