@@ -7,7 +7,8 @@ import click
 
 @click.command(
     help="Run queued background jobs (publishing, closing, mail) until stopped (Ctrl-C or "
-    "SIGTERM). The queue is MOGNAD_QUEUE_URL (redis://…), else a SQLite file in the instance folder."
+    "SIGTERM). The queue is MOGNAD_QUEUE_URL (redis://…), else a SQLite file in the instance "
+    "folder."
 )
 @click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True)
 def worker(workers: int) -> None:
