@@ -11,6 +11,7 @@ message carries a live personal link; the message page does, for the admin who s
 from __future__ import annotations
 
 import re
+from datetime import date
 from email import policy
 from email.parser import BytesParser
 from typing import Any
@@ -25,6 +26,7 @@ from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.jobs.queue import enqueue
+from survey.jobs.schedule import dates_of, set_dates
 from survey.mail import (
     MailConfigError,
     MailSettings,
@@ -100,6 +102,7 @@ def round_texts(round_id: int) -> Any:
     errors = FormErrors()
     texts = rnd.mail_texts or {}
     dates = {"opens_on": rnd.opens_on, "closes_on": rnd.closes_on}
+    reminders = ", ".join(r.on.isoformat() for r in dates_of(db.session(), rnd))
     preview = None
     if request.method == "POST":
         texts = _texts_from_form(errors)
@@ -108,12 +111,16 @@ def round_texts(round_id: int) -> Any:
         if opens and closes and closes < opens:
             errors.add(_("Slutdatum kan inte vara före startdatum"), "#closes_on", "closes_on")
         dates = {"opens_on": opens, "closes_on": closes}
+        reminders = request.form.get("reminder_dates", "").strip()
+        reminder_dates = parse_reminder_dates(errors, reminders)
         if not errors and request.form.get("action") == "save":
             rnd.mail_texts = texts or None
             rnd.opens_on, rnd.closes_on = opens, closes
+            set_dates(db.session(), rnd, reminder_dates)
             audit(
                 db.session(), "round.texts", actor=actor(current_user), round=rnd.name,
                 texts=sorted(f"{k}-{lang}" for k in texts for lang in texts[k]),
+                reminders=[d.isoformat() for d in reminder_dates],
             )  # fmt: skip
             db.session.commit()
             return redirect(url_for("admin.round_detail", round_id=round_id, done="texts"), 303)
@@ -124,12 +131,31 @@ def round_texts(round_id: int) -> Any:
         rnd=rnd,
         texts=texts,
         dates=dates,
+        reminders=reminders,
         preview=preview,
         placeholders=PLACEHOLDERS,
         errors=errors.summary,
         field_errors=errors.fields,
     )
     return page, errors.status
+
+
+def parse_reminder_dates(errors: FormErrors, raw: str) -> list[date]:
+    """The dates of the reminder field (separated by commas or spaces), each checked."""
+    dates: list[date] = []
+    for part in re.split(r"[,\s]+", raw):
+        if not part:
+            continue
+        try:
+            dates.append(date.fromisoformat(part))
+        except ValueError:
+            errors.add(
+                _("Påminnelsedatum måste vara datum som 2026-03-31, åtskilda med kommatecken"),
+                "#reminder_dates",
+                "reminder_dates",
+            )
+            return []
+    return sorted(set(dates))
 
 
 def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, str]]:

@@ -2,7 +2,7 @@
 
 from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
-from survey.models.jobs import Job
+from survey.models.jobs import Job, RoundReminder
 from survey.models.org import Unit, UnitRemap
 from survey.models.published import PublishedFile
 from survey.models.responses import Answer, Ballot, Draft, Response, ResponseComment
@@ -34,6 +34,7 @@ __all__ = [
     "Response",
     "ResponseComment",
     "Round",
+    "RoundReminder",
     "RoundStatistics",
     "SuggestionText",
     "Unit",

@@ -8,10 +8,10 @@ twice, also when two workers share the queue or a message is delivered twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, Index, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.extensions import Model
@@ -47,3 +47,17 @@ class Job(Model):
     # What the job needs besides its target (a mail job's language) and what it counted (a mail
     # job's sent/skipped/failed/unknown); never an address or other personal data.
     detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class RoundReminder(Model):
+    """A date on which the worker sends the round's reminders (once: ``claimed_at`` is set by
+    the one worker that queues the job, in an update only a still unclaimed row matches)."""
+
+    __tablename__ = "round_reminders"
+    __table_args__ = (UniqueConstraint("round_id", "on", name="round_reminder_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    job_id: Mapped[int | None] = mapped_column(nullable=True)

@@ -165,3 +165,43 @@ def test_two_workers_given_one_job_run_it_once(
     done = [a for _, a in actions(db_session)]
     assert done.count("round.close") == 1 and done.count("job.done") == 1
     assert db_session.get(Job, job_id).status == "done"
+
+
+def test_scheduled_reminders_go_out_once_on_their_dates(
+    app, admin, make_round, runner, write_csv, db_session, tmp_path
+) -> None:
+    from datetime import date
+
+    from survey.jobs.schedule import send_due_reminders
+    from survey.mail import outbox_messages
+
+    app.instance_path = str(tmp_path / "instance")
+    outbox = tmp_path / "instance" / "outbox"
+    make_round()
+    invite(runner, write_csv, status="draft")
+    rid = round_of(db_session).id
+    url = f"/admin/rounds/{rid}/texts"
+    bad = admin.post(url, {"reminder_dates": "2025-03-10, tisdag", "action": "save"})
+    assert bad.status_code == 400 and "Påminnelsedatum måste vara datum" in text(bad)
+    r = admin.post(url, {"reminder_dates": "2025-03-17 2025-03-10", "action": "save"})
+    assert r.status_code == 303
+    assert 'value="2025-03-10, 2025-03-17"' in text(admin.get(url))
+    with in_app(app):  # a draft round sends nothing, however late it is
+        assert send_due_reminders(app, db.session(), date(2025, 4, 1)) == []
+    assert admin.post(f"/admin/rounds/{rid}/open", {}).status_code == 303
+    r = admin.post(f"/admin/rounds/{rid}/send/invitations", {"lang": "sv"})
+    assert r.status_code == 303
+
+    def reminders() -> int:
+        return sum(m.subject.startswith("Påminnelse") for m in outbox_messages(outbox))
+
+    with in_app(app):
+        assert send_due_reminders(app, db.session(), date(2025, 3, 9)) == []  # not yet
+        first = send_due_reminders(app, db.session(), date(2025, 3, 10))
+        assert len(first) == 1 and reminders() == 3
+        assert send_due_reminders(app, db.session(), date(2025, 3, 12)) == []  # sent once
+        assert len(send_due_reminders(app, db.session(), date(2025, 3, 17))) == 1
+        assert send_due_reminders(app, db.session(), date(2025, 3, 17)) == []
+    assert reminders() == 6
+    jobs = db_session.scalars(sa.select(Job).where(Job.kind == "reminders")).all()
+    assert [(j.actor, j.status) for j in jobs] == [("schedule", "done")] * 2

@@ -1,4 +1,4 @@
-"""jobs: background jobs (publish, close, mail) and their outcome
+"""jobs and round_reminders: background jobs (publish, close, mail), scheduled reminder dates
 
 Revision ID: b6e4f2a8c1d7
 Revises: c8f2a6d4e1b9
@@ -34,8 +34,22 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs')),
     )
     op.create_index('ix_jobs_kind_target', 'jobs', ['kind', 'target'], unique=False)
+    op.create_table(
+        'round_reminders',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('round_id', sa.Integer(), nullable=False),
+        sa.Column('on', sa.Date(), nullable=False),
+        sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('job_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_reminders_round_id_rounds'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_round_reminders')),
+        sa.UniqueConstraint('round_id', 'on', name='round_reminder_date'),
+    )
+    op.create_index(op.f('ix_round_reminders_round_id'), 'round_reminders', ['round_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_round_reminders_round_id'), table_name='round_reminders')
+    op.drop_table('round_reminders')
     op.drop_index('ix_jobs_kind_target', table_name='jobs')
     op.drop_table('jobs')
