@@ -20,5 +20,16 @@ def worker(workers: int) -> None:
     huey = queue(app).huey
     if huey.immediate:
         raise click.UsageError("the queue runs jobs at once (QUEUE_IMMEDIATE): no worker needed")
+    # Huey logs each task by name and job id (never data): to standard error, as the server does.
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("huey", "survey.jobs"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
+    # The kind of queue only: a Redis URL may carry a password.
+    where = "SQLite" if huey.__class__.__name__ == "SqliteHuey" else "Redis"
+    click.echo(f"Worker running ({workers} thread(s), queue: {where}); Ctrl-C stops it.", err=True)
     # Threads, not processes: each job claims its row first, so two never run one job.
     huey.create_consumer(workers=workers, worker_type="thread").run()
