@@ -22,8 +22,9 @@ from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.jobs.queue import enqueue
-from survey.models import Round
+from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
+from survey.models.jobs import UNFINISHED
 from survey.respond.forms import FormErrors
 from survey.sealing import app_sealer
 from survey.services.audit import audit
@@ -171,6 +172,9 @@ def round_detail(round_id: int) -> str:
         retention=retention(rnd),
         traces=traces(rnd),
         moves=moves,
+        jobs=db.session.scalars(
+            select(Job).where(Job.target == rnd.name, Job.status.in_(UNFINISHED)).order_by(Job.id)
+        ).all(),
         can_change=allowed(current_user, Action.MANAGE_ROUNDS),
         can_mail=allowed(current_user, Action.SEND_MAIL),
         can_purge=allowed(current_user, Action.PURGE),

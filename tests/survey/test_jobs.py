@@ -94,12 +94,17 @@ def test_an_unfinished_job_is_not_queued_twice_and_runs_once(
     assert "I kö" in page and "data-job-poll" in page and 'aria-live="polite"' in page
     assert "Uppdatera sidan" in page
     assert round_of(db_session).status == "open"  # queued, not run by the second click
+    detail = text(admin.get(f"/admin/rounds/{rid}"))
+    assert (
+        "Ett jobb för omgången väntar eller pågår" in detail and f"/admin/jobs/{job_id}" in detail
+    )
     with in_app(app):
         assert run_job(job_id) is True
         assert run_job(job_id) is False  # finished: never again
         assert run_job(job_id + 1) is False  # no such job
     assert round_of(db_session).status == "closed"
     assert [a for _, a in actions(db_session)].count("job.done") == 1
+    assert "Ett jobb för omgången" not in text(admin.get(f"/admin/rounds/{rid}"))
 
 
 @SQLITE
