@@ -79,9 +79,13 @@ $(SECRET_FILE):
 	@(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp) && mv $@.tmp $@
 	@echo "Made a secret key for this checkout in $@ (production sets MOGNAD_SECRET_KEY instead)."
 
+# The worker (background jobs: publishing, closing) runs beside the server and stops with it.
 demo: install-runtime $(SECRET_FILE)
 	$(WITH_KEY) $(BIN)/mognad db upgrade
 	$(WITH_KEY) $(BIN)/mognad demo
+	@$(WITH_KEY) $(BIN)/mognad worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(WITH_KEY) $(BIN)/mognad run --host $(HOST) --port $(PORT)
 
 serve: install-runtime $(SECRET_FILE)

@@ -99,6 +99,11 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SMTP_TLS": "starttls",
         "MAIL_FROM": "",
         "MAIL_BATCH": 50,  # messages per SMTP connection (and per progress line)
+        # Background jobs (survey/jobs): the queue `mognad worker` reads. Empty: a SQLite file
+        # in the instance folder (queue.db); redis://… for Redis. QUEUE_IMMEDIATE true runs each
+        # job at once in the web process instead, with no worker (unset: so under TESTING).
+        "QUEUE_URL": "",
+        "QUEUE_IMMEDIATE": None,
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none trusted).
         "TRUSTED_PROXIES": 0,
     }

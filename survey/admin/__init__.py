@@ -63,6 +63,7 @@ from survey.admin import (  # noqa: E402,F401
     exports,
     feedback,
     fieldwork,
+    jobs,
     mail,
     org,
     questionnaires,

@@ -1,18 +1,17 @@
 """Mail from the browser: a round's own texts with a preview, sending, and the outbox.
 
 Sending uses the same idempotent services as `mognad invitations send` and `mognad reminders
-send`: the page first shows the dry run's counts, and only a POST from that page sends, one
-batch (``MOGNAD_MAIL_BATCH``) per request so that no request outlives a proxy's timeout, each
-message committed as it goes (a second click or a crash never sends anyone the same invitation
-twice); the page then shows how many remain and offers the next batch. The outbox list never
-shows a message's body, because every message carries a live personal link; the message page
-does, for the admin who sent it.
+send`: the page first shows the dry run's counts, and only a POST from that page queues the
+run as a background job (``mognad worker`` sends, each message committed as it goes, so a
+second click or a crash never sends anyone the same invitation twice); the job's page shows
+the progress and the counts. The outbox list never shows a message's body, because every
+message carries a live personal link; the message page does, for the admin who sent it.
 """
 
 from __future__ import annotations
 
-import functools
 import re
+from datetime import date
 from email import policy
 from email.parser import BytesParser
 from typing import Any
@@ -26,19 +25,20 @@ from survey.admin import bp
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
+from survey.jobs.queue import enqueue
+from survey.jobs.schedule import dates_of, set_dates
 from survey.mail import (
     MailConfigError,
     MailSettings,
     OutboxMessage,
     compose,
-    connect,
     outbox_messages,
     settings_from_config,
 )
 from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError
-from survey.services.mail import Delivery, send_invitations, send_reminders
+from survey.services.mail import send_invitations, send_reminders, sendable_round
 from survey.services.round_texts import KINDS, LANGS, PLACEHOLDERS, unknown_placeholders
 
 SAMPLE_TOKEN = "EXEMPEL-inte-en-riktig-lank"  # noqa: S105 (a sample, not a secret)
@@ -102,6 +102,7 @@ def round_texts(round_id: int) -> Any:
     errors = FormErrors()
     texts = rnd.mail_texts or {}
     dates = {"opens_on": rnd.opens_on, "closes_on": rnd.closes_on}
+    reminders = ", ".join(r.on.isoformat() for r in dates_of(db.session(), rnd))
     preview = None
     if request.method == "POST":
         texts = _texts_from_form(errors)
@@ -110,12 +111,16 @@ def round_texts(round_id: int) -> Any:
         if opens and closes and closes < opens:
             errors.add(_("Slutdatum kan inte vara före startdatum"), "#closes_on", "closes_on")
         dates = {"opens_on": opens, "closes_on": closes}
+        reminders = request.form.get("reminder_dates", "").strip()
+        reminder_dates = parse_reminder_dates(errors, reminders)
         if not errors and request.form.get("action") == "save":
             rnd.mail_texts = texts or None
             rnd.opens_on, rnd.closes_on = opens, closes
+            set_dates(db.session(), rnd, reminder_dates)
             audit(
                 db.session(), "round.texts", actor=actor(current_user), round=rnd.name,
                 texts=sorted(f"{k}-{lang}" for k in texts for lang in texts[k]),
+                reminders=[d.isoformat() for d in reminder_dates],
             )  # fmt: skip
             db.session.commit()
             return redirect(url_for("admin.round_detail", round_id=round_id, done="texts"), 303)
@@ -126,12 +131,31 @@ def round_texts(round_id: int) -> Any:
         rnd=rnd,
         texts=texts,
         dates=dates,
+        reminders=reminders,
         preview=preview,
         placeholders=PLACEHOLDERS,
         errors=errors.summary,
         field_errors=errors.fields,
     )
     return page, errors.status
+
+
+def parse_reminder_dates(errors: FormErrors, raw: str) -> list[date]:
+    """The dates of the reminder field (separated by commas or spaces), each checked."""
+    dates: list[date] = []
+    for part in re.split(r"[,\s]+", raw):
+        if not part:
+            continue
+        try:
+            dates.append(date.fromisoformat(part))
+        except ValueError:
+            errors.add(
+                _("Påminnelsedatum måste vara datum som 2026-03-31, åtskilda med kommatecken"),
+                "#reminder_dates",
+                "reminder_dates",
+            )
+            return []
+    return sorted(set(dates))
 
 
 def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, str]]:
@@ -169,7 +193,7 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
 
 @bp.route("/rounds/<int:round_id>/send/<kind>", methods=["GET", "POST"])
 def round_send(round_id: int, kind: str) -> Any:
-    """GET: the dry run's counts and a confirmation; POST: send, then show what happened."""
+    """GET: the dry run's counts and a confirmation; POST: queue the run, go to its job page."""
     require(Action.SEND_MAIL)
     if kind not in ("invitations", "reminders"):
         abort(404)
@@ -180,28 +204,18 @@ def round_send(round_id: int, kind: str) -> Any:
     lang = request.values.get("lang", "")
     if lang not in LANGS:
         lang = str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    run, problem = None, config_problem
+    problem = config_problem
     if request.method == "POST" and settings is not None:
-        delivery = Delivery(
-            base_url=str(current_app.config["BASE_URL"]),
-            compose=functools.partial(
-                compose, kind[:-1], settings=settings, round_name=name, lang=lang
-            ),
-            connect=functools.partial(connect, settings),
-            commit=db.session.commit,
-            batch=settings.batch,
-            limit=settings.batch,
-        )
         try:
-            run = use_case(db.session(), name, delivery)
+            sendable_round(db.session(), name)
         except MognadError as e:
             db.session.rollback()
             problem = str(e)
-        else:
-            audit(
-                db.session(), f"{kind}.send", actor=actor(current_user), round=name, **run.counts()
+        else:  # the whole run goes to the worker; its page shows progress and counts
+            job = enqueue(
+                current_app, db.session(), kind, name, actor(current_user), {"lang": lang}
             )
-            db.session.commit()
+            return redirect(url_for("admin.job_detail", job_id=job.id), 303)
     dry = None
     if problem is None:
         try:
@@ -215,7 +229,6 @@ def round_send(round_id: int, kind: str) -> Any:
         kind=kind,
         lang=lang,
         dry=dry,
-        run=run,
         problem=problem,
         settings=settings,
     )

@@ -21,19 +21,21 @@ from survey.admin import bp
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.models import Round
+from survey.jobs.queue import enqueue
+from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
+from survey.models.jobs import UNFINISHED
 from survey.respond.forms import FormErrors
 from survey.sealing import app_sealer
 from survey.services.audit import audit
-from survey.services.ballots import BallotsUnopened
 from survey.services.errors import MognadError, StateError
-from survey.services.publish import planned_files, publish_round
+from survey.services.publish import planned_files
 from survey.services.retention import has_personal_data, purge_round, round_status
 from survey.services.rounds import TARGET, TRANSITIONS, ClosedForGood, create_round, move_round
 from survey.traces import DEAD, REWRITE, SNAPSHOT, check_round
 
 MOVES = tuple(TRANSITIONS)
+JOBS = ("publish", "close")  # the moves the worker runs (survey/jobs)
 
 
 def load_round(round_id: int) -> Round:
@@ -170,6 +172,9 @@ def round_detail(round_id: int) -> str:
         retention=retention(rnd),
         traces=traces(rnd),
         moves=moves,
+        jobs=db.session.scalars(
+            select(Job).where(Job.target == rnd.name, Job.status.in_(UNFINISHED)).order_by(Job.id)
+        ).all(),
         can_change=allowed(current_user, Action.MANAGE_ROUNDS),
         can_mail=allowed(current_user, Action.SEND_MAIL),
         can_purge=allowed(current_user, Action.PURGE),
@@ -184,41 +189,23 @@ def round_move(round_id: int, action: str) -> Any:
         abort(404)
     rnd = load_round(round_id)
     problem = None
+    if request.method == "POST" and action in JOBS and rnd.status in TRANSITIONS[action]:
+        # Publishing (the PDF) and closing (the vacuum) take long: the worker runs them.
+        job = enqueue(current_app, db.session(), action, rnd.name, actor(current_user))
+        return redirect(url_for("admin.job_detail", job_id=job.id), 303)
     if request.method == "POST":
         name = rnd.name
         try:
-            if action == "publish":
-                publish_round(
-                    db.session(),
-                    name,
-                    current_app.config["K_ANONYMITY"],
-                    actor(current_user),
-                    current_app.config["K_HOMOGENEOUS"],
-                )
-            else:
-                move_round(db.session(), name, action, sealer=app_sealer())
+            move_round(db.session(), name, action, sealer=app_sealer())
         except ClosedForGood:
             db.session.rollback()
             problem = closed_for_good()
-        except BallotsUnopened as e:
-            db.session.rollback()
-            problem = _(
-                "Omgången stängdes inte: %(unopened)s av %(pending)s inskickade svar kan inte "
-                "öppnas, eftersom de förseglades med en hemlig nyckel som installationen inte "
-                "har (nyckel-id %(keys)s) eller har ändrats. Ange den tidigare nyckeln i "
-                "MOGNAD_SECRET_KEY_PREVIOUS och stäng igen. Inga svar har gått förlorade.",
-                unopened=e.unopened,
-                pending=e.pending,
-                keys=", ".join(e.key_ids) or "–",
-            )
         except StateError as e:
             db.session.rollback()
             problem = str(e)
         else:
             audit(db.session(), f"round.{action}", actor=actor(current_user), round=name)
             db.session.commit()
-            if action == "close":
-                check_round(name, actor(current_user))
             return redirect(url_for("admin.round_detail", round_id=round_id, done=action), 303)
     status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
     possible = rnd.status in TRANSITIONS[action]

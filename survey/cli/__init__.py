@@ -32,11 +32,14 @@ GROUPS = {
     "users": ("user",),
     "tokens": ("token",),
     "check": ("check",),
+    "worker": ("worker",),
 }
 
 
 # Commands that serve pages or issue links: without a real secret key they must not start.
-NEEDS_SECRET_KEY = frozenset({"run", "shell", "demo", "links", "invitations", "reminders", "user"})
+NEEDS_SECRET_KEY = frozenset(
+    {"run", "shell", "demo", "links", "invitations", "reminders", "user", "worker"}
+)
 # Commands that work without the database (`check` reports on it itself); every other one
 # first makes sure it can reach the database, and says in one line which one and why not.
 NO_DATABASE = frozenset({None, "questionnaire", "routes", "shell", "check"})

@@ -2,6 +2,7 @@
 
 from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
+from survey.models.jobs import Job, RoundReminder
 from survey.models.org import Unit, UnitRemap
 from survey.models.published import PublishedFile
 from survey.models.responses import Answer, Ballot, Draft, Response, ResponseComment
@@ -26,12 +27,14 @@ __all__ = [
     "Draft",
     "Invitation",
     "InvitationCount",
+    "Job",
     "PublishedFile",
     "QuestionnaireItem",
     "QuestionnaireSnapshot",
     "Response",
     "ResponseComment",
     "Round",
+    "RoundReminder",
     "RoundStatistics",
     "SuggestionText",
     "Unit",

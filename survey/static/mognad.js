@@ -71,4 +71,25 @@
     buttons[i].hidden = false;
     buttons[i].addEventListener("click", function () { window.print(); });
   }
+
+  // A background job's page: while the job is unfinished, fetch the page again every few
+  // seconds and put the new status into the polite live region, so a screen reader hears it.
+  var POLL_MS = 3000;
+  var job = document.querySelector("[data-job-poll]");
+  if (job && window.fetch && window.DOMParser) {
+    var poll = function () {
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html")
+            .querySelector("[data-job-status]");
+          if (!fresh) { return; }
+          if (fresh.innerHTML !== job.innerHTML) { job.innerHTML = fresh.innerHTML; }
+          if (fresh.hasAttribute("data-job-poll")) { window.setTimeout(poll, POLL_MS); }
+        })
+        .catch(function () { window.setTimeout(poll, POLL_MS); });
+    };
+    window.setTimeout(poll, POLL_MS);
+  }
 })();

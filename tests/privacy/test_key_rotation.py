@@ -108,7 +108,10 @@ def test_a_rotated_secret_key_loses_no_answer(apps, tmp_path, clock):
         rid = db.session.scalar(
             sa.text("SELECT id FROM rounds WHERE name = :n"), {"n": survey.name}
         )
-    page = text(admin.post_from("/admin/", f"/admin/rounds/{rid}/close", {}))
+    r = admin.post_from("/admin/", f"/admin/rounds/{rid}/close", {})
+    assert r.status_code == 303  # the close runs as a job; its page says how it ended
+    page = text(admin.get(r.location))
+    assert "Misslyckades" in page
     assert f"Omgången stängdes inte: {B - 1} av {B} inskickade svar kan inte öppnas" in page
     assert "MOGNAD_SECRET_KEY_PREVIOUS" in page and "cannot be opened" not in page
     assert scalar(apps["B"], "SELECT count(*) FROM ballots") == B

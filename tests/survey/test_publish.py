@@ -100,8 +100,9 @@ def test_the_confirmation_page_lists_what_becomes_public_and_failure_is_clear(
     real = report.render_pdf
     monkeypatch.setattr(report, "render_pdf", lambda html: 1 / 0)
     r = admin.post(f"/admin/rounds/{rid}/publish", {})
-    assert r.status_code == 400
-    body = text(r)
+    assert r.status_code == 303 and "/admin/jobs/" in r.location  # the worker publishes
+    body = text(admin.get(r.location))
+    assert "Misslyckades" in body and "publicerades inte och är fortfarande stängd" in body
     assert "was not published, it stays closed" in body and "ZeroDivisionError" in body
     assert "Traceback" not in body
     assert _round(db_session).status == "closed"

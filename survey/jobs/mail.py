@@ -1,0 +1,55 @@
+"""Invitations and reminders as jobs: the whole run in the worker, progress on the job row.
+
+The services (:mod:`survey.services.mail`) commit each message as it goes, so a job that stops
+midway is resumed, not repeated, by the next one; the job only adds where it stands
+(``sending:done:to do``) and what it counted. The audit entry is the one the page used to
+write (``invitations.send`` / ``reminders.send`` with the counts).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from survey.models import Job
+from survey.services.audit import audit
+from survey.services.errors import StateError
+
+SENDING = "sending"
+
+
+def send(session: Session, job: Job) -> None:
+    from survey.mail import MailConfigError, compose, connect, settings_from_config
+    from survey.services.mail import Delivery, send_invitations, send_reminders
+
+    kind, name = job.kind, job.target
+    config = current_app.config
+    lang = str((job.detail or {}).get("lang") or config["BABEL_DEFAULT_LOCALE"])
+    try:
+        settings = settings_from_config(config, current_app.instance_path)
+    except MailConfigError as e:
+        raise StateError(str(e)) from None
+
+    def progress(done: int, todo: int) -> None:
+        job.progress = f"{SENDING}:{done}:{todo}"
+        session.commit()
+
+    delivery = Delivery(
+        base_url=str(config["BASE_URL"]),
+        compose=functools.partial(
+            compose, kind[:-1], settings=settings, round_name=name, lang=lang
+        ),
+        connect=functools.partial(connect, settings),
+        commit=session.commit,
+        progress=progress,
+        batch=settings.batch,
+    )
+    use_case = send_invitations if kind == "invitations" else send_reminders
+    run = use_case(session, name, delivery)
+    audit(session, f"{kind}.send", actor=job.actor, round=name, **run.counts())
+    job.detail = {**(job.detail or {}), "counts": run.counts()}
+    session.commit()
+    if run.error:  # the server stopped answering: what was sent is counted, the rest waits
+        raise StateError(run.error)

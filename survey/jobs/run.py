@@ -1,0 +1,122 @@
+"""Run a claimed job: the same services as the commands, then the outcome on the job row.
+
+Each kind is the body of what the web request did before jobs existed, with the request's
+person as the audit actor: ``publish`` builds the files and moves the round in one transaction
+(:func:`survey.services.publish.publish_round`); ``close`` closes in one transaction and then,
+committed, removes and verifies the deleted rows' traces (:func:`survey.traces.check_round`).
+A job that fails leaves the round as it was (the services roll back) and stores why; the audit
+log records the outcome either way. A job never re-runs: it is claimed once
+(:func:`survey.jobs.claim.claim`), and a failed one is queued again by the person, as a new job.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from survey.extensions import db
+from survey.jobs import mail
+from survey.jobs.claim import claim
+from survey.models import Job
+from survey.models.audit import utcnow
+from survey.models.jobs import JobStatus
+from survey.services.audit import audit
+from survey.services.ballots import BallotsUnopened
+from survey.services.errors import MognadError
+
+log = logging.getLogger(__name__)
+
+# Stage keys stored in ``jobs.progress``; the job page says them in the reader's language.
+BUILDING, CLOSING, VERIFYING = "building", "closing", "verifying"
+# An error stored for a close refused because ballots cannot be opened: ``unopened:n:of:keys``.
+UNOPENED = "unopened"
+
+
+def run_job(job_id: int) -> bool:
+    """Claim job ``job_id`` and run it; False if it was not this worker's to run."""
+    if not claim(db.engine, job_id):
+        log.info("job %s: not claimed (running elsewhere, finished or unknown)", job_id)
+        return False
+    session = db.session()
+    job = session.get(Job, job_id)
+    assert job is not None  # claimed, so it exists
+    kind, target, actor = job.kind, job.target, job.actor
+    try:
+        KINDS[kind](session, job)
+    except BallotsUnopened as e:
+        session.rollback()
+        finish(session, job_id, f"{UNOPENED}:{e.unopened}:{e.pending}:{','.join(e.key_ids)}")
+    except MognadError as e:
+        session.rollback()
+        finish(session, job_id, str(e))
+    except Exception as e:  # the worker survives; the page says it failed, the log says where
+        session.rollback()
+        log.error(
+            "job %s (%s) failed: %s\n%s",
+            job_id,
+            kind,
+            type(e).__name__,
+            "".join(traceback.format_tb(e.__traceback__)),
+        )
+        finish(session, job_id, f"{type(e).__name__}")
+    else:
+        finish(session, job_id, None)
+    log.info("job %s (%s %s, by %s) finished", job_id, kind, target, actor)
+    return True
+
+
+def finish(session: Session, job_id: int, error: str | None) -> None:
+    """Record the outcome on the row and in the audit log (committed)."""
+    job = session.get(Job, job_id)
+    assert job is not None
+    job.status = JobStatus.FAILED.value if error else JobStatus.DONE.value
+    job.finished_at = utcnow()
+    job.error = error
+    job.progress = None
+    audit(
+        session, f"job.{job.status}", actor=job.actor, job=job.id, kind=job.kind,
+        round=job.target, error=error,
+    )  # fmt: skip
+    session.commit()
+
+
+def stage(session: Session, job: Job, key: str) -> None:
+    """Show the job's stage on its page now (committed; the job holds no transaction open)."""
+    job.progress = key
+    session.commit()
+
+
+def publish(session: Session, job: Job) -> None:
+    from survey.services.publish import publish_round
+
+    stage(session, job, BUILDING)
+    name, actor, config = job.target, job.actor, current_app.config
+    publish_round(session, name, config["K_ANONYMITY"], actor, config["K_HOMOGENEOUS"])
+    audit(session, "round.publish", actor=actor, round=name)
+    session.commit()
+
+
+def close(session: Session, job: Job) -> None:
+    from survey.sealing import app_sealer
+    from survey.services.rounds import move_round
+    from survey.traces import check_round
+
+    stage(session, job, CLOSING)
+    name, actor = job.target, job.actor
+    move_round(session, name, "close", sealer=app_sealer())
+    audit(session, "round.close", actor=actor, round=name)
+    session.commit()
+    stage(session, job, VERIFYING)
+    check_round(name, actor)
+
+
+KINDS: dict[str, Callable[[Session, Job], None]] = {
+    "publish": publish,
+    "close": close,
+    "invitations": mail.send,
+    "reminders": mail.send,
+}
