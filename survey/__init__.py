@@ -107,7 +107,10 @@ def register_blueprints(app: Flask) -> None:
     from survey import admin, api, auth, main, respond
     from survey.results import dashboard
     from survey.results import public as results
+    from survey.security import BoundedInt
 
+    # Before any rule is added: each rule binds its converter when it is registered.
+    app.url_map.converters["int"] = BoundedInt
     app.register_blueprint(main.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(respond.bp)

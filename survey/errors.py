@@ -9,20 +9,32 @@ from __future__ import annotations
 import traceback
 
 from flask import Flask, Response, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from survey.extensions import db
 
 
 def init_app(app: Flask) -> None:
     from survey.api.problems import from_exception, problem, under_api
-    from survey.security import ControlCharacters
+    from survey.security import RefusedText
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if under_api():  # the read API answers in JSON (problem details), never HTML
             return from_exception(error)
-        message = error.description if isinstance(error, ControlCharacters) else None
+        message = error.description if isinstance(error, RefusedText) else None
+        if isinstance(error, RequestEntityTooLarge):  # staff uploads have their own (admin/)
+            message = _(
+                "Det du skickade är för stort för att tas emot. Ingenting har sparats. Korta "
+                "texten och försök igen."
+            )
+        if isinstance(error, CSRFError):  # respondents' forms have their own page (respond/)
+            message = _(
+                "Formuläret saknade sin säkerhetskod eller var för gammalt. Ingenting har "
+                "sparats. Ladda om sidan och försök igen."
+            )
         return render_template("errors/error.html", error=error, message=message), error.code
 
     @app.errorhandler(Exception)

@@ -3,7 +3,12 @@
 - Every response: strict CSP (no inline script or style), no framing; HSTS when the public
   address is https (the session cookie is then ``Secure`` too, see ``configure``).
 - Control characters in any form field or query value stop the request with a 400 before a
-  view runs, so nothing half-way is stored and no database error can echo the text.
+  view runs, so nothing half-way is stored and no database error can echo the text. So does
+  text that is not UTF-8: Werkzeug decodes it with U+FFFD in place of each bad byte, and the
+  replacement character is refused wherever it stands (no keyboard types it), rather than stored
+  as a silently altered answer.
+- Integer path variables are bounded (``BoundedInt``): a 30-digit round id is a 404 like any
+  unknown id, not an overflow in the database driver.
 - Tokens and unit-link keys are secrets that identify a person or a link: log records of the
   development server, gunicorn and the app pass through ``RedactFilter`` so they never carry one.
 """
@@ -12,12 +17,14 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import quote, unquote
+from typing import Any
+from urllib.parse import quote, unquote, unquote_to_bytes
 
 from flask import Flask, Response, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -110,8 +117,34 @@ def install_log_redaction(*extra: logging.Logger) -> None:
             logger.addFilter(RedactFilter())
 
 
-class ControlCharacters(BadRequest):
+# The largest id an id column holds: PostgreSQL's INTEGER (SQLAlchemy binds the value cast to
+# it, so a larger one is an error, not a miss). SQLite's driver overflows only past 2**63 - 1.
+LARGEST_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` that matches only what a database integer can hold.
+
+    Werkzeug's converter takes any run of digits; PostgreSQL then refuses an id past its INTEGER
+    range and SQLite's driver overflows on a 20-digit one, which would be a 500. Beyond the bound
+    the rule does not match, so the request is the ordinary 404 of an unknown page.
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class RefusedText(BadRequest):
+    """A form field or query value holds text that is refused before any view runs."""
+
+
+class ControlCharacters(RefusedText):
     """A form field or query value holds a control character (NUL and the like)."""
+
+
+class NotUtf8(RefusedText):
+    """A form field or query value was not valid UTF-8 (decoded with U+FFFD in its place)."""
 
 
 def control_characters_message() -> str:
@@ -121,12 +154,48 @@ def control_characters_message() -> str:
     )
 
 
+def not_utf8_message() -> str:
+    return _(
+        "Det du skickade innehåller tecken som inte kunde läsas (ogiltig UTF-8). Ingenting har "
+        "sparats. Gå tillbaka, skriv in texten igen och försök igen."
+    )
+
+
+REPLACEMENT = "\ufffd"
+
+
+def _posted() -> list[tuple[str, str]]:
+    return [pair for values in (request.args, request.form) for pair in values.items(multi=True)]
+
+
 def has_control_characters() -> bool:
-    for values in (request.args, request.form):
-        for key, value in values.items(multi=True):
-            if CONTROL.search(key) or CONTROL.search(value):
+    return any(CONTROL.search(key) or CONTROL.search(value) for key, value in _posted())
+
+
+def _not_utf8(raw: bytes) -> bool:
+    """Whether a query string or form body holds a name or value that is not UTF-8.
+
+    Werkzeug keeps a percent escape it cannot decode as the literal text ("%FF") and drops the
+    whole body when raw bytes are not UTF-8, so the decoded form cannot tell; the bytes can.
+    """
+    for pair in raw.split(b"&"):
+        for part in pair.split(b"=", 1):
+            try:
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
                 return True
     return False
+
+
+def has_undecodable_text() -> bool:
+    if _not_utf8(request.query_string):
+        return True
+    if request.mimetype == "application/x-www-form-urlencoded" and _not_utf8(
+        request.get_data(cache=True)
+    ):
+        return True
+    # Multipart fields are decoded with U+FFFD in place of each bad byte.
+    return any(REPLACEMENT in key or REPLACEMENT in value for key, value in _posted())
 
 
 def init_app(app: Flask) -> None:
@@ -137,10 +206,15 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     https = str(app.config["BASE_URL"]).lower().startswith("https://")
 
-    @app.before_request
-    def refuse_control_characters() -> None:
+    def refuse_unreadable_text() -> None:
+        if has_undecodable_text():
+            raise NotUtf8(description=not_utf8_message())
         if has_control_characters():
             raise ControlCharacters(description=control_characters_message())
+
+    # First of all request hooks: a body that is not UTF-8 reaches the form-token check as an
+    # empty form, and would be refused there with a message about the wrong problem.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_text)
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -70,10 +70,12 @@ def from_exception(error: HTTPException) -> Response:
     code = error.code or 500
     if isinstance(error, ApiProblem):
         return problem(code, error.description, parameter=error.parameter)
-    from survey.security import ControlCharacters
+    from survey.security import ControlCharacters, NotUtf8
 
     if isinstance(error, ControlCharacters):
         return problem(400, "A query parameter holds a control character (such as NUL).")
+    if isinstance(error, NotUtf8):
+        return problem(400, "A query parameter is not valid UTF-8 (percent-encoded bytes).")
     response = problem(code)
     for name, value in error.get_headers():
         if name.lower() == "allow":  # a 405 says which methods there are
