@@ -84,7 +84,8 @@ def test_every_column_problem_is_named(session):
         import_org(session, 2025, table)
     assert [str(p) for p in err.value.problems] == [
         "org, row 1: missing column 'parent_code' "
-        "(the first row must be: code,name,parent_code[,headcount])",
+        "(the first row must be: code,name,parent_code[,headcount][,headcount_employee]"
+        "[,headcount_manager][,headcount_specialist])",
         "org, row 1, column parent: unknown column 'parent'",
         "org, row 1, column extra: unknown column 'extra'",
     ]
