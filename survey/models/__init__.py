@@ -12,7 +12,7 @@ from survey.models.rounds import (
     QuestionnaireSnapshot,
     Round,
 )
-from survey.models.statistics import RoundStatistics
+from survey.models.statistics import RoundStatistics, StoredFigures
 from survey.models.suggestions import SuggestionText
 from survey.models.tokens import ApiToken
 from survey.models.users import RecoveryCode, SignInLock, User, UserUnit
@@ -33,6 +33,7 @@ __all__ = [
     "ResponseComment",
     "Round",
     "RoundStatistics",
+    "StoredFigures",
     "SuggestionText",
     "Unit",
     "UnitRemap",
