@@ -56,19 +56,30 @@ def frame_data(frame: pd.DataFrame) -> dict[str, Any]:
     if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0):
         index = [str(n) for n in frame.index.names]
         frame = frame.reset_index()
+    values = [[_plain(v) for v in frame[c].tolist()] for c in frame.columns]
     return {
         "columns": [str(c) for c in frame.columns],
         "dtypes": [str(t) for t in frame.dtypes],
-        "values": [[_plain(v) for v in frame[c].tolist()] for c in frame.columns],
+        "values": values,
         "index": index,
+        # columns holding a timestamp, tuple or mapping: only these are walked on reading
+        "marked": [i for i, column in enumerate(values) if any(_marked(v) for v in column)],
     }
+
+
+def _marked(value: Any) -> bool:
+    return isinstance(value, (dict, list))
 
 
 def data_frame(data: dict[str, Any]) -> pd.DataFrame:
     """The frame :func:`frame_data` was given."""
     columns: dict[str, pd.Series] = {}
-    for name, dtype, values in zip(data["columns"], data["dtypes"], data["values"], strict=True):
-        values = [_back(v) for v in values]
+    marked = set(data.get("marked", range(len(data["columns"]))))
+    for i, (name, dtype, values) in enumerate(
+        zip(data["columns"], data["dtypes"], data["values"], strict=True)
+    ):
+        if i in marked:
+            values = [_back(v) for v in values]
         if dtype.startswith("datetime64"):
             columns[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype)
         elif dtype == "object":

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask import current_app, has_app_context
 from sqlalchemy import Connection, Engine
@@ -117,11 +118,23 @@ def _lookup(
     out: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
     if frame.empty:
         return out
-    plain = frame.astype(object).where(frame.notna(), None)
-    for row in plain.to_dict("records"):
-        key = tuple(str(row[c]) for c in by)
-        out.setdefault(key, {})[str(row[then])] = {str(k): v for k, v in row.items()}
+    # Column by column: boxing values through ``to_dict("records")`` took seconds at city
+    # size, paid by a worker's first page of each round.
+    names = [str(c) for c in frame.columns]
+    columns = [
+        [_native(v) for v in frame[c].astype(object).where(frame[c].notna(), None).tolist()]
+        for c in frame.columns
+    ]
+    keys, last = [names.index(c) for c in by], names.index(then)
+    for values in zip(*columns, strict=True):
+        key = tuple(str(values[i]) for i in keys)
+        out.setdefault(key, {})[str(values[last])] = dict(zip(names, values, strict=True))
     return out
+
+
+def _native(value: Any) -> Any:
+    """A numpy scalar as Python's own (as ``DataFrame.to_dict`` gives it)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def require_closed(rnd: Round, role: str = "round") -> None:
