@@ -79,19 +79,19 @@ class RoundFigures:
     estimates: Estimates | None = None  # population estimates and the standardised headline
 
     @cached_property
-    def cell_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+    def cell_rows(self) -> RowLookup:
         """The aggregates' rows as ``(unit, role) → index → row``, None for missing values.
 
         A page looks up hundreds of cells of a frame of tens of thousands of rows; filtering
         the frame for each costs more than the page may take, and the figures of a closed
         round are kept in memory between requests, so this lookup is built once with them.
         """
-        return _lookup(self.aggregates, ("unit_code", "role"), "index")
+        return RowLookup(self.aggregates, ("unit_code", "role"), "index")
 
     @cached_property
-    def gap_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+    def gap_rows(self) -> RowLookup:
         """The gaps' rows as ``(role, unit) → category → row`` (see :attr:`cell_rows`)."""
-        return _lookup(self.gaps, ("role", "unit"), "category")
+        return RowLookup(self.gaps, ("role", "unit"), "category")
 
     @cached_property
     def hidden_groups(self) -> frozenset[tuple[str, str]]:
@@ -112,24 +112,45 @@ class RoundFigures:
 FIELDS = {f.name for f in fields(RoundFigures)}
 
 
-def _lookup(
-    frame: pd.DataFrame, by: tuple[str, ...], then: str
-) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
-    out: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
-    if frame.empty:
-        return out
-    # Column by column: boxing values through ``to_dict("records")`` took seconds at city
-    # size, paid by a worker's first page of each round.
-    names = [str(c) for c in frame.columns]
-    columns = [
-        [_native(v) for v in frame[c].astype(object).where(frame[c].notna(), None).tolist()]
-        for c in frame.columns
-    ]
-    keys, last = [names.index(c) for c in by], names.index(then)
-    for values in zip(*columns, strict=True):
-        key = tuple(str(values[i]) for i in keys)
-        out.setdefault(key, {})[str(values[last])] = dict(zip(names, values, strict=True))
-    return out
+class RowLookup:
+    """A frame's rows as ``key → then → row`` (``row``: column → value, None for missing),
+    each key's rows built on first use.
+
+    A page reads the cells of a few units of frames of tens of thousands of rows, and a newly
+    started worker would otherwise build every row's mapping (seconds at city size) before its
+    first page; the columns are taken out once, the rows of a key when it is first asked for.
+    """
+
+    def __init__(self, frame: pd.DataFrame, by: tuple[str, ...], then: str) -> None:
+        self._names = [str(c) for c in frame.columns]
+        self._columns = [
+            frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
+        ]
+        self._then = self._names.index(then) if not frame.empty else 0
+        self._positions: dict[tuple[str, ...], list[int]] = {}
+        if not frame.empty:
+            parts = [self._columns[self._names.index(c)] for c in by]
+            for i, key in enumerate(zip(*parts, strict=True)):
+                self._positions.setdefault(tuple(map(str, key)), []).append(i)
+        self._rows: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+
+    def get(
+        self, key: tuple[str, ...], default: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        rows = self._rows.get(key)
+        if rows is None:
+            positions = self._positions.get(key)
+            if positions is None:
+                return default
+            rows = {
+                str(self._columns[self._then][i]): {
+                    name: _native(column[i])
+                    for name, column in zip(self._names, self._columns, strict=True)
+                }
+                for i in positions
+            }
+            self._rows[key] = rows  # the same rows if two threads build them at once
+        return rows
 
 
 def _native(value: Any) -> Any:
