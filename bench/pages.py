@@ -12,9 +12,9 @@ on PostgreSQL, closes and publishes every round, then times, through the Flask t
 
 *Warm* is the same request repeated on one app (median and p95 of ``--repeat`` calls);
 *cold* is the first request of a fresh app with the process's memory of figures emptied, as in
-a worker process that just started (the statistics each round stored when it closed stay). A
-page or function that does not exist in this checkout is skipped with a note. Targets: pages
-and API ≤ 300 ms p95 warm, the PDF ≤ 30 s.
+a worker process that just started (the statistics and figures each round stored when it closed
+stay). A page or function that does not exist in this checkout is skipped with a note.
+Targets: pages and API ≤ 300 ms p95 warm, the PDF ≤ 30 s.
 
     .venv/bin/python bench/pages.py [--respondents 25000] [--years 5] [--repeat 30] [--cold 5]
 

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from analysis.opendata import to_records
 from survey.models import Round
-from survey.services import memo
-from survey.services.report import round_figures
+from survey.services import memo, stored
 from survey.services.rounds import note_results_shown
 
 
@@ -43,7 +42,7 @@ def round_rows(session: Session, rnd: Round) -> RoundRows:
     key = memo.state(session, k)
 
     def build() -> RoundRows:
-        figures = round_figures(
+        figures = stored.figures(
             session, rnd.name, k, k_homogeneous=int(current_app.config["K_HOMOGENEOUS"])
         )
         rows = to_records(figures.aggregates)

@@ -13,7 +13,7 @@ from survey.models.rounds import (
     QuestionnaireSnapshot,
     Round,
 )
-from survey.models.statistics import RoundStatistics
+from survey.models.statistics import RoundStatistics, StoredFigures
 from survey.models.suggestions import SuggestionText
 from survey.models.tokens import ApiToken
 from survey.models.users import RecoveryCode, SignInLock, User, UserUnit
@@ -36,6 +36,7 @@ __all__ = [
     "Round",
     "RoundReminder",
     "RoundStatistics",
+    "StoredFigures",
     "SuggestionText",
     "Unit",
     "UnitRemap",

@@ -26,9 +26,9 @@ from survey.i18n import template_helpers
 from survey.models import Round
 from survey.models.enums import FINISHED, UserRole
 from survey.results.numbers import number  # noqa: F401  (the pages' number format)
-from survey.services import memo
+from survey.services import memo, stored
 from survey.services.errors import MognadError
-from survey.services.report import RoundFigures, round_figures, round_k
+from survey.services.report import RoundFigures, round_k
 from survey.services.rounds import note_results_shown
 from survey.services.statistics import tree_frame
 
@@ -96,7 +96,8 @@ def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
 
 
 def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
-    """The round's figures from ``round_figures``, compared with ``compare_id`` (or last year)."""
+    """The round's figures as stored (``survey.services.stored``), compared with
+    ``compare_id`` (or last year)."""
     compare = None
     if compare_id is not None:
         other = db.session.get(Round, compare_id)
@@ -108,7 +109,7 @@ def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
     k = int(current_app.config["K_ANONYMITY"])
 
     def build() -> tuple[RoundFigures, int | None]:
-        fig = round_figures(
+        fig = stored.figures(
             db.session(), rnd.name, k, compare, int(current_app.config["K_HOMOGENEOUS"])
         )
         fig.cell_rows, fig.gap_rows  # built once here, kept with the figures  # noqa: B018

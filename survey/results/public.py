@@ -190,14 +190,14 @@ def _summary(
     process (or a database restored under the same ids) never share an entry.
     """
     from survey.results.report_data import COMPOSITES, build
-    from survey.services.report import round_figures
+    from survey.services.stored import figures
 
     session = db.session()
     rnd = session.get(Round, round_id)
     if rnd is None:
         return None
     with force_locale(lang):
-        data = build(round_figures(session, rnd.name, k, k_homogeneous=k_hom), lang)
+        data = build(figures(session, rnd.name, k, k_homogeneous=k_hom), lang)
         reason = _undetermined_reason(data.placement)
     if data.root is None:
         return None

@@ -15,7 +15,6 @@ round closed), no request, no random id.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -152,20 +151,10 @@ class _ReportHTML(HTML):
 
 def render_pdf(html: str) -> bytes:
     """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head."""
-    # WeasyPrint makes a few objects per element and keeps them all until the PDF is written,
-    # so Python's cycle collector walks a growing heap of ~10⁶ live objects again and again
-    # (a third of a city's build) while finding next to nothing to free. It is paused for
-    # the build only; the build's own cycles are collected right after.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        document = _ReportHTML(string=html, url_fetcher=_NoFetch(), base_url=None)
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
-        del document
-    finally:
-        if was_enabled:
-            gc.enable()
-    gc.collect()
+    # The collector is left alone: pausing it is process-wide, and other request threads of
+    # the same worker run meanwhile (a PDF is built by the publish job, not in a request).
+    document = _ReportHTML(string=html, url_fetcher=_NoFetch(), base_url=None)
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1")
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf

@@ -25,7 +25,6 @@ from survey.results.dashboard import (
     closed_round,
     compare_arg,
     figures,
-    k_of,
     may_see,
     number,
     remembered,
@@ -41,8 +40,9 @@ from survey.results.figures import (
     unit_names,
 )
 from survey.results.overview import chart_texts, chart_url
-from survey.services.items import ItemRow, ItemTable, item_table
-from survey.services.report import RoundFigures, round_k
+from survey.services import stored
+from survey.services.items import ItemRow, ItemTable
+from survey.services.report import RoundFigures
 
 
 def index_arg(fig: RoundFigures, role: str) -> str:
@@ -155,23 +155,15 @@ def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: st
 
 
 def items(rnd: Round, fig: RoundFigures) -> ItemTable:
-    """The round's suppressed item counts with the comparison round's (remembered)."""
-    compare = db.session.get(Round, fig.compare.id) if fig.compare else None
-    base = int(current_app.config["K_ANONYMITY"])
-    k_cmp = round_k(compare, base) if compare else base
-    return remembered(
-        "items",
-        (rnd.id, compare.id if compare else None),
-        lambda: item_table(
-            db.session(),
-            rnd,
-            k_of(rnd),
-            compare,
-            k_cmp,
-            int(current_app.config["K_HOMOGENEOUS"]),
-            fig.hidden_groups,
-        ),
-    )
+    """The round's suppressed item counts with the comparison round's (stored, remembered)."""
+    compare_id = fig.compare.id if fig.compare else None
+
+    def build() -> ItemTable:
+        table = stored.items(db.session(), rnd, fig, int(current_app.config["K_HOMOGENEOUS"]))
+        db.session.commit()  # a table built here (an older round's) is kept for every worker
+        return table
+
+    return remembered("items", (rnd.id, compare_id), build)
 
 
 def answer_labels(category: Category) -> list[str]:

@@ -6,12 +6,16 @@ is fixed, so its figures depend only on what :func:`state` reads: the database, 
 installation's k, every finished round's status, closing and purge times and k (a round closed,
 reopened or purged since changes what may be compared or shown) and the declared
 reorganisations (they map last year's units onto this year's). Anything else is never answered
-from memory. Dashboards and the read API share this one memory.
+from memory. Dashboards and the read API share this one memory; what it builds from is
+stored once in the database (``survey.services.stored``), so a new process fills it quickly.
+
+Nothing here touches the garbage collector: freezing or pausing it is process-wide and a
+worker runs several request threads at once (any tuning is done once per worker at start,
+in ``survey.gunicorn_conf.post_fork``).
 """
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -58,25 +62,10 @@ def remembered(session: Session, k: int, kind: str, key: Hashable, build: Callab
         _memory[full] = value
         while len(_memory) > SIZE:
             _memory.popitem(last=False)
-            gc.unfreeze()  # what was forgotten may hold reference cycles: let them be collected
-        _settle()
     return value
-
-
-def _settle() -> None:
-    """Keep what is remembered out of the garbage collector's full passes.
-
-    A large city's figures are hundreds of thousands of objects that live as long as the
-    process; every full collection walked all of them and paused the request it fell in for a
-    few hundred milliseconds (the HR heatmap's 95th percentile tripled). Frozen objects are
-    still freed by reference counting; :func:`remembered` unfreezes when it forgets an entry.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def forget() -> None:
     """Empty the memory, as a new worker process starts (the benchmark's cold calls)."""
     with _lock:
         _memory.clear()
-        gc.unfreeze()

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from analysis.opendata import FORMATS
 from survey.models import PublishedFile, Round
 from survey.models.enums import RoundStatus
+from survey.services import stored
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
-from survey.services.report import K_HOMOGENEOUS, round_figures, write_report
+from survey.services.report import K_HOMOGENEOUS, write_report
 from survey.services.rounds import move_round
 
 # The documents a published round carries: the report in Swedish (HTML and PDF) and in English
@@ -81,7 +82,7 @@ def build_files(
     writes them (its default comparison round: the previous year's)."""
     from survey.results.report import write_documents
 
-    figures = round_figures(session, name, k, k_homogeneous=k_homogeneous)
+    figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
         out = Path(tmp)
         paths = list(write_report(figures, out, data_formats()))
@@ -188,7 +189,7 @@ def planned_files(
     the documents by name), for the confirmation page."""
     from survey.results.report import document_name
 
-    figures = round_figures(session, name, k, k_homogeneous=k_homogeneous)
+    figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-plan-") as tmp:
         names = [p.name for p in write_report(figures, Path(tmp), data_formats())]
     names += [document_name(f, lang) for lang, formats in DOCUMENTS for f in formats]

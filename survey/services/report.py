@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from flask import current_app, has_app_context
@@ -40,6 +39,7 @@ from survey.services.estimates import Estimates, estimate_table, round_estimates
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
 from survey.services.nonresponse import add_response_columns
 from survey.services.rounds import get_round, snapshot_questionnaire
+from survey.services.row_lookup import RowLookup
 from survey.services.statistics import (
     LeafStatistics,
     cached,
@@ -78,19 +78,19 @@ class RoundFigures:
     estimates: Estimates | None = None  # population estimates and the standardised headline
 
     @cached_property
-    def cell_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+    def cell_rows(self) -> RowLookup:
         """The aggregates' rows as ``(unit, role) → index → row``, None for missing values.
 
         A page looks up hundreds of cells of a frame of tens of thousands of rows; filtering
         the frame for each costs more than the page may take, and the figures of a closed
         round are kept in memory between requests, so this lookup is built once with them.
         """
-        return _lookup(self.aggregates, ("unit_code", "role"), "index")
+        return RowLookup(self.aggregates, ("unit_code", "role"), "index")
 
     @cached_property
-    def gap_rows(self) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
+    def gap_rows(self) -> RowLookup:
         """The gaps' rows as ``(role, unit) → category → row`` (see :attr:`cell_rows`)."""
-        return _lookup(self.gaps, ("role", "unit"), "category")
+        return RowLookup(self.gaps, ("role", "unit"), "category")
 
     @cached_property
     def hidden_groups(self) -> frozenset[tuple[str, str]]:
@@ -109,19 +109,6 @@ class RoundFigures:
 
 
 FIELDS = {f.name for f in fields(RoundFigures)}
-
-
-def _lookup(
-    frame: pd.DataFrame, by: tuple[str, ...], then: str
-) -> dict[tuple[str, ...], dict[str, dict[str, Any]]]:
-    out: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
-    if frame.empty:
-        return out
-    plain = frame.astype(object).where(frame.notna(), None)
-    for row in plain.to_dict("records"):
-        key = tuple(str(row[c]) for c in by)
-        out.setdefault(key, {})[str(row[then])] = {str(k): v for k, v in row.items()}
-    return out
 
 
 def require_closed(rnd: Round, role: str = "round") -> None:

@@ -273,10 +273,20 @@ def move_round(session: Session, name: str, action: str, *, sealer: Sealer | Non
         rnd.traces_verified_at = None
         rnd.traces_problem = TRACES_NOT_CHECKED
         freeze_statistics(session, rnd)
+        session.flush()
+        _store_figures(session, rnd)
     elif target == RoundStatus.PUBLISHED:
         rnd.published_at = utcnow()
     session.flush()
     return rnd
+
+
+def _store_figures(session: Session, rnd: Round) -> None:
+    """Compute the closed round's figures and item tables once and store them, so that no
+    worker builds them on a page (``survey.services.stored``)."""
+    from survey.services.stored import store_round  # it builds on this module
+
+    store_round(session, rnd)
 
 
 def freeze_statistics(session: Session, rnd: Round) -> None:
