@@ -139,6 +139,9 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "browser-test-secret-" + "0123456789abcdef" * 2,
             "BASE_URL": "http://127.0.0.1",
+            # Jobs (publishing, closing, mail) run inside the request that queues them, as with
+            # MOGNAD_QUEUE_IMMEDIATE: the browser then meets the job page already finished.
+            "QUEUE_IMMEDIATE": True,
         }
     )
     factory.commands(app)
