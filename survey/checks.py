@@ -169,7 +169,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def worker(app: Flask) -> Outcome:
-    return Outcome("worker", None, "this release has no background worker yet")
+    return Outcome(
+        "worker", None, "not checked from here: run `mognad worker` beside the web server"
+    )
 
 
 CHECKS: tuple[Check, ...] = (
