@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import Flask
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 # Values by variable name; a name not listed gets "x" (or 1 for an int converter).
 KNOWN: dict[str, object] = {
@@ -49,13 +49,13 @@ def routes(app: Flask, round_id: int) -> Iterator[Route]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         values: dict[str, object] = {}
         for name in rule.arguments:
-            converter = type(rule._converters[name]).__name__
+            integer = isinstance(rule._converters[name], IntegerConverter)
             if name == "round_id":
                 values[name] = round_id
             elif name in KNOWN:
                 values[name] = KNOWN[name]
             else:
-                values[name] = 1 if converter == "IntegerConverter" else "x"
+                values[name] = 1 if integer else "x"
         if rule.endpoint == "static":
             values = {"filename": "mognad.css"}
         with app.test_request_context():
