@@ -35,7 +35,7 @@ tested with a dense SVD.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -118,20 +118,13 @@ class AuditRound:
         """Every natural group of ``0 < n < k`` people: the attack must not tell how many of
         them have a score in any index, nor how many they are."""
         out: list[tuple[Group, Vector]] = []
-        seen: set[frozenset[Key]] = set()
-        for unit, below in self.subtree.items():
-            for layer in OUTPUT_ROLES:
-                roles = _roles(layer)
-                for scope, units in (("own", [unit]), ("subtree", below)):
-                    people = sum(self.people.get((u, r), 0) for u in units for r in roles)
-                    if not 0 < people < k:
-                        continue
-                    for index in ("people", *self.indices):
-                        vector = self.count_vector(units, roles, index)
-                        if vector and frozenset(vector) not in seen:
-                            seen.add(frozenset(vector))
-                            group = Group(self.name, unit, layer, f"n:{index}", scope, people)
-                            out.append((group, vector))
+        seen: set[frozenset[tuple[Key, float]]] = set()
+        for unit, layer, roles, scope, units in self.scopes():
+            people = sum(self.people.get((u, r), 0) for u in units for r in roles)
+            if 0 < people < k:
+                for index in ("people", *self.indices):
+                    group = Group(self.name, unit, layer, f"n:{index}", scope, people)
+                    _keep(out, seen, group, self.count_vector(units, roles, index))
         return out
 
     def item_vector(
@@ -153,25 +146,15 @@ class AuditRound:
         for (item, _, _), own in self.own_items.items():
             values[item].update(own)
         out: list[tuple[Group, Vector]] = []
-        seen: set[frozenset[Key]] = set()
-        for unit, below in self.subtree.items():
-            for layer in OUTPUT_ROLES:
-                roles = _roles(layer)
-                for scope, units in (("own", [unit]), ("subtree", below)):
-                    for item, options in values.items():
-                        n = sum(
-                            sum(self.own_items.get((item, u, r), {}).values())
-                            for u in units
-                            for r in roles
-                        )
-                        if not 0 < n < k:
-                            continue
-                        for value in sorted(options):
-                            vector = self.item_vector(units, roles, item, value)
-                            if frozenset(vector) not in seen:
-                                seen.add(frozenset(vector))
-                                group = Group(self.name, unit, layer, f"{item}={value}", scope, n)
-                                out.append((group, vector))
+        seen: set[frozenset[tuple[Key, float]]] = set()
+        for unit, layer, roles, scope, units in self.scopes():
+            for item, options in values.items():
+                asked = (self.own_items.get((item, u, r), {}) for u in units for r in roles)
+                n = sum(sum(answers.values()) for answers in asked)
+                if 0 < n < k:
+                    for value in sorted(options):
+                        group = Group(self.name, unit, layer, f"{item}={value}", scope, n)
+                        _keep(out, seen, group, self.item_vector(units, roles, item, value))
         return out
 
     @cached_property
@@ -240,20 +223,33 @@ class AuditRound:
         """Every natural group with ``0 < n < k``, one vector per distinct set of unknowns."""
         out: list[tuple[Group, Vector]] = []
         seen: set[frozenset[tuple[Key, float]]] = set()
+        for unit, layer, roles, scope, units in self.scopes():
+            for index in self.indices:
+                n = self.size(units, roles, index)
+                if 0 < n < k:
+                    group = Group(self.name, unit, layer, index, scope, n)
+                    _keep(out, seen, group, self.vector(units, roles, index))
+        return out
+
+    def scopes(self) -> Iterator[tuple[str, str, tuple[str, ...], str, list[str]]]:
+        """Every natural group's atoms: (unit, layer, roles, ``own`` or ``subtree``, units)."""
         for unit, below in self.subtree.items():
             for layer in OUTPUT_ROLES:
-                roles = ROLES if layer == ALL else (layer,)
                 for scope, units in (("own", [unit]), ("subtree", below)):
-                    for index in self.indices:
-                        n = self.size(units, roles, index)
-                        if not 0 < n < k:
-                            continue
-                        vector = self.vector(units, roles, index)
-                        key = frozenset((a, round(w, 9)) for a, w in vector.items())
-                        if key not in seen:
-                            seen.add(key)
-                            out.append((Group(self.name, unit, layer, index, scope, n), vector))
-        return out
+                    yield unit, layer, _roles(layer), scope, units
+
+
+def _keep(
+    out: list[tuple[Group, Vector]],
+    seen: set[frozenset[tuple[Key, float]]],
+    group: Group,
+    vector: Vector,
+) -> None:
+    """Add a candidate unless it is empty or its vector was seen (one per set of unknowns)."""
+    key = frozenset((a, round(w, 9)) for a, w in vector.items())
+    if vector and key not in seen:
+        seen.add(key)
+        out.append((group, vector))
 
 
 def _part(quantity: str, part: str) -> str:

@@ -65,8 +65,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.aggregate import rollup
 from analysis.instruments import Questionnaire
+from analysis.partial import PARTIAL, partial_cells
 from analysis.scoring import ScoringPlan, applicable_indices
 from analysis.suppression import (
     CELL_ROLES,
@@ -87,10 +87,6 @@ __all__ = [
     "score_suppression",
 ]
 
-#: Prefix of the pseudo-indices that count, per composite, the respondents whose composite is
-#: not the mean of their categories (:meth:`analysis.scoring.ScoringPlan.partial_composites`):
-#: decided like indices, never published.
-PARTIAL = "~partial:"
 #: Why a cell is hidden: too few respondents, all answered the same, or to protect another.
 REASONS: tuple[str, ...] = ("too_few", "homogeneous", "complementary")
 ALL_LAYER = 0
@@ -317,12 +313,8 @@ def score_suppression(
     flat = (current["sd"].fillna(1.0).abs() < 1e-9).to_numpy() & (current["n"] >= 2).to_numpy()
     marked = np.array([key in listed for key in keys], dtype=bool) | flat
     frame = current[["unit", "role", "index", "n"]].assign(homogeneous=marked)
-    if partial is not None and int(partial["n"].sum()) > 0:
-        small = _small_groups(current, tree, k)
-        atoms = zip(partial["unit"], partial["role"], strict=True)
-        partial = partial[[atom in small for atom in atoms]]
-    if partial is not None and int(partial["n"].sum()) > 0:
-        counts = _partial_cells(partial, tree)
+    if partial is not None:
+        counts = partial_cells(partial, current, tree, k)
         frame = pd.concat([frame, counts.assign(homogeneous=False)], ignore_index=True)
     decision = joint_suppression(
         frame,
@@ -336,31 +328,6 @@ def score_suppression(
     decision = decision.iloc[: len(keys)]
     decision.index = pd.MultiIndex.from_tuples(keys, names=["unit", "role", "index"])
     return decision
-
-
-def _small_groups(current: pd.DataFrame, tree: pd.DataFrame, k: int) -> set[tuple[str, str]]:
-    """(unit, role) groups recorded at the unit itself (not its sub-units) with 1 … k−1
-    respondents: the smallest groups anyone can name, of which every smaller-than-k group is
-    made. After close none is stored (k-anonymous storage) except at the tree's root."""
-    roles = current[current["role"] != CELL_ROLES[0]][["unit", "role", "index", "n"]]
-    parent = dict(zip(tree["unit"], tree["parent"], strict=True))
-    children = roles.assign(unit=roles["unit"].map(parent)).dropna(subset=["unit"])
-    below = children.groupby(["unit", "role", "index"])["n"].sum()
-    own = roles.set_index(["unit", "role", "index"])["n"]
-    own = own - below.reindex(own.index, fill_value=0)
-    size = own.groupby(level=["unit", "role"]).max()
-    small = size[(size > 0) & (size < k)].index
-    return set(zip(small.get_level_values(0), small.get_level_values(1), strict=True))
-
-
-def _partial_cells(partial: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
-    """Partial respondents (``unit, role, index, n`` where recorded) as :data:`PARTIAL` cells
-    of every unit's subtree and layer, ``all`` included."""
-    leaf = partial[partial["n"] > 0]
-    leaf = leaf.assign(index=PARTIAL + leaf["index"].astype(str))
-    rolled = rollup(leaf[["unit", "role", "index", "n"]], tree, values=("n",))
-    rolled = rolled[rolled["n"] > 0][["unit", "role", "index", "n"]]
-    return rolled.astype({"n": int}).reset_index(drop=True)
 
 
 def role_classes(applicable: Mapping[str, Collection[str]]) -> dict[str, frozenset[str]]:

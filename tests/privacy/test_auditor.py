@@ -85,6 +85,20 @@ def test_a_city_of_one_manager_units():
     assert attack(Q, leaf, tree, publish(Q, leaf, tree, K, "joint"), K) == []
 
 
+def _generated(parents: list[int], sizes: list[int]) -> tuple[pd.DataFrame, dict]:
+    """A hypothesis-drawn tree (unit i under one of the units before it) and group sizes."""
+    tree_map: dict[str, str | None] = {"U0": None}
+    for i, p in enumerate(parents, start=1):
+        tree_map[f"U{i}"] = f"U{min(p, i - 1)}"
+    roles = ("employee", "manager", "specialist")
+    chosen = {
+        (unit, role): sizes[(3 * i + r) % len(sizes)]
+        for i, unit in enumerate(tree_map)
+        for r, role in enumerate(roles)
+    }
+    return tree_frame(tree_map), {key: n for key, n in chosen.items() if n}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     parents=st.lists(st.integers(0, 5), min_size=1, max_size=6),
@@ -96,19 +110,9 @@ def test_small_generated_trees(parents, sizes, seed):
 
     Everyone answers every item here; :func:`test_small_generated_trees_with_skipped_items`
     skips some."""
-    tree_map: dict[str, str | None] = {"U0": None}
-    for i, p in enumerate(parents, start=1):
-        tree_map[f"U{i}"] = f"U{min(p, i - 1)}"
-    roles = ("employee", "manager", "specialist")
-    chosen = {
-        (unit, role): sizes[(3 * i + r) % len(sizes)]
-        for i, unit in enumerate(tree_map)
-        for r, role in enumerate(roles)
-    }
-    chosen = {key: n for key, n in chosen.items() if n}
+    tree, chosen = _generated(parents, sizes)
     if not chosen:
         return
-    tree = tree_frame(tree_map)
     leaf = leaf_scores(Q, chosen, seed=seed)
     assert attack(Q, leaf, tree, publish(Q, leaf, tree, K, "joint"), K) == []
 
@@ -244,19 +248,9 @@ def test_small_generated_trees_with_skipped_items(parents, sizes, seed, missing)
     """As :func:`test_small_generated_trees`, with items skipped, so that some respondents are
     partial, and with the item distributions published too: the rows still determine no small
     group, nor how many of one gave an answer."""
-    tree_map: dict[str, str | None] = {"U0": None}
-    for i, p in enumerate(parents, start=1):
-        tree_map[f"U{i}"] = f"U{min(p, i - 1)}"
-    roles = ("employee", "manager", "specialist")
-    chosen = {
-        (unit, role): sizes[(3 * i + r) % len(sizes)]
-        for i, unit in enumerate(tree_map)
-        for r, role in enumerate(roles)
-    }
-    chosen = {key: n for key, n in chosen.items() if n}
+    tree, chosen = _generated(parents, sizes)
     if not chosen:
         return
-    tree = tree_frame(tree_map)
     leaf = leaf_scores(Q, chosen, seed=seed, missing=missing)
     assert _attack_all(leaf, tree, "joint") == []
 
