@@ -12,9 +12,11 @@ on PostgreSQL, closes and publishes every round, then times, through the Flask t
 
 *Warm* is the same request repeated on one app (median and p95 of ``--repeat`` calls);
 *cold* is the first request of a fresh app with the process's memory of figures emptied, as in
-a worker process that just started (the statistics and figures each round stored when it closed
-stay). A page or function that does not exist in this checkout is skipped with a note.
-Targets: pages and API ≤ 300 ms p95 warm, the PDF ≤ 30 s.
+a process that just started without warming (the statistics and figures each round stored when
+it closed stay); *started* is the first request of a fresh app warmed as gunicorn's
+``post_worker_init`` warms a new worker (``survey.warm``), whose time is printed too. A page or
+function that does not exist in this checkout is skipped with a note. Targets: pages and API
+≤ 300 ms p95 warm and for a started worker's first request, the PDF ≤ 30 s.
 
     .venv/bin/python bench/pages.py [--respondents 25000] [--years 5] [--repeat 30] [--cold 5]
 
@@ -254,6 +256,22 @@ def dispose(app: Any) -> None:
         db.engine.dispose()
 
 
+def started(url: str) -> Any:
+    """A fresh app warmed as gunicorn's ``post_worker_init`` warms a new worker."""
+    from survey.services import memo
+    from survey.warm import warm
+
+    memo.forget()
+    fresh = make_app(url)
+    start = time.perf_counter()
+    warm(fresh)
+    WARMUPS.append(time.perf_counter() - start)
+    return fresh
+
+
+WARMUPS: list[float] = []
+
+
 def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: bool) -> None:
     from survey.services import memo
 
@@ -265,10 +283,11 @@ def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: 
         f"\nround {name!r}, drill-down unit {department}; warm: {repeat} calls, cold: {cold} apps"
     )
     print(
-        f"{'':28} {'warm median':>12} {'warm p95':>10} {'cold median':>12} {'cold max':>10}  target"
+        f"{'':28} {'warm median':>12} {'warm p95':>10} {'cold median':>12} {'cold max':>10} "
+        f"{'started max':>12}  target"
     )
     for label, target, factory in measurements(app, name, department, skip_pdf):
-        warm_call, cold_call = factory(), factory()
+        warm_call, cold_call, started_call = factory(), factory(), factory()
         n = repeat if target < 1 else max(2, repeat // 10)
         try:
             warm_call(app)  # the first call is the cold one of this app: not counted as warm
@@ -279,16 +298,22 @@ def run(url: str, name: str, department: str, repeat: int, cold: int, skip_pdf: 
                 fresh = make_app(url)
                 cold_call(fresh)
                 dispose(fresh)
+                if target < 1:  # the first request of a worker started as gunicorn starts it
+                    fresh = started(url)
+                    started_call(fresh)
+                    dispose(fresh)
         except Exception as e:  # one broken page must not cost the others' figures
             print(f"{label:28} failed: {type(e).__name__}: {e}")
             continue
-        w, c = warm_call.times[1:], cold_call.times
-        verdict = "ok" if p95(w) <= target else "OVER"
+        w, c, s = warm_call.times[1:], cold_call.times, started_call.times or [0.0]
+        verdict = "ok" if max(p95(w), max(s)) <= target else "OVER"
         print(
             f"{label:28} {statistics.median(w) * 1000:10.0f}ms {p95(w) * 1000:8.0f}ms "
-            f"{statistics.median(c) * 1000:10.0f}ms {max(c) * 1000:8.0f}ms  "
-            f"≤ {target * 1000:.0f} ms p95 warm: {verdict}"
+            f"{statistics.median(c) * 1000:10.0f}ms {max(c) * 1000:8.0f}ms "
+            f"{max(s) * 1000:10.0f}ms  ≤ {target * 1000:.0f} ms p95 warm and started: {verdict}"
         )
+    if WARMUPS:
+        print(f"warming a started worker (survey.warm): median {statistics.median(WARMUPS):.1f} s")
     dispose(app)
 
 

@@ -66,3 +66,14 @@ def _refuse_unreachable_database(server: Any) -> None:
     if problem:
         server.log.error("Error: %s", problem)
         sys.exit(1)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Warm the new worker before its accept loop (``survey.warm``): its first request is then
+    as fast as the next."""
+    from flask import Flask
+
+    from survey.warm import warm
+
+    if isinstance(worker.wsgi, Flask):
+        worker.log.info(warm(worker.wsgi, alive=worker.notify))

@@ -37,7 +37,14 @@ class RoundRows:
 
 
 def round_rows(session: Session, rnd: Round) -> RoundRows:
-    """The round's rows (already suppressed), from this process's memory while still valid."""
+    """The round's rows (already suppressed), noted as shown (see :func:`kept_rows`)."""
+    built = kept_rows(session, rnd)
+    _note_shown(session, rnd, built.rows)
+    return built
+
+
+def kept_rows(session: Session, rnd: Round) -> RoundRows:
+    """The round's rows from this process's memory while still valid; nothing noted."""
     k = int(current_app.config["K_ANONYMITY"])
     key = memo.state(session, k)
 
@@ -53,9 +60,7 @@ def round_rows(session: Session, rnd: Round) -> RoundRows:
         every = ("[" + ", ".join(texts) + "]").encode()
         return RoundRows(rows, texts, figures.k, (rnd.id, key), by_unit, every)
 
-    built = memo.remembered(session, k, "api-rows", rnd.id, build)
-    _note_shown(session, rnd, built.rows)
-    return built
+    return memo.remembered(session, k, "api-rows", rnd.id, build)
 
 
 def _note_shown(session: Session, rnd: Round, rows: list[dict[str, Any]]) -> None:

@@ -106,6 +106,21 @@ def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
         if other.status not in FINISHED:
             raise NotReady(other)
         compare = other.name
+    fig, compared = kept_figures(rnd, compare, compare_id)
+    # The rounds inside belong to the session that built the figures; give this request's.
+    other = db.session.get(Round, compared) if compared is not None else None
+    # Once seen, the round may never reopen (its figures could then be differenced).
+    name = other.name if other is not None else None
+    note_results_shown(db.session(), "results.view", rnd.name, name, actor(current_user))
+    db.session.commit()
+    return fig.with_rounds(rnd, other)
+
+
+def kept_figures(
+    rnd: Round, compare: str | None = None, compare_id: int | None = None
+) -> tuple[RoundFigures, int | None]:
+    """The round's figures and the id of the round they compare with, from this process's
+    memory (read from the stored row once); nothing is noted as shown."""
     k = int(current_app.config["K_ANONYMITY"])
 
     def build() -> tuple[RoundFigures, int | None]:
@@ -115,14 +130,7 @@ def figures(rnd: Round, compare_id: int | None = None) -> RoundFigures:
         fig.cell_rows, fig.gap_rows  # built once here, kept with the figures  # noqa: B018
         return fig, fig.compare.id if fig.compare else None
 
-    fig, compared = remembered("figures", (rnd.id, compare_id), build)
-    # The rounds inside belong to the session that built the figures; give this request's.
-    other = db.session.get(Round, compared) if compared is not None else None
-    # Once seen, the round may never reopen (its figures could then be differenced).
-    name = other.name if other is not None else None
-    note_results_shown(db.session(), "results.view", rnd.name, name, actor(current_user))
-    db.session.commit()
-    return fig.with_rounds(rnd, other)
+    return remembered("figures", (rnd.id, compare_id), build)
 
 
 def compare_arg() -> int | None:

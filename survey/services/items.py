@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,19 +108,39 @@ class ItemTable:
         """This round's and the comparison round's counts by (unit, role), built once: the
         table is kept between requests and filtering its hundreds of thousands of rows per
         page would cost more than the page."""
-        return _slices(self.frame), _slices(self.compare) if self.compare is not None else {}
+        return Slices(self.frame), Slices(self.compare)
 
 
-#: (unit, role) → item → {value: count}
-Slices = dict[tuple[str, str], dict[str, dict[str, int]]]
+class Slices:
+    """A count frame as (unit, role) → item → {value: count}, each (unit, role) made on first
+    use: a page reads a few units of hundreds of thousands of rows, and a newly started worker
+    would otherwise build them all before its first page."""
 
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self._positions: dict[tuple[str, str], Any] = {}
+        self._made: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        if frame is None or frame.empty:
+            return
+        keys = frame[["unit", "role"]].astype(str)
+        groups = keys.groupby(["unit", "role"], sort=False).indices
+        self._positions = {(str(k[0]), str(k[1])): v for k, v in groups.items()}  # type: ignore[index]
+        self._items = frame["item"].astype(str).to_numpy(dtype=object)
+        self._values = frame["value"].astype(str).to_numpy(dtype=object)
+        self._counts = frame["count"].to_numpy()
 
-def _slices(frame: pd.DataFrame) -> Slices:
-    out: Slices = {}
-    columns = (frame[c].astype(str).tolist() for c in ("unit", "role", "item", "value"))
-    for unit, role, item, value, count in zip(*columns, frame["count"].tolist(), strict=True):
-        out.setdefault((unit, role), {}).setdefault(item, {})[value] = int(count)
-    return out
+    def get(
+        self, key: tuple[str, str], default: dict[str, dict[str, int]]
+    ) -> dict[str, dict[str, int]]:
+        made = self._made.get(key)
+        if made is None:
+            positions = self._positions.get(key)
+            if positions is None:
+                return default
+            made = {}
+            for i in positions:
+                made.setdefault(self._items[i], {})[self._values[i]] = int(self._counts[i])
+            self._made[key] = made  # the same counts if two threads make them at once
+        return made
 
 
 def _counts(part: dict[str, dict[str, int]], item: str, values: range) -> Counts | None:

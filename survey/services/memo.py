@@ -11,7 +11,7 @@ stored once in the database (``survey.services.stored``), so a new process fills
 
 Nothing here touches the garbage collector: freezing or pausing it is process-wide and a
 worker runs several request threads at once (any tuning is done once per worker at start,
-in ``survey.gunicorn_conf.post_fork``).
+in ``survey.gunicorn_conf``; its ``post_worker_init`` only warms this memory, see ``survey.warm``).
 """
 
 from __future__ import annotations

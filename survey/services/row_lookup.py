@@ -19,15 +19,18 @@ class RowLookup:
 
     def __init__(self, frame: pd.DataFrame, by: tuple[str, ...], then: str) -> None:
         self._names = [str(c) for c in frame.columns]
-        self._columns = [
-            frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
-        ]
+        # numpy converts whole columns to Python objects (missing as None) in C; the rows of
+        # each key are then made only when a page asks for them
+        self._columns = [_objects(frame[c]) for c in frame.columns]
         self._then = self._names.index(then) if not frame.empty else 0
-        self._positions: dict[tuple[str, ...], list[int]] = {}
+        self._positions: dict[tuple[str, ...], Any] = {}
         if not frame.empty:
-            parts = [self._columns[self._names.index(c)] for c in by]
-            for i, key in enumerate(zip(*parts, strict=True)):
-                self._positions.setdefault(tuple(map(str, key)), []).append(i)
+            keys = frame[list(by)].astype(str)
+            groups = keys.groupby(list(by), sort=False, dropna=False).indices
+            self._positions = {
+                (key if isinstance(key, tuple) else (key,)): positions
+                for key, positions in groups.items()
+            }
         self._rows: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
 
     def get(
@@ -47,6 +50,13 @@ class RowLookup:
             }
             self._rows[key] = rows  # the same rows if two threads build them at once
         return rows
+
+
+def _objects(column: pd.Series) -> Any:
+    """The column as Python objects, every missing value (NaN, NA, None) as None."""
+    values = column.to_numpy(dtype=object, copy=True)
+    values[column.isna().to_numpy()] = None
+    return values
 
 
 def _native(value: Any) -> Any:

@@ -40,7 +40,7 @@ from survey.services.report import K_HOMOGENEOUS, RoundFigures, round_figures, r
 from survey.services.rounds import get_round, snapshot_questionnaire
 
 #: Raised whenever what is stored, or how, changes: rows of another version are recomputed.
-VERSION = 1
+VERSION = 2  # 2: columnar arrays instead of JSON values (figure_codec)
 FRAMES = ("aggregates", "reliability", "gaps", "comparisons", "units")
 
 
@@ -101,6 +101,20 @@ def _kept(
     except IntegrityError:
         pass  # another worker stored the same figures first
     return payload, True
+
+
+def current(session: Session, rnd: Round) -> bool:
+    """Whether ``rnd``'s figures (default comparison) are stored and still valid, so that
+    reading them takes milliseconds rather than a build of seconds."""
+    k, k_homogeneous, min_test_n = settings()
+    mark = fingerprint(session, rnd, "figures", k, k_homogeneous, min_test_n)
+    found = select(func.count()).where(
+        StoredFigures.round_id == rnd.id,
+        StoredFigures.kind == "figures",
+        StoredFigures.compare_key == 0,
+        StoredFigures.fingerprint == mark,
+    )
+    return bool(session.scalar(found))
 
 
 def figures(

@@ -5,8 +5,10 @@ building figures; what is stored equals what is computed; a stale row is rebuilt
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import asdict
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -189,6 +191,11 @@ def test_frames_read_back_equal() -> None:
             "d": ["x", None, "z"],
             "e": [True, False, True],
             "t": pd.to_datetime(["2025-01-01", "2025-06-30", None], utc=True),
+            "f": pd.array([True, None, False], dtype="boolean"),
+            "o": pd.Series(["a", "b", "a"], dtype=object),
+            "m": pd.Series(["a", 1, None], dtype=object),
+            "s": pd.Series(["x", None, "x"], dtype="str"),
+            "g": pd.array([0.5, None, 2.0], dtype="Float64"),
         }
     )
     data = stored.codec.unpack(stored.codec.pack(stored.codec.frame_data(frame)))
@@ -198,3 +205,69 @@ def test_frames_read_back_equal() -> None:
     ).rename_axis(["unit", "role"])
     data = stored.codec.unpack(stored.codec.pack(stored.codec.series_data(series)))
     pd.testing.assert_series_equal(stored.codec.data_series(data), series)
+
+
+def test_stored_arrays_are_only_numbers() -> None:
+    """A payload naming an object array is refused: arrays are read with ``frombuffer``, and
+    only numbers and flags may come back from the database that way."""
+    payload = stored.codec.pack({"x": np.array([1, 2])})
+    body = zlib.decompress(payload).replace(b'"<i8"', b'"|O8"')
+    with pytest.raises(ValueError, match="refused"):
+        stored.codec.unpack(zlib.compress(body))
+
+
+def test_a_warmed_worker_reads_nothing_on_its_first_requests(  # type: ignore[no-untyped-def]
+    app, two_years, admin, clock, runner, monkeypatch, fresh_app
+) -> None:
+    """gunicorn's post_worker_init warms a new worker (``survey.warm``): afterwards its first
+    pages and API call neither build nor read stored figures, and warming noted nothing as
+    shown (only a request that shows figures may)."""
+    from survey.models import AuditLog
+    from survey.warm import warm
+
+    rid = ids(app)["R2025"]
+    new = fresh_app()
+    with new.app_context():
+        audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    warm(new)
+    with new.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == audited
+    staff = signed_in_admin(new, admin, clock)
+    builds = Builds(monkeypatch, refuse=True)
+
+    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("stored figures were read: the worker was not warm")
+
+    for name in ("figures", "items"):
+        monkeypatch.setattr(f"survey.services.stored.{name}", refused)
+    for path in (f"/dashboard/{rid}/", f"/dashboard/{rid}/units/EDU", f"/dashboard/{rid}/gaps"):
+        assert staff.get(path).status_code == 200, (path, builds.calls)
+    token = runner.invoke(args=["token", "create", "admin@example.org", "--name", "t"]).output
+    bearer = {"Authorization": f"Bearer {TOKEN.search(token).group(0)}"}  # type: ignore[union-attr]
+    api = new.test_client().get(f"/api/v1/rounds/{rid}/aggregates", headers=bearer)
+    assert api.status_code == 200 and api.get_json()
+    assert builds.calls == []
+
+
+def test_row_lookup_gives_the_rows_as_python_values_with_none_for_missing() -> None:
+    """The pages test ``is none`` on a cell's fields: NaN, NA and None all arrive as None and
+    numbers as Python's own, as ``DataFrame.to_dict`` after ``where(notna, None)`` gives them."""
+    from survey.services.row_lookup import RowLookup
+
+    frame = pd.DataFrame(
+        {
+            "unit_code": ["A", "A", "B"],
+            "role": ["all", "all", "hr"],
+            "index": ["x", "y", "x"],
+            "rate": [0.5, float("nan"), 1.0],
+            "text": pd.Series(["a", None, "b"], dtype="str"),
+            "n": pd.array([1, None, 2], dtype="Int64"),
+            "shown": [True, False, True],
+        }
+    )
+    lookup = RowLookup(frame, ("unit_code", "role"), "index")
+    expected = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    got = lookup.get(("A", "all"), {})
+    assert got == {"x": expected[0], "y": expected[1]}
+    assert [type(v) for v in got["x"].values()] == [str, str, str, float, str, int, bool]
+    assert got["y"]["rate"] is None and lookup.get(("C", "all"), {}) == {}
