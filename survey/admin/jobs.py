@@ -17,7 +17,7 @@ from survey.admin import bp
 from survey.extensions import db
 from survey.jobs.mail import SENDING
 from survey.jobs.run import BUILDING, CLOSING, UNOPENED, VERIFYING
-from survey.models import Job, Round
+from survey.models import Job, Round, Unit
 from survey.models.jobs import UNFINISHED, JobStatus
 
 # Who may see a job: whoever may start one of its kind.
@@ -34,8 +34,12 @@ def job_detail(job_id: int) -> str:
     job = db.session.get(Job, job_id)
     if job is None or job.kind not in ACTIONS:
         abort(404)
-    require(ACTIONS[job.kind])
     rnd = db.session.scalar(db.select(Round).where(Round.name == job.target))
+    code = (job.detail or {}).get("unit")
+    unit = None
+    if code and rnd is not None:  # a scoped run: whoever may run it in that unit may see it
+        unit = db.session.scalar(db.select(Unit).where(Unit.year == rnd.year, Unit.code == code))
+    require(ACTIONS[job.kind], unit)
     return render_template(
         "admin/jobs/detail.html",
         job=job,
