@@ -15,10 +15,12 @@ import re
 from datetime import date
 from email import policy
 from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
 from types import SimpleNamespace
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -48,6 +50,18 @@ from survey.services.round_texts import KINDS, LANGS, PLACEHOLDERS, unknown_plac
 SAMPLE_TOKEN = "EXEMPEL-inte-en-riktig-lank"  # noqa: S105 (a sample, not a secret)
 OUTBOX_NAME = re.compile(r"^[0-9A-Za-z]+-[0-9a-f]{12}\.eml$")
 OUTBOX_LIMIT = 500
+
+
+def mail_date(header: str) -> str:
+    """A message's Date header ("Fri, 04 Dec 2026 22:11:52 +0000") as the page's language
+    writes a date and time; the header as it is if it cannot be read."""
+    try:
+        return format_datetime(parsedate_to_datetime(header))
+    except (TypeError, ValueError):
+        return header
+
+
+bp.add_app_template_filter(mail_date, "mail_date")
 
 
 def mail_settings() -> tuple[MailSettings | None, str | None]:

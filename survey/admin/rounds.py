@@ -104,6 +104,8 @@ def round_new() -> Any:
     choices = instrument_choices()
     errors = FormErrors()
     form: dict[str, str] = {"mode": RoundMode.INVITED, "year": str(date.today().year)}
+    if len(choices) == 1:  # the only questionnaire is the one to use
+        form["questionnaire"] = str(choices[0].choice)
     if request.method == "POST":
         form = {k: request.form.get(k, "").strip() for k in request.form}
         if not form.get("name"):
