@@ -92,6 +92,7 @@ def fieldwork(name: str) -> str:
         k=_k(rnd),
         invited_round=rnd.mode == RoundMode.INVITED,
         remind=_remindable(rnd, code),
+        may_hand_out=may_somewhere(current_user, Action.SEND_MAIL),
     )
 
 

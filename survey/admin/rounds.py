@@ -22,6 +22,7 @@ from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.jobs.queue import enqueue
+from survey.jobs.schedule import states
 from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.jobs import UNFINISHED
@@ -180,6 +181,7 @@ def round_detail(round_id: int) -> str:
         can_change=allowed(current_user, Action.MANAGE_ROUNDS),
         can_mail=allowed(current_user, Action.SEND_MAIL),
         can_purge=allowed(current_user, Action.PURGE),
+        reminders=states(db.session(), rnd, date.today()) if rnd.mode == RoundMode.INVITED else [],
     )
 
 
@@ -315,6 +317,8 @@ def done_message() -> str | None:
         "publish": _("Omgången är publicerad."),
         "purge": _("Omgångens personuppgifter är raderade."),
         "texts": _("Utskickstexterna är sparade."),
+        "reminder_added": _("Påminnelsedatumet är tillagt."),
+        "reminder_removed": _("Påminnelsedatumet är borttaget."),
     }.get(request.args.get("done", ""))
 
 
