@@ -122,6 +122,7 @@ def test_plurals_and_no_negative_zero(app, admin, db_session) -> None:
     total = int(re.search(r"(\d+) händelse", page).group(1))  # type: ignore[union-attr]
     assert (f"{total} händelser" in page) if total != 1 else ("1 händelse." in page)
     assert "1 händelser" not in page
+    assert "Inloggning" in page and ">auth.signed_in<" not in page  # events in words
     page = text(admin.get("/admin/feedback/"))
     assert "1 synpunkter" not in page
 
