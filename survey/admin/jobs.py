@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.extensions import db
 from survey.jobs.mail import SENDING
 from survey.jobs.run import BUILDING, CLOSING, UNOPENED, VERIFYING
@@ -119,4 +120,4 @@ def failure(job: Job) -> str:
     if error.isidentifier():  # an unexpected error, stored by its type only
         return _("%(unchanged)s Ett oväntat fel inträffade (%(error)s); serverns logg har "
                  "detaljerna.", unchanged=unchanged, error=error)  # fmt: skip
-    return _("%(unchanged)s Orsak: %(error)s", unchanged=unchanged, error=error)
+    return _("%(unchanged)s Orsak: %(error)s", unchanged=unchanged, error=staff_message(error))

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
@@ -232,7 +233,7 @@ def round_send(round_id: int, kind: str) -> Any:
             sendable_round(db.session(), name)
         except MognadError as e:
             db.session.rollback()
-            problem = str(e)
+            problem = staff_message(e)
         else:  # the whole run goes to the worker; its page shows progress and counts
             scope = {"unit": unit.code} if unit is not None else {}
             job = enqueue(
@@ -244,7 +245,7 @@ def round_send(round_id: int, kind: str) -> Any:
         try:
             dry = use_case(db.session(), name, None)
         except MognadError as e:
-            problem = str(e)
+            problem = staff_message(e)
         db.session.rollback()
     page = render_template(
         "admin/mail/send.html",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from survey.access import Action, allowed, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
@@ -141,7 +142,7 @@ def round_new() -> Any:
             except MognadError as e:
                 db.session.rollback()
                 for problem in getattr(e, "problems", ()) or (e,):
-                    errors.add(str(getattr(problem, "reason", problem)), "#name")
+                    errors.add(staff_message(getattr(problem, "reason", problem)), "#name")
             else:
                 rnd.opens_on, rnd.closes_on = opens, closes
                 audit(
@@ -206,7 +207,7 @@ def round_move(round_id: int, action: str) -> Any:
             problem = closed_for_good()
         except StateError as e:
             db.session.rollback()
-            problem = str(e)
+            problem = staff_message(e)
         else:
             audit(db.session(), f"round.{action}", actor=actor(current_user), round=name)
             db.session.commit()
@@ -274,7 +275,7 @@ def public_files(
         return planned, problem
     except MognadError as e:
         db.session.rollback()
-        return [], problem or str(e)
+        return [], problem or staff_message(e)
 
 
 @bp.route("/rounds/<int:round_id>/purge", methods=["GET", "POST"])
@@ -289,7 +290,7 @@ def round_purge(round_id: int) -> Any:
             done = purge_round(db.session(), name)
         except StateError as e:
             db.session.rollback()
-            problem = str(e)
+            problem = staff_message(e)
         else:
             audit(
                 db.session(), "round.purge", actor=actor(current_user), round=name,
