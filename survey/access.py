@@ -9,6 +9,10 @@ read (and tested against an independent oracle) in one screen:
 - **manager**: results and fieldwork of the units they are bound to and every unit below them in
   the tree of the year in question, nothing else. A binding is by unit code, so it follows the
   unit from year to year; a code missing from a year's tree gives nothing that year.
+- **scoped administrator** (an admin account bound to units, e.g. one per förvaltning): runs the
+  fieldwork of their subtree (its response rates and its reminders), in the same tree walk as a
+  manager, and nothing outside it or organisation-wide. The scope is a binding on the admin
+  role rather than a role of its own, so an unbound admin stays exactly as before.
 
 ``unit`` is anything with ``year`` and ``code`` (a ``Unit`` row). ``unit=None`` asks about the
 whole organisation, which a manager is never allowed.
@@ -61,6 +65,24 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     UserRole.MANAGER: frozenset({Action.VIEW_RESULTS, Action.VIEW_FIELDWORK}),
 }
 
+#: What an admin bound to units may do, and only inside those units' subtrees.
+SCOPED_ADMIN_ACTIONS = frozenset({Action.VIEW_FIELDWORK, Action.SEND_MAIL})
+
+
+def scoped(user: Any) -> bool:
+    """Whether ``user``'s rights hold only in the subtrees of their bound units."""
+    role = getattr(user, "role", None)
+    return role == UserRole.MANAGER or (
+        role == UserRole.ADMIN and bool(getattr(user, "unit_codes", ()))
+    )
+
+
+def actions_of(user: Any) -> frozenset[Action]:
+    """The actions ``user``'s role (and, for an admin, its scope) allows somewhere."""
+    if getattr(user, "role", None) == UserRole.ADMIN and scoped(user):
+        return SCOPED_ADMIN_ACTIONS
+    return ROLE_ACTIONS.get(getattr(user, "role", ""), frozenset())
+
 
 class UnitRef(Protocol):
     @property
@@ -102,24 +124,30 @@ def allowed(user: Any, action: Action | str, unit: UnitRef | None = None) -> boo
         return False
     if not getattr(user, "is_active", False):
         return False
-    if action not in ROLE_ACTIONS.get(user.role, frozenset()):
+    if action not in actions_of(user):
         return False
-    if user.role != UserRole.MANAGER:
+    if not scoped(user):
         return True
     if unit is None:
         return False
     return in_scope(user.unit_codes, unit.year, unit.code)
 
 
-def units_in_scope(user: Any, year: int) -> set[str] | None:
-    """The unit codes of ``year`` whose results this user may see; None means every unit."""
-    if not allowed(user, Action.VIEW_RESULTS) and not (
-        getattr(user, "role", None) == UserRole.MANAGER and allowed_somewhere(user)
-    ):
+def units_in_scope(user: Any, year: int, action: Action = Action.VIEW_RESULTS) -> set[str] | None:
+    """The unit codes of ``year`` where this user may do ``action`` (by default: see results);
+    None means every unit."""
+    if not may_somewhere(user, action):
         return set()
-    if user.role != UserRole.MANAGER:
+    if not scoped(user):
         return None
     return {code for code in _parents(year) if in_scope(user.unit_codes, year, code)}
+
+
+def may_somewhere(user: Any, action: Action) -> bool:
+    """Whether ``user`` may do ``action`` anywhere (a scoped account: in some unit of theirs)."""
+    if allowed(user, action):
+        return True
+    return scoped(user) and allowed_somewhere(user) and action in actions_of(user)
 
 
 def allowed_somewhere(user: Any) -> bool:

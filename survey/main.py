@@ -46,7 +46,16 @@ def template_helpers() -> dict[str, object]:
     def url_map_endpoints() -> set[str]:
         return set(current_app.view_functions)
 
+    def round_k(rnd: object) -> int:
+        """The group size a round's results are shown from (its own k, never below the
+        installation's); the installation's k where there is no round (a preview)."""
+        from survey.services.report import round_k as k_of
+
+        k = int(current_app.config["K_ANONYMITY"])
+        return k_of(rnd, k) if hasattr(rnd, "k_min") else k  # type: ignore[arg-type]
+
     return {
+        "round_k": round_k,
         "current_lang": current_lang,
         "url_map_endpoints": url_map_endpoints,
         "DONT_KNOW": DONT_KNOW,  # the answer value of "don't know", as the questionnaires store it

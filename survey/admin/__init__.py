@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from survey.access import ROLE_ACTIONS, Action, allowed, allowed_somewhere, staff_only
+from survey.access import Action, actions_of, may_somewhere, staff_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 staff_only(bp)
@@ -29,21 +29,19 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.exports", Action.EXPORT, lazy_gettext("Export för analys")),
     ("admin.audit_log", Action.VIEW_AUDIT, lazy_gettext("Granskningslogg")),
     ("admin.tokens", Action.MANAGE_USERS, lazy_gettext("API-nycklar")),
+    ("admin.accounts_list", Action.MANAGE_USERS, lazy_gettext("Personalkonton")),
 )
 
 
 def may_use(user: object, action: Action) -> bool:
     """Whether ``user`` may use a page for ``action`` somewhere (a manager: in their units)."""
-    if allowed(user, action):
-        return True
-    role = getattr(user, "role", None)
-    return role == "manager" and allowed_somewhere(user) and action in ROLE_ACTIONS[role]
+    return may_somewhere(user, action)
 
 
 @bp.get("/")
 def home() -> str:
     """Who is signed in, in which role, and the staff pages that role may use."""
-    actions = sorted(ROLE_ACTIONS[current_user.role], key=list(Action).index)
+    actions = sorted(actions_of(current_user), key=list(Action).index)
     pages = [
         (endpoint, label)
         for endpoint, action, label in PAGES
@@ -59,14 +57,17 @@ def home() -> str:
 
 
 from survey.admin import (  # noqa: E402,F401
+    accounts,
     audit,
     exports,
     feedback,
     fieldwork,
     jobs,
+    links,
     mail,
     org,
     questionnaires,
+    reminders,
     respondents,
     rounds,
     tokens,

@@ -1,7 +1,8 @@
 """The audit log viewer (administrators): who did what, when, filtered by round, user, action.
 
 Audit details never hold answers (``survey.services.audit`` records actions and counts), and
-this page shows them as plain ``key: value`` text, never as markup.
+this page shows them as plain ``key: value`` text in words (``survey.admin.audit_names``), never
+as markup.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import Select, func, select
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.audit_names import detail_lines, event_name
 from survey.extensions import db
 from survey.models import AuditLog, Round
 
@@ -34,19 +36,6 @@ def _filtered(query: Select[Any], rnd: str, user: str, action: str) -> Select[An
     if action:
         query = query.where(AuditLog.action == action)
     return query
-
-
-def detail_lines(detail: dict[str, Any] | None) -> list[str]:
-    """``key: value`` lines, lists joined with commas, in key order."""
-    lines = []
-    for key in sorted(detail or {}):
-        value = (detail or {})[key]
-        if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
-        lines.append(f"{key}: {value}")
-    return lines
 
 
 @bp.get("/audit/")
@@ -73,6 +62,7 @@ def audit_log() -> str:
             select(AuditLog.action).distinct().order_by(AuditLog.action)
         ).all(),
         filters={"round": rnd, "user": user, "action": action},
+        event_name=event_name,
         page=min(page, pages),
         pages=pages,
         total=total,

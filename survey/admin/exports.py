@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, render_template
 from analysis.exports import EXPORT_FORMATS
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.admin.org import actor
 from survey.extensions import db
 from survey.models import Round
@@ -39,7 +40,7 @@ def export_download(round_id: int, fmt: str) -> Response | tuple[str, int]:
         )
     except MognadError as e:
         db.session.rollback()
-        page = render_template("admin/exports/refused.html", rnd=rnd, reason=str(e))
+        page = render_template("admin/exports/refused.html", rnd=rnd, reason=staff_message(e))
         return page, 409
     db.session.commit()
     filename = f"mognad-export-{rnd.id}.{fmt}"

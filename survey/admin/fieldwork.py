@@ -13,12 +13,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.roles import ROLES
-from survey.access import ROLE_ACTIONS, Action, allowed, require, units_in_scope
+from survey.access import Action, allowed, may_somewhere, require, units_in_scope
 from survey.admin import bp
 from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import Round, Unit
-from survey.models.enums import RoundMode, RoundStatus, UserRole
+from survey.models.enums import RoundMode, RoundStatus
 from survey.services.fieldwork import live_fieldwork, live_fieldwork_csv
 from survey.services.report import round_k
 
@@ -34,10 +34,7 @@ def _round(name: str) -> Round:
 
 
 def _may_see_some_fieldwork() -> None:
-    if allowed(current_user, Action.VIEW_FIELDWORK):
-        return
-    manager = current_user.role == UserRole.MANAGER
-    if not (manager and Action.VIEW_FIELDWORK in ROLE_ACTIONS[UserRole.MANAGER]):
+    if not may_somewhere(current_user, Action.VIEW_FIELDWORK):
         abort(403)
 
 
@@ -51,7 +48,7 @@ def _scope(rnd: Round, code: str | None) -> set[str] | None:
             abort(404)
     if allowed(current_user, Action.VIEW_FIELDWORK):
         return None
-    return units_in_scope(current_user, rnd.year) or set()
+    return units_in_scope(current_user, rnd.year, Action.VIEW_FIELDWORK) or set()
 
 
 def _k(rnd: Round) -> int:
@@ -94,7 +91,19 @@ def fieldwork(name: str) -> str:
         threshold=_threshold(),
         k=_k(rnd),
         invited_round=rnd.mode == RoundMode.INVITED,
+        remind=_remindable(rnd, code),
+        may_hand_out=may_somewhere(current_user, Action.SEND_MAIL),
     )
+
+
+def _remindable(rnd: Round, code: str | None) -> list[Unit]:
+    """The units whose subtree this person may send reminders to from here: the chosen unit,
+    or a scoped administrator's own units (an unscoped admin reminds from the round page)."""
+    if rnd.mode != RoundMode.INVITED or rnd.status != RoundStatus.OPEN:
+        return []
+    codes = [code] if code else list(current_user.unit_codes)
+    units = db.session.scalars(select(Unit).where(Unit.year == rnd.year, Unit.code.in_(codes)))
+    return [u for u in units if allowed(current_user, Action.SEND_MAIL, u)]
 
 
 @bp.get("/fieldwork/<name>/fieldwork.csv")

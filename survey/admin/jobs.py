@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.extensions import db
 from survey.jobs.mail import SENDING
 from survey.jobs.run import BUILDING, CLOSING, UNOPENED, VERIFYING
-from survey.models import Job, Round
+from survey.models import Job, Round, Unit
 from survey.models.jobs import UNFINISHED, JobStatus
 
 # Who may see a job: whoever may start one of its kind.
@@ -34,8 +35,12 @@ def job_detail(job_id: int) -> str:
     job = db.session.get(Job, job_id)
     if job is None or job.kind not in ACTIONS:
         abort(404)
-    require(ACTIONS[job.kind])
     rnd = db.session.scalar(db.select(Round).where(Round.name == job.target))
+    code = (job.detail or {}).get("unit")
+    unit = None
+    if code and rnd is not None:  # a scoped run: whoever may run it in that unit may see it
+        unit = db.session.scalar(db.select(Unit).where(Unit.year == rnd.year, Unit.code == code))
+    require(ACTIONS[job.kind], unit)
     return render_template(
         "admin/jobs/detail.html",
         job=job,
@@ -115,4 +120,4 @@ def failure(job: Job) -> str:
     if error.isidentifier():  # an unexpected error, stored by its type only
         return _("%(unchanged)s Ett oväntat fel inträffade (%(error)s); serverns logg har "
                  "detaljerna.", unchanged=unchanged, error=error)  # fmt: skip
-    return _("%(unchanged)s Orsak: %(error)s", unchanged=unchanged, error=error)
+    return _("%(unchanged)s Orsak: %(error)s", unchanged=unchanged, error=staff_message(error))

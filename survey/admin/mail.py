@@ -10,18 +10,24 @@ message carries a live personal link; the message page does, for the admin who s
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from email import policy
 from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
@@ -35,15 +41,28 @@ from survey.mail import (
     outbox_messages,
     settings_from_config,
 )
+from survey.models import Round, Unit
 from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError
-from survey.services.mail import send_invitations, send_reminders, sendable_round
+from survey.services.mail import send_invitations, send_reminders, sendable_round, subtree_ids
 from survey.services.round_texts import KINDS, LANGS, PLACEHOLDERS, unknown_placeholders
 
 SAMPLE_TOKEN = "EXEMPEL-inte-en-riktig-lank"  # noqa: S105 (a sample, not a secret)
 OUTBOX_NAME = re.compile(r"^[0-9A-Za-z]+-[0-9a-f]{12}\.eml$")
 OUTBOX_LIMIT = 500
+
+
+def mail_date(header: str) -> str:
+    """A message's Date header ("Fri, 04 Dec 2026 22:11:52 +0000") as the page's language
+    writes a date and time; the header as it is if it cannot be read."""
+    try:
+        return format_datetime(parsedate_to_datetime(header))
+    except (TypeError, ValueError):
+        return header
+
+
+bp.add_app_template_filter(mail_date, "mail_date")
 
 
 def mail_settings() -> tuple[MailSettings | None, str | None]:
@@ -194,12 +213,16 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
 @bp.route("/rounds/<int:round_id>/send/<kind>", methods=["GET", "POST"])
 def round_send(round_id: int, kind: str) -> Any:
     """GET: the dry run's counts and a confirmation; POST: queue the run, go to its job page."""
-    require(Action.SEND_MAIL)
     if kind not in ("invitations", "reminders"):
         abort(404)
     rnd = load_round(round_id)
     name = rnd.name
-    use_case = send_invitations if kind == "invitations" else send_reminders
+    unit = mail_scope(rnd, kind)
+    use_case: Any = send_invitations if kind == "invitations" else send_reminders
+    if unit is not None:
+        use_case = functools.partial(
+            send_reminders, unit_ids=subtree_ids(db.session(), rnd, unit.code)
+        )
     settings, config_problem = mail_settings()
     lang = request.values.get("lang", "")
     if lang not in LANGS:
@@ -210,10 +233,11 @@ def round_send(round_id: int, kind: str) -> Any:
             sendable_round(db.session(), name)
         except MognadError as e:
             db.session.rollback()
-            problem = str(e)
+            problem = staff_message(e)
         else:  # the whole run goes to the worker; its page shows progress and counts
+            scope = {"unit": unit.code} if unit is not None else {}
             job = enqueue(
-                current_app, db.session(), kind, name, actor(current_user), {"lang": lang}
+                current_app, db.session(), kind, name, actor(current_user), {"lang": lang, **scope}
             )
             return redirect(url_for("admin.job_detail", job_id=job.id), 303)
     dry = None
@@ -221,7 +245,7 @@ def round_send(round_id: int, kind: str) -> Any:
         try:
             dry = use_case(db.session(), name, None)
         except MognadError as e:
-            problem = str(e)
+            problem = staff_message(e)
         db.session.rollback()
     page = render_template(
         "admin/mail/send.html",
@@ -231,8 +255,25 @@ def round_send(round_id: int, kind: str) -> Any:
         dry=dry,
         problem=problem,
         settings=settings,
+        unit=unit,
     )
     return page, 400 if problem and request.method == "POST" else 200
+
+
+def mail_scope(rnd: Round, kind: str) -> Unit | None:
+    """The unit whose subtree a reminder run is limited to (``?unit=``), checked against the
+    signed-in person's scope; None for a run over the whole round (admins only)."""
+    code = request.values.get("unit", "")
+    if not code:
+        require(Action.SEND_MAIL)
+        return None
+    if kind != "reminders":
+        abort(404)
+    unit = db.session.scalar(select(Unit).where(Unit.year == rnd.year, Unit.code == code))
+    require(Action.SEND_MAIL, unit or SimpleNamespace(year=rnd.year, code=code))
+    if unit is None:
+        abort(404)
+    return unit
 
 
 @bp.get("/outbox")

@@ -18,10 +18,12 @@ from sqlalchemy import select
 
 from survey.access import Action, allowed, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.jobs.queue import enqueue
+from survey.jobs.schedule import states
 from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.jobs import UNFINISHED
@@ -104,6 +106,8 @@ def round_new() -> Any:
     choices = instrument_choices()
     errors = FormErrors()
     form: dict[str, str] = {"mode": RoundMode.INVITED, "year": str(date.today().year)}
+    if len(choices) == 1:  # the only questionnaire is the one to use
+        form["questionnaire"] = str(choices[0].choice)
     if request.method == "POST":
         form = {k: request.form.get(k, "").strip() for k in request.form}
         if not form.get("name"):
@@ -138,7 +142,7 @@ def round_new() -> Any:
             except MognadError as e:
                 db.session.rollback()
                 for problem in getattr(e, "problems", ()) or (e,):
-                    errors.add(str(getattr(problem, "reason", problem)), "#name")
+                    errors.add(staff_message(getattr(problem, "reason", problem)), "#name")
             else:
                 rnd.opens_on, rnd.closes_on = opens, closes
                 audit(
@@ -178,6 +182,7 @@ def round_detail(round_id: int) -> str:
         can_change=allowed(current_user, Action.MANAGE_ROUNDS),
         can_mail=allowed(current_user, Action.SEND_MAIL),
         can_purge=allowed(current_user, Action.PURGE),
+        reminders=states(db.session(), rnd, date.today()) if rnd.mode == RoundMode.INVITED else [],
     )
 
 
@@ -202,7 +207,7 @@ def round_move(round_id: int, action: str) -> Any:
             problem = closed_for_good()
         except StateError as e:
             db.session.rollback()
-            problem = str(e)
+            problem = staff_message(e)
         else:
             audit(db.session(), f"round.{action}", actor=actor(current_user), round=name)
             db.session.commit()
@@ -270,7 +275,7 @@ def public_files(
         return planned, problem
     except MognadError as e:
         db.session.rollback()
-        return [], problem or str(e)
+        return [], problem or staff_message(e)
 
 
 @bp.route("/rounds/<int:round_id>/purge", methods=["GET", "POST"])
@@ -285,7 +290,7 @@ def round_purge(round_id: int) -> Any:
             done = purge_round(db.session(), name)
         except StateError as e:
             db.session.rollback()
-            problem = str(e)
+            problem = staff_message(e)
         else:
             audit(
                 db.session(), "round.purge", actor=actor(current_user), round=name,
@@ -313,6 +318,8 @@ def done_message() -> str | None:
         "publish": _("Omgången är publicerad."),
         "purge": _("Omgångens personuppgifter är raderade."),
         "texts": _("Utskickstexterna är sparade."),
+        "reminder_added": _("Påminnelsedatumet är tillagt."),
+        "reminder_removed": _("Påminnelsedatumet är borttaget."),
     }.get(request.args.get("done", ""))
 
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from survey.access import Action, require
 from survey.admin import bp
+from survey.admin.messages import staff_message
 from survey.admin.org import actor
 from survey.extensions import db
 from survey.models import ApiToken, User
@@ -59,7 +60,7 @@ def token_create() -> tuple[str, int]:
         row, token = create_token(db.session(), owner, form["name"])
     except MognadError as e:
         db.session.rollback()
-        errors.add(str(e), "#name", "name")
+        errors.add(staff_message(e), "#name", "name")
         return _page(errors, form, 400)
     audit(
         db.session(), "token.created", actor=actor(), user=owner.email, token=row.id, name=row.name

@@ -75,12 +75,18 @@ def create_user(
 
 
 def checked_units(session: Session, role: str, unit_codes: list[str]) -> list[str]:
-    """The unit codes a ``role`` account is bound to, or InputError saying what is wrong."""
+    """The unit codes a ``role`` account is bound to, or InputError saying what is wrong.
+
+    An admin bound to units is a scoped administrator (``survey.access``); unbound, it may do
+    everything.
+    """
     codes = sorted({c.strip() for c in unit_codes if c.strip()})
     if role == UserRole.MANAGER and not codes:
         raise InputError("a manager needs at least one --unit CODE (the units they may see)")
-    if role != UserRole.MANAGER and codes:
-        raise InputError(f"--unit applies to managers only; an {role} account sees every unit")
+    if role == UserRole.HR and codes:
+        raise InputError(
+            "--unit applies to managers and scoped admins; an hr account sees every unit"
+        )
     known = set(session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
     missing = [c for c in codes if c not in known]
     if missing:
@@ -163,6 +169,12 @@ def spend_like_a_check(password: str) -> None:
         _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(16)))
     with contextlib.suppress(VerificationError):
         _HASHER.verify(_DUMMY[0], password)
+
+
+def enable_user(user: User) -> None:
+    """Let a disabled account sign in again (with its password and app, or a new set-up link)."""
+    user.active = True
+    clear_failures(user)
 
 
 def disable_user(user: User) -> None:

@@ -91,6 +91,11 @@ def end_session() -> None:
     _fresh_session()
 
 
+def setup_url(token: str) -> str:
+    """The full address of a set-up link (``BASE_URL``: mail and the terminal have no request)."""
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/auth/setup/{token}"
+
+
 def actor(user: User) -> str:
     return f"web:{user.email}"
 

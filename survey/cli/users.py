@@ -8,7 +8,6 @@ the link's token is stored, so the link cannot be shown again; `mognad user rese
 from __future__ import annotations
 
 import click
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,10 +17,6 @@ from survey.models import User
 from survey.models.users import USER_ROLES
 from survey.services.audit import audit
 from survey.services.errors import InputError
-
-
-def setup_url(token: str) -> str:
-    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/auth/setup/{token}"
 
 
 def _user(session: Session, email: str) -> User:
@@ -39,7 +34,13 @@ def user() -> None:
 @user.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(USER_ROLES), required=True)
-@click.option("--unit", "units", multiple=True, help="A unit code a manager may see (repeat).")
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    help="A unit code a manager may see, or an admin may run fieldwork in (repeat; an admin "
+    "with units is a scoped administrator of those units' subtrees).",
+)
 @command
 def create(email: str, role: str, units: tuple[str, ...]) -> None:
     """Create an account and print its one-time set-up link."""
@@ -48,7 +49,7 @@ def create(email: str, role: str, units: tuple[str, ...]) -> None:
         audit(session, "user.created", role=role, units=list(account.unit_codes))
     click.echo(f"Created {account.email} ({role}).")
     click.echo(f"Set-up link (single use, valid {accounts.SETUP_HOURS} hours):")
-    click.echo(setup_url(token))
+    click.echo(flow.setup_url(token))
 
 
 @user.command("reset")
@@ -63,7 +64,7 @@ def reset(email: str) -> None:
         token = accounts.issue_setup(account, flow.utcnow())
         audit(session, "user.reset", user=account.email)
     click.echo(f"Set-up link for {account.email} (single use, valid {accounts.SETUP_HOURS} hours):")
-    click.echo(setup_url(token))
+    click.echo(flow.setup_url(token))
 
 
 @user.command("units")

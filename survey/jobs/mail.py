@@ -22,7 +22,13 @@ SENDING = "sending"
 
 def send(session: Session, job: Job) -> None:
     from survey.mail import MailConfigError, compose, connect, settings_from_config
-    from survey.services.mail import Delivery, send_invitations, send_reminders
+    from survey.services.mail import (
+        Delivery,
+        send_invitations,
+        send_reminders,
+        sendable_round,
+        subtree_ids,
+    )
 
     kind, name = job.kind, job.target
     config = current_app.config
@@ -46,9 +52,16 @@ def send(session: Session, job: Job) -> None:
         progress=progress,
         batch=settings.batch,
     )
-    use_case = send_invitations if kind == "invitations" else send_reminders
-    run = use_case(session, name, delivery)
-    audit(session, f"{kind}.send", actor=job.actor, round=name, **run.counts())
+    unit = (job.detail or {}).get("unit")
+    if kind == "invitations":
+        run = send_invitations(session, name, delivery)
+    elif unit:  # a scoped administrator's reminders: their subtree only
+        rnd = sendable_round(session, name)
+        run = send_reminders(session, name, delivery, subtree_ids(session, rnd, str(unit)))
+    else:
+        run = send_reminders(session, name, delivery)
+    scope = {"unit": unit} if unit else {}
+    audit(session, f"{kind}.send", actor=job.actor, round=name, **scope, **run.counts())
     job.detail = {**(job.detail or {}), "counts": run.counts()}
     session.commit()
     if run.error:  # the server stopped answering: what was sent is counted, the rest waits

@@ -86,6 +86,25 @@ def dates_of(session: Session, rnd: Round) -> list[RoundReminder]:
     )
 
 
+def states(session: Session, rnd: Round, today: date) -> list[dict[str, Any]]:
+    """Each reminder date with its state for the round page: ``sent`` (claimed by the worker),
+    ``due`` (its day has come in an open round), ``waiting`` (its day has come but the round is
+    not open: goes out if it opens), ``planned``; and the job that sent it."""
+    from survey.models import Job
+
+    rows = []
+    for r in dates_of(session, rnd):
+        if r.claimed_at is not None:
+            state = "sent"
+        elif r.on > today:
+            state = "planned"
+        else:
+            state = "due" if rnd.status == RoundStatus.OPEN else "waiting"
+        job = session.get(Job, r.job_id) if r.job_id else None
+        rows.append({"id": r.id, "on": r.on, "state": state, "job": job})
+    return rows
+
+
 def register_periodic(huey: Any, app: Flask) -> None:
     """The worker's periodic task: every few minutes, queue the reminders whose day has come."""
     from huey import crontab

@@ -70,15 +70,18 @@ def render_thanks(rnd: Round) -> str:
     questionnaire = snapshot_questionnaire(db.session(), rnd)
     return render_template(
         "respond/thanks.html",
-        **thanks_context(rnd.name, questionnaire, rnd.mode == RoundMode.INVITED),
+        **thanks_context(rnd.name, questionnaire, rnd.mode == RoundMode.INVITED, rnd),
         report_url=report_url(rnd),
     )
 
 
-def thanks_context(round_name: str, questionnaire: Questionnaire, personal: bool) -> dict[str, Any]:
-    """What thanks.html needs besides the report link; shared with the admin preview."""
+def thanks_context(
+    round_name: str, questionnaire: Questionnaire, personal: bool, rnd: Round | None = None
+) -> dict[str, Any]:
+    """What thanks.html needs besides the report link; shared with the admin preview (which
+    has no round: the installation's k is shown there)."""
     return {
-        "round": {"name": round_name},
+        "round": {"name": round_name} if rnd is None else rnd,
         "questionnaire": questionnaire,
         "today": long_date(),
         "personal": personal,

@@ -38,7 +38,8 @@ Number = Callable[[float], str]
 
 def one_decimal(value: float) -> str:
     """The default number format: one decimal, point as decimal mark."""
-    return f"{value:.1f}"
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text  # never a negative zero
 
 
 @dataclass(frozen=True)

@@ -31,4 +31,6 @@ def number(value: Any, digits: int = 1) -> str:
     if value is None or value != value:
         return DASH
     exact = Decimal(str(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
+    if exact.is_zero():
+        exact = exact.copy_abs()  # -0.04 is "0,0", never "-0,0"
     return f"{exact:,.{digits}f}".translate(_marks(str(get_locale())))

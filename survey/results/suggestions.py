@@ -61,11 +61,24 @@ def suggestions(round_id: int) -> str:
         weak=[(w, entries[("category", w.category)]) for w in weak],
         labels={c.id: tr(c.title) for c in q.categories},
         may_edit=allowed(current_user, Action.MANAGE_ROUNDS),
-        all_entries=list(entries.values()),
+        all_entries=editing_order(entries, quadrant, [w.category for w in weak]),
+        for_unit={("quadrant", quadrant)} | {("category", w.category) for w in weak},
         quadrants=QUADRANTS,
         done=request.args.get("done"),
         decimal=lambda x: f"{x:.0f}",
     )
+
+
+def editing_order(
+    entries: dict[tuple[str, str], service.Entry], quadrant: str | None, weak: list[str]
+) -> list[service.Entry]:
+    """The entries to edit, those shown for this unit first (its quadrant, then its weakest
+    categories, weakest first), so the editor opens where the page's advice is."""
+    first = [("quadrant", quadrant)] if quadrant else []
+    first += [("category", c) for c in weak]
+    return [entries[k] for k in first if k in entries] + [
+        e for k, e in entries.items() if k not in first
+    ]
 
 
 def _messages(problems: list[service.TextProblem], errors: FormErrors) -> None:
@@ -100,6 +113,9 @@ def suggestions_edit(round_id: int, kind: str, ident: str) -> Any:
         abort(404)
     errors = FormErrors()
     values = {lang: "\n".join(entry.texts.get(lang, ())) for lang in service.LANGS}
+    if kind == "quadrant" and not any(values.values()):
+        # An instrument without suggestions: start from the quadrant's own advice, not empty.
+        values = {lang: QUADRANTS[ident].advice.get(lang, "") for lang in service.LANGS}
     if request.method == "POST":
         actor = f"web:{current_user.email}"
         back = url_for("dashboard.suggestions", round_id=rnd.id)

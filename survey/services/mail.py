@@ -31,7 +31,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.mail import MailError, Refused, Sender
-from survey.models import Invitation, Round
+from survey.models import Invitation, Round, Unit
 from survey.models.audit import utcnow
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.services.errors import StateError
@@ -155,11 +155,39 @@ def send_invitations(
     return run
 
 
-def send_reminders(session: Session, round_name: str, delivery: Delivery | None) -> MailRun:
-    """One reminder to each invited person who has not completed, at most once per run."""
+def subtree_ids(session: Session, rnd: Round, code: str) -> list[int]:
+    """The ids of unit ``code`` and every unit below it in the round's year (a scoped run)."""
+    rows = session.execute(select(Unit.id, Unit.parent_id, Unit.code).where(Unit.year == rnd.year))
+    children: dict[int | None, list[int]] = {}
+    start = []
+    for uid, parent, ucode in rows:
+        children.setdefault(parent, []).append(uid)
+        if ucode == code:
+            start.append(uid)
+    seen: list[int] = []
+    while start:
+        uid = start.pop()
+        seen.append(uid)
+        start += children.get(uid, [])
+    return seen
+
+
+def send_reminders(
+    session: Session,
+    round_name: str,
+    delivery: Delivery | None,
+    unit_ids: list[int] | None = None,
+) -> MailRun:
+    """One reminder to each invited person who has not completed, at most once per run.
+
+    ``unit_ids`` limits the run to the invitations of those units (a förvaltning's
+    administrator reminds their own subtree only, :func:`subtree_ids`).
+    """
     rnd = sendable_round(session, round_name)
     run = MailRun("reminders", dry_run=delivery is None)
     in_round = Invitation.round_id == rnd.id
+    if unit_ids is not None:
+        in_round = in_round & Invitation.unit_id.in_(unit_ids)
     in_flight = (in_round, Invitation.reminder_state == "sending")
     due = select(Invitation.id).where(in_round, Invitation.reminder_state.is_not(None))
     # Invited (or possibly invited) and not completed; a refused invitation gets no reminder.
@@ -193,7 +221,8 @@ def send_reminders(session: Session, round_name: str, delivery: Delivery | None)
         run.unknown = session.scalar(select(func.count()).where(*in_flight)) or 0
     else:
         run.sent = session.scalar(select(func.count()).where(*remindable)) or 0
-    run.skipped = _total(session, rnd) - run.sent - run.failed - run.unknown - run.remaining
+    total = session.scalar(select(func.count()).where(in_round)) or 0
+    run.skipped = total - run.sent - run.failed - run.unknown - run.remaining
     return run
 
 

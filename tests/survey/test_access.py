@@ -35,6 +35,8 @@ CODES = sorted({row[0] for rows in TREES.values() for row in rows}) + ["GHOST"]
 EVERYTHING = set(Action)
 HR = {"view_results", "view_gaps", "export", "view_fieldwork", "read_comments"}
 MANAGER = {"view_results", "view_fieldwork"}
+# An admin bound to units (one per förvaltning): fieldwork and reminders in the subtree only.
+SCOPED_ADMIN = {"view_fieldwork", "send_mail"}
 
 
 def below(year: int, bound: set[str]) -> set[str]:
@@ -56,11 +58,11 @@ def below(year: int, bound: set[str]) -> set[str]:
 def oracle(role: str, active: bool, bound: set[str], action: str, unit) -> bool:  # type: ignore[no-untyped-def]
     if not active:
         return False
-    if role == "admin":
+    if role == "admin" and not bound:
         return True
     if role == "hr":
         return action in HR
-    if action not in MANAGER or unit is None:
+    if action not in (MANAGER if role == "manager" else SCOPED_ADMIN) or unit is None:
         return False
     return unit.code in below(unit.year, bound)
 
@@ -103,6 +105,10 @@ def test_allowed_matches_the_oracle(app, trees, role, active, bound, action, uni
         assert allowed(AnonymousUserMixin(), action, unit) is False
         if unit is not None and role == "manager" and active:
             scope = units_in_scope(user, unit.year)
+            assert scope == below(unit.year, bound) if unit.year in TREES else scope == set()
+        if unit is not None and role == "admin" and bound and active:
+            assert units_in_scope(user, unit.year) == set()  # no results at all
+            scope = units_in_scope(user, unit.year, Action.SEND_MAIL)
             assert scope == below(unit.year, bound) if unit.year in TREES else scope == set()
 
 

@@ -215,6 +215,7 @@ STAFF_PAGES = (
     "admin.exports",
     "admin.audit_log",
     "admin.tokens",
+    "admin.accounts_list",
 )
 
 

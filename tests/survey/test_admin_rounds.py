@@ -51,9 +51,9 @@ def test_create_round_lists_every_problem_then_creates(app, admin, make_org, db_
             "mode": "invited", "k": "2"}  # fmt: skip
     r = admin.post("/admin/rounds/new", form)
     assert r.status_code == 400
-    assert "too small" in text(r)  # the service's own reason
+    assert "Minsta gruppstorlek 2 är för liten; den måste vara minst 5" in text(r)
     r = admin.post("/admin/rounds/new", {**form, "k": ""})
-    assert r.status_code == 400 and "no organisation tree for 2031" in text(r)
+    assert r.status_code == 400 and "Det finns ingen organisation för 2031" in text(r)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Round)) == 0
 
     r = admin.post(
@@ -87,7 +87,7 @@ def test_open_close_publish_each_need_a_confirmation(
         and "<form method" not in page.split("<main", 1)[1]
     )
     r = admin.post_from("/admin/", f"/admin/rounds/{rid}/close", {})
-    assert r.status_code == 400 and "cannot be moved to closed" in text(r)
+    assert r.status_code == 400 and "är ett utkast och kan inte bli stängd" in text(r)
 
     assert admin.get(f"/admin/rounds/{rid}/explode").status_code == 404
     assert admin.get(f"/admin/rounds/{rid}/send/postcards").status_code == 404
@@ -145,7 +145,7 @@ def test_purge_with_confirmation_keeps_counts_and_ends_mail(
     assert "Personuppgifterna raderades" in detail and "3 inbjudna" in detail
     # No mail can go out for it any more, and none did.
     send = admin.post_from("/admin/", f"/admin/rounds/{rid}/send/invitations", {})
-    assert send.status_code == 400 and "can only be sent while a round is open" in text(send)
+    assert send.status_code == 400 and "kan bara skickas medan omgången är öppen" in text(send)
     assert not outbox.exists() or not list(outbox.iterdir())
     # The round's figures survive in the listing.
     assert "3" in text(admin.get("/admin/rounds"))

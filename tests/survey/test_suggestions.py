@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,27 @@ def test_manager_sees_only_their_subtree(app, runner, clock, two_years, client) 
     assert boss.get(_edit_url(rid)).status_code == 403
     anonymous = client.get(f"/dashboard/{rid}/suggestions")
     assert anonymous.status_code == 302
+
+
+def test_editing_starts_with_what_the_unit_is_shown(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+    """The edit list opens with the unit's quadrant and weakest categories; an instrument
+    without suggestions starts a quadrant's editor from the quadrant's own advice."""
+    from survey.results.suggestions import editing_order
+
+    rid = round_id(app, "R2025")
+    with app.app_context():
+        figures = round_figures(db.session(), "R2025", int(app.config["K_ANONYMITY"]))
+        weak = [w.category for w in service.weakest(figures.aggregates, Q, "EDU-A", "all")]
+        quadrant = service.unit_quadrant(figures.aggregates, "EDU-A", "all")
+        entries = service.entries(db.session(), Q)
+    first = [("quadrant", quadrant)] if quadrant else []
+    first += [("category", c) for c in weak]
+    order = [(e.kind, e.ident) for e in editing_order(entries, quadrant, weak)]
+    assert order[: len(first)] == first and sorted(order) == sorted(entries)
+    page = admin.get(f"/dashboard/{rid}/suggestions?unit=EDU-A").get_data(as_text=True)
+    edit = page.split('id="edit"', 1)[1]
+    assert edit.count("visas för Skola A") == len(first)
+    links = re.findall(r"/suggestions/(quadrant|category)/([a-z_]+)/edit", edit)
+    assert links == order  # the page lists them in that order
+    empty = {k: service.Entry(k[0], k[1], {}, {}, False) for k in entries}
+    assert editing_order(empty, None, []) == list(empty.values())
