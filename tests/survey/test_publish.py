@@ -39,7 +39,7 @@ def test_published_files_are_the_bytes_mognad_report_writes(
     sv, en = tmp_path / "sv", tmp_path / "en"
     for out, args in (
         (sv, ["--format", ",".join(FORMATS)]),
-        (en, ["--format", "html", "--lang", "en"]),
+        (en, ["--format", "html,pdf", "--lang", "en"]),
     ):
         result = runner.invoke(args=["report", "R2025", "--out", str(out), *args])
         assert result.exit_code == 0, result.output
@@ -47,7 +47,13 @@ def test_published_files_are_the_bytes_mognad_report_writes(
         p.name: p for p in en.iterdir() if p.name.startswith("report.")
     }
     assert set(stored) == set(written)
-    assert {"report.html", "report.pdf", "report.en.html", "aggregates.csv"} <= set(stored)
+    assert {
+        "report.html",
+        "report.pdf",
+        "report.en.html",
+        "report.en.pdf",
+        "aggregates.csv",
+    } <= set(stored)
     for name, f in stored.items():
         data = written[name].read_bytes()
         assert (
