@@ -178,7 +178,6 @@ def quadrant_chart(
                 text_anchor=anchor,
                 font_size=12,
                 fill=draw.MUTED,
-                font_style="italic",
             )
         )
     rows: list[tuple[str, ...]] = []
