@@ -66,6 +66,7 @@ from survey.admin import (  # noqa: E402,F401
     links,
     mail,
     org,
+    preview,
     questionnaires,
     reminders,
     respondents,

@@ -17,13 +17,14 @@ from survey.admin import bp
 from survey.admin.messages import staff_message
 from survey.extensions import db
 from survey.jobs.mail import SENDING
-from survey.jobs.run import BUILDING, CLOSING, UNOPENED, VERIFYING
+from survey.jobs.run import BUILDING, CLOSING, PREVIEWING, UNOPENED, VERIFYING
 from survey.models import Job, Round, Unit
 from survey.models.jobs import UNFINISHED, JobStatus
 
 # Who may see a job: whoever may start one of its kind.
 ACTIONS = {
     "publish": Action.MANAGE_ROUNDS,
+    "preview": Action.MANAGE_ROUNDS,
     "close": Action.MANAGE_ROUNDS,
     "invitations": Action.SEND_MAIL,
     "reminders": Action.SEND_MAIL,
@@ -58,6 +59,7 @@ def job_detail(job_id: int) -> str:
 def title(job: Job) -> str:
     return {
         "publish": _("Publicera omgången %(name)s", name=job.target),
+        "preview": _("Förhandsgranska rapporten – %(name)s", name=job.target),
         "close": _("Stäng omgången %(name)s", name=job.target),
         "invitations": _("Skicka inbjudningar – %(name)s", name=job.target),
         "reminders": _("Skicka påminnelser – %(name)s", name=job.target),
@@ -83,6 +85,8 @@ def message(job: Job) -> str:
     if job.status == JobStatus.RUNNING:
         return {
             BUILDING: _("Rapporten och de öppna data byggs. Det kan ta några minuter."),
+            PREVIEWING: _("Rapportens dokument byggs som utkast, på svenska och engelska. Det "
+                          "kan ta några minuter."),
             CLOSING: _("Inskickade svar öppnas och blandas; utkast och uppgiften om vem som "
                        "svarat raderas."),
             VERIFYING: _("Omgången är stängd. De raderade raderna tas bort ur databasfilerna "
@@ -93,6 +97,7 @@ def message(job: Job) -> str:
     if job.status == JobStatus.DONE:
         return {
             "publish": _("Omgången är publicerad."),
+            "preview": _("Förhandsgranskningen är klar. Läs dokumenten innan du publicerar."),
             "close": _("Omgången är stängd."),
         }[job.kind]
     return failure(job)
@@ -113,6 +118,7 @@ def failure(job: Job) -> str:
         )
     unchanged = {
         "publish": _("Omgången publicerades inte och är fortfarande stängd."),
+        "preview": _("Förhandsgranskningen kunde inte byggas; ingenting har publicerats."),
         "close": _("Omgången stängdes inte och är fortfarande öppen."),
         "invitations": _("Utskicket avbröts:"),
         "reminders": _("Utskicket avbröts:"),

@@ -28,9 +28,11 @@ from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.jobs import UNFINISHED
 from survey.respond.forms import FormErrors
+from survey.results.public import file_label
 from survey.sealing import app_sealer
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
+from survey.services.preview import preview_files
 from survey.services.publish import planned_files
 from survey.services.retention import has_personal_data, purge_round, round_status
 from survey.services.rounds import TARGET, TRANSITIONS, ClosedForGood, create_round, move_round
@@ -220,6 +222,8 @@ def round_move(round_id: int, action: str) -> Any:
     page = render_template(
         "admin/rounds/confirm.html",
         public=public,
+        previews=preview_files(db.session(), rnd) if action == "publish" and possible else [],
+        preview_label=file_label,
         rnd=rnd,
         action=action,
         target=TARGET[action],

@@ -2,11 +2,13 @@
 
 Each kind is the body of what the web request did before jobs existed, with the request's
 person as the audit actor: ``publish`` builds the files and moves the round in one transaction
-(:func:`survey.services.publish.publish_round`); ``close`` closes in one transaction and then,
-committed, removes and verifies the deleted rows' traces (:func:`survey.traces.check_round`).
-A job that fails leaves the round as it was (the services roll back) and stores why; the audit
-log records the outcome either way. A job never re-runs: it is claimed once
-(:func:`survey.jobs.claim.claim`), and a failed one is queued again by the person, as a new job.
+(:func:`survey.services.publish.publish_round`); ``preview`` builds the same documents marked
+as a draft (:func:`survey.services.preview.build_preview`); ``close`` closes in one transaction
+and then, committed, removes and verifies the deleted rows' traces
+(:func:`survey.traces.check_round`). A job that fails leaves the round as it was (the services
+roll back) and stores why; the audit log records the outcome either way. A job never re-runs:
+it is claimed once (:func:`survey.jobs.claim.claim`), and a failed one is queued again by the
+person, as a new job.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 # Stage keys stored in ``jobs.progress``; the job page says them in the reader's language.
 BUILDING, CLOSING, VERIFYING = "building", "closing", "verifying"
+PREVIEWING = "previewing"
 # An error stored for a close refused because ballots cannot be opened: ``unopened:n:of:keys``.
 UNOPENED = "unopened"
 
@@ -100,6 +103,17 @@ def publish(session: Session, job: Job) -> None:
     session.commit()
 
 
+def preview(session: Session, job: Job) -> None:
+    """The draft documents shown before publishing (:mod:`survey.services.preview`)."""
+    from survey.services.preview import build_preview
+
+    stage(session, job, PREVIEWING)
+    config = current_app.config
+    build_preview(session, job.target, config["K_ANONYMITY"], config["K_HOMOGENEOUS"])
+    audit(session, "round.preview", actor=job.actor, round=job.target)
+    session.commit()
+
+
 def close(session: Session, job: Job) -> None:
     from survey.sealing import app_sealer
     from survey.services.rounds import move_round
@@ -116,6 +130,7 @@ def close(session: Session, job: Job) -> None:
 
 KINDS: dict[str, Callable[[Session, Job], None]] = {
     "publish": publish,
+    "preview": preview,
     "close": close,
     "invitations": mail.send,
     "reminders": mail.send,

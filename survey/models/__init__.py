@@ -4,7 +4,7 @@ from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
 from survey.models.jobs import Job, RoundReminder
 from survey.models.org import Unit, UnitRemap
-from survey.models.published import PublishedFile
+from survey.models.published import PreviewFile, PublishedFile
 from survey.models.responses import Answer, Ballot, Draft, Response, ResponseComment
 from survey.models.rounds import (
     Invitation,
@@ -28,6 +28,7 @@ __all__ = [
     "Invitation",
     "InvitationCount",
     "Job",
+    "PreviewFile",
     "PublishedFile",
     "QuestionnaireItem",
     "QuestionnaireSnapshot",

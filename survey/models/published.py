@@ -31,3 +31,20 @@ class PublishedFile(Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PreviewFile(Model):
+    """A document of the preview shown before publishing: the report as it will be published,
+    marked as a draft. Never public (only staff who may publish read it); replaced by each new
+    preview and deleted when the round is published."""
+
+    __tablename__ = "preview_files"
+    __table_args__ = (UniqueConstraint("round_id", "filename", name="preview_round_filename"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column("bytes", LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

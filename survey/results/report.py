@@ -2,9 +2,10 @@
 
 The HTML carries its stylesheet and charts inside it, because it is a document people download,
 mail and archive: it must read the same without the server (and WeasyPrint, which makes the
-PDF from this HTML, must fetch nothing). The PDF's appendix is a grid of scores instead of the
-web report's one row per cell (see :func:`render_report`'s ``medium``): WeasyPrint's cost grows
-with table rows and cells, and a city's thousands of cells would take minutes and gigabytes.
+PDF from this HTML, must fetch nothing). It is a publication: a title page, a one-page summary,
+the capability × legacy picture, one page per förvaltning, the significant changes, method and
+privacy. The full grid of cells is only in the web document (a collapsed section) and the open
+data: in a PDF it is dozens of pages nobody reads, and WeasyPrint's cost grows with its cells.
 ``mognad report --format html,pdf`` and publishing a round both write the documents through
 :func:`write_documents`, so the report a visitor downloads is byte for byte the one
 ``mognad report`` writes for the same round.
@@ -31,13 +32,14 @@ from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
 from survey.results.charts import Bar, Chart, Texts, bar_chart
 from survey.results.numbers import DASH, number
 from survey.results.report_data import COMPOSITES, ReportData, build
+from survey.results.report_pages import picture, summary, unit_pages
 from survey.results.report_ua import REPORT_UA
 from survey.services.errors import InputError
 from survey.services.report import RoundFigures
 
 DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
-# What the HTML is rendered for: the web/download document, or the source of the PDF, whose
-# appendix lists every cell's score in a (unit, role) × index grid instead of one row per cell.
+# What the HTML is rendered for: the web/download document, or the source of the PDF, which
+# says where the full cell grid is instead of carrying it.
 MEDIA: tuple[str, ...] = ("html", "pdf")
 LANGUAGES: tuple[str, ...] = ("sv", "en")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -95,13 +97,15 @@ def _remembered(fmt: Callable[..., str]) -> Callable[..., str]:
     return remembered
 
 
-def render_report(figures: RoundFigures, lang: str = FALLBACK, medium: str = "html") -> str:
+def render_report(
+    figures: RoundFigures, lang: str = FALLBACK, medium: str = "html", draft: bool = False
+) -> str:
     """The report as one HTML document in ``lang`` (``sv`` or ``en``), charts inlined as SVG.
 
     ``medium="pdf"`` gives the HTML the PDF is made from: the same document except the
-    appendix, which shows every cell's score in a grid of one row per (unit, role). WeasyPrint
-    lays out a table at ~4 ms a row, so the long one-row-per-cell table of the web report would
-    cost minutes and gigabytes on a large city; the grid keeps every cell at a twentieth of rows.
+    appendix of all cells, which the PDF names (the web report and the open data) instead of
+    printing. ``draft`` marks every page "utkast"/"draft": the preview shown before publishing
+    is these very documents with that mark, which the published ones do not carry.
     """
     if medium not in MEDIA:
         raise ValueError(f"unknown medium {medium!r}")
@@ -110,6 +114,7 @@ def render_report(figures: RoundFigures, lang: str = FALLBACK, medium: str = "ht
     with force_locale(lang):
         data = build(figures, lang)
         charts = report_charts(data)
+        pages = unit_pages(data)
         rnd = figures.round
         return render_template(
             "report/report.html",
@@ -120,6 +125,10 @@ def render_report(figures: RoundFigures, lang: str = FALLBACK, medium: str = "ht
             lang=lang,
             medium=medium,
             charts=charts,
+            pages=pages,
+            summary=summary(data, pages),
+            picture=picture(data, pages),
+            draft=draft,
             organisation=current_app.config["ORGANISATION_NAME"],
             created=rnd.closed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if rnd.closed_at else None,
             closed=day(rnd.closed_at),
@@ -161,13 +170,18 @@ def render_pdf(html: str) -> bytes:
 
 
 def write_documents(
-    figures: RoundFigures, out: Path, formats: Sequence[str], lang: str = FALLBACK
+    figures: RoundFigures,
+    out: Path,
+    formats: Sequence[str],
+    lang: str = FALLBACK,
+    draft: bool = False,
 ) -> list[Path]:
-    """Write ``report.html`` and/or ``report.pdf`` (``report.<lang>.*`` for another language)."""
+    """Write ``report.html`` and/or ``report.pdf`` (``report.<lang>.*`` for another language);
+    ``draft`` marks them as the preview (see :func:`render_report`)."""
     wanted = [f for f in DOCUMENT_FORMATS if f in formats]
     if not wanted:
         return []
-    sources = {fmt: render_report(figures, lang, fmt) for fmt in wanted}
+    sources = {fmt: render_report(figures, lang, fmt, draft) for fmt in wanted}
     written = []
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -49,33 +49,6 @@ class UnitLine:
 
 
 @dataclass(frozen=True)
-class MatrixLine:
-    """One (unit, role) of the PDF's appendix: its cells by index (absent = not applicable)."""
-
-    code: str
-    name: str
-    role: str
-    role_label: str
-    cells: dict[str, Row]
-
-    def spans(self, columns: list[str]) -> list[tuple[list[str], Row | None]]:
-        """The line's table cells: (indices, row) for a shown figure, and one cell spanning each
-        run of neighbouring indices that show nothing alike (hidden, or not for this role), so a
-        small unit's line of dashes costs the PDF one cell instead of twenty-one."""
-        out: list[tuple[list[str], Row | None]] = []
-        last = ""
-        for ix in columns:
-            row = self.cells.get(ix)
-            kind = "shown" if row and not row["suppressed"] else ("hidden" if row else "none")
-            if kind != "shown" and kind == last:
-                out[-1][0].append(ix)
-            else:
-                out.append(([ix], row))
-            last = kind
-        return out
-
-
-@dataclass(frozen=True)
 class Rate:
     code: str
     name: str
@@ -104,14 +77,14 @@ class ReportData:
     rates: list[Rate]
     appendix: list[Row]
     any_suppressed: bool
-    columns: list[tuple[str, str]]  # (index, label) of the PDF's appendix, in report order
-    matrix: list[MatrixLine]  # the PDF's appendix: one line per (unit, role)
     # where the organisation sits, on the managers' and specialists' axes (or None)
     placement: Placement | None = None
     headline: dict[str, Any] | None = None  # the role-standardised headline (estimates)
     #: (name, largest change of a role's share) of the organisation and förvaltningar whose
     #: respondents' role mix moved more than MOGNAD_ROLE_MIX_SHIFT since the comparison round.
     role_mix: list[tuple[str, float]] = field(default_factory=list)
+    #: every unit's shown gaps, ranked, by unit code (a förvaltning's page shows its largest)
+    gaps_by_unit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _value(v: Any) -> Any:
@@ -153,7 +126,7 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
     placement = place_unit(agg, root.code, ALL) if root is not None else None
     found = placement.quadrant if placement and placement.quadrant in QUADRANTS else None
     changes = [r for r in rows if r["change"] in ("improved", "declined")]
-    root_gaps, unit_gaps = _gaps(figures, labels, units, root)
+    root_gaps, unit_gaps, by_unit = _gaps(figures, labels, units, root)
     return ReportData(
         figures=figures,
         lang=lang,
@@ -168,10 +141,9 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         appendix=rows,
         any_suppressed=bool(agg["suppressed"].any()),
         placement=placement,
-        columns=[(ix, labels[ix]) for ix in q.indices],
-        matrix=_matrix(rows),
         headline=_headline(figures, root),
         role_mix=_role_mix(agg, lines),
+        gaps_by_unit=by_unit,
     )
 
 
@@ -193,21 +165,6 @@ def _role_mix(agg: pd.DataFrame, lines: list[UnitLine]) -> list[tuple[str, float
     return [(u.name, notes[u.code]) for u in lines if u.level <= 1 and u.code in notes]
 
 
-def _matrix(rows: list[Row]) -> list[MatrixLine]:
-    """The appendix as (unit, role) lines, in the aggregates' order. WeasyPrint's time grows
-    with table rows far more than with cells, so the PDF lists every cell ~20× fewer rows."""
-    lines: dict[tuple[str, str], MatrixLine] = {}
-    for row in rows:
-        key = (row["unit_code"], row["role"])
-        line = lines.get(key)
-        if line is None:
-            line = lines[key] = MatrixLine(
-                row["unit_code"], row["unit_name"], row["role"], row["role_label"], {}
-            )
-        line.cells[row["index"]] = row
-    return list(lines.values())
-
-
 def _unit_lines(rows: list[Row]) -> list[UnitLine]:
     """The organisation (level 0) and each förvaltning (level 1) with its composite cells."""
     lines: dict[str, dict[str, Row]] = {}
@@ -224,8 +181,11 @@ def _unit_lines(rows: list[Row]) -> list[UnitLine]:
 
 def _gaps(
     figures: RoundFigures, labels: dict[str, str], units: list[UnitLine], root: UnitLine | None
-) -> tuple[list[dict[str, Any]], list[tuple[str, list[dict[str, Any]]]]]:
-    """The organisation's gaps (ranked) and each förvaltning's largest ones; shown rows only."""
+) -> tuple[
+    list[dict[str, Any]], list[tuple[str, list[dict[str, Any]]]], dict[str, list[dict[str, Any]]]
+]:
+    """The organisation's gaps (ranked), each förvaltning's largest ones, and every unit's
+    gaps by code; shown rows only."""
     gaps = figures.gaps
     shown = gaps[~gaps["suppressed"].astype(bool)]
     records = [
@@ -240,7 +200,7 @@ def _gaps(
         found.sort(key=lambda g: g["rank"])
     root_gaps = by_unit.get(root.code, []) if root else []
     unit_gaps = [(u.name, by_unit[u.code][:TOP_GAPS]) for u in units if by_unit.get(u.code)]
-    return root_gaps, unit_gaps
+    return root_gaps, unit_gaps, by_unit
 
 
 def _reliability(figures: RoundFigures, labels: dict[str, str]) -> list[dict[str, Any]]:

@@ -1,11 +1,12 @@
 """The user-agent stylesheet the report's PDF is laid out with.
 
 WeasyPrint's own HTML5 user-agent sheet styles every element of every kind of page: forms,
-``[dir]`` variants, footnotes and ``::marker`` on every element. It is matched against each of
-the PDF appendix's ~30,000 cells and gives each of them half a dozen pseudo-element styles,
-a sixth of the PDF's build time at a city's size. The report is one known template, so it is
-laid out with WeasyPrint's rules for just the elements it uses (same values, copied from
-WeasyPrint's ``html5_ua.css``); everything else comes from the report's own stylesheet.
+``[dir]`` variants, footnotes and ``::marker`` on every element. It is matched against every
+element and gives each half a dozen pseudo-element styles: a sixth of the PDF's build time
+when the PDF still carried a grid of every cell, and still wasted work on its tables now. The
+report is one known template, so it is laid out with WeasyPrint's rules for just the elements
+it uses (same values, copied from WeasyPrint's ``html5_ua.css``); everything else comes from
+the report's own stylesheet (a ``<br>``, for one, has no rule here: the template uses none).
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def lines(d: str, width: float = 2.0) -> str:
 # Patterns that stay apart in greyscale: solid, hatched, dotted, crossed, grey, sparse, light.
 PATTERNS: tuple[tuple[str, str], ...] = (
     ("solid", tag("rect", width=8, height=8, fill=INK)),
-    ("hatch", tag("rect", width=8, height=8, fill=PAPER) + lines("M0,8 L8,0", 2.5)),
+    # Okabe–Ito sky blue under the hatching: colour for the eye, the hatch for greyscale.
+    ("hatch", tag("rect", width=8, height=8, fill="#56B4E9") + lines("M0,8 L8,0", 2.5)),
     ("dots", tag("rect", width=8, height=8, fill=PAPER) + tag("circle", cx=4, cy=4, r=1.8)),
     ("cross", tag("rect", width=8, height=8, fill=PAPER) + lines("M0,0 L8,8 M8,0 L0,8", 1.2)),
     ("grey", tag("rect", width=8, height=8, fill="#6f777b")),

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from analysis.opendata import FORMATS
-from survey.models import PublishedFile, Round
+from survey.models import PreviewFile, PublishedFile, Round
 from survey.models.enums import RoundStatus
 from survey.services import stored
 from survey.services.audit import audit
@@ -31,9 +31,12 @@ from survey.services.errors import MognadError, StateError
 from survey.services.report import K_HOMOGENEOUS, write_report
 from survey.services.rounds import move_round
 
-# The documents a published round carries: the report in Swedish (HTML and PDF) and in English
-# (HTML). An English PDF would double the build time for little gain: the English HTML prints.
-DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (("sv", ("html", "pdf")), ("en", ("html",)))
+# The documents a published round carries: the report in Swedish and in English, each as HTML
+# and PDF (the PDF no longer carries the cell grid, so both languages build in seconds).
+DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sv", ("html", "pdf")),
+    ("en", ("html", "pdf")),
+)
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
@@ -76,18 +79,19 @@ def content_type(filename: str) -> str:
 
 
 def build_files(
-    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS
+    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS, draft: bool = False
 ) -> dict[str, bytes]:
     """Every public file of a closed or published round, by file name, as ``mognad report``
-    writes them (its default comparison round: the previous year's)."""
+    writes them (its default comparison round: the previous year's). ``draft``: only the
+    report documents, marked as the preview (:mod:`survey.services.preview`)."""
     from survey.results.report import write_documents
 
     figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
         out = Path(tmp)
-        paths = list(write_report(figures, out, data_formats()))
+        paths = [] if draft else list(write_report(figures, out, data_formats()))
         for lang, formats in DOCUMENTS:
-            paths += write_documents(figures, out, formats, lang)
+            paths += write_documents(figures, out, formats, lang, draft)
         return {p.name: p.read_bytes() for p in paths}
 
 
@@ -121,6 +125,7 @@ def publish_round(
             f"({type(e).__name__}; the server log has the details)"
         ) from None
     store_files(session, rnd, files)
+    session.execute(delete(PreviewFile).where(PreviewFile.round_id == rnd.id))
     listed = published_files(session, rnd.id)
     audit(session, "publish.files", actor=actor, round=name,
           files={f.filename: f.sha256 for f in listed})  # fmt: skip

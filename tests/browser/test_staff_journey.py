@@ -312,6 +312,8 @@ def test_staff_carry_a_round_from_sign_in_to_published(
     )
     assert "1 svar" in main_text(page)
     assert "inga raderade rader finns kvar i databasen" in main_text(page)
+    page.set_default_timeout(60_000)  # publishing builds both languages' PDFs in the request
     move(page, "Publicera omgången", "får visas för alla", "Omgången är publicerad.")
+    page.set_default_timeout(10_000)
     assert "Läge publicerad" in main_text(page)
     audit_log(page, live_server)

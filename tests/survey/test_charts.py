@@ -56,3 +56,35 @@ def test_stacked_bars_give_shares_that_add_up_and_patterns_per_answer() -> None:
     assert hidden == ("Dold", "–", "–", "–", "–", "–", "–")
     assert chart.header == ("Enhet", "1", "2", "3", "4", "5", "Vet ej")
     assert chart.svg.count("<pattern ") == 6 and "40 %" in texts(chart.svg)
+
+
+def test_quadrant_chart_places_each_unit_with_its_cross_and_a_marker_of_its_own() -> None:
+    from survey.results.quadrant_chart import Point, QuadrantTexts, quadrant_chart
+
+    points = [
+        Point("Förskola", 70.0, 66.0, 74.0, 65.0, 61.0, 69.0, "Digitalt mogen"),
+        Point("Skola", 48.0, 45.0, 51.0, 40.0, 37.0, 43.0, "Obestämd"),
+        Point("Kommunen", 60.0, 59.0, 61.0, 55.0, 54.0, 56.0, "Digitalt mogen", whole=True),
+    ]
+    texts_ = QuadrantTexts("Förmåga", "Arv", ("A", "B", "C", "D"), ("Nr", "Enhet", "F", "A", "Q"))
+    chart = quadrant_chart(
+        "q", points, title="Fyrfält", caption="Förmåga × arv", texts=texts_, fmt="{:.1f}".format
+    )
+    assert chart.rows[0] == (
+        "1",
+        "Förskola",
+        "70.0 (66.0–74.0)",
+        "65.0 (61.0–69.0)",
+        "Digitalt mogen",
+    )
+    assert chart.rows[2][0] == ""  # the organisation is the ring, not numbered
+    drawn = texts(chart.svg)
+    assert {"1", "2", "A", "B", "C", "D", "Förmåga", "Arv"} <= set(drawn)
+    root = ET.fromstring(chart.svg)
+    # Two shapes for the two units (greyscale tells them apart), and a cross per point.
+    shapes = [e.tag for e in root if e.tag in (f"{SVG}circle", f"{SVG}rect", f"{SVG}polygon")]
+    assert f"{SVG}rect" in shapes and f"{SVG}circle" in shapes
+    crosses = [e for e in root.iter(f"{SVG}path") if e.get("d", "").count("M") == 2]
+    assert len(crosses) == 3
+    # The axes are centred on the split of 50 (equal quadrants), every CI inside (74): 20…80.
+    assert {"20", "50", "80"} <= set(drawn) and "10" not in drawn and "90" not in drawn

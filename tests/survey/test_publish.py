@@ -4,7 +4,9 @@ transaction as the move to published; a failure leaves the round closed and says
 from __future__ import annotations
 
 import hashlib
+import io
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 
@@ -39,7 +41,7 @@ def test_published_files_are_the_bytes_mognad_report_writes(
     sv, en = tmp_path / "sv", tmp_path / "en"
     for out, args in (
         (sv, ["--format", ",".join(FORMATS)]),
-        (en, ["--format", "html", "--lang", "en"]),
+        (en, ["--format", "html,pdf", "--lang", "en"]),
     ):
         result = runner.invoke(args=["report", "R2025", "--out", str(out), *args])
         assert result.exit_code == 0, result.output
@@ -47,7 +49,13 @@ def test_published_files_are_the_bytes_mognad_report_writes(
         p.name: p for p in en.iterdir() if p.name.startswith("report.")
     }
     assert set(stored) == set(written)
-    assert {"report.html", "report.pdf", "report.en.html", "aggregates.csv"} <= set(stored)
+    assert {
+        "report.html",
+        "report.pdf",
+        "report.en.html",
+        "report.en.pdf",
+        "aggregates.csv",
+    } <= set(stored)
     for name, f in stored.items():
         data = written[name].read_bytes()
         assert (
@@ -112,3 +120,41 @@ def test_the_confirmation_page_lists_what_becomes_public_and_failure_is_clear(
     assert r.status_code == 303
     assert _round(db_session).status == "published"
     assert "report.pdf" in _stored(db_session, rid)
+
+
+@SQLITE
+def test_the_preview_is_the_documents_marked_as_draft_and_only_staff_read_it(
+    app, admin, client, two_years, db_session
+) -> None:
+    from survey.models import PreviewFile
+
+    rid = _round(db_session).id
+    page = text(admin.get(f"/admin/rounds/{rid}/publish"))
+    assert "Bygg förhandsgranskning" in page and "publiceringen kan inte ångras" in page
+    r = admin.post_from(f"/admin/rounds/{rid}/publish", f"/admin/rounds/{rid}/preview", {})
+    assert r.status_code == 303 and "/admin/jobs/" in r.location  # a job, like publishing
+    body = text(admin.get(r.location))
+    assert "Förhandsgranskningen är klar" in body and "Läs förhandsgranskningen" in body
+    assert _round(db_session).status == "closed" and not _stored(db_session, rid)
+
+    page = admin.get(f"/admin/rounds/{rid}/publish").get_data(as_text=True)
+    names = ("report.html", "report.pdf", "report.en.html", "report.en.pdf")
+    for name in names:
+        url = f"/admin/rounds/{rid}/preview/{name}"
+        assert f'href="{url}"' in page, name
+        served = admin.get(url)
+        assert served.status_code == 200 and served.headers["Cache-Control"] == "no-store"
+        assert client.get(url).status_code in (302, 401, 403), name  # never public
+    sv = admin.get(f"/admin/rounds/{rid}/preview/report.html").get_data(as_text=True)
+    en = admin.get(f"/admin/rounds/{rid}/preview/report.en.html").get_data(as_text=True)
+    assert 'class="draft-mark"' in sv and "UTKAST" in sv and "DRAFT" in en
+    pdf = pypdf.PdfReader(io.BytesIO(admin.get(f"/admin/rounds/{rid}/preview/report.pdf").data))
+    assert all("UTKAST" in p.extract_text() for p in pdf.pages)
+
+    r = admin.post(f"/admin/rounds/{rid}/publish", {})
+    assert r.status_code == 303 and _round(db_session).status == "published"
+    stored = _stored(db_session, rid)
+    assert set(names) <= set(stored)
+    # The published documents are the preview without its mark, and the preview is gone.
+    assert b'class="draft-mark"' not in stored["report.html"].content
+    assert not db_session.scalars(sa.select(PreviewFile)).all()

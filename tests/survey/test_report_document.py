@@ -13,7 +13,7 @@ import pytest
 from survey.extensions import db
 from survey.results.report import render_pdf, render_report
 from survey.services.report import round_figures
-from tests.support.report_html import cells, grid_cells, number
+from tests.support.report_html import cells, number
 
 SECTIONS_SV = (
     "Sammanfattning",
@@ -75,34 +75,26 @@ def test_every_cell_of_the_report_is_the_figure_and_hidden_cells_show_none(
 
 
 @SQLITE
-def test_the_pdf_appendix_grid_holds_every_cell_as_the_figures_have_it(app, two_years) -> None:
+def test_the_pdf_names_where_the_cells_are_and_the_web_report_folds_them(app, two_years) -> None:
     with app.app_context():
         figures = round_figures(db.session(), "R2025", app.config["K_ANONYMITY"])
         html = render_report(figures, "sv", "pdf")
         web = render_report(figures, "sv")
     before = '<section aria-labelledby="appendix"'
-    # Only the appendix differs from the web report.
-    assert html.split(before)[0].rstrip() == web.split(before)[0].rstrip()
-    grid = grid_cells(html)
-    agg = figures.aggregates
-    keys = {f"{row.unit_code}|{row.role}|{row.index}" for row in agg.itertuples()}
-    # Every index of every line: the cells of the figures, and blanks where a role has no index.
-    assert keys <= set(grid) and all(grid[k] == "" for k in set(grid) - keys)
-    assert len(grid) == len({k.rsplit("|", 1)[0] for k in keys}) * len(
-        figures.questionnaire.indices
-    )
-    for row in agg.to_dict("records"):
-        text = grid.pop(f"{row['unit_code']}|{row['role']}|{row['index']}")
-        if row["suppressed"]:
-            assert text == "–", (row, text)
-            continue
-        shown = number(text.replace("▲", "").replace("▼", ""))
-        value = None if pd.isna(row["score"]) else float(row["score"])
-        assert _close(shown, value, 1), (row, text)
-        assert ("▲" in text) == (row["change"] == "improved"), (row, text)
-        assert ("▼" in text) == (row["change"] == "declined"), (row, text)
-    assert 'scope="row"' in html.split('<table id="cells">')[1]
-    assert "aggregates.csv" in html.split('id="appendix"')[1]
+    # The PDF carries no cell grid: it says where the cells are (the web report, open data).
+    assert 'id="cells"' not in html and "data-cell=" in html.split(before)[0]
+    appendix = html.split(before)[1]
+    assert "aggregates.csv" in appendix and "aggregates.xlsx" in appendix
+    assert f"{len(figures.aggregates):,}".replace(",", "\xa0") in appendix
+    # The web report keeps every cell, collapsed (a closed <details> is searchable in the page).
+    folded = web.split(before)[1]
+    assert '<details id="all-cells">' in folded and '<details id="all-cells" open' not in folded
+    assert len(cells(folded)) == len(figures.aggregates)
+    # TINY, a förvaltning whose cells are all hidden, is named as hidden and never drawn.
+    hidden = web.split('id="hidden-units">', 1)[1].split("</p>", 1)[0]
+    assert "Liten enhet" in hidden, hidden
+    picture = web.split('id="picture"', 1)[1].split('id="units"', 1)[0]
+    assert "Liten enhet" not in picture.split('id="hidden-units"', 1)[0]
 
 
 @SQLITE
@@ -123,7 +115,7 @@ def test_the_pdf_is_tagged_has_text_sections_and_no_hidden_figure(app, two_years
     agg = figures.aggregates
     root_cell = agg[(agg.unit_level == 0) & (agg.role == "all") & (agg["index"] == "maturity")]
     assert f"{root_cell['score'].iloc[0]:.1f}".replace(".", ",") in text
-    tiny_lines = [line for line in text.splitlines() if "TINY" in line]
+    tiny_lines = [line for line in text.splitlines() if "Liten enhet" in line]
     assert tiny_lines and not [line for line in tiny_lines if re.search(r"\d", line)]
 
 
