@@ -24,7 +24,6 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 from analysis.roles import ALL
@@ -33,7 +32,7 @@ from survey.results.charts import Bar, Chart, Texts, bar_chart
 from survey.results.numbers import DASH, number
 from survey.results.report_data import COMPOSITES, ReportData, build
 from survey.results.report_pages import picture, summary, unit_pages
-from survey.results.report_ua import REPORT_UA
+from survey.results.report_ua import document_class
 from survey.services.errors import InputError
 from survey.services.report import RoundFigures
 
@@ -150,19 +149,11 @@ class _NoFetch(URLFetcher):
         raise ValueError(f"the report fetches nothing (it referred to {url[:80]})")
 
 
-class _ReportHTML(HTML):
-    """The report laid out with the user-agent rules of its own elements only (see
-    :mod:`survey.results.report_ua`): WeasyPrint's full sheet costs a sixth of a city's PDF."""
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-        return [REPORT_UA]
-
-
 def render_pdf(html: str) -> bytes:
     """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head."""
     # The collector is left alone: pausing it is process-wide, and other request threads of
     # the same worker run meanwhile (a PDF is built by the publish job, not in a request).
-    document = _ReportHTML(string=html, url_fetcher=_NoFetch(), base_url=None)
+    document = document_class()(string=html, url_fetcher=_NoFetch(), base_url=None)
     pdf = document.write_pdf(pdf_variant="pdf/ua-1")
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
         raise RuntimeError("WeasyPrint returned no PDF")

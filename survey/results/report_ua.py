@@ -7,11 +7,26 @@ when the PDF still carried a grid of every cell, and still wasted work on its ta
 report is one known template, so it is laid out with WeasyPrint's rules for just the elements
 it uses (same values, copied from WeasyPrint's ``html5_ua.css``); everything else comes from
 the report's own stylesheet (a ``<br>``, for one, has no rule here: the template uses none).
+
+WeasyPrint has no public way to replace its sheet: :class:`ReportHTML` overrides the private
+``HTML._ua_stylesheets(self, forms)``. A rename in a WeasyPrint release would make the
+override silently do nothing, a changed signature would break every PDF; so
+:func:`document_class` checks the method is there with the expected parameters and otherwise
+says so once in the log and lays the report out with WeasyPrint's own sheet (the same look,
+slower).
 """
 
 from __future__ import annotations
 
-from weasyprint import CSS  # type: ignore[import-untyped]
+import inspect
+import logging
+from typing import Any
+
+import weasyprint  # type: ignore[import-untyped]
+from weasyprint import CSS, HTML
+
+log = logging.getLogger(__name__)
+_warned: list[str] = []
 
 REPORT_UA = CSS(
     string="""
@@ -56,3 +71,35 @@ svg { overflow: hidden }
   @bottom-center { text-align: center; vertical-align: middle } }
 """
 )
+
+
+class ReportHTML(HTML):
+    """The report laid out with the user-agent rules of its own elements only."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+        return [REPORT_UA]
+
+
+def hook_as_expected() -> bool:
+    """Whether WeasyPrint still has ``HTML._ua_stylesheets(self, forms=...)``."""
+    method = getattr(HTML, "_ua_stylesheets", None)
+    if method is None:
+        return False
+    try:
+        return list(inspect.signature(method).parameters) == ["self", "forms"]
+    except (TypeError, ValueError):
+        return False
+
+
+def document_class() -> type[Any]:
+    """:class:`ReportHTML` where the override applies, else WeasyPrint's ``HTML`` (logged once)."""
+    if hook_as_expected():
+        return ReportHTML
+    if not _warned:
+        _warned.append(weasyprint.__version__)
+        log.warning(
+            "WeasyPrint %s has no HTML._ua_stylesheets(self, forms): the report is laid out "
+            "with WeasyPrint's own user-agent sheet (same look, slower build)",
+            weasyprint.__version__,
+        )
+    return HTML

@@ -138,3 +138,31 @@ def test_mognad_report_writes_the_documents_and_refuses_unknown_formats(
     result = runner.invoke(args=["report", "R2025", "--out", str(out), "--format", "html"])
     assert result.exit_code == 0, result.output
     assert ">Sammanfattning</h2>" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_weasyprint_without_the_expected_hook_builds_with_its_own_sheet(
+    monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """The speed-up overrides WeasyPrint's private ``HTML._ua_stylesheets(self, forms)``. If a
+    release renames it or changes its parameters, the report is built without the override
+    (and the log says so once) instead of silently doing nothing or crashing."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    from survey.results import report_ua
+
+    assert report_ua.document_class() is report_ua.ReportHTML
+    original = HTML._ua_stylesheets
+
+    def changed(self, forms=False, counters=None):  # type: ignore[no-untyped-def]
+        return original(self, forms)
+
+    monkeypatch.setattr(HTML, "_ua_stylesheets", changed)
+    monkeypatch.setattr(report_ua, "_warned", [])
+    page = '<html lang="sv"><head><title>t</title></head><body><p>Hej</p></body></html>'
+    with caplog.at_level("WARNING", logger="survey.results.report_ua"):
+        assert report_ua.document_class() is HTML
+        assert render_pdf(page).startswith(b"%PDF")
+        render_pdf(page)
+    assert len([r for r in caplog.records if "_ua_stylesheets" in r.getMessage()]) == 1
+    monkeypatch.delattr(HTML, "_ua_stylesheets")
+    assert not report_ua.hook_as_expected()
