@@ -117,3 +117,16 @@ def test_profile_is_the_respondents_own_and_stored_nowhere(
         response = page.request.get(live_server.url + path)
         assert response.status == 403, path
         assert SUGGESTION not in response.text()
+
+
+def test_role_pages_have_no_axe_violations_and_print_without_script(
+    context: BrowserContext, make_survey: MakeSurvey, live_server: LiveServer
+) -> None:
+    make_survey()
+    page = context.new_page()
+    page.goto(live_server.url + "/roles")
+    assert axe_violations(page) == []
+    for role, name in SV["roles"].items():
+        page.goto(live_server.url + f"/roles/{role}")
+        assert h1(page) == f"Digital kompetens: {name}"
+        assert axe_violations(page) == [], role
