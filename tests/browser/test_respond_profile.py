@@ -130,3 +130,5 @@ def test_role_pages_have_no_axe_violations_and_print_without_script(
         page.goto(live_server.url + f"/roles/{role}")
         assert h1(page) == f"Digital kompetens: {name}"
         assert axe_violations(page) == [], role
+    page.set_viewport_size({"width": 320, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # reflows on a phone
