@@ -9,6 +9,7 @@ the analysis.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import Problem, ValidationError
+from analysis.levels import Level, check_levels, parse_levels
 from analysis.roles import ROLES, Role
 from analysis.suggestions import Suggestions, check_suggestions, parse_suggestions
 from analysis.yamldoc import AliasRefused, parse_yaml
@@ -163,6 +165,8 @@ class Questionnaire:
     dimensions: tuple[Dimension, ...]
     comments: tuple[Comment, ...]
     suggestions: Suggestions = field(default_factory=Suggestions)
+    #: Category id → what each scale value means and what to learn next (``analysis.levels``).
+    levels: Mapping[str, tuple[Level, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     @cached_property
@@ -290,7 +294,7 @@ def _check_semantics(data: dict[str, Any]) -> list[str]:
                 f"comments[{mi}]: id '{com['id']}' is already used at {seen[com['id']]}"
             )
         seen[com["id"]] = f"comments[{mi}]"
-    return problems + check_suggestions(data)
+    return problems + check_suggestions(data) + check_levels(data)
 
 
 def parse_questionnaire(data: Any, source: str = "") -> Questionnaire:
@@ -353,6 +357,7 @@ def parse_questionnaire(data: Any, source: str = "") -> Questionnaire:
         dimensions=tuple(dims),
         comments=comments,
         suggestions=parse_suggestions(data),
+        levels=parse_levels(data),
         raw=data,
     )
 

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.i18n import template_helpers
-from survey.respond import accessibility, entry, questionnaire, submit
+from survey.respond import accessibility, entry, profile, questionnaire, submit
 from survey.respond.context import Stop
 from survey.respond.flow import Redirect
 
@@ -39,6 +39,9 @@ URLS: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
     # submit
     ("/survey/submit", "submit", submit.submit, BOTH),
     ("/survey/thanks", "thanks", submit.thanks, GET),
+    # the respondent's own competence profile (survey/respond/profile.py)
+    ("/survey/profile", "profile", profile.show, GET),
+    ("/survey/profile.<fmt>", "profile_download", profile.download, GET),
 )
 
 bp = Blueprint("respond", __name__)

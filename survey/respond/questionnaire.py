@@ -127,4 +127,8 @@ def review_context(plan: service.Plan, values: dict[str, str]) -> dict[str, Any]
         "missing": missing,
         "per_page": per_page,
         "answered": len(plan.items) - len(missing),
+        # one sentence before submitting says what the competence profile is (profile.py)
+        "profile_note": any(
+            p.category and p.category.dimension == "competence" for p in plan.pages
+        ),
     }

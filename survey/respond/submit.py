@@ -11,7 +11,7 @@ from survey.extensions import db
 from survey.i18n import long_date
 from survey.models import Round
 from survey.models.enums import RoundMode
-from survey.respond import context
+from survey.respond import context, profile
 from survey.respond.context import Stop
 from survey.sealing import app_sealer
 from survey.services import respond as service
@@ -26,6 +26,7 @@ def submit() -> Any:
         return redirect(url_for("respond.thanks"), 303)
     who = context.load(allow_completed=True)
     rnd = who.round
+    levels = profile.levels_before_submit(who)  # the draft is gone after the submit
     try:
         if who.invitation is not None:  # a personal link
             created = service.submit_invitation(
@@ -55,6 +56,7 @@ def submit() -> Any:
         return redirect(url_for("respond.thanks"), 303)
     db.session.commit()
     context.finish(rnd, who.personal)
+    profile.keep(rnd, who.role, levels)
     return redirect(url_for("respond.thanks"), 303)
 
 
@@ -72,6 +74,7 @@ def render_thanks(rnd: Round) -> str:
         "respond/thanks.html",
         **thanks_context(rnd.name, questionnaire, rnd.mode == RoundMode.INVITED, rnd),
         report_url=report_url(rnd),
+        profile_url=url_for("respond.profile") if profile.available() else None,
     )
 
 

@@ -134,7 +134,8 @@ def test_unknown_action_is_an_error(app) -> None:
 
 # --- Through HTTP -----------------------------------------------------------------------------
 
-PUBLIC_BLUEPRINTS = {"respond", "auth", "main", "results", "api", None}
+# "roles": the role competence profiles are public by design (docs/privacy.md).
+PUBLIC_BLUEPRINTS = {"respond", "auth", "main", "results", "api", "roles", None}
 
 
 def sample_url(rule) -> str:  # type: ignore[no-untyped-def]
