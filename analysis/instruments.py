@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import Problem, ValidationError
+from analysis.languages import LANGUAGES
 from analysis.levels import Level, check_levels, parse_levels
 from analysis.roles import ROLES, Role
 from analysis.suggestions import Suggestions, check_suggestions, parse_suggestions
@@ -47,7 +48,6 @@ __all__ = [
 ]
 
 DIMENSIONS: tuple[str, ...] = ("capability", "legacy", "competence")
-LANGUAGES: tuple[str, ...] = ("sv", "en")
 #: How "vet ej" (don't know) is written in a draft, a form and an answer file.
 DONT_KNOW = "dk"
 

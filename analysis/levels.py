@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from analysis.languages import LANGUAGES
+
 __all__ = ["Learning", "Level", "check_levels", "parse_levels"]
 
 Text = Mapping[str, str]
@@ -61,7 +63,7 @@ def check_levels(data: Mapping[str, Any]) -> list[str]:
 
 
 def _text(raw: Mapping[str, Any]) -> Text:
-    return MappingProxyType({lang: str(raw[lang]) for lang in ("sv", "en")})
+    return MappingProxyType({lang: str(raw[lang]) for lang in LANGUAGES})
 
 
 def parse_levels(data: Mapping[str, Any]) -> Mapping[str, tuple[Level, ...]]:

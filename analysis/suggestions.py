@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from analysis.languages import LANGUAGES
+
 __all__ = ["KINDS", "MAX_LENGTH", "Suggestions", "check_suggestions", "parse_suggestions"]
 
 #: The two kinds of entry: ``quadrants`` keyed by typology quadrant, ``categories`` by category.
@@ -65,7 +67,7 @@ def check_suggestions(data: Mapping[str, Any]) -> list[str]:
 
 
 def _entry(raw: Mapping[str, Any]) -> Entry:
-    return MappingProxyType({lang: tuple(raw[lang]) for lang in ("sv", "en")})
+    return MappingProxyType({lang: tuple(raw[lang]) for lang in LANGUAGES})
 
 
 def parse_suggestions(data: Mapping[str, Any]) -> Suggestions:

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+from analysis.languages import LANGUAGES
+
 INSTANCE_DIR = Path(os.environ.get("MOGNAD_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
 
 DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105  (refused outside tests)
@@ -75,7 +77,7 @@ def defaults(instance_path: str) -> dict[str, object]:
         "ORGANISATION_LOGO": "",
         "ACCESSIBILITY_CONTACT": "digitalisering@example.org",
         "BABEL_DEFAULT_LOCALE": "sv",
-        "LANGUAGES": ("sv", "en"),
+        "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from analysis.languages import LANGUAGES
 from survey.access import Action, require
 from survey.admin import bp
 from survey.admin.mail import mail_settings
@@ -114,7 +115,7 @@ def send_setup_mail(user: User, token: str, lang: str) -> str | None:
 
 def _lang() -> str:
     lang = request.form.get("lang", "")
-    return lang if lang in ("sv", "en") else str(get_locale() or "sv")
+    return lang if lang in LANGUAGES else str(get_locale() or "sv")
 
 
 @bp.get("/accounts")

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from analysis.languages import LANGUAGES
 from survey.access import Action, require
 from survey.admin import bp
 from survey.admin.messages import staff_message
@@ -46,7 +47,7 @@ from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError
 from survey.services.mail import send_invitations, send_reminders, sendable_round, subtree_ids
-from survey.services.round_texts import KINDS, LANGS, PLACEHOLDERS, unknown_placeholders
+from survey.services.round_texts import KINDS, PLACEHOLDERS, unknown_placeholders
 
 SAMPLE_TOKEN = "EXEMPEL-inte-en-riktig-lank"  # noqa: S105 (a sample, not a secret)
 OUTBOX_NAME = re.compile(r"^[0-9A-Za-z]+-[0-9a-f]{12}\.eml$")
@@ -77,7 +78,7 @@ def _texts_from_form(errors: FormErrors) -> dict[str, dict[str, dict[str, str]]]
     names = {"invitation": _("Inbjudan"), "reminder": _("Påminnelse")}
     languages = {"sv": _("svenska"), "en": _("engelska")}
     for kind in KINDS:
-        for lang in LANGS:
+        for lang in LANGUAGES:
             key = f"{kind}-{lang}"
             subject = request.form.get(f"{key}-subject", "").strip()
             body = request.form.get(f"{key}-body", "").replace("\r\n", "\n").strip()
@@ -188,7 +189,7 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
     link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/s/{SAMPLE_TOKEN}"
     out = []
     for kind in KINDS:
-        for lang in LANGS:
+        for lang in LANGUAGES:
             shown = None
             if closes is not None:
                 with force_locale(lang):
@@ -225,7 +226,7 @@ def round_send(round_id: int, kind: str) -> Any:
         )
     settings, config_problem = mail_settings()
     lang = request.values.get("lang", "")
-    if lang not in LANGS:
+    if lang not in LANGUAGES:
         lang = str(current_app.config["BABEL_DEFAULT_LOCALE"])
     problem = config_problem
     if request.method == "POST" and settings is not None:

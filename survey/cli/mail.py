@@ -11,12 +11,13 @@ from typing import Any
 import click
 from flask import current_app
 
+from analysis.languages import LANGUAGES
 from survey.cli.common import command
 from survey.extensions import db
 
 LANGUAGE = click.option(
     "--lang",
-    type=click.Choice(["sv", "en"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of the messages (default: the installation's default language, sv).",
 )

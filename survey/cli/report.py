@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from analysis.languages import LANGUAGES
 from survey.cli.common import command, transaction
 
 
@@ -30,7 +31,7 @@ from survey.cli.common import command, transaction
 )
 @click.option(
     "--lang",
-    type=click.Choice(["sv", "en"]),
+    type=click.Choice(LANGUAGES),
     default="sv",
     show_default=True,
     help="Language of the report document (report.html, or report.en.html in English).",

@@ -26,6 +26,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
+from analysis.languages import LANGUAGES
 from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
 from survey.results.charts import Bar, Chart, Texts, bar_chart
@@ -40,7 +41,6 @@ DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
 # What the HTML is rendered for: the web/download document, or the source of the PDF, which
 # says where the full cell grid is instead of carrying it.
 MEDIA: tuple[str, ...] = ("html", "pdf")
-LANGUAGES: tuple[str, ...] = ("sv", "en")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 

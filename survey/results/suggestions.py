@@ -13,6 +13,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from analysis.languages import LANGUAGES
 from analysis.roles import ALL, OUTPUT_ROLES
 from analysis.suggestions import KINDS, MAX_LENGTH
 from analysis.typology import QUADRANTS
@@ -112,10 +113,10 @@ def suggestions_edit(round_id: int, kind: str, ident: str) -> Any:
     if entry is None:
         abort(404)
     errors = FormErrors()
-    values = {lang: "\n".join(entry.texts.get(lang, ())) for lang in service.LANGS}
+    values = {lang: "\n".join(entry.texts.get(lang, ())) for lang in LANGUAGES}
     if kind == "quadrant" and not any(values.values()):
         # An instrument without suggestions: start from the quadrant's own advice, not empty.
-        values = {lang: QUADRANTS[ident].advice.get(lang, "") for lang in service.LANGS}
+        values = {lang: QUADRANTS[ident].advice.get(lang, "") for lang in LANGUAGES}
     if request.method == "POST":
         actor = f"web:{current_user.email}"
         back = url_for("dashboard.suggestions", round_id=rnd.id)
@@ -123,7 +124,7 @@ def suggestions_edit(round_id: int, kind: str, ident: str) -> Any:
             service.restore(db.session(), q, kind, ident, actor)
             db.session.commit()
             return redirect(f"{back}?done=restored", 303)
-        values = {lang: request.form.get(f"text_{lang}", "") for lang in service.LANGS}
+        values = {lang: request.form.get(f"text_{lang}", "") for lang in LANGUAGES}
         try:
             service.save(db.session(), q, kind, ident, values["sv"], values["en"], actor)
         except service.SuggestionError as e:

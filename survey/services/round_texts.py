@@ -16,7 +16,6 @@ from typing import Any
 
 PLACEHOLDERS = ("organisation", "round", "link", "closes", "contact")
 KINDS = ("invitation", "reminder")
-LANGS = ("sv", "en")
 _FIELD = re.compile(r"\{([^{}\s]*)\}")
 
 

@@ -16,14 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.instruments import Questionnaire
+from analysis.languages import LANGUAGES
 from analysis.suggestions import MAX_LENGTH
 from analysis.typology import QUADRANTS, place_unit
 from survey.models import SuggestionText
 from survey.models.suggestions import utcnow
 from survey.services.audit import audit
 from survey.services.errors import Problem, ValidationError
-
-LANGS: tuple[str, ...] = ("sv", "en")
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def entries(session: Session, q: Questionnaire) -> dict[tuple[str, str], Entry]:
     for kind, ident in keys(q):
         original = q.suggestions.get(kind, ident) or {}
         copy = copies.get((kind, ident))
-        texts = {lang: tuple(copy.texts.get(lang, ())) for lang in LANGS} if copy else original
+        texts = {lang: tuple(copy.texts.get(lang, ())) for lang in LANGUAGES} if copy else original
         out[(kind, ident)] = Entry(kind, ident, texts, original, copy is not None)
     return out
 
@@ -85,7 +84,7 @@ def lines(text: str) -> list[str]:
 
 def check(texts: Mapping[str, list[str]]) -> list[TextProblem]:
     problems = []
-    for lang in LANGS:
+    for lang in LANGUAGES:
         given = texts.get(lang, [])
         if not given:
             problems.append(TextProblem(lang, "empty"))
