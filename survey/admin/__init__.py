@@ -65,9 +65,13 @@ from survey.admin import (  # noqa: E402,F401
     fieldwork,
     jobs,
     mail,
+    nav,
     org,
     questionnaires,
     respondents,
     rounds,
     tokens,
 )
+
+# The staff menu is part of base.html, so every page's template gets it (empty off staff pages).
+bp.app_context_processor(nav.nav_helpers)

@@ -34,7 +34,7 @@ CODES = sorted({row[0] for rows in TREES.values() for row in rows}) + ["GHOST"]
 
 EVERYTHING = set(Action)
 HR = {"view_results", "view_gaps", "export", "view_fieldwork", "read_comments"}
-MANAGER = {"view_results", "view_fieldwork"}
+MANAGER = {"view_results", "view_gaps", "view_fieldwork"}
 
 
 def below(year: int, bound: set[str]) -> set[str]:
