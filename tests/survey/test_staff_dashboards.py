@@ -87,16 +87,19 @@ def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
     rows = {row[1]: row for row in tables(html)["quadrant-map-table-caption"][1:]}
     drawn = {code for code, p in placed.items() if p is not None}
     assert {re.search(r"\((\S+)\)", k).group(1) for k in rows} == drawn  # type: ignore[union-attr]
-    for code in drawn:
-        p = placed[code]
-        assert p is not None
-        row = next(r for k, r in rows.items() if k.endswith(f"({code})"))
-        assert row[2].startswith(number(p.capability.score)), row
-        assert row[3].startswith(number(p.legacy.score)), row
-        quadrant = (
-            "Kan inte avgöras" if p.quadrant == UNDETERMINED else QUADRANTS[p.quadrant].name["sv"]
-        )
-        assert row[4] == quadrant
+    with app.test_request_context():  # the pages' number format needs the page's locale
+        for code in drawn:
+            p = placed[code]
+            assert p is not None
+            row = next(r for k, r in rows.items() if k.endswith(f"({code})"))
+            assert row[2].startswith(number(p.capability.score)), row
+            assert row[3].startswith(number(p.legacy.score)), row
+            quadrant = (
+                "Kan inte avgöras"
+                if p.quadrant == UNDETERMINED
+                else QUADRANTS[p.quadrant].name["sv"]
+            )
+            assert row[4] == quadrant
     hidden = re.search(r'<p id="quadrant-map-hidden">(.*?)</p>', html, re.S)
     assert hidden and "(TINY)" in hidden.group(1)
     svg = re.search(r'<svg[^>]*class="quadrant-map".*?</svg>', html, re.S)
