@@ -37,7 +37,7 @@ from werkzeug.serving import make_server
 from survey import create_app
 from survey.extensions import db
 from tests.browser.conftest import DESKTOP, _Errors, _Quiet
-from tests.browser.flows import press
+from tests.browser.flows import follow, h1, press
 from tests.browser.test_respond_accessibility import axe_violations
 from tests.browser.test_results_walk import set_up_account
 
@@ -123,7 +123,7 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
     """Load a small demo city; return the values for route variables (and set-up/link URLs)."""
     from survey.auth.accounts import create_user
     from survey.mail import compose, connect, settings_from_config
-    from survey.models import Invitation, Job, Round
+    from survey.models import Invitation, Job, Round, Unit
     from survey.sealing import app_sealer
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
@@ -132,7 +132,16 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
         load_demo(db.session, per_year=150, sealer=app_sealer())
         closed = db.session.scalars(select(Round).where(Round.name == ROUND)).one()
         links = issue_links(db.session, OPEN_ROUND, base, SECRET)
-        _user, token = create_user(db.session, "every@page.example", "admin", [], datetime.now(UTC))
+        now = datetime.now(UTC)
+        _user, token = create_user(db.session, "every@page.example", "admin", [], now)
+        _boss, boss_token = create_user(db.session, "boss@page.example", "manager", [UNIT], now)
+        subtree = set(
+            db.session.scalars(
+                select(Unit.code).where(
+                    Unit.year == closed.year, (Unit.code == UNIT) | Unit.code.like(f"{UNIT}-%")
+                )
+            )
+        )
         still_open = db.session.scalars(select(Round).where(Round.name == OPEN_ROUND)).one()
         invitation = db.session.scalars(
             select(Invitation.id).where(
@@ -172,9 +181,15 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
             "ident": "x",
             "token": "x" * 43,
             "setup": f"{base}/auth/setup/{token}",
+            "boss_setup": f"{base}/auth/setup/{boss_token}",
+            "subtree": subtree,
             "personal_link": next(r["url"] for r in links.rows if r["role"] == "employee"),
             "message": message,
         }
+
+
+def no_check(page: Page) -> None:
+    """The set-up pages are checked as routes of their own below."""
 
 
 @pytest.fixture(scope="module")
@@ -204,13 +219,15 @@ def world(
     w = World(url, app, values, errors=errors.records)
     try:
         staff = browser.new_context(viewport=DESKTOP, locale="sv-SE")
-        set_up_account(staff.new_page(), str(values["setup"]), "every@page.example", lambda p: None)
+        set_up_account(staff.new_page(), str(values["setup"]), "every@page.example", no_check)
         respondent = browser.new_context(viewport=DESKTOP, locale="sv-SE")
         started = respondent.new_page()
         started.goto(str(values["personal_link"]))
         press(started, "Starta enkäten")
         visitor = browser.new_context(viewport=DESKTOP, locale="sv-SE")
-        w.contexts = {"staff": staff, "respondent": respondent, "visitor": visitor}
+        boss = browser.new_context(viewport=DESKTOP, locale="sv-SE")
+        set_up_account(boss.new_page(), str(values["boss_setup"]), "boss@page.example", no_check)
+        w.contexts = {"staff": staff, "respondent": respondent, "visitor": visitor, "boss": boss}
         yield w
     finally:
         for context in w.contexts.values():
@@ -327,3 +344,23 @@ def test_previews_of_long_text_wrap_at_320(world: World, tmp_path: Path) -> None
     assert page.locator("#problems").count() == 1, page.locator("main").inner_text()
     found += check(page)
     assert not found, "\n".join(found)
+
+
+def test_a_manager_sees_their_units_gaps_and_nothing_outside(world: World) -> None:
+    """From the overview's link to the heatmap: only the manager's own subtree, with its menu."""
+    page = world.contexts["boss"].pages[0]
+    page.goto(f"{world.url}/dashboard/{world.values['round_id']}/")
+    follow(page, "Kompetensgap")
+    assert h1(page) == f"Kompetensgap: {ROUND}"
+    heads = page.locator("table:has(#heatmap-caption) tbody th").all_inner_texts()
+    codes = {h.rsplit("(", 1)[1].rstrip(")") for h in heads}
+    assert codes == world.values["subtree"], codes
+    nav = page.get_by_role("navigation", name="Personal")
+    assert nav.get_by_role("link").all_inner_texts() == [
+        "Startsida",
+        "Fältarbete och svarsfrekvens",
+        "Resultat",
+    ]
+    assert not check(page), page.url
+    outside = page.goto(f"{world.url}/dashboard/{world.values['round_id']}/gaps?unit=STAD")
+    assert outside is not None and outside.status == 403
