@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
@@ -29,8 +29,9 @@ class Entry:
 
 
 def is_staff_page() -> bool:
-    """Whether this request shows a staff page to a signed-in person."""
-    if not getattr(current_user, "is_authenticated", False):
+    """Whether this request shows a staff page to a signed-in person (never outside a request:
+    a page rendered by a background job has no reader to offer a menu to)."""
+    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
         return False
     return request.blueprint in STAFF_BLUEPRINTS or request.endpoint in STAFF_ENDPOINTS
 
