@@ -6,9 +6,11 @@ read (and tested against an independent oracle) in one screen:
 - **admin**: everything.
 - **hr**: every unit's results, competence gaps, exports, fieldwork counts and group comments;
   never a change to rounds, the organisation, respondents, mail or accounts.
-- **manager**: results and fieldwork of the units they are bound to and every unit below them in
-  the tree of the year in question, nothing else. A binding is by unit code, so it follows the
-  unit from year to year; a code missing from a year's tree gives nothing that year.
+- **manager**: results, competence gaps and fieldwork of the units they are bound to and every
+  unit below them in the tree of the year in question, nothing else (the city's plan makes
+  managers answer for their group's digital competence, so they must see its gaps). A binding
+  is by unit code, so it follows the unit from year to year; a code missing from a year's tree
+  gives nothing that year.
 - **scoped administrator** (an admin account bound to units, e.g. one per förvaltning): runs the
   fieldwork of their subtree (its response rates and its reminders), in the same tree walk as a
   manager, and nothing outside it or organisation-wide. The scope is a binding on the admin
@@ -62,7 +64,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.READ_COMMENTS,
         }
     ),
-    UserRole.MANAGER: frozenset({Action.VIEW_RESULTS, Action.VIEW_FIELDWORK}),
+    UserRole.MANAGER: frozenset({Action.VIEW_RESULTS, Action.VIEW_GAPS, Action.VIEW_FIELDWORK}),
 }
 
 #: What an admin bound to units may do, and only inside those units' subtrees.

@@ -65,6 +65,7 @@ from survey.admin import (  # noqa: E402,F401
     jobs,
     links,
     mail,
+    nav,
     org,
     preview,
     questionnaires,
@@ -73,3 +74,6 @@ from survey.admin import (  # noqa: E402,F401
     rounds,
     tokens,
 )
+
+# The staff menu is part of base.html, so every page's template gets it (empty off staff pages).
+bp.app_context_processor(nav.nav_helpers)

@@ -1,8 +1,8 @@
 """HR competence gaps of a closed round: heatmap, top gaps per unit, trend, SVG and XLSX.
 
-Every figure is a cell of ``round_figures(...).gaps``, already suppressed. Gaps are for hr and
-admin (``Action.VIEW_GAPS``); were managers ever given the action, ``scope_for`` would limit
-them to their subtree on the page and in both downloads alike.
+Every figure is a cell of ``round_figures(...).gaps``, already suppressed. Gaps are for hr,
+admin and managers (``Action.VIEW_GAPS``); ``scope_for`` limits a manager to their subtree on
+the page and in both downloads alike, with the same suppressed cells everyone sees.
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ from survey.services.statistics import tree_frame
 
 @bp.context_processor
 def gap_links() -> dict[str, object]:
-    """Lets the overview link the gap page only for those who may open it."""
-    return {"may_view_gaps": lambda: allowed(current_user, Action.VIEW_GAPS)}
+    """Lets the overview link the gap page only for those who may open it (a manager: for
+    their own units)."""
+    from survey.admin import may_use
+
+    return {"may_view_gaps": lambda: may_use(current_user, Action.VIEW_GAPS)}
 
 
 def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] | None:

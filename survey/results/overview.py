@@ -38,6 +38,7 @@ from survey.results.figures import (
     low_alpha,
     unit_names,
 )
+from survey.results.quadrant_map import quadrant_section
 from survey.services.report import RoundFigures
 
 
@@ -238,6 +239,7 @@ def overview(round_id: int) -> str:
         weights_text=weights_text,
         rows=rows,
         quadrant=quadrant_of(fig, unit, role),
+        qmap=quadrant_section(fig, unit, role, lambda c: may_see(rnd.year, c), page_lang()),
         scores=scores_chart(rnd, fig, unit, role),
         scores_url=chart_url(rnd, "scores", **args),
         trend=trend_chart(rnd, unit, role),

@@ -17,7 +17,7 @@ from analysis import tree as trees
 from analysis.instruments import Category
 from analysis.nonresponse import role_mix_notes
 from survey.extensions import db
-from survey.i18n import tr
+from survey.i18n import page_lang, tr
 from survey.models import Round
 from survey.results import charts
 from survey.results.dashboard import (
@@ -40,6 +40,7 @@ from survey.results.figures import (
     unit_names,
 )
 from survey.results.overview import chart_texts, chart_url
+from survey.results.quadrant_map import quadrant_section
 from survey.services import stored
 from survey.services.items import ItemRow, ItemTable
 from survey.services.report import RoundFigures
@@ -97,6 +98,39 @@ def comparators(fig: RoundFigures, rnd: Round, code: str) -> tuple[list[tuple[st
     return out + shown, len(shown) < len(wanted)
 
 
+def compare_wording(fig: RoundFigures, rnd: Round, code: str) -> dict[str, str]:
+    """Heading, table caption and chart caption (with ``%(index)s``) of the comparison, naming
+    only the units the viewer may see: a manager's page must not promise the organisation."""
+    titles = {title for title, _c in comparators(fig, rnd, code)[0][1:]}
+    parent = _("Överordnad enhet") in titles
+    root = (
+        _("Hela organisationen") in titles or _("Överordnad enhet, hela organisationen") in titles
+    )
+    if parent and root:
+        return {
+            "heading": _("Jämfört med överordnad enhet och hela organisationen"),
+            "caption": _("Dimensioner: enheten, den överordnade enheten och organisationen"),
+            "chart": _("%(index)s för enheten, den överordnade enheten och hela organisationen."),
+        }
+    if parent:
+        return {
+            "heading": _("Jämfört med överordnad enhet"),
+            "caption": _("Dimensioner: enheten och den överordnade enheten"),
+            "chart": _("%(index)s för enheten och den överordnade enheten."),
+        }
+    if root:
+        return {
+            "heading": _("Jämfört med hela organisationen"),
+            "caption": _("Dimensioner: enheten och organisationen"),
+            "chart": _("%(index)s för enheten och hela organisationen."),
+        }
+    return {
+        "heading": _("Enhetens dimensioner"),
+        "caption": _("Dimensioner: enheten"),
+        "chart": _("%(index)s för enheten."),
+    }
+
+
 def compare_rows(fig: RoundFigures, rnd: Round, code: str, role: str) -> list[dict[str, Any]]:
     """One row per dimension index: the unit's, its parent's and the organisation's cells."""
     cols = comparators(fig, rnd, code)[0]
@@ -146,9 +180,7 @@ def compare_chart(fig: RoundFigures, rnd: Round, code: str, role: str, index: st
         "compare",
         bars,
         title=_("%(index)s: enheten jämförd", index=label),
-        caption=_(
-            "%(index)s för enheten, den överordnade enheten och hela organisationen.", index=label
-        ),
+        caption=compare_wording(fig, rnd, code)["chart"] % {"index": label},
         texts=charts.Texts(**{**chart_texts().__dict__, "label": _("Enhet")}),
         fmt=number,
     )
@@ -264,6 +296,8 @@ def unit(round_id: int, code: str) -> str:
         columns=comparators(fig, rnd, code)[0],
         out_of_scope=comparators(fig, rnd, code)[1],
         compare_rows=compare_rows(fig, rnd, code, role),
+        wording=compare_wording(fig, rnd, code),
+        qmap=quadrant_section(fig, code, role, lambda c: may_see(rnd.year, c), page_lang()),
         compare_chart=compare_chart(fig, rnd, code, role, index),
         compare_url=chart_url(rnd, "compare", index=index, **args),
         groups=[
