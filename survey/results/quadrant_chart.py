@@ -4,7 +4,9 @@ Capability runs left to right, legacy bottom to top, both split at 50 (``analysi
 top right is "digitally mature", bottom left "getting started". Every point carries a number
 (its row in the table beside the picture), a marker shape of its own and a colour of the
 Okabe–Ito palette, outlined in ink, so the points stay apart in greyscale, for colour-blind
-readers and in print; the table is the picture's text equivalent. A unit whose placement is
+readers and in print; a unit whose CI crosses 50 is drawn hollow (its quadrant cannot be
+told); the table is the picture's text equivalent. The report and the dashboards draw the
+same picture with this one function. A unit whose placement is
 hidden (a cell it needs is suppressed) is not drawn: the caller lists it as hidden.
 """
 
@@ -15,6 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
+from analysis.typology import QUADRANTS, UNDETERMINED, UNDETERMINED_NAME, Placement
 from survey.results import svg as draw
 from survey.results.charts import Chart
 
@@ -38,6 +43,7 @@ class Point:
     leg_high: float
     quadrant: str  # the quadrant's name (or "undetermined") in the reader's language
     whole: bool = False  # the organisation itself: a ring, drawn above the units
+    undetermined: bool = False  # a CI crosses 50: drawn hollow, as the caption says
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,46 @@ class QuadrantTexts:
     legacy: str
     corners: tuple[str, str, str, str]  # top left, top right, bottom left, bottom right
     header: tuple[str, ...]  # the table's column headers: nr, unit, capability, legacy, quadrant
+
+
+def quadrant_name(placement: Placement | None, lang: str) -> str | None:
+    if placement is None:
+        return None
+    found = QUADRANTS.get(placement.quadrant)
+    return found.name[lang] if found else UNDETERMINED_NAME[lang]
+
+
+def point(label: str, pl: Placement, lang: str, whole: bool = False) -> Point:
+    """A unit's placement as a point of the picture (its quadrant named in ``lang``)."""
+    c, g = pl.capability, pl.legacy
+    name = quadrant_name(pl, lang) or ""
+    return Point(
+        label,
+        c.score,
+        c.ci_low,
+        c.ci_high,
+        g.score,
+        g.ci_low,
+        g.ci_high,
+        name,
+        whole,
+        undetermined=pl.quadrant == UNDETERMINED,
+    )
+
+
+def quadrant_texts(lang: str) -> QuadrantTexts:
+    """The picture's words (call inside the reader's locale)."""
+    return QuadrantTexts(
+        capability=_("Digital förmåga"),
+        legacy=_("Digitalt arv"),
+        corners=(
+            QUADRANTS["untapped"].name[lang],
+            QUADRANTS["mature"].name[lang],
+            QUADRANTS["getting_started"].name[lang],
+            QUADRANTS["held_back"].name[lang],
+        ),
+        header=(_("Nr"), _("Enhet"), _("Förmåga (95 % KI)"), _("Arv (95 % KI)"), _("Fyrfält")),
+    )
 
 
 def marker(shape: str, x: float, y: float, fill: str, r: float = 7.0) -> str:
@@ -199,7 +245,8 @@ def quadrant_chart(
             marks.append(draw.tag("circle", cx=x, cy=y, r=3, fill=draw.INK))
         else:
             j = i - 1
-            marks.append(marker(SHAPES[j % len(SHAPES)], x, y, COLOURS[j % len(COLOURS)]))
+            fill = draw.PAPER if p.undetermined else COLOURS[j % len(COLOURS)]
+            marks.append(marker(SHAPES[j % len(SHAPES)], x, y, fill))
             marks.append(
                 draw.tag("text", number, x=x + 9, y=y - 8, font_size=13, font_weight="bold")
             )

@@ -15,10 +15,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from analysis.roles import ALL
-from analysis.typology import QUADRANTS, UNDETERMINED_NAME, Placement, place_unit
+from analysis.typology import Placement, place_unit
 from survey.results.charts import Chart
 from survey.results.numbers import number
-from survey.results.quadrant_chart import Point, QuadrantTexts, quadrant_chart
+from survey.results.quadrant_chart import point, quadrant_chart, quadrant_name, quadrant_texts
 from survey.results.report_data import COMPOSITES, TOP_GAPS, Rate, ReportData, Row, UnitLine
 
 #: How many of the organisation's strongest and weakest areas the summary names.
@@ -45,13 +45,6 @@ class Summary:
     weakest: list[Row]
     rate: Rate | None
     hidden_units: list[str]  # förvaltningar whose placement is hidden (not drawn)
-
-
-def quadrant_name(placement: Placement | None, lang: str) -> str | None:
-    if placement is None:
-        return None
-    found = QUADRANTS.get(placement.quadrant)
-    return found.name[lang] if found else UNDETERMINED_NAME[lang]
 
 
 def unit_pages(data: ReportData) -> list[UnitPage]:
@@ -96,38 +89,14 @@ def summary(data: ReportData, pages: list[UnitPage]) -> Summary:
     )
 
 
-def _point(label: str, pl: Placement, lang: str, whole: bool = False) -> Point:
-    c, g = pl.capability, pl.legacy
-    name = quadrant_name(pl, lang) or ""
-    return Point(label, c.score, c.ci_low, c.ci_high, g.score, g.ci_low, g.ci_high, name, whole)
-
-
 def picture(data: ReportData, pages: list[UnitPage]) -> Chart | None:
     """The capability × legacy picture of the förvaltningar (and the organisation), or None
     when no placement can be shown."""
-    points = [_point(p.line.name, p.placement, data.lang) for p in pages if p.placement]
+    points = [point(p.line.name, p.placement, data.lang) for p in pages if p.placement]
     if data.placement is not None and data.root is not None:
-        points.append(_point(data.root.name, data.placement, data.lang, whole=True))
+        points.append(point(data.root.name, data.placement, data.lang, whole=True))
     if not points:
         return None
-    lang = data.lang
-    texts = QuadrantTexts(
-        capability=_("Digital förmåga"),
-        legacy=_("Digitalt arv"),
-        corners=(
-            QUADRANTS["untapped"].name[lang],
-            QUADRANTS["mature"].name[lang],
-            QUADRANTS["getting_started"].name[lang],
-            QUADRANTS["held_back"].name[lang],
-        ),
-        header=(
-            _("Nr"),
-            _("Enhet"),
-            _("Förmåga (95 % KI)"),
-            _("Arv (95 % KI)"),
-            _("Fyrfält"),
-        ),
-    )
     return quadrant_chart(
         "quadrant-units",
         points,
@@ -137,6 +106,6 @@ def picture(data: ReportData, pages: list[UnitPage]) -> Chart | None:
             "delade vid 50. Kryssets armar är 95 % konfidensintervall; en förvaltning vars "
             "kryss korsar 50 är obestämd. Ringen är hela organisationen."
         ),
-        texts=texts,
+        texts=quadrant_texts(data.lang),
         fmt=lambda v: number(v, 1),
     )

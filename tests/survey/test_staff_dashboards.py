@@ -103,7 +103,9 @@ def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
     hidden = re.search(r'<p id="quadrant-map-hidden">(.*?)</p>', html, re.S)
     assert hidden and "(TINY)" in hidden.group(1)
     svg = re.search(r'<svg[^>]*class="quadrant-map".*?</svg>', html, re.S)
-    assert svg and svg.group(0).count("<circle") == len(drawn)
+    labels = re.findall(r'font-weight="bold">(\d+)</text>', svg.group(0)) if svg else []
+    assert sorted(labels) == [str(i) for i in range(1, len(drawn) + 1)]  # one marker per unit
+    assert svg is not None
     assert 'role="img"' in svg.group(0) and "<title" in svg.group(0)
     # Employees do not answer the legacy questions: the page says so instead of a picture.
     employees = admin.get(f"/dashboard/{rid}/?role=employee").get_data(as_text=True)
