@@ -38,8 +38,8 @@ def test_every_row_with_too_many_values_is_named():
     with pytest.raises(ValidationError) as err:
         read_table(stream, "t.csv")
     assert [str(p) for p in err.value.problems] == [
-        "t.csv, row 2: 3 values but the header has 2 columns",
-        "t.csv, row 4: 4 values but the header has 2 columns",
+        "t.csv, rad 2: raden har 3 värden men rubrikraden har 2 kolumner",
+        "t.csv, rad 4: raden har 4 värden men rubrikraden har 2 kolumner",
     ]
 
 
