@@ -33,7 +33,13 @@ MAX_UNPACKED = 256 * 1024 * 1024  # bytes a workbook may unpack to (a zip bomb s
 Row = tuple[int, dict[str, str]]  # (row number in the file, the header being row 1; values)
 
 #: The encodings a CSV file may have (charset-normalizer's names) and how the preview calls them.
-ENCODINGS = {"utf_8": "UTF-8", "utf_16": "UTF-16", "cp1252": "Windows-1252"}
+ENCODINGS = {
+    "utf_8": "UTF-8",
+    "utf_16": "UTF-16",  # with its byte-order mark, as Excel's "Unicode-text" is
+    "utf_16_le": "UTF-16",  # without one, as other programs may write it
+    "utf_16_be": "UTF-16",
+    "cp1252": "Windows-1252",
+}
 #: The separators a CSV file may use, and their names in the preview.
 DELIMITERS = {",": say("komma"), ";": say("semikolon"), "\t": say("tabb")}
 
@@ -171,7 +177,10 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode("utf-8-sig"), ENCODINGS["utf_8"]
         except UnicodeDecodeError:
             pass
-    best = from_bytes(data, cp_isolation=list(ENCODINGS)).best()
+    # UTF-16 without a byte-order mark is only tried on text with NUL bytes (the high bytes of
+    # its Latin letters): any even number of bytes "decodes" as UTF-16, garbage included.
+    candidates = [e for e in ENCODINGS if b"\x00" in data or e not in ("utf_16_le", "utf_16_be")]
+    best = from_bytes(data, cp_isolation=candidates).best()
     if best is None or best.encoding not in ENCODINGS:
         raise InputError(
             say(
