@@ -55,9 +55,10 @@ def test_preview_lists_every_problem_and_writes_nothing(app, runner, monkeypatch
     page = text(r)
     assert "Filen har 4 problem. Inget har sparats." in page
     assert "okänd överordnad enhetskod 'NOPE'" in page
-    assert "duplicate unit code 'EDU' (also on row 3)" in page
+    assert "enhetskoden 'EDU' finns redan (på rad 3)" in page
     assert "'=X' är ingen giltig enhetskod" in page
-    assert "headcount 'many' is not a whole number" in page
+    assert "'many' är inte ett heltal (0 eller fler)" in page
+    assert "duplicate" not in page and "unknown" not in page  # no English in the Swedish page
     assert 'href="#problems"' in page and 'id="problems"' in page
     assert 'action="/admin/org/upload/confirm"' not in page
     with app.app_context():
