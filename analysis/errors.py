@@ -8,10 +8,11 @@ so that whoever fixes a file fixes it once instead of once per error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["MognadError", "Problem", "Problems", "ValidationError"]
+__all__ = ["MognadError", "Problem", "Problems", "Text", "ValidationError", "say"]
 
 
 class MognadError(Exception):
@@ -19,23 +20,57 @@ class MognadError(Exception):
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One reason at one place; ``row`` is 1-based with the header as row 1."""
+class Text:
+    """A message in Swedish (the source language) with its values kept apart.
 
-    reason: str
+    The library knows no Flask and no catalogue, yet its messages reach people in Swedish and
+    in English; so it says *what* to say and the application translates ``msgid`` when it
+    shows it (``survey.i18n.localise``), in the reader's language. A value may itself be a
+    Text (a place in a document), translated the same way. ``str()`` is the Swedish.
+    """
+
+    msgid: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.render(lambda msgid: msgid)
+
+    def render(self, translate: Any) -> str:
+        """The message through ``translate`` (msgid -> text), its Text values too."""
+        values = {
+            k: v.render(translate) if isinstance(v, Text) else v for k, v in self.values.items()
+        }
+        return str(translate(self.msgid)) % values if values else str(translate(self.msgid))
+
+
+def say(msgid: str, **values: Any) -> Text:
+    """A :class:`Text`; the name the message extraction looks for (``-k say``)."""
+    return Text(msgid, values)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason at one place; ``row`` is 1-based with the header as row 1 (as Excel counts)."""
+
+    reason: str | Text
     file: str | None = None
     row: int | None = None
     column: str | None = None
 
     def __str__(self) -> str:
+        return self.render(lambda msgid: msgid)
+
+    def render(self, translate: Any) -> str:
+        """``file, rad R, kolumn C: reason`` with every word through ``translate``."""
+        reason = self.reason.render(translate) if isinstance(self.reason, Text) else self.reason
         where = []
         if self.file:
             where.append(self.file)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(str(translate("rad %(row)s")) % {"row": self.row})
         if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+            where.append(str(translate("kolumn %(column)s")) % {"column": self.column})
+        return f"{', '.join(where)}: {reason}" if where else reason
 
 
 class ValidationError(MognadError):
@@ -53,7 +88,7 @@ class Problems:
         self.file = file
         self.items: list[Problem] = []
 
-    def add(self, reason: str, row: int | None = None, column: str | None = None) -> None:
+    def add(self, reason: str | Text, row: int | None = None, column: str | None = None) -> None:
         self.items.append(Problem(reason, self.file, row, column))
 
     def extend(self, problems: Iterable[Problem]) -> None:

@@ -8,7 +8,6 @@ the analysis.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -18,11 +17,13 @@ from typing import Any
 
 import yaml
 
-from analysis.errors import Problem, ValidationError
+from analysis.errors import Problem, ValidationError, say
+from analysis.errors import Text as Message
 from analysis.languages import LANGUAGES
-from analysis.levels import Level, check_levels, parse_levels
+from analysis.levels import Level, parse_levels
+from analysis.questionnaire_check import check_document
 from analysis.roles import ROLES, Role
-from analysis.suggestions import Suggestions, check_suggestions, parse_suggestions
+from analysis.suggestions import Suggestions, parse_suggestions
 from analysis.yamldoc import AliasRefused, parse_yaml
 
 __all__ = [
@@ -67,9 +68,9 @@ Text = dict[str, str]
 
 class QuestionnaireError(ValidationError, ValueError):
     """A questionnaire that cannot be used: one problem per place in the document, each
-    ``reason`` starting with that place (``dimensions[0].categories[1]: ...``)."""
+    ``reason`` starting with that place ("dimension 1, kategori 2: ...")."""
 
-    def __init__(self, problems: list[str], source: str = "") -> None:
+    def __init__(self, problems: list[str | Message] | list[Message], source: str = "") -> None:
         self.source = source
         super().__init__(Problem(p, source or None) for p in problems)
 
@@ -207,94 +208,10 @@ class Questionnaire:
         return ("maturity", *DIMENSIONS, *(c.id for c in self.categories))
 
 
-def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return schema
-
-
-def _place(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def check_questionnaire(data: Any) -> list[str]:
-    """Return every problem of a parsed questionnaire document, each prefixed with its place."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_schema())
-    problems = [
-        f"{_place(e.absolute_path)}: {e.message}"
-        for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    ]
-    if problems:
-        return problems
-    return _check_semantics(data)
-
-
-def _check_semantics(data: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    scales = data["scales"]
-    for sid, s in scales.items():
-        n = s["max"] - s["min"] + 1
-        if s["max"] <= s["min"]:
-            problems.append(f"scales.{sid}: max must be greater than min")
-            continue
-        for key in ("labels", "descriptions"):
-            for lang, labels in s.get(key, {}).items():
-                if len(labels) != n:
-                    problems.append(
-                        f"scales.{sid}.{key}.{lang}: {len(labels)} entries, "
-                        f"the scale has {n} values"
-                    )
-    dim_ids = [d["id"] for d in data["dimensions"]]
-    for dup in sorted({d for d in dim_ids if dim_ids.count(d) > 1}):
-        problems.append(f"dimensions: dimension '{dup}' appears more than once")
-    seen: dict[str, str] = {}
-    for di, dim in enumerate(data["dimensions"]):
-        for ci, cat in enumerate(dim["categories"]):
-            cplace = f"dimensions[{di}].categories[{ci}]"
-            seen_here = seen.get(cat["id"])
-            if seen_here:
-                problems.append(f"{cplace}: id '{cat['id']}' is already used at {seen_here}")
-            seen[cat["id"]] = cplace
-            scale = scales.get(cat["scale"])
-            if scale is None:
-                problems.append(f"{cplace}: scale '{cat['scale']}' is not declared")
-            croles = set(cat["roles"])
-            for role, level in cat.get("target", {}).items():
-                if role not in croles:
-                    problems.append(f"{cplace}.target: role '{role}' does not answer this category")
-                if scale and not scale["min"] <= level <= scale["max"]:
-                    problems.append(
-                        f"{cplace}.target.{role}: {level} is outside the scale "
-                        f"{scale['min']}–{scale['max']}"
-                    )
-            if dim["id"] == "competence":
-                for role in sorted(croles - set(cat.get("target", {}))):
-                    problems.append(f"{cplace}.target: no target level for role '{role}'")
-            for ii, item in enumerate(cat["items"]):
-                iplace = f"{cplace}.items[{ii}]"
-                if item["id"] in seen:
-                    problems.append(
-                        f"{iplace}: id '{item['id']}' is already used at {seen[item['id']]}"
-                    )
-                seen[item["id"]] = iplace
-                extra = set(item.get("roles", [])) - croles
-                if extra:
-                    problems.append(
-                        f"{iplace}.roles: {', '.join(sorted(extra))} not among the category's roles"
-                    )
-            if not cat["items"]:
-                problems.append(f"{cplace}.items: a category needs at least one item")
-    for mi, com in enumerate(data.get("comments", [])):
-        if com["id"] in seen:
-            problems.append(
-                f"comments[{mi}]: id '{com['id']}' is already used at {seen[com['id']]}"
-            )
-        seen[com["id"]] = f"comments[{mi}]"
-    return problems + check_suggestions(data) + check_levels(data)
+def check_questionnaire(data: Any) -> list[Message]:
+    """Return every problem of a parsed questionnaire document, each beginning with its place
+    as a person would look for it (:mod:`analysis.questionnaire_check`)."""
+    return check_document(data, SCHEMA_PATH)
 
 
 def parse_questionnaire(data: Any, source: str = "") -> Questionnaire:
@@ -368,17 +285,34 @@ def read_document(path: str | Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise QuestionnaireError(["file not found"], str(path)) from None
+        raise QuestionnaireError([say("filen finns inte")], str(path)) from None
     except UnicodeDecodeError as e:
-        raise QuestionnaireError([f"not UTF-8 text (byte {e.start})"], str(path)) from None
+        reason = say("filen är inte text i UTF-8 (byte %(byte)s)", byte=e.start)
+        raise QuestionnaireError([reason], str(path)) from None
     try:
         return parse_yaml(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise QuestionnaireError(
-            [f"{where}not valid YAML ({getattr(e, 'problem', e)})"], str(path)
-        ) from None
+        raise QuestionnaireError([yaml_problem(e)], str(path)) from None
+
+
+def yaml_problem(error: yaml.YAMLError) -> Message:
+    """Where a file stops being YAML, in words; the parser's own reason is left out (English)."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return say("filen är inte giltig YAML")
+    if isinstance(error, AliasRefused):
+        return say(
+            "rad %(line)s, tecken %(column)s: ankare och alias (& och *) är inte tillåtna; "
+            "skriv ut värdet på varje ställe där det behövs",
+            line=mark.line + 1,
+            column=mark.column + 1,
+        )
+    return say(
+        "rad %(line)s, tecken %(column)s: filen är inte giltig YAML härifrån (kontrollera "
+        "indrag, kolon och citattecken)",
+        line=mark.line + 1,
+        column=mark.column + 1,
+    )
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:

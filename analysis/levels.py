@@ -17,7 +17,7 @@ from typing import Any
 
 from analysis.languages import LANGUAGES
 
-__all__ = ["Learning", "Level", "check_levels", "parse_levels"]
+__all__ = ["Learning", "Level", "parse_levels"]
 
 Text = Mapping[str, str]
 
@@ -37,29 +37,6 @@ class Level:
     value: int
     meaning: Text
     learning: tuple[Learning, ...] = ()
-
-
-def check_levels(data: Mapping[str, Any]) -> list[str]:
-    """Problems the schema cannot see: a ``levels`` list that does not match its scale.
-
-    ``data`` is the whole questionnaire document, already valid against the schema (which
-    requires both languages of every meaning and suggestion).
-    """
-    problems: list[str] = []
-    scales = data["scales"]
-    for di, dim in enumerate(data["dimensions"]):
-        for ci, cat in enumerate(dim["categories"]):
-            levels = cat.get("levels")
-            scale = scales.get(cat["scale"])
-            if levels is None or scale is None:
-                continue
-            n = scale["max"] - scale["min"] + 1
-            if len(levels) != n:
-                problems.append(
-                    f"dimensions[{di}].categories[{ci}].levels: {len(levels)} level(s), the "
-                    f"scale '{cat['scale']}' has {n} values (one entry per value, lowest first)"
-                )
-    return problems
 
 
 def _text(raw: Mapping[str, Any]) -> Text:

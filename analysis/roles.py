@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ALL", "OUTPUT_ROLES", "ROLES", "Role"]
+__all__ = ["ALL", "OUTPUT_ROLES", "ROLES", "ROLE_WORDS", "Role", "read_role"]
 
 
 class Role(StrEnum):
@@ -22,3 +22,22 @@ class Role(StrEnum):
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 ALL = "all"
 OUTPUT_ROLES: tuple[str, ...] = (ALL, *ROLES)
+
+#: The roles as a Swedish file names them (the interface's words), beside the English codes.
+ROLE_WORDS: dict[str, str] = {
+    "medarbetare": Role.EMPLOYEE.value,
+    "chef": Role.MANAGER.value,
+    "specialist": Role.SPECIALIST.value,
+}
+
+
+def read_role(raw: str) -> str | None:
+    """The role code a file's cell means, or None.
+
+    HR keeps its lists in Swedish, so ``Medarbetare``, ``chef`` and ``SPECIALIST`` are read as
+    well as the codes; case and surrounding spaces do not matter.
+    """
+    word = raw.strip().lower()
+    if word in ROLES:
+        return word
+    return ROLE_WORDS.get(word)

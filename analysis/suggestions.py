@@ -16,7 +16,7 @@ from typing import Any
 
 from analysis.languages import LANGUAGES
 
-__all__ = ["KINDS", "MAX_LENGTH", "Suggestions", "check_suggestions", "parse_suggestions"]
+__all__ = ["KINDS", "MAX_LENGTH", "Suggestions", "parse_suggestions"]
 
 #: The two kinds of entry: ``quadrants`` keyed by typology quadrant, ``categories`` by category.
 KINDS: tuple[str, ...] = ("quadrant", "category")
@@ -39,31 +39,6 @@ class Suggestions:
     def get(self, kind: str, ident: str) -> Entry | None:
         """The entry of ``kind`` (see :data:`KINDS`) and ``ident``, or None if the file has none."""
         return (self.quadrants if kind == "quadrant" else self.categories).get(ident)
-
-
-def check_suggestions(data: Mapping[str, Any]) -> list[str]:
-    """Problems the schema cannot see: unknown categories, sv and en of different lengths.
-
-    ``data`` is the whole questionnaire document, already valid against the schema (which
-    also limits the quadrant keys to those of :data:`analysis.typology.QUADRANTS`).
-    """
-    block = data.get("suggestions") or {}
-    known = {c["id"] for d in data["dimensions"] for c in d["categories"]}
-    problems: list[str] = []
-    for ident in block.get("categories", {}):
-        if ident not in known:
-            problems.append(
-                f"suggestions.categories.{ident}: there is no category '{ident}' in this "
-                "questionnaire"
-            )
-    for group in ("quadrants", "categories"):
-        for ident, entry in block.get(group, {}).items():
-            if len(entry["sv"]) != len(entry["en"]):
-                problems.append(
-                    f"suggestions.{group}.{ident}: {len(entry['sv'])} suggestion(s) in sv but "
-                    f"{len(entry['en'])} in en; each needs its translation"
-                )
-    return problems
 
 
 def _entry(raw: Mapping[str, Any]) -> Entry:

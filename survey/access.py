@@ -26,9 +26,11 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from flask import Blueprint, abort, g
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from analysis.tree import ancestors
@@ -161,12 +163,51 @@ def allowed_somewhere(user: Any) -> bool:
     )
 
 
+class Refused(Forbidden):
+    """A 403 whose ``description`` says why, in the reader's language (the error page shows it)."""
+
+
+def staff_role_name(role: str) -> str:
+    names: dict[str, str] = {
+        UserRole.ADMIN: _("administratör"),
+        UserRole.HR: _("HR-analytiker"),
+        UserRole.MANAGER: _("chef"),
+    }
+    return names.get(role, role)
+
+
+def why_refused(user: Any, action: Action | str | None = None, unit: Any = None) -> str:
+    """Why ``user`` may not do ``action`` (on ``unit``), as the 403 page says it.
+
+    Only what the person can act on: signed out, a disabled account, a role without the
+    action, or a unit outside a manager's units; never which units exist elsewhere.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _("Du är inte inloggad. Logga in och försök igen.")
+    if not getattr(user, "is_active", False):
+        return _("Ditt konto är avstängt. Kontakta en administratör.")
+    role = str(getattr(user, "role", ""))
+    if action is None or Action(action) not in ROLE_ACTIONS.get(role, frozenset()):
+        return _(
+            "Din roll (%(role)s) ger inte tillgång till den här sidan. Be en administratör om "
+            "du behöver den.",
+            role=staff_role_name(role),
+        )
+    if unit is None:
+        return _("Sidan gäller hela organisationen, och ditt konto gäller bara dina enheter.")
+    return _(
+        "Du har inte behörighet till den här enheten. Ditt konto gäller dina enheter och "
+        "enheterna under dem."
+    )
+
+
 def require(action: Action | str, unit: UnitRef | None = None) -> None:
-    """For views: send an anonymous visitor to the sign-in page; refuse anyone else with 403."""
+    """For views: send an anonymous visitor to the sign-in page; refuse anyone else with 403,
+    saying why."""
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     if not allowed(current_user, action, unit):
-        abort(403)
+        raise Refused(description=why_refused(current_user, action, unit))
 
 
 def _signed_in_staff_only() -> Response | None:

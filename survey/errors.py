@@ -10,6 +10,7 @@ import traceback
 
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
@@ -17,6 +18,7 @@ from survey.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from survey.access import Refused, why_refused
     from survey.api.problems import from_exception, problem, under_api
     from survey.security import RefusedText
 
@@ -24,7 +26,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if under_api():  # the read API answers in JSON (problem details), never HTML
             return from_exception(error)
-        message = error.description if isinstance(error, RefusedText) else None
+        message = error.description if isinstance(error, (RefusedText, Refused)) else None
+        if message is None and error.code == 403:  # an abort(403) without a reason given
+            message = why_refused(current_user, None)
         if isinstance(error, RequestEntityTooLarge):  # staff uploads have their own (admin/)
             message = _(
                 "Det du skickade är för stort för att tas emot. Ingenting har sparats. Korta "

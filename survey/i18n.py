@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, session
-from flask_babel import format_date, format_number, get_locale
+from flask import current_app, has_app_context, has_request_context, request, session
+from flask_babel import force_locale, format_date, format_number, get_locale
 from flask_babel import gettext as _
 
+from analysis.errors import Problem, Text
 from analysis.roles import ROLES, Role
 
 FALLBACK = "sv"
@@ -69,6 +70,22 @@ def role_hint(role: str) -> str:
     return hints.get(role, "")
 
 
+def localise(message: Problem | Text | str) -> str:
+    """A service's or the library's message in the reader's language (Swedish by default).
+
+    Outside a request (the command line) Flask-Babel answers in the default language, and
+    without any app it returns the Swedish source unchanged.
+    """
+    if not isinstance(message, (Problem, Text)):
+        return str(message)
+    if has_request_context():
+        return message.render(_)
+    if has_app_context():  # the locale selector reads the request: name the language instead
+        with force_locale(app_languages()[0]):
+            return message.render(_)
+    return str(message)
+
+
 def long_date() -> str:
     """Today as the receipt writes it."""
     return format_date(format=DAY_MONTH_YEAR)
@@ -84,4 +101,5 @@ def template_helpers() -> dict[str, Any]:
         "role_hint": role_hint,
         "ROLES": ROLES,
         "number": format_number,
+        "localise": localise,
     }

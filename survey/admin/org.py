@@ -150,9 +150,7 @@ def _org_preview(year: int) -> str | tuple[str, int]:
     result, problems = up.dry_run(work)
     if result is not None:
         result["replaces"] = replaces
-    return up.render_preview(
-        "admin/org/preview.html", "org", stashed.name, result, problems, year=year
-    )
+    return up.render_preview("admin/org/preview.html", "org", stashed, result, problems, year=year)
 
 
 @bp.post("/org/upload/confirm")
@@ -213,7 +211,7 @@ def _remap_preview(year: int) -> str | tuple[str, int]:
 
     result, problems = up.dry_run(work)
     return up.render_preview(
-        "admin/org/remap_preview.html", "remap", stashed.name, result, problems, year=year
+        "admin/org/remap_preview.html", "remap", stashed, result, problems, year=year
     )
 
 

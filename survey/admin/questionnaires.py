@@ -29,12 +29,13 @@ from analysis.instruments import (
     load_questionnaire,
     parse_questionnaire,
     parse_yaml,
+    yaml_problem,
 )
 from survey.access import Action, require
 from survey.admin import bp
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.i18n import template_helpers
+from survey.i18n import localise, template_helpers
 from survey.models import QuestionnaireSnapshot, Round
 from survey.respond.forms import FormErrors
 from survey.respond.questionnaire import review_context
@@ -182,13 +183,10 @@ def _upload(errors: FormErrors) -> list[str]:
         errors.add(message, "#file", "file")
         return []
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = f"{where}not valid YAML ({getattr(e, 'problem', e)})"
         errors.add(_("Filen är inte giltig YAML"), "#file", "file")
-        return [problem]
+        return [localise(yaml_problem(e))]
     except QuestionnaireError as e:
-        reasons = [p.reason for p in e.problems]
+        reasons = [localise(p.reason) for p in e.problems]
         errors.add(
             _("Enkätfilen har %(count)s fel; alla står i listan nedan", count=len(reasons)),
             "#problems",

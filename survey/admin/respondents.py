@@ -22,6 +22,7 @@ from survey.admin import bp
 from survey.admin import uploads as up
 from survey.admin.org import actor
 from survey.extensions import db
+from survey.i18n import localise
 from survey.models import Draft, Invitation, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.respond.forms import FormErrors
@@ -120,7 +121,7 @@ def _preview(rnd: Round) -> str | tuple[str, int]:
 
     result, problems = up.dry_run(work)
     return up.render_preview(
-        "admin/respondents/preview.html", "respondents", stashed.name, result, problems, rnd=rnd
+        "admin/respondents/preview.html", "respondents", stashed, result, problems, rnd=rnd
     )
 
 
@@ -150,7 +151,7 @@ def _field_errors(problems: list[Problem], fields: dict[str, str]) -> FormErrors
     errors = FormErrors()
     for p in problems:
         field = fields.get(p.column or "", "email")
-        errors.add(p.reason, f"#{field}", field)
+        errors.add(localise(p.reason), f"#{field}", field)
     return errors
 
 

@@ -38,7 +38,7 @@ from survey.files import private_dir, write_private
 from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError, Problem, ValidationError
-from survey.services.tabular import Table, read_table
+from survey.services.tabular import Table, read_as, read_table
 
 STALE_SECONDS = 3600
 KINDS = ("org", "remap", "respondents")
@@ -214,15 +214,27 @@ def parse_year(raw: str, errors: FormErrors, field: str = "year") -> int | None:
     return int(raw)
 
 
+def read_note(stashed: Stashed) -> dict[str, Any] | None:
+    """How a CSV file was read (encoding, separator), for the preview; None for a workbook or
+    a file that could not be read at all (its problem says why)."""
+    try:
+        return read_as(stashed.table())
+    except MognadError:
+        return None
+
+
 def render_preview(
     template: str,
     kind: str,
-    name: str,
+    stashed: Stashed,
     result: Any,
     problems: list[Problem],
     **context: Any,
 ) -> str | tuple[str, int]:
-    """An upload's preview: every problem (400, the stored file dropped) or what would be saved."""
+    """An upload's preview: every problem (400, the stored file dropped) or what would be saved;
+    either way it says how a CSV file was read, so that a wrong guess is seen at once."""
+    name = stashed.name
+    context["read_as"] = read_note(stashed)
     if problems:
         discard(kind)
         errors = problem_errors(problems)

@@ -2,7 +2,8 @@
 
 :func:`command` wraps every command: any :class:`MognadError` (a service's or the edge's) rolls
 the session back and is printed with all of its problems, up to :data:`MAX_SHOWN`, as
-``file, row R, column C: reason``; the exit code is 1 and no traceback is shown.
+``file, rad R, kolumn C: reason`` in the installation's default language (Swedish); the exit
+code is 1 and no traceback is shown.
 :func:`transaction` commits once when its block succeeds, so nothing is half-written.
 """
 
@@ -62,11 +63,13 @@ def command(f: F) -> F:
 
 def error_lines(error: MognadError) -> list[str]:
     """One line for one problem; a counted list (capped) for several."""
+    from survey.i18n import localise
+
     problems = error.problems if isinstance(error, ValidationError) else ()
     if len(problems) <= 1:
-        return [f"Error: {problems[0] if problems else error}"]
+        return [f"Error: {localise(problems[0]) if problems else error}"]
     lines = [f"Error: {len(problems)} problems found; nothing was changed:"]
-    lines += [f"  {p}" for p in problems[:MAX_SHOWN]]
+    lines += [f"  {localise(p)}" for p in problems[:MAX_SHOWN]]
     if len(problems) > MAX_SHOWN:
         lines.append(f"  … and {len(problems) - MAX_SHOWN} more")
     return lines

@@ -13,7 +13,7 @@ because the analysis library, which knows nothing of Flask, raises it too.
 
 from __future__ import annotations
 
-from analysis.errors import MognadError, Problem, Problems, ValidationError
+from analysis.errors import MognadError, Problem, Problems, Text, ValidationError
 
 __all__ = ["InputError", "MognadError", "Problem", "Problems", "StateError", "ValidationError"]
 
@@ -23,7 +23,7 @@ class InputError(ValidationError):
 
     def __init__(
         self,
-        message: str,
+        message: str | Text,
         *,
         file: str | None = None,
         row: int | None = None,

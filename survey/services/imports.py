@@ -1,6 +1,8 @@
 """Import respondents (invitations) and answers (historical rounds, paper questionnaires).
 
-Every row is validated before anything is written, so a bad file changes nothing.
+Every row is validated before anything is written, so a bad file changes nothing. Every
+problem is a :class:`~analysis.errors.Text` (Swedish, translated where it is shown) at its row
+and column; a role is read in Swedish (``medarbetare``, ``chef``, ``specialist``) or as its code.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from analysis.errors import say
 from analysis.instruments import Invalid, Scale
-from analysis.roles import ROLES
+from analysis.roles import ROLE_WORDS, read_role
 from survey.models import Invitation, Round
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.sealing import Sealer
@@ -34,11 +37,20 @@ def _unit_and_role(
     """The unit's id and the role, each None (with a problem added) when unknown."""
     unit_id = units.get(v["unit_code"])
     if unit_id is None:
-        problems.add(f"unknown unit code '{v['unit_code']}'", row, "unit_code")
-    role: str | None = v["role"]
-    if role not in ROLES:
-        problems.add(f"unknown role '{v['role']}' (use {', '.join(ROLES)})", row, "role")
-        role = None
+        code = v["unit_code"]
+        reason = say("okänd enhetskod '%(code)s'", code=code) if code else say("enhetskoden saknas")
+        problems.add(reason, row, "unit_code")
+    role = read_role(v["role"])
+    if role is None:
+        problems.add(
+            say(
+                "okänd roll '%(role)s' (skriv %(words)s)",
+                role=v["role"],
+                words=", ".join(ROLE_WORDS),
+            ),
+            row,
+            "role",
+        )
     return unit_id, role
 
 
@@ -47,8 +59,11 @@ def _writable(rnd: Round, f: str) -> None:
     response between two reports would give that person's answers away by subtraction."""
     if rnd.status not in WRITABLE:
         raise InputError(
-            f"round '{rnd.name}' is {rnd.status}; nothing can be imported into it any more "
-            "(imports are accepted only while a round is draft or open)",
+            say(
+                "mätomgången '%(round)s' är stängd; inget kan längre läggas till i den (det går "
+                "bara medan en omgång är utkast eller öppen)",
+                round=rnd.name,
+            ),
             file=f,
         )
 
@@ -56,13 +71,26 @@ def _writable(rnd: Round, f: str) -> None:
 def _email(raw: str, problems: Problems, row: int) -> str | None:
     """The address, normalised and lower-cased; syntax only (no DNS lookups at import).
 
-    The reserved ``.test`` domain is accepted, so that test installations can use it.
+    The reserved ``.test`` domain is accepted, so that test installations can use it. The
+    validator's own explanation is English, so it is never shown: our sentence says what an
+    address looks like instead.
     """
+    if not raw:
+        problems.add(say("e-postadressen saknas"), row, "email")
+        return None
     try:
         info = validate_email(raw, check_deliverability=False, test_environment=True)
         return info.normalized.lower()
-    except EmailNotValidError as e:
-        problems.add(f"'{raw}' is not an email address ({e})", row, "email")
+    except EmailNotValidError:
+        problems.add(
+            say(
+                "'%(value)s' är ingen e-postadress (den ska se ut som namn@kommun.se, med en "
+                "punkt i delen efter @)",
+                value=raw,
+            ),
+            row,
+            "email",
+        )
         return None
 
 
@@ -74,7 +102,11 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
     _writable(rnd, f)
     if rnd.mode != RoundMode.INVITED:
         raise InputError(
-            f"round '{rnd.name}' is an open round and has no personal invitations", file=f
+            say(
+                "mätomgången '%(round)s' är öppen för alla och har inga personliga inbjudningar",
+                round=rnd.name,
+            ),
+            file=f,
         )
     units = unit_codes(session, rnd.year)
     existing = set(session.scalars(select(Invitation.email).where(Invitation.round_id == rnd.id)))
@@ -84,9 +116,15 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
     for row, v in table.rows:
         email = _email(v["email"], problems, row)
         if email in seen:
-            problems.add(f"duplicate email (also on row {seen[email]})", row, "email")
+            problems.add(
+                say("e-postadressen finns redan på rad %(row)s", row=seen[email]), row, "email"
+            )
         elif email in existing:
-            problems.add(f"'{email}' is already invited to this round", row, "email")
+            problems.add(
+                say("'%(email)s' är redan inbjuden till den här omgången", email=email),
+                row,
+                "email",
+            )
         elif email is not None:
             seen[email] = row
         unit_id, role = _unit_and_role(units, v, problems, row)
@@ -101,7 +139,7 @@ def import_respondents(session: Session, round_name: str, table: Table) -> int:
             }
         )
     if not rows:
-        problems.add("the file has no respondents")
+        problems.add(say("filen innehåller inga respondenter"))
     problems.raise_any()
     for start in range(0, len(rows), BATCH):
         session.execute(insert(Invitation), rows[start : start + BATCH])
@@ -130,9 +168,14 @@ def import_responses(session: Session, round_name: str, table: Table, *, sealer:
     for col in columns:
         if col not in q.items and col not in comment_ids:
             problems.add(
-                f"unknown item column '{col}' (not in questionnaire {q.id} {q.version})",
+                say(
+                    "okänd frågekolumn '%(column)s' (finns inte i enkäten %(id)s %(version)s)",
+                    column=col,
+                    id=q.id,
+                    version=q.version,
+                ),
                 1,
-                col or "(empty header)",
+                col or "–",
             )
     problems.raise_any()  # the rows cannot be read against unknown columns
     units = unit_codes(session, rnd.year)
@@ -152,16 +195,22 @@ def import_responses(session: Session, round_name: str, table: Table, *, sealer:
             given += 1
             item, cat = q.items[col]
             if role is not None and role not in item.roles:
-                problems.add(f"item '{col}' is not asked of role '{role}'", row, col)
+                problems.add(
+                    say(
+                        "frågan '%(item)s' ställs inte till rollen '%(role)s'", item=col, role=role
+                    ),
+                    row,
+                    col,
+                )
                 continue
             answer = _answer(raw, cat.scale, problems, row, col)
             if answer is not None:
                 answers.append(answer)
         if not given:
-            problems.add("the row has no answers", row)
+            problems.add(say("raden har inga svar"), row)
         ballots.append((rnd.id, int(unit_id or 0), str(role), answers, comments))
     if not ballots:
-        problems.add("the file has no responses")
+        problems.add(say("filen innehåller inga svar"))
     problems.raise_any()
     # Paper answers wait in the ballot box like any other submission: no response exists
     # before the close, which shuffles them in among the rest.
@@ -178,10 +227,20 @@ def _answer(
     base = {"item_id": col, "scale_min": scale.min, "scale_max": scale.max}
     value = scale.parse(raw, lenient=True)
     if value is Invalid.DONT_KNOW_NOT_ALLOWED:
-        problems.add(f"'dk' (vet ej) is not allowed on scale '{scale.id}'", row, col)
+        problems.add(
+            say("'dk' (vet ej) är inte tillåtet på skalan '%(scale)s'", scale=scale.id), row, col
+        )
         return None
     if value is Invalid.OFF_SCALE:
-        allowed = f"{scale.min}–{scale.max}" + (" or dk" if scale.dont_know else "")
-        problems.add(f"'{raw}' is off the scale (allowed: {allowed})", row, col)
+        allowed = f"{scale.min}–{scale.max}" + (" / dk" if scale.dont_know else "")
+        problems.add(
+            say(
+                "'%(value)s' ligger utanför skalan (tillåtet: %(allowed)s)",
+                value=raw,
+                allowed=allowed,
+            ),
+            row,
+            col,
+        )
         return None
     return base | {"value": value}

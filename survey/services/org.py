@@ -7,8 +7,8 @@ accepted and neutralised by every writer (:mod:`analysis.safecell`). The optiona
 is the number of people in the unit *and all its sub-units*; a report flags a unit whose
 responses (its sub-units' included) exceed it. The optional ``headcount_employee``,
 ``headcount_manager`` and ``headcount_specialist`` count the same way, per role: they are the
-population of the post-stratified estimates (:mod:`analysis.estimates`). Their problems are
-said in Swedish, naming the row and the column.
+population of the post-stratified estimates (:mod:`analysis.estimates`). Every problem is a
+:class:`~analysis.errors.Text` (Swedish, translated where it is shown) at its row and column.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from analysis import tree
+from analysis.errors import Text, say
 from survey.models import Ballot, Draft, Invitation, InvitationCount, Response, Unit, UnitRemap
 from survey.services.errors import InputError, Problems
 from survey.services.tabular import Table
@@ -40,7 +41,11 @@ def _headcount(raw: str, problems: Problems, row: int) -> int | None:
         return None
     if not (raw.isascii() and raw.isdigit()):
         problems.add(
-            f"headcount '{raw}' is not a whole number of people (0 or more), or leave it empty",
+            say(
+                "'%(value)s' är inte ett heltal (0 eller fler); lämna cellen tom om antalet inte "
+                "är känt",
+                value=raw,
+            ),
             row,
             "headcount",
         )
@@ -53,8 +58,11 @@ def _role_headcount(raw: str, column: str, problems: Problems, row: int) -> int 
         return None
     if not (raw.isascii() and raw.isdigit()):
         problems.add(
-            f"rad {row}, kolumn {column}: '{raw}' är inte ett heltal (0 eller fler); lämna "
-            "cellen tom om antalet inte är känt",
+            say(
+                "'%(value)s' är inte ett heltal (0 eller fler); lämna cellen tom om antalet inte "
+                "är känt",
+                value=raw,
+            ),
             row,
             column,
         )
@@ -77,13 +85,7 @@ def _check_role_headcounts(
         for code in order:
             total, head = below.get(code, 0), heads[code][column]
             if head is not None and head < total:
-                problems.add(
-                    f"rad {seen[code]}, kolumn {column}: enheten '{code}' har {head} men "
-                    f"enheterna under den har tillsammans {total}; antalet räknar alla i "
-                    "enheten och i alla enheter under den",
-                    seen[code],
-                    column,
-                )
+                problems.add(_below(code, head, total), seen[code], column)
             if code in parents:
                 up = parents[code]
                 below[up] = below.get(up, 0) + (total if head is None else head)
@@ -92,35 +94,58 @@ def _check_role_headcounts(
         whole = heads[code]["headcount"]
         if whole is not None and len(given) == len(ROLE_HEADCOUNTS) and sum(given) != whole:
             problems.add(
-                f"rad {row}, kolumn headcount: enheten '{code}' har headcount {whole} men "
-                f"rollernas antal (headcount_employee, headcount_manager, "
-                f"headcount_specialist) blir tillsammans {sum(given)}",
+                say(
+                    "enheten '%(code)s' har headcount %(whole)s men rollernas antal "
+                    "(headcount_employee, headcount_manager, headcount_specialist) blir "
+                    "tillsammans %(sum)s",
+                    code=code,
+                    whole=whole,
+                    sum=sum(given),
+                ),
                 row,
                 "headcount",
             )
+
+
+def _below(code: str, head: int, total: int) -> Text:
+    return say(
+        "enheten '%(code)s' har %(head)s men enheterna under den har tillsammans %(total)s; "
+        "antalet räknar alla i enheten och i alla enheter under den",
+        code=code,
+        head=head,
+        total=total,
+    )
 
 
 def _check_unit(code: str, name: str, problems: Problems, row: int) -> bool:
     """Whether the row's code can name a unit; every problem of the row is added."""
     ok = True
     if not code:
-        problems.add("a unit code is required", row, "code")
+        problems.add(say("enhetskoden saknas"), row, "code")
         ok = False
     elif len(code) > MAX_CODE or not valid_code(code):
         problems.add(
-            f"'{code}' is not a valid unit code (letters, digits, '.', '_' and '-' only, "
-            f"beginning with a letter or digit, at most {MAX_CODE} characters)",
+            say(
+                "'%(code)s' är ingen giltig enhetskod (bara bokstäver, siffror, '.', '_' och "
+                "'-', den första en bokstav eller siffra, högst %(max)s tecken)",
+                code=code,
+                max=MAX_CODE,
+            ),
             row,
             "code",
         )
         ok = False
-    label = f"unit '{code}'" if code else "the unit"
+    label = say("enheten '%(code)s'", code=code) if code else say("enheten")
     if not name:
-        problems.add(f"{label} has no name", row, "name")
+        problems.add(say("%(unit)s saknar namn", unit=label), row, "name")
     elif len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
         problems.add(
-            f"the name of {label} is longer than {MAX_NAME} characters or holds "
-            "control characters (such as tabs or line breaks)",
+            say(
+                "namnet på %(unit)s är längre än %(max)s tecken eller innehåller styrtecken "
+                "(som tabbar eller radbrytningar)",
+                unit=label,
+                max=MAX_NAME,
+            ),
             row,
             "name",
         )
@@ -143,7 +168,15 @@ def import_org(session: Session, year: int, table: Table) -> int:
         if not _check_unit(code, name, problems, row):
             continue
         if code in seen:
-            problems.add(f"duplicate unit code '{code}' (also on row {seen[code]})", row, "code")
+            problems.add(
+                say(
+                    "enhetskoden '%(code)s' finns redan (på rad %(row)s)",
+                    code=code,
+                    row=seen[code],
+                ),
+                row,
+                "code",
+            )
             continue
         seen[code] = row
         names[code] = name
@@ -154,20 +187,29 @@ def import_org(session: Session, year: int, table: Table) -> int:
             parents[code] = parent
         elif root:
             problems.add(
-                f"a second root: '{code}' has no parent_code, but '{root[0]}' on row {root[1]} "
-                "is already the root (a year's tree has exactly one)",
+                say(
+                    "en andra rot: '%(code)s' saknar parent_code, men '%(root)s' på rad %(row)s "
+                    "är redan roten (ett års organisation har exakt en)",
+                    code=code,
+                    root=root[0],
+                    row=root[1],
+                ),
                 row,
                 "parent_code",
             )
         else:
             root = (code, row)
     if not table.rows:
-        problems.add("the file has no units")
+        problems.add(say("filen innehåller inga enheter"))
     elif root is None and not problems:
-        problems.add("no root: exactly one unit must have an empty parent_code")
+        problems.add(say("ingen rot: exakt en enhet ska ha tom parent_code"))
     for code, parent in parents.items():
         if parent not in seen:
-            problems.add(f"unknown parent unit code '{parent}'", seen[code], "parent_code")
+            problems.add(
+                say("okänd överordnad enhetskod '%(code)s'", code=parent),
+                seen[code],
+                "parent_code",
+            )
     known = {c: p for c, p in parents.items() if p in seen}
     _check_cycles(known, seen, problems)
     if not problems and root is not None:
@@ -206,7 +248,10 @@ def _check_cycles(parents: dict[str, str], seen: dict[str, int], problems: Probl
             if code in path:
                 cycle = path[path.index(code) :] + [code]
                 problems.add(
-                    f"the parent links form a cycle: {' → '.join(cycle)}",
+                    say(
+                        "de överordnade enheterna bildar en slinga: %(cycle)s",
+                        cycle=" → ".join(cycle),
+                    ),
                     seen[code],
                     "parent_code",
                 )
@@ -228,12 +273,7 @@ def _check_headcounts(
     for code in reversed(_top_down(root, parents)):  # every unit after its sub-units
         total, head = below.get(code, 0), heads[code]
         if head is not None and head < total:
-            problems.add(
-                f"unit '{code}' has a headcount of {head} but its sub-units add up to {total}; "
-                "a headcount counts everyone in the unit and all its sub-units",
-                seen[code],
-                "headcount",
-            )
+            problems.add(_below(code, head, total), seen[code], "headcount")
         if code in parents:
             below[parents[code]] = below.get(parents[code], 0) + (total if head is None else head)
 
@@ -247,8 +287,12 @@ def _replace_tree(session: Session, year: int, f: str) -> None:
     for model in (Response, Ballot, Invitation, InvitationCount, Draft):
         if session.scalar(select(exists().where(model.unit_id.in_(ids)))):
             raise InputError(
-                f"the {year} tree is already used by a round's invitations or responses and "
-                "cannot be replaced; declare changes for next year with 'mognad org remap'",
+                say(
+                    "organisationen för %(year)s används redan av en mätomgångs inbjudningar "
+                    "eller svar och kan inte ersättas; ange förändringar till nästa år som en "
+                    "omkodning av enheter",
+                    year=year,
+                ),
                 file=f,
             )
     session.execute(delete(Unit).where(Unit.year == year))
@@ -269,23 +313,29 @@ def import_remap(session: Session, year: int, table: Table) -> int:
     f = table.source
     new = unit_codes(session, year)
     if not new:
-        raise InputError(f"there is no organisation tree for {year}; import it first", file=f)
+        raise InputError(
+            say("det finns ingen organisation för %(year)s; ladda upp den först", year=year),
+            file=f,
+        )
     old = unit_codes(session, year - 1)
     if not old:
-        raise InputError(f"there is no organisation tree for {year - 1} to map from", file=f)
+        raise InputError(
+            say("det finns ingen organisation för %(year)s att koda om från", year=year - 1),
+            file=f,
+        )
     problems = Problems(f)
     pairs: dict[tuple[str, str], int] = {}
     for row, v in table.rows:
         ok = True
         if v["old_code"] not in old:
-            problems.add(f"unknown {year - 1} unit code '{v['old_code']}'", row, "old_code")
+            problems.add(_unknown(year - 1, v["old_code"]), row, "old_code")
             ok = False
         if v["new_code"] not in new:
-            problems.add(f"unknown {year} unit code '{v['new_code']}'", row, "new_code")
+            problems.add(_unknown(year, v["new_code"]), row, "new_code")
             ok = False
         key = (v["old_code"], v["new_code"])
         if ok and key in pairs:
-            problems.add(f"duplicate of row {pairs[key]}", row)
+            problems.add(say("samma rad som rad %(row)s", row=pairs[key]), row)
         elif ok:
             pairs[key] = row
     problems.raise_any()
@@ -293,3 +343,7 @@ def import_remap(session: Session, year: int, table: Table) -> int:
     session.add_all(UnitRemap(year=year, old_code=o, new_code=n) for o, n in pairs)
     session.flush()
     return len(pairs)
+
+
+def _unknown(year: int, code: str) -> Text:
+    return say("okänd enhetskod '%(code)s' i organisationen för %(year)s", code=code, year=year)

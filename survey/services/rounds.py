@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from analysis.errors import Problem, ValidationError, say
 from analysis.instruments import (
     Questionnaire,
     QuestionnaireError,
@@ -78,9 +79,8 @@ def resolve_questionnaire(ref: str) -> Questionnaire:
     try:
         return load_questionnaire(path)
     except QuestionnaireError as e:
-        raise InputError(
-            "the questionnaire is invalid:\n  " + "\n  ".join(p.reason for p in e.problems),
-            file=str(path),
+        raise ValidationError(
+            [Problem(say("enkätfilen går inte att använda"), str(path)), *e.problems]
         ) from None
 
 

@@ -47,10 +47,13 @@ def test_problems_name_their_place(document: dict) -> None:
     dup = doc["dimensions"][0]["categories"][0]["items"][0]["id"]
     doc["dimensions"][2]["categories"][0]["items"][1]["id"] = dup
     doc["dimensions"][2]["categories"][0]["target"].pop("employee")
-    problems = check_questionnaire(doc)
-    assert "dimensions[1].categories[0]: scale 'agree7' is not declared" in problems
-    assert any(p.startswith("dimensions[2].categories[0].items[1]: id") for p in problems)
-    assert "dimensions[2].categories[0].target: no target level for role 'employee'" in problems
+    problems = [str(p) for p in check_questionnaire(doc)]
+    assert "dimension 2, kategori 1: skalan 'agree7' finns inte under scales" in problems
+    assert any(
+        p.startswith(f"dimension 3, kategori 1, påstående 2: id '{dup}' används redan (dimension 1")
+        for p in problems
+    )
+    assert "dimension 3, kategori 1, målnivå: målnivå saknas för rollen 'employee'" in problems
 
 
 def test_schema_errors_are_located(document: dict) -> None:
@@ -61,9 +64,9 @@ def test_schema_errors_are_located(document: dict) -> None:
         from analysis.instruments import parse_questionnaire
 
         parse_questionnaire(doc)
-    text = "\n".join(p.reason for p in err.value.problems)
-    assert "dimensions[0].categories[1].roles[0]: 'boss' is not one of" in text
-    assert "dimensions[0].categories[0].items[2].text: 'en' is a required property" in text
+    text = "\n".join(str(p.reason) for p in err.value.problems)
+    assert "dimension 1, kategori 2, roller, nummer 1: 'boss' är inte tillåtet" in text
+    assert "dimension 1, kategori 1, påstående 3: engelsk text saknas" in text
 
 
 def test_check_command_reports_and_exits_nonzero(document: dict, tmp_path: Path) -> None:
@@ -85,15 +88,18 @@ def test_check_command_reports_and_exits_nonzero(document: dict, tmp_path: Path)
         [mognad, "questionnaire", "check", str(broken)], capture_output=True, text=True, check=False
     )
     assert bad.returncode != 0
-    assert "dimensions[0].categories[0].items[0].id: 'Bad Id' does not match" in bad.stderr
+    assert "dimension 1, kategori 1, påstående 1, id: 'Bad Id' är ingen giltig id" in bad.stderr
+    assert "skalan 'agree6', etiketter, svensk text: 5 poster, men skalan har 6 värden" in (
+        bad.stderr
+    )  # the schema's problem and the semantic one, both at once
     assert "Traceback" not in bad.stderr
 
 
 def test_semantic_problems_after_schema_passes(document: dict) -> None:
     doc = copy.deepcopy(document)
     doc["scales"]["agree6"]["labels"]["sv"].pop()
-    assert check_questionnaire(doc) == [
-        "scales.agree6.labels.sv: 5 entries, the scale has 6 values"
+    assert [str(p) for p in check_questionnaire(doc)] == [
+        "skalan 'agree6', etiketter, svensk text: 5 poster, men skalan har 6 värden"
     ]
 
 

@@ -54,10 +54,11 @@ def test_preview_lists_every_problem_and_writes_nothing(app, runner, monkeypatch
     assert r.status_code == 400
     page = text(r)
     assert "Filen har 4 problem. Inget har sparats." in page
-    assert "unknown parent unit code 'NOPE'" in page
-    assert "duplicate unit code 'EDU' (also on row 3)" in page
-    assert "'=X' is not a valid unit code" in page
-    assert "headcount 'many' is not a whole number" in page
+    assert "okänd överordnad enhetskod 'NOPE'" in page
+    assert "enhetskoden 'EDU' finns redan (på rad 3)" in page
+    assert "'=X' är ingen giltig enhetskod" in page
+    assert "'many' är inte ett heltal (0 eller fler)" in page
+    assert "duplicate" not in page and "unknown" not in page  # no English in the Swedish page
     assert 'href="#problems"' in page and 'id="problems"' in page
     assert 'action="/admin/org/upload/confirm"' not in page
     with app.app_context():
@@ -155,8 +156,8 @@ def test_form_errors_name_the_year_and_the_file(app, runner, monkeypatch) -> Non
     assert 'href="#year"' in page and 'href="#file"' in page
     r = upload(admin, "/admin/org/upload", b"x", "org.pdf", year="2026")
     assert "Filen måste vara en CSV-fil (.csv) eller en Excel-arbetsbok (.xlsx)" in text(r)
-    r = upload(admin, "/admin/org/upload", b"\xff\xfe", "org.csv", year="2026")
-    assert r.status_code == 400 and "the file is not UTF-8 text" in text(r)
+    r = upload(admin, "/admin/org/upload", b"code,name\n\x81\x8d\n", "org.csv", year="2026")
+    assert r.status_code == 400 and "filens teckenkodning kunde inte avgöras" in text(r)
 
 
 def test_remap_preview_then_confirm(app, runner, monkeypatch, make_org) -> None:  # type: ignore[no-untyped-def]
@@ -167,7 +168,8 @@ def test_remap_preview_then_confirm(app, runner, monkeypatch, make_org) -> None:
     r = upload(admin, "/admin/org/remap", bad, "remap.csv", year="2026")
     assert r.status_code == 400
     page = text(r)
-    assert "unknown 2026 unit code 'GHOST'" in page and "unknown 2025 unit code 'NOPE'" in page
+    assert "okänd enhetskod 'GHOST' i organisationen för 2026" in page
+    assert "okänd enhetskod 'NOPE' i organisationen för 2025" in page
     good = [["old_code", "new_code"], ["EDU-A", "EDU"], ["EDU-A", "CARE-X"]]
     r = upload(admin, "/admin/org/remap", good, "remap.csv", year="2026")
     assert r.status_code == 200, text(r)

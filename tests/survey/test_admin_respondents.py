@@ -52,7 +52,7 @@ def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(
     assert r.status_code == 400
     page = text(r)
     assert "Filen har 1 problem. Inget har sparats." in page
-    assert "<td>3</td>" in page and "unknown unit code 'NOPE'" in page
+    assert "<td>3</td>" in page and "okänd enhetskod 'NOPE'" in page
     assert invitations(app) == {}
     r = upload(admin, "/admin/respondents/R2025/upload", FIXED, "people.csv")
     assert r.status_code == 200, text(r)
@@ -72,7 +72,10 @@ def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(
     assert [c.strip() for c in care.replace("<td>", "").split("</td>")[:4]] == ["0", "1", "0", "1"]
     # The same file again: every address is already invited, and nothing changes.
     r = upload(admin, "/admin/respondents/R2025/upload", FIXED, "people.csv")
-    assert r.status_code == 400 and "'a@example.org' is already invited to this round" in text(r)
+    assert (
+        r.status_code == 400
+        and "'a@example.org' är redan inbjuden till den här omgången" in text(r)
+    )
 
 
 def test_add_edit_and_remove_one(app, runner, monkeypatch, make_round) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +85,7 @@ def test_add_edit_and_remove_one(app, runner, monkeypatch, make_round) -> None: 
     r = admin.post(url, {"email": "not-an-address", "unit": "", "role": "boss"})
     assert r.status_code == 400
     page = text(r)
-    assert "is not an email address" in page and "unknown role 'boss'" in page
+    assert "är ingen e-postadress" in page and "okänd roll 'boss'" in page
     assert 'href="#unit"' in page and 'href="#role"' in page
     assert invitations(app) == {}
     r = admin.post(url, {"email": "Dana@Example.org", "unit": "EDU-A", "role": "employee"})
@@ -136,9 +139,9 @@ def test_a_closed_round_takes_no_changes(app, runner, monkeypatch, make_round) -
         "/admin/respondents/R2025/add",
         {"email": "f@example.org", "unit": "EDU", "role": "employee"},
     )
-    assert r.status_code == 400 and "round 'R2025' is closed" in text(r)
+    assert r.status_code == 400 and "mätomgången 'R2025' är stängd" in text(r)
     r = upload(admin, "/admin/respondents/R2025/upload", FIXED, "people.csv")
-    assert r.status_code == 400 and "is closed" in text(r)
+    assert r.status_code == 400 and "är stängd" in text(r)
     assert invitations(app) == {}
     assert "Omgången är stängd" in text(admin.get("/admin/respondents/R2025"))
 

@@ -74,20 +74,20 @@ def test_org_import_semicolon_csv_and_reimport_replaces(runner, tmp_path, db_ses
     [
         (
             SMALL_ORG + [["EDU-A", "Again", "EDU"]],
-            ["row 7", "column code", "duplicate unit code 'EDU-A'"],
+            ["rad 7", "kolumn code", "enhetskoden 'EDU-A' finns redan"],
         ),
         (
             SMALL_ORG + [["X", "X", "NOPE"]],
-            ["row 7", "column parent_code", "unknown parent unit code 'NOPE'"],
+            ["rad 7", "kolumn parent_code", "okänd överordnad enhetskod 'NOPE'"],
         ),
-        (SMALL_ORG + [["ROOT2", "Second", ""]], ["row 7", "column parent_code", "second root"]),
+        (SMALL_ORG + [["ROOT2", "Second", ""]], ["rad 7", "kolumn parent_code", "en andra rot"]),
         (
             [["code", "name", "parent_code"], ["A", "A", ""], ["B", "B", "C"], ["C", "C", "B"]],
-            ["cycle", "column parent_code"],
+            ["slinga", "kolumn parent_code"],
         ),
-        ([["code", "name"], ["A", "A"]], ["row 1", "missing column 'parent_code'"]),
-        ([["code", "name", "parent_code", "colour"], ["A", "A", ""]], ["unknown column 'colour'"]),
-        ([["code", "name", "parent_code"], ["A", "", ""]], ["row 2", "column name", "has no name"]),
+        ([["code", "name"], ["A", "A"]], ["rad 1", "kolumnen 'parent_code' saknas"]),
+        ([["code", "name", "parent_code", "colour"], ["A", "A", ""]], ["okänd kolumn 'colour'"]),
+        ([["code", "name", "parent_code"], ["A", "", ""]], ["rad 2", "kolumn name", "saknar namn"]),
     ],
     ids=[
         "duplicate",
@@ -105,16 +105,13 @@ def test_org_import_bad_input(runner, make_org, write_csv, rows, expected):
     _fails(runner, ["org", "import", "--year", "2025", str(path)], "bad.csv", *expected)
 
 
-def test_org_import_not_utf8_and_extra_sheets(runner, make_org, write_csv, tmp_path):
+def test_org_import_unknown_encoding_and_extra_sheets(runner, make_org, tmp_path):
     make_org(2025)
-    latin = write_csv(
-        "latin.csv", [["code", "name", "parent_code"], ["A", "Förvaltning", ""]], encoding="latin-1"
-    )
-    _fails(
-        runner, ["org", "import", "--year", "2026", str(latin)], "latin.csv", "not UTF-8", "row 2"
-    )
+    odd = tmp_path / "odd.csv"  # 0x81 and 0x8d are undefined in Windows-1252, invalid in UTF-8
+    odd.write_bytes(b"code,name,parent_code\nA,F\x81rvaltning\x8d,\n")
+    _fails(runner, ["org", "import", "--year", "2026", str(odd)], "odd.csv", "teckenkodning")
     book = _xlsx(tmp_path / "two.xlsx", SMALL_ORG, extra_sheet=True)
-    _fails(runner, ["org", "import", "--year", "2026", str(book)], "two.xlsx", "2 sheets")
+    _fails(runner, ["org", "import", "--year", "2026", str(book)], "two.xlsx", "2 blad")
 
 
 def test_org_remap(runner, make_org, write_csv, db_session):
@@ -129,9 +126,9 @@ def test_org_remap(runner, make_org, write_csv, db_session):
         runner,
         ["org", "remap", "--year", "2026", str(bad)],
         "remap2.csv",
-        "row 2",
-        "column new_code",
-        "unknown 2026 unit code 'NOPE'",
+        "rad 2",
+        "kolumn new_code",
+        "okänd enhetskod 'NOPE' i organisationen för 2026",
     )
 
 
@@ -166,7 +163,7 @@ def test_round_create_bad_input(runner, make_org, tmp_path):
     _fails(
         runner,
         ["round", "create", "X", "--year", "2025", "--questionnaire", str(broken)],
-        "questionnaire is invalid",
+        "enkätfilen går inte att använda",
     )
 
 
@@ -220,20 +217,20 @@ def test_responses_import(runner, make_round, write_csv, db_session):
     [
         (
             lambda r: r[1].__setitem__(0, "NOPE"),
-            ["row 2", "column unit_code", "unknown unit code 'NOPE'"],
+            ["rad 2", "kolumn unit_code", "okänd enhetskod 'NOPE'"],
         ),
-        (lambda r: r[2].__setitem__(1, "boss"), ["row 3", "column role", "unknown role 'boss'"]),
+        (lambda r: r[2].__setitem__(1, "boss"), ["rad 3", "kolumn role", "okänd roll 'boss'"]),
         (
             lambda r: r[0].__setitem__(3, "cap_bogus_9"),
-            ["row 1", "column cap_bogus_9", "unknown item column"],
+            ["rad 1", "kolumn cap_bogus_9", "okänd frågekolumn"],
         ),
         (
             lambda r: r[1].__setitem__(2, 7),
-            ["row 2", "column cap_workplace_1", "'7' is off the scale"],
+            ["rad 2", "kolumn cap_workplace_1", "'7' ligger utanför skalan"],
         ),
-        (lambda r: r[3].__setitem__(4, "dk"), ["row 4", "column comp_safety_1", "not allowed"]),
-        (lambda r: r[1].__setitem__(4, "2.5"), ["row 2", "column comp_safety_1", "off the scale"]),
-        (lambda r: [row.pop(1) for row in r], ["row 1", "missing column 'role'"]),
+        (lambda r: r[3].__setitem__(4, "dk"), ["rad 4", "kolumn comp_safety_1", "inte tillåtet"]),
+        (lambda r: r[1].__setitem__(4, "2.5"), ["rad 2", "kolumn comp_safety_1", "utanför skalan"]),
+        (lambda r: [row.pop(1) for row in r], ["rad 1", "kolumnen 'role' saknas"]),
     ],
     ids=["unit", "role", "item-column", "off-scale", "dk-on-level5", "decimal", "missing-column"],
 )
@@ -268,11 +265,11 @@ def test_respondents_import_and_bad_input(runner, make_round, write_csv, db_sess
             ["a@x.se", "EDU-A", "employee"],
         ],
     )
-    _fails(runner, ["respondents", "import", name, str(again)], "row 3", "already invited")
+    _fails(runner, ["respondents", "import", name, str(again)], "rad 3", "redan inbjuden")
     bad = write_csv(
         "bad.csv", [["email", "unit_code", "role"], ["not-an-email", "EDU-A", "employee"]]
     )
-    _fails(runner, ["respondents", "import", name, str(bad)], "row 2", "column email")
+    _fails(runner, ["respondents", "import", name, str(bad)], "rad 2", "kolumn email")
 
 
 def test_failed_sqlite_import_leaves_file_byte_identical(

@@ -26,11 +26,11 @@ def test_a_bad_organisation_file_prints_all_three_problems(runner, write_csv, db
         runner,
         ["org", "import", "--year", "2025", str(path)],
         "3 problems found; nothing was changed",
-        "org.csv, row 3, column parent_code: unknown parent unit code 'NOWHERE'",
-        "org.csv, row 4, column code: duplicate unit code 'EDU' (also on row 3)",
-        "org.csv, row 5, column code: 'a/b' is not a valid unit code",
+        "org.csv, rad 3, kolumn parent_code: okänd överordnad enhetskod 'NOWHERE'",
+        "org.csv, rad 4, kolumn code: enhetskoden 'EDU' finns redan (på rad 3)",
+        "org.csv, rad 5, kolumn code: 'a/b' är ingen giltig enhetskod",
     )
-    assert out.count("org.csv, row") == 3
+    assert out.count("org.csv, rad") == 3
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
 
 
@@ -43,12 +43,12 @@ def test_many_problems_are_capped(runner, write_csv):
         f"{MAX_SHOWN + 7} problems found",
         "… and 7 more",
     )
-    assert out.count("unknown parent unit code") == MAX_SHOWN
+    assert out.count("okänd överordnad enhetskod") == MAX_SHOWN
 
 
 def test_a_good_file_after_a_bad_one_imports(runner, write_csv):
     bad = write_csv("bad.csv", [["code", "name"], ["CITY", "Staden"]])
-    _fails(runner, ["org", "import", "--year", "2025", str(bad)], "missing column 'parent_code'")
+    _fails(runner, ["org", "import", "--year", "2025", str(bad)], "kolumnen 'parent_code' saknas")
     good = write_csv("org.csv", SMALL_ORG)
     result = runner.invoke(args=["org", "import", "--year", "2025", str(good)])
     assert result.exit_code == 0, result.output

@@ -25,11 +25,11 @@ def test_org_import_refuses_unsafe_unit_codes(runner, tmp_path, code):
         runner,
         ["org", "import", "--year", "2025", str(path)],
         "org.csv",
-        "row 7",
-        "column code",
-        "not a valid unit code",
+        "rad 7",
+        "kolumn code",
+        "är ingen giltig enhetskod",
     )
-    assert "letters, digits" in out
+    assert "bara bokstäver, siffror" in out
 
 
 def test_org_import_accepts_letters_digits_dot_underscore_dash(runner, tmp_path, db_session):
@@ -50,7 +50,7 @@ def test_org_import_accepts_a_formula_like_name_as_text(runner, tmp_path, db_ses
     assert result.exit_code == 0, result.output
     assert db_session.scalar(sa.select(Unit.name).where(Unit.code == "EVIL")) == HOSTILE
     bad = _write_rows(tmp_path / "n.csv", [*SMALL_ORG, ["X", "line\nbreak", "CITY"]])
-    _fails(runner, ["org", "import", "--year", "2026", str(bad)], "n.csv", "column name")
+    _fails(runner, ["org", "import", "--year", "2026", str(bad)], "n.csv", "kolumn name")
 
 
 def test_org_import_headcount(runner, tmp_path, db_session):
@@ -72,10 +72,10 @@ def test_org_import_headcount(runner, tmp_path, db_session):
 @pytest.mark.parametrize(
     ("heads", "expected"),
     [
-        (["headcount", 120, "many", "", "", ""], ["row 3", "column headcount", "'many'"]),
-        (["headcount", 120, "-4", "", "", ""], ["row 3", "column headcount", "whole number"]),
-        (["headcount", 120, 10, 8, 5, ""], ["row 3", "column headcount", "add up to 13"]),
-        (["headcount", 20, "", 8, 5, 10], ["row 2", "column headcount", "add up to 23"]),
+        (["headcount", 120, "many", "", "", ""], ["rad 3", "kolumn headcount", "'many'"]),
+        (["headcount", 120, "-4", "", "", ""], ["rad 3", "kolumn headcount", "inte ett heltal"]),
+        (["headcount", 120, 10, 8, 5, ""], ["rad 3", "kolumn headcount", "tillsammans 13"]),
+        (["headcount", 20, "", 8, 5, 10], ["rad 2", "kolumn headcount", "tillsammans 23"]),
     ],
     ids=["text", "negative", "children-exceed", "grandchildren-exceed"],
 )
@@ -93,11 +93,11 @@ def test_no_import_into_a_closed_round(runner, make_round, write_csv, status):
         runner,
         ["responses", "import", name, str(answers)],
         "answers.csv",
-        f"round '{name}' is {status}",
-        "nothing can be imported",
+        f"mätomgången '{name}' är stängd",
+        "inget kan längre läggas till",
     )
     people = write_csv("p.csv", [["email", "unit_code", "role"], ["a@x.se", "EDU-A", "employee"]])
-    _fails(runner, ["respondents", "import", name, str(people)], f"is {status}")
+    _fails(runner, ["respondents", "import", name, str(people)], "är stängd")
 
 
 def test_responses_import_into_draft_and_open_rounds(runner, make_round, write_csv):
@@ -128,9 +128,9 @@ def test_respondents_import_validates_emails(runner, make_round, write_csv, emai
         runner,
         ["respondents", "import", name, str(path)],
         "p.csv",
-        "row 2",
-        "column email",
-        "is not an email address",
+        "rad 2",
+        "kolumn email",
+        "är ingen e-postadress",
     )
 
 
@@ -158,11 +158,11 @@ BOMB = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize(
     ("member", "data", "reason"),
     [
-        (None, b"code,name,parent_code\nA,B,\n", "not a zip archive"),
-        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>", "not a readable XLSX"),
-        ("xl/worksheets/sheet1.xml", BOMB, "XML declares entities"),
-        ("xl/workbook.xml", BOMB.replace(b"worksheet", b"workbook"), "XML declares entities"),
-        ("xl/workbook.xml", b"\x00\x01garbage", "not a readable XLSX"),
+        (None, b"code,name,parent_code\nA,B,\n", "inget zip-arkiv"),
+        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>", "ingen läsbar XLSX-arbetsbok"),
+        ("xl/worksheets/sheet1.xml", BOMB, "deklarerar entiteter"),
+        ("xl/workbook.xml", BOMB.replace(b"worksheet", b"workbook"), "deklarerar entiteter"),
+        ("xl/workbook.xml", b"\x00\x01garbage", "ingen läsbar XLSX-arbetsbok"),
     ],
     ids=["not-zip", "bad-xml", "entity-bomb-sheet", "entity-bomb-workbook", "garbage"],
 )

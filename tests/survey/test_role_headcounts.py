@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -62,8 +64,8 @@ def test_bad_role_headcounts_are_named_in_swedish_and_nothing_is_written(
     r = upload(admin, "/admin/org/upload", BAD, "org.csv", year="2026")
     assert r.status_code == 400
     page = text(r)
-    assert "rad 3, kolumn headcount_employee: &#39;many&#39; är inte ett heltal" in page or (
-        "rad 3, kolumn headcount_employee: 'many' är inte ett heltal" in page
+    assert re.search(
+        r"<td>3</td>\s*<td>headcount_employee</td>\s*<td>'many' är inte ett heltal", page
     )
     with app.app_context():
         after = table_snapshot()
@@ -77,6 +79,7 @@ def test_sub_units_and_roles_must_add_up(app, runner, monkeypatch) -> None:  # t
     bad = [row[:] for row in BAD]
     bad[2][4] = "35"
     page = text(upload(admin, "/admin/org/upload", bad, "org.csv", year="2026"))
-    assert "rad 2, kolumn headcount_employee: enheten" in page
+    assert re.search(r"<td>2</td>\s*<td>headcount_employee</td>\s*<td>enheten", page)
     assert "har 100 men enheterna under den har tillsammans 105" in page
-    assert "rad 2, kolumn headcount: enheten" in page and "blir tillsammans 121" in page
+    assert re.search(r"<td>2</td>\s*<td>headcount</td>\s*<td>enheten", page)
+    assert "blir tillsammans 121" in page

@@ -97,9 +97,9 @@ def _broken(tmp_path: Path, change: str) -> Path:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("meaning", "levels[2].meaning: 'en' is a required property"),
-        ("learning", "levels[0].learning[0]: 'sv' is a required property"),
-        ("count", "levels: 4 level(s), the scale 'level5' has 5 values"),
+        ("meaning", "nivå 3, betydelse: engelsk text saknas"),
+        ("learning", "nivå 1, lärförslag 1: svensk text saknas"),
+        ("count", "nivåer: 4 nivåer, men skalan 'level5' har 5 värden"),
     ],
 )
 def test_questionnaire_check_refuses_an_incomplete_level(

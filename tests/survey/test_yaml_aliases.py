@@ -62,7 +62,7 @@ def test_the_command_line_refuses_an_alias_bomb_naming_file_and_line(tmp_path) -
     result = check(path)
     assert result.returncode == 1
     assert str(path) in result.stderr
-    assert "line 1, column 4" in result.stderr and "anchors and aliases" in result.stderr
+    assert "rad 1, tecken 4" in result.stderr and "ankare och alias" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
@@ -71,9 +71,9 @@ def test_a_harmless_alias_is_refused_too(tmp_path) -> None:
     path = tmp_path / "alias.yaml"
     path.write_text(with_an_alias(), encoding="utf-8")
     result = check(path)
-    assert result.returncode == 1 and "anchors and aliases" in result.stderr
+    assert result.returncode == 1 and "ankare och alias" in result.stderr
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "&one" in t)
-    assert f"line {line}," in result.stderr
+    assert f"rad {line}," in result.stderr
     # The same file without the alias is fine: nothing else was wrong with it.
     plain = tmp_path / "plain.yaml"
     text_ = path.read_text(encoding="utf-8").replace("&one ", "").replace("*one", "1")

@@ -50,14 +50,14 @@ def test_every_respondent_problem_is_reported_and_nothing_is_written(session, ne
         import_respondents(session, name, Table.of("people.csv", RESPONDENT_COLUMNS, rows))
     places = [(p.row, p.column) for p in err.value.problems]
     assert places == [(2, "email"), (4, "email"), (5, "unit_code"), (5, "role")]
-    assert "duplicate email (also on row 3)" in err.value.problems[1].reason
+    assert "e-postadressen finns redan på rad 3" in str(err.value.problems[1].reason)
     assert _count(session, Invitation) == 0
 
 
 def test_an_open_round_takes_no_respondents(session, new_round):
     name = new_round(mode="open")
     table = Table.of("people", RESPONDENT_COLUMNS, [("a@example.test", "EDU", "employee")])
-    with pytest.raises(InputError, match="open round"):
+    with pytest.raises(InputError, match="öppen för alla"):
         import_respondents(session, name, table)
 
 
@@ -104,9 +104,10 @@ def test_every_response_problem_is_reported_and_nothing_is_written(session, new_
         (4, None),
         (6, "cap_workplace_1"),
     ]
-    assert err.value.problems[3].reason == "the row has no answers"
+    assert str(err.value.problems[3].reason) == "raden har inga svar"
     assert (
-        err.value.problems[4].reason == "item 'cap_workplace_1' is not asked of role 'specialist'"
+        str(err.value.problems[4].reason)
+        == "frågan 'cap_workplace_1' ställs inte till rollen 'specialist'"
     )
     assert _count(session, Response) == 0
     assert _count(session, Answer) == 0
@@ -129,6 +130,6 @@ def test_table_of_numbers_rows_like_a_file_and_skips_blank_ones():
     with pytest.raises(ValidationError) as err:
         Table.of("t", ("a", "a"), [(1, 2, 3)])
     assert [str(p) for p in err.value.problems] == [
-        "t, row 1, column a: column 'a' appears twice",
-        "t, row 2: 3 values but the header has 2 columns",
+        "t, rad 1, kolumn a: kolumnen 'a' finns två gånger",
+        "t, rad 2: raden har 3 värden men rubrikraden har 2 kolumner",
     ]

@@ -50,10 +50,10 @@ def test_three_different_problems_are_all_reported_and_nothing_is_written(sessio
     assert len(problems) == 3, problems
     assert _places(err.value) == {(3, "parent_code"), (4, "code"), (5, "code")}
     assert all(p.file == "org.csv" for p in problems)
-    reasons = " | ".join(p.reason for p in problems)
-    assert "unknown parent unit code 'NOWHERE'" in reasons
-    assert "duplicate unit code 'EDU' (also on row 3)" in reasons
-    assert "'=BAD' is not a valid unit code" in reasons
+    reasons = " | ".join(str(p.reason) for p in problems)
+    assert "okänd överordnad enhetskod 'NOWHERE'" in reasons
+    assert "enhetskoden 'EDU' finns redan (på rad 3)" in reasons
+    assert "'=BAD' är ingen giltig enhetskod" in reasons
     assert isinstance(err.value, MognadError)
     assert _units(session, 2025) == {}
 
@@ -75,7 +75,7 @@ def test_headcount_below_the_sub_units_is_named_for_every_unit(session):
     with pytest.raises(ValidationError) as err:
         import_org(session, 2025, Table.of("org", (*ORG_COLUMNS, "headcount"), rows))
     assert _places(err.value) == {(2, "headcount")}
-    assert "sub-units add up to 4" in err.value.problems[0].reason
+    assert "enheterna under den har tillsammans 4" in str(err.value.problems[0].reason)
 
 
 def test_every_column_problem_is_named(session):
@@ -83,11 +83,11 @@ def test_every_column_problem_is_named(session):
     with pytest.raises(ValidationError) as err:
         import_org(session, 2025, table)
     assert [str(p) for p in err.value.problems] == [
-        "org, row 1: missing column 'parent_code' "
-        "(the first row must be: code,name,parent_code[,headcount][,headcount_employee]"
+        "org, rad 1: kolumnen 'parent_code' saknas "
+        "(första raden ska vara: code,name,parent_code[,headcount][,headcount_employee]"
         "[,headcount_manager][,headcount_specialist])",
-        "org, row 1, column parent: unknown column 'parent'",
-        "org, row 1, column extra: unknown column 'extra'",
+        "org, rad 1, kolumn parent: okänd kolumn 'parent'",
+        "org, rad 1, kolumn extra: okänd kolumn 'extra'",
     ]
 
 
@@ -95,13 +95,13 @@ def test_cycles_are_reported_with_unknown_parents(session):
     rows = [("CITY", "Staden", ""), ("A", "A", "B"), ("B", "B", "A"), ("C", "C", "ZZ")]
     with pytest.raises(ValidationError) as err:
         import_org(session, 2025, Table.of("org", ORG_COLUMNS, rows))
-    reasons = [p.reason for p in err.value.problems]
-    assert "unknown parent unit code 'ZZ'" in reasons
-    assert any(r.startswith("the parent links form a cycle: ") for r in reasons)
+    reasons = [str(p.reason) for p in err.value.problems]
+    assert "okänd överordnad enhetskod 'ZZ'" in reasons
+    assert any(r.startswith("de överordnade enheterna bildar en slinga: ") for r in reasons)
 
 
 def test_problem_text_names_file_row_and_column():
-    assert str(Problem("bad", "o.csv", 3, "code")) == "o.csv, row 3, column code: bad"
+    assert str(Problem("bad", "o.csv", 3, "code")) == "o.csv, rad 3, kolumn code: bad"
     assert str(Problem("bad", "o.csv")) == "o.csv: bad"
     assert str(Problem("bad")) == "bad"
 
