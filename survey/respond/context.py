@@ -15,7 +15,6 @@ permanent, so closing the browser (on a shared computer too) forgets the respond
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from flask import session
 from sqlalchemy import select
@@ -61,8 +60,10 @@ class Respondent:
     def personal(self) -> bool:
         return self.invitation is not None
 
-    @cached_property
+    @property
     def questionnaire(self) -> Questionnaire:
+        # Not functools.cached_property: on Python 3.11 it takes one lock shared by every
+        # instance, so the threads of a worker queued on it. The snapshot is cached per process.
         return snapshot_questionnaire(db.session(), self.round)
 
     @property
