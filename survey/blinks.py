@@ -43,6 +43,22 @@ def init_app(app: Flask) -> None:
         app.view_functions[endpoint] = _retrying(endpoint, view)
     for error in TRANSIENT:
         app.register_error_handler(error, unavailable)
+    app.teardown_appcontext(_release)  # runs before Flask-SQLAlchemy's (teardowns run reversed)
+
+
+def _release(_error: BaseException | None) -> None:
+    """End the request's session; a connection that died after the answer was decided is let go.
+
+    Ending a session rolls back its transaction. When PostgreSQL restarts between the view's
+    last statement and that rollback, the rollback fails although the page (or the commit
+    before it) is complete: a 500 for nothing. The dead connection has nothing left to undo, and
+    SQLAlchemy has already invalidated it (and every pooled connection older than it), so the
+    session is dropped and the answer stands.
+    """
+    try:
+        db.session.remove()
+    except TRANSIENT:
+        db.session.registry.clear()
 
 
 def _retrying(endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
