@@ -46,6 +46,9 @@ _SECRET_PATHS = (
 )
 
 
+# What every pattern above and every percent-encoded run needs to match: without any of these
+# fixed parts, nothing in a text can be a secret path or key.
+_MAYBE_SECRET = re.compile(r"/s/|/o/|/auth/setup/|bearer|%[0-9A-Fa-f]{2}", re.IGNORECASE)
 # A run of text holding at least one percent escape: a path or query as the client sent it.
 _ENCODED = re.compile(r"[^\s\"']*%[0-9A-Fa-f]{2}[^\s\"']*")
 # Characters kept as they are when a decoded, redacted path is written back in escaped form.
@@ -60,7 +63,11 @@ def redact(text: str) -> str:
     ``/%73/<token>`` and ``/s%2F<token>`` reach the link route although the raw request line
     shows no ``/s/``. A run that hides a secret once (or twice, thrice) decoded is written
     back decoded, redacted and escaped again, so a ``%0A`` cannot start a new log line.
+    Text holding none of the patterns' fixed parts is returned at once: gunicorn passes every
+    header of every request through here (twice), and most hold nothing to redact.
     """
+    if _MAYBE_SECRET.search(text) is None:
+        return text
     return _ENCODED.sub(_redact_encoded, _redact_plain(text))
 
 

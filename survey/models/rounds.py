@@ -14,8 +14,9 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from survey.extensions import Model
 from survey.models.audit import utcnow
@@ -114,6 +115,15 @@ class Round(Model):
     moved_cells: Mapped[list | None] = mapped_column(JSON)
 
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
+    # The snapshot's digest, read with the round (a subquery on its primary key): every
+    # respondent page needs it to find the parsed questionnaire, and a separate query per page
+    # was one more round trip to the database on the respondent path.
+    snapshot_sha256: Mapped[str] = column_property(
+        select(QuestionnaireSnapshot.sha256)
+        .where(QuestionnaireSnapshot.id == snapshot_id)
+        .correlate_except(QuestionnaireSnapshot)
+        .scalar_subquery()
+    )
 
 
 class Invitation(Model):

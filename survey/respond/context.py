@@ -15,7 +15,6 @@ permanent, so closing the browser (on a shared computer too) forgets the respond
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from flask import session
 from sqlalchemy import select
@@ -61,8 +60,10 @@ class Respondent:
     def personal(self) -> bool:
         return self.invitation is not None
 
-    @cached_property
+    @property
     def questionnaire(self) -> Questionnaire:
+        # Not functools.cached_property: on Python 3.11 it takes one lock shared by every
+        # instance, so the threads of a worker queued on it. The snapshot is cached per process.
         return snapshot_questionnaire(db.session(), self.round)
 
     @property
@@ -190,13 +191,18 @@ def load(*, allow_completed: bool = False) -> Respondent:
 
 
 def finish(rnd: Round, personal: bool) -> None:
-    """Forget the respondent after a submit; remember only that this browser has answered."""
+    """Forget the respondent after a submit; remember only that this browser has answered.
+
+    The round's id is read first: after the commit it may take a query, and if that query
+    meets a dead connection the submission is run again (survey/blinks.py), which needs the
+    respondent still in the session to show the receipt rather than "no session"."""
+    round_id = rnd.id
     session.pop(KEY, None)
-    session[DONE] = {"round": rnd.id}
+    session[DONE] = {"round": round_id}
     if not personal:
-        set_browser_key(rnd.id, None)
-        answered = [r for r in session.get(ANSWERED, []) if r != rnd.id]
-        session[ANSWERED] = [*answered, rnd.id][-10:]
+        set_browser_key(round_id, None)
+        answered = [r for r in session.get(ANSWERED, []) if r != round_id]
+        session[ANSWERED] = [*answered, round_id][-10:]
 
 
 def done_round() -> Round | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from analysis import tree
 from analysis.roles import ROLES
@@ -73,7 +73,12 @@ def invitation_by_token(session: Session, token: str) -> Invitation | None:
 
 
 def invitation_by_hash(session: Session, digest: str) -> Invitation | None:
-    return session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    """The invitation with its round (every caller reads the round: one query, not two)."""
+    return session.scalar(
+        select(Invitation)
+        .where(Invitation.token_hash == digest)
+        .options(joinedload(Invitation.round))
+    )
 
 
 @dataclass(frozen=True)

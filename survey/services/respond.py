@@ -95,8 +95,27 @@ class Plan:
         return max(1, math.ceil(len(self.items) / ITEMS_PER_MINUTE))
 
 
+# Plans built so far, by (questionnaire object, role): a plan never changes, and every
+# respondent request needs one. Parsed questionnaires are cached per process
+# (survey.services.rounds), so their ids are stable while they live; the entry also holds the
+# questionnaire, so its id cannot be reused for another while the entry exists.
+_plans: dict[tuple[int, str], Plan] = {}
+PLAN_CACHE_SIZE = 64
+
+
 def plan_for(q: Questionnaire, role: str) -> Plan:
     """One page per category the role answers, then a page for its comments (if any)."""
+    cached = _plans.get((id(q), role))
+    if cached is not None and cached.questionnaire is q:
+        return cached
+    plan = _build_plan(q, role)
+    if len(_plans) >= PLAN_CACHE_SIZE:
+        _plans.clear()
+    _plans[(id(q), role)] = plan
+    return plan
+
+
+def _build_plan(q: Questionnaire, role: str) -> Plan:
     pages = [
         Page(n, cat, cat.items_for(role)) for n, cat in enumerate(q.categories_for(role), start=1)
     ]

@@ -119,10 +119,15 @@ def store_snapshot(session: Session, q: Questionnaire) -> QuestionnaireSnapshot:
 
 
 def snapshot_questionnaire(session: Session, rnd: Round) -> Questionnaire:
-    """The round's questionnaire snapshot, parsed once per process (snapshots never change)."""
-    sha = session.execute(
-        select(QuestionnaireSnapshot.sha256).where(QuestionnaireSnapshot.id == rnd.snapshot_id)
-    ).scalar_one()
+    """The round's questionnaire snapshot, parsed once per process (snapshots never change).
+
+    The digest comes with the round (``Round.snapshot_sha256``); only a round not yet flushed
+    asks for it."""
+    sha = rnd.snapshot_sha256
+    if sha is None:
+        sha = session.execute(
+            select(QuestionnaireSnapshot.sha256).where(QuestionnaireSnapshot.id == rnd.snapshot_id)
+        ).scalar_one()
     q = _questionnaires.get(sha)
     if q is None:
         document = session.scalar(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 
 from survey import create_app
 from survey.extensions import db
@@ -80,6 +80,77 @@ def test_postgresql_restart_mid_questionnaire_gives_no_error_page(
     assert saved == {"cap_governance_1": "4", "cap_governance_2": "dk", "cap_benefits_1": "2"}
     with blinking.app_context():
         db.engine.dispose()
+
+
+@POSTGRESQL
+def test_a_connection_lost_after_the_page_was_made_is_no_error(
+    app, manager_link, postgres, database_url, db_session
+):  # type: ignore[no-untyped-def]
+    """A restart between a view's last statement and the end of its session (the rollback
+    that ends every request): the page is complete, the saved answers committed, so it is
+    answered as made; the failed rollback of the dead connection is no 500."""
+    blinking = _app_on(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})
+    cut = {"after": False}
+
+    @blinking.after_request
+    def restart_now(response):  # type: ignore[no-untyped-def]
+        if cut["after"] and request.method == "GET":  # a read leaves its transaction open
+            cut["after"] = False
+            _blink(postgres, database_url)
+        return response
+
+    b = Browser(blinking.test_client())
+    b.get(manager_link)
+    b.press("Starta enkäten")
+    cut["after"] = True
+    page = b.press("Nästa", fill=PAGE_1)  # saved and committed, then the redirect's page read
+    assert page.status == 200, page.html[:500]
+    assert page.path == "/survey/page/2"
+    assert not cut["after"]
+    page = b.press("Nästa", fill=PAGE_2)  # the next request gets a new connection
+    assert page.path == "/survey/page/3"
+    assert saved_answers(db_session, manager_link) == {**_unprefixed(PAGE_1), "cap_benefits_1": "2"}
+    with blinking.app_context():
+        db.engine.dispose()
+
+
+@POSTGRESQL
+def test_a_restart_right_after_the_submission_commits_shows_the_receipt(
+    app, manager_link, postgres, database_url, db_session
+):  # type: ignore[no-untyped-def]
+    """The submission is committed, then the connection dies before the receipt's redirect is
+    made (the round is read again after the commit): the one retry sees the invitation
+    completed and shows the receipt, and the ballot is there once (found by bench/submit.py)."""
+    from sqlalchemy.orm import Session
+
+    blinking = _app_on(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})
+    cut = {"armed": False}
+
+    def restart_after_commit(_session):  # type: ignore[no-untyped-def]
+        if cut["armed"]:
+            cut["armed"] = False
+            _blink(postgres, database_url)
+
+    b = Browser(blinking.test_client())
+    b.get(manager_link)
+    b.walk_to_review()
+    sa.event.listen(Session, "after_commit", restart_after_commit)
+    cut["armed"] = True
+    try:
+        page = b.press("Skicka in svaren")
+    finally:
+        sa.event.remove(Session, "after_commit", restart_after_commit)
+    assert not cut["armed"]
+    assert page.status == 200, page.html[:500]
+    assert page.h1 == "Tack för dina svar!"
+    ballots = db_session.execute(sa.text("SELECT count(*) FROM ballots")).scalar_one()
+    assert ballots == 1
+    with blinking.app_context():
+        db.engine.dispose()
+
+
+def _unprefixed(fields: dict[str, str]) -> dict[str, str]:
+    return {k.removeprefix("a-"): v for k, v in fields.items()}
 
 
 @POSTGRESQL
