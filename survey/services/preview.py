@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from survey.models import PreviewFile, Round
 from survey.models.enums import RoundStatus
 from survey.services.errors import StateError
-from survey.services.publish import build_files, content_type
+from survey.services.publish import build_files, store_files
 from survey.services.report import K_HOMOGENEOUS
 from survey.services.rounds import get_round
 
@@ -44,18 +44,7 @@ def build_preview(
         raise StateError(f"round '{name}' is {rnd.status}; only a closed round is previewed")
     files = build_files(session, name, k, k_homogeneous, draft=True)
     session.execute(delete(PreviewFile).where(PreviewFile.round_id == rnd.id))
-    for filename in sorted(files):
-        data = files[filename]
-        session.add(
-            PreviewFile(
-                round_id=rnd.id,
-                filename=filename,
-                content_type=content_type(filename),
-                content=data,
-                size=len(data),
-            )
-        )
-    session.flush()
+    store_files(session, rnd, files, PreviewFile)
     return sorted(files)
 
 

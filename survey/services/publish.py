@@ -132,17 +132,25 @@ def publish_round(
     return rnd, listed
 
 
-def store_files(session: Session, rnd: Round, files: dict[str, bytes]) -> None:
+def store_files(
+    session: Session,
+    rnd: Round,
+    files: dict[str, bytes],
+    model: type[PublishedFile] | type[PreviewFile] = PublishedFile,
+) -> None:
+    """The round's documents as rows of ``model``; a published file keeps its SHA-256 (the
+    audit log names it), a preview is replaced before it could be cited."""
     for filename in sorted(files):
         data = files[filename]
+        digest = {"sha256": hashlib.sha256(data).hexdigest()} if model is PublishedFile else {}
         session.add(
-            PublishedFile(
+            model(
                 round_id=rnd.id,
                 filename=filename,
                 content_type=content_type(filename),
                 content=data,
                 size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                **digest,
             )
         )
     session.flush()

@@ -53,6 +53,8 @@ POST_ONLY = frozenset(
         "admin.org_remap_confirm",
         "admin.org_confirm",
         "admin.respondents_confirm",
+        "admin.round_preview",
+        "admin.round_reminders",
         "admin.token_create",
         "admin.token_revoke",
         "admin.upload_cancel",
@@ -73,11 +75,15 @@ FILES = frozenset(
         "dashboard.gaps_svg",
         "dashboard.gaps_xlsx",
         "results.download",
+        "admin.preview_download",
+        "respond.profile_download",
     }
 )
 #: Pages the demo has nothing real for, shown as the error page a visitor would meet there
 #: (still checked): no job has run, no SSO is set up, a used or unknown set-up or unit link,
-#: the thank-you page before anything was sent.
+#: the thank-you page before anything was sent, the competence profile before a submission,
+#: and unit links and posters (the demo has no open-link round; these pages have their own
+#: browser tests).
 ERROR_PAGES = frozenset(
     {
         "admin.job_detail",
@@ -86,6 +92,9 @@ ERROR_PAGES = frozenset(
         "auth.setup",
         "respond.unit_link",
         "respond.thanks",
+        "respond.profile",
+        "admin.unit_links",
+        "admin.unit_poster",
     }
 )
 STAFF_BLUEPRINTS = {"admin", "dashboard"}
@@ -133,7 +142,7 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
         closed = db.session.scalars(select(Round).where(Round.name == ROUND)).one()
         links = issue_links(db.session, OPEN_ROUND, base, SECRET)
         now = datetime.now(UTC)
-        _user, token = create_user(db.session, "every@page.example", "admin", [], now)
+        user, token = create_user(db.session, "every@page.example", "admin", [], now)
         _boss, boss_token = create_user(db.session, "boss@page.example", "manager", [UNIT], now)
         subtree = set(
             db.session.scalars(
@@ -185,6 +194,7 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
             "subtree": subtree,
             "personal_link": next(r["url"] for r in links.rows if r["role"] == "employee"),
             "message": message,
+            "user_id": user.id,
         }
 
 

@@ -93,5 +93,5 @@ def test_an_import_of_paper_answers_waits_in_the_box_too(
     assert scalar(db_session, "SELECT count(*) FROM responses") == 1
     assert scalar(db_session, "SELECT count(*) FROM ballots") == 0
     refused = runner.invoke(args=["responses", "import", "R2025", str(path)])
-    assert refused.exit_code != 0 and "nothing can be imported into it" in refused.output
+    assert refused.exit_code != 0 and "inget kan längre läggas till i den" in refused.output
     assert scalar(db_session, "SELECT count(*) FROM responses") == 1
