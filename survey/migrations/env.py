@@ -11,9 +11,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Existing loggers stay on: a process that migrates (the tests, `mognad db upgrade` beside the
-# app) keeps its own log lines.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 

@@ -158,6 +158,9 @@ def test_a_weasyprint_without_the_expected_hook_builds_with_its_own_sheet(
 
     monkeypatch.setattr(HTML, "_ua_stylesheets", changed)
     monkeypatch.setattr(report_ua, "_warned", [])
+    # Alembic's fileConfig (a migration earlier in this process) disables existing loggers;
+    # a server process never migrates.
+    monkeypatch.setattr(report_ua.log, "disabled", False)
     page = '<html lang="sv"><head><title>t</title></head><body><p>Hej</p></body></html>'
     with caplog.at_level("WARNING", logger="survey.results.report_ua"):
         assert report_ua.document_class() is HTML
