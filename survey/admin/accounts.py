@@ -1,6 +1,6 @@
 """Staff accounts in the browser: the list, invitations by e-mail, role and scope, disable.
 
-The same account services as `mognad user …` (``survey.auth.accounts``); what the browser adds
+The same account services as `mognad user …` (``survey.services.accounts``); what the browser adds
 is the invitation mail: the set-up link goes to the person by e-mail (SMTP or the outbox, like
 every other message) instead of being printed in a terminal. The link leads to choosing a
 password and connecting an authenticator app, as a link from the terminal does. Every change is
@@ -23,12 +23,13 @@ from analysis.languages import LANGUAGES
 from survey.access import Action, require
 from survey.admin import bp
 from survey.admin.mail import mail_settings
-from survey.auth import accounts, flow
+from survey.auth import flow
 from survey.extensions import db
 from survey.mail import MailError, Refused, build_message, connect
 from survey.models import Unit, User
 from survey.models.enums import UserRole
 from survey.respond.forms import FormErrors
+from survey.services import accounts
 from survey.services.audit import audit
 from survey.services.errors import MognadError
 

@@ -15,10 +15,10 @@ from flask import current_app, session, url_for
 from flask_login import login_user
 from sqlalchemy import select
 
-from survey.auth import accounts
 from survey.extensions import db
 from survey.models import User
 from survey.ratelimit import _client
+from survey.services import accounts
 from survey.services.audit import audit
 
 PENDING = "staff_pending"

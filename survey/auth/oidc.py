@@ -24,10 +24,11 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, render_template
 from werkzeug.wrappers import Response
 
-from survey.auth import accounts, bp, flow
+from survey.auth import bp, flow
 from survey.extensions import db
 from survey.models.enums import UserRole
 from survey.models.users import User
+from survey.services import accounts
 from survey.services.audit import audit
 from survey.services.errors import InputError
 

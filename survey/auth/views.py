@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from survey.auth import accounts, bp, flow, oidc
+from survey.auth import bp, flow, oidc
 from survey.extensions import db
+from survey.services import accounts
 from survey.services.audit import audit
 
 Page = str | tuple[str, int] | Response

@@ -11,10 +11,11 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.auth import accounts, flow
+from survey.auth import flow
 from survey.cli.common import command, transaction
 from survey.models import User
 from survey.models.users import USER_ROLES
+from survey.services import accounts
 from survey.services.audit import audit
 from survey.services.errors import InputError
 

@@ -11,6 +11,8 @@ the organisation file carries the headcounts.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -30,6 +32,7 @@ from analysis.tree import ancestors
 from survey.models import Invitation, Round, Unit, User
 from survey.models.enums import InvitationStatus, RoundMode, UserRole
 from survey.sealing import Sealer
+from survey.services import accounts
 from survey.services.imports import import_responses
 from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
@@ -43,10 +46,6 @@ ADMIN_EMAIL = "admin@demo.mognad.se"
 
 def set_admin(session: Session) -> str:
     """Create the demo administrator, or reset it; return its one-time set-up token."""
-    from datetime import UTC, datetime
-
-    from survey.auth import accounts
-
     now = datetime.now(UTC)
     user = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
     if user is None:

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.auth.accounts import find_user
 from survey.models import ApiToken, User
+from survey.services.accounts import find_user
 from survey.services.errors import InputError, StateError
 from survey.tokens import new_token, token_hash
 

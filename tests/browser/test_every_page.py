@@ -130,10 +130,10 @@ class World:
 
 def _demo(app: Flask, base: str) -> dict[str, object]:
     """Load a small demo city; return the values for route variables (and set-up/link URLs)."""
-    from survey.auth.accounts import create_user
     from survey.mail import compose, connect, settings_from_config
     from survey.models import Invitation, Job, Round, Unit
     from survey.sealing import app_sealer
+    from survey.services.accounts import create_user
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
 
