@@ -25,10 +25,10 @@ from survey.admin import bp
 from survey.admin.mail import mail_settings
 from survey.auth import flow
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.mail import MailError, Refused, build_message, connect
 from survey.models import Unit, User
 from survey.models.enums import UserRole
-from survey.respond.forms import FormErrors
 from survey.services import accounts
 from survey.services.audit import audit
 from survey.services.errors import MognadError

@@ -32,6 +32,7 @@ from survey.admin.messages import staff_message
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.jobs.queue import enqueue
 from survey.jobs.schedule import dates_of, set_dates
 from survey.mail import (
@@ -43,7 +44,6 @@ from survey.mail import (
     settings_from_config,
 )
 from survey.models import Round, Unit
-from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError
 from survey.services.mail import send_invitations, send_reminders, sendable_round, subtree_ids

@@ -23,9 +23,9 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.admin import uploads as up
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.i18n import template_helpers
 from survey.models import Invitation, Round, Unit, UnitRemap
-from survey.respond.forms import FormErrors
 from survey.services.org import import_org, import_remap
 
 Units = dict[str, tuple[str, str | None]]  # code → (name, parent code)

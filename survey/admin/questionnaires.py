@@ -35,9 +35,9 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.auth.flow import actor
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.i18n import localise, template_helpers
 from survey.models import QuestionnaireSnapshot, Round
-from survey.respond.forms import FormErrors
 from survey.respond.questionnaire import review_context
 from survey.respond.submit import thanks_context
 from survey.services import respond as service

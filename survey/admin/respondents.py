@@ -22,10 +22,10 @@ from survey.admin import bp
 from survey.admin import uploads as up
 from survey.admin.org import actor
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.i18n import localise
 from survey.models import Draft, Invitation, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
-from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError, Problem
 from survey.services.imports import import_respondents

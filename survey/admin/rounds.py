@@ -22,12 +22,12 @@ from survey.admin.messages import staff_message
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.jobs.queue import enqueue
 from survey.jobs.schedule import states
 from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.jobs import UNFINISHED
-from survey.respond.forms import FormErrors
 from survey.results.public import file_label
 from survey.sealing import app_sealer
 from survey.services.audit import audit

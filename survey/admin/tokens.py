@@ -17,9 +17,9 @@ from survey.admin import bp
 from survey.admin.messages import staff_message
 from survey.admin.org import actor
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.models import ApiToken, User
 from survey.models.audit import utcnow
-from survey.respond.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError
 from survey.services.tokens import create_token, list_tokens, revoke_token

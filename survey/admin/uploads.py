@@ -35,7 +35,7 @@ from survey.admin import bp
 from survey.auth.flow import safe_next
 from survey.extensions import db
 from survey.files import private_dir, write_private
-from survey.respond.forms import FormErrors
+from survey.forms import FormErrors
 from survey.services.audit import audit
 from survey.services.errors import MognadError, Problem, ValidationError
 from survey.services.tabular import Table, read_as, read_table

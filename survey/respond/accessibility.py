@@ -17,9 +17,9 @@ from flask_limiter import RequestLimit
 from markupsafe import Markup, escape
 
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.i18n import page_lang
 from survey.models import AccessibilityFeedback
-from survey.respond.forms import FormErrors
 
 MAX_MESSAGE = 2000
 MAX_PAGE = 300

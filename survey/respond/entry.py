@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.instruments import ROLES
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.models import Round
 from survey.models.enums import InvitationStatus, RoundMode
 from survey.respond import context
 from survey.respond.context import Stop
 from survey.respond.flow import respondent, resume_url
-from survey.respond.forms import FormErrors
 from survey.services import respond as service
 from survey.services.links import check_unit_key, invitation_by_token, subtree, unit_in_round
 

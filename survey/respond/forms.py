@@ -1,9 +1,8 @@
-"""What a refused form says: a message beside each field and the error summary above the form.
+"""What a refused question page says: the messages for its answers and the comments kept.
 
 Every respondent form (role choice, question pages, accessibility feedback) reports its
-problems through :class:`FormErrors`, so the summary always has the same shape: one link per
-distinct message, in the order found, pointing at the control to fix (GOV.UK's pattern, which
-``_macros/forms.html`` renders). Nothing here touches the session or commits.
+problems through the shared :class:`survey.forms.FormErrors`; this module says a question
+page's refusals in its words. Nothing here touches the session or commits.
 """
 
 from __future__ import annotations
@@ -13,34 +12,11 @@ from collections.abc import Mapping, Sequence
 from flask_babel import format_number
 from flask_babel import gettext as _
 
+from survey.forms import FormErrors
 from survey.i18n import tr
 from survey.services import respond as service
 
 QUESTION_IN_ERROR = 70  # characters of a statement quoted in an error message
-
-
-class FormErrors:
-    """The problems of one posted form; falsy when there are none."""
-
-    def __init__(self) -> None:
-        self.summary: list[dict[str, str]] = []  # {"href": "#control", "text": message}
-        self.fields: dict[str, str] = {}  # field → the message shown beside it
-
-    def add(self, message: str, href: str, field: str | None = None) -> None:
-        """One problem: ``href`` is the control the summary links to; ``field`` gets the message
-        beside it (None for a problem no single field can show)."""
-        if field is not None:
-            self.fields[field] = message
-        if not any(e["text"] == message for e in self.summary):
-            self.summary.append({"href": href, "text": message})
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
-
-    @property
-    def status(self) -> int:
-        """The HTTP status of the page that shows the form again."""
-        return 400 if self else 200
 
 
 def page_errors(current: service.Page, problems: list[service.FieldError]) -> FormErrors:

@@ -14,11 +14,12 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.models import Unit
 from survey.respond import context
 from survey.respond.context import Respondent
 from survey.respond.flow import respondent, resume_url, with_draft
-from survey.respond.forms import FormErrors, kept_comments, page_errors
+from survey.respond.forms import kept_comments, page_errors
 from survey.services import respond as service
 from survey.tokens import new_token
 

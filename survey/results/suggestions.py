@@ -19,8 +19,8 @@ from analysis.suggestions import KINDS, MAX_LENGTH
 from analysis.typology import QUADRANTS
 from survey.access import Action, allowed, require
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.i18n import role_name, tr
-from survey.respond.forms import FormErrors
 from survey.results.dashboard import bp, closed_round, figures, top_units
 from survey.results.gaps import scope_for
 from survey.services import suggestions as service

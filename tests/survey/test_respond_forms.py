@@ -1,8 +1,8 @@
-"""The error summary every respondent form builds (survey.respond.forms.FormErrors)."""
+"""The error summary every respondent form builds (survey.forms.FormErrors)."""
 
 from __future__ import annotations
 
-from survey.respond.forms import FormErrors
+from survey.forms import FormErrors
 
 
 def test_no_errors_is_falsy_and_ok() -> None:
