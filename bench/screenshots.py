@@ -53,6 +53,7 @@ def serve(db_path: Path) -> Iterator[tuple[str, list[str]]]:
 
     from survey import create_app
     from survey.extensions import db
+    from survey.results.report import write_documents
     from survey.sealing import app_sealer
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
@@ -68,7 +69,7 @@ def serve(db_path: Path) -> Iterator[tuple[str, list[str]]]:
     app.config["BASE_URL"] = base_url
     with app.app_context():
         upgrade()
-        load_demo(db.session, per_year=120, sealer=app_sealer())
+        load_demo(db.session, per_year=120, sealer=app_sealer(), write_documents=write_documents)
         table = issue_links(db.session, ROUND, base_url, app.config["SECRET_KEY"])
         db.session.commit()
         links = [row["url"] for row in table.rows if row["role"] == "employee"]

@@ -14,6 +14,7 @@ from survey.cli.common import command, transaction
 def demo(seed: int, per_year: int) -> None:
     from flask import current_app
 
+    from survey.results.report import write_documents
     from survey.sealing import app_sealer
     from survey.services.demo import load_demo
 
@@ -25,6 +26,7 @@ def demo(seed: int, per_year: int) -> None:
             base_url=current_app.config["BASE_URL"],
             k=current_app.config["K_ANONYMITY"],
             sealer=app_sealer(),
+            write_documents=write_documents,
         )
     for line in summary:
         click.echo(line)

@@ -92,6 +92,7 @@ def _move(action: str) -> Callable[[str], None]:
         files: list[Listed] = []
         with transaction() as session:
             if action == "publish":
+                from survey.results.report import write_documents
                 from survey.services.publish import publish_round
 
                 config = current_app.config
@@ -99,6 +100,7 @@ def _move(action: str) -> Callable[[str], None]:
                     session,
                     name,
                     config["K_ANONYMITY"],
+                    write_documents,
                     k_homogeneous=config["K_HOMOGENEOUS"],
                 )
             else:

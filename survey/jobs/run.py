@@ -94,22 +94,28 @@ def stage(session: Session, job: Job, key: str) -> None:
 
 
 def publish(session: Session, job: Job) -> None:
+    from survey.results.report import write_documents
     from survey.services.publish import publish_round
 
     stage(session, job, BUILDING)
     name, actor, config = job.target, job.actor, current_app.config
-    publish_round(session, name, config["K_ANONYMITY"], actor, config["K_HOMOGENEOUS"])
+    publish_round(
+        session, name, config["K_ANONYMITY"], write_documents, actor, config["K_HOMOGENEOUS"]
+    )
     audit(session, "round.publish", actor=actor, round=name)
     session.commit()
 
 
 def preview(session: Session, job: Job) -> None:
     """The draft documents shown before publishing (:mod:`survey.services.preview`)."""
+    from survey.results.report import write_documents
     from survey.services.preview import build_preview
 
     stage(session, job, PREVIEWING)
     config = current_app.config
-    build_preview(session, job.target, config["K_ANONYMITY"], config["K_HOMOGENEOUS"])
+    build_preview(
+        session, job.target, config["K_ANONYMITY"], write_documents, config["K_HOMOGENEOUS"]
+    )
     audit(session, "round.preview", actor=job.actor, round=job.target)
     session.commit()
 

@@ -35,18 +35,13 @@ from survey.results.report_data import COMPOSITES, ReportData, build
 from survey.results.report_pages import picture, summary, unit_pages
 from survey.results.report_ua import document_class
 from survey.services.errors import InputError
+from survey.services.publish import DOCUMENT_FORMATS, document_name
 from survey.services.report import RoundFigures
 
-DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
 # What the HTML is rendered for: the web/download document, or the source of the PDF, which
 # says where the full cell grid is instead of carrying it.
 MEDIA: tuple[str, ...] = ("html", "pdf")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
-
-
-def document_name(fmt: str, lang: str = FALLBACK) -> str:
-    """``report.html`` / ``report.pdf`` in Swedish, ``report.en.html`` and so on otherwise."""
-    return f"report.{fmt}" if lang == FALLBACK else f"report.{lang}.{fmt}"
 
 
 def _missing(x: Any) -> bool:

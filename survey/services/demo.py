@@ -36,7 +36,7 @@ from survey.services import accounts
 from survey.services.imports import import_responses
 from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
-from survey.services.publish import publish_round
+from survey.services.publish import DocumentWriter, publish_round
 from survey.services.rounds import create_round, move_round, snapshot_questionnaire
 from survey.services.tabular import Table
 
@@ -111,11 +111,12 @@ def load_demo(
     k: int = 5,
     *,
     sealer: Sealer,
+    write_documents: DocumentWriter,
 ) -> list[str]:
     """Load the demo city unless already there; return lines to print.
 
-    Past years are published the way an administrator publishes (report and open data stored),
-    so the public results pages have something to show.
+    Past years are published the way an administrator publishes (report and open data stored,
+    the report by ``write_documents``), so the public results pages have something to show.
     """
     lines: list[str] = []
     if session.scalar(select(Round.id).where(Round.name == f"Mognad {YEARS[0]}")):
@@ -143,7 +144,7 @@ def load_demo(
             rate = f"{len(rows) / invited:.0%}"
             if year != YEARS[-1]:
                 move_round(session, name, "close", sealer=sealer)
-                publish_round(session, name, k)
+                publish_round(session, name, k, write_documents)
                 lines.append(
                     f"Loaded {name}: {len(tree)} units, {invited} invited, {len(rows)} responses "
                     f"({rate}); closed and published."

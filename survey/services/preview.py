@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from survey.models import PreviewFile, Round
 from survey.models.enums import RoundStatus
 from survey.services.errors import StateError
-from survey.services.publish import build_files, store_files
+from survey.services.publish import DocumentWriter, build_files, store_files
 from survey.services.report import K_HOMOGENEOUS
 from survey.services.rounds import get_round
 
@@ -35,14 +35,19 @@ class Previewed:
 
 
 def build_preview(
-    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS
+    session: Session,
+    name: str,
+    k: int,
+    write_documents: DocumentWriter,
+    k_homogeneous: int = K_HOMOGENEOUS,
 ) -> list[str]:
-    """Build and store round ``name``'s preview documents (flushes, never commits); their
-    names. Only a closed round is previewed: a published one has its files already."""
+    """Build and store round ``name``'s preview documents, written by ``write_documents``
+    (flushes, never commits); their names. Only a closed round is previewed: a published one
+    has its files already."""
     rnd = get_round(session, name)
     if rnd.status != RoundStatus.CLOSED:
         raise StateError(f"round '{name}' is {rnd.status}; only a closed round is previewed")
-    files = build_files(session, name, k, k_homogeneous, draft=True)
+    files = build_files(session, name, k, write_documents, k_homogeneous, draft=True)
     session.execute(delete(PreviewFile).where(PreviewFile.round_id == rnd.id))
     store_files(session, rnd, files, PreviewFile)
     return sorted(files)

@@ -2,7 +2,10 @@
 
 The files are made by the very functions ``mognad report`` uses (``write_report`` for the open
 data, ``write_documents`` for the report), written to a temporary folder and read back, so a
-public download is byte for byte what ``mognad report`` writes for the same round. They are
+public download is byte for byte what ``mognad report`` writes for the same round. The report
+documents are rendered by the results pages' templates, a layer above the services: the caller
+(the job, the command, the demo's command) passes that writer in, and this module only names
+the documents (:func:`document_name`). They are
 stored in ``published_files``: the web tier keeps no files of its own, and a round is either
 closed without files or published with all of them — if any file cannot be made, the caller
 rolls back and the round stays closed.
@@ -18,24 +21,26 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from analysis.languages import LANGUAGES
 from analysis.opendata import FORMATS
 from survey.models import PreviewFile, PublishedFile, Round
 from survey.models.enums import RoundStatus
 from survey.services import stored
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
-from survey.services.report import K_HOMOGENEOUS, write_report
+from survey.services.report import K_HOMOGENEOUS, RoundFigures, write_report
 from survey.services.rounds import move_round
 
+DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
 # The documents a published round carries: the report in Swedish and in English, each as HTML
 # and PDF (the PDF no longer carries the cell grid, so both languages build in seconds).
-DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("sv", ("html", "pdf")),
-    ("en", ("html", "pdf")),
+DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (lang, DOCUMENT_FORMATS) for lang in LANGUAGES
 )
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -48,6 +53,25 @@ CONTENT_TYPES = {
 
 
 log = logging.getLogger(__name__)
+
+
+class DocumentWriter(Protocol):
+    """What writes a round's report documents into a folder and returns their paths
+    (``survey.results.report.write_documents``), passed in by the caller."""
+
+    def __call__(
+        self,
+        figures: RoundFigures,
+        out: Path,
+        formats: Sequence[str],
+        lang: str = ...,
+        draft: bool = ...,
+    ) -> list[Path]: ...
+
+
+def document_name(fmt: str, lang: str = LANGUAGES[0]) -> str:
+    """``report.html`` / ``report.pdf`` in Swedish, ``report.en.html`` and so on otherwise."""
+    return f"report.{fmt}" if lang == LANGUAGES[0] else f"report.{lang}.{fmt}"
 
 
 class PublishError(StateError):
@@ -66,8 +90,6 @@ class Listed:
 
 def data_formats() -> tuple[str, ...]:
     """Every open-data format ``mognad report`` knows, the report documents apart."""
-    from survey.results.report import DOCUMENT_FORMATS
-
     return tuple(f for f in FORMATS if f not in DOCUMENT_FORMATS)
 
 
@@ -79,13 +101,17 @@ def content_type(filename: str) -> str:
 
 
 def build_files(
-    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS, draft: bool = False
+    session: Session,
+    name: str,
+    k: int,
+    write_documents: DocumentWriter,
+    k_homogeneous: int = K_HOMOGENEOUS,
+    draft: bool = False,
 ) -> dict[str, bytes]:
     """Every public file of a closed or published round, by file name, as ``mognad report``
-    writes them (its default comparison round: the previous year's). ``draft``: only the
-    report documents, marked as the preview (:mod:`survey.services.preview`)."""
-    from survey.results.report import write_documents
-
+    writes them (its default comparison round: the previous year's), the documents by
+    ``write_documents``. ``draft``: only the report documents, marked as the preview
+    (:mod:`survey.services.preview`)."""
     figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
         out = Path(tmp)
@@ -99,10 +125,12 @@ def publish_round(
     session: Session,
     name: str,
     k: int,
+    write_documents: DocumentWriter,
     actor: str | None = None,
     k_homogeneous: int = K_HOMOGENEOUS,
 ) -> tuple[Round, list[Listed]]:
-    """Move a closed round to published and store its public files (flushes, never commits).
+    """Move a closed round to published and store its public files, the report documents
+    written by ``write_documents`` (flushes, never commits).
 
     Raises StateError when the round cannot move (as ``move_round``) and PublishError when its
     files cannot be made; either way the caller rolls back and the round stays as it was. The
@@ -110,7 +138,7 @@ def publish_round(
     """
     rnd = move_round(session, name, "publish")
     try:
-        files = build_files(session, name, k, k_homogeneous)
+        files = build_files(session, name, k, write_documents, k_homogeneous)
     except MognadError as e:
         raise PublishError(f"round '{name}' was not published, it stays closed: {e}") from None
     except Exception as e:  # WeasyPrint, the file system: any failure keeps the round closed
@@ -200,8 +228,6 @@ def planned_files(
 ) -> list[str]:
     """The names of the files publishing would make public (the open data written for real,
     the documents by name), for the confirmation page."""
-    from survey.results.report import document_name
-
     figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-plan-") as tmp:
         names = [p.name for p in write_report(figures, Path(tmp), data_formats())]

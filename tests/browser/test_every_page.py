@@ -132,13 +132,14 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
     """Load a small demo city; return the values for route variables (and set-up/link URLs)."""
     from survey.mail import compose, connect, settings_from_config
     from survey.models import Invitation, Job, Round, Unit
+    from survey.results.report import write_documents
     from survey.sealing import app_sealer
     from survey.services.accounts import create_user
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
 
     with app.app_context(), app.test_request_context(base_url=base):
-        load_demo(db.session, per_year=150, sealer=app_sealer())
+        load_demo(db.session, per_year=150, sealer=app_sealer(), write_documents=write_documents)
         closed = db.session.scalars(select(Round).where(Round.name == ROUND)).one()
         links = issue_links(db.session, OPEN_ROUND, base, SECRET)
         now = datetime.now(UTC)
