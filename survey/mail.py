@@ -1,5 +1,8 @@
 """Sending mail: an SMTP adapter, or an outbox folder when no SMTP server is configured.
 
+This module only carries finished messages: what a message says (its templates, the round's
+own texts, the database queries behind them) is composed in :mod:`survey.services.mail`.
+
 Configured by ``MOGNAD_SMTP_HOST``, ``MOGNAD_SMTP_PORT``, ``MOGNAD_SMTP_USER``,
 ``MOGNAD_SMTP_PASSWORD``, ``MOGNAD_SMTP_TLS`` (``starttls``, ``ssl`` or ``none``) and
 ``MOGNAD_MAIL_FROM``. Without a host every message becomes one ``.eml`` file in
@@ -281,72 +284,3 @@ def outbox_messages(folder: Path, limit: int | None = None) -> list[OutboxMessag
             )
         )
     return out
-
-
-MAIL_KINDS = ("invitation", "reminder")
-
-
-def compose(
-    kind: str,
-    to: str,
-    link: str,
-    *,
-    settings: MailSettings,
-    round_name: str,
-    lang: str,
-    closes: str | None = None,
-    texts: Mapping[str, Any] | None = None,
-) -> EmailMessage:
-    """Render the round's own text for ``kind`` in ``lang`` if it has one, else
-    ``templates/mail/<kind>.txt`` and ``.html``, into one message.
-
-    ``texts`` replaces the round's stored texts (the admin page previews unsaved ones). Needs an
-    app context (templates, translations, the database, ORGANISATION_NAME, SURVEY_CONTACT).
-    """
-    from flask import current_app, render_template
-    from flask_babel import force_locale, format_date
-    from flask_babel import gettext as _
-    from sqlalchemy import select
-
-    from survey.extensions import db
-    from survey.i18n import DAY_MONTH_YEAR
-    from survey.models import Round
-    from survey.services.round_texts import fill, own_text, to_html
-
-    config = current_app.config
-    organisation = str(config["ORGANISATION_NAME"])
-    rnd = db.session.scalar(select(Round).where(Round.name == round_name))
-    if texts is None and rnd is not None:
-        texts = rnd.mail_texts
-    with force_locale(lang):
-        if closes is None and rnd is not None and rnd.closes_on is not None:
-            closes = format_date(rnd.closes_on, format=DAY_MONTH_YEAR)
-    context = {
-        "organisation": organisation,
-        "round_name": round_name,
-        "link": link,
-        "closes": closes,
-        "contact": str(config.get("SURVEY_CONTACT") or config["ACCESSIBILITY_CONTACT"]),
-        "lang": lang,
-    }
-    own = own_text(texts, kind, lang)
-    if own is not None:
-        values: dict[str, str] = {
-            "organisation": organisation,
-            "round": round_name,
-            "link": link,
-            "closes": closes or "",
-            "contact": str(context["contact"]),
-        }
-        subject = " ".join(fill(own.subject, values).split())
-        text = fill(own.body, values) + "\n"
-        html = to_html(own.body, values, subject, lang)
-        return build_message(settings.sender, to, subject, text, html)
-    with force_locale(lang):
-        if kind == "invitation":
-            subject = _("Inbjudan till enkäten om digital mognad – %(org)s", org=organisation)
-        else:
-            subject = _("Påminnelse: enkäten om digital mognad – %(org)s", org=organisation)
-        text = render_template(f"mail/{kind}.txt", subject=subject, **context)
-        html = render_template(f"mail/{kind}.html", subject=subject, **context)
-    return build_message(settings.sender, to, subject, text, html)

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,12 +26,13 @@ from survey.admin.mail import mail_settings
 from survey.auth import flow
 from survey.extensions import db
 from survey.forms import FormErrors
-from survey.mail import MailError, Refused, build_message, connect
+from survey.mail import MailError, Refused, connect
 from survey.models import Unit, User
 from survey.models.enums import UserRole
 from survey.services import accounts
 from survey.services.audit import audit
 from survey.services.errors import MognadError
+from survey.services.mail import letterhead, setup_message
 
 #: The kinds of account the form offers: a scoped admin is an admin bound to units.
 KINDS = ("admin", "unit_admin", "hr", "manager")
@@ -95,20 +96,11 @@ def send_setup_mail(user: User, token: str, lang: str) -> str | None:
     settings, problem = mail_settings()
     if settings is None:
         return _("E-postinställningarna är felaktiga: %(problem)s", problem=problem)
-    organisation = str(current_app.config["ORGANISATION_NAME"])
-    context = {
-        "organisation": organisation,
-        "link": flow.setup_url(token),
-        "hours": accounts.SETUP_HOURS,
-        "lang": lang,
-    }
-    with force_locale(lang):
-        subject = _("Ditt konto i Mognad – %(org)s", org=organisation)
-        text = render_template("mail/staff_setup.txt", subject=subject, **context)
-        html = render_template("mail/staff_setup.html", subject=subject, **context)
+    head = letterhead(current_app.config, settings)
+    msg = setup_message(user.email, flow.setup_url(token), accounts.SETUP_HOURS, lang, head)
     try:
         with connect(settings) as sender:
-            sender.send(build_message(settings.sender, user.email, subject, text, html))
+            sender.send(msg)
     except (MailError, Refused) as e:
         return _("Meddelandet kunde inte skickas: %(problem)s", problem=str(e))
     return None

@@ -39,14 +39,20 @@ from survey.mail import (
     MailConfigError,
     MailSettings,
     OutboxMessage,
-    compose,
     outbox_messages,
     settings_from_config,
 )
 from survey.models import Round, Unit
 from survey.services.audit import audit
 from survey.services.errors import MognadError
-from survey.services.mail import send_invitations, send_reminders, sendable_round, subtree_ids
+from survey.services.mail import (
+    compose,
+    letterhead,
+    send_invitations,
+    send_reminders,
+    sendable_round,
+    subtree_ids,
+)
 from survey.services.round_texts import KINDS, PLACEHOLDERS, unknown_placeholders
 
 SAMPLE_TOKEN = "EXEMPEL-inte-en-riktig-lank"  # noqa: S105 (a sample, not a secret)
@@ -186,6 +192,7 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
 
     settings, _problem = mail_settings()
     sender = settings or settings_from_config({}, current_app.instance_path)
+    head = letterhead(current_app.config, sender)
     link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/s/{SAMPLE_TOKEN}"
     out = []
     for kind in KINDS:
@@ -195,8 +202,8 @@ def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, st
                 with force_locale(lang):
                     shown = format_date(closes, format=DAY_MONTH_YEAR)
             msg = compose(
-                kind, "exempel@example.org", link, settings=sender, round_name=name, lang=lang,
-                closes=shown, texts=texts,
+                db.session(), kind, "exempel@example.org", link, head=head, round_name=name,
+                lang=lang, closes=shown, texts=texts,
             )  # fmt: skip
             body = msg.get_body(preferencelist=("plain",))
             out.append(

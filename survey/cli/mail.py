@@ -5,7 +5,6 @@ The links themselves are never printed or logged: they go only into the messages
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import click
@@ -77,9 +76,9 @@ def reminders_send(name: str, dry_run: bool, lang: str | None) -> None:
 def _run(
     kind: str, name: str, dry_run: bool, lang: str | None, use_case: Any, **extra: Any
 ) -> None:
-    from survey.mail import MailConfigError, compose, connect, settings_from_config
+    from survey.mail import MailConfigError, settings_from_config
     from survey.services.audit import audit
-    from survey.services.mail import Delivery
+    from survey.services.mail import round_delivery
 
     config = current_app.config
     try:
@@ -90,14 +89,11 @@ def _run(
     session: Any = db.session
     delivery = None
     if not dry_run:
-        delivery = Delivery(
-            base_url=str(config["BASE_URL"]),
-            compose=functools.partial(compose, kind, settings=settings, round_name=name, lang=lang),
-            connect=functools.partial(connect, settings),
-            commit=session.commit,
+        delivery = round_delivery(
+            session, kind, name, lang,
+            settings=settings, config=config, commit=session.commit,
             progress=lambda done, total: click.echo(f"  {done} of {total} handled"),
-            batch=settings.batch,
-        )
+        )  # fmt: skip
         click.echo(f"Sending {kind}s for '{name}' through {settings.describe()}.")
     # Each message commits its own progress (so a crash never sends twice); a refusal before
     # any sending rolls back through the shared command path.

@@ -8,8 +8,6 @@ write (``invitations.send`` / ``reminders.send`` with the counts).
 
 from __future__ import annotations
 
-import functools
-
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -21,9 +19,9 @@ SENDING = "sending"
 
 
 def send(session: Session, job: Job) -> None:
-    from survey.mail import MailConfigError, compose, connect, settings_from_config
+    from survey.mail import MailConfigError, settings_from_config
     from survey.services.mail import (
-        Delivery,
+        round_delivery,
         send_invitations,
         send_reminders,
         sendable_round,
@@ -42,16 +40,10 @@ def send(session: Session, job: Job) -> None:
         job.progress = f"{SENDING}:{done}:{todo}"
         session.commit()
 
-    delivery = Delivery(
-        base_url=str(config["BASE_URL"]),
-        compose=functools.partial(
-            compose, kind[:-1], settings=settings, round_name=name, lang=lang
-        ),
-        connect=functools.partial(connect, settings),
-        commit=session.commit,
-        progress=progress,
-        batch=settings.batch,
-    )
+    delivery = round_delivery(
+        session, kind[:-1], name, lang,
+        settings=settings, config=config, commit=session.commit, progress=progress,
+    )  # fmt: skip
     unit = (job.detail or {}).get("unit")
     if kind == "invitations":
         run = send_invitations(session, name, delivery)

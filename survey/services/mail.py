@@ -3,13 +3,13 @@
 Only the hash of a personal token is stored, so every message carries a fresh link for that
 person alone (issuing it makes their earlier link stop working; the reminder says so).
 
-Each message is recorded before it leaves: the invitation is marked ``sending`` (or its reminder
-``sending``) together with its new token hash and *committed*, then the message goes to the
-server, then ``sent`` is committed. A run that dies in between leaves at most one row in flight.
-Whether that message arrived cannot be known, so the next run takes the safe side: it never
-sends that invitation again (the row becomes ``unknown`` and is reported "check"; the next
-reminder reaches them anyway, or ``--resend-unknown`` after checking the mail server's log),
-and counts the in-flight reminder as given.
+Each message is recorded before it leaves (:mod:`survey.services.delivery`): the invitation is
+marked ``sending`` (or its reminder ``sending``) together with its new token hash and
+*committed*, then the message goes to the server, then ``sent`` is committed. A run that dies in
+between leaves at most one row in flight. Whether that message arrived cannot be known, so the
+next run takes the safe side: it never sends that invitation again (the row becomes ``unknown``
+and is reported "check"; the next reminder reaches them anyway, or ``--resend-unknown`` after
+checking the mail server's log), and counts the in-flight reminder as given.
 
 Reminders go in runs: a run first marks everyone who has been invited and not completed as
 ``due`` (committed), then sends to each due person once. A run that stops midway is resumed, not
@@ -18,70 +18,141 @@ starts only when nobody is due any more. Someone who completes while due is skip
 
 The services never commit themselves: the caller passes ``commit`` (the CLI's session commit),
 because here committing between messages *is* the use case.
+
+What a message says is composed here too, one way for every mail (:func:`_from_templates`):
+the round's own text or the template pair ``templates/mail/<kind>.txt`` and ``.html`` in the
+reader's language. The settings it names (organisation, contact, sender) are passed in as a
+:class:`Letterhead`; :mod:`survey.mail` only carries the finished message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
+from flask import render_template
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from survey.mail import MailError, Refused, Sender
+from survey.i18n import DAY_MONTH_YEAR
+from survey.mail import MailSettings, build_message, connect
 from survey.models import Invitation, Round, Unit
 from survey.models.audit import utcnow
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
+from survey.services.delivery import Delivery, MailRun, Progress, send_each
 from survey.services.errors import StateError
-from survey.services.links import new_token, personal_url, token_hash
+from survey.services.round_texts import fill, own_text, to_html
 from survey.services.rounds import get_round
-
-Compose = Callable[[str, str], EmailMessage]  # (recipient, personal link) -> message
-Connect = Callable[[], AbstractContextManager[Sender]]
-Progress = Callable[[int, int], None]  # (done, to do)
-
-
-@dataclass
-class MailRun:
-    """What a run did (or, dry, would do).
-
-    sent + skipped + failed + unknown + remaining = invitations; ``remaining`` are those a run
-    with a ``limit`` left for the next run (the browser sends one batch per request).
-    """
-
-    kind: str  # "invitations" | "reminders"
-    sent: int = 0
-    skipped: int = 0
-    failed: int = 0
-    unknown: int = 0
-    remaining: int = 0
-    dry_run: bool = False
-    resumed: bool = False  # reminders: an interrupted run was continued
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (address, server's reason)
-    error: str | None = None  # why the run stopped early (server unreachable, round closed)
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "sent": self.sent,
-            "skipped": self.skipped,
-            "failed": self.failed,
-            "unknown": self.unknown,
-        }
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """How messages leave: ``compose`` builds one, ``connect`` opens a sender per batch."""
+class Letterhead:
+    """Who a message is from: the sender address, and the organisation and contact it names."""
 
-    base_url: str
-    compose: Compose
-    connect: Connect
-    commit: Callable[[], None]
-    progress: Progress | None = None
-    batch: int = 50
-    limit: int | None = None  # at most this many messages in this run (None: all)
+    sender: str
+    organisation: str
+    contact: str
+
+
+def letterhead(config: Mapping[str, Any], settings: MailSettings) -> Letterhead:
+    """The letterhead the installation's settings give (read by the caller, passed in here)."""
+    contact = config.get("SURVEY_CONTACT") or config["ACCESSIBILITY_CONTACT"]
+    return Letterhead(settings.sender, str(config["ORGANISATION_NAME"]), str(contact))
+
+
+def _from_templates(
+    template: str, to: str, lang: str, head: Letterhead, subject: Callable[[], str], **context: Any
+) -> EmailMessage:
+    """The one way a bundled mail is made: ``templates/mail/<template>.txt`` and ``.html``
+    rendered in ``lang`` under the ``subject`` said in that language, as one message."""
+    with force_locale(lang):
+        title = subject()
+        parts = [
+            render_template(f"mail/{template}.{ext}", subject=title, lang=lang,
+                            organisation=head.organisation, **context)
+            for ext in ("txt", "html")
+        ]  # fmt: skip
+    return build_message(head.sender, to, title, *parts)
+
+
+def compose(
+    session: Session,
+    kind: str,
+    to: str,
+    link: str,
+    *,
+    head: Letterhead,
+    round_name: str,
+    lang: str,
+    closes: str | None = None,
+    texts: Mapping[str, Any] | None = None,
+) -> EmailMessage:
+    """An invitation or reminder (``kind``) in ``lang``: the round's own text if it has one,
+    else the bundled templates.
+
+    ``texts`` replaces the round's stored texts (the admin page previews unsaved ones). Needs an
+    app context (templates, translations).
+    """
+    rnd = session.scalar(select(Round).where(Round.name == round_name))
+    if texts is None and rnd is not None:
+        texts = rnd.mail_texts
+    if closes is None and rnd is not None and rnd.closes_on is not None:
+        with force_locale(lang):
+            closes = format_date(rnd.closes_on, format=DAY_MONTH_YEAR)
+    own = own_text(texts, kind, lang)
+    if own is not None:
+        values = {"organisation": head.organisation, "round": round_name, "link": link,
+                  "closes": closes or "", "contact": head.contact}  # fmt: skip
+        subject = " ".join(fill(own.subject, values).split())
+        text = fill(own.body, values) + "\n"
+        return build_message(
+            head.sender, to, subject, text, to_html(own.body, values, subject, lang)
+        )
+    org = head.organisation
+    subjects = {
+        "invitation": lambda: _("Inbjudan till enkäten om digital mognad – %(org)s", org=org),
+        "reminder": lambda: _("Påminnelse: enkäten om digital mognad – %(org)s", org=org),
+    }
+    return _from_templates(kind, to, lang, head, subjects[kind], round_name=round_name,
+                           link=link, closes=closes, contact=head.contact)  # fmt: skip
+
+
+def setup_message(to: str, link: str, hours: int, lang: str, head: Letterhead) -> EmailMessage:
+    """The set-up link of a new or reset staff account, valid ``hours``."""
+    return _from_templates(
+        "staff_setup", to, lang, head,
+        lambda: _("Ditt konto i Mognad – %(org)s", org=head.organisation), link=link, hours=hours,
+    )  # fmt: skip
+
+
+def round_delivery(
+    session: Session,
+    kind: str,
+    round_name: str,
+    lang: str,
+    *,
+    settings: MailSettings,
+    config: Mapping[str, Any],
+    commit: Callable[[], None],
+    progress: Progress | None = None,
+) -> Delivery:
+    """How a run's invitations or reminders (``kind``) leave, in ``lang``, by ``settings``."""
+    head = letterhead(config, settings)
+    return Delivery(
+        base_url=str(config["BASE_URL"]),
+        compose=functools.partial(
+            compose, session, kind, head=head, round_name=round_name, lang=lang
+        ),
+        connect=functools.partial(connect, settings),
+        commit=commit,
+        progress=progress,
+        batch=settings.batch,
+    )
 
 
 def sendable_round(session: Session, name: str) -> Round:
@@ -140,7 +211,7 @@ def send_invitations(
         delivery.commit()
     ids = _ids(session, _invitable(rnd, resend_unknown))
     if delivery is not None:
-        _send_each(session, rnd, ids, delivery, run, _invitation_step)
+        send_each(session, rnd, ids, delivery, run, _invitation_step)
     else:
         run.sent = len(ids)
     # Every invitation whose mail may or may not have arrived, reported on every run until
@@ -211,7 +282,7 @@ def send_reminders(
         session.flush()
         delivery.commit()
         ids = _ids(session, due.order_by(Invitation.id))
-        _send_each(session, rnd, ids, delivery, run, _reminder_step)
+        send_each(session, rnd, ids, delivery, run, _reminder_step)
     elif run.resumed:
         due_now = (
             Invitation.reminder_state == "due",
@@ -224,10 +295,6 @@ def send_reminders(
     total = session.scalar(select(func.count()).where(in_round)) or 0
     run.skipped = total - run.sent - run.failed - run.unknown - run.remaining
     return run
-
-
-# A step marks one invitation before its message leaves ("start") and records the outcome.
-Step = Callable[[Invitation, str], None]
 
 
 def _invitation_step(inv: Invitation, outcome: str) -> None:
@@ -246,79 +313,3 @@ def _reminder_step(inv: Invitation, outcome: str) -> None:
     inv.reminder_state = None
     if outcome in ("sent", "unknown"):
         inv.reminders += 1
-
-
-def _send_each(
-    session: Session,
-    rnd: Round,
-    ids: list[int],
-    delivery: Delivery,
-    run: MailRun,
-    step: Callable[[Invitation, str], None],
-) -> None:
-    """Send one message per invitation in ``ids``, committing around each; stop on MailError.
-
-    With ``delivery.limit`` only the first ones go; the rest stay due for the next run (an
-    invitation without a mail state, a reminder marked due), so runs can be chained.
-    """
-    if delivery.limit is not None and len(ids) > delivery.limit:
-        run.remaining = len(ids) - delivery.limit
-        ids = ids[: delivery.limit]
-    done = 0
-    for start in range(0, len(ids), max(1, delivery.batch)):
-        chunk = ids[start : start + max(1, delivery.batch)]
-        session.refresh(rnd)
-        if rnd.status != RoundStatus.OPEN:
-            run.error = f"round '{rnd.name}' was {rnd.status} during the run; stopped"
-            return
-        try:
-            with delivery.connect() as sender:
-                for inv_id in chunk:
-                    if not _send_one(session, inv_id, sender, delivery, run, step):
-                        return
-                    done += 1
-        except MailError as e:  # connecting failed: no message of this batch was in flight
-            run.error = str(e)
-            return
-        if delivery.progress is not None:
-            delivery.progress(done, len(ids))
-
-
-def _send_one(
-    session: Session,
-    inv_id: int,
-    sender: Sender,
-    delivery: Delivery,
-    run: MailRun,
-    step: Callable[[Invitation, str], None],
-) -> bool:
-    """Send one message; False when the run must stop (the error is on ``run``)."""
-    inv = session.get(Invitation, inv_id)
-    if inv is None or inv.status == InvitationStatus.COMPLETED or not inv.email:
-        if inv is not None and inv.reminder_state == "due":
-            inv.reminder_state = None  # completed since the run began: no reminder
-            session.flush()
-            delivery.commit()
-        return True
-    token = new_token()
-    msg = delivery.compose(inv.email, personal_url(delivery.base_url, token))
-    inv.token_hash = token_hash(token)
-    step(inv, "start")
-    session.flush()
-    delivery.commit()  # recorded before it leaves: a crash from here on is never resent
-    try:
-        sender.send(msg)
-    except Refused as e:
-        step(inv, "failed")
-        run.failed += 1
-        run.failures.append((inv.email, str(e)))
-    except MailError as e:
-        step(inv, "unknown")
-        run.unknown += 1
-        run.error = str(e)
-    else:
-        step(inv, "sent")
-        run.sent += 1
-    session.flush()
-    delivery.commit()
-    return run.error is None

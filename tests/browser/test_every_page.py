@@ -130,13 +130,14 @@ class World:
 
 def _demo(app: Flask, base: str) -> dict[str, object]:
     """Load a small demo city; return the values for route variables (and set-up/link URLs)."""
-    from survey.mail import compose, connect, settings_from_config
+    from survey.mail import connect, settings_from_config
     from survey.models import Invitation, Job, Round, Unit
     from survey.results.report import write_documents
     from survey.sealing import app_sealer
     from survey.services.accounts import create_user
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
+    from survey.services.mail import compose, letterhead
 
     with app.app_context(), app.test_request_context(base_url=base):
         load_demo(db.session, per_year=150, sealer=app_sealer(), write_documents=write_documents)
@@ -164,10 +165,11 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
         with connect(settings) as sender:  # one message in the outbox, as the admin sends it
             sender.send(
                 compose(
+                    db.session,
                     "invitation",
                     "a.person.with.a.rather.long.address@forvaltning.demo.example",
                     f"{base}/s/{'x' * 43}",
-                    settings=settings,
+                    head=letterhead(app.config, settings),
                     round_name=OPEN_ROUND,
                     lang="sv",
                 )
