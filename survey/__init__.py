@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_template_globals(app)
     register_blinks(app)  # before the rate limits wrap the views: a retry counts once
     register_cli(app)
     register_error_handlers(app)
@@ -119,6 +120,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(roles.bp)  # role competence profiles (public)
+
+
+def register_template_globals(app: Flask) -> None:
+    """The number formats every template calls (``survey.results.numbers``), registered once
+    for the whole app: a page writes a figure the same whichever view rendered it."""
+    from survey.results.numbers import TEMPLATE_GLOBALS
+
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 
 
 def register_blinks(app: Flask) -> None:

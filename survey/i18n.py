@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_app_context, has_request_context, request, session
-from flask_babel import force_locale, format_date, format_number, get_locale
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 
 from analysis.errors import Problem, Text
@@ -100,6 +100,5 @@ def template_helpers() -> dict[str, Any]:
         "role_name": role_name,
         "role_hint": role_hint,
         "ROLES": ROLES,
-        "number": format_number,
         "localise": localise,
     }

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from flask_babel import format_number
 from flask_babel import gettext as _
 
 from survey.forms import FormErrors
 from survey.i18n import tr
+from survey.results.numbers import number
 from survey.services import respond as service
 
 QUESTION_IN_ERROR = 70  # characters of a statement quoted in an error message
@@ -39,7 +39,7 @@ def page_errors(current: service.Page, problems: list[service.FieldError]) -> Fo
             errors.add(
                 _(
                     "Kommentaren får vara högst %(max)s tecken",
-                    max=format_number(service.MAX_COMMENT),
+                    max=number(service.MAX_COMMENT, 0),
                 ),
                 f"#c-{p.field}",
                 p.field,

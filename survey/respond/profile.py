@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, render_template, session
-from flask_babel import format_decimal
 from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.profile import Profile, build_profile, category_levels, profile_categories
@@ -24,6 +23,7 @@ from survey.i18n import long_date
 from survey.models import Round
 from survey.models.enums import RoundStatus
 from survey.respond.context import Respondent, Stop
+from survey.results.numbers import number
 from survey.sealing import SealError, app_sealer
 from survey.services import respond as service
 from survey.services.rounds import snapshot_questionnaire
@@ -104,7 +104,7 @@ def _context() -> dict[str, Any]:
 
 def format_level(value: float) -> str:
     """A level with one decimal in the page's language (3,7 in Swedish)."""
-    return str(format_decimal(round(value, 1), format="0.0"))
+    return number(round(value, 1), 1)
 
 
 def show() -> str:

@@ -33,13 +33,8 @@ __all__ = [
     "stacked_bars",
 ]
 
+# How a value is written: a formatter of survey.results.numbers, chosen by the caller.
 Number = Callable[[float], str]
-
-
-def one_decimal(value: float) -> str:
-    """The default number format: one decimal, point as decimal mark."""
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text  # never a negative zero
 
 
 @dataclass(frozen=True)
@@ -109,7 +104,7 @@ def bar_chart(
     title: str,
     caption: str,
     texts: Texts = Texts(),
-    fmt: Number = one_decimal,
+    fmt: Number,
     scale: tuple[float, float] = (0.0, 100.0),
 ) -> Chart:
     """Horizontal bars with 95 % CI whiskers and the value written at each bar.
@@ -186,7 +181,7 @@ def line_chart(
     title: str,
     caption: str,
     texts: Texts = Texts(),
-    fmt: Number = one_decimal,
+    fmt: Number,
     scale: tuple[float, float] = (0.0, 100.0),
 ) -> Chart:
     """A trend: one marker per point with its CI whisker and value, joined where both shown."""
@@ -241,10 +236,6 @@ def line_chart(
     return Chart(name, svg, caption, f"{title}. {desc}.", header, rows)
 
 
-def percent(value: float) -> str:
-    return f"{value:.0f} %"
-
-
 def stacked_bars(
     name: str,
     stacks: Sequence[Stack],
@@ -253,7 +244,7 @@ def stacked_bars(
     title: str,
     caption: str,
     texts: Texts = Texts(),
-    fmt: Number = percent,
+    fmt: Number,
 ) -> Chart:
     """100 % stacked bars of answer counts (e.g. the answers 1…6 and "vet ej" of items).
 

@@ -56,11 +56,6 @@ class TopGap:
     rank: int
 
 
-def percent(share: float) -> str:
-    """A share as the pages and the SVG print it (whole percent)."""
-    return f"{share * 100:.0f} %"
-
-
 def gap_roles(q: Questionnaire) -> list[str]:
     """Roles with a target in at least one competence category (targets are per role)."""
     have = {r for c in q.categories if c.dimension == "competence" for r in c.target}

@@ -18,13 +18,12 @@ from survey.extensions import db
 from survey.i18n import role_name, tr
 from survey.models import Round, Unit
 from survey.models.enums import FINISHED, UserRole
-from survey.results.dashboard import bp, closed_round, figures, number
+from survey.results.dashboard import bp, closed_round, figures
 from survey.results.gap_tables import (
     BANDS,
     gap_categories,
     gap_roles,
     heatmap,
-    percent,
     top_gaps,
     trend,
     units_shown,
@@ -126,8 +125,6 @@ def gaps(round_id: int) -> str:
         trend=trend(years, unit, role, categories) if unit else [],
         bands=BANDS,
         labels={c.id: tr(c.title) for c in q.categories},
-        percent=percent,
-        decimal=number,
     )
 
 

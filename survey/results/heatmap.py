@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from survey.results.gap_tables import HeatRow, percent
+from survey.results.gap_tables import HeatRow
+from survey.results.numbers import percent
 from survey.results.svg import esc as escape
 
 #: Fill and text colour per band (light → dark); the text keeps a contrast of at least 4.5:1.

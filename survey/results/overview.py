@@ -248,5 +248,4 @@ def overview(round_id: int) -> str:
         low_alpha=low_alpha(fig),
         compare_id=compare_id,
         others=[r for r in others if r.snapshot.instrument == rnd.snapshot.instrument],
-        number=number,
     )

@@ -25,6 +25,7 @@ from analysis.typology import UNDETERMINED_NAME
 from survey.extensions import db
 from survey.i18n import page_lang, template_helpers
 from survey.models import Round
+from survey.results.numbers import interval, number, percent
 from survey.services.errors import MognadError
 from survey.services.publish import (
     published_file,
@@ -39,10 +40,11 @@ bp.context_processor(template_helpers)
 
 @bp.context_processor
 def figures_helpers() -> dict[str, Any]:
-    """The report's own number formats, so a page and the report show the same digits."""
-    from survey.results.report import day, interval, number, percent, signed
+    """The report's names for the number formats (``survey.results.numbers``, registered for
+    every template) and its date, so a page and the report show the same digits."""
+    from survey.results.report import day
 
-    return {"num": number, "ci": interval, "signed": signed, "day": day, "pct": percent}
+    return {"num": number, "ci": interval, "day": day, "pct": percent}
 
 
 STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
@@ -85,13 +87,11 @@ def file_label(filename: str) -> str:
 
 
 def size_text(size: int) -> str:
-    from flask_babel import format_decimal
-
     if size < 1000:
         return _("%(n)s byte", n=size)
     if size < 1_000_000:
-        return _("%(n)s kB", n=format_decimal(size / 1000, format="#,##0"))
-    return _("%(n)s MB", n=format_decimal(size / 1_000_000, format="#,##0.0"))
+        return _("%(n)s kB", n=number(size / 1000, 0))
+    return _("%(n)s MB", n=number(size / 1_000_000, 1))
 
 
 def _round_or_404(round_id: int) -> Round:

@@ -16,7 +16,6 @@ round closed), no request, no random id.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from analysis.languages import LANGUAGES
 from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
 from survey.results.charts import Bar, Chart, Texts, bar_chart
-from survey.results.numbers import DASH, number
+from survey.results.numbers import DASH, interval, number, p_value, percent, signed
 from survey.results.report_data import COMPOSITES, ReportData, build
 from survey.results.report_pages import picture, summary, unit_pages
 from survey.results.report_ua import document_class
@@ -42,33 +41,6 @@ from survey.services.report import RoundFigures
 # says where the full cell grid is instead of carrying it.
 MEDIA: tuple[str, ...] = ("html", "pdf")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
-
-
-def _missing(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def signed(x: Any, digits: int = 1) -> str:
-    if _missing(x):
-        return DASH
-    text = number(x, digits)
-    return text if x < 0 else "+" + text
-
-
-def interval(low: Any, high: Any, digits: int = 1) -> str:
-    if _missing(low) or _missing(high):
-        return DASH
-    return f"{number(low, digits)} {DASH} {number(high, digits)}"
-
-
-def p_value(p: Any) -> str:
-    if _missing(p):
-        return DASH
-    return "< " + number(0.001, 3) if p < 0.001 else number(p, 3)
-
-
-def percent(x: Any, digits: int = 0) -> str:
-    return DASH if _missing(x) else number(100 * x, digits) + " %"
 
 
 def day(value: Any) -> str:

@@ -66,7 +66,6 @@ def suggestions(round_id: int) -> str:
         for_unit={("quadrant", quadrant)} | {("category", w.category) for w in weak},
         quadrants=QUADRANTS,
         done=request.args.get("done"),
-        decimal=lambda x: f"{x:.0f}",
     )
 
 

@@ -8,6 +8,7 @@ subtree stops at their own unit). Item distributions come suppressed from
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
@@ -26,7 +27,6 @@ from survey.results.dashboard import (
     compare_arg,
     figures,
     may_see,
-    number,
     remembered,
     require_unit,
     role_arg,
@@ -39,6 +39,7 @@ from survey.results.figures import (
     indices_for,
     unit_names,
 )
+from survey.results.numbers import number, percent
 from survey.results.overview import chart_texts, chart_url
 from survey.results.quadrant_map import quadrant_section
 from survey.services import stored
@@ -246,7 +247,7 @@ def items_chart(
         title=_("Svarsfördelning: %(category)s", category=tr(cat.title)),
         caption=_("Andel av svaren per svarsalternativ och fråga."),
         texts=charts.Texts(**{**chart_texts().__dict__, "label": _("Fråga")}),
-        fmt=lambda v: f"{number(v, 0)} %",
+        fmt=functools.partial(percent, unit="percent"),
     )
 
 
@@ -312,6 +313,5 @@ def unit(round_id: int, code: str) -> str:
         answer_labels=answer_labels,
         item_text=lambda item: tr(fig.questionnaire.items[item][0].text),
         compare_id=compare_id,
-        number=number,
         change_word=change_word,
     )

@@ -24,6 +24,7 @@ def test_bar_chart_table_equals_picture_and_hides_what_is_hidden() -> None:
         [Bar("Mognad", 61.25, 58.5, 63.94), Bar("Liten enhet", None, None, None)],
         title="Poäng",
         caption="Poäng per index",
+        fmt="{:.1f}".format,
     )
     assert chart.rows == (("Mognad", "61.2", "58.5", "63.9"), ("Liten enhet", "–", "–", "–"))
     drawn = texts(chart.svg)
@@ -37,6 +38,7 @@ def test_line_chart_leaves_a_gap_for_a_hidden_year() -> None:
         [Bar("2024", 50.0, 45.0, 55.0), Bar("2025", None), Bar("2026", 60.0, 55.0, 65.0)],
         title="Trend",
         caption="Per år",
+        fmt="{:.1f}".format,
     )
     assert [r[1] for r in chart.rows] == ["50.0", "–", "60.0"]
     assert chart.svg.count("<path") == 2 + 2  # two whiskers, two one-point segments
@@ -50,6 +52,7 @@ def test_stacked_bars_give_shares_that_add_up_and_patterns_per_answer() -> None:
         ["1", "2", "3", "4", "5", "Vet ej"],
         title="Svar",
         caption="Fördelning",
+        fmt="{:.0f} %".format,
     )
     shown, hidden = chart.rows
     assert shown == ("Fråga", "10 %", "10 %", "20 %", "40 %", "0 %", "20 %")
