@@ -23,6 +23,7 @@ whole organisation, which a manager is never allowed.
 from __future__ import annotations
 
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from flask import Blueprint, abort, g
@@ -124,9 +125,7 @@ def allowed(user: Any, action: Action | str, unit: UnitRef | None = None) -> boo
     silently refusing (or, worse, being mistaken for another action).
     """
     action = Action(action)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if not getattr(user, "is_active", False):
+    if not signed_in_and_active(user):
         return False
     if action not in actions_of(user):
         return False
@@ -140,22 +139,29 @@ def allowed(user: Any, action: Action | str, unit: UnitRef | None = None) -> boo
 def units_in_scope(user: Any, year: int, action: Action = Action.VIEW_RESULTS) -> set[str] | None:
     """The unit codes of ``year`` where this user may do ``action`` (by default: see results);
     None means every unit."""
-    if not may_somewhere(user, action):
+    if not allowed_anywhere(user, action):
         return set()
     if not scoped(user):
         return None
     return {code for code in _parents(year) if in_scope(user.unit_codes, year, code)}
 
 
-def may_somewhere(user: Any, action: Action) -> bool:
-    """Whether ``user`` may do ``action`` anywhere (a scoped account: in some unit of theirs)."""
+def allowed_anywhere(user: Any, action: Action | str) -> bool:
+    """Whether ``user`` may do ``action`` anywhere: organisation-wide, or (a manager, a scoped
+    administrator) in some unit of theirs. What decides whether a kind of page is offered or
+    opened at all; each unit on it is then asked with :func:`allowed` or :func:`may_see`."""
     if allowed(user, action):
         return True
-    return scoped(user) and allowed_somewhere(user) and action in actions_of(user)
+    return scoped(user) and signed_in_and_active(user) and Action(action) in actions_of(user)
 
 
-def allowed_somewhere(user: Any) -> bool:
-    """A signed-in, active account (any role may have something to see)."""
+def may_see(user: Any, year: int, code: str) -> bool:
+    """Whether ``user`` may see the results of unit ``code`` of ``year``'s tree."""
+    return allowed(user, Action.VIEW_RESULTS, SimpleNamespace(year=year, code=code))
+
+
+def signed_in_and_active(user: Any) -> bool:
+    """A signed-in account that is not disabled (what every right starts from)."""
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)

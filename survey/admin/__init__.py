@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from survey.access import Action, actions_of, may_somewhere, staff_only
+from survey.access import Action, actions_of, allowed_anywhere, staff_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 staff_only(bp)
@@ -33,11 +33,6 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
 )
 
 
-def may_use(user: object, action: Action) -> bool:
-    """Whether ``user`` may use a page for ``action`` somewhere (a manager: in their units)."""
-    return may_somewhere(user, action)
-
-
 @bp.get("/")
 def home() -> str:
     """Who is signed in, in which role, and the staff pages that role may use."""
@@ -45,7 +40,7 @@ def home() -> str:
     pages = [
         (endpoint, label)
         for endpoint, action, label in PAGES
-        if endpoint in current_app.view_functions and may_use(current_user, action)
+        if endpoint in current_app.view_functions and allowed_anywhere(current_user, action)
     ]
     return render_template(
         "admin/home.html",

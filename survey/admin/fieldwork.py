@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.roles import ROLES
-from survey.access import Action, allowed, may_somewhere, require, units_in_scope
+from survey.access import Action, allowed, allowed_anywhere, require, units_in_scope
 from survey.admin import bp
 from survey.extensions import db
 from survey.i18n import template_helpers
@@ -34,7 +34,7 @@ def _round(name: str) -> Round:
 
 
 def _may_see_some_fieldwork() -> None:
-    if not may_somewhere(current_user, Action.VIEW_FIELDWORK):
+    if not allowed_anywhere(current_user, Action.VIEW_FIELDWORK):
         abort(403)
 
 
@@ -92,7 +92,7 @@ def fieldwork(name: str) -> str:
         k=_k(rnd),
         invited_round=rnd.mode == RoundMode.INVITED,
         remind=_remindable(rnd, code),
-        may_hand_out=may_somewhere(current_user, Action.SEND_MAIL),
+        may_hand_out=allowed_anywhere(current_user, Action.SEND_MAIL),
     )
 
 

@@ -13,7 +13,7 @@ from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.access import Action, allowed, may_somewhere
+from survey.access import Action, allowed, allowed_anywhere
 from survey.admin import bp
 from survey.admin.rounds import load_round
 from survey.extensions import db
@@ -24,7 +24,7 @@ from survey.services.links import ISSUABLE, subtree, unit_in_round, unit_url
 
 
 def _open_round(round_id: int) -> Round:
-    if not may_somewhere(current_user, Action.SEND_MAIL):
+    if not allowed_anywhere(current_user, Action.SEND_MAIL):
         abort(403)
     rnd = load_round(round_id)
     if rnd.mode != RoundMode.OPEN:

@@ -1,9 +1,10 @@
 """The staff menu on every staff page: the sections this user may use, the current one marked.
 
 Built from the same list as the staff home (``survey.admin.PAGES``) and asked of the same
-``may_use``, so the menu can never offer a section the home page (and ``survey.access``) would
-refuse. A section is current when the page's path lies under the section's own path, so a
-round's detail page marks "Omgångar" without every view having to say so.
+``survey.access.allowed_anywhere``, so the menu can never offer a section the home page (and
+``survey.access``) would refuse. A section is current when the page's path lies under the
+section's own path, so a round's detail page marks "Omgångar" without every view having to
+say so.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
+
+from survey.access import allowed_anywhere
 
 #: Blueprints whose pages are staff pages (signed-in, with the wide layout and the menu).
 STAFF_BLUEPRINTS = frozenset({"admin", "dashboard"})
@@ -46,7 +49,7 @@ def _current(href: str, path: str, home: bool) -> str | None:
 
 def staff_menu() -> list[Entry]:
     """The entries of the menu for this request; empty on pages that are not staff pages."""
-    from survey.admin import PAGES, may_use
+    from survey.admin import PAGES
 
     if not is_staff_page():
         return []
@@ -54,7 +57,7 @@ def staff_menu() -> list[Entry]:
     home = url_for("admin.home")
     entries = [Entry(home, str(lazy_gettext("Startsida")), _current(home, path, True))]
     for endpoint, action, label in PAGES:
-        if endpoint in current_app.view_functions and may_use(current_user, action):
+        if endpoint in current_app.view_functions and allowed_anywhere(current_user, action):
             href = url_for(endpoint)
             entries.append(Entry(href, str(label), _current(href, path, False)))
     return entries

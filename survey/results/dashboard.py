@@ -10,7 +10,6 @@ overview starts at the units they are bound to, and any other unit is refused wi
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from types import SimpleNamespace
 from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -19,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.roles import OUTPUT_ROLES
-from survey.access import ROLE_ACTIONS, Action, allowed, in_scope, staff_only
+from survey.access import Action, allowed_anywhere, in_scope, may_see, staff_only
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.i18n import template_helpers
@@ -59,10 +58,7 @@ def bad_request(error: MognadError) -> tuple[str, int]:
 
 def may_view_results() -> None:
     """Anyone whose role has results somewhere (a manager: in their units); 403 otherwise."""
-    if allowed(current_user, Action.VIEW_RESULTS):
-        return
-    manager = current_user.role == UserRole.MANAGER
-    if not (manager and Action.VIEW_RESULTS in ROLE_ACTIONS[UserRole.MANAGER]):
+    if not allowed_anywhere(current_user, Action.VIEW_RESULTS):
         abort(403)
 
 
@@ -144,13 +140,9 @@ def compare_arg() -> int | None:
     return int(raw)
 
 
-def may_see(year: int, code: str) -> bool:
-    return allowed(current_user, Action.VIEW_RESULTS, SimpleNamespace(year=year, code=code))
-
-
 def require_unit(rnd: Round, code: str) -> None:
     """403 for a unit outside the user's scope, 404 for one the year's tree does not have."""
-    if not may_see(rnd.year, code):
+    if not may_see(current_user, rnd.year, code):
         abort(403)
     if code not in set(tree_frame(db.session(), rnd.year)["unit"]):
         abort(404)

@@ -13,11 +13,11 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.access import ROLE_ACTIONS, Action, allowed, require, units_in_scope
+from survey.access import Action, allowed, allowed_anywhere, require, units_in_scope
 from survey.extensions import db
 from survey.i18n import role_name, tr
 from survey.models import Round, Unit
-from survey.models.enums import FINISHED, UserRole
+from survey.models.enums import FINISHED
 from survey.results.dashboard import bp, closed_round, figures
 from survey.results.gap_tables import (
     BANDS,
@@ -39,9 +39,7 @@ from survey.services.statistics import tree_frame
 def gap_links() -> dict[str, object]:
     """Lets the overview link the gap page only for those who may open it (a manager: for
     their own units)."""
-    from survey.admin import may_use
-
-    return {"may_view_gaps": lambda: may_use(current_user, Action.VIEW_GAPS)}
+    return {"may_view_gaps": lambda: allowed_anywhere(current_user, Action.VIEW_GAPS)}
 
 
 def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] | None:
@@ -57,8 +55,8 @@ def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] |
             abort(404)
     if allowed(current_user, action):
         return None
-    if current_user.role == UserRole.MANAGER and action in ROLE_ACTIONS[UserRole.MANAGER]:
-        return units_in_scope(current_user, rnd.year) or set()
+    if allowed_anywhere(current_user, action):  # a manager: their units
+        return units_in_scope(current_user, rnd.year, action) or set()
     abort(403)
 
 

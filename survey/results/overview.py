@@ -10,9 +10,11 @@ from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.typology import QUADRANTS, UNDETERMINED, UNDETERMINED_NAME, place_unit
+from survey.access import may_see
 from survey.extensions import db
 from survey.i18n import page_lang, role_name
 from survey.models import Round
@@ -23,7 +25,6 @@ from survey.results.dashboard import (
     closed_round,
     compare_arg,
     figures,
-    may_see,
     number,
     require_unit,
     role_arg,
@@ -119,7 +120,7 @@ def trend_points(rnd: Round, unit: str, role: str) -> list[dict[str, Any]]:
     ).all()
     points = []
     for other in earlier:
-        if other.snapshot.instrument != instrument or not may_see(other.year, unit):
+        if other.snapshot.instrument != instrument or not may_see(current_user, other.year, unit):
             continue
         if other.year == rnd.year and other.id != rnd.id:
             continue
@@ -239,7 +240,9 @@ def overview(round_id: int) -> str:
         weights_text=weights_text,
         rows=rows,
         quadrant=quadrant_of(fig, unit, role),
-        qmap=quadrant_section(fig, unit, role, lambda c: may_see(rnd.year, c), page_lang()),
+        qmap=quadrant_section(
+            fig, unit, role, lambda c: may_see(current_user, rnd.year, c), page_lang()
+        ),
         scores=scores_chart(rnd, fig, unit, role),
         scores_url=chart_url(rnd, "scores", **args),
         trend=trend_chart(rnd, unit, role),

@@ -13,10 +13,12 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from analysis import tree as trees
 from analysis.instruments import Category
 from analysis.nonresponse import role_mix_notes
+from survey.access import may_see
 from survey.extensions import db
 from survey.i18n import page_lang, tr
 from survey.models import Round
@@ -26,7 +28,6 @@ from survey.results.dashboard import (
     closed_round,
     compare_arg,
     figures,
-    may_see,
     remembered,
     require_unit,
     role_arg,
@@ -95,7 +96,7 @@ def comparators(fig: RoundFigures, rnd: Round, code: str) -> tuple[list[tuple[st
     wanted += [(_("Hela organisationen"), c) for c in chain[2:][-1:]]
     if len(chain) == 2:
         wanted = [(_("Överordnad enhet, hela organisationen"), chain[1])]
-    shown = [(title, c) for title, c in wanted if may_see(rnd.year, c)]
+    shown = [(title, c) for title, c in wanted if may_see(current_user, rnd.year, c)]
     return out + shown, len(shown) < len(wanted)
 
 
@@ -259,7 +260,9 @@ def unit(round_id: int, code: str) -> str:
     fig = figures(rnd, compare_id)
     index = index_arg(fig, role)
     parent = subtree(fig, code)[1]
-    path = [c for c in reversed(trees.ancestors(code, parent)[1:]) if may_see(rnd.year, c)]
+    path = [
+        c for c in reversed(trees.ancestors(code, parent)[1:]) if may_see(current_user, rnd.year, c)
+    ]
     table = items(rnd, fig)
     groups = item_groups(table, code, role)
     args = {"role": role, "unit": code, "compare": compare_id}
@@ -298,7 +301,9 @@ def unit(round_id: int, code: str) -> str:
         out_of_scope=comparators(fig, rnd, code)[1],
         compare_rows=compare_rows(fig, rnd, code, role),
         wording=compare_wording(fig, rnd, code),
-        qmap=quadrant_section(fig, code, role, lambda c: may_see(rnd.year, c), page_lang()),
+        qmap=quadrant_section(
+            fig, code, role, lambda c: may_see(current_user, rnd.year, c), page_lang()
+        ),
         compare_chart=compare_chart(fig, rnd, code, role, index),
         compare_url=chart_url(rnd, "compare", index=index, **args),
         groups=[
