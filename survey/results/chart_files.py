@@ -9,8 +9,15 @@ from __future__ import annotations
 from flask import Response, abort, request
 
 from survey.results.dashboard import bp, closed_round, compare_arg, figures, require_unit, role_arg
-from survey.results.overview import focus_unit, scores_chart, trend_chart
-from survey.results.units import compare_chart, index_arg, items, items_chart
+from survey.results.page_charts import (
+    compare_chart,
+    focus_unit,
+    index_arg,
+    items,
+    items_chart,
+    scores_chart,
+    trend_chart,
+)
 
 
 @bp.get("/<int:round_id>/charts/<name>.svg")

@@ -10,6 +10,7 @@ overview starts at the units they are bound to, and any other unit is refused wi
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from types import SimpleNamespace
 from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -18,13 +19,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.roles import OUTPUT_ROLES
-from survey.access import Action, allowed_anywhere, in_scope, may_see, staff_only
+from survey.access import (
+    Action,
+    allowed,
+    allowed_anywhere,
+    in_scope,
+    may_see,
+    require,
+    staff_only,
+    units_in_scope,
+)
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.i18n import template_helpers
-from survey.models import Round
+from survey.models import Round, Unit
 from survey.models.enums import FINISHED, UserRole
-from survey.results.numbers import number  # noqa: F401  (the pages' number format)
 from survey.services import memo, stored
 from survey.services.errors import MognadError
 from survey.services.report import RoundFigures, round_k
@@ -146,6 +155,24 @@ def require_unit(rnd: Round, code: str) -> None:
         abort(403)
     if code not in set(tree_frame(db.session(), rnd.year)["unit"]):
         abort(404)
+
+
+def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] | None:
+    """Unit codes of ``rnd``'s year this user may see for ``action`` (None: all of them).
+
+    403 for someone without the action, or for a ``code`` outside their subtree; 404 for a
+    code the year's tree does not have.
+    """
+    if code:
+        unit = db.session.query(Unit).filter_by(year=rnd.year, code=code).one_or_none()
+        require(action, unit or SimpleNamespace(year=rnd.year, code=code))
+        if unit is None:
+            abort(404)
+    if allowed(current_user, action):
+        return None
+    if allowed_anywhere(current_user, action):  # a manager: their units
+        return units_in_scope(current_user, rnd.year, action) or set()
+    abort(403)
 
 
 def top_units(rnd: Round) -> list[str]:

@@ -7,18 +7,16 @@ the page and in both downloads alike, with the same suppressed cells everyone se
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.access import Action, allowed, allowed_anywhere, require, units_in_scope
+from survey.access import Action, allowed_anywhere
 from survey.extensions import db
 from survey.i18n import role_name, tr
-from survey.models import Round, Unit
+from survey.models import Round
 from survey.models.enums import FINISHED
-from survey.results.dashboard import bp, closed_round, figures
+from survey.results.dashboard import bp, closed_round, figures, scope_for
 from survey.results.gap_tables import (
     BANDS,
     gap_categories,
@@ -40,24 +38,6 @@ def gap_links() -> dict[str, object]:
     """Lets the overview link the gap page only for those who may open it (a manager: for
     their own units)."""
     return {"may_view_gaps": lambda: allowed_anywhere(current_user, Action.VIEW_GAPS)}
-
-
-def scope_for(action: Action, rnd: Round, code: str | None = None) -> set[str] | None:
-    """Unit codes of ``rnd``'s year this user may see for ``action`` (None: all of them).
-
-    403 for someone without the action, or for a ``code`` outside their subtree; 404 for a
-    code the year's tree does not have.
-    """
-    if code:
-        unit = db.session.query(Unit).filter_by(year=rnd.year, code=code).one_or_none()
-        require(action, unit or SimpleNamespace(year=rnd.year, code=code))
-        if unit is None:
-            abort(404)
-    if allowed(current_user, action):
-        return None
-    if allowed_anywhere(current_user, action):  # a manager: their units
-        return units_in_scope(current_user, rnd.year, action) or set()
-    abort(403)
 
 
 def _role(roles: list[str]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,136 +19,30 @@ from survey.extensions import db
 from survey.i18n import page_lang, role_name
 from survey.models import Round
 from survey.models.enums import FINISHED
-from survey.results import charts
 from survey.results.dashboard import (
     bp,
     closed_round,
     compare_arg,
     figures,
-    number,
-    require_unit,
     role_arg,
     top_units,
 )
 from survey.results.figures import (
     cells,
     change_word,
-    effect_word,
-    index_label,
-    indices_for,
     low_alpha,
     unit_names,
 )
+from survey.results.numbers import number
+from survey.results.page_charts import (
+    chart_url,
+    focus_unit,
+    score_rows,
+    scores_chart,
+    trend_chart,
+)
 from survey.results.quadrant_map import quadrant_section
 from survey.services.report import RoundFigures
-
-
-def chart_texts() -> charts.Texts:
-    return charts.Texts(
-        label=_("Index"),
-        value=_("Medelvärde (0–100)"),
-        ci_low=_("95 % KI, nedre"),
-        ci_high=_("95 % KI, övre"),
-        missing="–",
-        missing_note=_("visas inte, för att skydda svarande"),
-        ci_note=_("Strecken visar 95 % konfidensintervall."),
-    )
-
-
-def focus_unit(rnd: Round) -> str:
-    """``?unit=`` when in scope (403 otherwise), else the user's top unit."""
-    code = request.args.get("unit")
-    if code:
-        require_unit(rnd, code)
-        return code
-    tops = top_units(rnd)
-    if not tops:
-        abort(403)
-    return tops[0]
-
-
-def score_rows(fig: RoundFigures, unit: str, role: str) -> list[dict[str, Any]]:
-    """The index rows of a unit and role, in report order, with labels and change words."""
-    found = cells(fig, unit, role)
-    rows = []
-    for index in indices_for(fig.questionnaire, role):
-        row = found.get(index)
-        if row is None:
-            continue  # not a cell of this role (no items), so not a row at all
-        arrow, word = change_word(row["change"])
-        rows.append(
-            {
-                **row,
-                "label": index_label(fig.questionnaire, index),
-                "arrow": arrow,
-                "change_word": word,
-                "effect_word": effect_word(row["effect_size"]),
-            }
-        )
-    return rows
-
-
-def scores_chart(rnd: Round, fig: RoundFigures, unit: str, role: str) -> charts.Chart:
-    rows = score_rows(fig, unit, role)
-    name = unit_names(fig).get(unit, unit)
-    bars = [
-        charts.Bar(
-            r["label"],
-            None if r["suppressed"] else r["score"],
-            None if r["suppressed"] else r["ci_low"],
-            None if r["suppressed"] else r["ci_high"],
-        )
-        for r in rows
-    ]
-    return charts.bar_chart(
-        "scores",
-        bars,
-        title=_("Poäng per index: %(unit)s", unit=name),
-        caption=_("Medelvärde per dimension och kategori, %(round)s, 0–100.", round=rnd.name),
-        texts=chart_texts(),
-        fmt=number,
-    )
-
-
-def trend_points(rnd: Round, unit: str, role: str) -> list[dict[str, Any]]:
-    """Maturity per closed year of the same instrument, each from that year's figures."""
-    instrument = rnd.snapshot.instrument
-    earlier = db.session.scalars(
-        select(Round)
-        .where(Round.year <= rnd.year, Round.status.in_(FINISHED))
-        .order_by(Round.year, Round.id)
-    ).all()
-    points = []
-    for other in earlier:
-        if other.snapshot.instrument != instrument or not may_see(current_user, other.year, unit):
-            continue
-        if other.year == rnd.year and other.id != rnd.id:
-            continue
-        row = cells(figures(other), unit, role).get("maturity")
-        if row is not None:
-            points.append({**row, "round_id": other.id})
-    return points
-
-
-def trend_chart(rnd: Round, unit: str, role: str) -> charts.Chart:
-    points = [
-        charts.Bar(
-            f"{p['year']}",
-            None if p["suppressed"] else p["score"],
-            None if p["suppressed"] else p["ci_low"],
-            None if p["suppressed"] else p["ci_high"],
-        )
-        for p in trend_points(rnd, unit, role)
-    ]
-    texts = chart_texts()
-    return charts.line_chart(
-        "trend",
-        points,
-        title=_("Digital mognad per år"),
-        caption=_("Digital mognad (0–100) för varje stängd omgång av samma enkät."),
-        texts=charts.Texts(**{**texts.__dict__, "label": _("År")}),
-        fmt=number,
-    )
 
 
 def response_rate(fig: RoundFigures, unit: str) -> dict[str, Any] | None:
@@ -191,15 +85,6 @@ def quadrant_of(fig: RoundFigures, unit: str, role: str) -> dict[str, Any] | Non
         "legacy": placed.legacy,
         "reasons": placed.reasons,
     }
-
-
-def chart_url(rnd: Round, name: str, **args: Any) -> str:
-    return url_for(
-        "dashboard.chart",
-        round_id=rnd.id,
-        name=name,
-        **{k: v for k, v in args.items() if v is not None},
-    )
 
 
 @bp.get("/<int:round_id>/")

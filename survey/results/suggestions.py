@@ -21,8 +21,7 @@ from survey.access import Action, allowed, require
 from survey.extensions import db
 from survey.forms import FormErrors
 from survey.i18n import role_name, tr
-from survey.results.dashboard import bp, closed_round, figures, top_units
-from survey.results.gaps import scope_for
+from survey.results.dashboard import bp, closed_round, figures, scope_for, top_units
 from survey.services import suggestions as service
 from survey.services.rounds import snapshot_questionnaire
 from survey.services.statistics import tree_frame
