@@ -105,9 +105,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey import admin, api, auth, main, respond, roles
-    from survey.results import dashboard
+    from survey import main, respond, roles
+    from survey.admin import routes as admin
+    from survey.api import routes as api
+    from survey.auth import routes as auth
     from survey.results import public as results
+    from survey.results import routes as dashboard
     from survey.security import BoundedInt
 
     # Before any rule is added: each rule binds its converter when it is registered.

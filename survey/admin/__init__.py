@@ -1,5 +1,8 @@
 """Staff pages. Every view is for signed-in staff only and asks ``survey.access`` what it may
 show; sign-in is checked for the whole blueprint (``survey.access.staff_only``).
+
+The page modules put their routes on ``bp`` and are imported in one place,
+:mod:`survey.admin.routes`, which the app registers; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from survey.access import Action, actions_of, allowed_anywhere, staff_only
+from survey.admin import nav
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 staff_only(bp)
@@ -50,25 +54,6 @@ def home() -> str:
         pages=pages,
     )
 
-
-from survey.admin import (  # noqa: E402,F401
-    accounts,
-    audit,
-    exports,
-    feedback,
-    fieldwork,
-    jobs,
-    links,
-    mail,
-    nav,
-    org,
-    preview,
-    questionnaires,
-    reminders,
-    respondents,
-    rounds,
-    tokens,
-)
 
 # The staff menu is part of base.html, so every page's template gets it (empty off staff pages).
 bp.app_context_processor(nav.nav_helpers)

@@ -13,6 +13,9 @@ Who may read what:
 
 Errors are problem details (``survey.api.problems``), never HTML; responses read with a token are
 ``no-store``, public ones may be cached briefly and carry an ETag.
+
+The routes are in ``views``, imported in one place, :mod:`survey.api.routes`, which the app
+registers; this module does not import it.
 """
 
 from __future__ import annotations
@@ -96,6 +99,3 @@ def init_limits(app: Flask) -> None:
     limiter.shared_limit(
         lambda: str(current_app.config["RATELIMIT_API"]), scope="api", key_func=_client
     )(bp)
-
-
-from survey.api import views  # noqa: E402,F401  (routes register on bp)

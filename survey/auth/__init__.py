@@ -3,6 +3,9 @@
 Flask-Login identifies a session by the account's ``session_token`` rather than its id: setting
 a new token (disabling the account, changing or resetting the password) makes every existing
 session anonymous at its next request, on every device.
+
+The view modules (``views``, ``oidc``) put their routes on ``bp`` and are imported in one
+place, :mod:`survey.auth.routes`, which the app registers; this module imports neither.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ def _defaults(state: Any) -> None:
     app: Flask = state.app
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    oidc.init_app(app)
 
 
 @login_manager.user_loader
@@ -52,6 +54,3 @@ def no_store(response: Response) -> Response:
     """Staff pages hold codes and personal set-up links: no cache keeps a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-from survey.auth import oidc, views  # noqa: E402, F401  (routes register on bp)

@@ -1,5 +1,8 @@
 """Staff dashboards of closed rounds: the blueprint, its sign-in guard, and what views share.
 
+The views (``overview``, ``units``, ``gaps``, ``suggestions``, ``chart_files``) import ``bp``
+and the helpers from here and are themselves imported in one place, ``survey.results.routes``.
+
 Results exist only for closed (or published) rounds: an open round's figures would change
 between two visits and their difference would reveal an answer, so its pages say so and show
 nothing. Every figure comes from ``survey.services.report.round_figures`` (already suppressed)
@@ -197,6 +200,3 @@ def index() -> str:
         select(Round).where(Round.status.in_(FINISHED)).order_by(Round.year.desc(), Round.name)
     ).all()
     return render_template("results/index.html", rounds=rounds)
-
-
-from survey.results import chart_files, gaps, overview, suggestions, units  # noqa: E402,F401
