@@ -97,6 +97,25 @@ def _table(items: Sequence[Bar], fmt: Number, texts: Texts) -> tuple[tuple[str, 
     )
 
 
+def _ci_chart(
+    name: str,
+    points: Sequence[Bar],
+    title: str,
+    caption: str,
+    texts: Texts,
+    fmt: Number,
+    document: Callable[[str], str],
+) -> Chart:
+    """The end every chart of values with intervals shares: the table of its numbers, the
+    description that carries them for screen readers (``document`` draws the SVG around it),
+    and the chart."""
+    rows = _table(points, fmt, texts)
+    desc = "; ".join(f"{r[0]}: {r[1]}" for r in rows)
+    svg = document(f"{caption} {texts.ci_note} {desc}")
+    header = (texts.label, texts.value, texts.ci_low, texts.ci_high)
+    return Chart(name, svg, caption, f"{title}. {desc}.", header, rows)
+
+
 def bar_chart(
     name: str,
     bars: Sequence[Bar],
@@ -160,18 +179,13 @@ def bar_chart(
                 draw.tag("text", fmt(bar.value), x=label_x, y=bar_y + 14, font_weight="bold")
             )
     bottom = y + row
-    rows = _table(bars, fmt, texts)
-    desc = "; ".join(f"{r[0]}: {r[1]}" for r in rows)
-    svg = draw.document(
-        name,
-        bottom + 24,
-        title,
-        f"{caption} {texts.ci_note} {desc}",
-        draw.grid(left, width, top, bottom, scale) + body,
-        draw.patterns(cid, 2),
-    )
-    header = (texts.label, texts.value, texts.ci_low, texts.ci_high)
-    return Chart(name, svg, caption, f"{title}. {desc}.", header, rows)
+    grid = draw.grid(left, width, top, bottom, scale)
+    return _ci_chart(
+        name, bars, title, caption, texts, fmt,
+        lambda desc: draw.document(
+            name, bottom + 24, title, desc, grid + body, draw.patterns(cid, 2)
+        ),
+    )  # fmt: skip
 
 
 def line_chart(
@@ -229,11 +243,10 @@ def line_chart(
             draw.tag("circle", cx=x, cy=y, r=5, fill=draw.PAPER, stroke=draw.INK, stroke_width=2.5)
         )
         body.append(draw.tag("text", fmt(p.value), x=x + 9, y=y - 8, font_weight="bold"))
-    rows = _table(points, fmt, texts)
-    desc = "; ".join(f"{r[0]}: {r[1]}" for r in rows)
-    svg = draw.document(name, height, title, f"{caption} {texts.ci_note} {desc}", body)
-    header = (texts.label, texts.value, texts.ci_low, texts.ci_high)
-    return Chart(name, svg, caption, f"{title}. {desc}.", header, rows)
+    return _ci_chart(
+        name, points, title, caption, texts, fmt,
+        lambda desc: draw.document(name, height, title, desc, body),
+    )  # fmt: skip
 
 
 def stacked_bars(
