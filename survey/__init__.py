@@ -104,7 +104,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey import admin, api, auth, main, respond, roles
+    from survey import admin, api, auth, main, plans, respond, roles
     from survey.results import dashboard
     from survey.results import public as results
     from survey.security import BoundedInt
@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(roles.bp)  # role competence profiles (public)
+    app.register_blueprint(plans.bp)  # action plans (staff)
 
 
 def register_blinks(app: Flask) -> None:
