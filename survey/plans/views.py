@@ -120,12 +120,13 @@ def index() -> str:
     )
 
 
-def _prefill(form: PlanForm, rnd: Round, unit: str) -> bool:
+def _prefill(form: PlanForm, rnd: Round, unit: str) -> str | None:
     """Tick the unit's weakest shown categories and its quadrant, and write the improvement
-    suggestions for them as measures; only from figures this person may see. Whether the
-    results were used."""
+    suggestions for them as measures; only from figures this person may see. ``"filled"``,
+    ``"hidden"`` (the unit's figures are not shown: nothing to fill in) or None (this person
+    does not see the unit's results)."""
     if not allowed(current_user, Action.VIEW_RESULTS, SimpleNamespace(year=rnd.year, code=unit)):
-        return False
+        return None
     from survey.results.dashboard import figures
 
     fig = figures(rnd)
@@ -144,11 +145,11 @@ def _prefill(form: PlanForm, rnd: Round, unit: str) -> bool:
     form.categories.data = [w.category for w in weak]
     form.quadrant.data = quadrant or ""
     form.measures.data = "\n".join(lines)
-    return True
+    return "filled" if weak or quadrant else "hidden"
 
 
 def _form_page(
-    form: PlanForm, rnd: Round, unit: str, plan: ActionPlan | None, prefilled: bool
+    form: PlanForm, rnd: Round, unit: str, plan: ActionPlan | None, prefilled: str | None
 ) -> tuple[str, int]:
     names, _parents = _tree(rnd)
     errors = [{"href": f"#{name}", "text": messages[0]} for name, messages in form.errors.items()]
@@ -205,7 +206,7 @@ def new() -> Any:
         return redirect(url_for("plans.edit", plan_id=existing.id), 303)
     form = PlanForm()
     _choices(form, rnd)
-    prefilled = False
+    prefilled = None
     if request.method == "POST":
         done = _save(form, rnd, unit, None)
         if done is not None:
@@ -243,7 +244,7 @@ def edit(plan_id: int) -> Any:
         done = _save(form, rnd, plan.unit_code, plan)
         if done is not None:
             return done
-    return _form_page(form, rnd, plan.unit_code, plan, False)
+    return _form_page(form, rnd, plan.unit_code, plan, None)
 
 
 @bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])

@@ -53,6 +53,21 @@ def follow_up(page: str) -> str:
     return found.group(0)
 
 
+def test_the_form_starts_from_the_units_weakest_shown_categories(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+    earlier = figures(app, "R2024")
+    rows = earlier[
+        (earlier.unit_code == "EDU") & (earlier.role == "all")
+        & ~earlier["index"].isin(COMPOSITE_INDICES) & ~earlier["suppressed"].astype(bool)
+    ]  # fmt: skip
+    weakest = set(rows.sort_values("score")["index"].head(3))
+    page = text(admin.get(f"/plans/new?round={rounds['R2024']}&unit=EDU"))
+    checked = set(re.findall(r'name="categories" value="([^"]+)" checked', page))
+    assert checked == weakest
+    assert "Ifyllt från enhetens resultat" in page
+    hidden = text(admin.get(f"/plans/new?round={rounds['R2024']}&unit=TINY"))
+    assert "Inget är ifyllt" in hidden and " checked" not in hidden.split('name="quadrant"')[0]
+
+
 def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
     frame = figures(app, "R2025")
     category = categories(frame, "EDU", comparable=True)[0]
