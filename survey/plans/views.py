@@ -95,8 +95,8 @@ def index() -> str:
         codes = {c for c in choices if unit in ancestors(c, parents)}
     else:
         codes = set(choices)
-    fig_q = snapshot_questionnaire(db.session(), rnd)
-    labels = {c.id: str(tr(c.title)) for c in fig_q.categories}
+    q = snapshot_questionnaire(db.session(), rnd)
+    labels = {c.id: str(tr(c.title)) for c in q.categories}
     rows = []
     for plan in service.plans_of(db.session(), rnd.id, codes):
         top = forvaltning(plan.unit_code, parents)
