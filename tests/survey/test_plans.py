@@ -194,3 +194,20 @@ def test_a_plan_marked_for_the_report_is_published(app, runner, rounds, admin) -
     assert "Åtgärdsplaner" in pdf and "Varje skola har en dataplan." in pdf
     english = files["report.en.html"].decode()
     assert "Varje skola har en dataplan." in english  # staff text as written
+
+
+def test_a_scoped_administrator_plans_in_their_subtree_without_results(
+    app, runner, clock, rounds
+) -> None:  # type: ignore[no-untyped-def]
+    scoped = signed_in(app, runner, clock, "edu-admin@example.org", "admin", "EDU")
+    rid = rounds["R2024"]
+    page = scoped.get(f"/plans/new?round={rid}&unit=EDU-A")
+    assert page.status_code == 200
+    body = text(page)  # no results of the unit: nothing filled in, nothing said about figures
+    assert (
+        "Ifyllt från" not in body
+        and "Inget är ifyllt" not in body
+        and " checked" not in (body.split('name="quadrant"')[0])
+    )
+    assert scoped.get(f"/plans/new?round={rid}&unit=CARE").status_code == 403
+    assert plan(scoped, rid, "EDU-A", "comp_safety").status_code == 303
