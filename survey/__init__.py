@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.admin import routes as admin
     from survey.api import routes as api
     from survey.auth import routes as auth
+    from survey.plans import routes as plans
     from survey.results import public as results
     from survey.results import routes as dashboard
     from survey.security import BoundedInt
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(roles.bp)  # role competence profiles (public)
+    app.register_blueprint(plans.bp)  # action plans (staff)
 
 
 def register_template_globals(app: Flask) -> None:

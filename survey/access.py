@@ -15,6 +15,9 @@ read (and tested against an independent oracle) in one screen:
   fieldwork of their subtree (its response rates and its reminders), in the same tree walk as a
   manager, and nothing outside it or organisation-wide. The scope is a binding on the admin
   role rather than a role of its own, so an unbound admin stays exactly as before.
+- **action plans** (``MANAGE_PLANS``: make, edit, read and delete a unit's åtgärdsplan): admins
+  anywhere; managers and scoped administrators in the same subtree as above. HR reads results
+  but does not make plans: a plan is the line's own commitment.
 
 ``unit`` is anything with ``year`` and ``code`` (a ``Unit`` row). ``unit=None`` asks about the
 whole organisation, which a manager is never allowed.
@@ -54,6 +57,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     PURGE = "purge"
     MANAGE_USERS = "manage_users"
+    MANAGE_PLANS = "manage_plans"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -67,11 +71,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.READ_COMMENTS,
         }
     ),
-    UserRole.MANAGER: frozenset({Action.VIEW_RESULTS, Action.VIEW_GAPS, Action.VIEW_FIELDWORK}),
+    UserRole.MANAGER: frozenset(
+        {Action.VIEW_RESULTS, Action.VIEW_GAPS, Action.VIEW_FIELDWORK, Action.MANAGE_PLANS}
+    ),
 }
 
 #: What an admin bound to units may do, and only inside those units' subtrees.
-SCOPED_ADMIN_ACTIONS = frozenset({Action.VIEW_FIELDWORK, Action.SEND_MAIL})
+SCOPED_ADMIN_ACTIONS = frozenset({Action.VIEW_FIELDWORK, Action.SEND_MAIL, Action.MANAGE_PLANS})
 
 
 def scoped(user: Any) -> bool:

@@ -28,6 +28,7 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.outbox", Action.SEND_MAIL, lazy_gettext("Utkorg för e-post")),
     ("admin.fieldwork_rounds", Action.VIEW_FIELDWORK, lazy_gettext("Fältarbete och svarsfrekvens")),
     ("dashboard.index", Action.VIEW_RESULTS, lazy_gettext("Resultat")),
+    ("plans.index", Action.MANAGE_PLANS, lazy_gettext("Åtgärdsplaner")),
     ("admin.comment_rounds", Action.READ_COMMENTS, lazy_gettext("Fritextkommentarer")),
     ("admin.feedback", Action.READ_FEEDBACK, lazy_gettext("Synpunkter om tillgänglighet")),
     ("admin.exports", Action.EXPORT, lazy_gettext("Export för analys")),

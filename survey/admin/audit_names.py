@@ -35,6 +35,9 @@ EVENTS: dict[str, str] = {
     "links.issue": N_("Länkar skapades"),
     "org.import": N_("Organisationen lästes in"),
     "org.remap": N_("Enhetskoder mappades om"),
+    "plan.create": N_("Åtgärdsplan skapades"),
+    "plan.edit": N_("Åtgärdsplan ändrades"),
+    "plan.delete": N_("Åtgärdsplan togs bort"),
     "publish.files": N_("Publicerade filer skapades"),
     "questionnaire.upload": N_("Enkät laddades upp"),
     "report.write": N_("Rapport skapades"),
@@ -96,6 +99,8 @@ KEYS: dict[str, str] = {
     "reminders": N_("påminnelsedatum"),
     "invitations": N_("inbjudningar"),
     "drafts": N_("utkast"),
+    "status": N_("status"),
+    "in_report": N_("i rapporten"),
 }
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user
 from survey.access import allowed_anywhere
 
 #: Blueprints whose pages are staff pages (signed-in, with the wide layout and the menu).
-STAFF_BLUEPRINTS = frozenset({"admin", "dashboard"})
+STAFF_BLUEPRINTS = frozenset({"admin", "dashboard", "plans"})
 #: Signed-in pages outside those blueprints that still belong to the staff side.
 STAFF_ENDPOINTS = frozenset({"auth.password"})
 

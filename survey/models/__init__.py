@@ -4,6 +4,7 @@ from survey.models.audit import AuditLog
 from survey.models.feedback import AccessibilityFeedback
 from survey.models.jobs import Job, RoundReminder
 from survey.models.org import Unit, UnitRemap
+from survey.models.plans import ActionPlan, PlanStatus
 from survey.models.published import PreviewFile, PublishedFile
 from survey.models.responses import Answer, Ballot, Draft, Response, ResponseComment
 from survey.models.rounds import (
@@ -20,6 +21,7 @@ from survey.models.users import RecoveryCode, SignInLock, User, UserUnit
 
 __all__ = [
     "AccessibilityFeedback",
+    "ActionPlan",
     "ApiToken",
     "Answer",
     "Ballot",
@@ -28,6 +30,7 @@ __all__ = [
     "Invitation",
     "InvitationCount",
     "Job",
+    "PlanStatus",
     "PreviewFile",
     "PublishedFile",
     "QuestionnaireItem",

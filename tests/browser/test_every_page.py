@@ -97,7 +97,7 @@ ERROR_PAGES = frozenset(
         "admin.unit_poster",
     }
 )
-STAFF_BLUEPRINTS = {"admin", "dashboard"}
+STAFF_BLUEPRINTS = {"admin", "dashboard", "plans"}
 STAFF_ENDPOINTS = {"auth.password"}
 
 
@@ -160,6 +160,7 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
             )
         ).first()
         job = db.session.scalars(select(Job.id)).first()
+        plan = _plan(closed)
         db.session.commit()
         settings = settings_from_config(app.config, app.instance_path)
         with connect(settings) as sender:  # one message in the outbox, as the admin sends it
@@ -198,7 +199,28 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
             "personal_link": next(r["url"] for r in links.rows if r["role"] == "employee"),
             "message": message,
             "user_id": user.id,
+            "plan_id": plan,
         }
+
+
+def _plan(closed: Any) -> int:
+    """An action plan of the root unit in the round before ``closed``, so that the closed
+    round's overview shows its follow-up (and the plan pages have one to show)."""
+    from survey.models import ActionPlan, Round
+    from survey.services import plans
+    from survey.services.rounds import snapshot_questionnaire
+
+    earlier = db.session.scalars(
+        select(Round).where(Round.year < closed.year).order_by(Round.year.desc())
+    ).first()
+    rnd = earlier or closed
+    q = snapshot_questionnaire(db.session(), rnd)
+    values = plans.PlanValues(
+        (q.categories[0].id,), "mature", "Mål " * 40, "Åtgärd\n" * 5, "Enhetschef", None,
+        "in_progress", True,
+    )  # fmt: skip
+    saved: ActionPlan = plans.save(db.session(), q, rnd, "STAD", values, "test")
+    return saved.id
 
 
 def no_check(page: Page) -> None:
@@ -274,6 +296,8 @@ def url_of(w: World, rule: Rule) -> str:
         values["token"] = str(w.values["personal_link"]).split("/s/", 1)[1]
     if rule.endpoint.startswith("admin.questionnaire_"):
         values |= _questionnaire(w)
+    if rule.endpoint == "plans.new":
+        values |= {"round": w.values["round_id"], "unit": UNIT}
     if rule.endpoint == "dashboard.suggestions_edit":
         values |= {"kind": "quadrant", "ident": "mature"}
     with w.app.test_request_context():
@@ -373,6 +397,7 @@ def test_a_manager_sees_their_units_gaps_and_nothing_outside(world: World) -> No
         "Startsida",
         "Fältarbete och svarsfrekvens",
         "Resultat",
+        "Åtgärdsplaner",
     ]
     assert not check(page), page.url
     outside = page.goto(f"{world.url}/dashboard/{world.values['round_id']}/gaps?unit=STAD")

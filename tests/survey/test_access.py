@@ -34,9 +34,9 @@ CODES = sorted({row[0] for rows in TREES.values() for row in rows}) + ["GHOST"]
 
 EVERYTHING = set(Action)
 HR = {"view_results", "view_gaps", "export", "view_fieldwork", "read_comments"}
-MANAGER = {"view_results", "view_gaps", "view_fieldwork"}
+MANAGER = {"view_results", "view_gaps", "view_fieldwork", "manage_plans"}
 # An admin bound to units (one per förvaltning): fieldwork and reminders in the subtree only.
-SCOPED_ADMIN = {"view_fieldwork", "send_mail"}
+SCOPED_ADMIN = {"view_fieldwork", "send_mail", "manage_plans"}
 
 
 def below(year: int, bound: set[str]) -> set[str]:

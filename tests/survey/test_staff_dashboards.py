@@ -62,9 +62,11 @@ def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years
             "/dashboard/": "page",
         }
         offered[role] = set(links)
-    assert offered["manager"] == {"/admin/", "/admin/fieldwork/", "/dashboard/"}
+    assert offered["manager"] == {"/admin/", "/admin/fieldwork/", "/dashboard/", "/plans/"}
     assert "/admin/rounds" not in offered["hr"] and "/admin/exports/" in offered["hr"]
-    assert offered["admin"] > offered["hr"] > offered["manager"]
+    # Action plans are the line's own (managers and admins), not HR's.
+    assert "/plans/" not in offered["hr"] and "/plans/" in offered["admin"]
+    assert offered["admin"] > offered["hr"] > offered["manager"] - {"/plans/"}
     # Below a section, the section is marked (as "true", the page itself is another).
     rid = round_id(app, "R2025")
     inside = menu(people["admin"].get(f"/admin/rounds/{rid}").get_data(as_text=True))
