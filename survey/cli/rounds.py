@@ -100,6 +100,7 @@ def _move(action: str) -> Callable[[str], None]:
                     name,
                     config["K_ANONYMITY"],
                     k_homogeneous=config["K_HOMOGENEOUS"],
+                    license=config.get("DATA_LICENSE") or None,
                 )
             else:
                 rnd = move_round(session, name, action, sealer=app_sealer())

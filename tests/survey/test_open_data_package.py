@@ -156,7 +156,7 @@ def test_licence_comes_from_the_configuration(runner, two_years, tmp_path):
 
 
 def test_new_units_and_previous_suppression_from_the_tree(app):
-    from survey.services.report import _units_without_counterpart
+    from analysis.figures import _units_without_counterpart
 
     tree = pd.DataFrame(
         {"unit": ["CITY", "EDU", "EDU-A", "NEW"], "parent": [None, "CITY", "EDU", "CITY"]}
