@@ -16,18 +16,20 @@ from sqlalchemy.orm import Session
 
 from analysis import tree
 from analysis.instruments import Questionnaire
+from analysis.rescale import rescale_sql
 from analysis.sufficient import LeafStatistics, accumulate
 from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
 from survey.models.enums import FINISHED
 
+#: One answer rescaled to 0–100 (reverse keys reversed) by the one rule, ``analysis.rescale``.
+RESCALED = rescale_sql("a.value", "a.scale_min", "a.scale_max", "qi.reverse")
 # Per response and category: Σ of answers rescaled to 0–100 (reverse keys reversed), the number
 # answered ("vet ej" is NULL: neither summed nor counted), and the answered items' raw values
 # (reverse keys reversed) packed as "item=value,…" so that Cronbach's α of complete cases comes
 # from the same single scan of the answers.
 CATEGORY_SUMS = """
     SELECT r.id, r.unit_id, r.role, qi.category_id,
-           SUM(CASE WHEN qi.reverse THEN a.scale_max - a.value ELSE a.value - a.scale_min END
-               * 100.0 / (a.scale_max - a.scale_min)) AS total,
+           SUM({rescaled}) AS total,
            COUNT(a.value) AS answered,
            {concat}(a.item_id || '=' || CAST(CASE WHEN qi.reverse
                THEN a.scale_min + a.scale_max - a.value ELSE a.value END AS VARCHAR){sep}) AS packed
@@ -80,9 +82,9 @@ def _category_rows(
 ) -> Iterator[tuple[int, str, dict[str, tuple[float, int]], dict[str, str]]]:
     """Yield (unit id, role, {category: (Σ, answered)}, {category: packed values}) per response."""
     if session.get_bind().dialect.name == "postgresql":
-        sql = CATEGORY_SUMS.format(concat="string_agg", sep=", ','")
+        sql = CATEGORY_SUMS.format(concat="string_agg", sep=", ','", rescaled=RESCALED)
     else:
-        sql = CATEGORY_SUMS.format(concat="group_concat", sep="")
+        sql = CATEGORY_SUMS.format(concat="group_concat", sep="", rescaled=RESCALED)
     result = _scan_rows(session, sql, {"snapshot": snapshot_id, "round": round_id})
     current: str | None = None
     unit, role = 0, ""
