@@ -47,9 +47,13 @@ class Person:
     answers: dict[str, int | None]  # item → raw value, None for "vet ej" or blank
 
 
+City = tuple[pd.DataFrame, list[Person], list[Person] | None]
+
+
 @st.composite
-def cities(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Person]]:
-    """A tree (unit i under an earlier unit at most ``levels - 1`` deep) and its respondents."""
+def cities(draw: st.DrawFn) -> City:
+    """A tree (unit i under an earlier unit at most ``levels - 1`` deep), its respondents, and
+    sometimes an earlier year's respondents on the same tree (the comparison round)."""
     levels = draw(st.integers(1, 3))
     size = draw(st.integers(2, 6))
     depth, parents = {"U0": 0}, {"U0": None}
@@ -57,7 +61,18 @@ def cities(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Person]]:
         allowed = [u for u, d in depth.items() if d < levels]
         parent = allowed[draw(st.integers(0, len(allowed) - 1))]
         depth[f"U{i}"], parents[f"U{i}"] = depth[parent] + 1, parent
-    groups = {(u, r): draw(st.integers(0, 15)) for u in parents for r in ROLES}
+    tree = pd.DataFrame(
+        {"unit": list(parents), "name": list(parents), "parent": list(parents.values())}
+    )
+    people = draw(respondents(list(parents)))
+    earlier = draw(respondents(list(parents))) if draw(st.booleans()) else None
+    return tree, people, earlier
+
+
+@st.composite
+def respondents(draw: st.DrawFn, units: list[str]) -> list[Person]:
+    """0–15 respondents per unit and role, answering at random ("vet ej" and blanks too)."""
+    groups = {(u, r): draw(st.integers(0, 15)) for u in units for r in ROLES}
     missing = draw(st.sampled_from([0.0, 0.15]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     people = []
@@ -71,10 +86,7 @@ def cities(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Person]]:
                 for item in cat.items_for(role)
             }
             people.append(Person(unit, role, answers))
-    tree = pd.DataFrame(
-        {"unit": list(parents), "name": list(parents), "parent": list(parents.values())}
-    )
-    return tree, people
+    return people
 
 
 def own_scores(q: Questionnaire, person: Person) -> dict[str, float]:
@@ -134,7 +146,12 @@ def scan_rows(q: Questionnaire, people: list[Person]) -> list[tuple]:
     return rows
 
 
-def run(tree: pd.DataFrame, people: list[Person]) -> Figures:
+def round_data(name: str, year: int, tree: pd.DataFrame, people: list[Person]) -> RoundData:
+    return RoundData(name, year, Q, accumulate(scan_rows(Q, people), Q), tree, K)
+
+
+def run(tree: pd.DataFrame, people: list[Person], earlier: list[Person] | None = None) -> Figures:
+    """The pipeline on this year's ``people``, compared with ``earlier`` (same tree) if given."""
     answered: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for person in people:
         for item, x in person.answers.items():
@@ -144,8 +161,11 @@ def run(tree: pd.DataFrame, people: list[Person]) -> Figures:
         [(u, r, i, a, d) for (u, r, i), (a, d) in answered.items()],
         columns=["unit", "role", "item", "answered", "dont_know"],
     )
-    data = RoundData("R", 2026, Q, accumulate(scan_rows(Q, people), Q), tree, K)
-    return figures(data, Responses(answers=answers), Rules())
+    compare = mapping = None
+    if earlier is not None:
+        compare, mapping = round_data("P", 2025, tree, earlier), {u: u for u in tree["unit"]}
+    data = round_data("R", 2026, tree, people)
+    return figures(data, Responses(answers=answers), Rules(), compare, mapping)
 
 
 def subtree(tree: pd.DataFrame) -> dict[str, set[str]]:
@@ -161,17 +181,29 @@ def subtree(tree: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(city=cities())
-def test_the_pipeline_shows_only_safe_true_figures(city) -> None:  # type: ignore[no-untyped-def]
-    tree, people = city
-    out = run(tree, people)
+def audit_round(name: str, tree: pd.DataFrame, people: list[Person]) -> AuditRound:
+    """The round as the auditor models it: true counts per atom and partial signature."""
+    counts = pd.DataFrame(
+        [
+            (p.unit, p.role, index, signature(Q, p, scores))
+            for p, scores in ((p, own_scores(Q, p)) for p in people)
+            for index in scores
+        ],
+        columns=["unit", "role", "index", "part"],
+    )
+    counts = counts.groupby(["unit", "role", "index", "part"]).size().rename("n").reset_index()
+    plan = ScoringPlan(Q)
+    composites = {role: dict(plan.index_categories[role]) for role in plan.index_categories}
+    return AuditRound(name, tree[["unit", "parent"]], counts, composites)
+
+
+def check_cells(tree: pd.DataFrame, people: list[Person], out: Figures) -> None:
+    """No shown cell below k; every shown n and mean that of its respondents' own scores; a
+    gap shown exactly when its score cell is."""
     agg = out.aggregates
     shown = agg[~agg["suppressed"].astype(bool)]
     assert (shown["n"] >= K).all()
     assert agg.loc[agg["suppressed"].astype(bool), "score"].isna().all()
-
-    # Each shown cell's n and mean are its respondents' own scores.
     scored = [(p, own_scores(Q, p)) for p in people]
     below = subtree(tree)
     for unit, role, index, n, score in zip(
@@ -184,43 +216,54 @@ def test_the_pipeline_shows_only_safe_true_figures(city) -> None:  # type: ignor
         ]
         assert n == len(values)
         assert math.isclose(score, math.fsum(values) / len(values), rel_tol=0, abs_tol=1e-9)
-
-    # A gap is shown exactly when its score cell is.
-    cell_hidden = {
+    hidden = {
         (u, r, i): bool(h)
         for u, r, i, h in zip(
             agg["unit_code"], agg["role"], agg["index"], agg["suppressed"], strict=True
         )
     }
-    for unit, role, cat, hidden in zip(
-        out.gaps["unit"],
-        out.gaps["role"],
-        out.gaps["category"],
-        out.gaps["suppressed"],
-        strict=True,
+    gaps = out.gaps
+    for unit, role, cat, gap_hidden in zip(
+        gaps["unit"], gaps["role"], gaps["category"], gaps["suppressed"], strict=True
     ):
-        assert bool(hidden) == cell_hidden.get((unit, role, cat), True)
+        assert bool(gap_hidden) == hidden.get((unit, role, cat), True)
 
-    # The auditor recovers no small group from the shown scores and gaps.
-    counts = pd.DataFrame(
-        [(p.unit, p.role, index, signature(Q, p, s)) for p, s in scored for index in s],
-        columns=["unit", "role", "index", "part"],
-    )
-    counts = counts.groupby(["unit", "role", "index", "part"]).size().rename("n").reset_index()
-    plan = ScoringPlan(Q)
-    composites = {role: dict(plan.index_categories[role]) for role in plan.index_categories}
-    audited = AuditRound("R", tree[["unit", "parent"]], counts, composites)
-    attack = Attack()
-    attack.aggregates(audited, agg)
-    attack.gaps(audited, out.gaps)
-    assert attack.recovered([audited], K) == []
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(city=cities())
+def test_the_pipeline_shows_only_safe_true_figures(city: City) -> None:
+    tree, people, earlier = city
+    out = run(tree, people, earlier)
+    check_cells(tree, people, out)
+    this = audit_round("R", tree, people)
+    attack, rounds = Attack(), [this]
+    attack.aggregates(this, out.aggregates)
+    attack.gaps(this, out.gaps)
+    if earlier is not None:
+        # The comparison round's own report is public too; its figures beside this year's
+        # show only where that report shows them, so together they give nothing away.
+        own = run(tree, earlier)
+        check_cells(tree, earlier, own)
+        before = audit_round("P", tree, earlier)
+        attack.aggregates(before, own.aggregates)
+        attack.gaps(before, own.gaps)
+        attack.comparisons(before, out.aggregates, {u: u for u in tree["unit"]}, tree)
+        rounds.append(before)
+        key = ["unit_code", "role", "index"]
+        was = own.aggregates.set_index(key)
+        compared = out.aggregates[out.aggregates["compare_score"].notna()]
+        for row in compared.itertuples(index=False):
+            cell = was.loc[(row.unit_code, row.role, row.index)]
+            assert not cell["suppressed"] and cell["n"] == row.compare_n
+            assert math.isclose(cell["score"], row.compare_score, abs_tol=1e-9)
+    assert attack.recovered(rounds, K) == []
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(city=cities())
-def test_the_same_input_gives_identical_figures(city) -> None:  # type: ignore[no-untyped-def]
-    tree, people = city
-    first, second = run(tree, people), run(tree, people)
+def test_the_same_input_gives_identical_figures(city: City) -> None:
+    tree, people, earlier = city
+    first, second = run(tree, people, earlier), run(tree, people, earlier)
     for name in ("aggregates", "reliability", "gaps", "comparisons", "units"):
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
     pd.testing.assert_frame_equal(first.estimates.cells, second.estimates.cells)
