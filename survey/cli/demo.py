@@ -25,6 +25,7 @@ def demo(seed: int, per_year: int) -> None:
             base_url=current_app.config["BASE_URL"],
             k=current_app.config["K_ANONYMITY"],
             sealer=app_sealer(),
+            license=current_app.config.get("DATA_LICENSE") or None,
         )
     for line in summary:
         click.echo(line)

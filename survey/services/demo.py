@@ -112,11 +112,12 @@ def load_demo(
     k: int = 5,
     *,
     sealer: Sealer,
+    license: str | None = None,
 ) -> list[str]:
     """Load the demo city unless already there; return lines to print.
 
-    Past years are published the way an administrator publishes (report and open data stored),
-    so the public results pages have something to show.
+    Past years are published the way an administrator publishes (report and open data stored,
+    under the installation's ``license``), so the public results pages have something to show.
     """
     lines: list[str] = []
     if session.scalar(select(Round.id).where(Round.name == f"Mognad {YEARS[0]}")):
@@ -144,7 +145,7 @@ def load_demo(
             rate = f"{len(rows) / invited:.0%}"
             if year != YEARS[-1]:
                 move_round(session, name, "close", sealer=sealer)
-                publish_round(session, name, k)
+                publish_round(session, name, k, license=license)
                 lines.append(
                     f"Loaded {name}: {len(tree)} units, {invited} invited, {len(rows)} responses "
                     f"({rate}); closed and published."
