@@ -69,7 +69,9 @@ from analysis.instruments import Questionnaire
 from analysis.partial import PARTIAL, partial_cells
 from analysis.scoring import ScoringPlan, applicable_indices
 from analysis.suppression import (
+    ALL_LAYER,
     CELL_ROLES,
+    ROLE_LAYERS,
     CountTables,
     _check_k,
     _Table,
@@ -89,8 +91,6 @@ __all__ = [
 
 #: Why a cell is hidden: too few respondents, all answered the same, or to protect another.
 REASONS: tuple[str, ...] = ("too_few", "homogeneous", "complementary")
-ALL_LAYER = 0
-ROLE_LAYERS = (1, 2, 3)
 #: Weights are multiplied by this when a homogeneous cell must weigh less than its count,
 #: so that the solver keeps working with whole numbers.
 SCALE = 1000

@@ -22,6 +22,7 @@ from analysis.errors import Text as Message
 from analysis.languages import LANGUAGES
 from analysis.levels import Level, parse_levels
 from analysis.questionnaire_check import check_document
+from analysis.rescale import rescale as rescale_answer
 from analysis.roles import ROLES, Role
 from analysis.suggestions import Suggestions, parse_suggestions
 from analysis.yamldoc import AliasRefused, parse_yaml
@@ -112,10 +113,9 @@ class Scale:
         return value
 
     def rescale(self, value: float, reverse: bool = False) -> float:
-        """Map an answer onto 0–100 (docs/method.md, section 1), reverse-keyed items reversed."""
-        if reverse:
-            value = self.min + self.max - value
-        return (value - self.min) / (self.max - self.min) * 100.0
+        """Map an answer onto 0–100 (docs/method.md, section 1), reverse-keyed items reversed
+        (the one rule, :func:`analysis.rescale.rescale`)."""
+        return rescale_answer(value, self.min, self.max, reverse)
 
 
 @dataclass(frozen=True)

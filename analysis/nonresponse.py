@@ -22,6 +22,7 @@ employed, not who answered, and are shown as the fieldwork table shows them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ from analysis.tables import count_cells
 
 __all__ = [
     "RESPONSE_COLUMNS",
+    "Responses",
     "cell_response",
     "dont_know_shares",
     "low_response",
@@ -41,6 +43,33 @@ __all__ = [
     "role_mix_shifts",
     "with_response",
 ]
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Who a round's cells speak for, as counts read from the database.
+
+    ``invited``: ``unit, role, invited, completed`` of each unit's own invitations (None: the
+    round has no invitations, so no invited count and no rate); ``headcounts``: unit code →
+    people employed in its subtree; ``answers``: ``unit, role, item, answered, dont_know``.
+    """
+
+    invited: pd.DataFrame | None = None
+    headcounts: Mapping[str, int | None] = field(default_factory=dict)
+    answers: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["unit", "role", "item", "answered", "dont_know"]
+        )
+    )
+
+    def columns(
+        self, aggregates: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire, k: int
+    ) -> pd.DataFrame:
+        """``aggregates`` with the response columns (:func:`with_response`) of these counts."""
+        response = None
+        if self.invited is not None:
+            response = cell_response(self.invited, tree, self.headcounts, k)
+        return with_response(aggregates, response, dont_know_shares(self.answers, tree, q))
 
 
 def cell_response(

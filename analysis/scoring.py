@@ -3,9 +3,10 @@
 The rules are the ones docs/method.md (sections 1–2) explains; that page and this module must
 agree, and the tests check this module against hand-computed examples.
 
-Every answer is rescaled to 0–100 after reversing reverse-keyed items,
+Every answer is rescaled to 0–100 after reversing reverse-keyed items (the one rule for Python
+and SQL alike, :mod:`analysis.rescale`),
 
-.. math:: y = \\frac{x' - \\min}{\\max - \\min} \\cdot 100, \\qquad
+.. math:: y = \\frac{(x' - \\min) \\cdot 100}{\\max - \\min}, \\qquad
           x' = \\min + \\max - x \\text{ if reverse-keyed, else } x,
 
 and "vet ej" / blanks are missing. For a respondent with role :math:`r`:
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.instruments import DIMENSIONS, ROLES, Questionnaire, Scale
+from analysis.rescale import TOP, rescale
 from analysis.roles import ALL
 
 __all__ = [
@@ -205,7 +207,7 @@ def category_level(score: _Level, scale: Scale) -> _Level:
     float or array-like
         The level(s) in scale points, same shape as ``score``.
     """
-    return scale.min + score / 100.0 * (scale.max - scale.min)
+    return scale.min + score / TOP * (scale.max - scale.min)
 
 
 def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
@@ -279,7 +281,7 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire) -> pd.Dat
         {
             "respondent": answers["respondent"],
             "category": cat,
-            "y": (x - lo) / (hi - lo) * 100.0,
+            "y": rescale(x, lo, hi),
         }
     )[present]
     sums = frame.groupby(["respondent", "category"], sort=False)["y"].agg(["sum", "count"])

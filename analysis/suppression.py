@@ -36,7 +36,9 @@ from analysis.roles import OUTPUT_ROLES
 from analysis.tree import ordered, parent_map
 
 __all__ = [
+    "ALL_LAYER",
     "CELL_ROLES",
+    "ROLE_LAYERS",
     "CountTables",
     "count_tables",
     "may_show",
@@ -46,6 +48,13 @@ __all__ = [
 
 #: Roles of a cell; ``all`` is the sum of the three respondent roles.
 CELL_ROLES: tuple[str, ...] = OUTPUT_ROLES
+#: A count table's columns ("layers"): 0 holds the ``all`` cells (the Q side of the graph),
+#: 1–3 the roles of ``CELL_ROLES[1:]`` (the P side).
+ALL_LAYER = 0
+ROLE_LAYERS: tuple[int, ...] = (1, 2, 3)
+LAYERS = 1 + len(ROLE_LAYERS)
+#: The block of atoms no shown cell of a layer covers (the layer's anchor).
+ANCHOR = -1
 
 
 def _check_k(k: int, name: str = "k") -> int:
@@ -144,11 +153,12 @@ def count_tables(cells: pd.DataFrame, tree: pd.DataFrame) -> CountTables:
     counts: dict[str, np.ndarray] = {}
     groups = cells.groupby("index", sort=False).indices
     for index, rows in groups.items():
-        n = np.zeros((len(codes), 4), dtype=np.int64)
+        n = np.zeros((len(codes), LAYERS), dtype=np.int64)
         n[upos[rows], rpos[rows]] = n_all[rows]
         child = np.zeros_like(n)
         np.add.at(child, np.asarray(par)[kids], n[kids])
-        for bad, what in ((n[:, 0] != n[:, 1:].sum(1), "n(all) is not the sum of the roles"),
+        roles = n[:, ALL_LAYER + 1 :].sum(1)
+        for bad, what in ((n[:, ALL_LAYER] != roles, "n(all) is not the sum of the roles"),
                           ((n < child).any(1), "n is below the sum of its children")):  # fmt: skip
             if bad.any():
                 raise ValueError(f"index {index!r}, unit {codes[np.argmax(bad)]!r}: {what}")
@@ -175,8 +185,12 @@ _Violation = tuple[list[tuple[int, int]], list[tuple[int, int]]]
 
 
 class _Table:
-    """One index. Node ``layer * width + block + 1`` (block -1: anchor); layer 0 (``all``) is
-    the Q side, layers 1–3 the P side; ``adj[a][b]`` is the n of an edge."""
+    """One index's count table, repaired until no cut of its graph has ``0 < n < k``.
+
+    ``n[unit][layer]``: a cell's count (its subtree); ``own``: the unit's own respondents;
+    ``shown[unit][layer]``: whether the cell is still shown. The graph's nodes are blocks
+    (:meth:`node`), ``adj[a][b]`` is the n of the atoms an edge joins.
+    """
 
     def __init__(
         self,
@@ -196,23 +210,41 @@ class _Table:
                 self.end[par[i]] = max(self.end[par[i]], self.end[i])
         # ``shown`` given: the cells still shown (primary decisions made by the caller).
         self.shown = [row[:] for row in shown] if shown else [[x >= k for x in r] for r in n]
-        self._key = lambda c: (n[c[0]][c[1]], codes[c[0]], c[1])  # smallest n first
+        self._smallest_first = lambda c: (n[c[0]][c[1]], codes[c[0]], c[1])  # ties: code, layer
         self.adj: dict[int, dict[int, int]] = {}
         self.root: dict[int, int] = {}  # union-find of nodes (connected components)
         self.safe: set[tuple[int, int]] = set()  # edges whose every cut has n >= k
 
+    def node(self, layer: int, block: int) -> int:
+        """The graph node of a layer's block, as one small integer.
+
+        Why an integer: the minimum-cut search keeps the graph as a dict of dicts and visits
+        nodes millions of times in a large city, so a node must hash and compare as cheaply as
+        possible. Blocks are unit positions ``0 … size-1`` and :data:`ANCHOR` (-1), hence the
+        ``+ 1``; each layer takes ``width = size + 1`` numbers, so node ``layer * width`` is
+        the layer's anchor and every node ``>= width`` lies on the P (role) side.
+        """
+        return layer * self.width + block + 1
+
+    def cell_of(self, node: int) -> tuple[int, int]:
+        """The (unit, layer) whose block ``node`` is (:meth:`node` read back)."""
+        return node % self.width - 1, node // self.width
+
+    def is_anchor(self, node: int) -> bool:
+        return node % self.width == 0
+
     def solve(self) -> list[list[bool]]:
-        while self._repair(self._cheap(*self._layers())):
+        while self._hide_one_per_breach(self._local_breaches(*self._layers())):
             pass
         return self._cuts()
 
     def _layers(self) -> tuple[list[list[int]], list[dict[int, list[int]]]]:
         """Per layer: units' blocks (nearest shown ancestor-or-self) and blocks' shown sub-cells."""
         blocks, kids = [], []
-        for layer in range(4):
-            block_of, sub = [-1] * self.size, dict[int, list[int]]()
+        for layer in range(LAYERS):
+            block_of, sub = [ANCHOR] * self.size, dict[int, list[int]]()
             for i, p in enumerate(self.par):
-                block_of[i] = up = block_of[p] if p >= 0 else -1
+                block_of[i] = up = block_of[p] if p >= 0 else ANCHOR
                 if self.shown[i][layer]:
                     block_of[i] = i
                     sub.setdefault(up, []).append(i)
@@ -220,22 +252,27 @@ class _Table:
             kids.append(sub)
         return blocks, kids
 
-    def _repair(self, violations: list[_Violation]) -> bool:
+    def _hide_one_per_breach(self, violations: list[_Violation]) -> bool:
+        """Hide the smallest mending cell of each breach that no earlier one touched."""
         touched: set[tuple[int, int]] = set()
         for involved, candidates in violations:
             if touched.isdisjoint(involved):
-                i, layer = min(candidates, key=self._key)
+                i, layer = min(candidates, key=self._smallest_first)
                 self.shown[i][layer] = False
                 touched.add((i, layer))
         return bool(touched)
 
-    def _cheap(self, blocks: list[list[int]], kids: list[dict[int, list[int]]]) -> list[_Violation]:
+    def _local_breaches(
+        self, blocks: list[list[int]], kids: list[dict[int, list[int]]]
+    ) -> list[_Violation]:
+        """Breaches seen without the graph: a block whose own atoms sum to ``0 < n < k``, or an
+        ``all`` cell minus its shown role cells leaving ``0 < n < k``."""
         k, n, shown = self.k, self.n, self.shown
         violations: list[_Violation] = []
-        for layer in range(4):
+        for layer in range(LAYERS):
             residual = [0] * self.size
             for i, b in enumerate(blocks[layer]):
-                if b >= 0:
+                if b != ANCHOR:
                     residual[b] += self.own[i][layer]
             for b in range(self.size):
                 if shown[b][layer] and 0 < residual[b] < k:
@@ -244,25 +281,33 @@ class _Table:
                     # given as shown, see analysis.disclosure), so it goes.
                     violations.append(([(b, layer), *subs], subs or [(b, layer)]))
         for u in range(self.size):
-            roles = [(u, r) for r in (1, 2, 3) if shown[u][r]]
-            if shown[u][0] and roles and 0 < n[u][0] - sum(n[u][r] for _, r in roles) < k:
-                violations.append(([(u, 0), *roles], roles))
+            roles = [(u, r) for r in ROLE_LAYERS if shown[u][r]]
+            rest = n[u][ALL_LAYER] - sum(n[u][r] for _, r in roles)
+            if shown[u][ALL_LAYER] and roles and 0 < rest < k:
+                violations.append(([(u, ALL_LAYER), *roles], roles))
         return violations
 
+    def _edge(self, unit: int, layer: int) -> tuple[int, int]:
+        """An atom's edge: its block in its role's layer (P) and its block in ``all`` (Q)."""
+        blocks = self.blocks
+        return self.node(layer, blocks[layer][unit]), self.node(ALL_LAYER, blocks[ALL_LAYER][unit])
+
     def _cuts(self) -> list[list[bool]]:
-        w, k, anchors = self.width, self.k, {r * self.width for r in range(4)}
+        """Check every edge below k exactly (minimum cuts), hiding cells until none is."""
+        k = self.k
+        anchors = {self.node(layer, ANCHOR) for layer in range(LAYERS)}
         self.blocks, self.kids = self._layers()
-        first: dict[tuple[int, int], tuple[int, int]] = {}  # edge → one (unit, layer) atom
+        atom_of: dict[tuple[int, int], tuple[int, int]] = {}  # edge → one (unit, layer) atom
         for i in range(self.size):
-            for r in (1, 2, 3):
+            for r in ROLE_LAYERS:
                 if self.own[i][r] > 0:
-                    e = (r * w + self.blocks[r][i] + 1, self.blocks[0][i] + 1)
+                    e = self._edge(i, r)
                     self._link(*e, self.own[i][r])
-                    first.setdefault(e, (i, r))
-        for p, q in sorted(first, key=lambda e: (self.adj[e[0]][e[1]], e)):
-            i, r = first[(p, q)]  # follow one atom of the edge as blocks merge
+                    atom_of.setdefault(e, (i, r))
+        for p, q in sorted(atom_of, key=lambda e: (self.adj[e[0]][e[1]], e)):
+            i, r = atom_of[(p, q)]  # follow one atom of the edge as blocks merge
             while True:
-                p, q = r * w + self.blocks[r][i] + 1, self.blocks[0][i] + 1
+                p, q = self._edge(i, r)
                 if self.adj[p][q] >= k or (p, q) in self.safe or {p, q} <= anchors:
                     break
                 anchored = self._find(p) in {self._find(a) for a in anchors if a in self.adj}
@@ -272,7 +317,7 @@ class _Table:
                 side = next(filter(None, (self._small_cut(*t) for t in tries)), None)
                 if side is None:
                     break
-                self._suppress(*min(self._across(side), key=self._key))
+                self._suppress(*min(self._mending_cells(side), key=self._smallest_first))
             self.safe.add((p, q))
         return self.shown
 
@@ -286,32 +331,33 @@ class _Table:
         row[q] = self.adj.setdefault(q, {})[p] = row.get(q, 0) + weight
         self.root[self._find(p)] = self._find(q)
 
-    def _across(self, side: set[int]) -> list[tuple[int, int]]:
+    def _mending_cells(self, side: set[int]) -> list[tuple[int, int]]:
         """Cells whose suppression merges a non-empty block across the cut, else any nearby."""
-        w = self.width
         strong: list[tuple[int, int]] = []
         weak: list[tuple[int, int]] = []
         for b in side:
-            i, layer = b % w - 1, b // w  # never an anchor: anchors are sinks or far side
-            up = layer * w + (self.blocks[layer][self.par[i]] + 1 if self.par[i] >= 0 else 0)
+            i, layer = self.cell_of(b)  # never an anchor: anchors are sinks or far side
+            parent = self.par[i]
+            up = self.node(layer, self.blocks[layer][parent] if parent >= 0 else ANCHOR)
             if up not in side:
-                (strong if up in self.adj or up % w == 0 else weak).append((i, layer))
+                (strong if up in self.adj or self.is_anchor(up) else weak).append((i, layer))
             for j in self.kids[layer].get(i, ()):
-                if layer * w + j + 1 not in side:
-                    (strong if layer * w + j + 1 in self.adj else weak).append((j, layer))
-        return strong or weak or [(b % w - 1, b // w) for b in side if b % w]
+                child = self.node(layer, j)
+                if child not in side:
+                    (strong if child in self.adj else weak).append((j, layer))
+        return strong or weak or [self.cell_of(b) for b in side if not self.is_anchor(b)]
 
     def _suppress(self, i: int, layer: int) -> None:
         """Suppress a cell: merge its block into its parent's block, contracting the graph."""
-        w, block_of = self.width, self.blocks[layer]
+        block_of = self.blocks[layer]
         self.shown[i][layer] = False
-        up = block_of[self.par[i]] if self.par[i] >= 0 else -1
+        up = block_of[self.par[i]] if self.par[i] >= 0 else ANCHOR
         for u in range(i, self.end[i]):
             if block_of[u] == i:
                 block_of[u] = up
         self.kids[layer][up].remove(i)
         self.kids[layer][up] += self.kids[layer].pop(i, [])
-        a, b = layer * w + i + 1, layer * w + up + 1
+        a, b = self.node(layer, i), self.node(layer, up)
         for v, weight in self.adj.pop(a, {}).items():
             del self.adj[v][a]
             self._link(*((b, v) if layer else (v, b)), weight)
@@ -320,9 +366,10 @@ class _Table:
 
     def _small_cut(self, sources: set[int], sinks: set[int], from_p: bool) -> set[int] | None:
         """Augment flow from sources to sinks up to k; below k, return the source side of a
-        minimum cut. Arcs leaving the P side (``from_p``; nodes ≥ width) or the Q side have
-        capacity ``adj[a][b]``, the reverse arcs are unbounded; ``flow[a, b]`` is net flow."""
-        adj, width, k, total = self.adj, self.width, self.k, 0
+        minimum cut. Arcs leaving the P side (``from_p``; nodes ≥ width, see :meth:`node`) or
+        the Q side have capacity ``adj[a][b]``, the reverse arcs are unbounded; ``flow[a, b]``
+        is net flow."""
+        adj, width, k, total = self.adj, self.width, self.k, 0  # node >= width: on the P side
         flow: dict[tuple[int, int], int] = {}
         while total < k:
             prev, queue, hit = dict.fromkeys(sources, -1), deque(sources), -1

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -33,6 +34,11 @@ from tests.support.factory import QUESTIONNAIRE, SMALL_ORG  # noqa: F401
 from tests.support.postgres import PostgresServer, fresh_database, start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI runs the property tests derandomised (``HYPOTHESIS_PROFILE=ci``, set by ``.ci/run``): the
+# same examples on every run, so a red build is the code's doing, never a newly drawn example.
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def _migrate(url: str) -> None:

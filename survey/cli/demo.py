@@ -27,6 +27,7 @@ def demo(seed: int, per_year: int) -> None:
             k=current_app.config["K_ANONYMITY"],
             sealer=app_sealer(),
             write_documents=write_documents,
+            license=current_app.config.get("DATA_LICENSE") or None,
         )
     for line in summary:
         click.echo(line)

@@ -49,11 +49,10 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
     with transaction() as session:
         config = current_app.config
         figures = round_figures(
-            session, name, config["K_ANONYMITY"], compare_to, config["K_HOMOGENEOUS"]
-        )
-        written = write_report(
-            figures, out_dir, wanted, current_app.config.get("DATA_LICENSE") or None
-        )
+            session, name, config["K_ANONYMITY"], compare_to, config["K_HOMOGENEOUS"],
+            int(config["MIN_TEST_N"]),
+        )  # fmt: skip
+        written = write_report(figures, out_dir, wanted, config.get("DATA_LICENSE") or None)
         written += write_documents(figures, out_dir, wanted, lang)
         # Who made which report, never what it showed.
         audit(

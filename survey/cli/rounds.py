@@ -102,6 +102,7 @@ def _move(action: str) -> Callable[[str], None]:
                     config["K_ANONYMITY"],
                     write_documents,
                     k_homogeneous=config["K_HOMOGENEOUS"],
+                    license=config.get("DATA_LICENSE") or None,
                 )
             else:
                 rnd = move_round(session, name, action, sealer=app_sealer())

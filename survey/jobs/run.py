@@ -100,8 +100,9 @@ def publish(session: Session, job: Job) -> None:
     stage(session, job, BUILDING)
     name, actor, config = job.target, job.actor, current_app.config
     publish_round(
-        session, name, config["K_ANONYMITY"], write_documents, actor, config["K_HOMOGENEOUS"]
-    )
+        session, name, config["K_ANONYMITY"], write_documents, actor, config["K_HOMOGENEOUS"],
+        config.get("DATA_LICENSE") or None,
+    )  # fmt: skip
     audit(session, "round.publish", actor=actor, round=name)
     session.commit()
 

@@ -112,11 +112,13 @@ def load_demo(
     *,
     sealer: Sealer,
     write_documents: DocumentWriter,
+    license: str | None = None,
 ) -> list[str]:
     """Load the demo city unless already there; return lines to print.
 
     Past years are published the way an administrator publishes (report and open data stored,
-    the report by ``write_documents``), so the public results pages have something to show.
+    the report by ``write_documents``, under the installation's ``license``), so the public
+    results pages have something to show.
     """
     lines: list[str] = []
     if session.scalar(select(Round.id).where(Round.name == f"Mognad {YEARS[0]}")):
@@ -144,7 +146,7 @@ def load_demo(
             rate = f"{len(rows) / invited:.0%}"
             if year != YEARS[-1]:
                 move_round(session, name, "close", sealer=sealer)
-                publish_round(session, name, k, write_documents)
+                publish_round(session, name, k, write_documents, license=license)
                 lines.append(
                     f"Loaded {name}: {len(tree)} units, {invited} invited, {len(rows)} responses "
                     f"({rate}); closed and published."

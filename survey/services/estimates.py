@@ -1,5 +1,7 @@
-"""A round's population estimates and its role-standardised headline (docs/method.md, section 10).
+"""Who a round's population is, for its estimates (docs/method.md, section 10); ``estimates.csv``.
 
+The estimates and the role-standardised headline themselves are computed with the other figures
+by :func:`analysis.figures.figures` (:mod:`analysis.headline`); this reads who the people are.
 Who the population is: for an invited round, the people invited (per unit and role, from the
 invitations and the counts kept of them after close); otherwise the organisation file's
 ``headcount_employee/_manager/_specialist``. Where neither is known the cells say so
@@ -10,46 +12,23 @@ and its respondents describe the same people.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis.estimates import (
-    Z95,
-    change,
-    fold_headcounts,
-    own_headcounts,
-    post_stratify_shown,
-    reference_weights,
-    standardise,
-)
+from analysis.estimates import Z95, fold_headcounts, own_headcounts
+from analysis.headline import HEADLINE_INDEX, Estimates, Population
 from analysis.roles import ALL, ROLES
 from survey.models import Invitation, InvitationCount, Round, Unit
-from survey.services.statistics import LeafStatistics, response_count
+from survey.services.statistics import response_count
 
-__all__ = ["HEADLINE_INDEX", "Estimates", "estimate_table", "round_estimates", "stratum_heads"]
+__all__ = ["HEADLINE_INDEX", "Estimates", "estimate_table", "population", "stratum_heads"]
 
-HEADLINE_INDEX = "maturity"
 ESTIMATE_TABLE_COLUMNS: tuple[str, ...] = (
     "round", "unit_code", "role", "index", "respondent_mean", "n", "estimate", "se", "ci_low",
     "ci_high", "headcount", "coverage", "weighting",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Estimates:
-    """Estimates of a round's shown cells and its headline; ``source`` of the headcounts is
-    ``invitations``, ``organisation`` or ``none``."""
-
-    cells: pd.DataFrame
-    source: str
-    root: str
-    headline: dict[str, Any] | None = None
-    weights: dict[str, float] = field(default_factory=dict)
 
 
 def stratum_heads(session: Session, rnd: Round, tree: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -90,81 +69,9 @@ def stratum_heads(session: Session, rnd: Round, tree: pd.DataFrame) -> tuple[pd.
     return fold_headcounts(own, tree, rnd.moved_cells or ()), source
 
 
-def _shown(aggregates: pd.DataFrame) -> pd.DataFrame:
-    if "role" not in aggregates.columns:  # a decision frame indexed by (unit, role, index)
-        aggregates = aggregates.reset_index()
-    code = "unit_code" if "unit_code" in aggregates.columns else "unit"
-    return pd.DataFrame(
-        {
-            "unit": aggregates[code].to_numpy(),
-            "role": aggregates["role"].to_numpy(),
-            "index": aggregates["index"].to_numpy(),
-            "shown": ~aggregates["suppressed"].astype(bool).to_numpy(),
-        }
-    )
-
-
-def _root(tree: pd.DataFrame) -> str:
-    return str(tree.loc[tree["parent"].isna(), "unit"].iloc[0])
-
-
-def _standardised(
-    cells: pd.DataFrame, weights: dict[str, float], root: str, roles: set[str]
-) -> tuple[float, float] | None:
-    """The standardised headline, only when every role of the index with respondents at the
-    root has a shown cell: with a hidden role, a second weighting of the same roles would give
-    that role's mean back beside the respondent mean of ``all``."""
-    rows = cells[(cells["unit"] == root) & (cells["index"] == HEADLINE_INDEX)]
-    if set(rows["role"]) - {ALL} != roles or ALL not in set(rows["role"]):
-        return None
-    return standardise(cells, weights, root, HEADLINE_INDEX)
-
-
-def round_estimates(
-    session: Session,
-    rnd: Round,
-    stats: LeafStatistics,
-    tree: pd.DataFrame,
-    aggregates: pd.DataFrame,
-    compare: tuple[Round, LeafStatistics, pd.DataFrame, pd.DataFrame] | None = None,
-) -> Estimates:
-    """The round's estimates of its shown cells and its role-standardised headline.
-
-    ``aggregates`` are the round's published rows (their ``suppressed`` flags decide which
-    cells get an estimate). ``compare`` is (round, statistics, tree, shown aggregates-like
-    frame with ``unit_code`` or ``unit``, ``role, index, suppressed`` on its own tree) of the
-    comparison round; its headline uses *this* round's reference weights.
-    """
-    heads, source = stratum_heads(session, rnd, tree)
-    cells = post_stratify_shown(
-        stats.scores, heads if source != "none" else None, tree, _shown(aggregates)
-    )
-    weights = reference_weights(heads if source != "none" else None, stats.scores, HEADLINE_INDEX)
-    answering = stats.scores[(stats.scores["index"] == HEADLINE_INDEX) & (stats.scores["n"] > 0)]
-    now = _standardised(cells, weights, _root(tree), set(answering["role"]))
-    if now is None:
-        return Estimates(cells, source, _root(tree), None, weights)
-    headline: dict[str, Any] = {"estimate": now[0], "se": now[1]}
-    headline |= {"ci_low": now[0] - Z95 * now[1], "ci_high": now[0] + Z95 * now[1]}
-    before = None
-    if compare is not None:
-        c_round, c_stats, c_tree, c_rows = compare
-        c_heads, c_source = stratum_heads(session, c_round, c_tree)
-        c_cells = post_stratify_shown(
-            c_stats.scores, c_heads if c_source != "none" else None, c_tree, _shown(c_rows)
-        )
-        c_answering = c_stats.scores[
-            (c_stats.scores["index"] == HEADLINE_INDEX) & (c_stats.scores["n"] > 0)
-        ]
-        before = _standardised(c_cells, weights, _root(c_tree), set(c_answering["role"]))
-        headline["compare_round"] = c_round.name
-    if before is not None:
-        headline |= {"compare_estimate": before[0], "compare_se": before[1]}
-        names = {"se": "delta_se", "ci_low": "delta_ci_low", "ci_high": "delta_ci_high"}
-        headline |= {names.get(k, k): v for k, v in change(now, before).items()}
-    else:
-        headline["change"] = "not_comparable"
-    return Estimates(cells, source, _root(tree), headline, weights)
+def population(session: Session, rnd: Round, tree: pd.DataFrame) -> Population:
+    """:func:`stratum_heads` as :func:`analysis.headline.round_estimates` takes them."""
+    return Population(*stratum_heads(session, rnd, tree))
 
 
 def estimate_table(est: Estimates | None, round_name: str) -> pd.DataFrame:

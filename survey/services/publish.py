@@ -107,15 +107,17 @@ def build_files(
     write_documents: DocumentWriter,
     k_homogeneous: int = K_HOMOGENEOUS,
     draft: bool = False,
+    license: str | None = None,
 ) -> dict[str, bytes]:
     """Every public file of a closed or published round, by file name, as ``mognad report``
     writes them (its default comparison round: the previous year's), the documents by
     ``write_documents``. ``draft``: only the report documents, marked as the preview
-    (:mod:`survey.services.preview`)."""
+    (:mod:`survey.services.preview`); ``license``: the installation's ``DATA_LICENSE``, passed
+    by the caller."""
     figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
     with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
         out = Path(tmp)
-        paths = [] if draft else list(write_report(figures, out, data_formats()))
+        paths = [] if draft else list(write_report(figures, out, data_formats(), license))
         for lang, formats in DOCUMENTS:
             paths += write_documents(figures, out, formats, lang, draft)
         return {p.name: p.read_bytes() for p in paths}
@@ -128,6 +130,7 @@ def publish_round(
     write_documents: DocumentWriter,
     actor: str | None = None,
     k_homogeneous: int = K_HOMOGENEOUS,
+    license: str | None = None,
 ) -> tuple[Round, list[Listed]]:
     """Move a closed round to published and store its public files, the report documents
     written by ``write_documents`` (flushes, never commits).
@@ -138,7 +141,7 @@ def publish_round(
     """
     rnd = move_round(session, name, "publish")
     try:
-        files = build_files(session, name, k, write_documents, k_homogeneous)
+        files = build_files(session, name, k, write_documents, k_homogeneous, license=license)
     except MognadError as e:
         raise PublishError(f"round '{name}' was not published, it stays closed: {e}") from None
     except Exception as e:  # WeasyPrint, the file system: any failure keeps the round closed

@@ -1,4 +1,10 @@
-"""Assemble a round's published figures: cells, comparison, suppression, reliability, gaps.
+"""Gather a round's data and make its published figures with one call into ``analysis``.
+
+:func:`round_figures` reads the rounds, questionnaire snapshots, trees, code mapping, the
+statistics (from the cache or a scan) and who was asked, and hands them as plain data to
+:func:`analysis.figures.figures`, which rolls up, suppresses, compares and checks. The
+settings (``min_test_n``, the licence) are passed in by the callers, which read the app's
+configuration; nothing here reads it.
 
 Figures come only from closed (or published) rounds. Two reports of a round still receiving
 answers, one response apart, give that response's scores by subtraction; a closed round takes no
@@ -15,33 +21,28 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-from flask import current_app, has_app_context
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from analysis.aggregate import cells, rollup, unit_levels
-from analysis.comparability import comparison_sides
-from analysis.comparison import AGGREGATE_COLUMNS, MIN_TEST_N, build_aggregates, comparison_table
+from analysis.comparison import MIN_TEST_N
 from analysis.datapackage import DEFAULT_LICENSE
-from analysis.disclosure import homogeneous_gaps, role_rules, score_suppression
-from analysis.gaps import competence_gaps
+from analysis.figures import K_HOMOGENEOUS, RoundData, Rules, figures
+from analysis.headline import Estimates
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
-from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
-from analysis.scoring import COMPOSITE_INDICES, ScoringPlan, applicable_indices
+from analysis.scoring import COMPOSITE_INDICES
+from analysis.sufficient import LeafStatistics
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
-from analysis.tree import ancestor_pairs
 from survey.models import Round
 from survey.models.enums import FINISHED
 from survey.services.catalogue import catalogue
 from survey.services.errors import InputError, StateError
-from survey.services.estimates import Estimates, estimate_table, round_estimates
+from survey.services.estimates import estimate_table, population
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
-from survey.services.nonresponse import add_response_columns
+from survey.services.nonresponse import response_inputs
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.row_lookup import RowLookup
 from survey.services.statistics import (
-    LeafStatistics,
     cached,
     code_mapping,
     leaf_statistics,
@@ -51,9 +52,17 @@ from survey.services.statistics import (
     tree_frame,
 )
 
+__all__ = [
+    "K_HOMOGENEOUS",
+    "RoundFigures",
+    "package_tables",
+    "require_closed",
+    "round_figures",
+    "round_k",
+    "write_report",
+]
+
 REPORTABLE = FINISHED
-#: The default minimum size of a shown cell in which everyone answered alike (``K_HOMOGENEOUS``).
-K_HOMOGENEOUS = 10
 
 
 @dataclass(frozen=True)
@@ -160,56 +169,21 @@ def _statistics(
     return [fresh[i] if stats is None else stats for i, stats in enumerate(found)]
 
 
-def decide_cells(
-    current: pd.DataFrame,
-    gap_sums: pd.DataFrame,
-    tree: pd.DataFrame,
-    q: Questionnaire,
-    k: int,
-    k_homogeneous: int,
-    moved_cells: list | None = None,
-    partial: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """The one disclosure decision of a round's score cells and HR gaps on its own tree
-    (``analysis.disclosure``): ``suppressed`` and ``reason`` by (unit, role, index). The cells
-    k-anonymous storage changed at close (``Round.moved_cells``) stay hidden."""
-    return score_suppression(
-        current,
-        tree,
-        k,
-        k_homogeneous=k_homogeneous,
-        homogeneous=homogeneous_gaps(gap_sums),
-        hidden_groups=[(unit, role) for unit, role in moved_cells or ()],
-        partial=partial,
-        **role_rules(q),
-    )
-
-
-def _gap_sums(gap_leaf: pd.DataFrame, tree: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
-    """Competence-gap sums (``n, level_sum, below``) rolled up the tree."""
-    if gap_leaf.empty:
-        return pd.DataFrame(columns=["unit", "role", "index", "n", "level_sum", "below"])
-    order = [c.id for c in q.categories if c.dimension == "competence"]
-    return rollup(gap_leaf, tree, indices=order, values=("n", "level_sum", "below"))
-
-
 def round_figures(
     session: Session,
     name: str,
     k: int,
     compare_to: str | None = None,
     k_homogeneous: int = K_HOMOGENEOUS,
-    min_test_n: int | None = None,
+    min_test_n: int = MIN_TEST_N,
 ) -> RoundFigures:
     """Compute the round's open-data rows, compared with ``compare_to`` or last year's round.
 
     ``k`` is the installation's minimum group size; each round uses its own if larger. A cell
     in which everyone answered alike is shown from ``k_homogeneous`` respondents. Both rounds
-    must be closed or published (StateError otherwise). The comparison round's figures show
-    only where its own report, on its own tree, shows them (``analysis.comparability``). A cell
-    is tested only with ``min_test_n`` in both years (default: the app's ``MIN_TEST_N``)."""
-    if min_test_n is None:
-        min_test_n = int(current_app.config["MIN_TEST_N"]) if has_app_context() else MIN_TEST_N
+    must be closed or published (StateError otherwise). A cell is tested only with
+    ``min_test_n`` in both years (the caller passes the installation's ``MIN_TEST_N``). This
+    gathers the data; :func:`analysis.figures.figures` makes every figure in one call."""
     rnd = get_round(session, name)
     require_closed(rnd)
     q = snapshot_questionnaire(session, rnd)
@@ -223,111 +197,40 @@ def round_figures(
         require_closed(cmp_round, "comparison round")
     else:
         cmp_round = previous_round(session, rnd)
-    k_cmp = round_k(cmp_round, k) if cmp_round is not None else k
-    k = round_k(rnd, k)
-    units = tree_frame(session, rnd.year)
-    tree = units[["unit", "parent"]]
-    indices = list(q.indices)
     wanted = [(rnd, q)] + (
         [(cmp_round, snapshot_questionnaire(session, cmp_round))] if cmp_round else []
     )
-    stats, *rest = _statistics(session, wanted)
-    cmp_stats = rest[0] if rest else None
-    current = cells(rollup(stats.scores, tree, indices=indices))
-    gap_sums, k_homogeneous = _gap_sums(stats.gaps, tree, q), max(k_homogeneous, k)
-    decision = decide_cells(
-        current, gap_sums, tree, q, k, k_homogeneous, rnd.moved_cells, stats.partial
+    found = _statistics(session, wanted)
+    current, *earlier = (
+        _round_data(session, r, rq, stats, round_k(r, k))
+        for (r, rq), stats in zip(wanted, found, strict=True)
     )
-    compare = compare_hidden = compare_applies = sides = cmp_estimates = None
-    new_units: set[str] = set()
-    if cmp_round is not None and cmp_stats is not None:
-        cmp_q = wanted[1][1]
-        cmp_tree = tree_frame(session, cmp_round.year)[["unit", "parent"]]
-        cmp_own = cells(rollup(cmp_stats.scores, cmp_tree, indices=list(cmp_q.indices)))
-        cmp_gaps = _gap_sums(cmp_stats.gaps, cmp_tree, cmp_q)
-        cmp_decision = decide_cells(
-            cmp_own, cmp_gaps, cmp_tree, cmp_q, k_cmp, max(k_homogeneous, k_cmp),
-            cmp_round.moved_cells, cmp_stats.partial,
-        )  # fmt: skip
-        cmp_leaf = cmp_stats.scores
-        mapping = code_mapping(session, cmp_round.year, rnd.year)
-        sides = comparison_sides(
-            current[["unit", "role", "index"]], cmp_leaf, cmp_tree, cmp_decision["suppressed"],
-            mapping, tree,
-        )  # fmt: skip
-        sides.index = pd.MultiIndex.from_frame(current[["unit", "role", "index"]])
-        cmp_leaf = cmp_leaf.assign(unit=cmp_leaf["unit"].map(mapping)).dropna(subset=["unit"])
-        cmp_leaf = cmp_leaf[cmp_leaf["index"].isin(indices)]
-        compare = cells(rollup(cmp_leaf, tree, indices=indices))
-        compare_hidden, cmp_estimates = sides.ne(""), (cmp_round, cmp_stats, cmp_tree, cmp_decision)
-        compare_applies = applicable_indices(cmp_q)
-        new_units = _units_without_counterpart(tree, set(mapping.values()))
-    units = units.assign(level=units["unit"].map(unit_levels(tree)).to_numpy())
-    full = build_aggregates(
+    compare = earlier[0] if earlier else None
+    mapping = code_mapping(session, cmp_round.year, rnd.year) if cmp_round is not None else None
+    out = figures(
         current,
+        response_inputs(session, rnd),
+        Rules(k_homogeneous, min_test_n),
         compare,
-        units[["unit", "name", "level"]],
-        round_name=rnd.name,
-        year=rnd.year,
-        compare_round=cmp_round.name if cmp_round else None,
-        suppressed=decision["suppressed"],
-        compare_suppressed=compare_hidden,
-        indices=indices,
-        applicable=applicable_indices(q),
-        compare_applicable=compare_applies,
-        new_units=new_units,
-        reasons=True,
-        compare_sides=sides,
-        hidden_reasons=decision["reason"],
-        min_test_n=min_test_n,
+        mapping,
     )
-    aggregates = add_response_columns(session, rnd, full[list(AGGREGATE_COLUMNS)], tree, q, k)
-    reliability = reliability_table(
-        stats.reliability_items, stats.reliability_totals, round_name=rnd.name,
-        categories=[c.id for c in q.categories], sizes=ScoringPlan(q).item_counts,
-    )  # fmt: skip
+    k = current.k
     return RoundFigures(
-        rnd, cmp_round, q, aggregates, flag_reliability(suppress_reliability(reliability, k)),
-        _gaps(gap_sums, decision, q, k), k, published_fieldwork(session, rnd, k),
-        comparison_table(full), units[["unit", "name", "parent", "level"]],
-        round_estimates(session, rnd, stats, tree, aggregates, cmp_estimates),
+        rnd, cmp_round, q, out.aggregates, out.reliability, out.gaps, k,
+        published_fieldwork(session, rnd, k), out.comparisons, out.units, out.estimates,
     )  # fmt: skip
 
 
-def _units_without_counterpart(tree: pd.DataFrame, reached: set[str]) -> set[str]:
-    """This year's units into which no unit of the comparison year maps (``unit_new``); a
-    unit whose sub-unit has a counterpart is not new: its cell rolls that sub-unit up."""
-    pairs = ancestor_pairs(tree)
-    covered = set(pairs.loc[pairs["unit"].isin(reached), "ancestor"])
-    return set(tree["unit"]) - covered
-
-
-def _gaps(rolled: pd.DataFrame, decision: pd.DataFrame, q: Questionnaire, k: int) -> pd.DataFrame:
-    """The HR gaps, each shown exactly when its score cell (unit, role, category) is, with the
-    reason a hidden one is hidden (``hidden_reason``)."""
-    if rolled.empty:
-        empty = pd.DataFrame(columns=["unit", "role", "category", "n", "level_sum", "below"])
-        return competence_gaps(empty, q, k).assign(hidden_reason="")
-    keys = pd.MultiIndex.from_frame(rolled[["unit", "role", "index"]])
-    flags = decision["suppressed"].reindex(keys, fill_value=True).to_numpy(dtype=bool)
-    reasons = decision["reason"].reindex(keys, fill_value="complementary").to_numpy()
-    rolled = rolled.assign(suppressed=flags).rename(columns={"index": "category"})
-    targets = {(c.id, r) for c in q.categories for r in c.target}
-    keep = [(c, r) in targets for c, r in zip(rolled["category"], rolled["role"], strict=True)]
-    why = {
-        (u, r, c): w
-        for u, r, c, w in zip(
-            rolled["unit"], rolled["role"], rolled["category"], reasons, strict=True
-        )
-    }
-    gaps = competence_gaps(rolled[keep], q, k)
-    found = [
-        why.get(key, "complementary")
-        for key in zip(gaps["unit"], gaps["role"], gaps["category"], strict=True)
-    ]
-    return gaps.assign(
-        hidden_reason=[w if h else "" for w, h in zip(found, gaps["suppressed"], strict=True)]
-    )
+def _round_data(
+    session: Session, rnd: Round, q: Questionnaire, stats: LeafStatistics, k: int
+) -> RoundData:
+    """A round's data for :func:`analysis.figures.figures`: its year's tree, its own k, the
+    groups moved at close and who its population is."""
+    units = tree_frame(session, rnd.year)
+    return RoundData(
+        rnd.name, rnd.year, q, stats, units, k, rnd.moved_cells or (),
+        population(session, rnd, units[["unit", "parent"]]),
+    )  # fmt: skip
 
 
 def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
@@ -346,12 +249,10 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
 
 
 def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMeta:
-    """The descriptor's facts; ``created`` is when the round closed (the same on every run)."""
+    """The descriptor's facts; ``created`` is when the round closed (the same on every run).
+    ``license``: the installation's ``DATA_LICENSE``, passed by the caller (else CC0-1.0)."""
     rnd = figures.round
-    if license is None:
-        license = DEFAULT_LICENSE
-        if has_app_context():
-            license = str(current_app.config.get("DATA_LICENSE") or DEFAULT_LICENSE)
+    license = license or DEFAULT_LICENSE
     closed = rnd.closed_at or rnd.published_at or datetime(rnd.year, 12, 31, tzinfo=UTC)
     top = figures.units.loc[figures.units["level"] == 0, "name"]
     return PackageMeta(
@@ -374,8 +275,9 @@ def write_report(
     """Write the open-data package (which files for which format: ``write_package``).
 
     Unknown formats are refused before anything is written (``analysis.opendata.check_formats``).
-    The licence is ``license``, else the app's ``DATA_LICENSE`` (``MOGNAD_DATA_LICENSE``), else
-    CC0-1.0; nothing else varies, so the CLI and the publish action write the same bytes.
+    The licence is ``license`` (the callers pass the app's ``DATA_LICENSE``,
+    ``MOGNAD_DATA_LICENSE``), else CC0-1.0; nothing else varies, so the CLI and the publish
+    action write the same bytes.
     """
     try:
         return write_package(package_tables(figures), out, formats, package_meta(figures, license))

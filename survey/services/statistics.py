@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, select, text
@@ -17,19 +16,20 @@ from sqlalchemy.orm import Session
 
 from analysis import tree
 from analysis.instruments import Questionnaire
-from analysis.reliability import CompleteCases
-from analysis.scoring import ScoringPlan, category_level
+from analysis.rescale import rescale_sql
+from analysis.sufficient import LeafStatistics, accumulate
 from survey.models import Response, Round, RoundStatistics, Unit, UnitRemap
 from survey.models.enums import FINISHED
 
+#: One answer rescaled to 0–100 (reverse keys reversed) by the one rule, ``analysis.rescale``.
+RESCALED = rescale_sql("a.value", "a.scale_min", "a.scale_max", "qi.reverse")
 # Per response and category: Σ of answers rescaled to 0–100 (reverse keys reversed), the number
 # answered ("vet ej" is NULL: neither summed nor counted), and the answered items' raw values
 # (reverse keys reversed) packed as "item=value,…" so that Cronbach's α of complete cases comes
 # from the same single scan of the answers.
 CATEGORY_SUMS = """
     SELECT r.id, r.unit_id, r.role, qi.category_id,
-           SUM(CASE WHEN qi.reverse THEN a.scale_max - a.value ELSE a.value - a.scale_min END
-               * 100.0 / (a.scale_max - a.scale_min)) AS total,
+           SUM({rescaled}) AS total,
            COUNT(a.value) AS answered,
            {concat}(a.item_id || '=' || CAST(CASE WHEN qi.reverse
                THEN a.scale_min + a.scale_max - a.value ELSE a.value END AS VARCHAR){sep}) AS packed
@@ -82,9 +82,9 @@ def _category_rows(
 ) -> Iterator[tuple[int, str, dict[str, tuple[float, int]], dict[str, str]]]:
     """Yield (unit id, role, {category: (Σ, answered)}, {category: packed values}) per response."""
     if session.get_bind().dialect.name == "postgresql":
-        sql = CATEGORY_SUMS.format(concat="string_agg", sep=", ','")
+        sql = CATEGORY_SUMS.format(concat="string_agg", sep=", ','", rescaled=RESCALED)
     else:
-        sql = CATEGORY_SUMS.format(concat="group_concat", sep="")
+        sql = CATEGORY_SUMS.format(concat="group_concat", sep="", rescaled=RESCALED)
     result = _scan_rows(session, sql, {"snapshot": snapshot_id, "round": round_id})
     current: str | None = None
     unit, role = 0, ""
@@ -101,73 +101,18 @@ def _category_rows(
         yield unit, role, cats, packed
 
 
-@dataclass
-class LeafStatistics:
-    """Additive statistics of one round, per recorded unit (code) × role × index."""
-
-    scores: pd.DataFrame  # unit, role, index, n, sum, sumsq
-    gaps: pd.DataFrame  # unit, role, index, n, level_sum, below (competence categories)
-    reliability_items: pd.DataFrame  # category, role, item, n, sum, sumsq (complete cases)
-    reliability_totals: pd.DataFrame  # category, role, n, sum, sumsq (complete cases)
-    #: unit, role, index, n: respondents whose composite ``index`` is not the mean of their
-    #: categories (``ScoringPlan.partial_composites``); only the disclosure rule reads them.
-    partial: pd.DataFrame
-
-
-def _unpack(packed: str) -> Iterator[tuple[str, float]]:
-    """Read the ``item=value,…`` string that CATEGORY_SUMS packs per response and category."""
-    for pair in packed.split(","):
-        item, _, raw = pair.partition("=")
-        yield item, float(raw)
-
-
 def leaf_statistics(
     session: Session, round_id: int, snapshot_id: int, q: Questionnaire
 ) -> LeafStatistics:
     """One scan of a round's answers: scores, competence-gap sums and reliability sums.
 
-    SQL groups the answers per response and category; this pass turns each respondent's
-    category sums into index scores (the half-answered rules live in ``ScoringPlan``) and adds
-    them to ``n, Σx, Σx²``. Memory is bounded by the number of cells, not of answers.
+    SQL groups the answers per response and category; :func:`analysis.sufficient.accumulate`
+    turns each respondent's category sums into index scores and adds them to ``n, Σx, Σx²``.
+    Memory is bounded by the number of cells, not of answers.
     """
-    plan = ScoringPlan(q)
     codes = {uid: code for uid, code in session.execute(select(Unit.id, Unit.code))}
-    competence = {c.id: c for c in q.categories if c.dimension == "competence"}
-    acc: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    gap: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-    partial: dict[tuple[int, str, str], int] = defaultdict(int)
-    reliability = CompleteCases(plan.item_counts)
-    for unit, role, cats, packed in _category_rows(session, round_id, snapshot_id):
-        for category, (_, answered) in cats.items():
-            reliability.add(role, category, answered, _unpack(packed[category]))
-        scored = plan.respondent_scores(role, cats)
-        for composite in plan.partial_composites(role, scored):
-            partial[(unit, role, composite)] += 1
-        for index, score in scored.items():
-            cell = acc[(unit, role, index)]
-            cell[0] += 1
-            cell[1] += score
-            cell[2] += score * score
-            cat = competence.get(index)
-            if cat is not None and role in cat.target:
-                level = category_level(score, cat.scale)
-                g = gap[(unit, role, index)]
-                g[0] += 1
-                g[1] += level
-                g[2] += level < cat.target[role]
-    scores = pd.DataFrame(
-        [(codes[u], r, i, int(v[0]), v[1], v[2]) for (u, r, i), v in acc.items()],
-        columns=["unit", "role", "index", "n", "sum", "sumsq"],
-    )
-    gaps = pd.DataFrame(
-        [(codes[u], r, i, int(v[0]), v[1], int(v[2])) for (u, r, i), v in gap.items()],
-        columns=["unit", "role", "index", "n", "level_sum", "below"],
-    )
-    partial_frame = pd.DataFrame(
-        [(codes[u], r, i, n) for (u, r, i), n in partial.items()],
-        columns=["unit", "role", "index", "n"],
-    )
-    return LeafStatistics(scores, gaps, *reliability.tables(), partial=partial_frame)
+    rows = _category_rows(session, round_id, snapshot_id)
+    return accumulate(((codes[u], r, cats, packed) for u, r, cats, packed in rows), q)
 
 
 def item_counts(session: Session, rnd: Round) -> pd.DataFrame:

@@ -155,8 +155,27 @@ def test_licence_comes_from_the_configuration(runner, two_years, tmp_path):
     assert desc["licenses"][0]["name"] == "CC-BY-4.0" and "by/4.0" in desc["licenses"][0]["path"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_published_package_carries_the_configured_licence(runner, two_years, db_session):
+    """Publishing passes the installation's licence in, as ``mognad report`` does."""
+    import sqlalchemy as sa
+
+    from survey.models import PublishedFile, Round
+
+    runner.app.config["DATA_LICENSE"] = "CC-BY-4.0"
+    result = runner.invoke(args=["round", "publish", "R2025"])
+    assert result.exit_code == 0, result.output
+    rnd = db_session.scalar(sa.select(Round).where(Round.name == "R2025"))
+    stored = db_session.scalar(
+        sa.select(PublishedFile).where(
+            PublishedFile.round_id == rnd.id, PublishedFile.filename == "datapackage.json"
+        )
+    )
+    assert json.loads(stored.content)["licenses"][0]["name"] == "CC-BY-4.0"
+
+
 def test_new_units_and_previous_suppression_from_the_tree(app):
-    from survey.services.report import _units_without_counterpart
+    from analysis.figures import _units_without_counterpart
 
     tree = pd.DataFrame(
         {"unit": ["CITY", "EDU", "EDU-A", "NEW"], "parent": [None, "CITY", "EDU", "CITY"]}

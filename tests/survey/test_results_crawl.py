@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-import survey.services.report as report_service
+import analysis.figures as figure_pipeline
 from analysis.opendata import to_records
 from survey.extensions import db
 from survey.models import PublishedFile, Round
@@ -76,7 +76,7 @@ def canaries(app, monkeypatch, shown: dict[str, pd.DataFrame]) -> dict[str, tupl
     """Every written form of the figures of cells below k, as the engine computes them with
     suppression switched off; minus any form a visible cell legitimately has."""
     with monkeypatch.context() as m:
-        m.setattr(report_service, "score_suppression", _nothing_hidden)
+        m.setattr(figure_pipeline, "score_suppression", _nothing_hidden)
         raw = {name: _figures(app, name) for name in shown}
     k = int(app.config["K_ANONYMITY"])
     legit: set[str] = set()
