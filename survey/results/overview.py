@@ -38,6 +38,7 @@ from survey.results.figures import (
     low_alpha,
     unit_names,
 )
+from survey.results.plan_areas import area_rows
 from survey.results.quadrant_map import quadrant_section
 from survey.services.report import RoundFigures
 
@@ -238,6 +239,7 @@ def overview(round_id: int) -> str:
         headline=headline,
         weights_text=weights_text,
         rows=rows,
+        plan_areas=area_rows(fig, unit, role),
         quadrant=quadrant_of(fig, unit, role),
         qmap=quadrant_section(fig, unit, role, lambda c: may_see(rnd.year, c), page_lang()),
         scores=scores_chart(rnd, fig, unit, role),

@@ -85,6 +85,9 @@ class ReportData:
     role_mix: list[tuple[str, float]] = field(default_factory=list)
     #: every unit's shown gaps, ranked, by unit code (a förvaltning's page shows its largest)
     gaps_by_unit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the plan-area rows (``analysis.plan_areas``), kept apart from the dimension and category
+    #: rows every other part reads: an area is another cut of the same answers
+    plan_areas: list[Row] = field(default_factory=list)
 
 
 def _value(v: Any) -> Any:
@@ -120,6 +123,9 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         }
         for rec in _records(agg)
     ]
+    area_ids = set(q.plan_area_ids)
+    areas = [r for r in rows if r["index"] in area_ids]
+    rows = [r for r in rows if r["index"] not in area_ids] if areas else rows
     lines = _unit_lines(rows)
     root = next((u for u in lines if u.level == 0), None)
     units = [u for u in lines if u.level == 1]
@@ -144,6 +150,7 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         headline=_headline(figures, root),
         role_mix=_role_mix(agg, lines),
         gaps_by_unit=by_unit,
+        plan_areas=areas,
     )
 
 

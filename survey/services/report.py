@@ -27,8 +27,9 @@ from analysis.disclosure import homogeneous_gaps, role_rules, score_suppression
 from analysis.gaps import competence_gaps
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
+from analysis.plan_areas import plan_area_rows
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
-from analysis.scoring import COMPOSITE_INDICES, ScoringPlan, applicable_indices
+from analysis.scoring import ScoringPlan, applicable_indices
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from analysis.tree import ancestor_pairs
 from survey.models import Round
@@ -97,7 +98,8 @@ class RoundFigures:
         """(unit, role) groups with a hidden category cell: their items stay hidden too, so as
         not to give back what the scores hide (items sum no composite, which may hide alone)."""
         rows = self.aggregates
-        hidden = rows[rows["suppressed"].astype(bool) & ~rows["index"].isin(COMPOSITE_INDICES)]
+        composites = self.questionnaire.composites
+        hidden = rows[rows["suppressed"].astype(bool) & ~rows["index"].isin(composites)]
         return frozenset(zip(hidden["unit_code"], hidden["role"], strict=True))
 
     def with_rounds(self, rnd: Round, compare: Round | None) -> RoundFigures:
@@ -280,6 +282,7 @@ def round_figures(
         compare_sides=sides,
         hidden_reasons=decision["reason"],
         min_test_n=min_test_n,
+        plan_areas=q.plan_area_ids,
     )
     aggregates = add_response_columns(session, rnd, full[list(AGGREGATE_COLUMNS)], tree, q, k)
     reliability = reliability_table(
@@ -333,7 +336,8 @@ def _gaps(rolled: pd.DataFrame, decision: pd.DataFrame, q: Questionnaire, k: int
 def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
     """The open-data package's tables, by file name (see ``analysis.opendata.CSV_TABLES``)."""
     name = figures.round.name
-    return {
+    areas = figures.questionnaire.plan_area_ids
+    tables = {
         "aggregates": figures.aggregates,
         "comparisons": figures.comparisons,
         "units": unit_table(figures.units, {r.unit_code: r.headcount for r in figures.fieldwork}),
@@ -343,6 +347,7 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
         "fieldwork": fieldwork_table([asdict(r) for r in figures.fieldwork], name),
         "estimates": estimate_table(figures.estimates, name),
     }
+    return tables | ({"plan_areas": plan_area_rows(figures.aggregates, areas)} if areas else {})
 
 
 def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMeta:
