@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.aggregate import ALL_ROLES
+from analysis.plan_areas import FAMILY as PLAN_AREA_FAMILY
 from analysis.scoring import COMPOSITE_INDICES
 from analysis.stats import bh_adjust_within, hedges_g, welch
 
@@ -56,9 +57,10 @@ REASONS: tuple[str, ...] = (
     # figures are shown, but a test on so few says nothing a reader should act on
     "too_few_to_test",
 )
-#: The pre-specified families of tests, per unit and role: the headline indices (primary) and
-#: the categories (secondary). Benjamini–Hochberg runs within one (unit, role, family) only.
-FAMILIES: tuple[str, ...] = ("headline", "category")
+#: The pre-specified families of tests, per unit and role: the headline indices (primary), the
+#: categories (secondary) and the instrument's plan areas (secondary, their own family).
+#: Benjamini–Hochberg runs within one (unit, role, family) only.
+FAMILIES: tuple[str, ...] = ("headline", "category", PLAN_AREA_FAMILY)
 #: The default smallest n, in both years, of a cell that is tested (``MOGNAD_MIN_TEST_N``).
 MIN_TEST_N = 10
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -139,18 +141,19 @@ def build_aggregates(
     compare_sides: pd.Series | None = None,
     hidden_reasons: pd.Series | None = None,
     min_test_n: int = MIN_TEST_N,
+    plan_areas: Collection[str] = (),
 ) -> pd.DataFrame:
     """One open-data row per (unit, role, index) cell with the comparison to an earlier round.
 
     For a comparable row (both sides shown, ``n ≥ min_test_n`` on both):
     :math:`\\Delta = \\bar x_{cur} - \\bar x_{cmp}` with the Welch 95% CI and two-sided p
     (:func:`analysis.stats.welch`); ``p_adjusted`` = Benjamini–Hochberg within the row's family
-    (its unit, role and ``family``: ``headline`` for the composite indices, ``category`` for the
-    categories; :func:`analysis.stats.bh_adjust_within`); ``change`` is ``improved`` /
-    ``declined`` when ``p_adjusted < 0.05`` and Δ > 0 / Δ < 0, else ``no_change``;
-    ``effect_size`` = Hedges' g (:func:`analysis.stats.hedges_g`) only for an improved or
-    declined row. Any other row is ``not_comparable`` (comparison figures empty) for the first
-    of :data:`REASONS` that holds.
+    (its unit, role and ``family``: ``headline`` for the headline composites, ``plan_area`` for
+    ``plan_areas``, ``category`` for the categories; :func:`analysis.stats.bh_adjust_within`);
+    ``change`` is ``improved`` / ``declined`` when ``p_adjusted < 0.05`` and Δ > 0 / Δ < 0,
+    else ``no_change``; ``effect_size`` = Hedges' g (:func:`analysis.stats.hedges_g`) only for
+    an improved or declined row. Any other row is ``not_comparable`` (comparison figures empty)
+    for the first of :data:`REASONS` that holds.
 
     The same test is run once per unit and role: a row whose figures (both years' n, mean and
     SD) equal an earlier row's of the same unit and role (headline indices first, then in index
@@ -196,6 +199,8 @@ def build_aggregates(
         (``complementary``).
     min_test_n : int, default MIN_TEST_N
         Smallest n, in both years, of a tested cell; a smaller one is ``too_few_to_test``.
+    plan_areas : collection of str
+        The instrument's plan-area indices: family ``plan_area`` (docs/method.md, section 4).
 
     Returns
     -------
@@ -247,7 +252,11 @@ def build_aggregates(
     test = welch(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
     g = hedges_g(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
     p = test["p_value"].where(shown)
-    family = np.where(cur["index"].isin(COMPOSITE_INDICES), FAMILIES[0], FAMILIES[1])
+    family = np.select(
+        [cur["index"].isin(COMPOSITE_INDICES), cur["index"].isin(list(plan_areas))],
+        [FAMILIES[0], FAMILIES[2]],
+        FAMILIES[1],
+    )
     duplicate_of, original = _duplicates(cur, cmp, shown, family)
     labels: pd.Series = cur["unit"].astype(str) + "\x1f" + cur["role"].astype(str) + "\x1f" + family
     counted = p.where(duplicate_of == "")
@@ -306,8 +315,9 @@ def _duplicates(
 
     Returns ``duplicate_of`` (the original's index id, ``""`` for an original or untested row)
     and, per row, the position of the row whose adjusted p it takes (its own for an original).
-    Headline rows come before category rows, so a category equal to a headline index (an
-    employee's cap_workplace and capability) points at the headline row.
+    Headline rows come before category rows, and those before plan-area rows, so a category
+    equal to a headline index (an employee's cap_workplace and capability) points at the
+    headline row, and a plan area equal to a category at the category's.
     """
     size = len(cur)
     figures = pd.DataFrame(
@@ -320,7 +330,7 @@ def _duplicates(
             "cn": cmp["n"].to_numpy(dtype=float),
             "cm": cmp["mean"].to_numpy(dtype=float).round(SAME_TEST_DIGITS),
             "cs": cmp["sd"].to_numpy(dtype=float).round(SAME_TEST_DIGITS),
-            "rank": (family != FAMILIES[0]).astype(int),
+            "rank": np.select([family == f for f in FAMILIES], range(len(FAMILIES)), 1),
             "pos": np.arange(size),
         }
     )[tested]

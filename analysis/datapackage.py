@@ -27,6 +27,7 @@ from analysis.package_fields import (
     Field,
 )
 from analysis.package_keys import resources
+from analysis.plan_areas import INDEX_KIND_FIELDS, PLAN_AREAS_EN, PLAN_AREAS_SV
 
 __all__ = [
     "DEFAULT_LICENSE",
@@ -148,8 +149,9 @@ AGGREGATE_FIELDS: tuple[Field, ...] = (
     Field("p_adjusted", "number", "p_value adjusted by Benjamini–Hochberg within its family "
           "(unit_code, role, family).", "p_value justerat med Benjamini–Hochberg inom sin familj "
           "(unit_code, role, family).", PROBABILITY),
-    Field("family", "string", "Family of tests: headline (the four headline indices) or category.",
-          "Testfamilj: headline (de fyra huvudindexen) eller category (kategorierna)."),
+    Field("family", "string", "Family of tests: headline (the four headline indices), category "
+          "or plan_area.", "Testfamilj: headline (de fyra huvudindexen), category (kategorierna) "
+          "eller plan_area (planområdena)."),
     Field("duplicate_of", "string", "The index of the same unit and role whose identical test "
           "this row takes (counted once); empty otherwise.", "Index i samma enhet och roll vars "
           "identiska test raden får (räknas en gång); annars tomt."),
@@ -212,9 +214,9 @@ INDEX_FIELDS: tuple[Field, ...] = (
     Field(
         "dimension", "string",
         "Dimension of a category or dimension index (capability, legacy, competence); "
-        "empty for maturity (capability and legacy together).",
+        "empty for maturity (capability and legacy together) and for plan areas.",
         "Dimension för en kategori eller ett dimensionsindex; tom för maturity (förmåga och arv "
-        "tillsammans).",
+        "tillsammans) och för planområden.",
     ),
     Field("label_sv", "string", "Name in Swedish.", "Namn på svenska."),
     Field("label_en", "string", "Name in English.", "Namn på engelska."),
@@ -231,6 +233,7 @@ INDEX_FIELDS: tuple[Field, ...] = (
         "Roles the index applies to, space-separated; only these roles have rows.",
         "Roller som indexet gäller, mellanslagsseparerade; bara de har rader.",
     ),
+    *INDEX_KIND_FIELDS,
 )  # fmt: skip
 
 RELIABILITY_FIELDS: tuple[Field, ...] = (
@@ -329,6 +332,8 @@ RESOURCES: tuple[Resource, ...] = (
              FIELDWORK_FIELDS),
     Resource("estimates", "estimates.csv", *_CSV, ESTIMATES_EN, ESTIMATES_SV,
              tuple(Field(*spec) for spec in ESTIMATE_FIELD_SPECS)),
+    Resource("plan_areas", "plan_areas.csv", *_CSV, PLAN_AREAS_EN, PLAN_AREAS_SV,
+             AGGREGATE_FIELDS),
 )  # fmt: skip
 
 

@@ -217,6 +217,7 @@ def figures(
         compare_sides=sides,
         hidden_reasons=this.decision["reason"],
         min_test_n=rules.min_test_n,
+        plan_areas=q.plan_area_ids,
     )
     aggregates = responses.columns(full[list(AGGREGATE_COLUMNS)], tree, q, k)
     stats = current.statistics

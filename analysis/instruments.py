@@ -21,6 +21,7 @@ from analysis.errors import Problem, ValidationError, say
 from analysis.errors import Text as Message
 from analysis.languages import LANGUAGES
 from analysis.levels import Level, parse_levels
+from analysis.plan_areas import PlanArea, parse_plan_areas
 from analysis.questionnaire_check import check_document
 from analysis.rescale import rescale as rescale_answer
 from analysis.roles import ROLES, Role
@@ -168,6 +169,8 @@ class Questionnaire:
     suggestions: Suggestions = field(default_factory=Suggestions)
     #: Category id → what each scale value means and what to learn next (``analysis.levels``).
     levels: Mapping[str, tuple[Level, ...]] = field(default_factory=dict)
+    #: The organisation's own strategic areas (``analysis.plan_areas``), each a composite index.
+    plan_areas: tuple[PlanArea, ...] = ()
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     @cached_property
@@ -195,17 +198,30 @@ class Questionnaire:
         return tuple(c for c in self.comments if role in c.roles)
 
     def index_categories(self, index: str) -> tuple[Category, ...]:
-        """The categories an index averages: a dimension, ``maturity`` or one category."""
+        """The categories an index averages: a dimension, ``maturity``, a plan area (in
+        questionnaire order) or one category."""
         if index == "maturity":
             return tuple(c for c in self.categories if c.dimension in ("capability", "legacy"))
         if index in DIMENSIONS:
             return tuple(c for c in self.categories if c.dimension == index)
+        area = next((a for a in self.plan_areas if a.id == index), None)
+        if area is not None:
+            return tuple(c for c in self.categories if c.id in area.categories)
         return (self.category(index),)
 
     @property
+    def plan_area_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.plan_areas)
+
+    @property
+    def composites(self) -> tuple[str, ...]:
+        """The indices that average several categories: the headline ones, then plan areas."""
+        return ("maturity", *DIMENSIONS, *self.plan_area_ids)
+
+    @property
     def indices(self) -> tuple[str, ...]:
-        """Every index id the outputs use, in report order."""
-        return ("maturity", *DIMENSIONS, *(c.id for c in self.categories))
+        """Every index id the outputs use, in report order (plan areas last)."""
+        return ("maturity", *DIMENSIONS, *(c.id for c in self.categories), *self.plan_area_ids)
 
 
 def check_questionnaire(data: Any) -> list[Message]:
@@ -275,6 +291,7 @@ def parse_questionnaire(data: Any, source: str = "") -> Questionnaire:
         comments=comments,
         suggestions=parse_suggestions(data),
         levels=parse_levels(data),
+        plan_areas=parse_plan_areas(data),
         raw=data,
     )
 

@@ -192,7 +192,7 @@ class PackageMeta:
 #: CSV tables of the package, in writing order, by file name.
 CSV_TABLES: tuple[str, ...] = (
     "aggregates", "comparisons", "units", "indices", "reliability", "gaps", "fieldwork",
-    "estimates",
+    "estimates", "plan_areas",
 )  # fmt: skip
 
 
@@ -208,7 +208,8 @@ def write_package(
     ``datapackage.json`` describing every file written by this call; ``json`` writes
     ``aggregates.json``; ``xlsx`` writes ``aggregates.xlsx`` (with its data-dictionary sheet).
     Formats this module does not write (a report's ``html``/``pdf``) are left to their writers.
-    ``tables`` maps each name of :data:`CSV_TABLES` to its frame.
+    ``tables`` maps each name of :data:`CSV_TABLES` to its frame; ``plan_areas`` may be left
+    out (an instrument without plan areas has no such file).
     """
     wanted = check_formats(formats)
     out = Path(out_dir)
@@ -222,7 +223,9 @@ def write_package(
         path = out / "aggregates.xlsx"
         written.append(write_workbook(cells, path, "aggregates", fields, meta.created))
     if "csv" in wanted:
-        written[:0] = [write_csv(tables[name], out / f"{name}.csv") for name in CSV_TABLES]
+        written[:0] = [
+            write_csv(tables[name], out / f"{name}.csv") for name in CSV_TABLES if name in tables
+        ]
         desc = descriptor(
             [p.name for p in written],
             round_name=meta.round_name,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.comparison import CHANGES
 from analysis.comparison import REASONS as NOT_COMPARABLE
 from analysis.disclosure import REASONS as HIDDEN
+from analysis.plan_areas import INDEX_KINDS
 from analysis.roles import OUTPUT_ROLES, ROLES
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ _UNIT_FK = {"fields": "unit_code", "reference": {"resource": "units", "fields": 
 _INDEX_FK = {"fields": "index", "reference": {"resource": "indices", "fields": "index"}}
 #: Every category is a row of indices.csv (a category is also an index of its own).
 _CATEGORY_FK = {"fields": "category", "reference": {"resource": "indices", "fields": "index"}}
+#: A row of comparisons.csv or plan_areas.csv is a row of aggregates.csv.
+_ROW_FK = {
+    "fields": ["unit_code", "role", "index"],
+    "reference": {"resource": "aggregates", "fields": ["unit_code", "role", "index"]},
+}
 
 #: Primary key per resource name. reliability.csv has none: its rows per category (and, where
 #: α is computed per role, per role) are the reliability module's to define.
@@ -42,16 +48,14 @@ _PRIMARY: dict[str, list[str]] = {
     "fieldwork": ["unit_code"],
     # A headline row (role_standardised) repeats its cell's keys beside its other weighting.
     "estimates": ["round", "unit_code", "role", "index", "weighting"],
+    "plan_areas": ["unit_code", "role", "index"],
 }
 _FOREIGN: dict[str, list[dict[str, Any]]] = {
     "aggregates": [_UNIT_FK, _INDEX_FK],
     "comparisons": [
         _UNIT_FK,
         _INDEX_FK,
-        {
-            "fields": ["unit_code", "role", "index"],
-            "reference": {"resource": "aggregates", "fields": ["unit_code", "role", "index"]},
-        },
+        _ROW_FK,
     ],
     # "" is this resource: a unit's parent is a unit of the same file.
     "units": [{"fields": "parent_code", "reference": {"resource": "", "fields": "unit_code"}}],
@@ -59,6 +63,7 @@ _FOREIGN: dict[str, list[dict[str, Any]]] = {
     "reliability": [_CATEGORY_FK],
     "fieldwork": [_UNIT_FK],
     "estimates": [_UNIT_FK, _INDEX_FK],
+    "plan_areas": [_UNIT_FK, _INDEX_FK, _ROW_FK],
 }
 
 _SCORE = {"minimum": 0, "maximum": 100}
@@ -91,6 +96,7 @@ _BY_NAME: dict[str, dict[str, Any]] = {
     "hidden_reason": {"enum": list(HIDDEN)},
     "reason": {"enum": list(NOT_COMPARABLE)},
     "dimension": {"enum": ["capability", "legacy", "competence"]},
+    "kind": {"enum": list(INDEX_KINDS)},
     "respondent_mean": _SCORE,
     "estimate": _SCORE,
     "se": _COUNT,

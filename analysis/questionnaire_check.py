@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import Text, say
+from analysis.plan_areas import check_plan_areas
 
 __all__ = ["check_document", "check_semantics", "place"]
 
@@ -34,6 +35,7 @@ _KEYS: dict[str, Text] = {
     "items": say("påståenden"),
     "comments": say("kommentarsfrågor"),
     "suggestions": say("förslag"),
+    "plan_areas": say("planområden"),
     "quadrants": say("kvadranter"),
     "labels": say("etiketter"),
     "descriptions": say("beskrivningar"),
@@ -52,6 +54,7 @@ _ENTRIES: dict[str, str] = {
     "categories": "kategori %(n)s",
     "items": "påstående %(n)s",
     "comments": "kommentarsfråga %(n)s",
+    "plan_areas": "planområde %(n)s",
     "levels": "nivå %(n)s",
     "learning": "lärförslag %(n)s",
 }
@@ -387,4 +390,5 @@ def check_semantics(data: Mapping[str, Any]) -> list[Text]:
         + check_categories(data)
         + check_suggestions(data)
         + check_levels(data)
+        + check_plan_areas(data, _at)
     )

@@ -15,9 +15,10 @@ and "vet ej" / blanks are missing. For a respondent with role :math:`r`:
   category; missing when :math:`2a < m_r`, :math:`m_r` = the category's items that apply to
   :math:`r` (exactly half answered still counts);
 * **index score** (``maturity`` = capability + legacy categories, ``capability``, ``legacy``,
-  ``competence``) = the mean of the available category scores among the index's categories that
-  apply to :math:`r` (those with at least one item for :math:`r`); missing when fewer than half
-  of those are available. An index with no applicable category is absent for the role;
+  ``competence``, and each plan area of the instrument, :mod:`analysis.plan_areas`) = the
+  mean of the available category scores among the index's categories that apply to :math:`r`
+  (those with at least one item for :math:`r`); missing when fewer than half of those are
+  available. An index with no applicable category is absent for the role;
 * each category id is an index too, its value being the category score.
 
 :class:`ScoringPlan` precomputes the per-role denominators once per round, so the database
@@ -49,7 +50,8 @@ __all__ = [
     "score_answers",
 ]
 
-#: The indices that average several categories, in report order.
+#: The headline indices that average several categories, in report order (an instrument's plan
+#: areas are composites too: ``Questionnaire.composites``).
 COMPOSITE_INDICES: tuple[str, ...] = ("maturity", *DIMENSIONS)
 
 _Level = TypeVar("_Level", float, np.ndarray, pd.Series)
@@ -70,8 +72,9 @@ class ScoringPlan:
         role → category id → number of the category's items that apply to the role
         (only categories with at least one such item).
     index_categories : Mapping[str, Mapping[str, tuple[str, ...]]]
-        role → composite index (``maturity``, ``capability``, ``legacy``, ``competence``) → the
-        index's categories that apply to the role (indices with none are left out).
+        role → composite index (``maturity``, ``capability``, ``legacy``, ``competence``, then
+        the plan areas) → the index's categories that apply to the role (indices with none are
+        left out).
     item_category : Mapping[str, str]
         item id → category id, for grouping answers into per-category sums.
     """
@@ -90,7 +93,7 @@ class ScoringPlan:
             counts[role] = MappingProxyType(per_cat)
             per_index = {
                 index: tuple(c.id for c in questionnaire.index_categories(index) if c.id in per_cat)
-                for index in COMPOSITE_INDICES
+                for index in questionnaire.composites
             }
             composites[role] = MappingProxyType({i: cs for i, cs in per_index.items() if cs})
         set_ = object.__setattr__

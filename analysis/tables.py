@@ -65,35 +65,42 @@ def unit_table(
 
 
 def index_table(q: Questionnaire) -> pd.DataFrame:
-    """``indices.csv``: every index id of the outputs with its labels, item counts and roles.
+    """``indices.csv``: every index id of the outputs with its labels, item counts, roles, kind
+    (a plan area is an index of its own, ``analysis.plan_areas``) and the categories it averages.
 
     Items are counted per role (``items_employee`` …): an index averages only the items a
     role is asked, so a count across roles (maturity: 31) says nothing about what any one
     respondent answered (an employee: 5).
     """
     applies = applicable_indices(q)
+    areas = {a.id: a for a in q.plan_areas}
     rows = []
     for index in q.indices:
         cats = q.index_categories(index)
         if index == "maturity":
-            dimension, label = "", MATURITY_LABEL
+            kind, dimension, label = "maturity", "", MATURITY_LABEL
         elif index in DIMENSIONS:
-            dimension = index
+            kind, dimension = "dimension", index
             label = next(d.title for d in q.dimensions if d.id == index)
+        elif index in areas:
+            kind, dimension, label = "plan_area", "", areas[index].title
         else:
-            dimension, label = cats[0].dimension, cats[0].title
+            kind, dimension, label = "category", cats[0].dimension, cats[0].title
         roles = [r for r in OUTPUT_ROLES if r != ALL and index in applies[r]]
         counts = [
             sum(1 for c in cats for i in c.items if r in i.roles) if r in roles else None
             for r in ROLES
         ]
         rows.append(
-            (index, dimension, label.get("sv", ""), label.get("en", ""), *counts, " ".join(roles))
-        )
+            (index, dimension, label.get("sv", ""), label.get("en", ""), *counts,
+             " ".join(roles), kind, " ".join(c.id for c in cats))
+        )  # fmt: skip
     items = [f"items_{r}" for r in ROLES]
     frame = pd.DataFrame(
-        rows, columns=["index", "dimension", "label_sv", "label_en", *items, "roles"]
-    )
+        rows,
+        columns=["index", "dimension", "label_sv", "label_en", *items, "roles", "kind",
+                 "categories"],
+    )  # fmt: skip
     return frame.astype(dict.fromkeys(items, "Int64"))
 
 

@@ -15,7 +15,8 @@ from survey.cli.common import command, transaction
     "report",
     help="Write a closed round's open-data package. csv: aggregates.csv, comparisons.csv, "
     "units.csv, indices.csv, reliability.csv, gaps.csv, fieldwork.csv (invited and completed "
-    "per unit with invitations) and datapackage.json describing every file written; json: "
+    "per unit with invitations), plan_areas.csv (when the instrument has plan areas) and "
+    "datapackage.json describing every file written; json: "
     "aggregates.json; xlsx: aggregates.xlsx with a data-dictionary sheet. Every file may be "
     "published; the same round always gives the same bytes.",
 )

@@ -36,9 +36,11 @@ def cells(fig: RoundFigures, unit: str, role: str) -> dict[str, dict[str, Any]]:
 
 
 def indices_for(q: Questionnaire, role: str) -> list[str]:
-    """The indices that apply to a role: "all" has every one; a role only what it answers."""
+    """The dimensions and categories that apply to a role: "all" has every one; a role only
+    what it answers. Plan areas are another cut of the same answers, with a section of their
+    own (``survey.results.plan_areas``), so they are not in this list."""
     if role == "all":
-        return list(q.indices)
+        return [i for i in q.indices if i not in q.plan_area_ids]
     cats = q.categories_for(role)
     dims = [d for d in DIMENSIONS if any(c.dimension == d for c in cats)]
     maturity = ["maturity"] if any(d in ("capability", "legacy") for d in dims) else []
@@ -48,9 +50,9 @@ def indices_for(q: Questionnaire, role: str) -> list[str]:
 def index_label(q: Questionnaire, index: str) -> str:
     if index == "maturity":
         return _("Digital mognad")
-    for d in q.dimensions:
-        if d.id == index:
-            return str(tr(d.title))
+    named = {d.id: d.title for d in q.dimensions} | {a.id: a.title for a in q.plan_areas}
+    if index in named:
+        return str(tr(named[index]))
     return str(tr(q.category(index).title))
 
 

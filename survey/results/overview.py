@@ -41,6 +41,7 @@ from survey.results.page_charts import (
     scores_chart,
     trend_chart,
 )
+from survey.results.plan_areas import area_rows
 from survey.results.quadrant_map import quadrant_section
 from survey.services.report import RoundFigures
 
@@ -124,6 +125,7 @@ def overview(round_id: int) -> str:
         headline=headline,
         weights_text=weights_text,
         rows=rows,
+        plan_areas=area_rows(fig, unit, role),
         quadrant=quadrant_of(fig, unit, role),
         qmap=quadrant_section(
             fig, unit, role, lambda c: may_see(current_user, rnd.year, c), page_lang()

@@ -30,7 +30,7 @@ from analysis.roles import ALL
 from survey.i18n import DAY_MONTH_YEAR, FALLBACK, tr
 from survey.results.charts import Bar, Chart, Texts, bar_chart
 from survey.results.numbers import DASH, interval, number, p_value, percent, signed
-from survey.results.report_data import COMPOSITES, ReportData, build
+from survey.results.report_data import ReportData, build
 from survey.results.report_pages import picture, summary, unit_pages
 from survey.results.report_ua import document_class
 from survey.services.errors import InputError
@@ -186,7 +186,7 @@ def report_charts(data: ReportData) -> list[Chart]:
     if root is not None:
         categories = [
             r for r in data.appendix
-            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] not in COMPOSITES
+            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] in data.category_ids
         ]  # fmt: skip
         if categories:
             charts.append(

@@ -85,6 +85,12 @@ class ReportData:
     role_mix: list[tuple[str, float]] = field(default_factory=list)
     #: every unit's shown gaps, ranked, by unit code (a förvaltning's page shows its largest)
     gaps_by_unit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the plan-area rows (``analysis.plan_areas``), kept apart from the dimension and category
+    #: rows the summary and changes read: an area is another cut of the same answers (the
+    #: appendix has every row)
+    plan_areas: list[Row] = field(default_factory=list)
+    #: the instrument's category ids: the rows read as categories (not composites, not areas)
+    category_ids: frozenset[str] = frozenset()
 
 
 def _value(v: Any) -> Any:
@@ -120,12 +126,15 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         }
         for rec in _records(agg)
     ]
+    area_ids = set(q.plan_area_ids)
+    areas = [r for r in rows if r["index"] in area_ids]
     lines = _unit_lines(rows)
     root = next((u for u in lines if u.level == 0), None)
     units = [u for u in lines if u.level == 1]
     placement = place_unit(agg, root.code, ALL) if root is not None else None
     found = placement.quadrant if placement and placement.quadrant in QUADRANTS else None
     changes = [r for r in rows if r["change"] in ("improved", "declined")]
+    changes = [r for r in changes if r["index"] not in area_ids]  # the areas' own section
     root_gaps, unit_gaps, by_unit = _gaps(figures, labels, units, root)
     return ReportData(
         figures=figures,
@@ -144,6 +153,8 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         headline=_headline(figures, root),
         role_mix=_role_mix(agg, lines),
         gaps_by_unit=by_unit,
+        plan_areas=areas,
+        category_ids=frozenset(c.id for c in q.categories),
     )
 
 

@@ -19,7 +19,7 @@ from analysis.typology import Placement, place_unit
 from survey.results.charts import Chart
 from survey.results.numbers import number
 from survey.results.quadrant_chart import point, quadrant_chart, quadrant_name, quadrant_texts
-from survey.results.report_data import COMPOSITES, TOP_GAPS, Rate, ReportData, Row, UnitLine
+from survey.results.report_data import TOP_GAPS, Rate, ReportData, Row, UnitLine
 
 #: How many of the organisation's strongest and weakest areas the summary names.
 AREAS = 3
@@ -75,7 +75,7 @@ def summary(data: ReportData, pages: list[UnitPage]) -> Summary:
     if root is not None:
         areas = [
             r for r in data.appendix
-            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] not in COMPOSITES
+            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] in data.category_ids
             and not r["suppressed"] and r["score"] is not None
         ]  # fmt: skip
         areas.sort(key=lambda r: (-r["score"], r["index"]))

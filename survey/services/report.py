@@ -30,7 +30,7 @@ from analysis.figures import K_HOMOGENEOUS, RoundData, Rules, figures
 from analysis.headline import Estimates
 from analysis.instruments import Questionnaire
 from analysis.opendata import PackageMeta, write_package
-from analysis.scoring import COMPOSITE_INDICES
+from analysis.plan_areas import plan_area_rows
 from analysis.sufficient import LeafStatistics
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from survey.models import Round
@@ -106,7 +106,8 @@ class RoundFigures:
         """(unit, role) groups with a hidden category cell: their items stay hidden too, so as
         not to give back what the scores hide (items sum no composite, which may hide alone)."""
         rows = self.aggregates
-        hidden = rows[rows["suppressed"].astype(bool) & ~rows["index"].isin(COMPOSITE_INDICES)]
+        composites = self.questionnaire.composites
+        hidden = rows[rows["suppressed"].astype(bool) & ~rows["index"].isin(composites)]
         return frozenset(zip(hidden["unit_code"], hidden["role"], strict=True))
 
     def with_rounds(self, rnd: Round, compare: Round | None) -> RoundFigures:
@@ -236,7 +237,8 @@ def _round_data(
 def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
     """The open-data package's tables, by file name (see ``analysis.opendata.CSV_TABLES``)."""
     name = figures.round.name
-    return {
+    areas = figures.questionnaire.plan_area_ids
+    tables = {
         "aggregates": figures.aggregates,
         "comparisons": figures.comparisons,
         "units": unit_table(figures.units, {r.unit_code: r.headcount for r in figures.fieldwork}),
@@ -246,6 +248,7 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
         "fieldwork": fieldwork_table([asdict(r) for r in figures.fieldwork], name),
         "estimates": estimate_table(figures.estimates, name),
     }
+    return tables | ({"plan_areas": plan_area_rows(figures.aggregates, areas)} if areas else {})
 
 
 def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMeta:

@@ -302,3 +302,22 @@ def test_item_distributions_on_a_city_of_one_manager_units():
     tree, sizes = _city(3, 5, seed=11)
     leaf = leaf_scores(Q, sizes, seed=11, missing=0.1)
     assert _attack_all(leaf, tree, "joint") == []
+
+
+def test_plan_area_rows_are_equations_of_the_attack():
+    """The instrument's plan areas (``plan_areas``) are published rows like any index, so every
+    attack above has them among its equations. The test has teeth: on the per-index rule,
+    without the headline rows that gave the manager away above, the categories alone give
+    nothing, but with the area rows 7 × area_technology(all) − 6 × cap_workplace (the
+    employees' area) is the one manager's area; the joint rule shows the areas and leaves the
+    attack nothing."""
+    leaf = leaf_scores(Q, ONE_MANAGER_SIZES, seed=1)
+    old = publish(Q, leaf, ONE_MANAGER, K, "old")
+    categories = old[old["index"].isin([c.id for c in Q.categories])]
+    assert attack(Q, leaf, ONE_MANAGER, categories, K) == []
+    with_areas = old[old["index"].isin([c.id for c in Q.categories] + list(Q.plan_area_ids))]
+    found = attack(Q, leaf, ONE_MANAGER, with_areas, K)
+    assert ("B1", "manager", "area_technology") in {(g.unit, g.role, g.index) for g in found}
+    joint = publish(Q, leaf, ONE_MANAGER, K, "joint")
+    assert set(Q.plan_area_ids) <= set(joint.loc[joint["score"].notna(), "index"])
+    assert attack(Q, leaf, ONE_MANAGER, joint, K) == []

@@ -20,7 +20,7 @@ from analysis.workbook import DICTIONARY_SHEET
 FILES = {
     "aggregates.csv", "aggregates.json", "aggregates.xlsx", "comparisons.csv", "units.csv",
     "indices.csv", "reliability.csv", "gaps.csv", "fieldwork.csv", "estimates.csv",
-    "datapackage.json", "dcat.jsonld",
+    "plan_areas.csv", "datapackage.json", "dcat.jsonld",
 }  # fmt: skip
 
 

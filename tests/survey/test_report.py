@@ -254,6 +254,7 @@ def test_report_on_a_closed_round_is_audit_logged_without_figures(
         "fieldwork.csv",
         "gaps.csv",
         "indices.csv",
+        "plan_areas.csv",
         "reliability.csv",
         "units.csv",
     ]
