@@ -32,7 +32,7 @@ from analysis.instruments import Questionnaire
 from analysis.nonresponse import Responses
 from analysis.rescale import rescale
 from analysis.roles import ALL, ROLES
-from analysis.scoring import COMPOSITE_INDICES, ScoringPlan
+from analysis.scoring import ScoringPlan
 from analysis.sufficient import accumulate
 from tests.privacy.cities import questionnaire
 
@@ -105,7 +105,7 @@ def own_scores(q: Questionnaire, person: Person) -> dict[str, float]:
         if items and ys and 2 * len(ys) >= len(items):
             category[cat.id] = sum(ys) / len(ys)
     out = dict(category)
-    for index in COMPOSITE_INDICES:
+    for index in q.composites:
         cats = [c.id for c in q.index_categories(index) if c.items_for(person.role)]
         have = [category[c] for c in cats if c in category]
         if have and 2 * len(have) >= len(cats):
@@ -117,7 +117,7 @@ def signature(q: Questionnaire, person: Person, scores: dict[str, float]) -> str
     """The auditor's ``part``: the composites that are not the mean of the person's own
     categories (one skipped, or a category without its composite)."""
     partial = []
-    for index in COMPOSITE_INDICES:
+    for index in q.composites:
         cats = [c.id for c in q.index_categories(index) if c.items_for(person.role)]
         have = sum(c in scores for c in cats)
         if cats and ((index in scores) != (have == len(cats)) or (index not in scores and have)):
