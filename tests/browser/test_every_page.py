@@ -95,6 +95,7 @@ ERROR_PAGES = frozenset(
         "respond.profile",
         "admin.unit_links",
         "admin.unit_poster",
+        "admin.unit_poster_pdf",
     }
 )
 STAFF_BLUEPRINTS = {"admin", "dashboard"}
