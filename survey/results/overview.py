@@ -39,6 +39,7 @@ from survey.results.figures import (
     unit_names,
 )
 from survey.results.quadrant_map import quadrant_section
+from survey.results.report_pages import strong_and_weak
 from survey.services.report import RoundFigures
 
 
@@ -238,6 +239,7 @@ def overview(round_id: int) -> str:
         headline=headline,
         weights_text=weights_text,
         rows=rows,
+        areas=dict(zip(("strongest", "weakest"), strong_and_weak(rows), strict=True)),
         quadrant=quadrant_of(fig, unit, role),
         qmap=quadrant_section(fig, unit, role, lambda c: may_see(rnd.year, c), page_lang()),
         scores=scores_chart(rnd, fig, unit, role),
