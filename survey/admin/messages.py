@@ -58,6 +58,29 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
         lambda m: _("rapporten kunde inte skrivas (%(reason)s)", reason=m["reason"]),
     ),
     (
+        re.compile(r"(?:^|: )cannot write the export \((?P<reason>.*)\)$", re.S),
+        lambda m: _("exporten kunde inte skrivas (%(reason)s)", reason=m["reason"]),
+    ),
+    (
+        re.compile(r"^round '(?P<name>.+?)' has no respondents yet"),
+        lambda m: _(
+            "Omgången %(name)s har inga respondenter ännu. Läs in respondenterna först.",
+            name=m["name"],
+        ),  # fmt: skip
+    ),
+    (
+        re.compile(r"(?:^|: )a token needs a name"),
+        lambda m: _("Skriv vad nyckeln ska användas till."),
+    ),
+    (
+        re.compile(r"(?:^|: )a token's name has at most (?P<max>\d+) characters, got (?P<got>\d+)"),
+        lambda m: _(
+            "Namnet får vara högst %(max)s tecken långt; det här har %(got)s.",
+            max=m["max"],
+            got=m["got"],
+        ),  # fmt: skip
+    ),
+    (
         re.compile(r"^round '(?P<name>.+?)' is (?P<status>\w+); only a closed round is previewed"),
         lambda m: _(
             "Omgången %(name)s är %(status)s. Bara en stängd omgång kan förhandsgranskas.",

@@ -46,6 +46,10 @@ SAMPLES = [
     "from a closed or published round, so that they cannot change between two reports",
     "cannot write the report (No space left on device)",
     "round 'R1' is published; only a closed round is previewed",
+    "/srv/mognad/out.xlsx: cannot write the export (Permission denied)",
+    "round 'R1' has no respondents yet; add them with 'mognad respondents import R1 FILE'",
+    "a token needs a name that says what it is for (e.g. 'open data portal')",
+    "a token's name has at most 100 characters, got 140",
 ]
 ENGLISH = re.compile(r"\b(round|is|the|only|can|cannot|already|mognad)\b")
 
