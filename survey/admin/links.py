@@ -2,13 +2,17 @@
 
 The links are the same as `mognad links` writes (``survey.services.links.unit_url``: an HMAC of
 the round and unit, nothing stored), so a poster printed from here and a CSV from the terminal
-hand out the same address. Whoever may send the round's mail may hand out its links: an admin
+hand out the same address. The poster is a page to print and the same as a one-page tagged PDF.
+Whoever may send the round's mail may hand out its links: an admin
 for every unit, a förvaltning's administrator for their subtree only.
 """
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, render_template
 from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
@@ -63,6 +67,36 @@ def unit_links(round_id: int) -> str:
 @bp.get("/rounds/<int:round_id>/unit-links/<code>/poster")
 def unit_poster(round_id: int, code: str) -> str:
     """An A4 poster for one unit: the round, the QR code and link, and the round's own k."""
+    return render_template("admin/links/poster.html", **_poster(round_id, code))
+
+
+@bp.get("/rounds/<int:round_id>/unit-links/<code>/poster.pdf")
+def unit_poster_pdf(round_id: int, code: str) -> Response:
+    """The same poster as one tagged A4 PDF page, for a print shop or an intranet page.
+
+    Made in the request: one page with a vector QR code takes well under a second, unlike
+    the report (a job). Its styles are the poster page's print styles, inlined.
+    """
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+    from survey.i18n import page_lang
+    from survey.results.report import render_pdf
+
+    context = _poster(round_id, code)
+    css = Path(str(current_app.static_folder), "poster.css").read_text(encoding="utf-8")
+    html = render_template(
+        "admin/links/poster_pdf.html", lang=page_lang(), poster_css=css, **context
+    )
+    # The QR code is a data: URI; nothing else may be fetched.
+    pdf = render_pdf(html, URLFetcher(allowed_protocols=("data",)))
+    response = Response(pdf, content_type="application/pdf")
+    name = f"affisch-{context['rnd'].id}-{context['unit'].code}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _poster(round_id: int, code: str) -> dict[str, Any]:
+    """What a unit's poster shows, once the person may hand out this unit's link."""
     rnd = _open_round(round_id)
     unit = unit_in_round(db.session(), rnd, code)
     if unit is None:
@@ -73,6 +107,4 @@ def unit_poster(round_id: int, code: str) -> str:
         abort(404)
     url = _url(rnd, unit.code)
     closes = format_date(rnd.closes_on, format=DAY_MONTH_YEAR) if rnd.closes_on else None
-    return render_template(
-        "admin/links/poster.html", rnd=rnd, unit=unit, url=url, qr=qr_svg(url), closes=closes
-    )
+    return {"rnd": rnd, "unit": unit, "url": url, "qr": qr_svg(url), "closes": closes}

@@ -35,6 +35,60 @@ def _not_finished(m: re.Match[str]) -> str:
 
 PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (
+        re.compile(
+            r"^round '(?P<name>.+?)' was not published, it stays closed: (?P<reason>.+)$", re.S
+        ),
+        lambda m: _(
+            "Omgången %(name)s publicerades inte och är fortfarande stängd: %(reason)s",
+            name=m["name"],
+            reason=staff_message(m["reason"]),
+        ),  # fmt: skip
+    ),
+    (
+        re.compile(
+            r"^its report could not be made \((?P<error>\w+); the server log has the details\)"
+        ),  # fmt: skip
+        lambda m: _(
+            "rapporten kunde inte göras (%(error)s); serverns logg har detaljerna",
+            error=m["error"],
+        ),  # fmt: skip
+    ),
+    (
+        re.compile(r"(?:^|: )cannot write the report \((?P<reason>.*)\)$", re.S),
+        lambda m: _("rapporten kunde inte skrivas (%(reason)s)", reason=m["reason"]),
+    ),
+    (
+        re.compile(r"(?:^|: )cannot write the export \((?P<reason>.*)\)$", re.S),
+        lambda m: _("exporten kunde inte skrivas (%(reason)s)", reason=m["reason"]),
+    ),
+    (
+        re.compile(r"^round '(?P<name>.+?)' has no respondents yet"),
+        lambda m: _(
+            "Omgången %(name)s har inga respondenter ännu. Läs in respondenterna först.",
+            name=m["name"],
+        ),  # fmt: skip
+    ),
+    (
+        re.compile(r"(?:^|: )a token needs a name"),
+        lambda m: _("Skriv vad nyckeln ska användas till."),
+    ),
+    (
+        re.compile(r"(?:^|: )a token's name has at most (?P<max>\d+) characters, got (?P<got>\d+)"),
+        lambda m: _(
+            "Namnet får vara högst %(max)s tecken långt; det här har %(got)s.",
+            max=m["max"],
+            got=m["got"],
+        ),  # fmt: skip
+    ),
+    (
+        re.compile(r"^round '(?P<name>.+?)' is (?P<status>\w+); only a closed round is previewed"),
+        lambda m: _(
+            "Omgången %(name)s är %(status)s. Bara en stängd omgång kan förhandsgranskas.",
+            name=m["name"],
+            status=_status(m["status"]),
+        ),  # fmt: skip
+    ),
+    (
         re.compile(r"^round '(?P<name>.+?)' cannot be exported: (?P<reason>.+)$", re.S),
         lambda m: _(
             "Omgången %(name)s kan inte exporteras: %(reason)s",

@@ -2,6 +2,8 @@
 
 The documents are served as the public ones are (HTML under the same sandboxing policy, PDF
 inline) but only to staff who may publish, and with ``no-store``: a draft is not cached.
+Opening one is noted (:func:`survey.services.preview.mark_opened`): publishing needs a
+preview somebody has read (:mod:`survey.admin.publish_gate`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from survey.extensions import db
 from survey.jobs.queue import enqueue
 from survey.models.enums import RoundStatus
 from survey.results.public import INLINE, document_csp
-from survey.services.preview import preview_file
+from survey.services.preview import mark_opened, preview_file
 
 
 @bp.post("/rounds/<int:round_id>/preview")
@@ -41,6 +43,8 @@ def preview_download(round_id: int, filename: str) -> Response:
     stored = preview_file(db.session(), rnd, filename)
     if stored is None:
         abort(404)
+    mark_opened(db.session(), stored)
+    db.session.commit()
     response = Response(stored.content, content_type=stored.content_type)
     kind = stored.content_type.split(";")[0]
     disposition = "inline" if kind in INLINE else "attachment"

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from survey.access import Action, allowed, require
 from survey.admin import bp
 from survey.admin.messages import staff_message
+from survey.admin.publish_gate import READY, blocked_reason, publish_state
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
@@ -185,6 +186,7 @@ def round_detail(round_id: int) -> str:
         can_mail=allowed(current_user, Action.SEND_MAIL),
         can_purge=allowed(current_user, Action.PURGE),
         reminders=states(db.session(), rnd, date.today()) if rnd.mode == RoundMode.INVITED else [],
+        publish_ready=publish_state(rnd) == READY if "publish" in moves else None,
     )
 
 
@@ -196,11 +198,16 @@ def round_move(round_id: int, action: str) -> Any:
         abort(404)
     rnd = load_round(round_id)
     problem = None
-    if request.method == "POST" and action in JOBS and rnd.status in TRANSITIONS[action]:
+    possible = rnd.status in TRANSITIONS[action]
+    state = publish_state(rnd) if action == "publish" and possible else None
+    blocked = blocked_reason(state) if state else None
+    if request.method == "POST" and blocked:
+        problem = blocked  # only a read, current preview lets the browser publish
+    elif request.method == "POST" and action in JOBS and possible:
         # Publishing (the PDF) and closing (the vacuum) take long: the worker runs them.
         job = enqueue(current_app, db.session(), action, rnd.name, actor(current_user))
         return redirect(url_for("admin.job_detail", job_id=job.id), 303)
-    if request.method == "POST":
+    elif request.method == "POST":
         name = rnd.name
         try:
             move_round(db.session(), name, action, sealer=app_sealer())
@@ -215,7 +222,6 @@ def round_move(round_id: int, action: str) -> Any:
             db.session.commit()
             return redirect(url_for("admin.round_detail", round_id=round_id, done=action), 303)
     status = round_status(db.session(), rnd.name, int(current_app.config["RETENTION_DAYS"]))
-    possible = rnd.status in TRANSITIONS[action]
     if action == "open" and rnd.status == RoundStatus.CLOSED:
         problem = problem or closed_for_good()
     public, problem = public_files(rnd, action, possible, problem)
@@ -230,6 +236,8 @@ def round_move(round_id: int, action: str) -> Any:
         status=status,
         possible=possible,
         problem=problem,
+        preview_state=state,
+        blocked=blocked,
     )
     return page, 400 if problem else 200
 

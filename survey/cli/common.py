@@ -2,7 +2,8 @@
 
 :func:`command` wraps every command: any :class:`MognadError` (a service's or the edge's) rolls
 the session back and is printed with all of its problems, up to :data:`MAX_SHOWN`, as
-``file, rad R, kolumn C: reason`` in the installation's default language (Swedish); the exit
+``file, rad R, kolumn C: reason`` in the installation's default language (Swedish), framed
+in that language too (a refusal without problems stays the operator's English); the exit
 code is 1 and no traceback is shown.
 :func:`transaction` commits once when its block succeeds, so nothing is half-written.
 """
@@ -20,6 +21,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from analysis.errors import Text, say
 from survey.extensions import db
 from survey.services.errors import MognadError, ValidationError
 
@@ -66,12 +68,21 @@ def error_lines(error: MognadError) -> list[str]:
     from survey.i18n import localise
 
     problems = error.problems if isinstance(error, ValidationError) else ()
-    if len(problems) <= 1:
-        return [f"Error: {localise(problems[0]) if problems else error}"]
-    lines = [f"Error: {len(problems)} problems found; nothing was changed:"]
-    lines += [f"  {localise(p)}" for p in problems[:MAX_SHOWN]]
-    if len(problems) > MAX_SHOWN:
-        lines.append(f"  … and {len(problems) - MAX_SHOWN} more")
+    count, hidden = len(problems), len(problems) - MAX_SHOWN
+    if not any(isinstance(p.reason, Text) for p in problems):
+        # The operator's English (a state error, an English reason), as the logs say it.
+        if count <= 1:
+            return [f"Error: {localise(problems[0]) if problems else error}"]
+        frame = f"Error: {count} problems found; nothing was changed:"
+        more = f"… and {hidden} more"
+    else:  # the problems speak the installation's language, so the frame around them does too
+        if count == 1:
+            return [localise(say("Fel: %(problem)s", problem=localise(problems[0])))]
+        frame = localise(say("Fel: %(count)s problem hittades; ingenting ändrades:", count=count))
+        more = localise(say("… och %(count)s till", count=hidden))
+    lines = [frame] + [f"  {localise(p)}" for p in problems[:MAX_SHOWN]]
+    if hidden > 0:
+        lines.append(f"  {more}")
     return lines
 
 

@@ -48,3 +48,8 @@ class PreviewFile(Model):
     content: Mapped[bytes] = mapped_column("bytes", LargeBinary)
     size: Mapped[int] = mapped_column(Integer)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # What the documents were made from (survey.services.preview.preview_mark): publishing
+    # is offered only while it still matches, so a preview of other figures never counts.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # When staff first opened this document: a preview nobody read does not allow publishing.
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

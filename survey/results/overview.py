@@ -43,6 +43,7 @@ from survey.results.page_charts import (
 )
 from survey.results.plan_areas import area_rows
 from survey.results.quadrant_map import quadrant_section
+from survey.results.report_pages import strong_and_weak
 from survey.services.report import RoundFigures
 
 
@@ -126,6 +127,13 @@ def overview(round_id: int) -> str:
         weights_text=weights_text,
         rows=rows,
         plan_areas=area_rows(fig, unit, role),
+        areas=dict(
+            zip(
+                ("strongest", "weakest"),
+                strong_and_weak(rows, {c.id for c in fig.questionnaire.categories}),
+                strict=True,
+            )
+        ),
         quadrant=quadrant_of(fig, unit, role),
         qmap=quadrant_section(
             fig, unit, role, lambda c: may_see(current_user, rnd.year, c), page_lang()

@@ -116,11 +116,14 @@ class _NoFetch(URLFetcher):
         raise ValueError(f"the report fetches nothing (it referred to {url[:80]})")
 
 
-def render_pdf(html: str) -> bytes:
-    """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head."""
+def render_pdf(html: str, fetcher: URLFetcher | None = None) -> bytes:
+    """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head.
+
+    ``fetcher``: what the document may fetch; by default nothing (the report is whole).
+    """
     # The collector is left alone: pausing it is process-wide, and other request threads of
     # the same worker run meanwhile (a PDF is built by the publish job, not in a request).
-    document = document_class()(string=html, url_fetcher=_NoFetch(), base_url=None)
+    document = document_class()(string=html, url_fetcher=fetcher or _NoFetch(), base_url=None)
     pdf = document.write_pdf(pdf_variant="pdf/ua-1")
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
         raise RuntimeError("WeasyPrint returned no PDF")

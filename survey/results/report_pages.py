@@ -9,6 +9,7 @@ as hidden and never drawn. Call inside ``force_locale`` (names come out in the r
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,22 +72,32 @@ def unit_pages(data: ReportData) -> list[UnitPage]:
 def summary(data: ReportData, pages: list[UnitPage]) -> Summary:
     """The organisation's three strongest and weakest categories (all roles, shown cells)."""
     root = data.root
-    areas: list[Row] = []
-    if root is not None:
-        areas = [
-            r for r in data.appendix
-            if r["unit_code"] == root.code and r["role"] == ALL and r["index"] in data.category_ids
-            and not r["suppressed"] and r["score"] is not None
-        ]  # fmt: skip
-        areas.sort(key=lambda r: (-r["score"], r["index"]))
-    count = min(AREAS, len(areas) // 2)
+    rows = [] if root is None else [
+        r for r in data.appendix if r["unit_code"] == root.code and r["role"] == ALL
+    ]  # fmt: skip
+    strongest, weakest = strong_and_weak(rows, data.category_ids)
     rate = next((x for x in data.rates if root is not None and x.code == root.code), None)
     return Summary(
-        strongest=areas[:count],
-        weakest=list(reversed(areas[len(areas) - count :])) if count else [],
+        strongest=strongest,
+        weakest=weakest,
         rate=rate,
         hidden_units=[p.line.name for p in pages if p.placement is None],
     )
+
+
+def strong_and_weak(
+    rows: Sequence[Row], categories: Collection[str], count: int = AREAS
+) -> tuple[list[Row], list[Row]]:
+    """The highest and the lowest scored ``categories`` among ``rows`` (composites, plan areas
+    and hidden cells left out), at most ``count`` each and never one in both lists; the weakest
+    first. The report's summary and the dashboard's overview name the same areas this way."""
+    areas = [
+        r for r in rows
+        if r["index"] in categories and not r["suppressed"] and r["score"] is not None
+    ]  # fmt: skip
+    areas.sort(key=lambda r: (-r["score"], r["index"]))
+    n = min(count, len(areas) // 2)
+    return areas[:n], list(reversed(areas[len(areas) - n :])) if n else []
 
 
 def picture(data: ReportData, pages: list[UnitPage]) -> Chart | None:

@@ -7,18 +7,30 @@ stored in ``preview_files`` (never served publicly: only to staff who may publis
 by each new preview and deleted when the round is published. It is made from the same stored
 figures by the same function as the published documents (:func:`build_files` with ``draft``),
 so the two differ by the draft mark only.
+
+The web's publish button counts a preview only while it is *current* and *read*
+(:func:`preview_state`): every stored document carries the fingerprint of what it was made
+from (:func:`preview_mark`: the stored figures' fingerprint — rounds, comparison, k,
+reorganisations — and the settings and version that change the documents' words), and the
+time staff first opened it. The command line publishes without a preview: an operator there
+runs ``mognad report`` to read the documents first.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 
-from sqlalchemy import delete, select
+from flask import current_app, has_app_context
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import PreviewFile, Round
+from survey.models.audit import utcnow
 from survey.models.enums import RoundStatus
+from survey.services import stored
 from survey.services.errors import StateError
 from survey.services.publish import DocumentWriter, build_files, store_files
 from survey.services.report import K_HOMOGENEOUS
@@ -50,7 +62,58 @@ def build_preview(
     files = build_files(session, name, k, write_documents, k_homogeneous, draft=True)
     session.execute(delete(PreviewFile).where(PreviewFile.round_id == rnd.id))
     store_files(session, rnd, files, PreviewFile)
+    mark = preview_mark(session, rnd, k, k_homogeneous)
+    session.execute(
+        update(PreviewFile).where(PreviewFile.round_id == rnd.id).values(fingerprint=mark)
+    )
     return sorted(files)
+
+
+#: What :func:`preview_state` says: no preview, one of other figures, one nobody opened, ready.
+MISSING, STALE, UNREAD, READY = "missing", "stale", "unread", "ready"
+#: The settings that change the documents' words without changing a figure.
+WORDING = ("ORGANISATION_NAME", "ROLE_MIX_SHIFT", "DATA_LICENSE")
+
+
+def preview_mark(session: Session, rnd: Round, k: int, k_homogeneous: int = K_HOMOGENEOUS) -> str:
+    """The fingerprint of what ``rnd``'s documents are made from now.
+
+    The stored figures' fingerprint already follows every change after close (the finished
+    rounds up to its year — so the default comparison round —, their k, purges and
+    reorganisations) and the figures' settings; the wording settings and the installed
+    version are added, since a new version may write the documents differently.
+    """
+    min_test_n = stored.settings()[2]
+    figures = stored.fingerprint(session, rnd, "figures", k, k_homogeneous, min_test_n)
+    config = current_app.config if has_app_context() else {}
+    try:
+        installed = version("mognad")
+    except PackageNotFoundError:
+        installed = "unknown"
+    text = repr((figures, [str(config.get(name)) for name in WORDING], installed))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def preview_state(session: Session, rnd: Round, k: int, k_homogeneous: int = K_HOMOGENEOUS) -> str:
+    """Whether the preview allows publishing (:data:`READY`) or why not."""
+    rows = session.execute(
+        select(PreviewFile.fingerprint, PreviewFile.opened_at).where(PreviewFile.round_id == rnd.id)
+    ).all()
+    if not rows:
+        return MISSING
+    mark = preview_mark(session, rnd, k, k_homogeneous)
+    if any(fingerprint != mark for fingerprint, _ in rows):
+        return STALE
+    if all(opened is None for _, opened in rows):
+        return UNREAD
+    return READY
+
+
+def mark_opened(session: Session, stored_file: PreviewFile) -> None:
+    """Note that staff opened ``stored_file`` (the first time only; flushes, never commits)."""
+    if stored_file.opened_at is None:
+        stored_file.opened_at = utcnow()
+        session.flush()
 
 
 def preview_files(session: Session, rnd: Round) -> list[Previewed]:

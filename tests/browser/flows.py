@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser import keyboard
 from tests.browser.texts import SV, TEXTS
@@ -26,6 +27,17 @@ def follow(page: Page, link: str) -> None:
     """Click a link (mouse) and wait until the page it leads to has loaded."""
     with page.expect_navigation():
         page.get_by_role("link", name=link, exact=True).first.click()
+
+
+def preview_first(page: Page) -> None:
+    """On the publish page: build the preview (a job), come back and open its Swedish HTML, as
+    the browser requires before it offers the publish button."""
+    press(page, "Förhandsgranska", exact=True)
+    expect(page.get_by_role("status")).to_contain_text("Förhandsgranskningen är klar")
+    follow(page, "Läs förhandsgranskningen och publicera")
+    href = str(page.locator("[data-previews] a").first.get_attribute("href"))
+    assert page.request.get(urljoin(page.url, href)).status == 200, href
+    page.reload()
 
 
 def h1(page: Page) -> str:

@@ -95,6 +95,7 @@ ERROR_PAGES = frozenset(
         "respond.profile",
         "admin.unit_links",
         "admin.unit_poster",
+        "admin.unit_poster_pdf",
     }
 )
 STAFF_BLUEPRINTS = {"admin", "dashboard", "plans"}
@@ -402,3 +403,26 @@ def test_a_manager_sees_their_units_gaps_and_nothing_outside(world: World) -> No
     assert not check(page), page.url
     outside = page.goto(f"{world.url}/dashboard/{world.values['round_id']}/gaps?unit=STAD")
     assert outside is not None and outside.status == 403
+
+
+def test_the_overview_shows_its_key_figures_on_one_screen(world: World) -> None:
+    """At 1280 × 800 the headline, the quadrant and the strongest and weakest areas are in view
+    at once; the page is well under half its old height; the folded table opens; axe, reflow."""
+    page = world.contexts["staff"].new_page()
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{world.url}/dashboard/{world.values['round_id']}/")
+    for part in (
+        "#headline-figures .card",
+        "#quadrant-place",
+        "#areas-strongest",
+        "#areas-weakest",
+    ):
+        box = page.locator(part).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= DESKTOP["height"], (part, box)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3300, height  # 7,076 px before the first screen was laid out
+    page.locator("#scores-fold > summary").click()
+    assert page.locator("table:has(#scores-table-caption) tbody tr").first.is_visible()
+    found = check(page)
+    page.close()
+    assert not found, "\n".join(found)

@@ -1,5 +1,7 @@
-"""Publishing in Chromium: build the preview (a job, with its progress page), read the draft
-documents, then publish; the public page then links the report in both languages and formats."""
+"""Publishing in Chromium: the publish page offers no publish button until a preview is built
+(a job, with its progress page) and read; a publish posted anyway is refused in Swedish. Then
+the draft documents are read and the round published; the public page links the report in
+both languages and formats."""
 
 from __future__ import annotations
 
@@ -25,12 +27,19 @@ def test_publish_preview_then_publish(  # type: ignore[no-untyped-def]
     follow(page, "Publicera omgången")
     assert h1(page) == "Publicera omgången R2025"
     expect(page.locator("main")).to_contain_text("publiceringen kan inte ångras")
+    expect(page.locator("[data-publish-blocked]")).to_contain_text("ingen förhandsgranskning")
+    expect(page.get_by_role("button", name="Publicera omgången")).to_have_count(0)
     assert_accessible(page, reflow=False)
+    # A publish posted without a preview (an old tab, a crafted form) is refused, in Swedish.
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = page.request.post(page.url, form={"csrf_token": str(token)})
+    assert refused.status == 400 and "ingen förhandsgranskning finns" in refused.text()
 
-    press(page, "Bygg förhandsgranskning")
+    press(page, "Förhandsgranska", exact=True)
     assert "/admin/jobs/" in page.url
     expect(page.get_by_role("status")).to_contain_text("Förhandsgranskningen är klar")
     follow(page, "Läs förhandsgranskningen och publicera")
+    expect(page.locator("[data-publish-blocked]")).to_contain_text("ingen har öppnat")
     links = page.locator("[data-previews] a")
     expect(links).to_have_count(len(DOCUMENTS))
     hrefs = [str(a.get_attribute("href")) for a in links.all()]
@@ -42,6 +51,8 @@ def test_publish_preview_then_publish(  # type: ignore[no-untyped-def]
             assert got.body().startswith(b"%PDF"), href
         else:
             assert b'class="draft-mark"' in got.body(), href
+    page.reload()  # read: now the page offers the irreversible step
+    expect(page.locator("[data-publish-blocked]")).to_have_count(0)
     assert_accessible(page, reflow=False)
 
     press(page, "Publicera omgången")

@@ -117,6 +117,7 @@ def overview(page: Page, check: Scan) -> str:
     quadrant = page.locator("#quadrant + .inset .inset__title")
     expect(quadrant).not_to_be_empty()
     assert "Digital förmåga" in page.locator("#quadrant + .inset").inner_text()
+    page.locator("#scores-fold > summary").click()  # the long table is folded under its chart
     expect(table(page, "scores-table").locator("tbody tr").first).to_be_visible()
     check(page)
     return score

@@ -46,3 +46,12 @@ def confirm(staff: Staff, page: TestResponse, action: str) -> TestResponse:
     tokens = {v for f in parse(page, action).forms for n, v in f.hidden if n == "csrf_token"}
     assert tokens, "no form on the preview page"
     return staff.client.post(action, data={"csrf_token": tokens.pop()})
+
+
+def preview_and_read(staff: Staff, round_id: int, filename: str = "report.html") -> None:
+    """Build the round's preview (its job runs inline) and open one document, as staff must
+    before the browser lets them publish."""
+    publish = f"/admin/rounds/{round_id}/publish"
+    r = staff.post_from(publish, f"/admin/rounds/{round_id}/preview", {})
+    assert r.status_code == 303, r.status_code
+    assert staff.get(f"/admin/rounds/{round_id}/preview/{filename}").status_code == 200

@@ -8,9 +8,11 @@ scheduled job, which runs the reminder job at once in tests (immediate mode).
 from __future__ import annotations
 
 import html
+import io
 import re
 from datetime import date, timedelta
 
+import pypdf
 import segno
 import sqlalchemy as sa
 
@@ -23,7 +25,7 @@ from tests.support.database import in_app
 from tests.survey import admin_fixtures
 from tests.survey.admin_fixtures import signed_in
 from tests.survey.respondent import Browser, invite
-from tests.survey.staff import text
+from tests.survey.staff import Staff, text
 from tests.survey.test_admin_rounds import round_id
 
 admin = admin_fixtures.admin
@@ -64,6 +66,8 @@ def test_open_round_posters_state_the_rounds_k(app, admin, make_org, runner, db_
     assert welcome.status == 200 and "minst 10 svar" in welcome.html
     assert "minst 5 svar" not in welcome.html
     assert admin.get(f"/admin/rounds/{rid}/unit-links/NOPE/poster").status_code == 404
+    assert admin.get(f"/admin/rounds/{rid}/unit-links/NOPE/poster.pdf").status_code == 404
+    poster_pdf_holds_the_link(admin, f"/admin/rounds/{rid}/unit-links/EDU-A/poster.pdf", link)
     assert "Enhetslänkar med QR-kod och affisch" in text(admin.get(f"/admin/rounds/{rid}"))
 
 
@@ -139,3 +143,20 @@ def test_scoped_admin_gets_posters_of_their_subtree_only(
     assert eva.get(f"/admin/rounds/{rid}/unit-links/CARE/poster").status_code == 403
     hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     assert hr.get(f"/admin/rounds/{rid}/unit-links").status_code == 403
+
+
+def poster_pdf_holds_the_link(admin: Staff, url: str, link: str) -> None:
+    """The poster as PDF: one tagged A4 page, title and language set, the link and k readable."""
+    got = admin.get(url)
+    assert got.status_code == 200 and got.headers["Content-Type"] == "application/pdf"
+    assert got.headers["Content-Disposition"].startswith("attachment;")
+    pdf = pypdf.PdfReader(io.BytesIO(got.data))
+    assert len(pdf.pages) == 1
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged (PDF/UA)
+    assert str(root["/Lang"]) == "sv" and "Skola A" in str(pdf.metadata.title)
+    words = "".join(pdf.pages[0].extract_text().split())
+    assert link in words and "minst10svar" in words and "Hurdigitalaärvi?" in words
+    assert "QR-kodtillenkäten" not in words  # the code is drawn, not replaced by its alt text

@@ -10,6 +10,7 @@ from survey.models import AuditLog, Invitation, InvitationCount, Round
 from tests.support.database import in_app
 from tests.survey import admin_fixtures
 from tests.survey.admin_fixtures import signed_in
+from tests.survey.admin_pages import preview_and_read
 from tests.survey.respondent import invite
 from tests.survey.staff import Staff, text
 
@@ -118,10 +119,14 @@ def test_open_close_publish_each_need_a_confirmation(
     assert round_row(db_session).status == "closed"
 
     assert "får visas för alla" in text(admin.get(f"/admin/rounds/{rid}/publish"))
+    assert admin.post(f"/admin/rounds/{rid}/publish", {}).status_code == 400  # no preview yet
+    preview_and_read(admin, rid)
     assert admin.post(f"/admin/rounds/{rid}/publish", {}).status_code == 303
     assert round_row(db_session).status == "published"
     actions = [a for _actor, a in audit_actions(db_session) if a.startswith("round.")]
-    assert actions[-4:] == ["round.open", "round.close", "round.verify", "round.publish"]
+    assert actions[-5:] == [
+        "round.open", "round.close", "round.verify", "round.preview", "round.publish",
+    ]  # fmt: skip
 
 
 def test_purge_with_confirmation_keeps_counts_and_ends_mail(

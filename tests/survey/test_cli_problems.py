@@ -25,7 +25,7 @@ def test_a_bad_organisation_file_prints_all_three_problems(runner, write_csv, db
     out = _fails(
         runner,
         ["org", "import", "--year", "2025", str(path)],
-        "3 problems found; nothing was changed",
+        "Fel: 3 problem hittades; ingenting ändrades:",  # Swedish problems, Swedish frame
         "org.csv, rad 3, kolumn parent_code: okänd överordnad enhetskod 'NOWHERE'",
         "org.csv, rad 4, kolumn code: enhetskoden 'EDU' finns redan (på rad 3)",
         "org.csv, rad 5, kolumn code: 'a/b' är ingen giltig enhetskod",
@@ -40,8 +40,8 @@ def test_many_problems_are_capped(runner, write_csv):
     out = _fails(
         runner,
         ["org", "import", "--year", "2025", str(write_csv("org.csv", rows))],
-        f"{MAX_SHOWN + 7} problems found",
-        "… and 7 more",
+        f"Fel: {MAX_SHOWN + 7} problem hittades",
+        "… och 7 till",
     )
     assert out.count("okänd överordnad enhetskod") == MAX_SHOWN
 

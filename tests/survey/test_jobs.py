@@ -26,6 +26,7 @@ from survey.jobs.run import run_job
 from survey.models import AuditLog, Job, Round
 from tests.support.database import in_app
 from tests.survey import admin_fixtures
+from tests.survey.admin_pages import preview_and_read
 from tests.survey.respondent import invite
 from tests.survey.staff import text
 
@@ -69,13 +70,14 @@ def test_close_and_publish_run_as_jobs_with_a_page_and_audit(
     assert (job.kind, job.target, job.status, job.error) == ("close", "R2025", "done", None)
     assert job.started_at is not None and job.finished_at >= job.started_at
 
+    preview_and_read(admin, rid)  # the browser publishes only after a preview (a job too)
     r = admin.post(f"/admin/rounds/{rid}/publish", {})
     assert r.status_code == 303
     assert "Omgången är publicerad." in text(admin.get(r.location))
     assert round_of(db_session).status == "published"
     # Nothing to do any more: a move that cannot happen is refused at once, no job queued.
     r = admin.post_from("/admin/", f"/admin/rounds/{rid}/close", {})
-    assert r.status_code == 400 and db_session.scalar(sa.select(sa.func.count(Job.id))) == 2
+    assert r.status_code == 400 and db_session.scalar(sa.select(sa.func.count(Job.id))) == 3
 
 
 def test_an_unfinished_job_is_not_queued_twice_and_runs_once(

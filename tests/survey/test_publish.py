@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from analysis.opendata import FORMATS
 from survey.models import AuditLog, PublishedFile, Round
 from tests.survey import admin_fixtures
+from tests.survey.admin_pages import preview_and_read
 from tests.survey.staff import text
 
 admin = admin_fixtures.admin
@@ -102,6 +103,7 @@ def test_the_confirmation_page_lists_what_becomes_public_and_failure_is_clear(
                  "aggregates.json", "reliability.csv"):  # fmt: skip
         assert f"<code>{name}</code>" in listing
     assert not _stored(db_session, rid)  # the page only names them
+    preview_and_read(admin, rid)
 
     from survey.results import report
 
@@ -111,7 +113,8 @@ def test_the_confirmation_page_lists_what_becomes_public_and_failure_is_clear(
     assert r.status_code == 303 and "/admin/jobs/" in r.location  # the worker publishes
     body = text(admin.get(r.location))
     assert "Misslyckades" in body and "publicerades inte och är fortfarande stängd" in body
-    assert "was not published, it stays closed" in body and "ZeroDivisionError" in body
+    assert "rapporten kunde inte göras (ZeroDivisionError); serverns logg har detaljerna" in body
+    assert "was not published" not in body and "server log" not in body  # Swedish only
     assert "Traceback" not in body
     assert _round(db_session).status == "closed"
 
@@ -129,13 +132,20 @@ def test_the_preview_is_the_documents_marked_as_draft_and_only_staff_read_it(
     from survey.models import PreviewFile
 
     rid = _round(db_session).id
+    organisation = app.config["ORGANISATION_NAME"]
     page = text(admin.get(f"/admin/rounds/{rid}/publish"))
-    assert "Bygg förhandsgranskning" in page and "publiceringen kan inte ångras" in page
+    assert "Förhandsgranska" in page and "publiceringen kan inte ångras" in page
+    assert "ingen förhandsgranskning finns" in page and "Publicera omgången</button>" not in page
+    r = admin.post(f"/admin/rounds/{rid}/publish", {})  # no preview: refused, in Swedish
+    assert r.status_code == 400 and "ingen förhandsgranskning finns" in text(r)
+    assert "no preview exists" in text(admin.get(f"/admin/rounds/{rid}/publish?lang=en"))
     r = admin.post_from(f"/admin/rounds/{rid}/publish", f"/admin/rounds/{rid}/preview", {})
     assert r.status_code == 303 and "/admin/jobs/" in r.location  # a job, like publishing
     body = text(admin.get(r.location))
     assert "Förhandsgranskningen är klar" in body and "Läs förhandsgranskningen" in body
     assert _round(db_session).status == "closed" and not _stored(db_session, rid)
+    r = admin.post(f"/admin/rounds/{rid}/publish", {})  # built, but nobody opened it
+    assert r.status_code == 400 and "ingen har öppnat förhandsgranskningen" in text(r)
 
     page = admin.get(f"/admin/rounds/{rid}/publish").get_data(as_text=True)
     names = ("report.html", "report.pdf", "report.en.html", "report.en.pdf")
@@ -151,6 +161,11 @@ def test_the_preview_is_the_documents_marked_as_draft_and_only_staff_read_it(
     pdf = pypdf.PdfReader(io.BytesIO(admin.get(f"/admin/rounds/{rid}/preview/report.pdf").data))
     assert all("UTKAST" in p.extract_text() for p in pdf.pages)
 
+    # A preview is read by opening it; a preview of other settings no longer counts.
+    app.config["ORGANISATION_NAME"] = "Annan kommun"
+    r = admin.post(f"/admin/rounds/{rid}/publish", {})
+    assert r.status_code == 400 and "förhandsgranskningen är inaktuell" in text(r)
+    app.config["ORGANISATION_NAME"] = organisation
     r = admin.post(f"/admin/rounds/{rid}/publish", {})
     assert r.status_code == 303 and _round(db_session).status == "published"
     stored = _stored(db_session, rid)

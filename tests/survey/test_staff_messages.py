@@ -40,6 +40,16 @@ SAMPLES = [
     "round 'R0' (2027) is later than 'R1'",
     "eva@example.org is disabled; a token of theirs would never work",
     "API token 3 ('portal') is already revoked",
+    "round 'R1' was not published, it stays closed: its report could not be made "
+    "(ZeroDivisionError; the server log has the details)",
+    "round 'R1' was not published, it stays closed: round 'R1' is open; results are only made "
+    "from a closed or published round, so that they cannot change between two reports",
+    "cannot write the report (No space left on device)",
+    "round 'R1' is published; only a closed round is previewed",
+    "/srv/mognad/out.xlsx: cannot write the export (Permission denied)",
+    "round 'R1' has no respondents yet; add them with 'mognad respondents import R1 FILE'",
+    "a token needs a name that says what it is for (e.g. 'open data portal')",
+    "a token's name has at most 100 characters, got 140",
 ]
 ENGLISH = re.compile(r"\b(round|is|the|only|can|cannot|already|mognad)\b")
 
@@ -59,3 +69,35 @@ def test_exporting_an_open_round_is_refused_in_swedish(app, admin, make_round) -
     page = text(r)
     assert "Omgången R2025 är öppen. Resultat, exporter och rapporter görs bara av en" in page
     assert "results are only made" not in page
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_failed_preview_job_reads_in_swedish(app, admin, two_years, monkeypatch) -> None:
+    """A preview that cannot be written fails as a job; its page says why in Swedish only."""
+    from survey.services import preview
+    from survey.services.errors import InputError
+
+    def full_disk(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise InputError("cannot write the report (No space left on device)", file="/tmp/x")
+
+    monkeypatch.setattr(preview, "build_files", full_disk)
+    rid = round_id(app)
+    r = admin.post_from(f"/admin/rounds/{rid}/publish", f"/admin/rounds/{rid}/preview", {})
+    assert r.status_code == 303 and "/admin/jobs/" in r.location
+    page = text(admin.get(r.location))
+    assert "Förhandsgranskningen kunde inte byggas; ingenting har publicerats." in page
+    assert "rapporten kunde inte skrivas (No space left on device)" in page
+    assert "cannot write" not in page
+
+
+def test_a_cli_file_with_several_problems_is_framed_in_the_problems_language(
+    runner, write_csv
+) -> None:
+    """The command line localises the problems (the installation's language), and the frame
+    around them follows; a refusal in the operator's English keeps its English frame."""
+    rows = [["code", "name", "parent_code"], ["CITY", "Staden", ""], ["A", "A", "NOPE"]]
+    rows.append(["A", "B", "CITY"])
+    result = runner.invoke(args=["org", "import", "--year", "2025", str(write_csv("o.csv", rows))])
+    assert result.exit_code == 1
+    assert "Fel: 2 problem hittades; ingenting ändrades:" in result.output
+    assert "problems found" not in result.output and "Error" not in result.output

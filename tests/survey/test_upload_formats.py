@@ -175,7 +175,7 @@ def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, 
     path.write_text(_two_problems(), encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "check", str(path)])
     assert result.exit_code == 1
-    assert "2 problems found" in result.output
+    assert "Fel: 2 problem hittades; ingenting ändrades:" in result.output
     for line in SWEDISH:
         assert f"{path}: {line}" in result.output
 
