@@ -8,16 +8,20 @@ nothing is computed across organisations (``analysis.federation_compare``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from analysis.federation_compare import CELL_FIELDS, Column, over_years, side_by_side
 from analysis.roles import ALL, ROLES
 from survey.extensions import db
 from survey.i18n import role_name
+from survey.models import Round
+from survey.models.enums import FINISHED
 from survey.results.figures import change_word, index_label
 from survey.results.numbers import number
 from survey.services import federation
@@ -52,21 +56,57 @@ def shown(cell: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def _root(fig: RoundFigures) -> tuple[str, str] | None:
+    """The code and name of the round's whole organisation (the top of its tree)."""
+    top = fig.units[fig.units["level"] == 0] if not fig.units.empty else fig.units
+    return None if top.empty else (str(top["unit"].iloc[0]), str(top["name"].iloc[0]))
+
+
 def _own(fig: RoundFigures) -> Column | None:
-    units = fig.units
-    if units.empty:
+    root = _root(fig)
+    if root is None:
         return None
-    top = units[units["level"] == 0]
-    code, name = str(top["unit"].iloc[0]), str(top["name"].iloc[0])
+    code, name = root
     rows = fig.aggregates[fig.aggregates["unit_code"] == code]
     rows = rows[["role", "index", *CELL_FIELDS]].astype(object)
     rows = rows.where(pd.notna(rows), None)
     return Column(name, fig.round.name, fig.round.year, rows, own=True)
 
 
-def comparison(fig: RoundFigures, roles: tuple[str, ...] = (ALL,)) -> dict[str, Any] | None:
+def _earlier(fig: RoundFigures) -> list[Column]:
+    """Our earlier closed rounds of the same instrument and version that this user may see
+    whole (the overview's years; each round's own stored figures)."""
+    from survey.results.dashboard import figures, may_see
+
+    snapshot = fig.round.snapshot
+    rounds = db.session.scalars(
+        select(Round)
+        .where(Round.year < fig.round.year, Round.status.in_(FINISHED))
+        .order_by(Round.year, Round.id)
+    ).all()
+    out = []
+    for other in rounds:
+        if (other.snapshot.instrument, other.snapshot.version) != (
+            snapshot.instrument,
+            snapshot.version,
+        ):
+            continue
+        theirs = figures(other)
+        root = _root(theirs)
+        column = _own(theirs)
+        if root is not None and column is not None and may_see(other.year, root[0]):
+            out.append(column)
+    return out
+
+
+def comparison(
+    fig: RoundFigures,
+    roles: tuple[str, ...] = (ALL,),
+    earlier: Callable[[RoundFigures], list[Column]] | None = None,
+) -> dict[str, Any] | None:
     """Side by side for ``roles``: our round and the newest imported round of each publisher
-    with the same instrument and version; None when nothing was imported for it."""
+    with the same instrument and version; None when nothing was imported for it. ``earlier``
+    gives our own earlier rounds, for the years (asked only when there is a comparison)."""
     snapshot = fig.round.snapshot
     imported = federation.columns(db.session(), snapshot.instrument, snapshot.version)
     own = _own(fig)
@@ -84,7 +124,8 @@ def comparison(fig: RoundFigures, roles: tuple[str, ...] = (ALL,)) -> dict[str, 
             who = _("alla roller") if row["role"] == ALL else role_name(row["role"]).lower()
             row["label"] = f"{row['label']} ({who})"
         row["cells"] = [shown(c) for c in row["cells"]]
-    years = over_years([own, *imported], roles[0], "maturity")
+    before = earlier(fig) if earlier else []
+    years = over_years([*before, own, *imported], roles[0], "maturity")
     for year in years:
         year["cell"] = shown(year["cell"])
     names = {c.organisation for c in imported}
@@ -99,10 +140,10 @@ def comparison(fig: RoundFigures, roles: tuple[str, ...] = (ALL,)) -> dict[str, 
 
 def overview_comparison(fig: RoundFigures, unit: str, role: str) -> dict[str, Any] | None:
     """The overview's comparison: only on the whole organisation's page, for its role."""
-    own = _own(fig)
-    if own is None or unit != fig.units[fig.units["level"] == 0]["unit"].iloc[0]:
+    root = _root(fig)
+    if root is None or unit != root[0]:
         return None
-    return comparison(fig, (role,))
+    return comparison(fig, (role,), _earlier)
 
 
 def report_comparison(fig: RoundFigures) -> dict[str, Any] | None:

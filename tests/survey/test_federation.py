@@ -151,6 +151,8 @@ def test_a_package_from_a_file_is_shown_exactly_as_published(
     rid = db_session.scalars(sa.select(Round.id).where(Round.name == "R2025")).one()
     page = admin.get(f"/dashboard/{rid}/").get_data(as_text=True)
     assert 'id="federation-table"' in page and "creativecommons.org" in page
+    # Over the years: our two rounds (each with its own stored figures) and theirs.
+    assert 'id="federation-years"' in page and "R2024 (2024)" in page
     shown = [r for r in _top_rows(demo_city.files) if r["role"] == "all"]
     assert shown
     for row in shown:
