@@ -54,6 +54,7 @@ def _import(errors: FormErrors) -> int | None:
     how = request.form.get("action")
     field, href = ("url", "#url") if how == "url" else ("file", "#file")
     try:
+        federation.comparable(db.session())
         if how == "url":
             url = request.form.get("url", "").strip()
             if not url:

@@ -41,6 +41,15 @@ def instruments(session: Session) -> set[tuple[str, str]]:
     return {(str(i), str(v)) for i, v in rows}
 
 
+def comparable(session: Session) -> set[tuple[str, str]]:
+    """:func:`instruments`, or a StateError when there is no closed round to compare with
+    (asked before anything is downloaded)."""
+    have = instruments(session)
+    if not have:
+        raise StateError(say("Det finns ingen stängd omgång att jämföra med."))
+    return have
+
+
 def _get(url: str, timeout: float, max_bytes: int) -> bytes:
     try:
         with requests.get(url, timeout=timeout, stream=True) as response:
@@ -109,9 +118,7 @@ def import_package(
     session: Session, files: dict[str, bytes], source: str, publisher: str | None, actor: str
 ) -> ImportedPackage:
     """Check ``files`` and store the package's whole-organisation figures; flush, no commit."""
-    have = instruments(session)
-    if not have:
-        raise StateError(say("Det finns ingen stängd omgång att jämföra med."))
+    have = comparable(session)
     received = read_package(files, have, source[:1000], publisher)
     p = received.provenance
     known = session.scalar(
