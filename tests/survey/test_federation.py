@@ -86,9 +86,9 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _post_zip(staff, files: dict[str, bytes]):
+def _post_zip(staff, files: dict[str, bytes], page: str = PAGE):
     data = {"action": "file", "file": (io.BytesIO(_zip(files)), "paket.zip")}
-    return staff.post(PAGE, data)  # type: ignore[arg-type]
+    return staff.post(page, data)  # type: ignore[arg-type]
 
 
 def _top_rows(files: dict[str, bytes]) -> list[dict[str, str]]:
@@ -252,6 +252,8 @@ def test_another_instrument_version_or_a_broken_schema_is_refused(
     assert r.status_code == 400
     assert "Paketet gäller enkäten malmo-digital 2024.1" in body
     assert "Bara samma enkät i samma version kan jämföras" in body
+    english = _post_zip(admin, other, f"{PAGE}?lang=en").get_data(as_text=True)
+    assert "Only the same questionnaire in the same version can be compared" in english
     not_a_number = _edited(demo_city.files, n="många")
     r = _post_zip(admin, not_a_number)
     assert r.status_code == 400 and "följer inte paketets schema (type-error)" in r.get_data(
