@@ -108,6 +108,12 @@ def defaults(instance_path: str) -> dict[str, object]:
         "QUEUE_IMMEDIATE": None,
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none trusted).
         "TRUSTED_PROXIES": 0,
+        # Other organisations' open data (admin/federation.py): the download an admin starts
+        # waits at most this many seconds per file and takes at most this many bytes; the
+        # published report shows the comparison only when REPORT_FEDERATION is true.
+        "FEDERATION_TIMEOUT": 10,
+        "FEDERATION_MAX_BYTES": 20 * 1024 * 1024,
+        "REPORT_FEDERATION": False,
     }
 
 

@@ -32,6 +32,7 @@ PAGES: tuple[tuple[str, Action, str], ...] = (
     ("admin.comment_rounds", Action.READ_COMMENTS, lazy_gettext("Fritextkommentarer")),
     ("admin.feedback", Action.READ_FEEDBACK, lazy_gettext("Synpunkter om tillgänglighet")),
     ("admin.exports", Action.EXPORT, lazy_gettext("Export för analys")),
+    ("admin.federation_packages", Action.MANAGE_ROUNDS, lazy_gettext("Andra organisationers data")),
     ("admin.audit_log", Action.VIEW_AUDIT, lazy_gettext("Granskningslogg")),
     ("admin.tokens", Action.MANAGE_USERS, lazy_gettext("API-nycklar")),
     ("admin.accounts_list", Action.MANAGE_USERS, lazy_gettext("Personalkonton")),

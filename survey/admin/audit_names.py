@@ -24,6 +24,8 @@ EVENTS: dict[str, str] = {
     "auth.signed_out": N_("Utloggning"),
     "comments.view": N_("Fritextkommentarer lästes"),
     "export.write": N_("Export för analys skapades"),
+    "federation.import": N_("En annan organisations öppna data importerades"),
+    "federation.remove": N_("En annan organisations öppna data togs bort"),
     "gaps.export": N_("Kompetensgap exporterades"),
     "invitations.send": N_("Inbjudningar skickades"),
     "reminders.send": N_("Påminnelser skickades"),

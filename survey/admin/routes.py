@@ -12,6 +12,7 @@ from survey.admin import (
     audit,
     bp,
     exports,
+    federation,
     feedback,
     fieldwork,
     jobs,
@@ -27,7 +28,7 @@ from survey.admin import (
 )
 
 #: The modules whose routes are on ``bp`` (named, so that each import is used).
-MODULES = (accounts, audit, exports, feedback, fieldwork, jobs, links, mail, org, preview,
-         questionnaires, reminders, respondents, rounds, tokens)  # fmt: skip
+MODULES = (accounts, audit, exports, federation, feedback, fieldwork, jobs, links, mail, org,
+           preview, questionnaires, reminders, respondents, rounds, tokens)  # fmt: skip
 
 __all__ = ["MODULES", "bp"]

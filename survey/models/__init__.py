@@ -1,6 +1,7 @@
 """The data model, one module per aggregate (organisation, rounds, responses, users, …)."""
 
 from survey.models.audit import AuditLog
+from survey.models.federation import ImportedFigure, ImportedPackage
 from survey.models.feedback import AccessibilityFeedback
 from survey.models.jobs import Job, RoundReminder
 from survey.models.org import Unit, UnitRemap
@@ -27,6 +28,8 @@ __all__ = [
     "Ballot",
     "AuditLog",
     "Draft",
+    "ImportedFigure",
+    "ImportedPackage",
     "Invitation",
     "InvitationCount",
     "Job",

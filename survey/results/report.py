@@ -85,6 +85,7 @@ def render_report(
         return render_template(
             "report/report.html",
             r=data,
+            fig=figures,
             rnd=rnd,
             q=figures.questionnaire,
             compare=figures.compare,

@@ -50,6 +50,7 @@ NARROW = {"width": 320, "height": 640}
 POST_ONLY = frozenset(
     {
         "admin.export_download",
+        "admin.federation_remove",
         "admin.org_remap_confirm",
         "admin.org_confirm",
         "admin.respondents_confirm",
@@ -129,6 +130,19 @@ class World:
     errors: list[logging.LogRecord] = field(default_factory=list)
 
 
+def _neighbour(round_id: int) -> None:
+    """The closed round's own open data imported as another organisation's, so that the
+    comparison (the admin list, the overview's section) is on the pages walked."""
+    from survey.models import PublishedFile
+    from survey.services.federation import import_package
+
+    stored = db.session.scalars(select(PublishedFile).where(PublishedFile.round_id == round_id))
+    files = {f.filename: f.content for f in stored}
+    source = "https://grannkommun.example/results/1/files/datapackage.json"
+    import_package(db.session, files, source, "Grannkommunen med ett långt namn", "test")
+    db.session.commit()
+
+
 def _demo(app: Flask, base: str) -> dict[str, object]:
     """Load a small demo city; return the values for route variables (and set-up/link URLs)."""
     from survey.mail import connect, settings_from_config
@@ -163,6 +177,7 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
         job = db.session.scalars(select(Job.id)).first()
         plan = _plan(closed)
         db.session.commit()
+        _neighbour(closed.id)
         settings = settings_from_config(app.config, app.instance_path)
         with connect(settings) as sender:  # one message in the outbox, as the admin sends it
             sender.send(
