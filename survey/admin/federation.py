@@ -18,8 +18,8 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.auth.flow import actor
 from survey.extensions import db
+from survey.forms import FormErrors
 from survey.i18n import localise
-from survey.respond.forms import FormErrors
 from survey.results.federation import overview_comparison, report_comparison
 from survey.services import federation
 from survey.services.errors import MognadError, ValidationError

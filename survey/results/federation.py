@@ -14,10 +14,12 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.federation_compare import CELL_FIELDS, Column, over_years, side_by_side
 from analysis.roles import ALL, ROLES
+from survey.access import may_see
 from survey.extensions import db
 from survey.i18n import role_name
 from survey.models import Round
@@ -76,7 +78,7 @@ def _own(fig: RoundFigures) -> Column | None:
 def _earlier(fig: RoundFigures) -> list[Column]:
     """Our earlier closed rounds of the same instrument and version that this user may see
     whole (the overview's years; each round's own stored figures)."""
-    from survey.results.dashboard import figures, may_see
+    from survey.results.dashboard import figures
 
     snapshot = fig.round.snapshot
     rounds = db.session.scalars(
@@ -94,7 +96,7 @@ def _earlier(fig: RoundFigures) -> list[Column]:
         theirs = figures(other)
         root = _root(theirs)
         column = _own(theirs)
-        if root is not None and column is not None and may_see(other.year, root[0]):
+        if root is not None and column is not None and may_see(current_user, other.year, root[0]):
             out.append(column)
     return out
 
