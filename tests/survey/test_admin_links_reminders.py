@@ -19,8 +19,7 @@ import sqlalchemy as sa
 from survey.jobs.schedule import send_due_reminders
 from survey.mail import outbox_messages
 from survey.models import AuditLog, Invitation, Round, RoundReminder
-from survey.results.charts import one_decimal
-from survey.results.numbers import number
+from survey.results.numbers import number, percent
 from tests.support.database import in_app
 from tests.survey import admin_fixtures
 from tests.survey.admin_fixtures import signed_in
@@ -121,7 +120,9 @@ def test_plurals_and_no_negative_zero(app, admin, db_session) -> None:
     with app.test_request_context("/?lang=sv"):
         assert number(-0.04) == "0,0" and number(-0.05) == "0,0" and number(-0.06) == "-0,1"
         assert number(0.0) == "0,0" and number(-1.25, 2) == "-1,25"
-    assert one_decimal(-0.04) == "0.0" and one_decimal(-0.2) == "-0.2"
+        # a share and a value already in per cent, each with its unit said
+        assert percent(-0.001) == "0 %" and percent(0.43) == "43 %"
+        assert percent(43.0, unit="percent") == "43 %" and percent(None) == "–"
     page = text(admin.get("/admin/audit/"))
     total = int(re.search(r"(\d+) händelse", page).group(1))  # type: ignore[union-attr]
     assert (f"{total} händelser" in page) if total != 1 else ("1 händelse." in page)
