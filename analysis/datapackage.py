@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from analysis.package_fields import (
     SCORE,
     SHARE,
     Field,
+    Resource,
 )
 from analysis.package_keys import resources
 from analysis.plan_areas import INDEX_KIND_FIELDS, PLAN_AREAS_EN, PLAN_AREAS_SV
@@ -47,17 +47,6 @@ LICENSES: dict[str, tuple[str, str]] = {
     "ODC-PDDL-1.0": ("https://opendatacommons.org/licenses/pddl/1-0/", "ODC PDDL 1.0"),
     "ODC-BY-1.0": ("https://opendatacommons.org/licenses/by/1-0/", "ODC Attribution 1.0"),
 }
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str
-    path: str
-    format: str
-    mediatype: str
-    en: str
-    sv: str
-    fields: tuple[Field, ...]
 
 
 _ROUND = Field("round", "string", "Name of the survey round.", "Mätomgångens namn.")

@@ -1,4 +1,4 @@
-"""The column type of the package's dictionary, and the columns of non-response beside a cell.
+"""The column and file types of the package's dictionary, and the non-response columns.
 
 :class:`Field` is one column as ``datapackage.json`` and the workbook's dictionary sheet
 describe it (:mod:`analysis.datapackage` lists them all). The response columns live here,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RESPONSE_COLUMNS", "RESPONSE_FIELDS", "Field"]
+__all__ = ["RESPONSE_COLUMNS", "RESPONSE_FIELDS", "Field", "Resource"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,20 @@ class Field:
         if self.unit:
             out["unit_of_measure"] = self.unit
         return out
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One file of the package: its name, path, format, meaning and columns (the descriptor's
+    ``resources``, :mod:`analysis.datapackage`; their keys, :mod:`analysis.package_keys`)."""
+
+    name: str
+    path: str
+    format: str
+    mediatype: str
+    en: str
+    sv: str
+    fields: tuple[Field, ...]
 
 
 SCORE = "points, 0–100 / poäng 0–100"

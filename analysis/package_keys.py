@@ -14,16 +14,14 @@ meaning and the machine-checkable promises can each be read in one place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from analysis.comparison import CHANGES
 from analysis.comparison import REASONS as NOT_COMPARABLE
 from analysis.disclosure import REASONS as HIDDEN
+from analysis.package_fields import Resource
 from analysis.plan_areas import INDEX_KINDS
 from analysis.roles import OUTPUT_ROLES, ROLES
-
-if TYPE_CHECKING:
-    from analysis.datapackage import Resource
 
 __all__ = ["constraints", "foreign_keys", "primary_key", "resources"]
 

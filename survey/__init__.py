@@ -163,7 +163,9 @@ def register_rate_limits(app: Flask) -> None:
     from survey.api import init_limits as limit_api
     from survey.auth.limits import init_app as limit_sign_in
     from survey.ratelimit import init_app
+    from survey.respond.accessibility import init_limits as limit_feedback
 
     init_app(app)
     limit_sign_in(app)
     limit_api(app)
+    limit_feedback(app)

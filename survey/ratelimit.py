@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 OPEN_START = ("respond.unit_link", "respond.role")
 OPEN_SUBMIT = ("respond.submit",)
-FEEDBACK = "respond.accessibility"
 ADDRESS_PURPOSE = "rate-limit address v1"
 RESPONDENT = "respondent"  # survey.respond.context.KEY (not imported: no cycle at app creation)
 
@@ -80,7 +79,6 @@ def init_app(app: Flask) -> None:
             )(view)
             # Flask-Limiter types its wrapper as sync-or-async; it wraps this sync view.
             app.view_functions[endpoint] = cast("RouteCallable", limited)
-    limit_feedback(app, limiter)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded) -> Any:
@@ -88,15 +86,3 @@ def init_app(app: Flask) -> None:
         if error.response is not None:
             return error.response
         return render_template("respond/status.html", kind="busy", round=None), 429
-
-
-def limit_feedback(app: Flask, limiter: Limiter) -> None:
-    """Accessibility feedback per client address (``RATELIMIT_FEEDBACK``): anyone may post it,
-    without a link, so one address could otherwise store messages as fast as it can send them."""
-    from survey.respond.accessibility import too_many
-
-    view = app.view_functions[FEEDBACK]
-    limited = limiter.limit(
-        _setting("RATELIMIT_FEEDBACK"), key_func=_client, methods=["POST"], on_breach=too_many
-    )(view)
-    app.view_functions[FEEDBACK] = cast("RouteCallable", limited)

@@ -12,9 +12,9 @@ from flask import Response, abort, current_app, render_template
 from analysis.exports import EXPORT_FORMATS
 from survey.access import Action, require
 from survey.admin import bp
-from survey.admin.messages import staff_message
 from survey.admin.org import actor
 from survey.extensions import db
+from survey.messages import staff_message
 from survey.models import Round
 from survey.services.errors import MognadError
 from survey.services.exports import MEDIA_TYPES, export_file, exportable_rounds

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 
 from survey.access import Action, require
 from survey.admin import bp
-from survey.admin.messages import staff_message
 from survey.extensions import db
 from survey.jobs.mail import SENDING
 from survey.jobs.run import BUILDING, CLOSING, PREVIEWING, UNOPENED, VERIFYING
+from survey.messages import staff_message
 from survey.models import Job, Round, Unit
 from survey.models.jobs import UNFINISHED, JobStatus
 

@@ -28,7 +28,6 @@ from sqlalchemy import select
 from analysis.languages import LANGUAGES
 from survey.access import Action, require
 from survey.admin import bp
-from survey.admin.messages import staff_message
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
@@ -42,6 +41,7 @@ from survey.mail import (
     outbox_messages,
     settings_from_config,
 )
+from survey.messages import staff_message
 from survey.models import Round, Unit
 from survey.services.audit import audit
 from survey.services.errors import MognadError

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from survey.access import Action, allowed, require
 from survey.admin import bp
-from survey.admin.messages import staff_message
 from survey.admin.publish_gate import READY, blocked_reason, publish_state
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
@@ -26,6 +25,7 @@ from survey.extensions import db
 from survey.forms import FormErrors
 from survey.jobs.queue import enqueue
 from survey.jobs.schedule import states
+from survey.messages import staff_message
 from survey.models import Job, Round
 from survey.models.enums import RoundMode, RoundStatus
 from survey.models.jobs import UNFINISHED
@@ -36,7 +36,8 @@ from survey.services.errors import MognadError, StateError
 from survey.services.preview import preview_files
 from survey.services.publish import planned_files
 from survey.services.retention import has_personal_data, purge_round, round_status
-from survey.services.rounds import TARGET, TRANSITIONS, ClosedForGood, create_round, move_round
+from survey.services.rounds import create_round
+from survey.services.transitions import TARGET, TRANSITIONS, ClosedForGood, move_round
 from survey.traces import DEAD, REWRITE, SNAPSHOT, check_round
 
 MOVES = tuple(TRANSITIONS)

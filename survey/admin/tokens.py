@@ -14,10 +14,10 @@ from werkzeug.wrappers import Response
 
 from survey.access import Action, require
 from survey.admin import bp
-from survey.admin.messages import staff_message
 from survey.admin.org import actor
 from survey.extensions import db
 from survey.forms import FormErrors
+from survey.messages import staff_message
 from survey.models import ApiToken, User
 from survey.models.audit import utcnow
 from survey.services.audit import audit

@@ -87,7 +87,7 @@ def round_create(name: str, year: int, questionnaire_ref: str, mode: str, k: int
 def _move(action: str) -> Callable[[str], None]:
     @command
     def move(name: str) -> None:
-        from survey.services.rounds import move_round
+        from survey.services.transitions import move_round
 
         files: list[Listed] = []
         with transaction() as session:

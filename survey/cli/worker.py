@@ -15,11 +15,13 @@ def worker(workers: int) -> None:
     from flask import current_app
 
     from survey.jobs.queue import queue
+    from survey.jobs.schedule import register_periodic
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself
     huey = queue(app).huey
     if huey.immediate:
         raise click.UsageError("the queue runs jobs at once (QUEUE_IMMEDIATE): no worker needed")
+    register_periodic(huey, app)
     # Huey logs each task by name and job id (never data): to standard error, as the server does.
     import logging
 

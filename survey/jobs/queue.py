@@ -63,9 +63,6 @@ def make_queue(app: Flask) -> Queue:
         with app.app_context():
             return run_job(job_id)
 
-    from survey.jobs.schedule import register_periodic
-
-    register_periodic(huey, app)
     return Queue(huey, run_job_task)
 
 

@@ -123,7 +123,7 @@ def preview(session: Session, job: Job) -> None:
 
 def close(session: Session, job: Job) -> None:
     from survey.sealing import app_sealer
-    from survey.services.rounds import move_round
+    from survey.services.transitions import move_round
     from survey.traces import check_round
 
     stage(session, job, CLOSING)

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from survey.jobs.queue import enqueue
 from survey.models import Round, RoundReminder
 from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
@@ -43,8 +44,6 @@ def due(session: Session, today: date) -> list[tuple[int, str]]:
 
 def send_due_reminders(app: Flask, session: Session, today: date | None = None) -> list[int]:
     """Queue a reminder job for every due date this call claims; the ids of the jobs."""
-    from survey.jobs.queue import enqueue
-
     today = today or date.today()
     jobs: list[int] = []
     for reminder_id, name in due(session, today):
@@ -106,7 +105,11 @@ def states(session: Session, rnd: Round, today: date) -> list[dict[str, Any]]:
 
 
 def register_periodic(huey: Any, app: Flask) -> None:
-    """The worker's periodic task: every few minutes, queue the reminders whose day has come."""
+    """The worker's periodic task: every few minutes, queue the reminders whose day has come.
+
+    Registered by ``mognad worker`` on its own queue, the only process whose Huey consumer runs
+    periodic tasks; a web process that only enqueues has no use for it (and the queue module
+    need not know the schedule, which enqueues through it)."""
     from huey import crontab
 
     @huey.periodic_task(crontab(minute=f"*/{EVERY_MINUTES}"), name="mognad.due_reminders")

@@ -9,9 +9,9 @@ other files as plain text with blank lines between paragraphs).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from flask import Response, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from markupsafe import Markup, escape
@@ -20,6 +20,10 @@ from survey.extensions import db
 from survey.forms import FormErrors
 from survey.i18n import page_lang
 from survey.models import AccessibilityFeedback
+from survey.ratelimit import _client, _setting
+
+if TYPE_CHECKING:
+    from flask.typing import RouteCallable
 
 MAX_MESSAGE = 2000
 MAX_PAGE = 300
@@ -99,3 +103,15 @@ def custom_statement(lang: str) -> Markup | None:
         return Markup(text)  # noqa: S704  (the installation's own, trusted file)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     return Markup("\n").join(Markup("<p>%s</p>") % escape(p) for p in paragraphs)
+
+
+def init_limits(app: Flask) -> None:
+    """Accessibility feedback per client address (``RATELIMIT_FEEDBACK``): anyone may post it,
+    without a link, so one address could otherwise store messages as fast as it can send them.
+    A breach shows the form again (:func:`too_many`)."""
+    endpoint = "respond.accessibility"
+    limiter = app.extensions["mognad_limiter"]
+    limited = limiter.limit(
+        _setting("RATELIMIT_FEEDBACK"), key_func=_client, methods=["POST"], on_breach=too_many
+    )(app.view_functions[endpoint])
+    app.view_functions[endpoint] = cast("RouteCallable", limited)

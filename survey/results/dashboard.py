@@ -63,7 +63,7 @@ def not_ready(error: NotReady) -> tuple[str, int]:
 @bp.errorhandler(MognadError)
 def bad_request(error: MognadError) -> tuple[str, int]:
     """A comparison that cannot be made (a later round, another instrument): say which."""
-    from survey.admin.messages import staff_message
+    from survey.messages import staff_message
 
     return render_template("results/bad_request.html", message=staff_message(error)), 400
 

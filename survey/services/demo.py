@@ -37,8 +37,9 @@ from survey.services.imports import import_responses
 from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
 from survey.services.publish import DocumentWriter, publish_round
-from survey.services.rounds import create_round, move_round, snapshot_questionnaire
+from survey.services.rounds import create_round, snapshot_questionnaire
 from survey.services.tabular import Table
+from survey.services.transitions import move_round
 
 YEARS = DEMO_YEARS
 ADMIN_EMAIL = "admin@demo.mognad.se"

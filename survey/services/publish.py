@@ -34,7 +34,7 @@ from survey.services import stored
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
 from survey.services.report import K_HOMOGENEOUS, RoundFigures, write_report
-from survey.services.rounds import move_round
+from survey.services.transitions import move_round
 
 DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
 # The documents a published round carries: the report in Swedish and in English, each as HTML

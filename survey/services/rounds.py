@@ -7,9 +7,9 @@ import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.errors import Problem, ValidationError, say
@@ -27,32 +27,18 @@ from survey.models import (
     Round,
     Unit,
 )
-from survey.models.audit import utcnow
 from survey.models.enums import RoundMode, RoundStatus
-from survey.models.rounds import ROUND_MODES, TRACES_NOT_CHECKED
-from survey.sealing import Sealer
+from survey.models.rounds import ROUND_MODES
 from survey.services.audit import audit
-from survey.services.closing import close_fieldwork
-from survey.services.errors import InputError, StateError
-from survey.services.statistics import cached, leaf_statistics, response_count, store
+from survey.services.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy import CursorResult
+    pass
 
 CACHE_SIZE = 16
 
 _questionnaires: OrderedDict[str, Questionnaire] = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-# status → the statuses it may move to, with the command's verb.
-# A closed round never reopens: its invitations no longer know who answered (closing.py).
-TRANSITIONS = {
-    "open": (RoundStatus.DRAFT,),
-    "close": (RoundStatus.OPEN,),
-    "publish": (RoundStatus.CLOSED,),
-}
-TARGET = {"open": RoundStatus.OPEN, "close": RoundStatus.CLOSED, "publish": RoundStatus.PUBLISHED}
 
 
 def get_round(session: Session, name: str) -> Round:
@@ -206,17 +192,6 @@ RESULTS_SHOWN = (
 )
 
 
-class ClosedForGood(StateError):
-    """Reopening a closed round: refused, because it no longer knows who has answered."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"Omgången '{name}' är stängd och kan inte öppnas igen. Vid stängningen togs "
-            "uppgiften om vem som har svarat bort, så den som redan har svarat skulle kunna "
-            "svara en gång till. Skapa en ny omgång i stället."
-        )
-
-
 def note_results_shown(
     session: Session, action: str, round_name: str, compare_round: str | None, actor: str
 ) -> None:
@@ -233,71 +208,3 @@ def note_results_shown(
         d.get("round") == round_name and d.get("compare_round") == compare_round for d in seen
     ):
         audit(session, action, actor=actor, round=round_name, compare_round=compare_round)
-
-
-def move_round(session: Session, name: str, action: str, *, sealer: Sealer | None = None) -> Round:
-    """Apply open/close/publish, refusing illegal moves with a message that says why.
-
-    The round's row is locked first and its status read again under the lock: a close waits
-    for every submission in flight (they hold a share lock on the row, survey.services.respond)
-    and two closes never both run. Closing opens the sealed ballots, which only the
-    installation's ``sealer`` can do.
-    """
-    if action == "close" and sealer is None:
-        raise ValueError("closing a round opens its ballots: pass the installation's sealer")
-    rnd = get_round(session, name)
-    session.refresh(rnd, with_for_update=True)
-    allowed = TRANSITIONS[action]
-    target = TARGET[action]
-    if rnd.status == target:
-        raise StateError(f"round '{name}' is already {target}")
-    if action == "open" and rnd.status == RoundStatus.CLOSED:
-        raise ClosedForGood(name)
-    if rnd.status not in allowed:
-        raise StateError(
-            f"round '{name}' is {rnd.status} and cannot be moved to {target}; "
-            f"only a round that is {' or '.join(allowed)} can"
-        )
-    # Claim the move with a guarded write: on SQLite (no row locks) a second close that read
-    # the same status finds nothing to claim, and from here on reads what is committed.
-    table = Round.__table__
-    claimed = cast(
-        "CursorResult[Any]",
-        session.execute(
-            update(table)
-            .where(table.c.id == rnd.id, table.c.status == rnd.status)
-            .values(status=target)
-        ),
-    ).rowcount
-    if claimed != 1:
-        raise StateError(f"round '{name}' was changed at the same time; nothing was done")
-    session.refresh(rnd)
-    if target == RoundStatus.CLOSED:
-        close_fieldwork(session, rnd, sealer)  # type: ignore[arg-type]  # checked above
-        rnd.closed_at = utcnow()
-        rnd.traces_verified_at = None
-        rnd.traces_problem = TRACES_NOT_CHECKED
-        freeze_statistics(session, rnd)
-        session.flush()
-        _store_figures(session, rnd)
-    elif target == RoundStatus.PUBLISHED:
-        rnd.published_at = utcnow()
-    session.flush()
-    return rnd
-
-
-def _store_figures(session: Session, rnd: Round) -> None:
-    """Compute the closed round's figures and item tables once and store them, so that no
-    worker builds them on a page (``survey.services.stored``)."""
-    from survey.services.stored import store_round  # it builds on this module
-
-    store_round(session, rnd)
-
-
-def freeze_statistics(session: Session, rnd: Round) -> None:
-    """Compute a closing round's statistics once, so its reports and dashboards need no scan."""
-    if cached(session, rnd.id) is None:
-        stats = leaf_statistics(
-            session, rnd.id, rnd.snapshot_id, snapshot_questionnaire(session, rnd)
-        )
-        store(session, rnd.id, stats, response_count(session, rnd.id))

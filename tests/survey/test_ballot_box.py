@@ -21,7 +21,7 @@ from survey.models.audit import utcnow
 from survey.sealing import Sealer
 from survey.services import closing, respond
 from survey.services.errors import StateError
-from survey.services.rounds import move_round
+from survey.services.transitions import move_round
 from tests.support.factory import close_round, invite, issue_links
 from tests.support.forms import Browser
 

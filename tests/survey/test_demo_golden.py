@@ -9,7 +9,9 @@ the report's arithmetic changed, which a restructure must not do.
 The tables (``tests/golden``) were last taken (``MOGNAD_WRITE_GOLDEN=1``) when the demo began to
 tell a story (units keep their level through reorganisations, planted effects, everyone
 invited) and the figures gained their meaning: test families with a minimum n, α per role,
-response columns, composites hidden for partial respondents of small groups. Before that the
+response columns, composites hidden for partial respondents of small groups; they were taken
+again when the instrument gained plan areas (the aggregates gained the area rows, family
+``plan_area``; every other row of every table stayed as it was). Before that the
 tables were those of the rules before the joint disclosure rule, and this test showed, row by
 row, that the joint rule and k-anonymous storage only hid or newly showed figures and changed
 none (2026 against 2025: 1,296 rows newly hidden, 300 newly shown). :func:`compare_with_golden`

@@ -1,7 +1,7 @@
 """Every refusal a staff form can meet reads in the page's language, not the service's English.
 
 The services keep their English messages (the command line and the logs use them); the staff
-pages tell them anew (``survey.admin.messages``). The samples are made by the services
+pages tell them anew (``survey.messages``). The samples are made by the services
 themselves where a page can reach them, and written out for the rest.
 """
 
@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from survey.admin.messages import staff_message
+from survey.messages import staff_message
 from tests.survey import admin_fixtures
 from tests.survey.staff import text
 from tests.survey.test_admin_rounds import round_id
