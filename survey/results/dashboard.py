@@ -25,7 +25,7 @@ from survey.extensions import db
 from survey.i18n import template_helpers
 from survey.models import Round
 from survey.models.enums import FINISHED, UserRole
-from survey.results.numbers import number  # noqa: F401  (the pages' number format)
+from survey.results.numbers import number as number  # the pages' number format, re-exported
 from survey.services import memo, stored
 from survey.services.errors import MognadError
 from survey.services.report import RoundFigures, round_k

@@ -40,7 +40,8 @@ bp.context_processor(template_helpers)
 @bp.context_processor
 def figures_helpers() -> dict[str, Any]:
     """The report's own number formats, so a page and the report show the same digits."""
-    from survey.results.report import day, interval, number, percent, signed
+    from survey.results.numbers import number
+    from survey.results.report import day, interval, percent, signed
 
     return {"num": number, "ci": interval, "signed": signed, "day": day, "pct": percent}
 

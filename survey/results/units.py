@@ -65,7 +65,9 @@ def subtree(
     return [(c, names[c], d) for c, d in trees.preorder(kids, [code])], parent
 
 
-def tree_rows(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -> list[dict]:
+def tree_rows(
+    fig: RoundFigures, rnd: Round, code: str, role: str, index: str
+) -> list[dict[str, Any]]:
     rows = []
     for unit, name, depth in subtree(fig, code)[0]:
         row = cells(fig, unit, role).get(index)

@@ -35,8 +35,9 @@ from survey.models import Invitation, Round, Unit
 from survey.models.audit import utcnow
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.services.errors import StateError
-from survey.services.links import new_token, personal_url, token_hash
+from survey.services.links import personal_url
 from survey.services.rounds import get_round
+from survey.tokens import new_token, token_hash
 
 Compose = Callable[[str, str], EmailMessage]  # (recipient, personal link) -> message
 Connect = Callable[[], AbstractContextManager[Sender]]

@@ -167,7 +167,7 @@ def decide_cells(
     q: Questionnaire,
     k: int,
     k_homogeneous: int,
-    moved_cells: list | None = None,
+    moved_cells: list[list[str]] | None = None,
     partial: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The one disclosure decision of a round's score cells and HR gaps on its own tree
