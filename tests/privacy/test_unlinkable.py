@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.privacy.conftest import N, email, is_postgresql, order_is_chance, raw_pages, rows, scalar
@@ -105,9 +106,9 @@ def test_nothing_of_a_draft_or_ballot_survives_anywhere(app, submitted, db_sessi
         try:
             db_session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
             db_session.commit()
-        except sa.exc.DBAPIError:
+        except sa.exc.DBAPIError as e:
             db_session.rollback()
-            return
+            pytest.skip(f"the raw-page scan needs PostgreSQL's pageinspect extension ({e.orig})")
         data = b"".join(raw_pages(db_session, t) for t in DEAD_TABLES)
         assert submitted.marker(1).encode() not in data  # answers left the linking tables
     else:

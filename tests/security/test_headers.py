@@ -17,10 +17,7 @@ from survey import create_app
 from survey.extensions import db
 from tests.security.routes import routes
 from tests.support.database import in_app
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 # One database kind is enough: the headers are the web layer's, not the storage's.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -16,10 +16,7 @@ from tests.security.hostile import Post, hostile, refused, run
 from tests.security.routes import Route, routes
 from tests.support.database import in_app
 from tests.support.forms import Browser, parse
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 # Hypothesis keeps the database as it is between examples only on one kind; SQLite is enough
 # for what the web layer refuses (the database is never reached).

@@ -20,15 +20,10 @@ from survey.models import AuditLog, Invitation, Round, RoundReminder
 from survey.results.charts import one_decimal
 from survey.results.numbers import number
 from tests.support.database import in_app
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
 from tests.survey.respondent import Browser, invite
-from tests.survey.staff import text
+from tests.survey.staff import signed_in, text
 from tests.survey.test_admin_rounds import round_id
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 QR = re.compile(r'<img class="poster__qr" src="([^"]+)"')
 
 

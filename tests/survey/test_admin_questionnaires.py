@@ -11,14 +11,9 @@ import yaml
 from analysis.instruments import ROLES, load_questionnaire
 from survey.services.respond import plan_for
 from tests.conftest import QUESTIONNAIRE
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 
 Q = load_questionnaire(QUESTIONNAIRE)
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -13,15 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import ApiToken, Round
-from tests.survey import admin_fixtures
 
 FIGURES = ("n", "score", "sd", "ci_low", "ci_high", "compare_n", "compare_score", "delta",
            "delta_ci_low", "delta_ci_high", "p_value", "p_adjusted", "effect_size")  # fmt: skip
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
 EDU_SUBTREE = {"EDU", "EDU-A", "EDU-B"}
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 
 def ok(result):  # type: ignore[no-untyped-def]

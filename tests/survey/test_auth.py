@@ -7,16 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from survey.models import AuditLog, RecoveryCode, User
-from tests.survey.staff import PASSWORD, Clock, Staff, create_user, install_clock, text
+from tests.survey.staff import PASSWORD, Staff, create_user, text
 
 EMAIL = "anna@example.org"
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
-    c = Clock()
-    install_clock(monkeypatch, c)
-    return c
 
 
 @pytest.fixture

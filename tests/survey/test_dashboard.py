@@ -12,12 +12,9 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import Round
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.dashboard_pages import DASH, assert_row_matches, close, labels, num, table
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
+from tests.support.tables import table
+from tests.survey.dashboard_pages import DASH, assert_row_matches, close, labels, num
+from tests.survey.staff import signed_in
 
 UNITS = ["CITY", "EDU", "EDU-A", "EDU-B", "CARE", "CARE-A", "CARE-B", "TINY"]
 NAMES = dict(

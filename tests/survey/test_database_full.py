@@ -24,13 +24,10 @@ from survey.extensions import db
 from survey.models import Round
 from tests.support.database import in_app, table_snapshot
 from tests.support.forms import Browser, Page
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 TRY_AGAIN = "Försök igen om en stund"
 THANKS = "Tack för dina svar!"

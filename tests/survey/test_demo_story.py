@@ -20,11 +20,9 @@ from survey.extensions import db
 from survey.models import Round
 from survey.services.fieldwork import fieldwork
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
-from tests.survey.dashboard_pages import DASH, assert_row_matches, labels, num, table
+from tests.support.tables import table
+from tests.survey.dashboard_pages import DASH, assert_row_matches, labels, num
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 DEPARTMENTS = ("SK", "FSK", "GRF", "GVF", "HVO", "FSF", "MF", "SBK")
 
 

@@ -19,11 +19,7 @@ from survey.extensions import db
 from survey.models import Round
 from tests.support.factory import create_round
 from tests.support.results import ORG, answers
-from tests.survey import admin_fixtures
 from tests.survey.dashboard_pages import num
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 ROLE_MIX = {"employee": 0.7, "manager": 0.15, "specialist": 0.15}
 LEAF = {"EDU-A": (80, 20, 20), "EDU-B": (80, 20, 20), "CARE-A": (80, 20, 20),

@@ -13,8 +13,7 @@ from survey.extensions import db
 from survey.models import AuditLog
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import load_two_years
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
+from tests.support.tables import tables
 from tests.survey.gap_pages import (
     CODE,
     assert_shows,
@@ -22,11 +21,8 @@ from tests.survey.gap_pages import (
     gaps_of,
     round_id,
     svg_rows,
-    tables,
 )
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 ALL_ROLES = {"employee": 0.6, "manager": 0.2, "specialist": 0.2}
 Q = load_questionnaire(QUESTIONNAIRE)

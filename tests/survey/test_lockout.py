@@ -10,13 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import AuditLog, SignInLock
-from tests.survey import admin_fixtures
 from tests.survey.staff import PASSWORD, Staff, create_user
 
 EMAIL = "anna@example.org"
-
-
-clock = admin_fixtures.clock
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import PublishedFile, Round
 from survey.services.report import round_figures
-from tests.support.report_html import cells, links, number
+from tests.support.report_html import number
+from tests.support.tables import cells, links
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

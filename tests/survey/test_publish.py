@@ -12,11 +12,8 @@ import sqlalchemy as sa
 
 from analysis.opendata import FORMATS
 from survey.models import AuditLog, PublishedFile, Round
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 

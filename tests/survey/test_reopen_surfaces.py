@@ -19,11 +19,8 @@ from survey.models import AuditLog, Round
 from survey.services.rounds import RESULTS_SHOWN
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import ORG, answers
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.staff import Staff
+from tests.survey.staff import Staff, signed_in
 
-clock = admin_fixtures.clock
 REFUSED = "Omgången 'R2026' är stängd och kan inte öppnas igen"
 
 

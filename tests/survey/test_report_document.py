@@ -13,7 +13,8 @@ import pytest
 from survey.extensions import db
 from survey.results.report import render_pdf, render_report
 from survey.services.report import round_figures
-from tests.support.report_html import cells, number
+from tests.support.report_html import number
+from tests.support.tables import cells
 
 SECTIONS_SV = (
     "Sammanfattning",

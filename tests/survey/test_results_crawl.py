@@ -26,14 +26,13 @@ from survey.extensions import db
 from survey.models import PublishedFile, Round
 from survey.services.report import round_figures
 from tests.support.crawl import Crawl, csv_rows, pdf_text, text_of, xlsx_rows
-from tests.support.report_html import cells, number
+from tests.support.report_html import number
 from tests.support.results import ORG
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.dashboard_pages import assert_row_matches, labels, table
-from tests.survey.gap_pages import CODE, assert_shows, cell, svg_rows, tables
+from tests.support.tables import cells, table, tables
+from tests.survey.dashboard_pages import assert_row_matches, labels
+from tests.survey.gap_pages import CODE, assert_shows, cell, svg_rows
+from tests.survey.staff import signed_in
 
-clock = admin_fixtures.clock
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
 START = ("/results/", "/dashboard/", "/api/v1/rounds", "/api/openapi.json")
 NAMES = {code: name for code, name, _ in ORG[1:]}

@@ -19,11 +19,9 @@ from survey.models import Round
 from survey.results.numbers import number
 from survey.services.report import round_figures
 from tests.support.results import load_two_years
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.gap_pages import round_id, tables
-
-clock = admin_fixtures.clock
+from tests.support.tables import tables
+from tests.survey.gap_pages import round_id
+from tests.survey.staff import signed_in
 
 MENU = re.compile(r'<nav class="staff-nav"[^>]*>(.*?)</nav>', re.S)
 LINK = re.compile(r'<a class="staff-nav__link" href="([^"]+)"(?: aria-current="(\w+)")?>')

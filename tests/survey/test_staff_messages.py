@@ -12,12 +12,8 @@ import re
 import pytest
 
 from survey.admin.messages import staff_message
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 from tests.survey.test_admin_rounds import round_id
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 SAMPLES = [
     "round 'R1' is open; results are only made from a closed or published round, so that they "

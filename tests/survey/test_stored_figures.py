@@ -18,12 +18,9 @@ from survey.extensions import db
 from survey.models import Round, StoredFigures
 from survey.services import memo, stored
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
 from tests.survey.staff import Staff
 
-admin = admin_fixtures.admin
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
-clock = admin_fixtures.clock
 
 
 @pytest.fixture

@@ -18,12 +18,8 @@ from survey.models import AuditLog, SuggestionText
 from survey.services import suggestions as service
 from survey.services.report import round_figures
 from tests.support.factory import QUESTIONNAIRE
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
 from tests.survey.gap_pages import round_id
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 Q = load_questionnaire(QUESTIONNAIRE)
 DOCUMENT = yaml.safe_load(Path(QUESTIONNAIRE).read_text(encoding="utf-8"))

@@ -20,10 +20,6 @@ from survey.models import Round
 from survey.results import overview
 from survey.results.report import render_report
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 
 @pytest.fixture

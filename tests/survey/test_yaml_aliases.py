@@ -17,12 +17,7 @@ import yaml
 
 from analysis.instruments import load_questionnaire
 from tests.conftest import QUESTIONNAIRE
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 
 MOGNAD = Path(sys.executable).with_name("mognad")
 
