@@ -98,6 +98,7 @@ lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict $(MYPY_PATHS)
+	$(BIN)/mypy tests
 
 format: $(DEV)
 	$(BIN)/ruff format .

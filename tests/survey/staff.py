@@ -82,7 +82,7 @@ class Staff:
         r = self.post(path, {"password": password, "confirm": password})
         assert r.status_code == 302 and r.location.endswith("/auth/enrol"), r.status_code
         page = self.get("/auth/enrol").get_data(as_text=True)
-        self.secret = "".join(SECRET.search(page).group(1).split())  # type: ignore[union-attr]
+        self.secret = "".join(SECRET.search(page).group(1).split())
         r = self.post("/auth/enrol", {"code": clock.code(self.secret)})
         assert r.status_code == 200, r.get_data(as_text=True)
         self.recovery = CODES.findall(r.get_data(as_text=True))

@@ -29,13 +29,13 @@ PEOPLE = [
 
 
 @pytest.fixture
-def links(make_round, runner, write_csv, tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def links(make_round, runner, write_csv, tmp_path) -> dict[str, str]:
     make_round()
     invite(runner, write_csv, people=PEOPLE)
     return {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "links.csv")}
 
 
-def answer(app, url: str, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+def answer(app, url: str, submit: bool = True) -> None:
     """Answer through the respondent pages, in a fresh app context (``g`` of its own)."""
     with app.app_context():
         b = Browser(app.test_client())
@@ -54,7 +54,7 @@ def row_html(page: str, code: str) -> str:
     return next(tr for tr in page.split("<tr>") if f"({code})" in tr)
 
 
-def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, links, clock) -> None:  # type: ignore[no-untyped-def]
+def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, links, clock) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     first = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
     assert first[("CITY", "all")]["invited"] == "7"
@@ -105,7 +105,7 @@ def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, lin
     assert after[("EDU-A", "employee")] == rows[("EDU-A", "employee")]
 
 
-def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_path, clock) -> None:
     make_round(mode="open", status="open")
     url = next(
         r["url"] for r in issue_links(runner, tmp_path / "u.csv") if r["unit_code"] == "EDU-A"
@@ -132,7 +132,7 @@ def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_pa
     assert "Under k: resultat döljs" in row_html(page, "EDU-A")
 
 
-def test_csv_is_neutralised(app, runner, make_round, write_csv, clock) -> None:  # type: ignore[no-untyped-def]
+def test_csv_is_neutralised(app, runner, make_round, write_csv, clock) -> None:
     from tests.conftest import SMALL_ORG
 
     org = [row if row[0] != "CARE" else ["CARE", "=HYPERLINK(1)", "CITY"] for row in SMALL_ORG]
@@ -146,7 +146,7 @@ def test_csv_is_neutralised(app, runner, make_round, write_csv, clock) -> None: 
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
 
 
-def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:  # type: ignore[no-untyped-def]
+def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:
     boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
     page = text(boss.get("/admin/fieldwork/R2025"))
     codes = set(re.findall(r"\(([A-Z-]+)\)</span>", page))
@@ -204,20 +204,18 @@ STAFF_PAGES = (
 )
 
 
-def staff_pages(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def staff_pages(app) -> dict[str, str]:
     with app.test_request_context():
         return {endpoint: url_for(endpoint) for endpoint in STAFF_PAGES}
 
 
-def test_home_links_an_admin_to_every_staff_page(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_home_links_an_admin_to_every_staff_page(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     links = staff_links(admin)
     assert links == set(staff_pages(app).values())
 
 
-def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no-untyped-def]
-    app, runner, clock, make_org
-) -> None:
+def test_home_links_only_to_pages_that_exist_and_are_allowed(app, runner, clock, make_org) -> None:
     make_org(2025)
     url = staff_pages(app)
     every = set(url.values())
@@ -249,7 +247,7 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no
     assert staff_links(admin) == before - {url["admin.outbox"]}
 
 
-def test_pages_speak_english_too(app, runner, make_round, clock) -> None:  # type: ignore[no-untyped-def]
+def test_pages_speak_english_too(app, runner, make_round, clock) -> None:
     make_round(status="open")
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     admin.get("/lang/en?next=/admin/")

@@ -31,7 +31,7 @@ def test_open_round_posters_state_the_rounds_k(app, admin, make_org, runner, db_
     make_org()
     page = text(admin.get("/admin/rounds/new"))
     assert re.search(r'value="bundled:[^"]+"\s+checked', page)  # the only questionnaire
-    choice = re.search(r'name="questionnaire" type="radio" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    choice = re.search(r'name="questionnaire" type="radio" value="([^"]+)"', page).group(1)
     r = admin.post(
         "/admin/rounds/new",
         {"name": "Öppen", "year": "2025", "questionnaire": choice, "mode": "open", "k": "10"},
@@ -48,7 +48,7 @@ def test_open_round_posters_state_the_rounds_k(app, admin, make_org, runner, db_
     body = text(poster)
     assert "minst 10 svar" in body and "minst 5 svar" not in body
     assert link in body and "Skola A" in body and "poster.css" in body
-    src = html.unescape(QR.search(poster.get_data(as_text=True)).group(1))  # type: ignore[union-attr]
+    src = html.unescape(QR.search(poster.get_data(as_text=True)).group(1))
     assert src == segno.make(link, error="m").svg_data_uri(scale=8, border=4)  # holds this link
 
     # A respondent following the link meets the round's k on the welcome page, not the
@@ -114,7 +114,7 @@ def test_plurals_and_no_negative_zero(app, admin, db_session) -> None:
         assert number(0.0) == "0,0" and number(-1.25, 2) == "-1,25"
     assert one_decimal(-0.04) == "0.0" and one_decimal(-0.2) == "-0.2"
     page = text(admin.get("/admin/audit/"))
-    total = int(re.search(r"(\d+) händelse", page).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) händelse", page).group(1))
     assert (f"{total} händelser" in page) if total != 1 else ("1 händelse." in page)
     assert "1 händelser" not in page
     assert "Inloggning" in page and ">auth.signed_in<" not in page  # events in words

@@ -35,13 +35,13 @@ BAD = [
 pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-def units(app, year: int) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+def units(app, year: int) -> dict[str, str | None]:
     with app.app_context():
         rows = db.session.scalars(sa.select(Unit).where(Unit.year == year)).all()
         return {u.code: u.parent.code if u.parent else None for u in rows}
 
 
-def test_preview_lists_every_problem_and_writes_nothing(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_preview_lists_every_problem_and_writes_nothing(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     with app.app_context():
         before = table_snapshot()
@@ -66,12 +66,12 @@ def test_preview_lists_every_problem_and_writes_nothing(app, runner, clock) -> N
     assert units(app, 2026) == {}
 
 
-def confirm_without_preview(admin):  # type: ignore[no-untyped-def]
+def confirm_without_preview(admin):
     page = admin.get("/admin/org/upload")  # any page with a token
     return confirm(admin, page, "/admin/org/upload/confirm")
 
 
-def test_preview_shows_the_diff_and_confirm_saves(app, runner, clock, make_org, upload_dir) -> None:  # type: ignore[no-untyped-def]
+def test_preview_shows_the_diff_and_confirm_saves(app, runner, clock, make_org, upload_dir) -> None:
     make_org(2025)
     admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/org/upload", ORG_2026, "org2026.csv", year="2026")
@@ -108,7 +108,7 @@ def test_preview_shows_the_diff_and_confirm_saves(app, runner, clock, make_org, 
 
 def test_first_year_has_nothing_to_compare_and_replacing_warns(
     app, runner, clock, make_org
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     page = text(upload(admin, "/admin/org/upload", SMALL_ORG, "org.csv", year="2025"))
     assert "Inget tidigare år att jämföra med" in page
@@ -121,7 +121,7 @@ def test_first_year_has_nothing_to_compare_and_replacing_warns(
     assert units(app, 2025)["EDU-A"] == "EDU"
 
 
-def test_a_workbook_is_read_like_a_csv(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_is_read_like_a_csv(app, runner, clock) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -139,7 +139,7 @@ def test_a_workbook_is_read_like_a_csv(app, runner, clock) -> None:  # type: ign
     assert heads == {"CITY": 120, "EDU": 40, "CARE": 60, "EDU-B": None, "CARE-X": 20}
 
 
-def test_form_errors_name_the_year_and_the_file(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_form_errors_name_the_year_and_the_file(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post("/admin/org/upload", {"year": "20x6"})
     assert r.status_code == 400
@@ -153,7 +153,7 @@ def test_form_errors_name_the_year_and_the_file(app, runner, clock) -> None:  # 
     assert r.status_code == 400 and "filens teckenkodning kunde inte avgöras" in text(r)
 
 
-def test_remap_preview_then_confirm(app, runner, clock, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_remap_preview_then_confirm(app, runner, clock, make_org) -> None:
     make_org(2025)
     make_org(2026, ORG_2026)
     admin = signed_in(app, runner, clock, "admin10@example.org")
@@ -180,7 +180,7 @@ def test_remap_preview_then_confirm(app, runner, clock, make_org) -> None:  # ty
 
 def test_tree_page_counts_headcounts_and_invitations(
     app, runner, clock, make_org, make_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_org(2026, ORG_2026)
     make_round("R2025")
     with app.app_context():
@@ -207,7 +207,7 @@ def test_tree_page_counts_headcounts_and_invitations(
     assert 'href="/admin/org/2026"' in index and 'href="/admin/org/2025"' in index
 
 
-def test_hr_and_managers_are_refused(app, runner, clock, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_hr_and_managers_are_refused(app, runner, clock, make_org) -> None:
     make_org(2025)
     hr = signed_in(app, runner, clock, "hr21@example.org", "hr", address="192.0.2.21")
     boss = signed_in(
@@ -220,7 +220,7 @@ def test_hr_and_managers_are_refused(app, runner, clock, make_org) -> None:  # t
         assert r.status_code in (400, 403)
 
 
-def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post("/admin/org/upload", {"year": "2026"}, csrf=False)
     assert r.status_code == 400
@@ -234,7 +234,7 @@ def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, clo
     assert units(app, 2026) == {}
 
 
-def test_pages_speak_english_when_asked(app, runner, clock, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_pages_speak_english_when_asked(app, runner, clock, make_org) -> None:
     make_org(2025)
     admin = signed_in(app, runner, clock, "admin10@example.org")
     admin.get("/lang/en?next=/admin/org/")

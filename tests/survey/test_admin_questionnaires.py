@@ -89,7 +89,7 @@ def broken_document() -> str:
     return yaml.safe_dump(doc, allow_unicode=True)
 
 
-def upload(staff, content: str, name: str = "ny.yaml"):  # type: ignore[no-untyped-def]
+def upload(staff, content: str, name: str = "ny.yaml"):
     page = staff.get("/admin/questionnaires").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return staff.client.post(

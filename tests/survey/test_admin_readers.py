@@ -21,7 +21,7 @@ from tests.survey.staff import signed_in, text
 SECRET_ANSWER = "Zebrafinkens hemliga svar"
 
 
-def answer_with_comment(app, url: str, comment: str) -> None:  # type: ignore[no-untyped-def]
+def answer_with_comment(app, url: str, comment: str) -> None:
     """Answer every page; write ``comment`` in each free-text box on the way."""
     with app.app_context():  # a fresh ``g``, as a separate server request would have
         b = Browser(app.test_client())
@@ -33,7 +33,7 @@ def answer_with_comment(app, url: str, comment: str) -> None:  # type: ignore[no
         assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
 
 
-def entries(response) -> str:  # type: ignore[no-untyped-def]
+def entries(response) -> str:
     """The table body of the audit page (the filter menus name every action and user)."""
     page = text(response)
     assert response.status_code == 200 and "<tbody>" in page
@@ -49,7 +49,7 @@ WRITERS = [
 
 
 @pytest.fixture
-def commented(app, make_round, runner, write_csv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def commented(app, make_round, runner, write_csv, tmp_path) -> None:
     app.config["K_TEXT"] = 3
     make_round()
     invite(runner, write_csv, people=[(e, unit, "employee") for e, unit, _ in WRITERS])
@@ -58,7 +58,7 @@ def commented(app, make_round, runner, write_csv, tmp_path) -> None:  # type: ig
         answer_with_comment(app, links[email], comment)
 
 
-def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commented, clock) -> None:  # type: ignore[no-untyped-def]
+def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commented, clock) -> None:
     hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     r = hr.get("/admin/comments/R2025")
     assert r.status_code == 409 and "inte stängd" in text(r)
@@ -89,7 +89,7 @@ def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commen
     assert boss.get("/admin/comments/R2025").status_code == 403
 
 
-def test_audit_log_filters_and_never_shows_answers(app, runner, commented, clock) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_filters_and_never_shows_answers(app, runner, commented, clock) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     close_round(runner)
     assert runner.invoke(args=["purge-personal-data", "R2025", "--yes"]).exit_code == 0
@@ -118,7 +118,7 @@ def test_audit_log_filters_and_never_shows_answers(app, runner, commented, clock
     assert "0 händelser" in nothing and "<table" not in nothing
 
 
-def test_audit_log_is_paginated(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_is_paginated(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     with app.app_context():
         db.session.add_all(
@@ -134,7 +134,7 @@ def test_audit_log_is_paginated(app, runner, clock) -> None:  # type: ignore[no-
     assert admin.get("/admin/audit/?page=junk").status_code == 200
 
 
-def test_feedback_reader_for_admins(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_reader_for_admins(app, runner, clock) -> None:
     with app.app_context():
         db.session.add(
             AccessibilityFeedback(
@@ -163,7 +163,7 @@ NESTED = [(f"a{i}@example.org", "EDU-A", f"Skola A tycker {i}") for i in range(4
 
 def test_nested_comment_groups_cannot_be_subtracted(
     app, make_round, runner, write_csv, tmp_path, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The attack: the whole organisation's comments minus EDU-A's gave CARE's three, fewer
     than K_TEXT (4). k is 3, so CARE's three stay CARE's at close (k-anonymous storage)."""
     app.config.update(K_TEXT=4, K_ANONYMITY=3)

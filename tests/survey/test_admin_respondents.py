@@ -28,7 +28,7 @@ FIXED = [
 pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-def invitations(app) -> dict[str, tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def invitations(app) -> dict[str, tuple[str, str, str]]:
     with app.app_context():
         rows = db.session.execute(
             sa.select(Invitation.email, Unit.code, Invitation.role, Invitation.status).join(
@@ -38,7 +38,7 @@ def invitations(app) -> dict[str, tuple[str, str, str]]:  # type: ignore[no-unty
     return {e: (u, r, s) for e, u, r, s in rows}
 
 
-def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(app, runner, clock, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(app, runner, clock, make_round) -> None:
     make_round("R2025")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/respondents/R2025/upload", ONE_BAD, "people.csv")
@@ -71,7 +71,7 @@ def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(app, runner, clock, m
     )
 
 
-def test_add_edit_and_remove_one(app, runner, clock, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_add_edit_and_remove_one(app, runner, clock, make_round) -> None:
     make_round("R2025")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     url = "/admin/respondents/R2025/add"
@@ -104,7 +104,7 @@ def test_add_edit_and_remove_one(app, runner, clock, make_round) -> None:  # typ
 
 def test_a_completed_invitation_is_neither_changed_nor_removed(
     app, runner, clock, make_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_round("R2025", status="open")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     admin.post(
@@ -125,7 +125,7 @@ def test_a_completed_invitation_is_neither_changed_nor_removed(
     assert f"/{iid}/remove" not in page and f"/{iid}/edit" not in page
 
 
-def test_a_closed_round_takes_no_changes(app, runner, clock, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_round_takes_no_changes(app, runner, clock, make_round) -> None:
     make_round("R2025", status="closed")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post(
@@ -139,7 +139,7 @@ def test_a_closed_round_takes_no_changes(app, runner, clock, make_round) -> None
     assert "Omgången är stängd" in text(admin.get("/admin/respondents/R2025"))
 
 
-def test_hr_and_managers_are_refused_and_csrf_is_required(app, runner, clock, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_hr_and_managers_are_refused_and_csrf_is_required(app, runner, clock, make_round) -> None:
     make_round("R2025")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     admin.post(

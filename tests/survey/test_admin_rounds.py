@@ -12,7 +12,7 @@ from tests.survey.respondent import invite
 from tests.survey.staff import Staff, signed_in, text
 
 
-def round_id(app, name: str = "R2025") -> int:  # type: ignore[no-untyped-def]
+def round_id(app, name: str = "R2025") -> int:
     with in_app(app):
         return int(db.session.scalar(sa.select(Round.id).where(Round.name == name)))
 

@@ -13,7 +13,7 @@ EMAIL = "anna@example.org"
 
 
 @pytest.fixture
-def anna(app, runner, clock) -> Staff:  # type: ignore[no-untyped-def]
+def anna(app, runner, clock) -> Staff:
     """An administrator who has used her set-up link and signed out again."""
     staff = Staff(app)
     staff.set_up(create_user(runner, EMAIL), clock)

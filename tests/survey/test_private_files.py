@@ -61,7 +61,7 @@ def test_the_app_keeps_the_database_file_private_whatever_the_umask(tmp_path):
 
 
 @pytest.fixture
-def admin(app, runner, clock, make_round):  # type: ignore[no-untyped-def]
+def admin(app, runner, clock, make_round):
     make_round("R2025")
     return signed_in(app, runner, clock, "admin10@example.org")
 

@@ -58,7 +58,7 @@ def test_the_demo_report_is_a_publication_in_both_languages(app, runner) -> None
             _check(pdf, data, lang, app.config["ORGANISATION_NAME"])
 
 
-def _check(pdf: bytes, data, lang: str, organisation: str) -> None:  # type: ignore[no-untyped-def]
+def _check(pdf: bytes, data, lang: str, organisation: str) -> None:
     assert not outside(pdf), outside(pdf)[:10]
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     root = reader.trailer["/Root"]

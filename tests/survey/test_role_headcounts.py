@@ -33,7 +33,7 @@ BAD = [
 pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-def test_role_headcounts_are_stored_and_shown(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_role_headcounts_are_stored_and_shown(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/org/upload", GOOD, "org.csv", year="2026")
     assert r.status_code == 200, text(r)
@@ -55,7 +55,7 @@ def test_role_headcounts_are_stored_and_shown(app, runner, clock) -> None:  # ty
 
 def test_bad_role_headcounts_are_named_in_swedish_and_nothing_is_written(
     app, runner, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     with app.app_context():
         before = table_snapshot()
@@ -72,7 +72,7 @@ def test_bad_role_headcounts_are_named_in_swedish_and_nothing_is_written(
     assert after == before
 
 
-def test_sub_units_and_roles_must_add_up(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_sub_units_and_roles_must_add_up(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     bad = [row[:] for row in BAD]
     bad[2][4] = "35"

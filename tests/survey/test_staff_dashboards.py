@@ -37,13 +37,13 @@ def menu(html: str) -> dict[str, str | None]:
 
 
 @pytest.fixture
-def all_roles(runner, write_csv):  # type: ignore[no-untyped-def]
+def all_roles(runner, write_csv):
     return load_two_years(
         runner, write_csv, roles={"employee": 0.6, "manager": 0.2, "specialist": 0.2}
     )
 
 
-def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years) -> None:  # type: ignore[no-untyped-def]
+def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years) -> None:
     people = {
         "admin": signed_in(app, runner, clock, "admin@example.org", "admin"),
         "hr": signed_in(app, runner, clock, "hr@example.org", "hr"),
@@ -73,7 +73,7 @@ def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years
 
 def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
     app, runner, clock, all_roles
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     rid = round_id(app, "R2025")
     html = admin.get(f"/dashboard/{rid}/?role=all").get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
     assert placed["TINY"] is None and placed["EDU"] is not None  # TINY has 2 people
     rows = {row[1]: row for row in tables(html)["quadrant-map-table-caption"][1:]}
     drawn = {code for code, p in placed.items() if p is not None}
-    assert {re.search(r"\((\S+)\)", k).group(1) for k in rows} == drawn  # type: ignore[union-attr]
+    assert {re.search(r"\((\S+)\)", k).group(1) for k in rows} == drawn
     with app.test_request_context():  # the pages' number format needs the page's locale
         for code in drawn:
             p = placed[code]
@@ -112,12 +112,12 @@ def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
 
 def test_a_managers_unit_page_promises_only_what_they_may_see(
     app, runner, clock, two_years
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rid = round_id(app, "R2025")
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
 
-    def heading(person, code: str) -> str:  # type: ignore[no-untyped-def]
+    def heading(person, code: str) -> str:
         page = person.get(f"/dashboard/{rid}/units/{code}")
         assert page.status_code == 200
         found = H2.search(page.get_data(as_text=True))

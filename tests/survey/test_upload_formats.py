@@ -35,7 +35,7 @@ def _cells(page: str) -> list[tuple[str, str, str]]:
 
 def test_a_windows_1252_file_with_semicolons_and_swedish_roles_imports(
     app, runner, clock, make_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_round("R2025")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     data = "email;unit_code;role\r\nåsa@example.org;EDU-A;Medarbetare\r\n"
@@ -55,7 +55,7 @@ def test_a_windows_1252_file_with_semicolons_and_swedish_roles_imports(
 
 def test_three_problems_are_listed_in_swedish_then_in_english(
     app, runner, clock, make_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_round("R2025")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     rows = [
@@ -100,7 +100,7 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def test_utf16_bom_utf8_and_xlsx_files_import(app, runner, clock, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_utf16_bom_utf8_and_xlsx_files_import(app, runner, clock, make_round) -> None:
     make_round("R2025")
     admin = signed_in(app, runner, clock, "admin10@example.org")
     unicode_text = "email\tunit_code\trole\r\nåke@example.org\tEDU-A\tchef\r\n".encode("utf-16")
@@ -142,7 +142,7 @@ SWEDISH = [
 ]
 
 
-def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, clock) -> None:
     admin = signed_in(app, runner, clock, "admin10@example.org")
     for lang, expected in (
         ("", SWEDISH),
@@ -155,7 +155,7 @@ def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, clo
         ),
     ):
         page = admin.get("/admin/questionnaires" + lang).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         r = admin.client.post(
             "/admin/questionnaires" + lang,
             data={"csrf_token": token, "file": (io.BytesIO(_two_problems().encode()), "ny.yaml")},
@@ -168,7 +168,7 @@ def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, clo
         assert listed == expected
 
 
-def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, tmp_path) -> None:
     path = tmp_path / "ny.yaml"
     path.write_text(_two_problems(), encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "check", str(path)])
@@ -178,7 +178,7 @@ def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, 
         assert f"{path}: {line}" in result.output
 
 
-def test_the_403_page_says_why(app, runner, clock, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_the_403_page_says_why(app, runner, clock, make_round) -> None:
     make_round("R2025")
     boss = signed_in(app, runner, clock, "manager10@example.org", "manager", "EDU")
     r = boss.get("/admin/fieldwork/R2025?unit=CARE")

@@ -76,7 +76,7 @@ def test_a_harmless_alias_is_refused_too(tmp_path) -> None:
     assert load_questionnaire(plain).id == "med-alias"
 
 
-def upload(staff, content: str, name: str):  # type: ignore[no-untyped-def]
+def upload(staff, content: str, name: str):
     page = staff.get("/admin/questionnaires").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return staff.client.post(
