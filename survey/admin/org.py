@@ -9,7 +9,6 @@ what is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -162,23 +161,19 @@ def _org_preview(year: int) -> str | tuple[str, int]:
     return up.render_preview("admin/org/preview.html", "org", stashed, result, problems, year=year)
 
 
-@dataclass(frozen=True)
-class _Saved:
-    year: int
-    count: int
-
-
-def _save_stashed(
+def _confirm_upload(
     kind: str,
     again: str,
     service: Callable[[Session, int, Any], int],
     event: str,
     counted: str,
     preview: Callable[[int], str | tuple[str, int]],
-) -> _Saved | Response | str | tuple[str, int]:
+    said: Callable[[int, int], str],
+) -> Response | str | tuple[str, int]:
     """Step 2 of a year's upload: save the file shown in the preview (kept server-side, not
-    re-sent); else the page to show instead (the form ``again`` when the file has expired, the
-    preview with its new problems when it no longer passes)."""
+    re-sent) and say what was saved (``said(year, count)``) on the year's tree. Else the page
+    to show instead: the form ``again`` when the file has expired, the preview with its new
+    problems when the file no longer passes."""
     require(Action.MANAGE_ORG)
     stashed = up.unstash(kind)
     if stashed is None:
@@ -187,24 +182,25 @@ def _save_stashed(
     n = up.save(
         kind, stashed, lambda s: service(s, year, stashed.table()), event, counted, year=year
     )
-    return preview(year) if n is None else _Saved(year, n)
+    if n is None:
+        return preview(year)
+    flash(said(year, n))
+    return redirect(url_for("admin.org_tree", year=year))
 
 
 @bp.post("/org/upload/confirm")
 def org_confirm() -> Response | str | tuple[str, int]:
-    saved = _save_stashed(
-        "org", "admin.org_upload", import_org, "org.import", "units", _org_preview
+    return _confirm_upload(
+        "org",
+        "admin.org_upload",
+        import_org,
+        "org.import",
+        "units",
+        _org_preview,
+        lambda year, n: _(
+            "Organisationen för %(year)s är sparad (%(count)s enheter).", year=year, count=n
+        ),
     )
-    if not isinstance(saved, _Saved):
-        return saved
-    flash(
-        _(
-            "Organisationen för %(year)s är sparad (%(count)s enheter).",
-            year=saved.year,
-            count=saved.count,
-        )
-    )
-    return redirect(url_for("admin.org_tree", year=saved.year))
 
 
 @bp.route("/org/remap", methods=["GET", "POST"])
@@ -238,17 +234,17 @@ def _remap_preview(year: int) -> str | tuple[str, int]:
 
 @bp.post("/org/remap/confirm")
 def org_remap_confirm() -> Response | str | tuple[str, int]:
-    saved = _save_stashed(
-        "remap", "admin.org_remap", import_remap, "org.remap", "mappings", _remap_preview
-    )
-    if not isinstance(saved, _Saved):
-        return saved
-    flash(
-        _(
+    return _confirm_upload(
+        "remap",
+        "admin.org_remap",
+        import_remap,
+        "org.remap",
+        "mappings",
+        _remap_preview,
+        lambda year, n: _(
             "%(count)s omorganisationer från %(before)s till %(year)s är sparade.",
-            count=saved.count,
-            before=saved.year - 1,
-            year=saved.year,
-        )
+            count=n,
+            before=year - 1,
+            year=year,
+        ),
     )
-    return redirect(url_for("admin.org_tree", year=saved.year))
