@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export MOGNAD_BASE_URL ?= http://$(HOST):$(PORT)
-# What mypy checks in `make lint` and `make test` (strict on analysis/, see pyproject.toml).
+# What mypy checks in `make lint` and `make test`, strictly (the few exceptions: pyproject.toml).
 MYPY_PATHS ?= analysis survey
 INSTANCE := $(or $(MOGNAD_INSTANCE_PATH),instance)
 SECRET_FILE := $(INSTANCE)/secret_key
@@ -97,7 +97,8 @@ test: install lint
 lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy $(MYPY_PATHS)
+	$(BIN)/mypy --strict $(MYPY_PATHS)
+	$(BIN)/mypy tests
 
 format: $(DEV)
 	$(BIN)/ruff format .

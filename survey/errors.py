@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     from survey.security import RefusedText
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
         if under_api():  # the read API answers in JSON (problem details), never HTML
             return from_exception(error)
         message = error.description if isinstance(error, (RefusedText, Refused)) else None
@@ -39,7 +39,8 @@ def init_app(app: Flask) -> None:
                 "Formuläret saknade sin säkerhetskod eller var för gammalt. Ingenting har "
                 "sparats. Ladda om sidan och försök igen."
             )
-        return render_template("errors/error.html", error=error, message=message), error.code
+        page = render_template("errors/error.html", error=error, message=message)
+        return page, error.code or 500
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int] | Response:

@@ -66,7 +66,7 @@ def warm(app: Flask, alive: Callable[[], None] = lambda: None) -> str:
 def _figures(alive: Callable[[], None]) -> int:
     from survey.api.figures import kept_rows
     from survey.results.dashboard import kept_figures
-    from survey.results.units import items
+    from survey.results.page_charts import items
 
     newest = db.session.scalars(
         select(Round).where(Round.status.in_(FINISHED)).order_by(Round.year.desc(), Round.id.desc())

@@ -32,6 +32,7 @@ from tests.support import factory, results, smtp
 from tests.support.database import in_app, table_snapshot  # noqa: F401
 from tests.support.factory import QUESTIONNAIRE, SMALL_ORG  # noqa: F401
 from tests.support.postgres import PostgresServer, fresh_database, start_postgres
+from tests.survey.staff import Clock, Staff, install_clock, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -211,6 +212,35 @@ def make_survey(runner: FlaskCliRunner, tmp_path: Path) -> MakeSurvey:
         return factory.make_survey(runner, tmp_path, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The time the sign-in code sees (TOTP steps, lockouts), moved by hand."""
+    c = Clock()
+    install_clock(monkeypatch, c)
+    return c
+
+
+@pytest.fixture
+def admin(app: Flask, runner: FlaskCliRunner, clock: Clock) -> Staff:
+    """A signed-in administrator."""
+    return signed_in(app, runner, clock, "admin@example.org", "admin")
+
+
+@pytest.fixture
+def outbox(app: Flask, tmp_path: Path) -> Path:
+    """The instance folder (and so the outbox) of this test only."""
+    app.instance_path = str(tmp_path / "instance")
+    return tmp_path / "instance" / "outbox"
+
+
+@pytest.fixture
+def upload_dir(app: Flask, tmp_path: Path) -> Path:
+    """Files waiting between preview and confirmation go to the test's own folder."""
+    folder = tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture

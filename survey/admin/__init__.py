@@ -8,7 +8,7 @@ The page modules put their routes on ``bp`` and are imported in one place,
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 from flask_login import current_user
 
 from survey.access import Action, actions_of, allowed_anywhere, staff_only
@@ -20,7 +20,7 @@ staff_only(bp)
 
 #: The staff pages the home page links to: endpoint, the action it needs, its label. A page
 #: whose view is not registered (yet) is left out, so the home page never links to a 404.
-PAGES: tuple[tuple[str, Action, str], ...] = (
+PAGES: tuple[tuple[str, Action, LazyString], ...] = (
     ("admin.rounds", Action.MANAGE_ROUNDS, lazy_gettext("Omgångar")),
     ("admin.questionnaires", Action.MANAGE_ROUNDS, lazy_gettext("Enkäter")),
     ("admin.org_index", Action.MANAGE_ORG, lazy_gettext("Organisation")),

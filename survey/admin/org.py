@@ -8,6 +8,7 @@ what is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -119,22 +120,29 @@ def _diff(session: Session, year: int, table_units: Units) -> tuple[int | None, 
     return before, tree.tree_diff(old, table_units)
 
 
-@bp.route("/org/upload", methods=["GET", "POST"])
-def org_upload() -> str | tuple[str, int]:
-    """Step 1: the year and the file; the answer is the preview (problems, or the diff)."""
+def _take_upload(
+    kind: str, template: str, preview: Callable[[int], str | tuple[str, int]]
+) -> str | tuple[str, int]:
+    """Step 1 of a year's upload: the form (GET), else the year and the file kept server-side
+    and the answer the preview (problems, or what the file changes)."""
     require(Action.MANAGE_ORG)
     errors = FormErrors()
     form = {"year": request.form.get("year", "")}
     if request.method == "GET":
-        up.discard("org")
-        return render_template("admin/org/upload.html", errors=errors, form=form)
+        up.discard(kind)
+        return render_template(template, errors=errors, form=form)
     year = up.parse_year(form["year"], errors)
     file = up.uploaded("file", errors)
     if errors or year is None or file is None:
-        return render_template("admin/org/upload.html", errors=errors, form=form), 400
-    data, name = file
-    up.stash("org", data, name, year=year)
-    return _org_preview(year)
+        return render_template(template, errors=errors, form=form), 400
+    up.stash(kind, *file, year=year)
+    return preview(year)
+
+
+@bp.route("/org/upload", methods=["GET", "POST"])
+def org_upload() -> str | tuple[str, int]:
+    """Step 1: the year and the file; the answer is the preview (problems, or the diff)."""
+    return _take_upload("org", "admin/org/upload.html", _org_preview)
 
 
 def _org_preview(year: int) -> str | tuple[str, int]:
@@ -153,43 +161,52 @@ def _org_preview(year: int) -> str | tuple[str, int]:
     return up.render_preview("admin/org/preview.html", "org", stashed, result, problems, year=year)
 
 
-@bp.post("/org/upload/confirm")
-def org_confirm() -> Response | str | tuple[str, int]:
-    """Step 2: save the file shown in the preview (kept server-side, not re-sent)."""
+def _confirm_upload(
+    kind: str,
+    again: str,
+    service: Callable[[Session, int, Any], int],
+    event: str,
+    counted: str,
+    preview: Callable[[int], str | tuple[str, int]],
+    said: Callable[[int, int], str],
+) -> Response | str | tuple[str, int]:
+    """Step 2 of a year's upload: save the file shown in the preview (kept server-side, not
+    re-sent) and say what was saved (``said(year, count)``) on the year's tree. Else the page
+    to show instead: the form ``again`` when the file has expired, the preview with its new
+    problems when the file no longer passes."""
     require(Action.MANAGE_ORG)
-    stashed = up.unstash("org")
+    stashed = up.unstash(kind)
     if stashed is None:
-        return up.expired("admin.org_upload")
+        return up.expired(again)
     year = int(stashed.meta["year"])
     n = up.save(
-        "org",
-        stashed,
-        lambda s: import_org(s, year, stashed.table()),
-        "org.import",
-        "units",
-        year=year,
+        kind, stashed, lambda s: service(s, year, stashed.table()), event, counted, year=year
     )
     if n is None:
-        return _org_preview(year)
-    flash(_("Organisationen för %(year)s är sparad (%(count)s enheter).", year=year, count=n))
+        return preview(year)
+    flash(said(year, n))
     return redirect(url_for("admin.org_tree", year=year))
+
+
+@bp.post("/org/upload/confirm")
+def org_confirm() -> Response | str | tuple[str, int]:
+    return _confirm_upload(
+        "org",
+        "admin.org_upload",
+        import_org,
+        "org.import",
+        "units",
+        _org_preview,
+        lambda year, n: _(
+            "Organisationen för %(year)s är sparad (%(count)s enheter).", year=year, count=n
+        ),
+    )
 
 
 @bp.route("/org/remap", methods=["GET", "POST"])
 def org_remap() -> str | tuple[str, int]:
     """Which of last year's units became which of this year's (old_code,new_code per row)."""
-    require(Action.MANAGE_ORG)
-    errors = FormErrors()
-    form = {"year": request.form.get("year", "")}
-    if request.method == "GET":
-        up.discard("remap")
-        return render_template("admin/org/remap.html", errors=errors, form=form)
-    year = up.parse_year(form["year"], errors)
-    file = up.uploaded("file", errors)
-    if errors or year is None or file is None:
-        return render_template("admin/org/remap.html", errors=errors, form=form), 400
-    up.stash("remap", *file, year=year)
-    return _remap_preview(year)
+    return _take_upload("remap", "admin/org/remap.html", _remap_preview)
 
 
 def _remap_preview(year: int) -> str | tuple[str, int]:
@@ -217,27 +234,17 @@ def _remap_preview(year: int) -> str | tuple[str, int]:
 
 @bp.post("/org/remap/confirm")
 def org_remap_confirm() -> Response | str | tuple[str, int]:
-    require(Action.MANAGE_ORG)
-    stashed = up.unstash("remap")
-    if stashed is None:
-        return up.expired("admin.org_remap")
-    year = int(stashed.meta["year"])
-    n = up.save(
+    return _confirm_upload(
         "remap",
-        stashed,
-        lambda s: import_remap(s, year, stashed.table()),
+        "admin.org_remap",
+        import_remap,
         "org.remap",
         "mappings",
-        year=year,
-    )
-    if n is None:
-        return _remap_preview(year)
-    flash(
-        _(
+        _remap_preview,
+        lambda year, n: _(
             "%(count)s omorganisationer från %(before)s till %(year)s är sparade.",
             count=n,
             before=year - 1,
             year=year,
-        )
+        ),
     )
-    return redirect(url_for("admin.org_tree", year=year))

@@ -20,7 +20,7 @@ from survey.auth.flow import actor
 from survey.extensions import db
 from survey.jobs.queue import enqueue
 from survey.models.enums import RoundStatus
-from survey.results.public import INLINE, document_csp
+from survey.results.public import document_response
 from survey.services.preview import mark_opened, preview_file
 
 
@@ -45,11 +45,6 @@ def preview_download(round_id: int, filename: str) -> Response:
         abort(404)
     mark_opened(db.session(), stored)
     db.session.commit()
-    response = Response(stored.content, content_type=stored.content_type)
-    kind = stored.content_type.split(";")[0]
-    disposition = "inline" if kind in INLINE else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="utkast-{filename}"'
+    response = document_response(stored.content, stored.content_type, f"utkast-{filename}")
     response.headers["Cache-Control"] = "no-store"
-    if kind == "text/html":
-        response.headers["Content-Security-Policy"] = document_csp(stored.content)
     return response

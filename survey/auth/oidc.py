@@ -88,7 +88,8 @@ def _client() -> Any:
 @bp.get("/oidc")
 def oidc_start() -> Response:
     base = str(current_app.config["BASE_URL"]).rstrip("/")
-    return _client().authorize_redirect(f"{base}/auth/oidc/callback")
+    redirect: Response = _client().authorize_redirect(f"{base}/auth/oidc/callback")
+    return redirect
 
 
 @bp.get("/oidc/callback")

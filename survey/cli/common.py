@@ -86,6 +86,20 @@ def error_lines(error: MognadError) -> list[str]:
     return lines
 
 
+def importer(
+    group: click.Group, name: str, help: str, target: Callable[[F], F]
+) -> Callable[[F], F]:
+    """Make ``f`` the command ``group name TARGET FILE`` that every file import is, run through
+    :func:`command`; ``target`` is the click argument or option that says what is imported into."""
+
+    def make(f: F) -> F:
+        run = target(click.argument("file", type=existing_file)(command(f)))
+        group.command(name, help=help)(run)
+        return run
+
+    return make
+
+
 def import_file(
     service: Callable[[Session, Any, Any], int],
     target: Any,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from survey.cli.common import command, existing_file, import_file
+from survey.cli.common import import_file, importer
+
+YEAR = click.option("--year", type=int, required=True)
 
 
 @click.group(help="The organisation tree of a year.")
@@ -14,10 +16,7 @@ def org() -> None:
     pass
 
 
-@org.command("import", help="Replace a year's tree from a CSV/XLSX file: code,name,parent_code.")
-@click.option("--year", type=int, required=True)
-@click.argument("file", type=existing_file)
-@command
+@importer(org, "import", "Replace a year's tree from a CSV/XLSX file: code,name,parent_code.", YEAR)
 def org_import(year: int, file: Path) -> None:
     from survey.services.org import import_org
 
@@ -25,10 +24,7 @@ def org_import(year: int, file: Path) -> None:
     click.echo(f"Imported {n} units for {year}.")
 
 
-@org.command("remap", help="Declare reorganisations from last year: old_code,new_code.")
-@click.option("--year", type=int, required=True)
-@click.argument("file", type=existing_file)
-@command
+@importer(org, "remap", "Declare reorganisations from last year: old_code,new_code.", YEAR)
 def org_remap(year: int, file: Path) -> None:
     from survey.services.org import import_remap
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.cli.common import command, existing_file, import_file
+from survey.cli.common import import_file, importer
 
 
 @click.group(help="People invited to a round.")
@@ -14,10 +14,12 @@ def respondents() -> None:
     pass
 
 
-@respondents.command("import", help="Add invitations from CSV/XLSX: email,unit_code,role.")
-@click.argument("name")
-@click.argument("file", type=existing_file)
-@command
+@importer(
+    respondents,
+    "import",
+    "Add invitations from CSV/XLSX: email,unit_code,role.",
+    click.argument("name"),
+)
 def respondents_import(name: str, file: Path) -> None:
     from survey.services.imports import import_respondents
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.cli.common import command, existing_file, import_file
+from survey.cli.common import import_file, importer
 
 
 @click.group(help="Answers entered outside the browser.")
@@ -14,10 +14,12 @@ def responses() -> None:
     pass
 
 
-@responses.command("import", help="Import answers: unit_code,role,<item ids…> (dk = vet ej).")
-@click.argument("name")
-@click.argument("file", type=existing_file)
-@command
+@importer(
+    responses,
+    "import",
+    "Import answers: unit_code,role,<item ids…> (dk = vet ej).",
+    click.argument("name"),
+)
 def responses_import(name: str, file: Path) -> None:
     from functools import partial
 

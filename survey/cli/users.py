@@ -7,12 +7,15 @@ the link's token is stored, so the link cannot be shown again; `mognad user rese
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.auth import flow
-from survey.cli.common import command, transaction
+from survey.cli.common import F, command, transaction
 from survey.models import User
 from survey.models.users import USER_ROLES
 from survey.services import accounts
@@ -53,13 +56,28 @@ def create(email: str, role: str, units: tuple[str, ...]) -> None:
     click.echo(flow.setup_url(token))
 
 
-@user.command("reset")
-@click.argument("email")
-@command
+def _account_command(name: str) -> Callable[[F], F]:
+    """``mognad user NAME EMAIL``: a change to one account, its docstring the help."""
+
+    def make(f: F) -> F:
+        run = click.argument("email")(command(f))
+        user.command(name)(run)
+        return run
+
+    return make
+
+
+@contextmanager
+def _changing(email: str) -> Iterator[tuple[Session, User]]:
+    """The account ``email`` (refused if there is none), in one transaction."""
+    with transaction() as session:
+        yield session, _user(session, email)
+
+
+@_account_command("reset")
 def reset(email: str) -> None:
     """Log the account out everywhere and print a new set-up link (password and app anew)."""
-    with transaction() as session:
-        account = _user(session, email)
+    with _changing(email) as (session, account):
         if not account.active:
             raise InputError(f"{account.email} is disabled; it cannot be reset")
         token = accounts.issue_setup(account, flow.utcnow())
@@ -74,20 +92,16 @@ def reset(email: str) -> None:
 @command
 def units_(email: str, units: tuple[str, ...]) -> None:
     """Replace the units a manager may see (they and every unit below them)."""
-    with transaction() as session:
-        account = _user(session, email)
+    with _changing(email) as (session, account):
         accounts.bind_units(session, account, list(units))
         audit(session, "user.units", user=account.email, units=list(account.unit_codes))
     click.echo(f"{account.email} now sees {', '.join(account.unit_codes)} and the units below.")
 
 
-@user.command("disable")
-@click.argument("email")
-@command
+@_account_command("disable")
 def disable(email: str) -> None:
     """Disable an account; its sessions end at their next request."""
-    with transaction() as session:
-        account = _user(session, email)
+    with _changing(email) as (session, account):
         accounts.disable_user(account)
         audit(session, "user.disabled", user=account.email)
     click.echo(f"Disabled {account.email}; every session of the account has ended.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,7 +47,7 @@ class Job(Model):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # What the job needs besides its target (a mail job's language) and what it counted (a mail
     # job's sent/skipped/failed/unknown); never an address or other personal data.
-    detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class RoundReminder(Model):

@@ -48,7 +48,9 @@ class ActionPlan(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     unit_code: Mapped[str] = mapped_column(String(64))
-    categories: Mapped[list] = mapped_column(JSON)  # chosen category ids, in questionnaire order
+    categories: Mapped[list[str]] = mapped_column(
+        JSON
+    )  # chosen category ids, in questionnaire order
     quadrant: Mapped[str | None] = mapped_column(String(32))
     goals: Mapped[str] = mapped_column(Text)
     measures: Mapped[str] = mapped_column(Text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -49,7 +50,7 @@ class QuestionnaireSnapshot(Model):
     instrument: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64))
-    document: Mapped[dict] = mapped_column(JSON)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     items: Mapped[list[QuestionnaireItem]] = relationship(
         back_populates="snapshot", cascade="all, delete-orphan"
@@ -106,13 +107,13 @@ class Round(Model):
     # The round's own mail texts ({kind: {lang: {"subject", "body"}}}, survey/services/
     # round_texts.py); None or a missing entry means the bundled templates. Planned dates are
     # information for the mail ({closes}); opening and closing stay deliberate actions.
-    mail_texts: Mapped[dict | None] = mapped_column(JSON)
+    mail_texts: Mapped[dict[str, dict[str, dict[str, str]]] | None] = mapped_column(JSON)
     opens_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
     # [unit code, role] cells whose stored respondents differ from the people who answered
     # there, because k-anonymous storage moved a small group above them at close
     # (analysis.atrest.changed_cells): always hidden, so no shown figure describes other people.
-    moved_cells: Mapped[list | None] = mapped_column(JSON)
+    moved_cells: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
     # The snapshot's digest, read with the round (a subquery on its primary key): every

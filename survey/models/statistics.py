@@ -6,6 +6,8 @@ was computed from; a submission or import makes the entry stale and it is recomp
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,7 +21,7 @@ class RoundStatistics(Model):
         ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
     )
     responses: Mapped[int]
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class StoredFigures(Model):

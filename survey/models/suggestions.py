@@ -28,6 +28,6 @@ class SuggestionText(Model):
     instrument: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))  # "quadrant" or "category"
     ident: Mapped[str] = mapped_column(String(64))
-    texts: Mapped[dict] = mapped_column(JSON)  # {"sv": [...], "en": [...]}
+    texts: Mapped[dict[str, list[str]]] = mapped_column(JSON)  # {"sv": [...], "en": [...]}
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200))

@@ -44,7 +44,7 @@ def change_rows(fig: RoundFigures, plan: ActionPlan, unit: str, role: str) -> li
     """One row per index of the plan: the change with its CI and word, or why there is none."""
     found = cells(fig, unit, role)
     known = set(fig.questionnaire.indices)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index in indices_of(plan):
         row = found.get(index)
         label = index_label(fig.questionnaire, index) if index in known else index

@@ -64,6 +64,18 @@ def document_csp(html: bytes) -> str:
     )
 
 
+def document_response(content: bytes, content_type: str, filename: str) -> Response:
+    """A stored document as the browser gets it: HTML and PDF shown, anything else downloaded;
+    HTML under :func:`document_csp` (the published files and the preview's alike)."""
+    response = Response(content, content_type=content_type)
+    kind = content_type.split(";")[0]
+    disposition = "inline" if kind in INLINE else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    if kind == "text/html":
+        response.headers["Content-Security-Policy"] = document_csp(content)
+    return response
+
+
 def file_label(filename: str) -> str:
     """What a file is, in the page's language (its name is shown beside it anyway)."""
     labels = {
@@ -135,14 +147,9 @@ def download(round_id: int, filename: str) -> Response:
     stored = published_file(db.session(), round_id, filename)
     if stored is None:
         abort(404)
-    response = Response(stored.content, content_type=stored.content_type)
-    kind = stored.content_type.split(";")[0]
-    disposition = "inline" if kind in INLINE else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{stored.filename}"'
+    response = document_response(stored.content, stored.content_type, stored.filename)
     response.headers["Content-Length"] = str(stored.size)
     response.headers["ETag"] = f'"{stored.sha256}"'
-    if kind == "text/html":
-        response.headers["Content-Security-Policy"] = document_csp(stored.content)
     return response
 
 

@@ -50,7 +50,9 @@ from survey.results.quadrant_map import quadrant_section
 from survey.services.report import RoundFigures
 
 
-def tree_rows(fig: RoundFigures, rnd: Round, code: str, role: str, index: str) -> list[dict]:
+def tree_rows(
+    fig: RoundFigures, rnd: Round, code: str, role: str, index: str
+) -> list[dict[str, Any]]:
     rows = []
     for unit, name, depth in subtree(fig, code)[0]:
         row = cells(fig, unit, role).get(index)

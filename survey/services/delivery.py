@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from survey.mail import MailError, Refused, Sender
 from survey.models import Invitation, Round
 from survey.models.enums import InvitationStatus, RoundStatus
-from survey.services.links import new_token, personal_url, token_hash
+from survey.services.links import personal_url
+from survey.tokens import new_token, token_hash
 
 Compose = Callable[[str, str], EmailMessage]  # (recipient, personal link) -> message
 Connect = Callable[[], AbstractContextManager[Sender]]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,7 +56,7 @@ def remembered(session: Session, k: int, kind: str, key: Hashable, build: Callab
     with _lock:
         if full in _memory:
             _memory.move_to_end(full)
-            return _memory[full]
+            return cast(T, _memory[full])  # stored by a build() for this same (kind, key)
     value = build()
     with _lock:
         _memory[full] = value

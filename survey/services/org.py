@@ -36,24 +36,8 @@ def valid_code(code: str) -> bool:
     return first_ok and all(c.isalpha() or c in DIGITS or c in "._-" for c in code)
 
 
-def _headcount(raw: str, problems: Problems, row: int) -> int | None:
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        problems.add(
-            say(
-                "'%(value)s' är inte ett heltal (0 eller fler); lämna cellen tom om antalet inte "
-                "är känt",
-                value=raw,
-            ),
-            row,
-            "headcount",
-        )
-        return None
-    return int(raw)
-
-
-def _role_headcount(raw: str, column: str, problems: Problems, row: int) -> int | None:
+def _headcount(raw: str, column: str, problems: Problems, row: int) -> int | None:
+    """A headcount cell (``headcount`` or one role's): a whole number, or None when empty."""
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()):
@@ -180,8 +164,8 @@ def import_org(session: Session, year: int, table: Table) -> int:
             continue
         seen[code] = row
         names[code] = name
-        heads[code] = _headcount(v["headcount"], problems, row)
-        by_role[code] = {c: _role_headcount(v[c], c, problems, row) for c in ROLE_HEADCOUNTS}
+        heads[code] = _headcount(v["headcount"], "headcount", problems, row)
+        by_role[code] = {c: _headcount(v[c], c, problems, row) for c in ROLE_HEADCOUNTS}
         by_role[code]["headcount"] = heads[code]
         if parent:
             parents[code] = parent

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select, text
@@ -53,7 +54,7 @@ ITEM_COUNTS = text(
 )
 
 
-def _scan_rows(session: Session, sql: str, params: dict[str, int]) -> Iterator[tuple]:
+def _scan_rows(session: Session, sql: str, params: dict[str, int]) -> Iterator[tuple[Any, ...]]:
     """Stream a large result through the driver's own cursor, in batches.
 
     The scan is the report's hot loop; skipping SQLAlchemy's per-row processing and, on
@@ -171,14 +172,14 @@ def previous_round(session: Session, rnd: Round) -> Round | None:
     return next((c for c in candidates if c.snapshot.instrument == instrument), None)
 
 
-def _to_payload(stats: LeafStatistics) -> dict:
+def _to_payload(stats: LeafStatistics) -> dict[str, Any]:
     return {
         name: getattr(stats, name).to_dict(orient="split", index=False)
         for name in ("scores", "gaps", "reliability_items", "reliability_totals", "partial")
     }
 
 
-def _from_payload(payload: dict) -> LeafStatistics:
+def _from_payload(payload: dict[str, Any]) -> LeafStatistics:
     frames = {
         name: pd.DataFrame(part["data"], columns=part["columns"]) for name, part in payload.items()
     }

@@ -1,9 +1,6 @@
 """analysis.opendata and analysis.reliability: the public open-data contract."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,7 +39,6 @@ UNITS = pd.DataFrame(
     }
 )
 INDICES = ["maturity", "competence"]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_raw(seed, shift):
@@ -332,14 +328,3 @@ def test_reliability_table_matches_cronbach_on_raw_answers(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "round,category,role,n,items,alpha,ci_low,ci_high,imprecise"
     assert lines[3] == "Mognad 2026,comp_ai,manager,0,3,,,,false"
-
-
-def test_analysis_modules_import_neither_flask_nor_sqlalchemy():
-    code = (
-        "import sys, analysis.stats, analysis.aggregate, analysis.reliability, analysis.opendata\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy')))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout.strip() == "[]"

@@ -15,7 +15,7 @@ from tests.support.factory import QUESTIONNAIRE
 
 
 @pytest.fixture(scope="module")
-def q():  # type: ignore[no-untyped-def]
+def q():
     return load_questionnaire(QUESTIONNAIRE)
 
 
@@ -37,7 +37,7 @@ def reference(role: str, values: dict[str, str]) -> dict[str, float]:
     return out
 
 
-def answers(q, role: str, per_category: dict[str, list[str]], default: str = "3") -> dict[str, str]:  # type: ignore[no-untyped-def]
+def answers(q, role: str, per_category: dict[str, list[str]], default: str = "3") -> dict[str, str]:
     values = {}
     for cat in q.categories_for(role):
         picks = per_category.get(cat.id, [])
@@ -46,7 +46,7 @@ def answers(q, role: str, per_category: dict[str, list[str]], default: str = "3"
     return values
 
 
-def test_levels_are_means_without_dont_know_or_unanswered(q) -> None:  # type: ignore[no-untyped-def]
+def test_levels_are_means_without_dont_know_or_unanswered(q) -> None:
     values = answers(
         q,
         "manager",
@@ -64,14 +64,14 @@ def test_levels_are_means_without_dont_know_or_unanswered(q) -> None:  # type: i
     assert levels["comp_leadership"][1] == 3
 
 
-def test_a_category_with_no_answer_is_left_out(q) -> None:  # type: ignore[no-untyped-def]
+def test_a_category_with_no_answer_is_left_out(q) -> None:
     values = answers(q, "employee", {})
     for item in q.category("comp_content").items_for("employee"):
         values.pop(item.id)
     assert "comp_content" not in category_levels(q, "employee", values)
 
 
-def test_top_category_is_a_strength_and_a_low_one_an_area_to_grow(q) -> None:  # type: ignore[no-untyped-def]
+def test_top_category_is_a_strength_and_a_low_one_an_area_to_grow(q) -> None:
     values = answers(q, "employee", {"comp_communication": ["5"] * 3, "comp_safety": ["1"] * 3})
     p = build_profile(q, "employee", category_levels(q, "employee", values))
     assert [r.category.id for r in p.strengths] == ["comp_communication"]
@@ -85,7 +85,7 @@ def test_top_category_is_a_strength_and_a_low_one_an_area_to_grow(q) -> None:  #
     ]
 
 
-def test_at_most_three_each_ranked_by_distance_to_target(q) -> None:  # type: ignore[no-untyped-def]
+def test_at_most_three_each_ranked_by_distance_to_target(q) -> None:
     # manager targets: understanding 4, information 3, communication 3, content 3, safety 4,
     # problem 3, leadership 4
     per = {
@@ -106,13 +106,13 @@ def test_at_most_three_each_ranked_by_distance_to_target(q) -> None:  # type: ig
     assert [r.category.id for r in p.to_grow] == ["comp_leadership", "comp_safety", "comp_problem"]
 
 
-def test_even_answers_give_neither_strengths_nor_areas(q) -> None:  # type: ignore[no-untyped-def]
+def test_even_answers_give_neither_strengths_nor_areas(q) -> None:
     p = build_profile(q, "employee", category_levels(q, "employee", answers(q, "employee", {})))
     assert p.strengths == () and p.to_grow == ()
     assert all(r.reached for r in p.rows)
 
 
-def test_rounding_to_a_level_text_is_half_up(q) -> None:  # type: ignore[no-untyped-def]
+def test_rounding_to_a_level_text_is_half_up(q) -> None:
     levels = {"comp_safety": (3.5, 2), "comp_content": (2.49, 3)}
     rows = {r.category.id: r for r in build_profile(q, "employee", levels).rows}
     assert rows["comp_safety"].step is not None and rows["comp_safety"].step.value == 4

@@ -53,7 +53,7 @@ trees = st.dictionaries(codes, st.tuples(st.sampled_from(["x", "y"]), st.none() 
 
 
 @given(trees, trees)
-def test_every_code_is_accounted_for_once(old, new) -> None:  # type: ignore[no-untyped-def]
+def test_every_code_is_accounted_for_once(old, new) -> None:
     diff = tree_diff(old, new)
     assert set(diff.added) == set(new) - set(old)
     assert set(diff.removed) == set(old) - set(new)

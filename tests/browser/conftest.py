@@ -243,7 +243,7 @@ MakeSurvey = Callable[..., Survey]
 
 
 @pytest.fixture(scope="session")
-def questionnaire():  # type: ignore[no-untyped-def]
+def questionnaire():
     from analysis.instruments import load_questionnaire
 
     return load_questionnaire(QUESTIONNAIRE)

@@ -23,7 +23,7 @@ from tests.support import factory
 
 def test_invite_a_scoped_admin_in_the_browser(
     page: Page,
-    new_context,  # type: ignore[no-untyped-def]
+    new_context,
     live_server: LiveServer,
     runner: FlaskCliRunner,
     tmp_path: Path,

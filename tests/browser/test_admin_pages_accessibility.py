@@ -36,11 +36,11 @@ def scan(page: Page) -> list[str]:
 
 def test_admin_pages_have_no_axe_violations(
     page: Page,
-    new_context,  # type: ignore[no-untyped-def]
+    new_context,
     live_server: LiveServer,
     runner: FlaskCliRunner,
     make_survey: MakeSurvey,
-    app,  # type: ignore[no-untyped-def]
+    app,
 ) -> None:
     survey = make_survey(people=3)
     respondent: BrowserContext = new_context()

@@ -178,7 +178,7 @@ WITH_ERRORS = {new_round_errors, texts_errors, upload_errors}
 
 
 @pytest.mark.parametrize("reach", PAGES, ids=[f.__name__ for f in PAGES])
-def test_round_pages_have_no_axe_violations(  # type: ignore[no-untyped-def]
+def test_round_pages_have_no_axe_violations(
     reach: Reach, page: Page, live_server: LiveServer, runner, make_round, write_csv
 ) -> None:
     heading = reach(Ctx(page, live_server, runner, make_round, write_csv))

@@ -29,7 +29,7 @@ def test_gap_and_suggestion_pages_have_no_axe_violations(
     live_server: LiveServer,
     runner: FlaskCliRunner,
     write_csv: WriteCsv,
-    app,  # type: ignore[no-untyped-def]
+    app,
 ) -> None:
     load_two_years(runner, write_csv, roles={"employee": 0.6, "manager": 0.2, "specialist": 0.2})
     rid = round_id(app, "R2025")

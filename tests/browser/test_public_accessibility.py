@@ -20,7 +20,7 @@ from tests.support.results import load_two_years
 SHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "results-public.png"
 
 
-def test_public_results_pages_have_no_axe_violations(  # type: ignore[no-untyped-def]
+def test_public_results_pages_have_no_axe_violations(
     page: Page, live_server: LiveServer, runner, write_csv
 ) -> None:
     page.goto(f"{live_server.url}/results/")

@@ -17,7 +17,7 @@ from tests.browser.test_staff_accessibility import staff_home
 DOCUMENTS = ("report.html", "report.pdf", "report.en.html", "report.en.pdf")
 
 
-def test_publish_preview_then_publish(  # type: ignore[no-untyped-def]
+def test_publish_preview_then_publish(
     page: Page, live_server: LiveServer, runner, two_years
 ) -> None:
     page.set_default_timeout(120_000)  # the preview and the publish build four documents

@@ -128,7 +128,7 @@ def test_english_receipt_reads_day_month_year(
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_level_descriptions_once_per_page_and_every_radio_fully_named(
     lang: str, page: Page, make_survey: MakeSurvey, questionnaire
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start(page, make_survey().link("employee"))
     answer_fast(page, pages=1)
     if lang == "en":

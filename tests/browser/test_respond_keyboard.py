@@ -22,7 +22,7 @@ def assert_one_response(
     typed: dict[str, str],
     questionnaire,
     unit: str = "EDU-A",
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert dbq.count("responses") == 1
     assert dbq.count("drafts") == 0
     row = dbq.rows("SELECT r.role, u.code FROM responses r JOIN units u ON u.id = r.unit_id")[0]
@@ -53,7 +53,7 @@ def _total(page: Page) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_answers_by_keyboard_in_swedish(
     role: str, page: Page, make_survey: MakeSurvey, dbq: Db, questionnaire
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey()
     open_and_start(page, survey.link(role))
     first = keyboard.radio_groups(page)[0]
@@ -74,7 +74,7 @@ def test_each_role_answers_by_keyboard_in_swedish(
 
 def test_english_by_keyboard_on_a_phone(
     new_context, make_survey: MakeSurvey, dbq: Db, questionnaire
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey()
     page = new_context(viewport=MOBILE).new_page()
     open_and_start(page, survey.link("employee"), lang="en")
@@ -93,7 +93,7 @@ def test_english_by_keyboard_on_a_phone(
 
 def test_open_link_role_and_unit_by_keyboard(
     page: Page, make_survey: MakeSurvey, dbq: Db, questionnaire
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey(mode="open")
     page.goto(survey.unit_link("EDU"))
     groups = {g["legend"]: g for g in keyboard.radio_groups(page)}
@@ -117,7 +117,7 @@ def test_open_link_role_and_unit_by_keyboard(
 
 def test_stop_halfway_and_resume_in_another_browser(
     context: BrowserContext, new_context, make_survey: MakeSurvey, dbq: Db, questionnaire
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey()
     link = survey.link("employee")
     first = context.new_page()

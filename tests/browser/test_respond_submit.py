@@ -67,7 +67,7 @@ def test_two_simultaneous_posts_make_one_response(
 
 def test_a_used_link_says_already_answered(
     page: Page, new_context, make_survey: MakeSurvey, dbq: Db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey()
     link = survey.link("employee")
     to_review(page, link)
@@ -85,7 +85,7 @@ def test_a_used_link_says_already_answered(
 
 def test_reissued_and_unknown_links_do_not_work(
     page: Page, make_survey: MakeSurvey, live_server, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey()
     old = survey.link("manager")
     result = survey.runner.invoke(args=["links", survey.name, "--out", str(tmp_path / "new.csv")])
@@ -100,7 +100,7 @@ def test_reissued_and_unknown_links_do_not_work(
 
 def test_a_closed_round_shows_the_closed_page(
     page: Page, new_context, make_survey: MakeSurvey, dbq: Db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     survey = make_survey()
     link = survey.link("specialist")
     start(page, link)

@@ -275,7 +275,7 @@ def audit_log(page: Page, live: LiveServer) -> None:
 
 def test_staff_carry_a_round_from_sign_in_to_published(
     page: Page,
-    new_context,  # type: ignore[no-untyped-def]
+    new_context,
     live_server: LiveServer,
     runner: FlaskCliRunner,
     tmp_path: Path,

@@ -72,12 +72,12 @@ def comment_page(b: Browser) -> int:
     return max(int(n) for n in re.findall(r"/survey/page/(\d+)", b.page.html))
 
 
-def scalar(db_session, sql: str) -> int:  # type: ignore[no-untyped-def]
+def scalar(db_session, sql: str) -> int:
     db_session.rollback()
     return int(db_session.scalar(sa.text(sql)) or 0)
 
 
-def rows(db_session, sql: str) -> list[sa.Row]:  # type: ignore[no-untyped-def]
+def rows(db_session, sql: str) -> list[sa.Row]:
     db_session.rollback()
     return list(db_session.execute(sa.text(sql)))
 
@@ -87,7 +87,7 @@ def is_postgresql(app: Flask) -> bool:
 
 
 @pytest.fixture
-def submitted(app, make_round, runner, write_csv, tmp_path, db_session) -> Submitted:  # type: ignore[no-untyped-def]
+def submitted(app, make_round, runner, write_csv, tmp_path, db_session) -> Submitted:
     """N submissions in order 0..N-1, three of them first saved with another comment, and one
     respondent who only saved a draft. No response may exist at any point of this."""
     token = secrets.token_hex(4)
@@ -133,7 +133,7 @@ def order_is_chance(order: list[int]) -> float:
 
 
 @pytest.fixture
-def pageinspect(app: Flask, db_session) -> Callable[[str], list[sa.Row]]:  # type: ignore[no-untyped-def]
+def pageinspect(app: Flask, db_session) -> Callable[[str], list[sa.Row]]:
     """heap_page_items over every block of a table (and of its TOAST table), as a superuser."""
     if not is_postgresql(app):
         pytest.skip("row versions and pageinspect are a PostgreSQL matter")
@@ -172,7 +172,7 @@ def pageinspect(app: Flask, db_session) -> Callable[[str], list[sa.Row]]:  # typ
     return items
 
 
-def raw_pages(db_session, table: str) -> bytes:  # type: ignore[no-untyped-def]
+def raw_pages(db_session, table: str) -> bytes:
     """Every byte of a table's file, live rows, dead rows and free space alike."""
     blocks = scalar(
         db_session, f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int"

@@ -89,7 +89,7 @@ def test_an_open_link_draft_is_not_readable_at_rest(
     assert holding(files, saved.encode()) == []
 
 
-def last_page(review) -> int:  # type: ignore[no-untyped-def]
+def last_page(review) -> int:
     """The comment page: the last numbered page the review page links to."""
     import re
 

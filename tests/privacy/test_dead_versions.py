@@ -34,7 +34,7 @@ def dead(items: list[sa.Row]) -> list[sa.Row]:
 
 def test_no_dead_version_remains_in_any_touched_table_after_close(
     submitted, pageinspect, db_session
-):  # type: ignore[no-untyped-def]
+):
     before = {table: dead(pageinspect(table)) for table in TOUCHED}
     assert before["drafts"]  # the attack has something to find before the close: deleted drafts
     result = submitted.runner.invoke(args=["round", "close", "R2025"])
@@ -50,7 +50,7 @@ def test_no_dead_version_remains_in_any_touched_table_after_close(
 
 def test_an_old_snapshot_makes_the_close_unverified_until_it_ends(
     app, submitted, pageinspect, db_session
-):  # type: ignore[no-untyped-def]
+):
     app.config["CLOSE_VERIFY_WAIT"] = 1
     holder = engine(app).connect()
     try:
@@ -99,7 +99,7 @@ def test_an_old_snapshot_makes_the_close_unverified_until_it_ends(
     assert outcomes == [False, False, True]
 
 
-def test_on_sqlite_the_close_leaves_no_free_page_and_no_journal(app, submitted, db_session):  # type: ignore[no-untyped-def]
+def test_on_sqlite_the_close_leaves_no_free_page_and_no_journal(app, submitted, db_session):
     """SQLite: deleted content is zeroed (secure_delete) and the file rebuilt without free pages."""
     if not str(app.config["DATABASE_URL"]).startswith("sqlite"):
         import pytest
@@ -118,7 +118,7 @@ def test_on_sqlite_the_close_leaves_no_free_page_and_no_journal(app, submitted, 
 
 def test_without_pageinspect_pgstattuple_verifies_and_without_either_it_says_so(
     app, make_round, runner, write_csv, db_session
-):  # type: ignore[no-untyped-def]
+):
     """A role that may not read pages still gets an honest answer: counted, or "cannot verify"."""
     import pytest
 

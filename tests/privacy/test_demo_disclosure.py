@@ -26,7 +26,7 @@ K = 5
 Read = dict[tuple[str, str | None, str], pd.DataFrame]
 
 
-def _rounds(app) -> tuple[dict[str, AuditRound], dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+def _rounds(app) -> tuple[dict[str, AuditRound], dict[str, dict[str, str]]]:
     """Each round as the attacker models it (true leaf counts to judge), and the code
     mappings of the earlier years onto 2026."""
     with app.app_context():
@@ -58,7 +58,7 @@ def _attack(rounds: dict[str, AuditRound], mappings: dict, tables: Read) -> list
     return equations.recovered(rounds.values(), K)
 
 
-def _old_rule(app) -> Read:  # type: ignore[no-untyped-def]
+def _old_rule(app) -> Read:
     """The demo's aggregates as the rule before the joint one published them: one index at a
     time, last year's figures suppressed on this year's tree (no gaps: the aggregates suffice)."""
     with app.app_context():

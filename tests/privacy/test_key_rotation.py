@@ -20,11 +20,7 @@ from survey.extensions import db
 from tests.support import factory
 from tests.support.database import table_snapshot
 from tests.support.forms import Browser
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.staff import text
-
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in, text
 
 KEY_A = "key-a-" + "a" * 40
 KEY_B = "key-b-" + "b" * 40

@@ -24,7 +24,7 @@ THANKS = "Tack för dina svar!"
 
 def test_submissions_racing_the_close_are_each_a_response_once_or_refused(
     app, make_round, runner, write_csv, tmp_path, db_session
-):  # type: ignore[no-untyped-def]
+):
     if not str(app.config["DATABASE_URL"]).startswith("postgresql"):
         pytest.skip("concurrent writers: SQLite serialises them on the whole file")
     make_round()
@@ -61,7 +61,7 @@ def test_submissions_racing_the_close_are_each_a_response_once_or_refused(
     assert scalar(db_session, "SELECT sum(completed) FROM invitation_counts") == len(acknowledged)
 
 
-def test_every_acknowledged_submission_is_a_response_exactly_once(submitted, db_session):  # type: ignore[no-untyped-def]
+def test_every_acknowledged_submission_is_a_response_exactly_once(submitted, db_session):
     from tests.privacy.conftest import N
 
     submitted.runner.invoke(args=["round", "close", "R2025"])
@@ -75,7 +75,7 @@ def test_every_acknowledged_submission_is_a_response_exactly_once(submitted, db_
 
 def test_an_import_of_paper_answers_waits_in_the_box_too(
     app, make_round, runner, write_csv, db_session
-):  # type: ignore[no-untyped-def]
+):
     """Paper answers do not bypass the close: before it they are ballots, never responses."""
     make_round()
     invite(runner, write_csv)

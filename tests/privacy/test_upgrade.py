@@ -24,7 +24,7 @@ PAYLOAD = {
 }
 
 
-def snapshot(app) -> dict[str, list[tuple[str, ...]]]:  # type: ignore[no-untyped-def]
+def snapshot(app) -> dict[str, list[tuple[str, ...]]]:
     """Every row of every table as the database has them (the models describe the new schema)."""
     with app.app_context():
         meta = sa.MetaData()

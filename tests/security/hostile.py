@@ -60,7 +60,7 @@ class Post:
         token, query = repr(self.token)[:30], repr(self.query)[:60]
         return f"Post({self.kind}, {short}, token={token}, tail={self.raw_tail!r}, query={query})"
 
-    def send(self, client, url: str) -> TestResponse:  # type: ignore[no-untyped-def]
+    def send(self, client, url: str) -> TestResponse:
         pairs = list(self.fields)
         if self.token is not None:
             pairs.insert(0, ("csrf_token", self.token))
@@ -70,7 +70,7 @@ class Post:
 
 
 @st.composite
-def hostile(draw, fields: list[str], token: str, scales: dict[str, list[str]] | None = None):  # type: ignore[no-untyped-def]
+def hostile(draw, fields: list[str], token: str, scales: dict[str, list[str]] | None = None):
     """A refusable post to a form with ``fields`` (``scales``: a question page's answers)."""
     kinds = ["no_token", "bad_token", "control", "not_utf8"] + (["off_scale"] if scales else [])
     kind = draw(st.sampled_from(kinds))
@@ -142,7 +142,7 @@ def refused(app: Flask, send: Callable[[Post], TestResponse], post: Post) -> Non
     assert table_snapshot(app) == before, post
 
 
-def run(app: Flask, send: Callable[[Post], TestResponse], strategy) -> int:  # type: ignore[no-untyped-def]
+def run(app: Flask, send: Callable[[Post], TestResponse], strategy) -> int:
     """Check every generated post; return how many were sent."""
     sent: list[Post] = []
 

@@ -17,10 +17,7 @@ from survey import create_app
 from survey.extensions import db
 from tests.security.routes import routes
 from tests.support.database import in_app
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 # One database kind is enough: the headers are the web layer's, not the storage's.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -37,13 +34,13 @@ def _round_id(app: Flask, name: str = "R2025") -> int:
         return int(db.session.execute(sa.select(Round.id).where(Round.name == name)).scalar_one())
 
 
-def _send(client, route) -> TestResponse:  # type: ignore[no-untyped-def]
+def _send(client, route) -> TestResponse:
     if "GET" in route.methods:
         return client.get(route.url)
     return client.post(route.url, data={"x": "1"})
 
 
-def _check(route, response: TestResponse, https: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
+def _check(route, response: TestResponse, https: bool = False) -> list[str]:
     """What is wrong with ``response`` (which is closed: static files hold an open file)."""
     problems = []
     body = response.get_data().decode("utf-8", "replace")
@@ -70,7 +67,7 @@ def _check(route, response: TestResponse, https: bool = False) -> list[str]:  # 
     return problems
 
 
-def test_every_route_sends_the_headers_and_no_trace(app, runner, clock, two_years) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_sends_the_headers_and_no_trace(app, runner, clock, two_years) -> None:
     assert runner.invoke(args=["round", "publish", "R2025"]).exit_code == 0
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     anonymous = app.test_client()
@@ -89,7 +86,7 @@ def test_every_route_sends_the_headers_and_no_trace(app, runner, clock, two_year
     assert html > len(walked)  # most routes answered with a page, so the checks bit
 
 
-def test_hsts_on_every_route_when_the_address_is_https(database_url) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_on_every_route_when_the_address_is_https(database_url) -> None:
     app = create_app(
         {
             "DATABASE_URL": database_url,

@@ -26,7 +26,7 @@ PARAMETERS = ["unit", "index", "role", "level", "format", "limit", "offset", "ye
 
 
 @pytest.fixture
-def api(app, runner, two_years):  # type: ignore[no-untyped-def]
+def api(app, runner, two_years):
     """R2025 published, an admin's API token, the ids of both rounds."""
     import sqlalchemy as sa
 
@@ -40,10 +40,10 @@ def api(app, runner, two_years):  # type: ignore[no-untyped-def]
     app.config["RATELIMIT_API"] = "100000 per minute"  # the input, not the limit, is tested
     with in_app(app):
         ids = [int(i) for i in db.session.execute(sa.select(Round.id)).scalars()]
-    return {"client": app.test_client(), "token": TOKEN.search(out).group(0), "ids": ids}  # type: ignore[union-attr]
+    return {"client": app.test_client(), "token": TOKEN.search(out).group(0), "ids": ids}
 
 
-def _problem(response, context: object) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _problem(response, context: object) -> dict:
     assert response.status_code < 500, (context, response.status_code, response.data[:300])
     if response.status_code < 400:
         return {}
@@ -55,7 +55,7 @@ def _problem(response, context: object) -> dict:  # type: ignore[no-untyped-def,
 
 
 @st.composite
-def queries(draw):  # type: ignore[no-untyped-def]
+def queries(draw):
     """A query string: known and unknown names, junk values, maybe one unreadable part."""
     pairs = [
         (draw(st.one_of(st.sampled_from(PARAMETERS), names)), draw(junk))
@@ -72,7 +72,7 @@ def queries(draw):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_generated_queries_get_a_problem_not_a_crash(app, api) -> None:  # type: ignore[no-untyped-def]
+def test_generated_queries_get_a_problem_not_a_crash(app, api) -> None:
     client, ids = api["client"], api["ids"]
     auth = st.sampled_from(
         [{}, {"Authorization": f"Bearer {api['token']}"}, {"Authorization": "Bearer x"}]
@@ -98,7 +98,7 @@ def test_generated_queries_get_a_problem_not_a_crash(app, api) -> None:  # type:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_other_methods_are_refused_as_problems(app, api) -> None:  # type: ignore[no-untyped-def]
+def test_other_methods_are_refused_as_problems(app, api) -> None:
     before = table_snapshot(app)
     for method in ["POST", "PUT", "PATCH", "DELETE"]:
         for path in ["/api/v1/rounds", f"/api/v1/rounds/{api['ids'][0]}/aggregates"]:
@@ -111,7 +111,7 @@ def test_other_methods_are_refused_as_problems(app, api) -> None:  # type: ignor
     assert table_snapshot(app) == before
 
 
-def test_ids_beyond_any_database_integer_are_not_found(app, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_ids_beyond_any_database_integer_are_not_found(app, make_round) -> None:
     """PostgreSQL refuses a value past its INTEGER as the bound id, SQLite's driver overflows
     past 2**63 - 1: both would be a 500; the routes do not match such ids at all
     (``survey.security.BoundedInt``)."""

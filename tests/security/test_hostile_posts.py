@@ -16,10 +16,7 @@ from tests.security.hostile import Post, hostile, refused, run
 from tests.security.routes import Route, routes
 from tests.support.database import in_app
 from tests.support.forms import Browser, parse
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 # Hypothesis keeps the database as it is between examples only on one kind; SQLite is enough
 # for what the web layer refuses (the database is never reached).
@@ -29,7 +26,7 @@ RESPONDENT = ("respond.", "main.")  # blueprints a respondent (or anyone) posts 
 ANSWER = "a-"
 
 
-def _round_id(app, name: str = "R2025") -> int:  # type: ignore[no-untyped-def]
+def _round_id(app, name: str = "R2025") -> int:
     import sqlalchemy as sa
 
     from survey.extensions import db
@@ -39,12 +36,12 @@ def _round_id(app, name: str = "R2025") -> int:  # type: ignore[no-untyped-def]
         return int(db.session.execute(sa.select(Round.id).where(Round.name == name)).scalar_one())
 
 
-def _posts(app) -> list[Route]:  # type: ignore[no-untyped-def]
+def _posts(app) -> list[Route]:
     walked = [r for r in routes(app, _round_id(app)) if "POST" in r.methods]
     return [r for r in walked if not r.rule.rule.startswith("/api/")]
 
 
-def _fields(client, route: Route) -> list[str]:  # type: ignore[no-untyped-def]
+def _fields(client, route: Route) -> list[str]:
     """The names of the fields of the form(s) on the route's own page (none when it has none)."""
     if "GET" not in route.methods:
         return []
@@ -59,19 +56,19 @@ def _fields(client, route: Route) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(names - {"csrf_token"})
 
 
-def _token(client, url: str) -> str:  # type: ignore[no-untyped-def]
+def _token(client, url: str) -> str:
     page = parse(client.get(url), url)
     tokens = {v for form in page.forms for n, v in form.hidden if n == "csrf_token"}
     assert len(tokens) == 1, (url, tokens)
     return tokens.pop()
 
 
-def _send(client, url: str, post: Post):  # type: ignore[no-untyped-def]
+def _send(client, url: str, post: Post):
     return post.send(client, url)
 
 
 @pytest.fixture
-def world(app, runner, clock, make_survey):  # type: ignore[no-untyped-def]
+def world(app, runner, clock, make_survey):
     survey = make_survey()
     respondent = Browser(app.test_client())
     respondent.get(survey.link())
@@ -81,7 +78,7 @@ def world(app, runner, clock, make_survey):  # type: ignore[no-untyped-def]
     return {"respondent": respondent, "page": first, "admin": admin}
 
 
-def test_every_staff_form_refuses_hostile_posts(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_every_staff_form_refuses_hostile_posts(app, world) -> None:
     client = world["admin"].client
     token = _token(client, "/admin/")
     staff = [r for r in _posts(app) if not r.rule.endpoint.startswith(RESPONDENT)]
@@ -93,7 +90,7 @@ def test_every_staff_form_refuses_hostile_posts(app, world) -> None:  # type: ig
     assert world["admin"].signed_in()  # no post signed the admin out or locked the account
 
 
-def test_every_respondent_form_refuses_hostile_posts(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_every_respondent_form_refuses_hostile_posts(app, world) -> None:
     b = world["respondent"]
     page = world["page"]
     token = next(v for n, v in page.forms[0].hidden if n == "csrf_token")
@@ -115,7 +112,7 @@ def test_every_respondent_form_refuses_hostile_posts(app, world) -> None:  # typ
 
 
 @pytest.mark.parametrize("path", ["/survey/page/1", "/admin/respondents/R2025/upload"])
-def test_a_body_over_the_limit_is_refused_with_a_page(app, world, path) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_over_the_limit_is_refused_with_a_page(app, world, path) -> None:
     client = world["respondent"].client if path.startswith("/survey") else world["admin"].client
     huge = Post("too_large", [("x", "y" * (app.config["MAX_CONTENT_LENGTH"] + 1))], None)
     from tests.security import hostile as h

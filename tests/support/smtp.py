@@ -41,7 +41,7 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         msg = BytesParser(policy=policy.default).parsebytes(envelope.content)
         with self.lock:
-            self.messages.append(msg)  # type: ignore[arg-type]
+            self.messages.append(msg)
             count = len(self.messages)
         if self.on_message is not None:
             self.on_message(count)
@@ -63,7 +63,7 @@ def parts(msg: EmailMessage) -> tuple[str, str]:
     text = msg.get_body(preferencelist=("plain",))
     html = msg.get_body(preferencelist=("html",))
     assert text is not None and html is not None, msg.get_content_type()
-    return text.get_content(), html.get_content()  # type: ignore[attr-defined]
+    return text.get_content(), html.get_content()
 
 
 def link_of(msg: EmailMessage) -> str:

@@ -1,30 +1,13 @@
-"""Helpers for the admin page tests: signed-in accounts, file uploads, confirmation posts."""
+"""Helpers for the admin page tests: file uploads and confirmation posts."""
 
 from __future__ import annotations
 
 import io
 
-from flask import Flask
-from flask.testing import FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from tests.support.forms import parse
-from tests.survey.staff import Clock, Staff, create_user, install_clock
-
-
-def signed_in(
-    app: Flask,
-    runner: FlaskCliRunner,
-    monkeypatch,
-    role: str = "admin",
-    *units: str,
-    address: str = "192.0.2.10",
-) -> Staff:  # type: ignore[no-untyped-def]
-    clock = Clock()
-    install_clock(monkeypatch, clock)
-    staff = Staff(app, address=address)
-    staff.set_up(create_user(runner, f"{role}{address[-2:]}@example.org", role, *units), clock)
-    return staff
+from tests.survey.staff import Staff
 
 
 def csv_bytes(rows: list[list[object]]) -> bytes:
@@ -38,7 +21,7 @@ def upload(
 ) -> TestResponse:
     """Post the form at ``url`` with a file (CSRF token from the form page)."""
     data = rows if isinstance(rows, bytes) else csv_bytes(rows)
-    return staff.post(url, {**fields, "file": (io.BytesIO(data), name)})  # type: ignore[dict-item]
+    return staff.post(url, {**fields, "file": (io.BytesIO(data), name)})
 
 
 def confirm(staff: Staff, page: TestResponse, action: str) -> TestResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 import re
 
@@ -10,21 +9,6 @@ from analysis.instruments import load_questionnaire
 from tests.support.factory import QUESTIONNAIRE
 
 DASH = "–"
-CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t\1>", re.S)
-ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
-TAG = re.compile(r"<[^>]+>")
-
-
-def plain(fragment: str) -> str:
-    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
-
-
-def table(page: str, table_id: str) -> list[list[str]]:
-    """The body rows of the table captioned ``{table_id}-caption`` as lists of cell texts."""
-    at = page.index(f'id="{table_id}-caption"')
-    start, end = page.rindex("<table", 0, at), page.index("</table>", at)
-    body = page[page.index("<tbody>", start, end) : end]
-    return [[plain(c[1]) for c in CELL.findall(r)] for r in ROW.findall(body)]
 
 
 def num(text: str) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -16,46 +15,6 @@ from survey.services.report import round_figures
 
 CODE = re.compile(r"\(([A-Z0-9-]+)\)\s*$")
 PERCENT = re.compile(r"^(\d+) %$")
-
-
-class Tables(HTMLParser):
-    """Every table's rows as lists of cell texts, keyed by the caption's id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table: list[list[str]] | None = None
-        self._cell: list[str] | None = None
-        self._caption: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self._table = []
-        elif tag == "caption":
-            self._caption = dict(attrs).get("id") or ""
-            assert self._table is not None
-            self.tables[self._caption] = self._table
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag in ("td", "th") and self._table is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._table is not None:
-            self._table[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def tables(html: str) -> dict[str, list[list[str]]]:
-    parser = Tables()
-    parser.feed(html)
-    return parser.tables
 
 
 def round_id(app: Flask, name: str) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from werkzeug.test import TestResponse
@@ -81,7 +82,7 @@ class Staff:
         r = self.post(path, {"password": password, "confirm": password})
         assert r.status_code == 302 and r.location.endswith("/auth/enrol"), r.status_code
         page = self.get("/auth/enrol").get_data(as_text=True)
-        self.secret = "".join(SECRET.search(page).group(1).split())  # type: ignore[union-attr]
+        self.secret = "".join(SECRET.search(page).group(1).split())
         r = self.post("/auth/enrol", {"code": clock.code(self.secret)})
         assert r.status_code == 200, r.get_data(as_text=True)
         self.recovery = CODES.findall(r.get_data(as_text=True))
@@ -124,5 +125,22 @@ def text(response: TestResponse) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def install_clock(monkeypatch, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def install_clock(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
     monkeypatch.setattr(flow, "utcnow", clock)
+
+
+def signed_in(
+    app: Flask,
+    runner: FlaskCliRunner,
+    clock: Clock,
+    email: str,
+    role: str = "admin",
+    *units: str,
+    address: str = "192.0.2.10",
+) -> Staff:
+    """A staff account made with ``mognad user create``, set up (password, TOTP) and signed in
+    from ``address`` (the sign-in lockout counts per address)."""
+    staff = Staff(app, address=address)
+    staff.set_up(create_user(runner, email, role, *units), clock)
+    assert staff.signed_in()
+    return staff

@@ -55,7 +55,7 @@ def below(year: int, bound: set[str]) -> set[str]:
     return seen
 
 
-def oracle(role: str, active: bool, bound: set[str], action: str, unit) -> bool:  # type: ignore[no-untyped-def]
+def oracle(role: str, active: bool, bound: set[str], action: str, unit) -> bool:
     if not active:
         return False
     if role == "admin" and not bound:
@@ -68,7 +68,7 @@ def oracle(role: str, active: bool, bound: set[str], action: str, unit) -> bool:
 
 
 @pytest.fixture
-def trees(make_org) -> None:  # type: ignore[no-untyped-def]
+def trees(make_org) -> None:
     make_org(2025)
     make_org(2026, ORG_2026)
 
@@ -95,7 +95,7 @@ units = st.one_of(
     action=st.sampled_from(list(Action)),
     unit=units,
 )
-def test_allowed_matches_the_oracle(app, trees, role, active, bound, action, unit) -> None:  # type: ignore[no-untyped-def]
+def test_allowed_matches_the_oracle(app, trees, role, active, bound, action, unit) -> None:
     user = User(email="x@example.org", role=role, active=active)
     user.units = [UserUnit(unit_code=c) for c in sorted(bound)]
     expected = oracle(role, active, bound, action.value, unit)
@@ -138,7 +138,7 @@ def test_unknown_action_is_an_error(app) -> None:
 PUBLIC_BLUEPRINTS = {"respond", "auth", "main", "results", "api", "roles", None}
 
 
-def sample_url(rule) -> str:  # type: ignore[no-untyped-def]
+def sample_url(rule) -> str:
     from werkzeug.routing.converters import NumberConverter
 
     values = {
@@ -170,7 +170,7 @@ def test_anonymous_visitors_reach_no_staff_page(app) -> None:
     ]
 
 
-def test_require_refuses_out_of_scope_managers_over_http(app, runner, trees, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_require_refuses_out_of_scope_managers_over_http(app, runner, trees, monkeypatch) -> None:
     import sqlalchemy as sa
 
     from survey.extensions import db

@@ -14,14 +14,10 @@ import sqlalchemy as sa
 from survey.mail import outbox_messages
 from survey.models import AuditLog, Invitation, User
 from tests.support.smtp import use_smtp
-from tests.survey import admin_fixtures
 from tests.survey.respondent import invite
 from tests.survey.staff import Staff, text
 from tests.survey.test_admin_rounds import round_id
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 LINK = re.compile(r"http://mognad\.test/auth/setup/\S+")
 
 

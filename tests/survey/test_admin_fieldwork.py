@@ -18,7 +18,7 @@ from flask import url_for
 from survey.extensions import db
 from survey.models import Ballot, Response
 from tests.survey.respondent import Browser, close_round, invite, issue_links
-from tests.survey.staff import Clock, Staff, create_user, install_clock, text
+from tests.survey.staff import Staff, signed_in, text
 
 PEOPLE = [
     *[(f"e{i}@example.org", "EDU-A", "employee") for i in range(4)],
@@ -29,28 +29,13 @@ PEOPLE = [
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
-    clock = Clock()
-    install_clock(monkeypatch, clock)
-    return clock
-
-
-@pytest.fixture
-def links(make_round, runner, write_csv, tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def links(make_round, runner, write_csv, tmp_path) -> dict[str, str]:
     make_round()
     invite(runner, write_csv, people=PEOPLE)
     return {r["email"]: r["url"] for r in issue_links(runner, tmp_path / "links.csv")}
 
 
-def staff(
-    app, runner, clock, email: str, role: str, *units: str, address: str = "192.0.2.10"
-) -> Staff:  # type: ignore[no-untyped-def]
-    person = Staff(app, address=address)
-    person.set_up(create_user(runner, email, role, *units), clock)
-    return person
-
-
-def answer(app, url: str, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+def answer(app, url: str, submit: bool = True) -> None:
     """Answer through the respondent pages, in a fresh app context (``g`` of its own)."""
     with app.app_context():
         b = Browser(app.test_client())
@@ -69,8 +54,8 @@ def row_html(page: str, code: str) -> str:
     return next(tr for tr in page.split("<tr>") if f"({code})" in tr)
 
 
-def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, links, clock) -> None:  # type: ignore[no-untyped-def]
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, links, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     first = table(admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True))
     assert first[("CITY", "all")]["invited"] == "7"
     assert first[("EDU-A", "employee")]["invited"] == "4"
@@ -120,12 +105,12 @@ def test_counts_rise_as_people_answer_including_pending_ballots(app, runner, lin
     assert after[("EDU-A", "employee")] == rows[("EDU-A", "employee")]
 
 
-def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_path, clock) -> None:
     make_round(mode="open", status="open")
     url = next(
         r["url"] for r in issue_links(runner, tmp_path / "u.csv") if r["unit_code"] == "EDU-A"
     )
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     with app.app_context():
         b = Browser(app.test_client())
         b.get(urlsplit(url).path)
@@ -147,22 +132,22 @@ def test_open_round_counts_responses_and_ballots(app, runner, make_round, tmp_pa
     assert "Under k: resultat döljs" in row_html(page, "EDU-A")
 
 
-def test_csv_is_neutralised(app, runner, make_round, write_csv, clock) -> None:  # type: ignore[no-untyped-def]
+def test_csv_is_neutralised(app, runner, make_round, write_csv, clock) -> None:
     from tests.conftest import SMALL_ORG
 
     org = [row if row[0] != "CARE" else ["CARE", "=HYPERLINK(1)", "CITY"] for row in SMALL_ORG]
     path = write_csv("org.csv", org)
     assert runner.invoke(args=["org", "import", "--year", "2025", str(path)]).exit_code == 0
     make_round(org=False, status="open")
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     body = admin.get("/admin/fieldwork/R2025/fieldwork.csv").get_data(as_text=True)
     assert "=HYPERLINK" in body
     cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
 
 
-def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:  # type: ignore[no-untyped-def]
-    boss = staff(app, runner, clock, "boss@example.org", "manager", "EDU")
+def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:
+    boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
     page = text(boss.get("/admin/fieldwork/R2025"))
     codes = set(re.findall(r"\(([A-Z-]+)\)</span>", page))
     assert codes == {"EDU", "EDU-A", "EDU-B"}
@@ -185,7 +170,7 @@ def test_manager_sees_only_their_subtree(app, runner, links, clock) -> None:  # 
     assert "/admin/fieldwork/" in home
     assert "/admin/audit/" not in home and "/admin/comments/" not in home
 
-    hr = staff(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
+    hr = signed_in(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
     assert hr.get("/admin/fieldwork/R2025?unit=CARE").status_code == 200
     assert "(CITY)" in text(hr.get("/admin/fieldwork/R2025"))
     assert hr.get("/admin/audit/").status_code == 403
@@ -219,20 +204,18 @@ STAFF_PAGES = (
 )
 
 
-def staff_pages(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def staff_pages(app) -> dict[str, str]:
     with app.test_request_context():
         return {endpoint: url_for(endpoint) for endpoint in STAFF_PAGES}
 
 
-def test_home_links_an_admin_to_every_staff_page(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+def test_home_links_an_admin_to_every_staff_page(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     links = staff_links(admin)
     assert links == set(staff_pages(app).values())
 
 
-def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no-untyped-def]
-    app, runner, clock, make_org
-) -> None:
+def test_home_links_only_to_pages_that_exist_and_are_allowed(app, runner, clock, make_org) -> None:
     make_org(2025)
     url = staff_pages(app)
     every = set(url.values())
@@ -243,11 +226,11 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no
         url["dashboard.index"],
     }
     manager_may = {url["admin.fieldwork_rounds"], url["dashboard.index"]}
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     people = [
         (admin, every),
-        (staff(app, runner, clock, "hr@example.org", "hr"), hr_may),
-        (staff(app, runner, clock, "chef@example.org", "manager", "EDU"), manager_may),
+        (signed_in(app, runner, clock, "hr@example.org", "hr"), hr_may),
+        (signed_in(app, runner, clock, "chef@example.org", "manager", "EDU"), manager_may),
     ]
     for person, may in people:
         links = staff_links(person)
@@ -264,9 +247,9 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(  # type: ignore[no
     assert staff_links(admin) == before - {url["admin.outbox"]}
 
 
-def test_pages_speak_english_too(app, runner, make_round, clock) -> None:  # type: ignore[no-untyped-def]
+def test_pages_speak_english_too(app, runner, make_round, clock) -> None:
     make_round(status="open")
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     admin.get("/lang/en?next=/admin/")
 
     def english(url: str) -> str:

@@ -21,15 +21,10 @@ from survey.mail import outbox_messages
 from survey.models import AuditLog, Invitation, Round, RoundReminder
 from survey.results.numbers import number, percent
 from tests.support.database import in_app
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
 from tests.survey.respondent import Browser, invite
-from tests.survey.staff import Staff, text
+from tests.survey.staff import Staff, signed_in, text
 from tests.survey.test_admin_rounds import round_id
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 QR = re.compile(r'<img class="poster__qr" src="([^"]+)"')
 
 
@@ -37,7 +32,7 @@ def test_open_round_posters_state_the_rounds_k(app, admin, make_org, runner, db_
     make_org()
     page = text(admin.get("/admin/rounds/new"))
     assert re.search(r'value="bundled:[^"]+"\s+checked', page)  # the only questionnaire
-    choice = re.search(r'name="questionnaire" type="radio" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    choice = re.search(r'name="questionnaire" type="radio" value="([^"]+)"', page).group(1)
     r = admin.post(
         "/admin/rounds/new",
         {"name": "Öppen", "year": "2025", "questionnaire": choice, "mode": "open", "k": "10"},
@@ -54,7 +49,7 @@ def test_open_round_posters_state_the_rounds_k(app, admin, make_org, runner, db_
     body = text(poster)
     assert "minst 10 svar" in body and "minst 5 svar" not in body
     assert link in body and "Skola A" in body and "poster.css" in body
-    src = html.unescape(QR.search(poster.get_data(as_text=True)).group(1))  # type: ignore[union-attr]
+    src = html.unescape(QR.search(poster.get_data(as_text=True)).group(1))
     assert src == segno.make(link, error="m").svg_data_uri(scale=8, border=4)  # holds this link
 
     # A respondent following the link meets the round's k on the welcome page, not the
@@ -124,7 +119,7 @@ def test_plurals_and_no_negative_zero(app, admin, db_session) -> None:
         assert percent(-0.001) == "0 %" and percent(0.43) == "43 %"
         assert percent(43.0, unit="percent") == "43 %" and percent(None) == "–"
     page = text(admin.get("/admin/audit/"))
-    total = int(re.search(r"(\d+) händelse", page).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) händelse", page).group(1))
     assert (f"{total} händelser" in page) if total != 1 else ("1 händelse." in page)
     assert "1 händelser" not in page
     assert "Inloggning" in page and ">auth.signed_in<" not in page  # events in words

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from survey.mail import outbox_messages
 from survey.models import AuditLog, Invitation, Round
-from tests.survey import admin_fixtures
 from tests.survey.respondent import Browser, invite
 from tests.survey.staff import text
 from tests.survey.test_admin_rounds import round_id
@@ -19,10 +18,6 @@ OWN = {
     "invitation-en-subject": "Hello from {organisation}",
     "invitation-en-body": "Answer at {link} by {closes}.",
 }
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 
 
 def test_texts_are_checked_previewed_saved_and_mailed(

@@ -11,8 +11,8 @@ from flask_babel import refresh
 from survey.extensions import db
 from survey.models import Invitation, Unit, UnitRemap
 from tests.conftest import SMALL_ORG, table_snapshot
-from tests.survey.admin_pages import confirm, signed_in, upload
-from tests.survey.staff import text
+from tests.survey.admin_pages import confirm, upload
+from tests.survey.staff import signed_in, text
 
 ORG_2026 = [
     ["code", "name", "parent_code", "headcount"],
@@ -32,22 +32,17 @@ BAD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
-    """Files waiting between preview and confirmation go to the test's own folder."""
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = str(folder)
-    return folder
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-def units(app, year: int) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+def units(app, year: int) -> dict[str, str | None]:
     with app.app_context():
         rows = db.session.scalars(sa.select(Unit).where(Unit.year == year)).all()
         return {u.code: u.parent.code if u.parent else None for u in rows}
 
 
-def test_preview_lists_every_problem_and_writes_nothing(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+def test_preview_lists_every_problem_and_writes_nothing(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     with app.app_context():
         before = table_snapshot()
     r = upload(admin, "/admin/org/upload", BAD, "org.csv", year="2026")
@@ -71,16 +66,14 @@ def test_preview_lists_every_problem_and_writes_nothing(app, runner, monkeypatch
     assert units(app, 2026) == {}
 
 
-def confirm_without_preview(admin):  # type: ignore[no-untyped-def]
+def confirm_without_preview(admin):
     page = admin.get("/admin/org/upload")  # any page with a token
     return confirm(admin, page, "/admin/org/upload/confirm")
 
 
-def test_preview_shows_the_diff_and_confirm_saves(
-    app, runner, monkeypatch, make_org, upload_dir
-) -> None:  # type: ignore[no-untyped-def]
+def test_preview_shows_the_diff_and_confirm_saves(app, runner, clock, make_org, upload_dir) -> None:
     make_org(2025)
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/org/upload", ORG_2026, "org2026.csv", year="2026")
     assert r.status_code == 200, text(r)
     page = text(r)
@@ -114,9 +107,9 @@ def test_preview_shows_the_diff_and_confirm_saves(
 
 
 def test_first_year_has_nothing_to_compare_and_replacing_warns(
-    app, runner, monkeypatch, make_org
-) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+    app, runner, clock, make_org
+) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     page = text(upload(admin, "/admin/org/upload", SMALL_ORG, "org.csv", year="2025"))
     assert "Inget tidigare år att jämföra med" in page
     make_org(2025)
@@ -128,7 +121,7 @@ def test_first_year_has_nothing_to_compare_and_replacing_warns(
     assert units(app, 2025)["EDU-A"] == "EDU"
 
 
-def test_a_workbook_is_read_like_a_csv(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_is_read_like_a_csv(app, runner, clock) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -136,7 +129,7 @@ def test_a_workbook_is_read_like_a_csv(app, runner, monkeypatch) -> None:  # typ
         book.active.append([int(v) if v.isdigit() else v for v in row])
     data = io.BytesIO()
     book.save(data)
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/org/upload", data.getvalue(), "org.xlsx", year="2026")
     assert r.status_code == 200, text(r)
     assert "Filen org.xlsx har 5 enheter och inga problem." in text(r)
@@ -146,8 +139,8 @@ def test_a_workbook_is_read_like_a_csv(app, runner, monkeypatch) -> None:  # typ
     assert heads == {"CITY": 120, "EDU": 40, "CARE": 60, "EDU-B": None, "CARE-X": 20}
 
 
-def test_form_errors_name_the_year_and_the_file(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+def test_form_errors_name_the_year_and_the_file(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post("/admin/org/upload", {"year": "20x6"})
     assert r.status_code == 400
     page = text(r)
@@ -160,10 +153,10 @@ def test_form_errors_name_the_year_and_the_file(app, runner, monkeypatch) -> Non
     assert r.status_code == 400 and "filens teckenkodning kunde inte avgöras" in text(r)
 
 
-def test_remap_preview_then_confirm(app, runner, monkeypatch, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_remap_preview_then_confirm(app, runner, clock, make_org) -> None:
     make_org(2025)
     make_org(2026, ORG_2026)
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     bad = [["old_code", "new_code"], ["EDU-A", "GHOST"], ["NOPE", "EDU"]]
     r = upload(admin, "/admin/org/remap", bad, "remap.csv", year="2026")
     assert r.status_code == 400
@@ -186,8 +179,8 @@ def test_remap_preview_then_confirm(app, runner, monkeypatch, make_org) -> None:
 
 
 def test_tree_page_counts_headcounts_and_invitations(
-    app, runner, monkeypatch, make_org, make_round
-) -> None:  # type: ignore[no-untyped-def]
+    app, runner, clock, make_org, make_round
+) -> None:
     make_org(2026, ORG_2026)
     make_round("R2025")
     with app.app_context():
@@ -200,7 +193,7 @@ def test_tree_page_counts_headcounts_and_invitations(
                 )
             )
         db.session.commit()
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     page = text(admin.get("/admin/org/2025"))
     assert "Organisationen 2025" in page
     assert page.count('<li id="unit-') == 5
@@ -214,10 +207,12 @@ def test_tree_page_counts_headcounts_and_invitations(
     assert 'href="/admin/org/2026"' in index and 'href="/admin/org/2025"' in index
 
 
-def test_hr_and_managers_are_refused(app, runner, monkeypatch, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_hr_and_managers_are_refused(app, runner, clock, make_org) -> None:
     make_org(2025)
-    hr = signed_in(app, runner, monkeypatch, "hr", address="192.0.2.21")
-    boss = signed_in(app, runner, monkeypatch, "manager", "CITY", address="192.0.2.22")
+    hr = signed_in(app, runner, clock, "hr21@example.org", "hr", address="192.0.2.21")
+    boss = signed_in(
+        app, runner, clock, "manager22@example.org", "manager", "CITY", address="192.0.2.22"
+    )
     for staff in (hr, boss):
         for url in ("/admin/org/", "/admin/org/2025", "/admin/org/upload", "/admin/org/remap"):
             assert staff.get(url).status_code == 403, url
@@ -225,8 +220,8 @@ def test_hr_and_managers_are_refused(app, runner, monkeypatch, make_org) -> None
         assert r.status_code in (400, 403)
 
 
-def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post("/admin/org/upload", {"year": "2026"}, csrf=False)
     assert r.status_code == 400
     assert "Välj en fil" not in text(r)
@@ -239,9 +234,9 @@ def test_missing_csrf_is_refused_and_big_files_get_a_clear_page(app, runner, mon
     assert units(app, 2026) == {}
 
 
-def test_pages_speak_english_when_asked(app, runner, monkeypatch, make_org) -> None:  # type: ignore[no-untyped-def]
+def test_pages_speak_english_when_asked(app, runner, clock, make_org) -> None:
     make_org(2025)
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     admin.get("/lang/en?next=/admin/org/")
     refresh()  # the test app context outlives the request that chose the language
     assert "Upload a year's organisation" in text(admin.get("/admin/org/"))

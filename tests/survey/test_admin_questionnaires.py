@@ -11,14 +11,9 @@ import yaml
 from analysis.instruments import ROLES, load_questionnaire
 from survey.services.respond import plan_for
 from tests.conftest import QUESTIONNAIRE
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 
 Q = load_questionnaire(QUESTIONNAIRE)
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -94,7 +89,7 @@ def broken_document() -> str:
     return yaml.safe_dump(doc, allow_unicode=True)
 
 
-def upload(staff, content: str, name: str = "ny.yaml"):  # type: ignore[no-untyped-def]
+def upload(staff, content: str, name: str = "ny.yaml"):
     page = staff.get("/admin/questionnaires").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return staff.client.post(

@@ -16,27 +16,12 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import AccessibilityFeedback, AuditLog, Response
 from tests.survey.respondent import Browser, close_round, invite, issue_links
-from tests.survey.staff import Clock, Staff, create_user, install_clock, text
+from tests.survey.staff import signed_in, text
 
 SECRET_ANSWER = "Zebrafinkens hemliga svar"
 
 
-@pytest.fixture
-def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
-    clock = Clock()
-    install_clock(monkeypatch, clock)
-    return clock
-
-
-def staff(
-    app, runner, clock, email: str, role: str, *units: str, address: str = "192.0.2.10"
-) -> Staff:  # type: ignore[no-untyped-def]
-    person = Staff(app, address=address)
-    person.set_up(create_user(runner, email, role, *units), clock)
-    return person
-
-
-def answer_with_comment(app, url: str, comment: str) -> None:  # type: ignore[no-untyped-def]
+def answer_with_comment(app, url: str, comment: str) -> None:
     """Answer every page; write ``comment`` in each free-text box on the way."""
     with app.app_context():  # a fresh ``g``, as a separate server request would have
         b = Browser(app.test_client())
@@ -48,7 +33,7 @@ def answer_with_comment(app, url: str, comment: str) -> None:  # type: ignore[no
         assert b.press("Skicka in svaren").h1 == "Tack för dina svar!"
 
 
-def entries(response) -> str:  # type: ignore[no-untyped-def]
+def entries(response) -> str:
     """The table body of the audit page (the filter menus name every action and user)."""
     page = text(response)
     assert response.status_code == 200 and "<tbody>" in page
@@ -64,7 +49,7 @@ WRITERS = [
 
 
 @pytest.fixture
-def commented(app, make_round, runner, write_csv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def commented(app, make_round, runner, write_csv, tmp_path) -> None:
     app.config["K_TEXT"] = 3
     make_round()
     invite(runner, write_csv, people=[(e, unit, "employee") for e, unit, _ in WRITERS])
@@ -73,8 +58,8 @@ def commented(app, make_round, runner, write_csv, tmp_path) -> None:  # type: ig
         answer_with_comment(app, links[email], comment)
 
 
-def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commented, clock) -> None:  # type: ignore[no-untyped-def]
-    hr = staff(app, runner, clock, "hr@example.org", "hr")
+def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commented, clock) -> None:
+    hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     r = hr.get("/admin/comments/R2025")
     assert r.status_code == 409 and "inte stängd" in text(r)
     assert "/admin/comments/R2025" not in text(hr.get("/admin/comments/"))
@@ -99,13 +84,13 @@ def test_comments_only_for_closed_rounds_in_groups_of_k_text(app, runner, commen
     assert SECRET_ANSWER not in care and "För få kommentarer för att visas." in care
     assert hr.get("/admin/comments/R2025?unit=NOWHERE").status_code == 404
 
-    boss = staff(app, runner, clock, "boss@example.org", "manager", "EDU", address="192.0.2.20")
+    boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU", address="192.0.2.20")
     assert boss.get("/admin/comments/R2025?unit=EDU-A").status_code == 403
     assert boss.get("/admin/comments/R2025").status_code == 403
 
 
-def test_audit_log_filters_and_never_shows_answers(app, runner, commented, clock) -> None:  # type: ignore[no-untyped-def]
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+def test_audit_log_filters_and_never_shows_answers(app, runner, commented, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     close_round(runner)
     assert runner.invoke(args=["purge-personal-data", "R2025", "--yes"]).exit_code == 0
     with app.app_context():
@@ -113,28 +98,28 @@ def test_audit_log_filters_and_never_shows_answers(app, runner, commented, clock
         db.session.commit()
     page = text(admin.get("/admin/audit/"))
     # Events and their details in words, not codes.
-    purged, imported, signed_in = (
+    purged, imported, sign_in = (
         "Omgångens personuppgifter raderades",
         "Organisationen lästes in",
         "Inloggning<",
     )
-    assert purged in page and imported in page and signed_in in page
+    assert purged in page and imported in page and sign_in in page
     assert "omgång: R2025" in page and "inbjudningar: 4" in page
     assert ">round.purge<" not in page
     assert SECRET_ANSWER not in page and "Excel" not in page
 
     purge = entries(admin.get("/admin/audit/?round=R2025"))
-    assert purged in purge and imported not in purge and signed_in not in purge
+    assert purged in purge and imported not in purge and sign_in not in purge
     signed = entries(admin.get("/admin/audit/?action=auth.signed_in"))
-    assert signed_in in signed and purged not in signed
+    assert sign_in in signed and purged not in signed
     mine = entries(admin.get("/admin/audit/?user=web:admin@example.org"))
     assert "admin@example.org" in mine and purged not in mine
     nothing = text(admin.get("/admin/audit/?user=nobody@example.org"))
     assert "0 händelser" in nothing and "<table" not in nothing
 
 
-def test_audit_log_is_paginated(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+def test_audit_log_is_paginated(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     with app.app_context():
         db.session.add_all(
             AuditLog(actor="cli", action="test.bulk", detail={"n": i}) for i in range(60)
@@ -149,7 +134,7 @@ def test_audit_log_is_paginated(app, runner, clock) -> None:  # type: ignore[no-
     assert admin.get("/admin/audit/?page=junk").status_code == 200
 
 
-def test_feedback_reader_for_admins(app, runner, clock) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_reader_for_admins(app, runner, clock) -> None:
     with app.app_context():
         db.session.add(
             AccessibilityFeedback(
@@ -160,12 +145,12 @@ def test_feedback_reader_for_admins(app, runner, clock) -> None:  # type: ignore
             )
         )
         db.session.commit()
-    admin = staff(app, runner, clock, "admin@example.org", "admin")
+    admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     r = admin.get("/admin/feedback/")
     assert r.status_code == 200
     assert "Knappen syns &lt;inte&gt; i mörkt läge" in r.get_data(as_text=True)
     assert "2026-03-01" in text(r) and "/survey/page/2" in text(r)
-    hr = staff(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
+    hr = signed_in(app, runner, clock, "hr@example.org", "hr", address="192.0.2.20")
     assert hr.get("/admin/feedback/").status_code == 403
 
 
@@ -178,7 +163,7 @@ NESTED = [(f"a{i}@example.org", "EDU-A", f"Skola A tycker {i}") for i in range(4
 
 def test_nested_comment_groups_cannot_be_subtracted(
     app, make_round, runner, write_csv, tmp_path, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The attack: the whole organisation's comments minus EDU-A's gave CARE's three, fewer
     than K_TEXT (4). k is 3, so CARE's three stay CARE's at close (k-anonymous storage)."""
     app.config.update(K_TEXT=4, K_ANONYMITY=3)
@@ -188,7 +173,7 @@ def test_nested_comment_groups_cannot_be_subtracted(
     for email, _unit, comment in NESTED:
         answer_with_comment(app, links[email], comment)
     close_round(runner)
-    hr = staff(app, runner, clock, "hr@example.org", "hr")
+    hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     shown = {}
     for unit in ("", "CITY", "EDU", "EDU-A", "EDU-B", "CARE"):
         page = text(hr.get(f"/admin/comments/R2025?unit={unit}"))

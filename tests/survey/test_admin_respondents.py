@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import Invitation, Round, Unit
-from tests.survey.admin_pages import confirm, signed_in, upload
-from tests.survey.staff import text
+from tests.survey.admin_pages import confirm, upload
+from tests.survey.staff import signed_in, text
 
 HEADER = ["email", "unit_code", "role"]
 ONE_BAD = [
@@ -25,15 +25,10 @@ FIXED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
-    """Files waiting between preview and confirmation go to the test's own folder."""
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = str(folder)
-    return folder
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-def invitations(app) -> dict[str, tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def invitations(app) -> dict[str, tuple[str, str, str]]:
     with app.app_context():
         rows = db.session.execute(
             sa.select(Invitation.email, Unit.code, Invitation.role, Invitation.status).join(
@@ -43,11 +38,9 @@ def invitations(app) -> dict[str, tuple[str, str, str]]:  # type: ignore[no-unty
     return {e: (u, r, s) for e, u, r, s in rows}
 
 
-def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(
-    app, runner, monkeypatch, make_round
-) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(app, runner, clock, make_round) -> None:
     make_round("R2025")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/respondents/R2025/upload", ONE_BAD, "people.csv")
     assert r.status_code == 400
     page = text(r)
@@ -78,9 +71,9 @@ def test_one_bad_row_is_shown_then_the_fixed_file_is_saved(
     )
 
 
-def test_add_edit_and_remove_one(app, runner, monkeypatch, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_add_edit_and_remove_one(app, runner, clock, make_round) -> None:
     make_round("R2025")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     url = "/admin/respondents/R2025/add"
     r = admin.post(url, {"email": "not-an-address", "unit": "", "role": "boss"})
     assert r.status_code == 400
@@ -110,10 +103,10 @@ def test_add_edit_and_remove_one(app, runner, monkeypatch, make_round) -> None: 
 
 
 def test_a_completed_invitation_is_neither_changed_nor_removed(
-    app, runner, monkeypatch, make_round
-) -> None:  # type: ignore[no-untyped-def]
+    app, runner, clock, make_round
+) -> None:
     make_round("R2025", status="open")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     admin.post(
         "/admin/respondents/R2025/add",
         {"email": "e@example.org", "unit": "EDU", "role": "employee"},
@@ -132,9 +125,9 @@ def test_a_completed_invitation_is_neither_changed_nor_removed(
     assert f"/{iid}/remove" not in page and f"/{iid}/edit" not in page
 
 
-def test_a_closed_round_takes_no_changes(app, runner, monkeypatch, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_round_takes_no_changes(app, runner, clock, make_round) -> None:
     make_round("R2025", status="closed")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post(
         "/admin/respondents/R2025/add",
         {"email": "f@example.org", "unit": "EDU", "role": "employee"},
@@ -146,19 +139,19 @@ def test_a_closed_round_takes_no_changes(app, runner, monkeypatch, make_round) -
     assert "Omgången är stängd" in text(admin.get("/admin/respondents/R2025"))
 
 
-def test_hr_and_managers_are_refused_and_csrf_is_required(
-    app, runner, monkeypatch, make_round
-) -> None:  # type: ignore[no-untyped-def]
+def test_hr_and_managers_are_refused_and_csrf_is_required(app, runner, clock, make_round) -> None:
     make_round("R2025")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     admin.post(
         "/admin/respondents/R2025/add",
         {"email": "g@example.org", "unit": "EDU", "role": "employee"},
     )
     with app.app_context():
         iid = db.session.scalar(sa.select(Invitation.id))
-    hr = signed_in(app, runner, monkeypatch, "hr", address="192.0.2.21")
-    boss = signed_in(app, runner, monkeypatch, "manager", "CITY", address="192.0.2.22")
+    hr = signed_in(app, runner, clock, "hr21@example.org", "hr", address="192.0.2.21")
+    boss = signed_in(
+        app, runner, clock, "manager22@example.org", "manager", "CITY", address="192.0.2.22"
+    )
     urls = [
         "/admin/respondents/",
         "/admin/respondents/R2025",

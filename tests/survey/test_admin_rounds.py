@@ -8,18 +8,12 @@ from sqlalchemy.orm import Session
 from survey.extensions import db
 from survey.models import AuditLog, Invitation, InvitationCount, Round
 from tests.support.database import in_app
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
 from tests.survey.admin_pages import preview_and_read
 from tests.survey.respondent import invite
-from tests.survey.staff import Staff, text
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
+from tests.survey.staff import Staff, signed_in, text
 
 
-def round_id(app, name: str = "R2025") -> int:  # type: ignore[no-untyped-def]
+def round_id(app, name: str = "R2025") -> int:
     with in_app(app):
         return int(db.session.scalar(sa.select(Round.id).where(Round.name == name)))
 

@@ -15,10 +15,8 @@ from analysis.exports import DONT_KNOW_CODE
 from analysis.instruments import load_questionnaire
 from analysis.safecell import FORMULA_STARTS
 from tests.support.factory import QUESTIONNAIRE
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
+from tests.survey.staff import signed_in
 
-clock = admin_fixtures.clock
 Q = load_questionnaire(QUESTIONNAIRE)
 
 

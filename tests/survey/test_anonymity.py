@@ -17,7 +17,7 @@ from tests.support.factory import close_round, invite, issue_links
 from tests.support.forms import Browser
 
 
-def _session(app, client) -> dict:  # type: ignore[no-untyped-def]
+def _session(app, client) -> dict:
     cookie = client.get_cookie("session")
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
     return serializer.loads(cookie.value) if cookie else {}

@@ -13,33 +13,29 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import ApiToken, Round
-from tests.survey import admin_fixtures
 
 FIGURES = ("n", "score", "sd", "ci_low", "ci_high", "compare_n", "compare_score", "delta",
            "delta_ci_low", "delta_ci_high", "p_value", "p_adjusted", "effect_size")  # fmt: skip
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
 EDU_SUBTREE = {"EDU", "EDU-A", "EDU-B"}
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
-
-def ok(result):  # type: ignore[no-untyped-def]
+def ok(result):
     assert result.exit_code == 0, result.output
     return result
 
 
-def round_id(db_session, name: str) -> int:  # type: ignore[no-untyped-def]
+def round_id(db_session, name: str) -> int:
     return db_session.scalar(sa.select(Round.id).where(Round.name == name))
 
 
-def make_token(runner, email: str, role: str, *units: str) -> str:  # type: ignore[no-untyped-def]
+def make_token(runner, email: str, role: str, *units: str) -> str:
     args = ["user", "create", email, "--role", role]
     for unit in units:
         args += ["--unit", unit]
     ok(runner.invoke(args=args))
     out = ok(runner.invoke(args=["token", "create", email, "--name", "tests"])).output
-    return TOKEN.search(out).group(0)  # type: ignore[union-attr]
+    return TOKEN.search(out).group(0)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -47,12 +43,12 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def rounds(runner, two_years, db_session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def rounds(runner, two_years, db_session) -> dict[str, int]:
     ok(runner.invoke(args=["round", "publish", "R2025"]))
     return {name: round_id(db_session, name) for name in two_years}
 
 
-def test_rows_equal_aggregates_json(client, runner, rounds, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_rows_equal_aggregates_json(client, runner, rounds, tmp_path) -> None:
     ok(runner.invoke(args=["report", "R2025", "--out", str(tmp_path), "--format", "json"]))
     published = json.loads((tmp_path / "aggregates.json").read_text(encoding="utf-8"))
     r = client.get(f"/api/v1/rounds/{rounds['R2025']}/aggregates")
@@ -72,7 +68,7 @@ def test_rows_equal_aggregates_json(client, runner, rounds, tmp_path) -> None:  
     assert all(row["n"] is None or row["n"] >= body["k"] for row in body["rows"])
 
 
-def test_rounds_lists_published_rounds_only_without_a_token(client, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_rounds_lists_published_rounds_only_without_a_token(client, rounds) -> None:
     body = client.get("/api/v1/rounds").get_json()
     assert [r["name"] for r in body["rounds"]] == ["R2025"]
     listed = body["rounds"][0]
@@ -82,7 +78,7 @@ def test_rounds_lists_published_rounds_only_without_a_token(client, rounds) -> N
     assert listed["aggregates_url"] == f"/api/v1/rounds/{rounds['R2025']}/aggregates"
 
 
-def test_filters_select_rows(client, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_filters_select_rows(client, rounds) -> None:
     url = f"/api/v1/rounds/{rounds['R2025']}/aggregates"
     every = client.get(url).get_json()["rows"]
     for query, keep in (
@@ -116,7 +112,7 @@ def test_filters_select_rows(client, rounds) -> None:  # type: ignore[no-untyped
         ("role=all&role=employee", "role", "'role' may be given once"),
     ],
 )
-def test_bad_filters_are_400_problems(client, rounds, query, parameter, says) -> None:  # type: ignore[no-untyped-def]
+def test_bad_filters_are_400_problems(client, rounds, query, parameter, says) -> None:
     r = client.get(f"/api/v1/rounds/{rounds['R2025']}/aggregates?{query}")
     assert r.status_code == 400
     assert r.mimetype == "application/problem+json"
@@ -125,7 +121,7 @@ def test_bad_filters_are_400_problems(client, rounds, query, parameter, says) ->
     assert says in problem["detail"], problem
 
 
-def test_unpublished_rounds_need_a_token_in_scope(client, runner, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_unpublished_rounds_need_a_token_in_scope(client, runner, rounds) -> None:
     closed = f"/api/v1/rounds/{rounds['R2024']}/aggregates"
     for url in (closed, "/api/v1/rounds/999/aggregates", "/api/v1/rounds/99999999999/aggregates"):
         r = client.get(url)
@@ -157,7 +153,7 @@ def test_unpublished_rounds_need_a_token_in_scope(client, runner, rounds) -> Non
     assert client.get(closed, headers=bearer(hr)).get_json()["rows"] == every
 
 
-def test_revoked_tokens_and_disabled_owners_get_401(client, runner, rounds, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_tokens_and_disabled_owners_get_401(client, runner, rounds, db_session) -> None:
     closed = f"/api/v1/rounds/{rounds['R2024']}/aggregates"
     token = make_token(runner, "hr@example.org", "hr")
     assert client.get(closed, headers=bearer(token)).status_code == 200
@@ -188,7 +184,7 @@ def test_revoked_tokens_and_disabled_owners_get_401(client, runner, rounds, db_s
     )
 
 
-def test_tokens_are_stored_only_hashed(client, runner, rounds, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_are_stored_only_hashed(client, runner, rounds, db_session) -> None:
     import hashlib
 
     token = make_token(runner, "admin@example.org", "admin")
@@ -202,7 +198,7 @@ def test_tokens_are_stored_only_hashed(client, runner, rounds, db_session) -> No
     assert db_session.scalar(sa.select(ApiToken.last_used_at)) is not None
 
 
-def test_a_staff_session_grants_nothing_beyond_public(admin, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_session_grants_nothing_beyond_public(admin, rounds) -> None:
     """A signed-in admin's cookie is no API credential (no cross-site reads of closed rounds)."""
     r = admin.get(f"/api/v1/rounds/{rounds['R2024']}/aggregates")
     assert r.status_code == 404
@@ -210,7 +206,7 @@ def test_a_staff_session_grants_nothing_beyond_public(admin, rounds) -> None:  #
     assert names == ["R2025"]
 
 
-def test_errors_are_json_never_html(client, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_errors_are_json_never_html(client, rounds) -> None:
     for method, url, status in (
         ("get", "/api/v2/rounds", 404),
         ("get", "/api/v1/rounds/abc/aggregates", 404),
@@ -227,7 +223,7 @@ def test_errors_are_json_never_html(client, rounds) -> None:  # type: ignore[no-
 
 def test_admin_creates_and_revokes_a_token_in_the_browser(
     admin, client, rounds, db_session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from survey.models import User
 
     admin_id = db_session.scalar(sa.select(User.id).where(User.email == "admin@example.org"))
@@ -237,7 +233,7 @@ def test_admin_creates_and_revokes_a_token_in_the_browser(
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     token = re.search(
         r'<code class="secret token-once" id="token">([^<]+)</code>', r.get_data(as_text=True)
-    ).group(1)  # type: ignore[union-attr]
+    ).group(1)
     closed = f"/api/v1/rounds/{rounds['R2024']}/aggregates"
     assert client.get(closed, headers=bearer(token)).status_code == 200
     page = admin.get("/admin/tokens/").get_data(as_text=True)
@@ -261,7 +257,7 @@ def test_bearer_tokens_never_reach_a_log() -> None:
     assert "Bearer [redacted]" in redact(line)
 
 
-def test_a_round_the_api_showed_cannot_reopen(client, runner, two_years, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_the_api_showed_cannot_reopen(client, runner, two_years, db_session) -> None:
     """Figures shown once must not be followed by more answers (subtraction would reveal them)."""
     from survey.models import AuditLog
 
@@ -283,7 +279,7 @@ def test_a_round_the_api_showed_cannot_reopen(client, runner, two_years, db_sess
         assert "är stängd och kan inte öppnas igen" in refused.output, refused.output
 
 
-def test_too_many_requests_get_a_429_problem(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_too_many_requests_get_a_429_problem(app, client) -> None:
     app.config["RATELIMIT_API"] = "2 per minute"
     assert [client.get("/api/v1/rounds").status_code for _ in range(2)] == [200, 200]
     r = client.get("/api/openapi.json")  # the limit is per client for the whole API

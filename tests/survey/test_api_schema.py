@@ -25,13 +25,13 @@ SETTINGS = settings(
 )
 
 
-def _ok(result):  # type: ignore[no-untyped-def]
+def _ok(result):
     assert result.exit_code == 0, result.output
     return result
 
 
 @pytest.fixture
-def api_world(app, runner, two_years):  # type: ignore[no-untyped-def]
+def api_world(app, runner, two_years):
     """The app with R2025 published, an admin token, and the rounds' ids."""
     from sqlalchemy import select
 
@@ -44,10 +44,10 @@ def api_world(app, runner, two_years):  # type: ignore[no-untyped-def]
     app.config["RATELIMIT_API"] = "100000 per minute"  # the examples, not the limit, are tested
     with app.app_context():
         ids = {name: rid for name, rid in db.session.execute(select(Round.name, Round.id))}
-    return {"app": app, "token": TOKEN.search(out).group(0), "ids": ids}  # type: ignore[union-attr]
+    return {"app": app, "token": TOKEN.search(out).group(0), "ids": ids}
 
 
-def _schema(app):  # type: ignore[no-untyped-def]
+def _schema(app):
     # A filter value can be well formed and still name no unit or index of the round (codes and
     # ids vary by year and instrument, so the document cannot list them): the API answers 400
     # naming the parameter, as the document says. Every other check keeps its defaults.
@@ -63,13 +63,13 @@ def _schema(app):  # type: ignore[no-untyped-def]
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=config)
 
 
-def _run(strategy, headers=None) -> int:  # type: ignore[no-untyped-def]
+def _run(strategy, headers=None) -> int:
     """Send every generated case and validate its response; return how many were sent."""
     sent = []
 
     @given(case=strategy)
     @SETTINGS
-    def check(case) -> None:  # type: ignore[no-untyped-def]
+    def check(case) -> None:
         case.call_and_validate(headers=headers)
         sent.append(case)
 
@@ -78,7 +78,7 @@ def _run(strategy, headers=None) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_api_conforms_to_its_document(api_world, mode) -> None:  # type: ignore[no-untyped-def]
+def test_api_conforms_to_its_document(api_world, mode) -> None:
     """Generated round ids (mostly unknown), then the published round, then the closed one
     with an admin's token: the filters meet real rows."""
     schema = _schema(api_world["app"])
@@ -102,7 +102,7 @@ def test_api_conforms_to_its_document(api_world, mode) -> None:  # type: ignore[
             assert _run(closed, headers=token) > 0
 
 
-def test_the_document_is_valid_openapi_3_1(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_document_is_valid_openapi_3_1(client) -> None:
     # schemathesis ships the OpenAPI 3.1 meta-schema; a document it cannot load fails above too.
     from schemathesis.specs.openapi.definitions import OPENAPI_31
 

@@ -18,7 +18,7 @@ from tests.support.results import ORG, answers
 ROLES = {"employee": 0.6, "manager": 0.2, "specialist": 0.2}
 
 
-def _groups(db_session, name: str) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+def _groups(db_session, name: str) -> dict[tuple[str, str], int]:
     rows = db_session.execute(
         sa.select(Unit.code, Response.role, sa.func.count())
         .join(Unit, Unit.id == Response.unit_id)
@@ -37,7 +37,7 @@ def _imported(rows: list[list]) -> dict[tuple[str, str], int]:
     return groups
 
 
-def _load(runner, write_csv, rows: list[list]) -> None:  # type: ignore[no-untyped-def]
+def _load(runner, write_csv, rows: list[list]) -> None:
     org = write_csv("org2025.csv", ORG)
     path = write_csv("answers.csv", rows)
     create = ["round", "create", "R2025", "--year", "2025", "--questionnaire", str(QUESTIONNAIRE)]
@@ -51,11 +51,11 @@ def _load(runner, write_csv, rows: list[list]) -> None:  # type: ignore[no-untyp
         assert result.exit_code == 0, result.output
 
 
-def _count(db_session, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db_session, model) -> int:
     return int(db_session.scalar(sa.select(sa.func.count()).select_from(model)))
 
 
-def test_no_stored_group_is_below_k_after_close(runner, write_csv, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_no_stored_group_is_below_k_after_close(runner, write_csv, db_session) -> None:
     rows = answers(3, 0.0, ROLES)
     manager = next(r for r in rows if r[1] == "manager")
     rows.append(["TINY", "manager", *manager[2:]])  # the only manager of a small unit
@@ -79,7 +79,7 @@ def test_no_stored_group_is_below_k_after_close(runner, write_csv, db_session) -
 
 def test_a_role_below_k_in_the_whole_round_is_stored_at_the_top(
     runner, write_csv, db_session, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Two specialists in the whole round cannot reach k anywhere: both go to the top unit,
     the one group below k that remains, and every figure of that role stays hidden."""
     rows = answers(3, 0.0)
@@ -97,7 +97,7 @@ def test_a_role_below_k_in_the_whole_round_is_stored_at_the_top(
     assert cells and all(r["suppressed"] == "true" and not r["score"] for r in cells)
 
 
-def test_storage_leaves_open_rounds_alone(runner, write_csv, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_storage_leaves_open_rounds_alone(runner, write_csv, db_session) -> None:
     rows = answers(3, 0.0, ROLES)
     _load(runner, write_csv, rows)
     assert min(_imported(rows).values()) < 5

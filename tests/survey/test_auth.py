@@ -7,20 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from survey.models import AuditLog, RecoveryCode, User
-from tests.survey.staff import PASSWORD, Clock, Staff, create_user, install_clock, text
+from tests.survey.staff import PASSWORD, Staff, create_user, text
 
 EMAIL = "anna@example.org"
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
-    c = Clock()
-    install_clock(monkeypatch, c)
-    return c
-
-
-@pytest.fixture
-def anna(app, runner, clock) -> Staff:  # type: ignore[no-untyped-def]
+def anna(app, runner, clock) -> Staff:
     """An administrator who has used her set-up link and signed out again."""
     staff = Staff(app)
     staff.set_up(create_user(runner, EMAIL), clock)

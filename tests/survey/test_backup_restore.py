@@ -92,7 +92,7 @@ def _dump_postgres(server: PostgresServer, url: str, dump: Path, fmt: str = "cus
 def _restore_postgres(server: PostgresServer, url: str, dump: Path) -> str:
     """``pg_dump --format custom`` of ``url``, ``pg_restore`` into a new, empty database."""
     _dump_postgres(server, url, dump)
-    name = "restored_" + sa.engine.make_url(url).database  # type: ignore[operator]
+    name = "restored_" + sa.engine.make_url(url).database
     server.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
     target = server.url(name)
     subprocess.run(

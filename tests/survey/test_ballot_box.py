@@ -29,7 +29,7 @@ N = 6
 
 
 @pytest.fixture
-def links(make_round, runner, write_csv, tmp_path) -> list[str]:  # type: ignore[no-untyped-def]
+def links(make_round, runner, write_csv, tmp_path) -> list[str]:
     make_round()
     people = [(f"p{i}@example.org", "EDU-A", "employee") for i in range(2 * N)]
     invite(runner, write_csv, people=people)
@@ -66,7 +66,7 @@ def counts(db_session) -> tuple[int, int, int, int]:
 
 def test_no_response_exists_until_the_close_then_every_submission_once(
     app, links, runner, db_session
-):  # type: ignore[no-untyped-def]
+):
     for i in range(2 * N - 1):
         assert respond_to(app, links[i]) == "Tack för dina svar!"
         assert counts(db_session) == (i + 1, 0, i + 1, 0)  # never mixed during fieldwork
@@ -81,7 +81,7 @@ def test_no_response_exists_until_the_close_then_every_submission_once(
 
 def test_an_empty_submission_completes_the_invitation_and_stores_nothing(
     app, links, runner, db_session
-):  # type: ignore[no-untyped-def]
+):
     respond_to(app, links[0], answer=False)
     assert counts(db_session) == (0, 0, 1, 0)
     close_round(runner)
@@ -90,7 +90,7 @@ def test_an_empty_submission_completes_the_invitation_and_stores_nothing(
 
 def test_a_crash_inside_the_close_after_its_inserts_rolls_all_back(
     app, links, runner, monkeypatch, db_session
-):  # type: ignore[no-untyped-def]
+):
     """Responses written, then the last step fails: the round is open, every ballot pending."""
     for i in range(N):
         respond_to(app, links[i])
@@ -108,7 +108,7 @@ def test_a_crash_inside_the_close_after_its_inserts_rolls_all_back(
     assert counts(db_session) == (0, N, 0, N)
 
 
-def test_two_closes_never_open_a_ballot_twice(app, links, db_session):  # type: ignore[no-untyped-def]
+def test_two_closes_never_open_a_ballot_twice(app, links, db_session):
     """A second close waits for the first (PostgreSQL) or fails on the busy file (SQLite)."""
     for i in range(N):
         respond_to(app, links[i])
@@ -141,7 +141,7 @@ def test_two_closes_never_open_a_ballot_twice(app, links, db_session):  # type: 
 
 def test_a_submission_in_flight_is_taken_by_the_close_that_waits_for_it(
     app, links, db_session, pg_only
-):  # type: ignore[no-untyped-def]
+):
     """The submission holds its share lock on the round; the close waits, then includes it."""
     for i in range(N - 1):
         respond_to(app, links[i])
@@ -182,14 +182,14 @@ def test_a_submission_in_flight_is_taken_by_the_close_that_waits_for_it(
 
 
 @pytest.fixture
-def pg_only(app):  # type: ignore[no-untyped-def]
+def pg_only(app):
     if not app.config["DATABASE_URL"].startswith("postgresql"):
         pytest.skip("row locks that make a close wait are a PostgreSQL matter")
 
 
 def test_close_deletes_unsubmitted_drafts_and_open_link_drafts_expire(
     app, make_round, runner, tmp_path, links, db_session
-):  # type: ignore[no-untyped-def]
+):
     b = Browser(app.test_client())
     b.get(links[0])
     b.press("Starta enkäten")
@@ -232,12 +232,12 @@ def test_mix_is_retired() -> None:
         ({"RETENTION_DAYS": -1}, "MOGNAD_RETENTION_DAYS must be at least 1"),
     ],
 )
-def test_unsafe_settings_are_refused(settings, message, tmp_path):  # type: ignore[no-untyped-def]
+def test_unsafe_settings_are_refused(settings, message, tmp_path):
     with pytest.raises(ValueError, match=message):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True, **settings})
 
 
-def test_the_verify_wait_comes_from_the_environment(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_verify_wait_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MOGNAD_CLOSE_VERIFY_WAIT", "2.5")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True})
     assert app.config["CLOSE_VERIFY_WAIT"] == 2.5

@@ -26,7 +26,7 @@ GOOD = {
 }
 
 
-def _app(monkeypatch, tmp_path: Path, url: str, **config: object) -> Flask:  # type: ignore[no-untyped-def]
+def _app(monkeypatch, tmp_path: Path, url: str, **config: object) -> Flask:
     instance = tmp_path / "instance"
     instance.mkdir(mode=0o700, exist_ok=True)
     monkeypatch.setattr(default_config, "INSTANCE_DIR", instance)
@@ -44,12 +44,12 @@ def _check(app: Flask) -> tuple[int, list[str]]:
 
 
 def _line(lines: list[str], name: str) -> str:
-    (line,) = [x for x in lines if CHECK_LINE.match(x)[2] == name]  # type: ignore[index]
+    (line,) = [x for x in lines if CHECK_LINE.match(x)[2] == name]
     return line
 
 
 @SQLITE
-def test_a_ready_installation_passes_every_check(monkeypatch, tmp_path, database_url):  # type: ignore[no-untyped-def]
+def test_a_ready_installation_passes_every_check(monkeypatch, tmp_path, database_url):
     app = _app(monkeypatch, tmp_path, database_url)
     code, lines = _check(app)
     assert code == 0, lines
@@ -68,7 +68,7 @@ def test_a_ready_installation_passes_every_check(monkeypatch, tmp_path, database
     assert STRONG_KEY not in "\n".join(lines)
 
 
-def test_each_problem_is_named_with_its_fix_and_the_exit_is_1(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+def test_each_problem_is_named_with_its_fix_and_the_exit_is_1(monkeypatch, tmp_path):
     empty = tmp_path / "empty.db"  # reachable, never migrated
     app = _app(
         monkeypatch,
@@ -94,7 +94,7 @@ def test_each_problem_is_named_with_its_fix_and_the_exit_is_1(monkeypatch, tmp_p
 
 
 @SQLITE
-def test_mail_server_reachable_or_not(monkeypatch, tmp_path, database_url, smtp_server):  # type: ignore[no-untyped-def]
+def test_mail_server_reachable_or_not(monkeypatch, tmp_path, database_url, smtp_server):
     app = _app(monkeypatch, tmp_path, database_url)
     use_smtp(app, smtp_server)
     code, lines = _check(app)
@@ -106,7 +106,7 @@ def test_mail_server_reachable_or_not(monkeypatch, tmp_path, database_url, smtp_
     assert smtp_server.messages == []  # checking sends nothing
 
 
-def test_sqlite_database_outside_the_instance_folder_is_checked_too(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+def test_sqlite_database_outside_the_instance_folder_is_checked_too(monkeypatch, tmp_path):
     outside = tmp_path / "data"
     outside.mkdir(mode=0o755)
     app = _app(monkeypatch, tmp_path, f"sqlite:///{outside / 'mognad.db'}")
@@ -115,7 +115,7 @@ def test_sqlite_database_outside_the_instance_folder_is_checked_too(monkeypatch,
     assert outcome.ok is False and f"{outside} (755)" in outcome.detail
 
 
-def test_the_command_reports_an_unreachable_database_instead_of_refusing_to_start(tmp_path):  # type: ignore[no-untyped-def]
+def test_the_command_reports_an_unreachable_database_instead_of_refusing_to_start(tmp_path):
     """`check` runs without a reachable database or a key (it reports both) as a real process."""
     out = subprocess.run(
         [sys.executable, "-c", "from survey.cli import main; main()", "check"],

@@ -13,7 +13,7 @@ MESSAGE = "otillåtna styrtecken"
 
 
 @pytest.fixture
-def on_comment_page(app, make_round, runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+def on_comment_page(app, make_round, runner, write_csv, tmp_path):
     make_round()
     invite(runner, write_csv)
     url = issue_links(runner, tmp_path / "l.csv")[0]["url"]

@@ -20,7 +20,7 @@ SHARED = {"round_id", "unit_id", "role", "status", "page", "reminders"}
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def _session(app, client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _session(app, client) -> dict[str, Any]:
     cookie = client.get_cookie("session")
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
     return serializer.loads(cookie.value) if cookie else {}
@@ -46,7 +46,7 @@ def _stored_values(db_session) -> dict[str, set[Any]]:
     return out
 
 
-def assert_nothing_stored_in(db_session, app, client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def assert_nothing_stored_in(db_session, app, client) -> dict[str, Any]:
     """The cookie's content shares no value with a row of invitations or drafts."""
     state = _session(app, client)
     raw = client.get_cookie("session").value
@@ -142,7 +142,7 @@ def test_open_link_cookie_holds_no_database_value_and_is_never_permanent(
     assert client.get_cookie("session").expires is None
 
 
-def _app(database_url: str, base_url: str):  # type: ignore[no-untyped-def]
+def _app(database_url: str, base_url: str):
     return create_app(
         {
             "DATABASE_URL": database_url,

@@ -12,12 +12,9 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import Round
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.dashboard_pages import DASH, assert_row_matches, close, labels, num, table
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
+from tests.support.tables import table
+from tests.survey.dashboard_pages import DASH, assert_row_matches, close, labels, num
+from tests.survey.staff import signed_in
 
 UNITS = ["CITY", "EDU", "EDU-A", "EDU-B", "CARE", "CARE-A", "CARE-B", "TINY"]
 NAMES = dict(
@@ -27,12 +24,12 @@ NAMES = dict(
 
 
 @pytest.fixture
-def rounds(app, two_years) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def rounds(app, two_years) -> dict[str, int]:
     with app.app_context():
         return {r.name: r.id for r in db.session.scalars(sa.select(Round))}
 
 
-def figures(app, name: str = "R2025") -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def figures(app, name: str = "R2025") -> pd.DataFrame:
     with app.app_context():
         fig = round_figures(db.session(), name, int(app.config["K_ANONYMITY"]))
         return fig.aggregates
@@ -44,7 +41,7 @@ def row(frame: pd.DataFrame, unit: str, role: str, index: str) -> dict:
     return {k: (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
 
 
-def test_overview_shows_the_figures_of_the_organisation(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_overview_shows_the_figures_of_the_organisation(app, rounds, admin) -> None:
     frame, names = figures(app), labels()
     for role in ("all", "employee", "manager"):
         r = admin.get(f"/dashboard/{rounds['R2025']}/?role={role}")
@@ -74,7 +71,7 @@ def test_overview_shows_the_figures_of_the_organisation(app, rounds, admin) -> N
     assert "α = " in page  # the synthetic answers leave categories below 0.70
 
 
-def test_unit_pages_show_the_figures_of_every_unit(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_unit_pages_show_the_figures_of_every_unit(app, rounds, admin) -> None:
     frame = figures(app)
     rid = rounds["R2025"]
     for index in ("maturity", "comp_safety"):
@@ -101,7 +98,7 @@ def test_unit_pages_show_the_figures_of_every_unit(app, rounds, admin) -> None: 
                 assert close(high, fig["ci_high"])
 
 
-def test_a_hidden_cell_never_shows_a_figure(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_cell_never_shows_a_figure(app, rounds, admin) -> None:
     rid = rounds["R2025"]
     overview = admin.get(f"/dashboard/{rid}/?unit=TINY").get_data(as_text=True)
     assert "Resultatet visas inte" in overview and "2 svar" not in overview
@@ -127,7 +124,7 @@ def test_a_hidden_cell_never_shows_a_figure(app, rounds, admin) -> None:  # type
     assert items_svg.status_code == 200 and "%" not in items_svg.get_data(as_text=True)
 
 
-def test_charts_carry_the_numbers_of_their_page(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_charts_carry_the_numbers_of_their_page(app, rounds, admin) -> None:
     rid = rounds["R2025"]
     page = admin.get(f"/dashboard/{rid}/units/EDU?role=employee").get_data(as_text=True)
     for chart in ("compare", "items-comp_safety"):
@@ -144,7 +141,7 @@ def test_charts_carry_the_numbers_of_their_page(app, rounds, admin) -> None:  # 
         assert abs(num(bars[cells[0]][-1]) + num(bars[cells[0]][-2]) - num(cells[2])) <= 1.01
 
 
-def test_item_distributions_cannot_be_subtracted(app, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_item_distributions_cannot_be_subtracted(app, rounds) -> None:
     from analysis.aggregate import rollup_counts
     from survey.services.items import item_table
     from survey.services.statistics import item_counts, tree_frame
@@ -176,7 +173,7 @@ def test_item_distributions_cannot_be_subtracted(app, rounds) -> None:  # type: 
     assert hidden[("CARE-A", "all", "comp_safety_1")]
 
 
-def test_manager_sees_only_their_subtree(app, runner, clock, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_manager_sees_only_their_subtree(app, runner, clock, rounds) -> None:
     boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
     rid = rounds["R2025"]
     r = boss.get(f"/dashboard/{rid}/")
@@ -201,7 +198,7 @@ def test_manager_sees_only_their_subtree(app, runner, clock, rounds) -> None:  #
     assert "Resultat" in boss.get("/admin/").get_data(as_text=True)
 
 
-def test_open_round_shows_no_figures(app, runner, make_round, clock, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_open_round_shows_no_figures(app, runner, make_round, clock, rounds, admin) -> None:
     make_round("R2026", 2026, status="open")
     with app.app_context():
         rid = db.session.scalar(sa.select(Round.id).where(Round.name == "R2026"))
@@ -218,7 +215,7 @@ def test_open_round_shows_no_figures(app, runner, make_round, clock, rounds, adm
     assert admin.get("/method").status_code == 200
 
 
-def test_items_compare_years_and_pages_speak_english(app, runner, clock, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_items_compare_years_and_pages_speak_english(app, runner, clock, rounds) -> None:
     from survey.services.items import item_table
 
     with app.app_context():
@@ -247,7 +244,7 @@ def test_items_compare_years_and_pages_speak_english(app, runner, clock, rounds)
 
 def test_a_round_seen_on_the_dashboard_never_reopens(
     app, rounds, admin, runner, make_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Seen, reopened, one more answer, closed, seen again: the difference would be that person."""
     make_round("R2026", 2026, status="closed")
     # Closing is final (it forgets who answered), so not even an unseen round reopens now.

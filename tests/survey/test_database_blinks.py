@@ -30,7 +30,7 @@ TRY_AGAIN = "Försök igen om en stund"
 
 
 @pytest.fixture
-def manager_link(make_round, runner, write_csv, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def manager_link(make_round, runner, write_csv, tmp_path) -> str:
     make_round()
     invite(runner, write_csv)
     rows = issue_links(runner, tmp_path / "links.csv")
@@ -59,7 +59,7 @@ def _app_on(url: str, **config: object) -> Flask:
 @pytest.mark.parametrize("pre_ping", [True, False], ids=["pre-ping", "retry"])
 def test_postgresql_restart_mid_questionnaire_gives_no_error_page(
     app, manager_link, postgres, database_url, db_session, pre_ping
-):  # type: ignore[no-untyped-def]
+):
     """With pre-ping the pool replaces its dead connections; without it (the same connection
     dies under a running request) the one retry of the idempotent save does."""
     blinking = _app_on(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": pre_ping})
@@ -85,7 +85,7 @@ def test_postgresql_restart_mid_questionnaire_gives_no_error_page(
 @POSTGRESQL
 def test_a_connection_lost_after_the_page_was_made_is_no_error(
     app, manager_link, postgres, database_url, db_session
-):  # type: ignore[no-untyped-def]
+):
     """A restart between a view's last statement and the end of its session (the rollback
     that ends every request): the page is complete, the saved answers committed, so it is
     answered as made; the failed rollback of the dead connection is no 500."""
@@ -93,7 +93,7 @@ def test_a_connection_lost_after_the_page_was_made_is_no_error(
     cut = {"after": False}
 
     @blinking.after_request
-    def restart_now(response):  # type: ignore[no-untyped-def]
+    def restart_now(response):
         if cut["after"] and request.method == "GET":  # a read leaves its transaction open
             cut["after"] = False
             _blink(postgres, database_url)
@@ -117,7 +117,7 @@ def test_a_connection_lost_after_the_page_was_made_is_no_error(
 @POSTGRESQL
 def test_a_restart_right_after_the_submission_commits_shows_the_receipt(
     app, manager_link, postgres, database_url, db_session
-):  # type: ignore[no-untyped-def]
+):
     """The submission is committed, then the connection dies before the receipt's redirect is
     made (the round is read again after the commit): the one retry sees the invitation
     completed and shows the receipt, and the ballot is there once (found by bench/submit.py)."""
@@ -126,7 +126,7 @@ def test_a_restart_right_after_the_submission_commits_shows_the_receipt(
     blinking = _app_on(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})
     cut = {"armed": False}
 
-    def restart_after_commit(_session):  # type: ignore[no-untyped-def]
+    def restart_after_commit(_session):
         if cut["armed"]:
             cut["armed"] = False
             _blink(postgres, database_url)
@@ -156,7 +156,7 @@ def _unprefixed(fields: dict[str, str]) -> dict[str, str]:
 @POSTGRESQL
 def test_postgresql_down_keeps_the_page_and_sending_again_saves_it(
     app, manager_link, postgres, db_session
-):  # type: ignore[no-untyped-def]
+):
     """While the server is down: a 503 in Swedish with Retry-After that holds what was entered;
     once it is back, one button sends it again and it is saved."""
     if not postgres.restartable:
@@ -191,7 +191,7 @@ def test_postgresql_down_keeps_the_page_and_sending_again_saves_it(
 
 
 @SQLITE
-def test_read_only_sqlite_gives_a_swedish_503_and_writes_nothing(app, manager_link, db_session):  # type: ignore[no-untyped-def]
+def test_read_only_sqlite_gives_a_swedish_503_and_writes_nothing(app, manager_link, db_session):
     """SQLite refusing a write → the try-again page, the respondent's entries in it, and every
     table as it was. (The tests run as root, whom file modes do not stop, so the database is
     made read-only for every new connection with ``PRAGMA query_only``: the same refusal,
@@ -206,7 +206,7 @@ def test_read_only_sqlite_gives_a_swedish_503_and_writes_nothing(app, manager_li
     before = table_snapshot(app)
     with app.app_context():
 
-        def refuse(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def refuse(dbapi_connection, _record):
             dbapi_connection.execute("PRAGMA query_only = ON")
 
         sa.event.listen(db.engine, "connect", refuse)
@@ -242,7 +242,7 @@ UNREACHABLE = "postgresql+psycopg://mognad:s3cret-pw@/mognad?host=/nonexistent-s
 
 
 @pytest.mark.parametrize("command", [("db", "upgrade"), ("round", "list"), ("run", "--port", "0")])
-def test_commands_say_in_one_line_that_the_database_is_unreachable(command, tmp_path):  # type: ignore[no-untyped-def]
+def test_commands_say_in_one_line_that_the_database_is_unreachable(command, tmp_path):
     out = _mognad(
         *command,
         env={
@@ -260,7 +260,7 @@ def test_commands_say_in_one_line_that_the_database_is_unreachable(command, tmp_
 
 
 @pytest.mark.slow
-def test_gunicorn_refuses_to_start_without_its_database(tmp_path):  # type: ignore[no-untyped-def]
+def test_gunicorn_refuses_to_start_without_its_database(tmp_path):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     out = subprocess.run(
         [str(gunicorn), "-c", "python:survey.gunicorn_conf", "-b", "127.0.0.1:0", "wsgi:app"],

@@ -24,13 +24,10 @@ from survey.extensions import db
 from survey.models import Round
 from tests.support.database import in_app, table_snapshot
 from tests.support.forms import Browser, Page
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 TRY_AGAIN = "Försök igen om en stund"
 THANKS = "Tack för dina svar!"
@@ -48,7 +45,7 @@ REASONS = {
 
 
 @pytest.fixture
-def reasons(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+def reasons(monkeypatch) -> list[str]:
     """The driver's reasons the 503 handler logged (the app's logger is silenced in tests)."""
     seen: list[str] = []
 
@@ -64,7 +61,7 @@ def reasons(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
 def refusing(app: Flask, pragma: str) -> Iterator[None]:
     """Every new connection of ``app`` refuses writes with ``pragma`` until the block ends."""
 
-    def refuse(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def refuse(dbapi_connection, _record):
         dbapi_connection.execute(pragma)
 
     with app.app_context():
@@ -94,7 +91,7 @@ def _to_review(b: Browser, link: str) -> Page:
 @pytest.mark.parametrize("pragma", REFUSALS.values(), ids=REFUSALS.keys())
 def test_a_refused_submission_is_a_swedish_503_and_sending_again_submits_once(
     app, make_survey, pragma, reasons
-):  # type: ignore[no-untyped-def]
+):
     survey = make_survey()
     b = Browser(app.test_client())
     _to_review(b, survey.link("manager"))
@@ -124,7 +121,7 @@ def test_a_refused_submission_is_a_swedish_503_and_sending_again_submits_once(
 @pytest.mark.parametrize("pragma", REFUSALS.values(), ids=REFUSALS.keys())
 def test_a_refused_staff_save_keeps_the_form_and_writes_nothing(
     app, admin, make_survey, db_session, pragma, reasons
-):  # type: ignore[no-untyped-def]
+):
     """The round's mail texts: the round row, its reminder dates and the audit log are written
     in one transaction, and none of them is when the database refuses."""
     make_survey(status="draft")

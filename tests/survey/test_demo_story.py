@@ -20,15 +20,13 @@ from survey.extensions import db
 from survey.models import Round
 from survey.services.fieldwork import fieldwork
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
-from tests.survey.dashboard_pages import DASH, assert_row_matches, labels, num, table
+from tests.support.tables import table
+from tests.survey.dashboard_pages import DASH, assert_row_matches, labels, num
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 DEPARTMENTS = ("SK", "FSK", "GRF", "GVF", "HVO", "FSF", "MF", "SBK")
 
 
-def _figures(app, name: str, compare: str | None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _figures(app, name: str, compare: str | None) -> pd.DataFrame:
     with app.app_context():
         fig = round_figures(db.session(), name, int(app.config["K_ANONYMITY"]), compare)
         return fig.aggregates
@@ -41,7 +39,7 @@ def _row(frame: pd.DataFrame, unit: str, role: str, index: str) -> dict:
 
 
 @pytest.fixture
-def demo(app, runner):  # type: ignore[no-untyped-def]
+def demo(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "ballots" in result.output  # the open 2026 round holds ballots, not responses
@@ -53,7 +51,7 @@ def demo(app, runner):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_demo_pages_agree_and_show_the_planted_story(app, runner, demo, admin, tmp_path):  # type: ignore[no-untyped-def]
+def test_demo_pages_agree_and_show_the_planted_story(app, runner, demo, admin, tmp_path):
     # Every response has its invitation: per unit, responses = invitations answered, and
     # response rates are plausible.
     with app.app_context():

@@ -19,11 +19,7 @@ from survey.extensions import db
 from survey.models import Round
 from tests.support.factory import create_round
 from tests.support.results import ORG, answers
-from tests.survey import admin_fixtures
 from tests.survey.dashboard_pages import num
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 ROLE_MIX = {"employee": 0.7, "manager": 0.15, "specialist": 0.15}
 LEAF = {"EDU-A": (80, 20, 20), "EDU-B": (80, 20, 20), "CARE-A": (80, 20, 20),
@@ -43,7 +39,7 @@ def _org() -> list[list[object]]:
 
 
 @pytest.fixture
-def package(runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+def package(runner, write_csv, tmp_path):
     for year, planted in ((2024, 0.0), (2025, 1.5)):
         org = write_csv(f"org{year}.csv", _org())
         assert runner.invoke(args=["org", "import", "--year", str(year), str(org)]).exit_code == 0
@@ -60,12 +56,12 @@ def package(runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
     return out
 
 
-def _read(path):  # type: ignore[no-untyped-def]
+def _read(path):
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-def test_estimates_validate_and_only_shown_cells_have_one(package) -> None:  # type: ignore[no-untyped-def]
+def test_estimates_validate_and_only_shown_cells_have_one(package) -> None:
     desc = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     assert "estimates.csv" in {r["path"] for r in desc["resources"]}
     report = validate(str(package / "datapackage.json"))
@@ -97,7 +93,7 @@ def test_estimates_validate_and_only_shown_cells_have_one(package) -> None:  # t
     assert [r["round"] for r in std] == ["R2025", "R2024"]
 
 
-def test_overview_shows_the_standardised_headline(app, package, admin) -> None:  # type: ignore[no-untyped-def]
+def test_overview_shows_the_standardised_headline(app, package, admin) -> None:
     with app.app_context():
         rid = db.session.scalar(sa.select(Round.id).where(Round.name == "R2025"))
     page = admin.get(f"/dashboard/{rid}/").get_data(as_text=True)
@@ -115,7 +111,7 @@ def test_overview_shows_the_standardised_headline(app, package, admin) -> None: 
     assert 'id="headline-explanation"' in page and "medarbetare 67 %" in page
 
 
-def test_report_document_gives_the_standardised_headline(app, package) -> None:  # type: ignore[no-untyped-def]
+def test_report_document_gives_the_standardised_headline(app, package) -> None:
     from flask_babel import force_locale
 
     from survey.results.report import render_report
@@ -132,7 +128,7 @@ def test_report_document_gives_the_standardised_headline(app, package) -> None: 
 
 def test_an_invited_round_counts_the_invited_as_its_population(
     app, make_round, runner, write_csv, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.survey.respondent import close_round, invite, issue_links
     from tests.survey.test_admin_fieldwork import answer
 
@@ -161,7 +157,7 @@ def test_an_invited_round_counts_the_invited_as_its_population(
     assert float(edu["estimate"]) == pytest.approx(float(school["estimate"]))
 
 
-def test_without_headcounts_the_overview_says_whose_shares_weigh(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+def test_without_headcounts_the_overview_says_whose_shares_weigh(app, two_years, admin) -> None:
     with app.app_context():
         rid = db.session.scalar(sa.select(Round.id).where(Round.name == "R2025"))
     page = admin.get(f"/dashboard/{rid}/").get_data(as_text=True)

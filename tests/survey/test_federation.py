@@ -88,7 +88,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 def _post_zip(staff, files: dict[str, bytes], page: str = PAGE):
     data = {"action": "file", "file": (io.BytesIO(_zip(files)), "paket.zip")}
-    return staff.post(page, data)  # type: ignore[arg-type]
+    return staff.post(page, data)
 
 
 def _top_rows(files: dict[str, bytes]) -> list[dict[str, str]]:

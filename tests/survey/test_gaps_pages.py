@@ -13,8 +13,7 @@ from survey.extensions import db
 from survey.models import AuditLog
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import load_two_years
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
+from tests.support.tables import tables
 from tests.survey.gap_pages import (
     CODE,
     assert_shows,
@@ -22,11 +21,8 @@ from tests.survey.gap_pages import (
     gaps_of,
     round_id,
     svg_rows,
-    tables,
 )
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 ALL_ROLES = {"employee": 0.6, "manager": 0.2, "specialist": 0.2}
 Q = load_questionnaire(QUESTIONNAIRE)
@@ -37,12 +33,12 @@ def _categories(role: str) -> list[str]:
 
 
 @pytest.fixture
-def hr(app, runner, clock):  # type: ignore[no-untyped-def]
+def hr(app, runner, clock):
     return signed_in(app, runner, clock, "hr@example.org", "hr")
 
 
 @pytest.fixture
-def all_roles(runner, write_csv):  # type: ignore[no-untyped-def]
+def all_roles(runner, write_csv):
     return load_two_years(runner, write_csv, roles=ALL_ROLES)
 
 
@@ -57,7 +53,7 @@ def _heatmap(page: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "specialist"])
-def test_every_heatmap_share_is_the_engines(app, all_roles, hr, role) -> None:  # type: ignore[no-untyped-def]
+def test_every_heatmap_share_is_the_engines(app, all_roles, hr, role) -> None:
     rid = round_id(app, "R2025")
     gaps = gaps_of(app, "R2025")
     response = hr.get(f"/dashboard/{rid}/gaps?role={role}")
@@ -73,7 +69,7 @@ def test_every_heatmap_share_is_the_engines(app, all_roles, hr, role) -> None:  
     assert any("%" in t for t in shown["CARE"])
 
 
-def test_svg_shows_the_same_cells_and_hides_tiny(app, two_years, hr) -> None:  # type: ignore[no-untyped-def]
+def test_svg_shows_the_same_cells_and_hides_tiny(app, two_years, hr) -> None:
     rid = round_id(app, "R2025")
     gaps = gaps_of(app, "R2025")
     response = hr.get(f"/dashboard/{rid}/gaps.svg?role=employee")
@@ -88,7 +84,7 @@ def test_svg_shows_the_same_cells_and_hides_tiny(app, two_years, hr) -> None:  #
     assert rows["TINY"] == ["–"] * len(categories)
 
 
-def test_top_gaps_follow_the_engines_rank(app, two_years, hr) -> None:  # type: ignore[no-untyped-def]
+def test_top_gaps_follow_the_engines_rank(app, two_years, hr) -> None:
     rid = round_id(app, "R2025")
     gaps = gaps_of(app, "R2025")
     page = hr.get(f"/dashboard/{rid}/gaps").get_data(as_text=True)
@@ -110,7 +106,7 @@ def test_top_gaps_follow_the_engines_rank(app, two_years, hr) -> None:  # type: 
     assert len(tiny) == 1 and "%" not in tiny[0][1]
 
 
-def test_trend_has_both_years_for_the_chosen_unit(app, two_years, hr) -> None:  # type: ignore[no-untyped-def]
+def test_trend_has_both_years_for_the_chosen_unit(app, two_years, hr) -> None:
     rid = round_id(app, "R2025")
     years = {name: gaps_of(app, name) for name in ("R2024", "R2025")}
     page = hr.get(f"/dashboard/{rid}/gaps?unit=EDU-A").get_data(as_text=True)
@@ -123,7 +119,7 @@ def test_trend_has_both_years_for_the_chosen_unit(app, two_years, hr) -> None:  
     assert all(t.startswith("–") for row in tiny["trend-caption"][1:] for t in row[1:])
 
 
-def test_xlsx_reads_back_with_the_engines_figures(app, all_roles, hr) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_reads_back_with_the_engines_figures(app, all_roles, hr) -> None:
     rid = round_id(app, "R2025")
     gaps = gaps_of(app, "R2025")
     response = hr.get(f"/dashboard/{rid}/gaps.xlsx")
@@ -155,7 +151,7 @@ def test_xlsx_reads_back_with_the_engines_figures(app, all_roles, hr) -> None:  
     assert entries == [("web:hr@example.org", {"round": "R2025"})]
 
 
-def test_unit_names_are_neutralised_in_the_xlsx(app, two_years, hr, runner) -> None:  # type: ignore[no-untyped-def]
+def test_unit_names_are_neutralised_in_the_xlsx(app, two_years, hr, runner) -> None:
     from survey.models import Unit
 
     with app.app_context():
@@ -168,7 +164,7 @@ def test_unit_names_are_neutralised_in_the_xlsx(app, two_years, hr, runner) -> N
     assert names == {'\'=HYPERLINK("http://evil.example","x")'}
 
 
-def test_anonymous_visitors_must_sign_in_for_gaps(app, two_years, client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitors_must_sign_in_for_gaps(app, two_years, client) -> None:
     rid = round_id(app, "R2025")
     for url in (
         f"/dashboard/{rid}/gaps",
@@ -179,7 +175,7 @@ def test_anonymous_visitors_must_sign_in_for_gaps(app, two_years, client) -> Non
         assert anonymous.status_code == 302 and "/auth/" in anonymous.headers["Location"]
 
 
-def test_open_and_unknown_rounds_have_no_gaps(app, hr, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_open_and_unknown_rounds_have_no_gaps(app, hr, make_round) -> None:
     make_round("Open", status="open")
     rid = round_id(app, "Open")
     assert hr.get(f"/dashboard/{rid}/gaps").status_code == 404
@@ -187,7 +183,7 @@ def test_open_and_unknown_rounds_have_no_gaps(app, hr, make_round) -> None:  # t
     assert hr.get(f"/dashboard/{rid + 1000}/gaps").status_code == 404
 
 
-def test_unknown_unit_is_404_and_admin_sees_all_units(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_unit_is_404_and_admin_sees_all_units(app, two_years, admin) -> None:
     rid = round_id(app, "R2025")
     assert admin.get(f"/dashboard/{rid}/gaps?unit=NOPE").status_code == 404
     shown = _heatmap(admin.get(f"/dashboard/{rid}/gaps").get_data(as_text=True))
@@ -196,7 +192,7 @@ def test_unknown_unit_is_404_and_admin_sees_all_units(app, two_years, admin) -> 
 
 def test_managers_see_their_own_units_gaps_and_nothing_outside(
     app, runner, clock, two_years
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Managers answer for their group's digital competence: their subtree's gaps, the same
     suppressed cells as HR sees, and 403 for any unit outside it, on the page and in the files."""
     rid = round_id(app, "R2025")

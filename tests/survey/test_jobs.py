@@ -25,13 +25,9 @@ from survey.jobs.queue import queue
 from survey.jobs.run import run_job
 from survey.models import AuditLog, Job, Round
 from tests.support.database import in_app
-from tests.survey import admin_fixtures
 from tests.survey.admin_pages import preview_and_read
 from tests.survey.respondent import invite
 from tests.survey.staff import text
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

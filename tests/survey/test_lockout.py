@@ -10,17 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import AuditLog, SignInLock
-from tests.survey import admin_fixtures
 from tests.survey.staff import PASSWORD, Staff, create_user
 
 EMAIL = "anna@example.org"
 
 
-clock = admin_fixtures.clock
-
-
 @pytest.fixture
-def anna(app, runner, clock) -> Staff:  # type: ignore[no-untyped-def]
+def anna(app, runner, clock) -> Staff:
     """Anna at her own address, set up and signed out; sign-in rate limits out of the way."""
     app.config["RATELIMIT_SIGN_IN"] = "1000 per minute"
     staff = Staff(app, address="192.0.2.10")
@@ -30,7 +26,7 @@ def anna(app, runner, clock) -> Staff:  # type: ignore[no-untyped-def]
     return staff
 
 
-def guess(app, address: str, times: int) -> list[int]:  # type: ignore[no-untyped-def]
+def guess(app, address: str, times: int) -> list[int]:
     attacker = Staff(app, address=address)
     return [
         attacker.post("/auth/sign-in", {"email": EMAIL, "password": f"guess {i}"}).status_code

@@ -19,7 +19,7 @@ SUBJECT_SV = "Inbjudan till enkäten om digital mognad – Demo stad"
 REMINDER_SV = "Påminnelse: enkäten om digital mognad – Demo stad"
 
 
-def send(runner, what: str = "invitations", *extra: str):  # type: ignore[no-untyped-def]
+def send(runner, what: str = "invitations", *extra: str):
     result = runner.invoke(args=[what, "send", "R2025", *extra])
     assert "/s/" not in result.output  # links go only into the messages
     return result
@@ -30,7 +30,7 @@ def states(session: Session) -> dict[str, tuple[str | None, int]]:
     return {email: (state, n) for email, state, n in rows}
 
 
-def complete(client, link: str) -> None:  # type: ignore[no-untyped-def]
+def complete(client, link: str) -> None:
     b = Browser(client)
     b.get(link)
     b.walk_to_review()
@@ -73,14 +73,14 @@ class Crash(Exception):
     """Stands for the process dying: nothing in the mail code catches it."""
 
 
-def crash_after(monkeypatch, n: int, delivered: bool) -> None:  # type: ignore[no-untyped-def]
+def crash_after(monkeypatch, n: int, delivered: bool) -> None:
     """Let ``n`` messages go out, then die on the next one, before or after the server has it."""
     from survey.mail import SmtpSender
 
     real = SmtpSender.send
     calls = {"n": 0}
 
-    def send(self, msg):  # type: ignore[no-untyped-def]
+    def send(self, msg):
         calls["n"] += 1
         if calls["n"] <= n:
             return real(self, msg)

@@ -132,7 +132,7 @@ def test_no_token_in_any_nginx_log_however_the_path_is_spelled(nginx) -> None:
 
     time.sleep(0.2)  # nginx writes its access line after the answer
     lines = (folder / "mognad.access.log").read_text().splitlines()
-    logged = [re.search(r'"[A-Z]+ (\S+) HTTP', line).group(1) for line in lines]  # type: ignore[union-attr]
+    logged = [re.search(r'"[A-Z]+ (\S+) HTTP', line).group(1) for line in lines]
     assert logged == [*PATHS.values(), "/s/[redacted]", "/s/[redacted]"]
     for written in folder.glob("*.log"):
         assert TOKEN not in written.read_text(errors="replace"), written.name

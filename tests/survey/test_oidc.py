@@ -47,7 +47,7 @@ class Provider:
         app = self.app
 
         @app.get("/.well-known/openid-configuration")
-        def discovery():  # type: ignore[no-untyped-def]
+        def discovery():
             return jsonify(
                 issuer=self.url,
                 authorization_endpoint=f"{self.url}/authorize",
@@ -59,11 +59,11 @@ class Provider:
             )
 
         @app.get("/jwks")
-        def jwks():  # type: ignore[no-untyped-def]
+        def jwks():
             return jsonify(keys=[self.key.as_dict(private=False)])
 
         @app.post("/token")
-        def token():  # type: ignore[no-untyped-def]
+        def token():
             nonce = self.codes.pop(request.form["code"], None)
             if nonce is None:
                 return jsonify(error="invalid_grant"), 400

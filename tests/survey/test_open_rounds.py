@@ -12,7 +12,7 @@ from tests.conftest import QUESTIONNAIRE, SMALL_ORG, table_snapshot
 from tests.survey.answers import answer_rows, write_rows
 
 
-def _create(runner, name: str, *extra: str):  # type: ignore[no-untyped-def]
+def _create(runner, name: str, *extra: str):
     args = ["round", "create", name, "--year", "2025", "--questionnaire", str(QUESTIONNAIRE)]
     return runner.invoke(args=[*args, *extra])
 
@@ -82,7 +82,7 @@ def _load(runner, tmp_path, name: str, mode: str, sizes: dict[str, int]) -> None
         assert runner.invoke(args=["round", move, name]).exit_code == 0
 
 
-def _report(runner, tmp_path, name: str):  # type: ignore[no-untyped-def]
+def _report(runner, tmp_path, name: str):
     out = tmp_path / f"report-{name}"
     result = runner.invoke(args=["report", name, "--out", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output

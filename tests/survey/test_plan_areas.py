@@ -30,11 +30,7 @@ from tests.support import results
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.report_html import cells as report_cells
 from tests.support.report_html import number
-from tests.survey import admin_fixtures
 from tests.survey.dashboard_pages import assert_row_matches, table
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 ROLES = {"employee": 0.6, "manager": 0.25, "specialist": 0.15}
 AREAS = ("area_technology", "area_data", "area_competence", "area_innovation", "area_rules")

@@ -14,23 +14,18 @@ import sqlalchemy as sa
 from analysis.scoring import COMPOSITE_INDICES
 from survey.extensions import db
 from survey.models import ActionPlan, AuditLog, PublishedFile, Round
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
 from tests.survey.dashboard_pages import close
-from tests.survey.staff import text
+from tests.survey.staff import signed_in, text
 from tests.survey.test_dashboard import figures, row
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 
 @pytest.fixture
-def rounds(app, two_years) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def rounds(app, two_years) -> dict[str, int]:
     with app.app_context():
         return {r.name: r.id for r in db.session.scalars(sa.select(Round))}
 
 
-def plan(staff, round_id: int, unit: str, category: str, **extra: str):  # type: ignore[no-untyped-def]
+def plan(staff, round_id: int, unit: str, category: str, **extra: str):
     data = {
         "categories": category, "quadrant": "", "goals": "Alla kan dela data säkert.",
         "measures": "Kurs i datahantering\nMånadsvis genomgång", "owner": "Enhetschef",
@@ -39,7 +34,7 @@ def plan(staff, round_id: int, unit: str, category: str, **extra: str):  # type:
     return staff.post(f"/plans/new?round={round_id}&unit={unit}", data)
 
 
-def categories(frame, unit: str, comparable: bool) -> list[str]:  # type: ignore[no-untyped-def]
+def categories(frame, unit: str, comparable: bool) -> list[str]:
     rows = frame[
         (frame.unit_code == unit) & (frame.role == "all") & ~frame["index"].isin(COMPOSITE_INDICES)
     ]
@@ -53,7 +48,7 @@ def follow_up(page: str) -> str:
     return found.group(0)
 
 
-def test_the_form_starts_from_the_units_weakest_shown_categories(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_starts_from_the_units_weakest_shown_categories(app, rounds, admin) -> None:
     earlier = figures(app, "R2024")
     rows = earlier[
         (earlier.unit_code == "EDU") & (earlier.role == "all")
@@ -68,7 +63,7 @@ def test_the_form_starts_from_the_units_weakest_shown_categories(app, rounds, ad
     assert "Inget är ifyllt" in hidden and " checked" not in hidden.split('name="quadrant"')[0]
 
 
-def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> None:
     frame = figures(app, "R2025")
     category = categories(frame, "EDU", comparable=True)[0]
     r = plan(admin, rounds["R2024"], "EDU", category)
@@ -77,7 +72,7 @@ def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> 
     assert "Planen för Utbildning R2024" in section and "pågår" in section
     fig = row(frame, "EDU", "all", category)
     shown = [
-        re.search(rf"<span data-{key}>([^<]+)</span>", section).group(1)  # type: ignore[union-attr]
+        re.search(rf"<span data-{key}>([^<]+)</span>", section).group(1)
         for key in ("delta", "low", "high")
     ]
     for value, key in zip(shown, ("delta", "delta_ci_low", "delta_ci_high"), strict=True):
@@ -93,7 +88,7 @@ def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> 
     assert "Åtgärdsplan skapades" in text(admin.get("/admin/audit/"))
 
 
-def test_a_hidden_change_shows_no_number(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_change_shows_no_number(app, rounds, admin) -> None:
     frame = figures(app, "R2025")
     hidden = categories(frame, "TINY", comparable=False)
     assert hidden, "the small unit's cells are suppressed"
@@ -103,7 +98,7 @@ def test_a_hidden_change_shows_no_number(app, rounds, admin) -> None:  # type: i
     assert "data-delta" not in section and not re.search(r"\d,\d", section)
 
 
-def test_a_manager_plans_only_for_their_units(app, runner, clock, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_plans_only_for_their_units(app, runner, clock, rounds, admin) -> None:
     rid = rounds["R2024"]
     frame = figures(app, "R2024")
     category = categories(frame, "CITY", comparable=False)[:1] or ["comp_safety"]
@@ -135,7 +130,7 @@ def test_a_manager_plans_only_for_their_units(app, runner, clock, rounds, admin)
     assert "Skriv planens mål." in page
 
 
-def test_delete_asks_first_and_is_audited(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_delete_asks_first_and_is_audited(app, rounds, admin) -> None:
     assert plan(admin, rounds["R2024"], "EDU", "comp_safety").status_code == 303
     with app.app_context():
         pid = db.session.scalar(sa.select(ActionPlan.id))
@@ -152,7 +147,7 @@ def pdf_text(data: bytes) -> str:
         return " ".join(page.extract_text() or "" for page in doc.pages)
 
 
-def test_a_plan_marked_for_the_report_is_published(app, runner, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_marked_for_the_report_is_published(app, runner, rounds, admin) -> None:
     frame = figures(app, "R2025")
     category = categories(frame, "CITY", comparable=True)[0]
     assert plan(admin, rounds["R2024"], "CITY", category, in_report="y").status_code == 303
@@ -198,7 +193,7 @@ def test_a_plan_marked_for_the_report_is_published(app, runner, rounds, admin) -
 
 def test_a_scoped_administrator_plans_in_their_subtree_without_results(
     app, runner, clock, rounds
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     scoped = signed_in(app, runner, clock, "edu-admin@example.org", "admin", "EDU")
     rid = rounds["R2024"]
     page = scoped.get(f"/plans/new?round={rid}&unit=EDU-A")

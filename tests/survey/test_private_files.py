@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from survey import create_app
 from survey.extensions import db
-from tests.survey.admin_pages import confirm, signed_in, upload
-from tests.survey.staff import text
+from tests.survey.admin_pages import confirm, upload
+from tests.survey.staff import signed_in, text
 
 BIN = Path(sys.executable).parent
 PEOPLE = [
@@ -61,35 +61,28 @@ def test_the_app_keeps_the_database_file_private_whatever_the_umask(tmp_path):
 
 
 @pytest.fixture
-def previews(app, tmp_path) -> Path:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = str(folder)
-    return folder
-
-
-@pytest.fixture
-def admin(app, runner, monkeypatch, make_round):  # type: ignore[no-untyped-def]
+def admin(app, runner, clock, make_round):
     make_round("R2025")
-    return signed_in(app, runner, monkeypatch)
+    return signed_in(app, runner, clock, "admin10@example.org")
 
 
 URL = "/admin/respondents/R2025/upload"
 
 
-def test_a_preview_is_private_and_cancelling_deletes_it_at_once(app, admin, previews):
+def test_a_preview_is_private_and_cancelling_deletes_it_at_once(app, admin, upload_dir):
     before = os.umask(0o022)  # as a server started without the shipped umask
     try:
         page = upload(admin, URL, PEOPLE, "people.csv")
     finally:
         os.umask(before)
     assert page.status_code == 200, text(page)
-    files = list(previews.iterdir())
+    files = list(upload_dir.iterdir())
     assert len(files) == 1 and b"a@example.org" in files[0].read_bytes()
-    assert mode(previews) == 0o700 and mode(files[0]) == 0o600
+    assert mode(upload_dir) == 0o700 and mode(files[0]) == 0o600
     assert "Avbryt och radera filen" in text(page)
     r = confirm(admin, page, "/admin/uploads/respondents/cancel")
     assert r.status_code == 302
-    assert list(previews.iterdir()) == []
+    assert list(upload_dir.iterdir()) == []
     # Confirming afterwards finds nothing to save.
     r = confirm(admin, page, "/admin/respondents/R2025/upload/confirm")
     assert r.status_code == 302 and r.location.endswith(URL)
@@ -101,22 +94,22 @@ def _age(folder: Path, seconds: float) -> None:
         os.utime(f, (then, then))
 
 
-def test_a_preview_left_for_an_hour_is_deleted_at_the_next_request(app, admin, previews):
+def test_a_preview_left_for_an_hour_is_deleted_at_the_next_request(app, admin, upload_dir):
     page = upload(admin, URL, PEOPLE, "people.csv")
-    _age(previews, 61 * 60)
+    _age(upload_dir, 61 * 60)
     r = confirm(admin, page, "/admin/respondents/R2025/upload/confirm")
     assert r.status_code == 302 and r.location.endswith(URL)  # expired: upload again
-    assert list(previews.iterdir()) == []
+    assert list(upload_dir.iterdir()) == []
 
 
 def test_a_fresh_preview_is_kept_but_expire_drafts_deletes_one_an_hour_old(
-    app, admin, previews, runner
+    app, admin, upload_dir, runner
 ):
     upload(admin, URL, PEOPLE, "people.csv")
     assert runner.invoke(args=["expire-drafts"]).exit_code == 0
-    assert len(list(previews.iterdir())) == 1  # less than an hour old: still needed
-    _age(previews, 61 * 60)
+    assert len(list(upload_dir.iterdir())) == 1  # less than an hour old: still needed
+    _age(upload_dir, 61 * 60)
     result = runner.invoke(args=["expire-drafts"])
     assert result.exit_code == 0, result.output
     assert "Deleted 1 upload previews older than an hour." in result.output
-    assert list(previews.iterdir()) == []
+    assert list(upload_dir.iterdir()) == []

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import PublishedFile, Round
 from survey.services.report import round_figures
-from tests.support.report_html import cells, links, number
+from tests.support.report_html import number
+from tests.support.tables import cells, links
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def _ids(db_session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _ids(db_session) -> dict[str, int]:
     return dict(db_session.execute(sa.select(Round.name, Round.id)).all())
 
 
@@ -128,6 +129,6 @@ def test_a_published_round_has_its_summary_report_and_open_data(
     from survey.respond.submit import report_url
 
     with app.test_request_context("/"):
-        url = report_url(SimpleNamespace(year=2026))  # type: ignore[arg-type]
+        url = report_url(SimpleNamespace(year=2026))
     assert url == f"/results/{rid}/"
     assert client.get(url).status_code == 200

@@ -12,20 +12,17 @@ import sqlalchemy as sa
 
 from analysis.opendata import FORMATS
 from survey.models import AuditLog, PublishedFile, Round
-from tests.survey import admin_fixtures
 from tests.survey.admin_pages import preview_and_read
 from tests.survey.staff import text
 
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def _round(db_session, name: str = "R2025") -> Round:  # type: ignore[no-untyped-def]
+def _round(db_session, name: str = "R2025") -> Round:
     return db_session.scalar(sa.select(Round).where(Round.name == name))
 
 
-def _stored(db_session, round_id: int) -> dict[str, PublishedFile]:  # type: ignore[no-untyped-def]
+def _stored(db_session, round_id: int) -> dict[str, PublishedFile]:
     rows = db_session.scalars(sa.select(PublishedFile).where(PublishedFile.round_id == round_id))
     return {f.filename: f for f in rows}
 

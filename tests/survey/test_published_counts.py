@@ -26,7 +26,7 @@ def _read(path: Path) -> dict[str, dict[str, str]]:
 
 def test_completed_counts_of_hidden_groups_are_not_published(
     app, make_round, runner, write_csv, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_round()
     invite(runner, write_csv, people=PEOPLE)
     for link in issue_links(runner, tmp_path / "links.csv"):

@@ -17,7 +17,7 @@ PEOPLE = [(f"p{i}@example.org", ("EDU-A", "EDU-B")[i % 2], "employee") for i in 
 
 
 @pytest.fixture
-def fieldwork(app, make_round, runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+def fieldwork(app, make_round, runner, write_csv, tmp_path):
     """4 of 6 invited submitted, 1 only started, 1 did nothing; the round is still open."""
     make_round()
     invite(runner, write_csv, people=PEOPLE)
@@ -31,13 +31,13 @@ def fieldwork(app, make_round, runner, write_csv, tmp_path):  # type: ignore[no-
     return runner
 
 
-def status(runner) -> str:  # type: ignore[no-untyped-def]
+def status(runner) -> str:
     result = runner.invoke(args=["round", "status", "R2025"])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def report(runner, out: Path) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+def report(runner, out: Path) -> dict[str, bytes]:
     result = runner.invoke(args=["report", "R2025", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
@@ -120,7 +120,7 @@ def test_purge_deletes_personal_data_and_keeps_results(
         _no_email_bytes_left(db_session, app)
 
 
-def _pageinspect(db_session, app) -> bool:  # type: ignore[no-untyped-def]
+def _pageinspect(db_session, app) -> bool:
     """Install pageinspect on PostgreSQL (the test role is a superuser); False if it cannot."""
     if not app.config["DATABASE_URL"].startswith("postgresql"):
         return False
@@ -133,7 +133,7 @@ def _pageinspect(db_session, app) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-def _no_email_bytes_left(db_session, app) -> None:  # type: ignore[no-untyped-def]
+def _no_email_bytes_left(db_session, app) -> None:
     """Not in a live row, nor in a dead one or free space: the rewrite removed them."""
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite"):

@@ -15,17 +15,17 @@ THANKS = "Tack för dina svar!"
 BUSY = "För många försök just nu"
 
 
-def submitted(db_session) -> int:  # type: ignore[no-untyped-def]
+def submitted(db_session) -> int:
     """Accepted submissions: responses after the close, ballots before it."""
     return count(db_session, Response) + count(db_session, Ballot)
 
 
-def count(db_session, model) -> int:  # type: ignore[no-untyped-def]
+def count(db_session, model) -> int:
     db_session.expire_all()
     return db_session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def respond_openly(app, url: str, address: str = "203.0.113.7") -> Browser:  # type: ignore[no-untyped-def]
+def respond_openly(app, url: str, address: str = "203.0.113.7") -> Browser:
     """One made-up respondent: a fresh cookie jar, the same client address."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
@@ -119,13 +119,13 @@ def test_limits_can_be_switched_off_by_configuration(app, make_round, runner, tm
         db.engine.dispose()
 
 
-def _feedback_poster(app, address: str = "203.0.113.7"):  # type: ignore[no-untyped-def]
+def _feedback_poster(app, address: str = "203.0.113.7"):
     """A client holding the form's CSRF token; returns a function that posts one message."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     form = next(f for f in Browser(client).get("/accessibility").forms if f.method == "post")
 
-    def post(message: str):  # type: ignore[no-untyped-def]
+    def post(message: str):
         return client.post("/accessibility", data=dict(form.hidden) | {"message": message})
 
     return client, post

@@ -19,16 +19,13 @@ from survey.models import AuditLog, Round
 from survey.services.rounds import RESULTS_SHOWN
 from tests.support.factory import QUESTIONNAIRE
 from tests.support.results import ORG, answers
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.staff import Staff
+from tests.survey.staff import Staff, signed_in
 
-clock = admin_fixtures.clock
 REFUSED = "Omgången 'R2026' är stängd och kan inte öppnas igen"
 
 
 @pytest.fixture
-def closed_2026(app, runner, write_csv) -> int:  # type: ignore[no-untyped-def]
+def closed_2026(app, runner, write_csv) -> int:
     """R2026 with answers, closed."""
     org = write_csv("org2026.csv", ORG)
     create = ["round", "create", "R2026", "--year", "2026", "--questionnaire", str(QUESTIONNAIRE)]
@@ -45,22 +42,22 @@ def closed_2026(app, runner, write_csv) -> int:  # type: ignore[no-untyped-def]
         return int(db.session.scalar(sa.select(Round.id).where(Round.name == "R2026")))
 
 
-def _export_cli(runner, staff: Staff, rid: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _export_cli(runner, staff: Staff, rid: int, tmp_path) -> None:
     out = tmp_path / "answers.csv"
     result = runner.invoke(args=["export", "R2026", "--format", "csv", "--out", str(out)])
     assert result.exit_code == 0, result.output
 
 
-def _export_page(runner, staff: Staff, rid: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _export_page(runner, staff: Staff, rid: int, tmp_path) -> None:
     got = staff.post_from("/admin/exports/", f"/admin/exports/{rid}/csv", {})
     assert got.status_code == 200
 
 
-def _gaps_xlsx(runner, staff: Staff, rid: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _gaps_xlsx(runner, staff: Staff, rid: int, tmp_path) -> None:
     assert staff.get(f"/dashboard/{rid}/gaps.xlsx").status_code == 200
 
 
-def _comments(runner, staff: Staff, rid: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _comments(runner, staff: Staff, rid: int, tmp_path) -> None:
     assert staff.get("/admin/comments/R2026").status_code == 200
 
 
@@ -75,7 +72,7 @@ SURFACES: dict[str, tuple[Callable[..., None], str]] = {
 @pytest.mark.parametrize("surface", list(SURFACES))
 def test_a_round_shown_through_any_surface_never_reopens(
     app, runner, clock, closed_2026, tmp_path, surface
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     show, action = SURFACES[surface]
     assert action in RESULTS_SHOWN

@@ -54,7 +54,7 @@ def write(path: Path, rows: list[list[object]]) -> str:
     return str(path)
 
 
-def load_city(runner, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def load_city(runner, tmp_path: Path) -> str:
     """Two closed rounds of the city; the later one's name."""
     org = city_org()
     leaves = [r[0] for r in org[1:] if r[2] not in ("", "CITY")]

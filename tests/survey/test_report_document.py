@@ -13,7 +13,8 @@ import pytest
 from survey.extensions import db
 from survey.results.report import render_pdf, render_report
 from survey.services.report import round_figures
-from tests.support.report_html import cells, number
+from tests.support.report_html import number
+from tests.support.tables import cells
 
 SECTIONS_SV = (
     "Sammanfattning",
@@ -142,7 +143,7 @@ def test_mognad_report_writes_the_documents_and_refuses_unknown_formats(
 
 def test_a_weasyprint_without_the_expected_hook_builds_with_its_own_sheet(
     monkeypatch, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The speed-up overrides WeasyPrint's private ``HTML._ua_stylesheets(self, forms)``. If a
     release renames it or changes its parameters, the report is built without the override
     (and the log says so once) instead of silently doing nothing or crashing."""
@@ -153,7 +154,7 @@ def test_a_weasyprint_without_the_expected_hook_builds_with_its_own_sheet(
     assert report_ua.document_class() is report_ua.ReportHTML
     original = HTML._ua_stylesheets
 
-    def changed(self, forms=False, counters=None):  # type: ignore[no-untyped-def]
+    def changed(self, forms=False, counters=None):
         return original(self, forms)
 
     monkeypatch.setattr(HTML, "_ua_stylesheets", changed)

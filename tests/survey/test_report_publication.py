@@ -58,7 +58,7 @@ def test_the_demo_report_is_a_publication_in_both_languages(app, runner) -> None
             check_publication(pdf, data, lang, app.config["ORGANISATION_NAME"])
 
 
-def check_publication(  # type: ignore[no-untyped-def]
+def check_publication(
     pdf: bytes, data, lang: str, organisation: str, round_name: str = ROUND
 ) -> None:
     """The checks every published PDF passes, the demo's and a city-size round's."""

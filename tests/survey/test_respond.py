@@ -29,7 +29,7 @@ THANKS = "Tack för dina svar!"
 
 
 @pytest.fixture
-def links(make_round, runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+def links(make_round, runner, write_csv, tmp_path):
     """An open invited round with one invitation per role in EDU-A; role → personal link."""
     make_round()
     invite(runner, write_csv)
@@ -41,7 +41,7 @@ def path(url: str) -> str:
     return urlsplit(url).path
 
 
-def count(db_session, model) -> int:  # type: ignore[no-untyped-def]
+def count(db_session, model) -> int:
     return db_session.scalar(sa.select(sa.func.count()).select_from(model))
 
 

@@ -113,7 +113,7 @@ def test_footer_links_the_statement(client):
 # --- Respondent fixes: the receipt after Back, dates, the level key, one warning, the icon --------
 
 
-def _employee(app, make_round, runner, write_csv, tmp_path) -> Browser:  # type: ignore[no-untyped-def]
+def _employee(app, make_round, runner, write_csv, tmp_path) -> Browser:
     make_round()
     invite(runner, write_csv)
     rows = issue_links(runner, tmp_path / "links.csv")

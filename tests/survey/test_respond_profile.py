@@ -24,14 +24,14 @@ LEVELS = {
 
 
 @pytest.fixture
-def links(make_round, runner, write_csv, tmp_path):  # type: ignore[no-untyped-def]
+def links(make_round, runner, write_csv, tmp_path):
     make_round()
     invite(runner, write_csv)
     rows = issue_links(runner, tmp_path / "links.csv")
     return {r["role"]: r["url"] for r in rows}
 
 
-def submit_as_specialist(app, links) -> Browser:  # type: ignore[no-untyped-def]
+def submit_as_specialist(app, links) -> Browser:
     b = Browser(app.test_client())
     b.get(links["specialist"])
     page = b.press("Starta enkäten")
@@ -47,7 +47,7 @@ def submit_as_specialist(app, links) -> Browser:  # type: ignore[no-untyped-def]
     return b
 
 
-def test_a_full_profile_is_one_pdf_page_and_english_in_english(app, links) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_profile_is_one_pdf_page_and_english_in_english(app, links) -> None:
     b = submit_as_specialist(app, links)
     client = b.client
     html = client.get("/survey/profile").get_data(as_text=True)
@@ -70,7 +70,7 @@ def test_a_full_profile_is_one_pdf_page_and_english_in_english(app, links) -> No
     assert "Take the organisation" in english  # the learning suggestion in English
 
 
-def test_the_cookie_holds_the_profile_sealed_only(app, links) -> None:  # type: ignore[no-untyped-def]
+def test_the_cookie_holds_the_profile_sealed_only(app, links) -> None:
     b = submit_as_specialist(app, links)
     with b.client.session_transaction() as s:
         kept = dict(s["profile"])

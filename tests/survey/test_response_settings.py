@@ -15,12 +15,12 @@ from survey import create_app
         ({"ROLE_MIX_SHIFT": -0.1}, "MOGNAD_ROLE_MIX_SHIFT must be a share 0–1"),
     ],
 )
-def test_a_share_outside_0_1_is_refused(settings, message, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_share_outside_0_1_is_refused(settings, message, tmp_path):
     with pytest.raises(ValueError, match=message):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True, **settings})
 
 
-def test_the_shares_come_from_the_environment(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_shares_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MOGNAD_LOW_RESPONSE_RATE", "0.6")
     monkeypatch.setenv("MOGNAD_ROLE_MIX_SHIFT", "0.2")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True})

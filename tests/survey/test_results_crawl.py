@@ -26,14 +26,13 @@ from survey.extensions import db
 from survey.models import PublishedFile, Round
 from survey.services.report import round_figures
 from tests.support.crawl import Crawl, csv_rows, pdf_text, text_of, xlsx_rows
-from tests.support.report_html import cells, number
+from tests.support.report_html import number
 from tests.support.results import ORG
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.dashboard_pages import assert_row_matches, labels, table
-from tests.survey.gap_pages import CODE, assert_shows, cell, svg_rows, tables
+from tests.support.tables import cells, table, tables
+from tests.survey.dashboard_pages import assert_row_matches, labels
+from tests.survey.gap_pages import CODE, assert_shows, cell, svg_rows
+from tests.survey.staff import signed_in
 
-clock = admin_fixtures.clock
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
 START = ("/results/", "/dashboard/", "/api/v1/rounds", "/api/openapi.json")
 NAMES = {code: name for code, name, _ in ORG[1:]}
@@ -56,7 +55,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:e-?\d+)?")
 N_SHOWN = re.compile(r"\bn\s*=\s*(\d+)|(\d+)\s+(?:svar|responses|respondenter|respondents)\b")
 
 
-def _figures(app, name: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _figures(app, name: str) -> pd.DataFrame:
     with app.app_context():
         return round_figures(db.session(), name, int(app.config["K_ANONYMITY"])).aggregates
 
@@ -72,7 +71,7 @@ def _nothing_hidden(current: pd.DataFrame, *_: object, **__: object) -> pd.DataF
     return pd.DataFrame({"suppressed": False, "reason": ""}, index=keys)
 
 
-def canaries(app, monkeypatch, shown: dict[str, pd.DataFrame]) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
+def canaries(app, monkeypatch, shown: dict[str, pd.DataFrame]) -> dict[str, tuple]:
     """Every written form of the figures of cells below k, as the engine computes them with
     suppression switched off; minus any form a visible cell legitimately has."""
     with monkeypatch.context() as m:
@@ -108,7 +107,7 @@ def _row(frame: pd.DataFrame, unit: str, role: str, index: str) -> dict:
 class Reader:
     """Checks one response against the figures of its round; counts what it compared."""
 
-    def __init__(self, app, figures: dict, root: str, scope: set[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, figures: dict, root: str, scope: set[str] | None = None) -> None:
         self.figures, self.root, self.scope = figures, root, scope
         self.k = int(app.config["K_ANONYMITY"])
         self.labels = {v: k for k, v in labels().items()}
@@ -117,7 +116,7 @@ class Reader:
     def count(self, kind: str, n: int = 1) -> None:
         self.compared[kind] = self.compared.get(kind, 0) + n
 
-    def check(self, url: str, r) -> None:  # type: ignore[no-untyped-def]
+    def check(self, url: str, r) -> None:
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
         found = re.match(r"/(dashboard|results|api/v1/rounds)/(\d+)/(.*)$", parts.path)
@@ -152,13 +151,13 @@ class Reader:
         elif rest.startswith("files/"):
             self._file(rest.removeprefix("files/"), fig, r)
 
-    def _gaps(self, fig, rest: str, role: str, body) -> None:  # type: ignore[no-untyped-def]
+    def _gaps(self, fig, rest: str, role: str, body) -> None:
         categories = [
             c.id for c in fig.questionnaire.categories
             if c.dimension == "competence" and role in c.target
         ]  # fmt: skip
         if rest == "gaps":
-            shown = {CODE.search(row[0]).group(1): row[1:]  # type: ignore[union-attr]
+            shown = {CODE.search(row[0]).group(1): row[1:]
                      for row in tables(body)["heatmap-caption"][1:]}  # fmt: skip
         else:
             shown = svg_rows(body, len(categories))
@@ -167,7 +166,7 @@ class Reader:
                 assert_shows(text, cell(fig.gaps, code, role, category))
                 self.count("heatmap")
 
-    def _file(self, name: str, fig, r) -> None:  # type: ignore[no-untyped-def]
+    def _file(self, name: str, fig, r) -> None:
         agg, records = fig.aggregates, to_records(fig.aggregates)
         if name == "aggregates.json":
             assert json.loads(r.get_data()) == records
@@ -236,7 +235,7 @@ def _pdf_units(text: str, agg: pd.DataFrame) -> int:
 
 def crawl_as(
     get, reader: Reader, canary: dict, extra: tuple[str, ...], done: set, choose: bool = True
-) -> dict:  # type: ignore[no-untyped-def]
+) -> dict:
     """Crawl, then check every response: no canary, every n at least k, figures as engine's
     (a response another reader got byte for byte, ``done``, was checked already)."""
     seen = Crawl(get, START + extra, choose=choose).run()
@@ -286,7 +285,7 @@ def kinds(seen: dict) -> set[str]:
 
 
 @pytest.fixture
-def world(app, runner, write_csv, clock, db_session):  # type: ignore[no-untyped-def]
+def world(app, runner, write_csv, clock, db_session):
     from tests.support.crawl import load_canary_years
 
     load_canary_years(runner, write_csv)
@@ -297,7 +296,7 @@ def world(app, runner, write_csv, clock, db_session):  # type: ignore[no-untyped
 
 
 @pytest.mark.parametrize("database_url", list(IDENTITIES), indirect=True)
-def test_every_surface_shows_the_engines_figures_and_no_hidden_one(  # type: ignore[no-untyped-def]
+def test_every_surface_shows_the_engines_figures_and_no_hidden_one(
     app, runner, clock, monkeypatch, world, request
 ) -> None:
     database = request.node.callspec.params["database_url"]
@@ -317,7 +316,7 @@ def test_every_surface_shows_the_engines_figures_and_no_hidden_one(  # type: ign
     hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
     out = runner.invoke(args=["token", "create", "boss@example.org", "--name", "crawl"]).output
-    token = TOKEN.search(out).group(0)  # type: ignore[union-attr]
+    token = TOKEN.search(out).group(0)
     client = app.test_client()
     bearer = {"Authorization": f"Bearer {token}"}
     with app.app_context():

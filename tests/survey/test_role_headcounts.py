@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import Unit
 from tests.conftest import table_snapshot
-from tests.survey.admin_pages import confirm, signed_in, upload
-from tests.survey.staff import text
+from tests.survey.admin_pages import confirm, upload
+from tests.survey.staff import signed_in, text
 
 HEADER = ["code", "name", "parent_code", "headcount"] + [
     f"headcount_{r}" for r in ("employee", "manager", "specialist")
@@ -30,13 +30,11 @@ BAD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-def test_role_headcounts_are_stored_and_shown(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+def test_role_headcounts_are_stored_and_shown(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = upload(admin, "/admin/org/upload", GOOD, "org.csv", year="2026")
     assert r.status_code == 200, text(r)
     assert confirm(admin, r, "/admin/org/upload/confirm").status_code == 302
@@ -56,9 +54,9 @@ def test_role_headcounts_are_stored_and_shown(app, runner, monkeypatch) -> None:
 
 
 def test_bad_role_headcounts_are_named_in_swedish_and_nothing_is_written(
-    app, runner, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+    app, runner, clock
+) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     with app.app_context():
         before = table_snapshot()
     r = upload(admin, "/admin/org/upload", BAD, "org.csv", year="2026")
@@ -74,8 +72,8 @@ def test_bad_role_headcounts_are_named_in_swedish_and_nothing_is_written(
     assert after == before
 
 
-def test_sub_units_and_roles_must_add_up(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+def test_sub_units_and_roles_must_add_up(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     bad = [row[:] for row in BAD]
     bad[2][4] = "35"
     page = text(upload(admin, "/admin/org/upload", bad, "org.csv", year="2026"))

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.survey import admin_fixtures
 from tests.survey.staff import Staff, create_user
 
 EMAIL = "anna@example.org"
-
-
-clock = admin_fixtures.clock
 
 
 def _copy(staff: Staff, address: str = "198.51.100.7") -> Staff:
@@ -24,7 +20,7 @@ def _copy(staff: Staff, address: str = "198.51.100.7") -> Staff:
 
 
 @pytest.fixture
-def anna(app, runner, clock) -> Staff:  # type: ignore[no-untyped-def]
+def anna(app, runner, clock) -> Staff:
     staff = Staff(app)
     staff.set_up(create_user(runner, EMAIL), clock)
     assert staff.signed_in()

@@ -19,11 +19,9 @@ from survey.models import Round
 from survey.results.numbers import number
 from survey.services.report import round_figures
 from tests.support.results import load_two_years
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
-from tests.survey.gap_pages import round_id, tables
-
-clock = admin_fixtures.clock
+from tests.support.tables import tables
+from tests.survey.gap_pages import round_id
+from tests.survey.staff import signed_in
 
 MENU = re.compile(r'<nav class="staff-nav"[^>]*>(.*?)</nav>', re.S)
 LINK = re.compile(r'<a class="staff-nav__link" href="([^"]+)"(?: aria-current="(\w+)")?>')
@@ -39,13 +37,13 @@ def menu(html: str) -> dict[str, str | None]:
 
 
 @pytest.fixture
-def all_roles(runner, write_csv):  # type: ignore[no-untyped-def]
+def all_roles(runner, write_csv):
     return load_two_years(
         runner, write_csv, roles={"employee": 0.6, "manager": 0.2, "specialist": 0.2}
     )
 
 
-def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years) -> None:  # type: ignore[no-untyped-def]
+def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years) -> None:
     people = {
         "admin": signed_in(app, runner, clock, "admin@example.org", "admin"),
         "hr": signed_in(app, runner, clock, "hr@example.org", "hr"),
@@ -77,7 +75,7 @@ def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years
 
 def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
     app, runner, clock, all_roles
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     rid = round_id(app, "R2025")
     html = admin.get(f"/dashboard/{rid}/?role=all").get_data(as_text=True)
@@ -88,7 +86,7 @@ def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
     assert placed["TINY"] is None and placed["EDU"] is not None  # TINY has 2 people
     rows = {row[1]: row for row in tables(html)["quadrant-map-table-caption"][1:]}
     drawn = {code for code, p in placed.items() if p is not None}
-    assert {re.search(r"\((\S+)\)", k).group(1) for k in rows} == drawn  # type: ignore[union-attr]
+    assert {re.search(r"\((\S+)\)", k).group(1) for k in rows} == drawn
     with app.test_request_context():  # the pages' number format needs the page's locale
         for code in drawn:
             p = placed[code]
@@ -116,12 +114,12 @@ def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
 
 def test_a_managers_unit_page_promises_only_what_they_may_see(
     app, runner, clock, two_years
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rid = round_id(app, "R2025")
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
 
-    def heading(person, code: str) -> str:  # type: ignore[no-untyped-def]
+    def heading(person, code: str) -> str:
         page = person.get(f"/dashboard/{rid}/units/{code}")
         assert page.status_code == 200
         found = H2.search(page.get_data(as_text=True))

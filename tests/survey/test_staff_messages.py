@@ -12,12 +12,8 @@ import re
 import pytest
 
 from survey.messages import staff_message
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
 from tests.survey.test_admin_rounds import round_id
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 SAMPLES = [
     "round 'R1' is open; results are only made from a closed or published round, so that they "
@@ -77,7 +73,7 @@ def test_a_failed_preview_job_reads_in_swedish(app, admin, two_years, monkeypatc
     from survey.services import preview
     from survey.services.errors import InputError
 
-    def full_disk(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def full_disk(*args, **kwargs):
         raise InputError("cannot write the report (No space left on device)", file="/tmp/x")
 
     monkeypatch.setattr(preview, "build_files", full_disk)

@@ -18,20 +18,17 @@ from survey.extensions import db
 from survey.models import Round, StoredFigures
 from survey.services import memo, stored
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
 from tests.survey.staff import Staff
 
-admin = admin_fixtures.admin
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
-clock = admin_fixtures.clock
 
 
 @pytest.fixture
-def fresh_app(app):  # type: ignore[no-untyped-def]
+def fresh_app(app):
     """Make a second app on the same database, as a newly started worker: nothing in memory."""
     made = []
 
-    def make(**config):  # type: ignore[no-untyped-def]
+    def make(**config):
         memo.forget()
         keys = ("DATABASE_URL", "TESTING", "SECRET_KEY", "BASE_URL", "CLOSE_VERIFY_WAIT")
         made.append(create_app({**{key: app.config[key] for key in keys}, **config}))
@@ -43,7 +40,7 @@ def fresh_app(app):  # type: ignore[no-untyped-def]
             db.engine.dispose()
 
 
-def signed_in_admin(new_app, admin, clock) -> Staff:  # type: ignore[no-untyped-def]
+def signed_in_admin(new_app, admin, clock) -> Staff:
     staff = Staff(new_app)
     staff.secret = admin.secret
     clock.advance(minutes=1)  # a new sign-in code: the old one was used
@@ -55,7 +52,7 @@ def signed_in_admin(new_app, admin, clock) -> Staff:  # type: ignore[no-untyped-
 class Builds:
     """Counts calls of the compute paths, failing the request if ``refuse`` is set."""
 
-    def __init__(self, monkeypatch, refuse: bool) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, monkeypatch, refuse: bool) -> None:
         self.calls: list[str] = []
         for module, name in (
             ("survey.services.stored", "round_figures"),
@@ -65,8 +62,8 @@ class Builds:
             original = getattr(__import__(module, fromlist=[name]), name)
             monkeypatch.setattr(f"{module}.{name}", self._wrap(name, original, refuse))
 
-    def _wrap(self, name, original, refuse):  # type: ignore[no-untyped-def]
-        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def _wrap(self, name, original, refuse):
+        def counted(*args, **kwargs):
             self.calls.append(name)
             if refuse:
                 raise AssertionError(f"{name} was called: the figures should have been read")
@@ -75,18 +72,18 @@ class Builds:
         return counted
 
 
-def ids(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def ids(app) -> dict[str, int]:
     with app.app_context():
         return {r.name: r.id for r in db.session.scalars(sa.select(Round))}
 
 
-def stored_rows(app) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+def stored_rows(app) -> list[tuple[str, str, int]]:
     with app.app_context():
         query = sa.select(Round.name, StoredFigures.kind, StoredFigures.compare_key).join(Round)
-        return sorted(tuple(r) for r in db.session.execute(query))  # type: ignore[misc]
+        return sorted(tuple(r) for r in db.session.execute(query))
 
 
-def test_closing_stores_figures_and_item_tables(app, two_years) -> None:  # type: ignore[no-untyped-def]
+def test_closing_stores_figures_and_item_tables(app, two_years) -> None:
     assert stored_rows(app) == [
         ("R2024", "figures", 0),
         ("R2024", "items", 0),
@@ -96,7 +93,7 @@ def test_closing_stores_figures_and_item_tables(app, two_years) -> None:  # type
 
 
 @pytest.mark.parametrize("name", ["R2024", "R2025"])
-def test_stored_figures_equal_computed_ones(app, two_years, name) -> None:  # type: ignore[no-untyped-def]
+def test_stored_figures_equal_computed_ones(app, two_years, name) -> None:
     with app.app_context():
         session = db.session()
         rnd = session.scalars(sa.select(Round).where(Round.name == name)).one()
@@ -132,7 +129,7 @@ def test_stored_figures_equal_computed_ones(app, two_years, name) -> None:  # ty
         ).rows("CITY", "all")
 
 
-def test_a_new_worker_serves_every_results_page_without_building_figures(  # type: ignore[no-untyped-def]
+def test_a_new_worker_serves_every_results_page_without_building_figures(
     app, two_years, admin, clock, runner, monkeypatch, fresh_app
 ) -> None:
     rid = ids(app)["R2025"]
@@ -147,13 +144,13 @@ def test_a_new_worker_serves_every_results_page_without_building_figures(  # typ
         r = staff.get(path)
         assert r.status_code == 200, (path, builds.calls)
     token = runner.invoke(args=["token", "create", "admin@example.org", "--name", "t"]).output
-    bearer = {"Authorization": f"Bearer {TOKEN.search(token).group(0)}"}  # type: ignore[union-attr]
+    bearer = {"Authorization": f"Bearer {TOKEN.search(token).group(0)}"}
     api = new.test_client().get(f"/api/v1/rounds/{rid}/aggregates", headers=bearer)
     assert api.status_code == 200 and api.get_json(), api.get_data(as_text=True)[:300]
     assert builds.calls == []
 
 
-def test_a_missing_or_stale_row_is_built_once(  # type: ignore[no-untyped-def]
+def test_a_missing_or_stale_row_is_built_once(
     app, two_years, admin, clock, monkeypatch, fresh_app
 ) -> None:
     rid = ids(app)["R2025"]
@@ -216,7 +213,7 @@ def test_stored_arrays_are_only_numbers() -> None:
         stored.codec.unpack(zlib.compress(body))
 
 
-def test_a_warmed_worker_reads_nothing_on_its_first_requests(  # type: ignore[no-untyped-def]
+def test_a_warmed_worker_reads_nothing_on_its_first_requests(
     app, two_years, admin, clock, runner, monkeypatch, fresh_app
 ) -> None:
     """gunicorn's post_worker_init warms a new worker (``survey.warm``): afterwards its first
@@ -235,7 +232,7 @@ def test_a_warmed_worker_reads_nothing_on_its_first_requests(  # type: ignore[no
     staff = signed_in_admin(new, admin, clock)
     builds = Builds(monkeypatch, refuse=True)
 
-    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refused(*args, **kwargs):
         raise AssertionError("stored figures were read: the worker was not warm")
 
     for name in ("figures", "items"):
@@ -243,7 +240,7 @@ def test_a_warmed_worker_reads_nothing_on_its_first_requests(  # type: ignore[no
     for path in (f"/dashboard/{rid}/", f"/dashboard/{rid}/units/EDU", f"/dashboard/{rid}/gaps"):
         assert staff.get(path).status_code == 200, (path, builds.calls)
     token = runner.invoke(args=["token", "create", "admin@example.org", "--name", "t"]).output
-    bearer = {"Authorization": f"Bearer {TOKEN.search(token).group(0)}"}  # type: ignore[union-attr]
+    bearer = {"Authorization": f"Bearer {TOKEN.search(token).group(0)}"}
     api = new.test_client().get(f"/api/v1/rounds/{rid}/aggregates", headers=bearer)
     assert api.status_code == 200 and api.get_json()
     assert builds.calls == []

@@ -18,12 +18,8 @@ from survey.models import AuditLog, SuggestionText
 from survey.services import suggestions as service
 from survey.services.report import round_figures
 from tests.support.factory import QUESTIONNAIRE
-from tests.survey import admin_fixtures
-from tests.survey.admin_fixtures import signed_in
 from tests.survey.gap_pages import round_id
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
+from tests.survey.staff import signed_in
 
 Q = load_questionnaire(QUESTIONNAIRE)
 DOCUMENT = yaml.safe_load(Path(QUESTIONNAIRE).read_text(encoding="utf-8"))
@@ -33,13 +29,13 @@ def _edit_url(rid: int, kind: str = "category", ident: str = "comp_safety") -> s
     return f"/dashboard/{rid}/suggestions/{kind}/{ident}/edit"
 
 
-def _copies(app) -> list[tuple[str, str, dict]]:  # type: ignore[no-untyped-def]
+def _copies(app) -> list[tuple[str, str, dict]]:
     with app.app_context():
         rows = db.session.scalars(select(SuggestionText))
         return [(r.kind, r.ident, r.texts) for r in rows]
 
 
-def _audit(app, action: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def _audit(app, action: str) -> list[dict]:
     with app.app_context():
         return [
             e.detail for e in db.session.scalars(select(AuditLog).where(AuditLog.action == action))
@@ -71,7 +67,7 @@ def test_bundled_instrument_has_suggestions_for_every_quadrant_and_category() ->
          "förslag, kategorier, 'comp_safety', svensk text, nummer 4: får vara högst 400 tecken"),
     ],
 )  # fmt: skip
-def test_a_broken_suggestions_block_names_its_place(change, expected) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_suggestions_block_names_its_place(change, expected) -> None:
     document = copy.deepcopy(DOCUMENT)
     change(document["suggestions"])
     with pytest.raises(QuestionnaireError) as caught:
@@ -79,7 +75,7 @@ def test_a_broken_suggestions_block_names_its_place(change, expected) -> None:  
     assert any(expected in str(p.reason) for p in caught.value.problems), caught.value.problems
 
 
-def test_questionnaire_check_lists_the_suggestion_problem(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_questionnaire_check_lists_the_suggestion_problem(runner, tmp_path) -> None:
     document = copy.deepcopy(DOCUMENT)
     document["suggestions"]["categories"]["nope"] = {"sv": ["Gör så"], "en": ["Do so"]}
     path = tmp_path / "broken.yaml"
@@ -100,7 +96,7 @@ def test_an_instrument_without_suggestions_is_still_valid() -> None:
 
 def test_page_shows_the_quadrant_and_weakest_categories_of_the_engine(
     app, two_years, admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rid = round_id(app, "R2025")
     with app.app_context():
         figures = round_figures(db.session(), "R2025", int(app.config["K_ANONYMITY"]))
@@ -126,7 +122,7 @@ def test_page_shows_the_quadrant_and_weakest_categories_of_the_engine(
     assert Q.suggestions.categories[weak[0].category]["en"][0] in english
 
 
-def test_hr_reads_but_cannot_edit(app, runner, clock, two_years) -> None:  # type: ignore[no-untyped-def]
+def test_hr_reads_but_cannot_edit(app, runner, clock, two_years) -> None:
     rid = round_id(app, "R2025")
     hr = signed_in(app, runner, clock, "hr@example.org", "hr")
     page = hr.get(f"/dashboard/{rid}/suggestions")
@@ -137,7 +133,7 @@ def test_hr_reads_but_cannot_edit(app, runner, clock, two_years) -> None:  # typ
     assert _copies(app) == []
 
 
-def test_admin_edits_and_restores(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+def test_admin_edits_and_restores(app, two_years, admin) -> None:
     rid = round_id(app, "R2025")
     url = _edit_url(rid)
     saved = admin.post(
@@ -185,7 +181,7 @@ def test_admin_edits_and_restores(app, two_years, admin) -> None:  # type: ignor
 )  # fmt: skip
 def test_bad_input_gets_a_clear_message_and_nothing_is_saved(
     app, two_years, admin, sv, en, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rid = round_id(app, "R2025")
     response = admin.post(_edit_url(rid), {"action": "save", "text_sv": sv, "text_en": en})
     assert response.status_code == 400
@@ -194,7 +190,7 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_saved(
     assert _copies(app) == [] and _audit(app, "suggestions.edit") == []
 
 
-def test_edit_needs_csrf_and_a_known_entry(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+def test_edit_needs_csrf_and_a_known_entry(app, two_years, admin) -> None:
     rid = round_id(app, "R2025")
     forged = admin.post(
         _edit_url(rid), {"action": "save", "text_sv": "a", "text_en": "b"}, csrf=False
@@ -205,7 +201,7 @@ def test_edit_needs_csrf_and_a_known_entry(app, two_years, admin) -> None:  # ty
     assert admin.get(_edit_url(rid, "quadrant", "mature")).status_code == 200
 
 
-def test_manager_sees_only_their_subtree(app, runner, clock, two_years, client) -> None:  # type: ignore[no-untyped-def]
+def test_manager_sees_only_their_subtree(app, runner, clock, two_years, client) -> None:
     rid = round_id(app, "R2025")
     boss = signed_in(app, runner, clock, "boss@example.org", "manager", "EDU")
     own = boss.get(f"/dashboard/{rid}/suggestions")
@@ -221,7 +217,7 @@ def test_manager_sees_only_their_subtree(app, runner, clock, two_years, client) 
     assert anonymous.status_code == 302
 
 
-def test_editing_starts_with_what_the_unit_is_shown(app, two_years, admin) -> None:  # type: ignore[no-untyped-def]
+def test_editing_starts_with_what_the_unit_is_shown(app, two_years, admin) -> None:
     """The edit list opens with the unit's quadrant and weakest categories; an instrument
     without suggestions starts a quadrant's editor from the quadrant's own advice."""
     from survey.results.suggestions import editing_order

@@ -20,14 +20,10 @@ from survey.models import Round
 from survey.results import overview
 from survey.results.report import render_report
 from survey.services.report import round_figures
-from tests.survey import admin_fixtures
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
 
 
 @pytest.fixture
-def rounds(app, two_years) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def rounds(app, two_years) -> dict[str, int]:
     with app.app_context():
         return {r.name: r.id for r in db.session.scalars(sa.select(Round))}
 
@@ -46,11 +42,11 @@ def axis_rows(cap: tuple[float, float, float], leg: tuple[float, float, float]) 
     return pd.DataFrame(rows)
 
 
-def with_cells(monkeypatch, extra: pd.DataFrame | None = None, alpha: float | None = None):  # type: ignore[no-untyped-def]
+def with_cells(monkeypatch, extra: pd.DataFrame | None = None, alpha: float | None = None):
     """Let the overview see the real figures with ``extra`` rows and one α replaced."""
     real = overview.figures
 
-    def patched(rnd, compare_id=None):  # type: ignore[no-untyped-def]
+    def patched(rnd, compare_id=None):
         fig = real(rnd, compare_id)
         aggregates = fig.aggregates
         if extra is not None:
@@ -72,7 +68,7 @@ def quadrant_section(page: str) -> str:
     return found.group(1)
 
 
-def test_a_ci_crossing_50_is_undetermined_in_swedish(app, rounds, admin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_ci_crossing_50_is_undetermined_in_swedish(app, rounds, admin, monkeypatch) -> None:
     with_cells(monkeypatch, axis_rows((51.0, 45.0, 57.0), (70.0, 65.0, 75.0)))
     page = admin.get(f"/dashboard/{rounds['R2025']}/?role=manager").get_data(as_text=True)
     section = quadrant_section(page)
@@ -82,7 +78,7 @@ def test_a_ci_crossing_50_is_undetermined_in_swedish(app, rounds, admin, monkeyp
     assert "chefer och specialister" in section
 
 
-def test_cis_clear_of_50_give_the_quadrant(app, rounds, admin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cis_clear_of_50_give_the_quadrant(app, rounds, admin, monkeypatch) -> None:
     with_cells(monkeypatch, axis_rows((60.0, 55.0, 65.0), (40.0, 35.0, 45.0)))
     page = admin.get(f"/dashboard/{rounds['R2025']}/?role=manager").get_data(as_text=True)
     section = quadrant_section(page)
@@ -92,12 +88,12 @@ def test_cis_clear_of_50_give_the_quadrant(app, rounds, admin, monkeypatch) -> N
     assert "55,0–65,0" in section and "35,0–45,0" in section
 
 
-def test_employees_get_no_quadrant(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
+def test_employees_get_no_quadrant(app, rounds, admin) -> None:
     page = admin.get(f"/dashboard/{rounds['R2025']}/?role=employee").get_data(as_text=True)
     assert "medarbetare besvarar inte frågorna om arvet" in quadrant_section(page)
 
 
-def test_alpha_just_below_070_is_never_printed_as_070(app, rounds, admin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_alpha_just_below_070_is_never_printed_as_070(app, rounds, admin, monkeypatch) -> None:
     with_cells(monkeypatch, alpha=0.69996)
     page = admin.get(f"/dashboard/{rounds['R2025']}/").get_data(as_text=True)
     low = re.search(r'<ul class="list" id="low-alpha">(.*?)</ul>', page, re.S)
@@ -107,7 +103,7 @@ def test_alpha_just_below_070_is_never_printed_as_070(app, rounds, admin, monkey
     assert "α = 0.699" in english or "α = 0,699" in english
 
 
-def test_report_prints_alpha_per_role_and_never_0_70_below_the_threshold(app, rounds) -> None:  # type: ignore[no-untyped-def]
+def test_report_prints_alpha_per_role_and_never_0_70_below_the_threshold(app, rounds) -> None:
     with app.app_context():
         fig = round_figures(db.session(), "R2025", int(app.config["K_ANONYMITY"]))
         rel = fig.reliability
@@ -131,7 +127,7 @@ def test_report_prints_alpha_per_role_and_never_0_70_below_the_threshold(app, ro
     assert "<td>Chef</td>" not in table.group(1)  # a role nobody answered as is not listed
 
 
-def test_the_minimum_n_for_a_test_is_the_apps_setting(app, rounds, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_minimum_n_for_a_test_is_the_apps_setting(app, rounds, monkeypatch, tmp_path) -> None:
     from survey.services import stored  # the callers read the setting and pass it in
 
     with app.app_context():

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from tests.survey.admin_pages import confirm, signed_in, upload
-from tests.survey.staff import text
+from tests.survey.admin_pages import confirm, upload
+from tests.survey.staff import signed_in, text
 from tests.survey.test_admin_respondents import invitations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,9 +21,7 @@ QUESTIONNAIRE = ROOT / "questionnaires" / "malmo-digital.yaml"
 URL = "/admin/respondents/R2025/upload"
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):  # type: ignore[no-untyped-def]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 def _cells(page: str) -> list[tuple[str, str, str]]:
@@ -36,10 +34,10 @@ def _cells(page: str) -> list[tuple[str, str, str]]:
 
 
 def test_a_windows_1252_file_with_semicolons_and_swedish_roles_imports(
-    app, runner, monkeypatch, make_round
-) -> None:  # type: ignore[no-untyped-def]
+    app, runner, clock, make_round
+) -> None:
     make_round("R2025")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     data = "email;unit_code;role\r\nåsa@example.org;EDU-A;Medarbetare\r\n"
     data += "bo@example.org;CARE; CHEF \r\ncy@example.org;EDU-B;specialist\r\n"
     r = upload(admin, URL, data.encode("cp1252"), "personal.csv")
@@ -56,10 +54,10 @@ def test_a_windows_1252_file_with_semicolons_and_swedish_roles_imports(
 
 
 def test_three_problems_are_listed_in_swedish_then_in_english(
-    app, runner, monkeypatch, make_round
-) -> None:  # type: ignore[no-untyped-def]
+    app, runner, clock, make_round
+) -> None:
     make_round("R2025")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     rows = [
         ["email", "unit_code", "role"],
         ["eva@malmo", "EDU-A", "medarbetare"],
@@ -102,9 +100,9 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def test_utf16_bom_utf8_and_xlsx_files_import(app, runner, monkeypatch, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_utf16_bom_utf8_and_xlsx_files_import(app, runner, clock, make_round) -> None:
     make_round("R2025")
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     unicode_text = "email\tunit_code\trole\r\nåke@example.org\tEDU-A\tchef\r\n".encode("utf-16")
     bom = "email,unit_code,role\r\nöla@example.org,EDU-B,Specialist\r\n".encode("utf-8-sig")
     book = _xlsx([["email", "unit_code", "role"], ["ulf@example.org", "CARE", "medarbetare"]])
@@ -144,8 +142,8 @@ SWEDISH = [
 ]
 
 
-def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    admin = signed_in(app, runner, monkeypatch)
+def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, clock) -> None:
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     for lang, expected in (
         ("", SWEDISH),
         (
@@ -157,7 +155,7 @@ def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, mon
         ),
     ):
         page = admin.get("/admin/questionnaires" + lang).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         r = admin.client.post(
             "/admin/questionnaires" + lang,
             data={"csrf_token": token, "file": (io.BytesIO(_two_problems().encode()), "ny.yaml")},
@@ -170,7 +168,7 @@ def test_an_instrument_with_two_problems_lists_both_on_the_page(app, runner, mon
         assert listed == expected
 
 
-def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, tmp_path) -> None:
     path = tmp_path / "ny.yaml"
     path.write_text(_two_problems(), encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "check", str(path)])
@@ -180,9 +178,9 @@ def test_an_instrument_with_two_problems_lists_both_on_the_command_line(runner, 
         assert f"{path}: {line}" in result.output
 
 
-def test_the_403_page_says_why(app, runner, monkeypatch, make_round) -> None:  # type: ignore[no-untyped-def]
+def test_the_403_page_says_why(app, runner, clock, make_round) -> None:
     make_round("R2025")
-    boss = signed_in(app, runner, monkeypatch, "manager", "EDU")
+    boss = signed_in(app, runner, clock, "manager10@example.org", "manager", "EDU")
     r = boss.get("/admin/fieldwork/R2025?unit=CARE")
     assert r.status_code == 403
     assert "Du har inte behörighet till den här enheten" in text(r)

@@ -17,12 +17,7 @@ import yaml
 
 from analysis.instruments import load_questionnaire
 from tests.conftest import QUESTIONNAIRE
-from tests.survey import admin_fixtures
 from tests.survey.staff import text
-
-admin = admin_fixtures.admin
-clock = admin_fixtures.clock
-outbox = admin_fixtures.outbox
 
 MOGNAD = Path(sys.executable).with_name("mognad")
 
@@ -81,7 +76,7 @@ def test_a_harmless_alias_is_refused_too(tmp_path) -> None:
     assert load_questionnaire(plain).id == "med-alias"
 
 
-def upload(staff, content: str, name: str):  # type: ignore[no-untyped-def]
+def upload(staff, content: str, name: str):
     page = staff.get("/admin/questionnaires").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return staff.client.post(

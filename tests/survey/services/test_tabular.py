@@ -72,7 +72,7 @@ def test_csv_as_excel_saves_it_is_read_and_said(data, encoding, delimiter):
         3,
         {"code": "B", "name": "Förvaltning Öster, Ängelholm", "parent_code": "A"},
     )
-    assert read_as(table) is not None and read_as(table)["encoding"] == encoding  # type: ignore[index]
+    assert read_as(table) is not None and read_as(table)["encoding"] == encoding
 
 
 def test_one_column_and_undecidable_bytes():
