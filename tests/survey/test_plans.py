@@ -11,12 +11,15 @@ import pdfplumber
 import pytest
 import sqlalchemy as sa
 
-from analysis.scoring import COMPOSITE_INDICES
 from survey.extensions import db
 from survey.models import ActionPlan, AuditLog, PublishedFile, Round
+from tests.privacy.cities import questionnaire
 from tests.survey.dashboard_pages import close
 from tests.survey.staff import signed_in, text
 from tests.survey.test_dashboard import figures, row
+
+#: The indices that average categories (maturity, dimensions, plan areas): never a plan's category.
+COMPOSITES = questionnaire().composites
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def plan(staff, round_id: int, unit: str, category: str, **extra: str):
 
 def categories(frame, unit: str, comparable: bool) -> list[str]:
     rows = frame[
-        (frame.unit_code == unit) & (frame.role == "all") & ~frame["index"].isin(COMPOSITE_INDICES)
+        (frame.unit_code == unit) & (frame.role == "all") & ~frame["index"].isin(COMPOSITES)
     ]
     keep = rows["delta"].notna() & ~rows["suppressed"].astype(bool)
     return list(rows[keep if comparable else rows["suppressed"].astype(bool)]["index"])
@@ -52,7 +55,7 @@ def test_the_form_starts_from_the_units_weakest_shown_categories(app, rounds, ad
     earlier = figures(app, "R2024")
     rows = earlier[
         (earlier.unit_code == "EDU") & (earlier.role == "all")
-        & ~earlier["index"].isin(COMPOSITE_INDICES) & ~earlier["suppressed"].astype(bool)
+        & ~earlier["index"].isin(COMPOSITES) & ~earlier["suppressed"].astype(bool)
     ]  # fmt: skip
     weakest = set(rows.sort_values("score")["index"].head(3))
     page = text(admin.get(f"/plans/new?round={rounds['R2024']}&unit=EDU"))
