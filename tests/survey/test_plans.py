@@ -194,6 +194,10 @@ def test_a_plan_marked_for_the_report_is_published(app, runner, rounds, admin) -
     assert "Åtgärdsplaner" in pdf and "Varje skola har en dataplan." in pdf
     english = files["report.en.html"].decode()
     assert "Varje skola har en dataplan." in english  # staff text as written
+    # The table of contents leads to them, in both languages.
+    for doc, label in ((html, "Åtgärdsplaner"), (english, "Action plans")):
+        toc = re.search(r'<nav aria-labelledby="toc">.*?</nav>', doc, re.S)
+        assert toc is not None and f'<a href="#plans">{label}</a>' in toc.group(0)
 
 
 def test_a_scoped_administrator_plans_in_their_subtree_without_results(
