@@ -90,7 +90,12 @@ def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> 
     with app.app_context():
         actions = set(db.session.scalars(sa.select(AuditLog.action)))
     assert "plan.create" in actions
-    assert "Åtgärdsplan skapades" in text(admin.get("/admin/audit/"))
+    log = text(admin.get("/admin/audit/?action=plan.create"))
+    assert "Åtgärdsplan skapades" in log
+    assert "status: pågår" in log and "i rapporten: nej" in log  # in words, not codes
+    assert "in_progress" not in log and "False" not in log
+    english = text(admin.get("/admin/audit/?action=plan.create&lang=en"))
+    assert "status: in progress" in english and "in the report: no" in english
 
 
 def test_a_hidden_change_shows_no_number(app, rounds, admin) -> None:  # type: ignore[no-untyped-def]
