@@ -130,7 +130,10 @@ def test_a_manager_plans_only_for_their_units(app, runner, clock, rounds, admin)
     assert plan(boss, rid, "EDU-A", "comp_safety").status_code == 303
     listed = text(boss.get(f"/plans/?round={rid}"))
     assert "Skola A" in listed and "Omsorg" not in listed
-    assert "Åtgärdsplaner" in text(boss.get("/admin/"))  # the staff menu
+    home = text(boss.get("/admin/"))
+    assert "Åtgärdsplaner" in home  # the staff menu
+    assert "och gör deras åtgärdsplaner" in home  # what a manager does, in words
+    assert "and make their action plans" in text(boss.get("/admin/?lang=en"))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionPlan)) == 2
     # A refused form says why, in Swedish, and keeps nothing.
@@ -210,6 +213,7 @@ def test_a_scoped_administrator_plans_in_their_subtree_without_results(
 ) -> None:  # type: ignore[no-untyped-def]
     scoped = signed_in(app, runner, clock, "edu-admin@example.org", "admin", "EDU")
     rid = rounds["R2024"]
+    assert "fältarbetet och åtgärdsplanerna" in text(scoped.get("/admin/"))
     page = scoped.get(f"/plans/new?round={rid}&unit=EDU-A")
     assert page.status_code == 200
     body = text(page)  # no results of the unit: nothing filled in, nothing said about figures
