@@ -55,7 +55,7 @@ def audit_log() -> str:
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "admin/audit/log.html",
-        entries=[(e, detail_lines(e.detail)) for e in entries],
+        entries=[(e, detail_lines(e.detail, e.action)) for e in entries],
         rounds=db.session.scalars(select(Round.name).order_by(Round.name)).all(),
         users=db.session.scalars(select(AuditLog.actor).distinct().order_by(AuditLog.actor)).all(),
         actions=db.session.scalars(

@@ -1,12 +1,15 @@
 """The audit log in words: what each recorded action means, and its detail keys, in the page's
-language. The stored codes (``round.publish``) stay as they are, for filters and exports; an
-action without a description here is shown as its code, so a new one is never hidden."""
+language. The stored codes (``round.publish``, a plan's ``in_progress``) stay as they are, for
+filters and exports; an action without a description here is shown as its code, so a new one is
+never hidden, and a detail's value is shown in words where its event's words are known."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_babel import gettext as _
+
+from survey.plans.forms import status_names
 
 
 def N_(text: str) -> str:  # noqa: N802  (Babel's marker: extracted, translated when shown)
@@ -112,14 +115,25 @@ def event_name(action: str) -> str:
     return _(name) if name is not None else action
 
 
-def detail_lines(detail: dict[str, Any] | None) -> list[str]:
+def value_words(action: str) -> dict[str, dict[str, str]]:
+    """The words of ``action``'s stored codes per detail key: a plan's status as the plan's
+    page says it ("pågår", not ``in_progress``)."""
+    return {"status": status_names()} if action.startswith("plan.") else {}
+
+
+def detail_lines(detail: dict[str, Any] | None, action: str = "") -> list[str]:
     """``key: value`` lines in words, lists joined with commas, in key order; an empty value
-    (``compare_round: None``) reads "ingen"."""
+    (``compare_round: None``) reads "ingen", a yes/no "ja"/"nej", a known code its word."""
     lines = []
+    words = value_words(action)
     for key in sorted(detail or {}):
         value = (detail or {})[key]
         if value is None or value == [] or value == "":
             value = _("ingen")
+        elif isinstance(value, bool):
+            value = _("ja") if value else _("nej")
+        elif isinstance(value, str) and key in words:
+            value = words[key].get(value, value)
         elif isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):

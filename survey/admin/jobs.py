@@ -16,10 +16,11 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.extensions import db
 from survey.jobs.mail import SENDING
-from survey.jobs.run import BUILDING, CLOSING, PREVIEWING, UNOPENED, VERIFYING
+from survey.jobs.run import BUILDING, CLOSING, PREVIEW, PREVIEWING, UNOPENED, VERIFYING
 from survey.messages import staff_message
 from survey.models import Job, Round, Unit
 from survey.models.jobs import UNFINISHED, JobStatus
+from survey.services.preview import MISSING, STALE
 
 # Who may see a job: whoever may start one of its kind.
 ACTIONS = {
@@ -116,6 +117,8 @@ def failure(job: Job) -> str:
             pending=pending,
             keys=keys.replace(",", ", ") or "–",
         )
+    if error.startswith(f"{PREVIEW}:"):
+        return preview_gone(error.split(":", 1)[1])
     unchanged = {
         "publish": _("Omgången publicerades inte och är fortfarande stängd."),
         "preview": _("Förhandsgranskningen kunde inte byggas; ingenting har publicerats."),
@@ -127,3 +130,19 @@ def failure(job: Job) -> str:
         return _("%(unchanged)s Ett oväntat fel inträffade (%(error)s); serverns logg har "
                  "detaljerna.", unchanged=unchanged, error=error)  # fmt: skip
     return _("%(unchanged)s Orsak: %(error)s", unchanged=unchanged, error=staff_message(error))
+
+
+def preview_gone(state: str) -> str:
+    """Why a publish queued from the browser stopped when it ran: the preview read then is not
+    what would be published now (see :mod:`survey.admin.publish_gate`)."""
+    why = {
+        STALE: _("något som ändrar rapporten har ändrats sedan du valde att publicera (till "
+                 "exempel en jämförelseomgång, minsta gruppstorlek eller inställningarna)."),
+        MISSING: _("den finns inte längre."),
+    }.get(state, _("den har byggts om sedan du valde att publicera, och ingen har öppnat den "
+                   "nya."))  # fmt: skip
+    return _(
+        "Omgången publicerades inte och är fortfarande stängd. Förhandsgranskningen är inte "
+        "längre aktuell: %(why)s Förhandsgranska igen, läs dokumenten och publicera sedan.",
+        why=why,
+    )

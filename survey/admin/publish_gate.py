@@ -5,6 +5,8 @@ documents of the round's current figures have been built as a draft and opened
 (:func:`survey.services.preview.preview_state`); until then it says why, in the page's
 language, and offers the preview instead. A POST that arrives anyway is refused with the same
 words. The command line (``mognad round publish``) is not held back: it is the operator's tool.
+The job the button queues carries the fingerprint the page saw (:func:`seen_mark`), and asks
+again when it runs (:mod:`survey.jobs.run`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,21 @@ from flask_babel import gettext as _
 
 from survey.extensions import db
 from survey.models import Round
-from survey.services.preview import MISSING, READY, STALE, preview_state
+from survey.services.preview import MISSING, READY, STALE, preview_mark, preview_state
 
-__all__ = ["READY", "blocked_reason", "publish_state"]
+__all__ = ["READY", "blocked_reason", "publish_state", "seen_mark"]
 
 
 def publish_state(rnd: Round) -> str:
     """The round's preview state under the installation's k (see :mod:`survey.services.preview`)."""
     config = current_app.config
     return preview_state(db.session(), rnd, config["K_ANONYMITY"], config["K_HOMOGENEOUS"])
+
+
+def seen_mark(rnd: Round) -> str:
+    """The fingerprint of what the read preview was made from (when it is :data:`READY`)."""
+    config = current_app.config
+    return preview_mark(db.session(), rnd, config["K_ANONYMITY"], config["K_HOMOGENEOUS"])
 
 
 def blocked_reason(state: str) -> str | None:

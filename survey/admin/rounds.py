@@ -18,12 +18,13 @@ from sqlalchemy import select
 
 from survey.access import Action, allowed, require
 from survey.admin import bp
-from survey.admin.publish_gate import READY, blocked_reason, publish_state
+from survey.admin.publish_gate import READY, blocked_reason, publish_state, seen_mark
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.forms import FormErrors
 from survey.jobs.queue import enqueue
+from survey.jobs.run import SEEN
 from survey.jobs.schedule import states
 from survey.messages import staff_message
 from survey.models import Job, Round
@@ -205,8 +206,10 @@ def round_move(round_id: int, action: str) -> Any:
     if request.method == "POST" and blocked:
         problem = blocked  # only a read, current preview lets the browser publish
     elif request.method == "POST" and action in JOBS and possible:
-        # Publishing (the PDF) and closing (the vacuum) take long: the worker runs them.
-        job = enqueue(current_app, db.session(), action, rnd.name, actor(current_user))
+        # Publishing (the PDF) and closing (the vacuum) take long: the worker runs them; a
+        # publish asks again then whether the preview read is still current.
+        detail = {SEEN: seen_mark(rnd)} if action == "publish" else None
+        job = enqueue(current_app, db.session(), action, rnd.name, actor(current_user), detail)
         return redirect(url_for("admin.job_detail", job_id=job.id), 303)
     elif request.method == "POST":
         name = rnd.name

@@ -2,7 +2,9 @@
 
 Each kind is the body of what the web request did before jobs existed, with the request's
 person as the audit actor: ``publish`` builds the files and moves the round in one transaction
-(:func:`survey.services.publish.publish_round`); ``preview`` builds the same documents marked
+(:func:`survey.services.publish.publish_round`) — when the browser queued it, only if the
+preview the person read is still current and opened (the fingerprint in ``detail``, asked
+again here since the job may run minutes later); ``preview`` builds the same documents marked
 as a draft (:func:`survey.services.preview.build_preview`); ``close`` closes in one transaction
 and then, committed, removes and verifies the deleted rows' traces
 (:func:`survey.traces.check_round`). A job that fails leaves the round as it was (the services
@@ -25,10 +27,13 @@ from survey.jobs import mail
 from survey.jobs.claim import claim
 from survey.models import Job
 from survey.models.audit import utcnow
+from survey.models.enums import RoundStatus
 from survey.models.jobs import JobStatus
 from survey.services.audit import audit
 from survey.services.ballots import BallotsUnopened
 from survey.services.errors import MognadError
+from survey.services.preview import READY, PreviewNotCurrent, preview_state
+from survey.services.rounds import get_round
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,11 @@ BUILDING, CLOSING, VERIFYING = "building", "closing", "verifying"
 PREVIEWING = "previewing"
 # An error stored for a close refused because ballots cannot be opened: ``unopened:n:of:keys``.
 UNOPENED = "unopened"
+# An error stored for a publish whose preview is no longer what was read: ``preview:stale``.
+PREVIEW = "preview"
+# The ``detail`` key of a browser's publish job: the preview's fingerprint at the click. The
+# command line publishes without a job, so a publish job without it is not held back.
+SEEN = "preview_seen"
 
 
 def run_job(job_id: int) -> bool:
@@ -53,6 +63,9 @@ def run_job(job_id: int) -> bool:
     except BallotsUnopened as e:
         session.rollback()
         finish(session, job_id, f"{UNOPENED}:{e.unopened}:{e.pending}:{','.join(e.key_ids)}")
+    except PreviewNotCurrent as e:
+        session.rollback()
+        finish(session, job_id, f"{PREVIEW}:{e.state}")
     except MognadError as e:
         session.rollback()
         finish(session, job_id, str(e))
@@ -99,6 +112,13 @@ def publish(session: Session, job: Job) -> None:
 
     stage(session, job, BUILDING)
     name, actor, config = job.target, job.actor, current_app.config
+    seen = (job.detail or {}).get(SEEN)
+    rnd = get_round(session, name)
+    if seen is not None and rnd.status == RoundStatus.CLOSED:  # else publish_round says why
+        k, k_homogeneous = config["K_ANONYMITY"], config["K_HOMOGENEOUS"]
+        state = preview_state(session, rnd, k, k_homogeneous, seen=str(seen))
+        if state != READY:
+            raise PreviewNotCurrent(name, state)
     publish_round(
         session, name, config["K_ANONYMITY"], write_documents, actor, config["K_HOMOGENEOUS"],
         config.get("DATA_LICENSE") or None,

@@ -45,8 +45,9 @@ class Job(Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # What the job needs besides its target (a mail job's language) and what it counted (a mail
-    # job's sent/skipped/failed/unknown); never an address or other personal data.
+    # What the job needs besides its target (a mail job's language, a browser publish's preview
+    # fingerprint) and what it counted (a mail job's sent/skipped/failed/unknown); never an
+    # address or other personal data.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 

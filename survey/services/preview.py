@@ -14,6 +14,10 @@ from (:func:`preview_mark`: the stored figures' fingerprint — rounds, comparis
 reorganisations — and the settings and version that change the documents' words), and the
 time staff first opened it. The command line publishes without a preview: an operator there
 runs ``mognad report`` to read the documents first.
+
+A browser's publish is a job that may run minutes after the click, so the job asks again
+(:func:`preview_state` with the fingerprint the click saw, ``seen``): a figure, setting or
+version that changed in between, or a preview rebuilt and not yet opened, stops it.
 """
 
 from __future__ import annotations
@@ -69,6 +73,14 @@ def build_preview(
     return sorted(files)
 
 
+class PreviewNotCurrent(StateError):
+    """A browser's publish found the preview no longer what staff read (``state``: why)."""
+
+    def __init__(self, name: str, state: str) -> None:
+        super().__init__(f"round '{name}' was not published: its preview is {state}")
+        self.state = state
+
+
 #: What :func:`preview_state` says: no preview, one of other figures, one nobody opened, ready.
 MISSING, STALE, UNREAD, READY = "missing", "stale", "unread", "ready"
 #: The settings that change the documents' words without changing a figure.
@@ -94,15 +106,22 @@ def preview_mark(session: Session, rnd: Round, k: int, k_homogeneous: int = K_HO
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def preview_state(session: Session, rnd: Round, k: int, k_homogeneous: int = K_HOMOGENEOUS) -> str:
-    """Whether the preview allows publishing (:data:`READY`) or why not."""
+def preview_state(
+    session: Session,
+    rnd: Round,
+    k: int,
+    k_homogeneous: int = K_HOMOGENEOUS,
+    seen: str | None = None,
+) -> str:
+    """Whether the preview allows publishing (:data:`READY`) or why not; with ``seen`` (the
+    fingerprint when staff chose to publish) a preview of anything else is :data:`STALE`."""
     rows = session.execute(
         select(PreviewFile.fingerprint, PreviewFile.opened_at).where(PreviewFile.round_id == rnd.id)
     ).all()
     if not rows:
         return MISSING
     mark = preview_mark(session, rnd, k, k_homogeneous)
-    if any(fingerprint != mark for fingerprint, _ in rows):
+    if any(fingerprint != mark for fingerprint, _ in rows) or seen not in (None, mark):
         return STALE
     if all(opened is None for _, opened in rows):
         return UNREAD

@@ -76,6 +76,53 @@ def test_close_and_publish_run_as_jobs_with_a_page_and_audit(
     assert r.status_code == 400 and db_session.scalar(sa.select(sa.func.count(Job.id))) == 3
 
 
+def test_a_queued_publish_asks_again_whether_the_preview_read_is_current(
+    app, admin, make_round, runner, write_csv, db_session, monkeypatch
+) -> None:
+    make_round()
+    invite(runner, write_csv, status="open")
+    rid = round_of(db_session).id
+    assert admin.post(f"/admin/rounds/{rid}/close", {}).status_code == 303
+    preview_and_read(admin, rid)
+
+    def queue_publish() -> int:  # the click queues the job; the worker has not taken it yet
+        with monkeypatch.context() as m:
+            m.setattr("survey.jobs.queue.send", lambda app, job_id: None)
+            r = admin.post(f"/admin/rounds/{rid}/publish", {})
+        assert r.status_code == 303
+        return int(r.location.rsplit("/", 1)[1])
+
+    # A setting that changes the report's words changes before the job runs: it stops.
+    job_id = queue_publish()
+    with monkeypatch.context() as m, in_app(app):
+        m.setitem(app.config, "ORGANISATION_NAME", "Annan kommun")
+        assert run_job(job_id) is True
+    assert round_of(db_session).status == "closed"
+    assert db_session.get(Job, job_id).error == "preview:stale"
+    page = text(admin.get(f"/admin/jobs/{job_id}"))
+    assert "Misslyckades" in page and "Förhandsgranskningen är inte längre aktuell" in page
+    assert "The preview is no longer current" in text(admin.get(f"/admin/jobs/{job_id}?lang=en"))
+
+    # The preview is rebuilt after the click and nobody has opened the new one: it stops too.
+    job_id = queue_publish()
+    r = admin.post_from(f"/admin/rounds/{rid}/publish", f"/admin/rounds/{rid}/preview", {})
+    assert r.status_code == 303
+    with in_app(app):
+        assert run_job(job_id) is True
+    assert round_of(db_session).status == "closed"
+    assert db_session.get(Job, job_id).error == "preview:unread"
+    page = text(admin.get(f"/admin/jobs/{job_id}"))
+    assert "ingen har öppnat den nya" in page and f"/admin/rounds/{rid}/publish" in page
+
+    # Read, and still current when the job runs: published.
+    assert admin.get(f"/admin/rounds/{rid}/preview/report.pdf").status_code == 200
+    job_id = queue_publish()
+    with in_app(app):
+        assert run_job(job_id) is True
+    assert db_session.get(Job, job_id).status == "done"
+    assert round_of(db_session).status == "published"
+
+
 def test_an_unfinished_job_is_not_queued_twice_and_runs_once(
     app, admin, make_round, runner, write_csv, db_session
 ) -> None:

@@ -88,7 +88,12 @@ def test_the_next_round_shows_the_plan_beside_its_change(app, rounds, admin) -> 
     with app.app_context():
         actions = set(db.session.scalars(sa.select(AuditLog.action)))
     assert "plan.create" in actions
-    assert "Åtgärdsplan skapades" in text(admin.get("/admin/audit/"))
+    log = text(admin.get("/admin/audit/?action=plan.create"))
+    assert "Åtgärdsplan skapades" in log
+    assert "status: pågår" in log and "i rapporten: nej" in log  # in words, not codes
+    assert "in_progress" not in log and "False" not in log
+    english = text(admin.get("/admin/audit/?action=plan.create&lang=en"))
+    assert "status: in progress" in english and "in the report: no" in english
 
 
 def test_a_hidden_change_shows_no_number(app, rounds, admin) -> None:
@@ -123,7 +128,10 @@ def test_a_manager_plans_only_for_their_units(app, runner, clock, rounds, admin)
     assert plan(boss, rid, "EDU-A", "comp_safety").status_code == 303
     listed = text(boss.get(f"/plans/?round={rid}"))
     assert "Skola A" in listed and "Omsorg" not in listed
-    assert "Åtgärdsplaner" in text(boss.get("/admin/"))  # the staff menu
+    home = text(boss.get("/admin/"))
+    assert "Åtgärdsplaner" in home  # the staff menu
+    assert "och gör deras åtgärdsplaner" in home  # what a manager does, in words
+    assert "and make their action plans" in text(boss.get("/admin/?lang=en"))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionPlan)) == 2
     # A refused form says why, in Swedish, and keeps nothing.
@@ -192,6 +200,10 @@ def test_a_plan_marked_for_the_report_is_published(app, runner, rounds, admin) -
     assert "Åtgärdsplaner" in pdf and "Varje skola har en dataplan." in pdf
     english = files["report.en.html"].decode()
     assert "Varje skola har en dataplan." in english  # staff text as written
+    # The table of contents leads to them, in both languages.
+    for doc, label in ((html, "Åtgärdsplaner"), (english, "Action plans")):
+        toc = re.search(r'<nav aria-labelledby="toc">.*?</nav>', doc, re.S)
+        assert toc is not None and f'<a href="#plans">{label}</a>' in toc.group(0)
 
 
 def test_a_scoped_administrator_plans_in_their_subtree_without_results(
@@ -199,6 +211,7 @@ def test_a_scoped_administrator_plans_in_their_subtree_without_results(
 ) -> None:
     scoped = signed_in(app, runner, clock, "edu-admin@example.org", "admin", "EDU")
     rid = rounds["R2024"]
+    assert "fältarbetet och åtgärdsplanerna" in text(scoped.get("/admin/"))
     page = scoped.get(f"/plans/new?round={rid}&unit=EDU-A")
     assert page.status_code == 200
     body = text(page)  # no results of the unit: nothing filled in, nothing said about figures

@@ -47,6 +47,7 @@ def test_published_files_are_the_bytes_mognad_report_writes(
         p.name: p for p in en.iterdir() if p.name.startswith("report.")
     }
     assert set(stored) == set(written)
+    assert 'href="#plans"' not in stored["report.html"].content.decode()  # no plans, no entry
     assert {
         "report.html",
         "report.pdf",
