@@ -17,23 +17,35 @@ from survey.extensions import Model
 from survey.models.audit import utcnow
 
 
-class PublishedFile(Model):
+class StoredDocument:
+    """The columns a stored file has, published or previewed: its round, name, type and bytes.
+
+    The column is called "bytes"; the attribute is not, so that it does not hide the type. The
+    size is kept beside the bytes so that a listing of the files never has to load them. These
+    columns come first (``sort_order``), in the order the migrations made them.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+    filename: Mapped[str] = mapped_column(String(100), sort_order=-1)
+    content_type: Mapped[str] = mapped_column(String(100), sort_order=-1)
+    content: Mapped[bytes] = mapped_column("bytes", LargeBinary, sort_order=-1)
+    size: Mapped[int] = mapped_column(Integer, sort_order=-1)
+    created: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, sort_order=-1
+    )
+
+
+class PublishedFile(StoredDocument, Model):
     __tablename__ = "published_files"
     __table_args__ = (UniqueConstraint("round_id", "filename", name="round_filename"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(100))
-    content_type: Mapped[str] = mapped_column(String(100))
-    # The column is called "bytes"; the attribute is not, so that it does not hide the type.
-    content: Mapped[bytes] = mapped_column("bytes", LargeBinary)
-    # Kept beside the bytes so that a listing of the files never has to load them.
-    size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class PreviewFile(Model):
+class PreviewFile(StoredDocument, Model):
     """A document of the preview shown before publishing: the report as it will be published,
     marked as a draft. Never public (only staff who may publish read it); replaced by each new
     preview and deleted when the round is published."""
@@ -41,13 +53,6 @@ class PreviewFile(Model):
     __tablename__ = "preview_files"
     __table_args__ = (UniqueConstraint("round_id", "filename", name="preview_round_filename"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(100))
-    content_type: Mapped[str] = mapped_column(String(100))
-    content: Mapped[bytes] = mapped_column("bytes", LargeBinary)
-    size: Mapped[int] = mapped_column(Integer)
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # What the documents were made from (survey.services.preview.preview_mark): publishing
     # is offered only while it still matches, so a preview of other figures never counts.
     fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
