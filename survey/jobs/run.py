@@ -29,6 +29,7 @@ from survey.models.jobs import JobStatus
 from survey.services.audit import audit
 from survey.services.ballots import BallotsUnopened
 from survey.services.errors import MognadError
+from survey.services.settings import DataSettings, FigureSettings
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,8 @@ def publish(session: Session, job: Job) -> None:
     stage(session, job, BUILDING)
     name, actor, config = job.target, job.actor, current_app.config
     publish_round(
-        session, name, config["K_ANONYMITY"], write_documents, actor, config["K_HOMOGENEOUS"],
-        config.get("DATA_LICENSE") or None,
-    )  # fmt: skip
+        session, name, FigureSettings.of(config), write_documents, DataSettings.of(config), actor
+    )
     audit(session, "round.publish", actor=actor, round=name)
     session.commit()
 
@@ -110,13 +110,11 @@ def publish(session: Session, job: Job) -> None:
 def preview(session: Session, job: Job) -> None:
     """The draft documents shown before publishing (:mod:`survey.services.preview`)."""
     from survey.results.report import write_documents
-    from survey.services.preview import build_preview
+    from survey.services.preview import build_preview, wording
 
     stage(session, job, PREVIEWING)
     config = current_app.config
-    build_preview(
-        session, job.target, config["K_ANONYMITY"], write_documents, config["K_HOMOGENEOUS"]
-    )
+    build_preview(session, job.target, FigureSettings.of(config), write_documents, wording(config))
     audit(session, "round.preview", actor=job.actor, round=job.target)
     session.commit()
 
@@ -128,7 +126,8 @@ def close(session: Session, job: Job) -> None:
 
     stage(session, job, CLOSING)
     name, actor = job.target, job.actor
-    move_round(session, name, "close", sealer=app_sealer())
+    settings = FigureSettings.of(current_app.config)
+    move_round(session, name, "close", sealer=app_sealer(), settings=settings)
     audit(session, "round.close", actor=actor, round=name)
     session.commit()
     stage(session, job, VERIFYING)
