@@ -57,6 +57,7 @@ def serve(db_path: Path) -> Iterator[tuple[str, list[str]]]:
     from survey.sealing import app_sealer
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
+    from survey.services.settings import DataSettings, FigureSettings
 
     app = create_app(
         {
@@ -69,7 +70,14 @@ def serve(db_path: Path) -> Iterator[tuple[str, list[str]]]:
     app.config["BASE_URL"] = base_url
     with app.app_context():
         upgrade()
-        load_demo(db.session, per_year=120, sealer=app_sealer(), write_documents=write_documents)
+        load_demo(
+            db.session,
+            per_year=120,
+            sealer=app_sealer(),
+            write_documents=write_documents,
+            settings=FigureSettings.of(app.config),
+            data=DataSettings.of(app.config),
+        )
         table = issue_links(db.session, ROUND, base_url, app.config["SECRET_KEY"])
         db.session.commit()
         links = [row["url"] for row in table.rows if row["role"] == "employee"]

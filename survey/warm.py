@@ -34,6 +34,7 @@ from survey.extensions import db
 from survey.models import Round
 from survey.models.enums import FINISHED
 from survey.services import stored
+from survey.services.settings import FigureSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +57,14 @@ def warm(app: Flask, alive: Callable[[], None] = lambda: None) -> str:
             gettext("Enhet")  # loads the language's message catalogue once
     try:
         with app.app_context():
-            rounds = _figures(alive)
+            rounds = _figures(alive, FigureSettings.of(app.config))
     except Exception:  # noqa: BLE001  (a cold worker still serves; the cause is logged)
         log.exception("warming the stored figures failed; pages read them on first use")
         rounds = 0
     return f"worker warmed in {time.perf_counter() - start:.1f} s ({rounds} rounds' figures read)"
 
 
-def _figures(alive: Callable[[], None]) -> int:
+def _figures(alive: Callable[[], None], settings: FigureSettings) -> int:
     from survey.api.figures import kept_rows
     from survey.results.dashboard import kept_figures
     from survey.results.page_charts import items
@@ -73,7 +74,7 @@ def _figures(alive: Callable[[], None]) -> int:
     ).all()[:FIGURE_ROUNDS]
     read = 0
     for i, rnd in enumerate(newest):
-        if not stored.current(db.session(), rnd):
+        if not stored.current(db.session(), rnd, settings):
             continue  # built on first use (or by the next close), never while a worker starts
         fig, _ = kept_figures(rnd)
         read += 1

@@ -16,21 +16,23 @@ from flask_babel import gettext as _
 
 from survey.extensions import db
 from survey.models import Round
-from survey.services.preview import MISSING, READY, STALE, preview_mark, preview_state
+from survey.services.preview import MISSING, READY, STALE, preview_mark, preview_state, wording
+from survey.services.settings import FigureSettings
 
 __all__ = ["READY", "blocked_reason", "publish_state", "seen_mark"]
 
 
 def publish_state(rnd: Round) -> str:
-    """The round's preview state under the installation's k (see :mod:`survey.services.preview`)."""
+    """The round's preview state under the installation's settings (see
+    :mod:`survey.services.preview`)."""
     config = current_app.config
-    return preview_state(db.session(), rnd, config["K_ANONYMITY"], config["K_HOMOGENEOUS"])
+    return preview_state(db.session(), rnd, FigureSettings.of(config), wording(config))
 
 
 def seen_mark(rnd: Round) -> str:
     """The fingerprint of what the read preview was made from (when it is :data:`READY`)."""
     config = current_app.config
-    return preview_mark(db.session(), rnd, config["K_ANONYMITY"], config["K_HOMOGENEOUS"])
+    return preview_mark(db.session(), rnd, FigureSettings.of(config), wording(config))
 
 
 def blocked_reason(state: str) -> str | None:

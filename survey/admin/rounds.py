@@ -38,6 +38,7 @@ from survey.services.preview import preview_files
 from survey.services.publish import planned_files
 from survey.services.retention import has_personal_data, purge_round, round_status
 from survey.services.rounds import create_round
+from survey.services.settings import FigureSettings
 from survey.services.transitions import TARGET, TRANSITIONS, ClosedForGood, move_round
 from survey.traces import DEAD, REWRITE, SNAPSHOT, check_round
 
@@ -214,7 +215,8 @@ def round_move(round_id: int, action: str) -> Any:
     elif request.method == "POST":
         name = rnd.name
         try:
-            move_round(db.session(), name, action, sealer=app_sealer())
+            settings = FigureSettings.of(current_app.config)
+            move_round(db.session(), name, action, sealer=app_sealer(), settings=settings)
         except ClosedForGood:
             db.session.rollback()
             problem = closed_for_good()
@@ -284,10 +286,7 @@ def public_files(
     if action != "publish" or not possible:
         return [], problem
     try:
-        config = current_app.config
-        planned = planned_files(
-            db.session(), rnd.name, config["K_ANONYMITY"], config["K_HOMOGENEOUS"]
-        )
+        planned = planned_files(db.session(), rnd.name, FigureSettings.of(current_app.config))
         return planned, problem
     except MognadError as e:
         db.session.rollback()

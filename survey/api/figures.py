@@ -21,6 +21,7 @@ from analysis.opendata import to_records
 from survey.models import Round
 from survey.services import memo, stored
 from survey.services.rounds import note_results_shown
+from survey.services.settings import FigureSettings
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,12 @@ def round_rows(session: Session, rnd: Round) -> RoundRows:
 
 def kept_rows(session: Session, rnd: Round) -> RoundRows:
     """The round's rows from this process's memory while still valid; nothing noted."""
-    k = int(current_app.config["K_ANONYMITY"])
+    settings = FigureSettings.of(current_app.config)
+    k = settings.k
     key = memo.state(session, k)
 
     def build() -> RoundRows:
-        figures = stored.figures(
-            session, rnd.name, k, k_homogeneous=int(current_app.config["K_HOMOGENEOUS"])
-        )
+        figures = stored.figures(session, rnd.name, settings)
         rows = to_records(figures.aggregates)
         texts = [json.dumps(row, ensure_ascii=False) for row in rows]
         by_unit: dict[str, list[int]] = {}

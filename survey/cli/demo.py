@@ -17,17 +17,19 @@ def demo(seed: int, per_year: int) -> None:
     from survey.results.report import write_documents
     from survey.sealing import app_sealer
     from survey.services.demo import load_demo
+    from survey.services.settings import DataSettings, FigureSettings
 
+    config = current_app.config
     with transaction() as session:
         summary = load_demo(
             session,
             seed=seed,
             per_year=per_year,
-            base_url=current_app.config["BASE_URL"],
-            k=current_app.config["K_ANONYMITY"],
+            base_url=config["BASE_URL"],
             sealer=app_sealer(),
             write_documents=write_documents,
-            license=current_app.config.get("DATA_LICENSE") or None,
+            settings=FigureSettings.of(config),
+            data=DataSettings.of(config),
         )
     for line in summary:
         click.echo(line)

@@ -45,6 +45,7 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
     from survey.services.estimates import estimates_line
     from survey.services.fieldwork import fieldwork, over_headcount
     from survey.services.report import round_figures, write_report
+    from survey.services.settings import DataSettings
 
     wanted = check_formats(f.strip() for f in formats.split(",") if f.strip())
     with transaction() as session:
@@ -53,7 +54,7 @@ def report(name: str, out_dir: Path, compare_to: str | None, formats: str, lang:
             session, name, config["K_ANONYMITY"], compare_to, config["K_HOMOGENEOUS"],
             int(config["MIN_TEST_N"]),
         )  # fmt: skip
-        written = write_report(figures, out_dir, wanted, config.get("DATA_LICENSE") or None)
+        written = write_report(figures, out_dir, wanted, DataSettings.of(config))
         written += write_documents(figures, out_dir, wanted, lang)
         # Who made which report, never what it showed.
         audit(

@@ -87,25 +87,21 @@ def round_create(name: str, year: int, questionnaire_ref: str, mode: str, k: int
 def _move(action: str) -> Callable[[str], None]:
     @command
     def move(name: str) -> None:
+        from survey.services.settings import DataSettings, FigureSettings
         from survey.services.transitions import move_round
 
         files: list[Listed] = []
+        config = current_app.config
+        settings = FigureSettings.of(config)
         with transaction() as session:
             if action == "publish":
                 from survey.results.report import write_documents
                 from survey.services.publish import publish_round
 
-                config = current_app.config
-                rnd, files = publish_round(
-                    session,
-                    name,
-                    config["K_ANONYMITY"],
-                    write_documents,
-                    k_homogeneous=config["K_HOMOGENEOUS"],
-                    license=config.get("DATA_LICENSE") or None,
-                )
+                data = DataSettings.of(config)
+                rnd, files = publish_round(session, name, settings, write_documents, data)
             else:
-                rnd = move_round(session, name, action, sealer=app_sealer())
+                rnd = move_round(session, name, action, sealer=app_sealer(), settings=settings)
             audit(session, f"round.{action}", round=name)
         click.echo(f"Round '{name}' is now {rnd.status}.")
         for f in files:

@@ -32,8 +32,9 @@ from survey.models.jobs import JobStatus
 from survey.services.audit import audit
 from survey.services.ballots import BallotsUnopened
 from survey.services.errors import MognadError
-from survey.services.preview import READY, PreviewNotCurrent, preview_state
+from survey.services.preview import READY, PreviewNotCurrent, preview_state, wording
 from survey.services.rounds import get_round
+from survey.services.settings import DataSettings, FigureSettings
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +115,12 @@ def publish(session: Session, job: Job) -> None:
     name, actor, config = job.target, job.actor, current_app.config
     seen = (job.detail or {}).get(SEEN)
     rnd = get_round(session, name)
+    settings = FigureSettings.of(config)
     if seen is not None and rnd.status == RoundStatus.CLOSED:  # else publish_round says why
-        k, k_homogeneous = config["K_ANONYMITY"], config["K_HOMOGENEOUS"]
-        state = preview_state(session, rnd, k, k_homogeneous, seen=str(seen))
+        state = preview_state(session, rnd, settings, wording(config), seen=str(seen))
         if state != READY:
             raise PreviewNotCurrent(name, state)
-    publish_round(
-        session, name, config["K_ANONYMITY"], write_documents, actor, config["K_HOMOGENEOUS"],
-        config.get("DATA_LICENSE") or None,
-    )  # fmt: skip
+    publish_round(session, name, settings, write_documents, DataSettings.of(config), actor)
     audit(session, "round.publish", actor=actor, round=name)
     session.commit()
 
@@ -134,9 +132,7 @@ def preview(session: Session, job: Job) -> None:
 
     stage(session, job, PREVIEWING)
     config = current_app.config
-    build_preview(
-        session, job.target, config["K_ANONYMITY"], write_documents, config["K_HOMOGENEOUS"]
-    )
+    build_preview(session, job.target, FigureSettings.of(config), write_documents, wording(config))
     audit(session, "round.preview", actor=job.actor, round=job.target)
     session.commit()
 
@@ -148,7 +144,8 @@ def close(session: Session, job: Job) -> None:
 
     stage(session, job, CLOSING)
     name, actor = job.target, job.actor
-    move_round(session, name, "close", sealer=app_sealer())
+    settings = FigureSettings.of(current_app.config)
+    move_round(session, name, "close", sealer=app_sealer(), settings=settings)
     audit(session, "round.close", actor=actor, round=name)
     session.commit()
     stage(session, job, VERIFYING)

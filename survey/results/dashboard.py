@@ -41,6 +41,7 @@ from survey.services import memo, stored
 from survey.services.errors import MognadError
 from survey.services.report import RoundFigures, round_k
 from survey.services.rounds import note_results_shown
+from survey.services.settings import FigureSettings
 from survey.services.statistics import tree_frame
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -131,12 +132,10 @@ def kept_figures(
 ) -> tuple[RoundFigures, int | None]:
     """The round's figures and the id of the round they compare with, from this process's
     memory (read from the stored row once); nothing is noted as shown."""
-    k = int(current_app.config["K_ANONYMITY"])
+    settings = FigureSettings.of(current_app.config)
 
     def build() -> tuple[RoundFigures, int | None]:
-        fig = stored.figures(
-            db.session(), rnd.name, k, compare, int(current_app.config["K_HOMOGENEOUS"])
-        )
+        fig = stored.figures(db.session(), rnd.name, settings, compare)
         fig.cell_rows, fig.gap_rows  # built once here, kept with the figures  # noqa: B018
         return fig, fig.compare.id if fig.compare else None
 

@@ -37,6 +37,7 @@ from survey.results.numbers import number, percent
 from survey.services import stored
 from survey.services.items import ItemRow, ItemTable
 from survey.services.report import RoundFigures
+from survey.services.settings import FigureSettings
 
 
 def chart_texts() -> charts.Texts:
@@ -254,7 +255,7 @@ def items(rnd: Round, fig: RoundFigures) -> ItemTable:
     compare_id = fig.compare.id if fig.compare else None
 
     def build() -> ItemTable:
-        table = stored.items(db.session(), rnd, fig, int(current_app.config["K_HOMOGENEOUS"]))
+        table = stored.items(db.session(), rnd, fig, FigureSettings.of(current_app.config))
         db.session.commit()  # a table built here (an older round's) is kept for every worker
         return table
 

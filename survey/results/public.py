@@ -33,6 +33,7 @@ from survey.services.publish import (
     published_round,
     published_rounds,
 )
+from survey.services.settings import FigureSettings
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 bp.context_processor(template_helpers)
@@ -159,10 +160,9 @@ def summary(round_id: int, lang: str) -> dict[str, Any] | None:
     if rnd is None:
         return None
     database = str(current_app.config["DATABASE_URL"])
-    k = int(current_app.config["K_ANONYMITY"])
+    settings = FigureSettings.of(current_app.config)
     try:
-        k_hom = int(current_app.config["K_HOMOGENEOUS"])
-        return _summary(database, round_id, str(rnd.published_at), lang, k, k_hom)
+        return _summary(database, round_id, str(rnd.published_at), lang, settings)
     except MognadError:
         # The stored report still stands; the page says the summary cannot be shown.
         current_app.logger.warning("no summary for published round %s", round_id)
@@ -189,7 +189,7 @@ def _undetermined_reason(placement: Any) -> str:
 
 @lru_cache(maxsize=32)
 def _summary(
-    database: str, round_id: int, published: str, lang: str, k: int, k_hom: int
+    database: str, round_id: int, published: str, lang: str, settings: FigureSettings
 ) -> dict[str, Any] | None:
     """Cached per process: a published round's figures never change (no answers, no reopening).
 
@@ -204,7 +204,7 @@ def _summary(
     if rnd is None:
         return None
     with force_locale(lang):
-        data = build(figures(session, rnd.name, k, k_homogeneous=k_hom), lang)
+        data = build(figures(session, rnd.name, settings), lang)
         reason = _undetermined_reason(data.placement)
     if data.root is None:
         return None

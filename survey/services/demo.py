@@ -38,6 +38,7 @@ from survey.services.links import demo_links
 from survey.services.org import ORG_COLUMNS, REMAP_COLUMNS, import_org, import_remap
 from survey.services.publish import DocumentWriter, publish_round
 from survey.services.rounds import create_round, snapshot_questionnaire
+from survey.services.settings import DataSettings, FigureSettings
 from survey.services.tabular import Table
 from survey.services.transitions import move_round
 
@@ -109,17 +110,18 @@ def load_demo(
     seed: int = 2026,
     per_year: int = 4000,
     base_url: str = "",
-    k: int = 5,
     *,
     sealer: Sealer,
     write_documents: DocumentWriter,
-    license: str | None = None,
+    settings: FigureSettings,
+    data: DataSettings,
 ) -> list[str]:
     """Load the demo city unless already there; return lines to print.
 
-    Past years are published the way an administrator publishes (report and open data stored,
-    the report by ``write_documents``, under the installation's ``license``), so the public
-    results pages have something to show.
+    Past years are closed and published the way an administrator does it (figures made with
+    the installation's ``settings``, report and open data stored, the report by
+    ``write_documents``, the open data under ``data``), so the public results pages have
+    something to show.
     """
     lines: list[str] = []
     if session.scalar(select(Round.id).where(Round.name == f"Mognad {YEARS[0]}")):
@@ -146,8 +148,8 @@ def load_demo(
             move_round(session, name, "open")
             rate = f"{len(rows) / invited:.0%}"
             if year != YEARS[-1]:
-                move_round(session, name, "close", sealer=sealer)
-                publish_round(session, name, k, write_documents, license=license)
+                move_round(session, name, "close", sealer=sealer, settings=settings)
+                publish_round(session, name, settings, write_documents, data)
                 lines.append(
                     f"Loaded {name}: {len(tree)} units, {invited} invited, {len(rows)} responses "
                     f"({rate}); closed and published."

@@ -23,11 +23,12 @@ version that changed in between, or a preview rebuilt and not yet opened, stops 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -37,8 +38,8 @@ from survey.models.enums import RoundStatus
 from survey.services import stored
 from survey.services.errors import StateError
 from survey.services.publish import DocumentWriter, build_files, store_files
-from survey.services.report import K_HOMOGENEOUS
 from survey.services.rounds import get_round
+from survey.services.settings import FigureSettings
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,21 @@ class Previewed:
 def build_preview(
     session: Session,
     name: str,
-    k: int,
+    settings: FigureSettings,
     write_documents: DocumentWriter,
-    k_homogeneous: int = K_HOMOGENEOUS,
+    words: Wording,
 ) -> list[str]:
     """Build and store round ``name``'s preview documents, written by ``write_documents``
     (flushes, never commits); their names. Only a closed round is previewed: a published one
-    has its files already."""
+    has its files already. ``settings`` and ``words``: the installation's (see
+    :func:`preview_mark`)."""
     rnd = get_round(session, name)
     if rnd.status != RoundStatus.CLOSED:
         raise StateError(f"round '{name}' is {rnd.status}; only a closed round is previewed")
-    files = build_files(session, name, k, write_documents, k_homogeneous, draft=True)
+    files = build_files(session, name, settings, write_documents, data=None)  # documents only
     session.execute(delete(PreviewFile).where(PreviewFile.round_id == rnd.id))
     store_files(session, rnd, files, PreviewFile)
-    mark = preview_mark(session, rnd, k, k_homogeneous)
+    mark = preview_mark(session, rnd, settings, words)
     session.execute(
         update(PreviewFile).where(PreviewFile.round_id == rnd.id).values(fingerprint=mark)
     )
@@ -85,42 +87,48 @@ class PreviewNotCurrent(StateError):
 MISSING, STALE, UNREAD, READY = "missing", "stale", "unread", "ready"
 #: The settings that change the documents' words without changing a figure.
 WORDING = ("ORGANISATION_NAME", "ROLE_MIX_SHIFT", "DATA_LICENSE")
+#: Those settings' values, as :func:`wording` reads them from the configuration.
+Wording = tuple[str, ...]
 
 
-def preview_mark(session: Session, rnd: Round, k: int, k_homogeneous: int = K_HOMOGENEOUS) -> str:
+def wording(config: Mapping[str, Any]) -> Wording:
+    """The :data:`WORDING` settings of ``config`` (the caller reads the app's configuration)."""
+    return tuple(str(config.get(name)) for name in WORDING)
+
+
+def preview_mark(session: Session, rnd: Round, settings: FigureSettings, words: Wording) -> str:
     """The fingerprint of what ``rnd``'s documents are made from now.
 
     The stored figures' fingerprint already follows every change after close (the finished
     rounds up to its year — so the default comparison round —, their k, purges and
-    reorganisations) and the figures' settings; the wording settings and the installed
-    version are added, since a new version may write the documents differently.
+    reorganisations) and the figures' ``settings``; the wording settings (``words``) and the
+    installed version are added, since a new version may write the documents differently.
     """
-    min_test_n = stored.settings()[2]
-    figures = stored.fingerprint(session, rnd, "figures", k, k_homogeneous, min_test_n)
-    config = current_app.config if has_app_context() else {}
+    figures = stored.fingerprint_of(session, rnd, "figures", settings)
     try:
         installed = version("mognad")
     except PackageNotFoundError:
         installed = "unknown"
-    text = repr((figures, [str(config.get(name)) for name in WORDING], installed))
+    text = repr((figures, list(words), installed))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def preview_state(
     session: Session,
     rnd: Round,
-    k: int,
-    k_homogeneous: int = K_HOMOGENEOUS,
+    settings: FigureSettings,
+    words: Wording,
     seen: str | None = None,
 ) -> str:
-    """Whether the preview allows publishing (:data:`READY`) or why not; with ``seen`` (the
-    fingerprint when staff chose to publish) a preview of anything else is :data:`STALE`."""
+    """Whether the preview allows publishing (:data:`READY`) or why not, under the
+    installation's ``settings`` and ``words``; with ``seen`` (the fingerprint when staff chose
+    to publish) a preview of anything else is :data:`STALE`."""
     rows = session.execute(
         select(PreviewFile.fingerprint, PreviewFile.opened_at).where(PreviewFile.round_id == rnd.id)
     ).all()
     if not rows:
         return MISSING
-    mark = preview_mark(session, rnd, k, k_homogeneous)
+    mark = preview_mark(session, rnd, settings, words)
     if any(fingerprint != mark for fingerprint, _ in rows) or seen not in (None, mark):
         return STALE
     if all(opened is None for _, opened in rows):

@@ -33,7 +33,8 @@ from survey.models.enums import RoundStatus
 from survey.services import stored
 from survey.services.audit import audit
 from survey.services.errors import MognadError, StateError
-from survey.services.report import K_HOMOGENEOUS, RoundFigures, write_report
+from survey.services.report import RoundFigures, write_report
+from survey.services.settings import DataSettings, FigureSettings
 from survey.services.transitions import move_round
 
 DOCUMENT_FORMATS: tuple[str, ...] = ("html", "pdf")
@@ -103,21 +104,20 @@ def content_type(filename: str) -> str:
 def build_files(
     session: Session,
     name: str,
-    k: int,
+    settings: FigureSettings,
     write_documents: DocumentWriter,
-    k_homogeneous: int = K_HOMOGENEOUS,
-    draft: bool = False,
-    license: str | None = None,
+    data: DataSettings | None,
 ) -> dict[str, bytes]:
     """Every public file of a closed or published round, by file name, as ``mognad report``
-    writes them (its default comparison round: the previous year's), the documents by
-    ``write_documents``. ``draft``: only the report documents, marked as the preview
-    (:mod:`survey.services.preview`); ``license``: the installation's ``DATA_LICENSE``, passed
-    by the caller."""
-    figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
+    writes them (its default comparison round: the previous year's) with the installation's
+    ``settings``, the documents by ``write_documents``, the open data under ``data`` (the
+    licence and catalogue facts). ``data`` None: only the report documents, marked as the
+    preview (:mod:`survey.services.preview`)."""
+    figures = stored.figures(session, name, settings)
+    draft = data is None
     with tempfile.TemporaryDirectory(prefix="mognad-publish-") as tmp:
         out = Path(tmp)
-        paths = [] if draft else list(write_report(figures, out, data_formats(), license))
+        paths = [] if data is None else list(write_report(figures, out, data_formats(), data))
         for lang, formats in DOCUMENTS:
             paths += write_documents(figures, out, formats, lang, draft)
         return {p.name: p.read_bytes() for p in paths}
@@ -126,14 +126,14 @@ def build_files(
 def publish_round(
     session: Session,
     name: str,
-    k: int,
+    settings: FigureSettings,
     write_documents: DocumentWriter,
+    data: DataSettings,
     actor: str | None = None,
-    k_homogeneous: int = K_HOMOGENEOUS,
-    license: str | None = None,
 ) -> tuple[Round, list[Listed]]:
-    """Move a closed round to published and store its public files, the report documents
-    written by ``write_documents`` (flushes, never commits).
+    """Move a closed round to published and store its public files made with the
+    installation's ``settings`` and ``data``, the report documents written by
+    ``write_documents`` (flushes, never commits).
 
     Raises StateError when the round cannot move (as ``move_round``) and PublishError when its
     files cannot be made; either way the caller rolls back and the round stays as it was. The
@@ -141,7 +141,7 @@ def publish_round(
     """
     rnd = move_round(session, name, "publish")
     try:
-        files = build_files(session, name, k, write_documents, k_homogeneous, license=license)
+        files = build_files(session, name, settings, write_documents, data)
     except MognadError as e:
         raise PublishError(f"round '{name}' was not published, it stays closed: {e}") from None
     except Exception as e:  # WeasyPrint, the file system: any failure keeps the round closed
@@ -226,13 +226,12 @@ def published_file(session: Session, round_id: int, filename: str) -> PublishedF
     )
 
 
-def planned_files(
-    session: Session, name: str, k: int, k_homogeneous: int = K_HOMOGENEOUS
-) -> list[str]:
+def planned_files(session: Session, name: str, settings: FigureSettings) -> list[str]:
     """The names of the files publishing would make public (the open data written for real,
-    the documents by name), for the confirmation page."""
-    figures = stored.figures(session, name, k, k_homogeneous=k_homogeneous)
+    the documents by name), for the confirmation page. Only the names are kept, and the
+    licence and catalogue facts change none of them: the package is written without them."""
+    figures = stored.figures(session, name, settings)
     with tempfile.TemporaryDirectory(prefix="mognad-plan-") as tmp:
-        names = [p.name for p in write_report(figures, Path(tmp), data_formats())]
+        names = [p.name for p in write_report(figures, Path(tmp), data_formats(), DataSettings())]
     names += [document_name(f, lang) for lang, formats in DOCUMENTS for f in formats]
     return sorted(names)

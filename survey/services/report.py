@@ -3,8 +3,9 @@
 :func:`round_figures` reads the rounds, questionnaire snapshots, trees, code mapping, the
 statistics (from the cache or a scan) and who was asked, and hands them as plain data to
 :func:`analysis.figures.figures`, which rolls up, suppresses, compares and checks. The
-settings (``min_test_n``, the licence) are passed in by the callers, which read the app's
-configuration; nothing here reads it.
+settings (``min_test_n``, the licence and catalogue facts of
+:class:`survey.services.settings.DataSettings`) are passed in by the callers, which read the
+app's configuration; nothing here reads it.
 
 Figures come only from closed (or published) rounds. Two reports of a round still receiving
 answers, one response apart, give that response's scores by subtraction; a closed round takes no
@@ -35,13 +36,13 @@ from analysis.sufficient import LeafStatistics
 from analysis.tables import fieldwork_table, gap_table, index_table, unit_table
 from survey.models import Round
 from survey.models.enums import FINISHED
-from survey.services.catalogue import catalogue
 from survey.services.errors import InputError, StateError
 from survey.services.estimates import estimate_table, population
 from survey.services.fieldwork import FieldworkRow, published_fieldwork
 from survey.services.nonresponse import response_inputs
 from survey.services.rounds import get_round, snapshot_questionnaire
 from survey.services.row_lookup import RowLookup
+from survey.services.settings import DataSettings
 from survey.services.statistics import (
     cached,
     code_mapping,
@@ -251,11 +252,10 @@ def package_tables(figures: RoundFigures) -> dict[str, pd.DataFrame]:
     return tables | ({"plan_areas": plan_area_rows(figures.aggregates, areas)} if areas else {})
 
 
-def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMeta:
+def package_meta(figures: RoundFigures, data: DataSettings) -> PackageMeta:
     """The descriptor's facts; ``created`` is when the round closed (the same on every run).
-    ``license``: the installation's ``DATA_LICENSE``, passed by the caller (else CC0-1.0)."""
+    ``data``: the installation's licence and catalogue facts, passed by the caller."""
     rnd = figures.round
-    license = license or DEFAULT_LICENSE
     closed = rnd.closed_at or rnd.published_at or datetime(rnd.year, 12, 31, tzinfo=UTC)
     top = figures.units.loc[figures.units["level"] == 0, "name"]
     return PackageMeta(
@@ -267,22 +267,22 @@ def package_meta(figures: RoundFigures, license: str | None = None) -> PackageMe
         questionnaire_version=figures.questionnaire.version,
         compare_round=figures.compare.name if figures.compare else None,
         title=dict(figures.questionnaire.title),
-        license=license,
-        catalogue=catalogue(str(top.iloc[0]) if len(top) else "Mognad", rnd.id),
+        license=data.license or DEFAULT_LICENSE,
+        catalogue=data.catalogue(str(top.iloc[0]) if len(top) else "Mognad", rnd.id),
     )
 
 
 def write_report(
-    figures: RoundFigures, out: Path, formats: tuple[str, ...], license: str | None = None
+    figures: RoundFigures, out: Path, formats: tuple[str, ...], data: DataSettings
 ) -> list[Path]:
     """Write the open-data package (which files for which format: ``write_package``).
 
     Unknown formats are refused before anything is written (``analysis.opendata.check_formats``).
-    The licence is ``license`` (the callers pass the app's ``DATA_LICENSE``,
-    ``MOGNAD_DATA_LICENSE``), else CC0-1.0; nothing else varies, so the CLI and the publish
+    The licence and catalogue facts are ``data`` (the callers pass
+    ``DataSettings.of`` the app's configuration); nothing else varies, so the CLI and the publish
     action write the same bytes.
     """
     try:
-        return write_package(package_tables(figures), out, formats, package_meta(figures, license))
+        return write_package(package_tables(figures), out, formats, package_meta(figures, data))
     except OSError as e:
         raise InputError(f"cannot write the report ({e.strerror or e})", file=str(out)) from None

@@ -11,10 +11,11 @@ A stored row is keyed by round, kind and the comparison round asked for, and car
 fingerprint of everything that can change after the round closed (as
 ``survey.services.memo.state`` does for the memory): the closing and purge times and k of
 the finished rounds up to the round's year, the declared reorganisations up to that year, and
-the settings the figures were made with. A
-row whose fingerprint differs is recomputed and replaced, never served. Whether a finished
-round is closed or published is left out: the figures are made alike from either, and
-publishing one round must not make every other round's figures cold again.
+the settings the figures were made with (:class:`survey.services.settings.FigureSettings`,
+passed in by the callers, which read the app's configuration). A row whose fingerprint
+differs is recomputed and replaced, never served. Whether a finished round is closed or
+published is left out: the figures are made alike from either, and publishing one round must
+not make every other round's figures cold again.
 """
 
 from __future__ import annotations
@@ -24,36 +25,23 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from analysis.comparison import MIN_TEST_N
 from survey.models import Round, StoredFigures, UnitRemap
 from survey.models.enums import FINISHED
 from survey.services import figure_codec as codec
 from survey.services.estimates import Estimates
 from survey.services.fieldwork import FieldworkRow
 from survey.services.items import ItemTable, item_table
-from survey.services.report import K_HOMOGENEOUS, RoundFigures, round_figures, round_k
+from survey.services.report import RoundFigures, round_figures, round_k
 from survey.services.rounds import get_round, snapshot_questionnaire
+from survey.services.settings import FigureSettings
 
 #: Raised whenever what is stored, or how, changes: rows of another version are recomputed.
 VERSION = 2  # 2: columnar arrays instead of JSON values (figure_codec)
 FRAMES = ("aggregates", "reliability", "gaps", "comparisons", "units")
-
-
-def settings() -> tuple[int, int, int]:
-    """The installation's (k, k_homogeneous, min_test_n): the app's, else the defaults."""
-    if not has_app_context():
-        return 5, K_HOMOGENEOUS, MIN_TEST_N
-    config = current_app.config
-    return (
-        int(config["K_ANONYMITY"]),
-        int(config["K_HOMOGENEOUS"]),
-        int(config.get("MIN_TEST_N", MIN_TEST_N)),
-    )
 
 
 def fingerprint(session: Session, rnd: Round, *params: Any) -> str:
@@ -103,11 +91,18 @@ def _kept(
     return payload, True
 
 
-def current(session: Session, rnd: Round) -> bool:
+def fingerprint_of(
+    session: Session, rnd: Round, kind: str, settings: FigureSettings, *more: Any
+) -> str:
+    """The fingerprint of ``rnd``'s stored ``kind`` made with ``settings`` (and ``more``)."""
+    s = settings
+    return fingerprint(session, rnd, kind, s.k, s.k_homogeneous, s.min_test_n, *more)
+
+
+def current(session: Session, rnd: Round, settings: FigureSettings) -> bool:
     """Whether ``rnd``'s figures (default comparison) are stored and still valid, so that
     reading them takes milliseconds rather than a build of seconds."""
-    k, k_homogeneous, min_test_n = settings()
-    mark = fingerprint(session, rnd, "figures", k, k_homogeneous, min_test_n)
+    mark = fingerprint_of(session, rnd, "figures", settings)
     found = select(func.count()).where(
         StoredFigures.round_id == rnd.id,
         StoredFigures.kind == "figures",
@@ -118,31 +113,23 @@ def current(session: Session, rnd: Round) -> bool:
 
 
 def figures(
-    session: Session,
-    name: str,
-    k: int | None = None,
-    compare_to: str | None = None,
-    k_homogeneous: int | None = None,
-    min_test_n: int | None = None,
+    session: Session, name: str, settings: FigureSettings, compare_to: str | None = None
 ) -> RoundFigures:
     """``round_figures(...)`` from the stored row, computed and stored when missing or stale.
 
     The caller commits (a request that only reads may roll back: the row is then built again
-    by the next one). Arguments as :func:`survey.services.report.round_figures`; left out,
-    the installation's settings (:func:`settings`).
+    by the next one). ``settings``: the installation's (``FigureSettings.of`` its
+    configuration); ``compare_to`` as :func:`survey.services.report.round_figures`.
     """
-    base = settings()
-    k = base[0] if k is None else k
-    k_homogeneous = base[1] if k_homogeneous is None else k_homogeneous
-    min_test_n = base[2] if min_test_n is None else min_test_n
     rnd = get_round(session, name)
     compare = get_round(session, compare_to) if compare_to else None
     compare_key = compare.id if compare is not None else 0
-    mark = fingerprint(session, rnd, "figures", k, k_homogeneous, min_test_n)
+    mark = fingerprint_of(session, rnd, "figures", settings)
     built: list[RoundFigures] = []
 
     def build() -> bytes:
-        fig = round_figures(session, name, k, compare_to, k_homogeneous, min_test_n)
+        s = settings
+        fig = round_figures(session, name, s.k, compare_to, s.k_homogeneous, s.min_test_n)
         built.append(fig)
         return codec.pack(encode(fig))
 
@@ -196,17 +183,14 @@ def decode(session: Session, rnd: Round, data: dict[str, Any]) -> RoundFigures:
     )
 
 
-def items(
-    session: Session, rnd: Round, fig: RoundFigures, k_homogeneous: int | None = None
-) -> ItemTable:
+def items(session: Session, rnd: Round, fig: RoundFigures, settings: FigureSettings) -> ItemTable:
     """The round's item table (``survey.services.items.item_table``) as :func:`figures` keeps
     figures: stored, computed when missing or stale. ``fig`` is the round's figures (its
-    comparison round and hidden groups decide the table)."""
-    k, base_hom, min_test_n = settings()
-    k_homogeneous = base_hom if k_homogeneous is None else k_homogeneous
+    comparison round and hidden groups decide the table), made with ``settings``."""
+    k, k_homogeneous = settings.k, settings.k_homogeneous
     compare = session.get(Round, fig.compare.id) if fig.compare else None
     compare_key = compare.id if compare is not None else 0
-    mark = fingerprint(session, rnd, "items", k, k_homogeneous, min_test_n, compare_key)
+    mark = fingerprint_of(session, rnd, "items", settings, compare_key)
     built: list[ItemTable] = []
 
     def build() -> bytes:
@@ -246,8 +230,8 @@ def items(
     return table
 
 
-def store_round(session: Session, rnd: Round) -> None:
-    """Compute and store a finished round's figures and item tables (default comparison),
-    at close and at publish, so that no page has to build them."""
-    fig = figures(session, rnd.name)
-    items(session, rnd, fig)
+def store_round(session: Session, rnd: Round, settings: FigureSettings) -> None:
+    """Compute and store a finished round's figures and item tables (default comparison) made
+    with the installation's ``settings``, at close, so that no page has to build them."""
+    fig = figures(session, rnd.name, settings)
+    items(session, rnd, fig, settings)

@@ -20,6 +20,7 @@ from survey.sealing import Sealer
 from survey.services.closing import close_fieldwork
 from survey.services.errors import StateError
 from survey.services.rounds import get_round, snapshot_questionnaire
+from survey.services.settings import FigureSettings
 from survey.services.statistics import cached, leaf_statistics, response_count, store
 from survey.services.stored import store_round
 
@@ -48,16 +49,26 @@ class ClosedForGood(StateError):
         )
 
 
-def move_round(session: Session, name: str, action: str, *, sealer: Sealer | None = None) -> Round:
+def move_round(
+    session: Session,
+    name: str,
+    action: str,
+    *,
+    sealer: Sealer | None = None,
+    settings: FigureSettings | None = None,
+) -> Round:
     """Apply open/close/publish, refusing illegal moves with a message that says why.
 
     The round's row is locked first and its status read again under the lock: a close waits
     for every submission in flight (they hold a share lock on the row, survey.services.respond)
     and two closes never both run. Closing opens the sealed ballots, which only the
-    installation's ``sealer`` can do.
+    installation's ``sealer`` can do, and stores the figures made with the installation's
+    ``settings``.
     """
     if action == "close" and sealer is None:
         raise ValueError("closing a round opens its ballots: pass the installation's sealer")
+    if action == "close" and settings is None:
+        raise ValueError("closing a round stores its figures: pass the installation's settings")
     rnd = get_round(session, name)
     session.refresh(rnd, with_for_update=True)
     allowed = TRANSITIONS[action]
@@ -92,7 +103,7 @@ def move_round(session: Session, name: str, action: str, *, sealer: Sealer | Non
         rnd.traces_problem = TRACES_NOT_CHECKED
         freeze_statistics(session, rnd)
         session.flush()
-        store_round(session, rnd)
+        store_round(session, rnd, settings)  # type: ignore[arg-type]  # checked above
     elif target == RoundStatus.PUBLISHED:
         rnd.published_at = utcnow()
     session.flush()

@@ -153,9 +153,12 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
     from survey.services.demo import load_demo
     from survey.services.links import issue_links
     from survey.services.mail import compose, letterhead
+    from survey.services.settings import DataSettings, FigureSettings
 
     with app.app_context(), app.test_request_context(base_url=base):
-        load_demo(db.session, per_year=150, sealer=app_sealer(), write_documents=write_documents)
+        figures, data = FigureSettings.of(app.config), DataSettings.of(app.config)
+        load_demo(db.session, per_year=150, sealer=app_sealer(), write_documents=write_documents,
+                  settings=figures, data=data)  # fmt: skip
         closed = db.session.scalars(select(Round).where(Round.name == ROUND)).one()
         links = issue_links(db.session, OPEN_ROUND, base, SECRET)
         now = datetime.now(UTC)

@@ -21,6 +21,7 @@ from survey.models.audit import utcnow
 from survey.sealing import Sealer
 from survey.services import closing, respond
 from survey.services.errors import StateError
+from survey.services.settings import FigureSettings
 from survey.services.transitions import move_round
 from tests.support.factory import close_round, invite, issue_links
 from tests.support.forms import Browser
@@ -115,11 +116,12 @@ def test_two_closes_never_open_a_ballot_twice(app, links, db_session):
     db_session.rollback()
     first, second = Session(engine(app)), Session(engine(app))
     sealer = Sealer.from_config(app.config)  # the installation's: it opens the sealed ballots
+    settings = FigureSettings.of(app.config)  # and makes the figures closing stores
     outcome: list[object] = []
 
     def other() -> None:
         try:
-            move_round(second, "R2025", "close", sealer=sealer)
+            move_round(second, "R2025", "close", sealer=sealer, settings=settings)
             second.commit()
             outcome.append("closed")
         except (StateError, sa.exc.OperationalError) as e:
@@ -127,7 +129,7 @@ def test_two_closes_never_open_a_ballot_twice(app, links, db_session):
             outcome.append(type(e).__name__)
 
     try:
-        move_round(first, "R2025", "close", sealer=sealer)  # not committed yet
+        move_round(first, "R2025", "close", sealer=sealer, settings=settings)  # not committed yet
         thread = threading.Thread(target=other)
         thread.start()
         first.commit()
@@ -150,10 +152,11 @@ def test_a_submission_in_flight_is_taken_by_the_close_that_waits_for_it(
     unit, role = db_session.execute(sa.text("SELECT unit_id, role FROM invitations")).first()
     submitting, closer = Session(engine(app)), Session(engine(app))
     sealer = Sealer.from_config(app.config)
+    settings = FigureSettings.of(app.config)
     done: list[str] = []
 
     def close() -> None:
-        move_round(closer, "R2025", "close", sealer=sealer)
+        move_round(closer, "R2025", "close", sealer=sealer, settings=settings)
         closer.commit()
         done.append("closed")
 

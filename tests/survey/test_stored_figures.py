@@ -18,6 +18,7 @@ from survey.extensions import db
 from survey.models import Round, StoredFigures
 from survey.services import memo, stored
 from survey.services.report import round_figures
+from survey.services.settings import FigureSettings
 from tests.survey.staff import Staff
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
@@ -116,7 +117,7 @@ def test_stored_figures_equal_computed_ones(app, two_years, name) -> None:
             fresh.estimates.root,
             fresh.estimates.weights,
         )
-        kept_items = stored.items(session, rnd, kept)
+        kept_items = stored.items(session, rnd, kept, FigureSettings.of(app.config))
         table = kept_items.rows("CITY", "all")
         assert table and table == stored.item_table(
             session,

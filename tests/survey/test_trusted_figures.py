@@ -129,12 +129,13 @@ def test_report_prints_alpha_per_role_and_never_0_70_below_the_threshold(app, ro
 
 def test_the_minimum_n_for_a_test_is_the_apps_setting(app, rounds, monkeypatch, tmp_path) -> None:
     from survey.services import stored  # the callers read the setting and pass it in
+    from survey.services.settings import FigureSettings
 
     with app.app_context():
         session = db.session()
-        default = stored.figures(session, "R2025")
+        default = stored.figures(session, "R2025", FigureSettings.of(app.config))
         app.config["MIN_TEST_N"] = 1000
-        strict = stored.figures(session, "R2025")
+        strict = stored.figures(session, "R2025", FigureSettings.of(app.config))
     tested = default.comparisons["reason"].isna()
     assert tested.any()
     assert (strict.comparisons.loc[tested, "reason"] == "too_few_to_test").all()
