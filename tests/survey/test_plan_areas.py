@@ -200,7 +200,7 @@ def test_the_overview_and_the_report_show_the_areas(package, app, admin):
 def _check_matrix(section: str, figures, lang: str) -> None:
     """The matrix as a reader sees it: the organisation, then each förvaltning, one column per
     area headed by its short name; each cell the figures' score with ▲/▼ exactly where the
-    change is statistically certain, and a hidden cell "– dold" with its reason's letter and
+    change is statistically certain, and a hidden cell "– dold (c)" with its reason's letter and
     no digit."""
     doc = yaml.safe_load(QUESTIONNAIRE.read_text(encoding="utf-8"))
     short = [a["short"][lang] for a in doc["plan_areas"]]
@@ -220,7 +220,7 @@ def _check_matrix(section: str, figures, lang: str) -> None:
                 assert not re.search(r"\d", cell.text), cell.text
                 mark = {"too_few": "a", "homogeneous": "b", "complementary": "c"}
                 hide = {"sv": "dold", "en": "hidden"}[lang]
-                assert cell.text == f"– {hide} {mark[fig['hidden_reason'] or 'too_few']}"
+                assert cell.text == f"– {hide} ({mark[fig['hidden_reason'] or 'too_few']})"
                 continue
             sign = {"improved": " ▲", "declined": " ▼"}.get(fig["change"], "")
             assert cell.text.endswith(sign) and cell.text.count("▲") + cell.text.count("▼") == (
