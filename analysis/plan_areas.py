@@ -12,7 +12,7 @@ total: they must not be added to, or averaged with, the dimensions.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -70,12 +70,22 @@ INDEX_KIND_FIELDS: tuple[Field, ...] = (
 
 @dataclass(frozen=True)
 class PlanArea:
-    """One area: its index id, names (sv/en) and the category ids it averages."""
+    """One area: its index id, names (sv/en) and the category ids it averages.
+
+    ``short`` is the name a table's column header has room for (the report's matrix of units
+    × areas); an area without one is headed by its title.
+    """
 
     id: str
     title: dict[str, str]
     description: dict[str, str]
     categories: tuple[str, ...]
+    short: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def heading(self) -> dict[str, str]:
+        """The short name where the file gives one, else the title (both sv/en)."""
+        return self.short or self.title
 
 
 def parse_plan_areas(data: Mapping[str, Any]) -> tuple[PlanArea, ...]:
@@ -86,6 +96,7 @@ def parse_plan_areas(data: Mapping[str, Any]) -> tuple[PlanArea, ...]:
             title=dict(a["title"]),
             description=dict(a.get("description", {})),
             categories=tuple(dict.fromkeys(a["categories"])),
+            short=dict(a.get("short", {})),
         )
         for a in data.get("plan_areas") or ()
     )

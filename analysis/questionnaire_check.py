@@ -29,6 +29,7 @@ _KEYS: dict[str, Text] = {
     "version": say("version"),
     "title": say("titel"),
     "description": say("beskrivning"),
+    "short": say("kortnamn"),
     "scales": say("skalor"),
     "dimensions": say("dimensioner"),
     "categories": say("kategorier"),

@@ -17,6 +17,7 @@ import pandas as pd
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
+from analysis.disclosure import REASONS
 from analysis.instruments import DIMENSIONS
 from analysis.nonresponse import role_mix_notes
 from analysis.reliability import LOW_ALPHA, shown_alpha
@@ -46,6 +47,16 @@ class UnitLine:
     name: str
     level: int
     cells: dict[str, Row]  # index → row (role all)
+
+
+@dataclass(frozen=True)
+class AreaLine:
+    """One row of the plan-area matrix: a unit and its cell per plan area (role all), in the
+    instrument's order; None where the unit has no such cell."""
+
+    code: str
+    name: str
+    cells: list[Row | None]
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,21 @@ class ReportData:
     plan_areas: list[Row] = field(default_factory=list)
     #: the instrument's category ids: the rows read as categories (not composites, not areas)
     category_ids: frozenset[str] = frozenset()
+    #: the plan areas as a matrix: the organisation, then each förvaltning (the same rows as
+    #: ``plan_areas``, so the same suppression), one cell per area
+    area_matrix: list[AreaLine] = field(default_factory=list)
+
+    @property
+    def area_reasons(self) -> list[str]:
+        """Why the matrix's hidden cells are hidden, each reason once in
+        :data:`~analysis.disclosure.REASONS` order: the legend of the cells' marks."""
+        found = {
+            c["hidden_reason"] or REASONS[0]
+            for line in self.area_matrix
+            for c in line.cells
+            if c is not None and c["suppressed"]
+        }
+        return [reason for reason in REASONS if reason in found]
 
 
 def _value(v: Any) -> Any:
@@ -155,7 +181,16 @@ def build(figures: RoundFigures, lang: str) -> ReportData:
         gaps_by_unit=by_unit,
         plan_areas=areas,
         category_ids=frozenset(c.id for c in q.categories),
+        area_matrix=_area_matrix(areas, q.plan_area_ids, [u for u in (root, *units) if u]),
     )
+
+
+def _area_matrix(areas: list[Row], ids: tuple[str, ...], lines: list[UnitLine]) -> list[AreaLine]:
+    """The organisation's and förvaltningar's plan-area cells (all roles), one row per unit:
+    a council reads the units across the areas, which a list of unit × area rows hides."""
+    found = {(r["unit_code"], r["index"]): r for r in areas if r["role"] == ALL}
+    matrix = [AreaLine(u.code, u.name, [found.get((u.code, a)) for a in ids]) for u in lines]
+    return [line for line in matrix if any(c is not None for c in line.cells)]
 
 
 def _headline(figures: RoundFigures, root: UnitLine | None) -> dict[str, Any] | None:

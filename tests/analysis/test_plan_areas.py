@@ -38,15 +38,30 @@ def test_every_problem_of_the_mapping_is_said_in_swedish_at_once(document: dict)
     doc["plan_areas"][1]["categories"] = []
     del doc["plan_areas"][2]["title"]["en"]
     del doc["plan_areas"][3]["title"]["sv"]
+    del doc["plan_areas"][3]["short"]["en"]
     doc["plan_areas"][4]["id"] = "leg_data"
     # The schema's problems (in document order), then the mapping's own, all at once.
     assert [str(p) for p in check_questionnaire(doc)] == [
         "planområde 2, kategorier: behöver minst 1 post",
         "planområde 3, titel: engelsk text saknas",
+        "planområde 4, kortnamn: engelsk text saknas",
         "planområde 4, titel: svensk text saknas",
         "planområde 1, kategori 5: det finns ingen kategori 'cap_nothing' i den här enkäten",
         "planområde 5, id: id 'leg_data' är redan ett index i enkäten; välj ett eget id",
     ]
+
+
+def test_a_short_name_heads_an_area_and_the_title_stands_in_without_one(document: dict) -> None:
+    q = parse_questionnaire(document)
+    assert [a.heading["sv"] for a in q.plan_areas] == [
+        "Teknik", "Data", "Kompetens", "Innovation", "Regelverk"
+    ]  # fmt: skip
+    assert [a.heading["en"] for a in q.plan_areas][-1] == "Regulation"
+    doc = copy.deepcopy(document)
+    del doc["plan_areas"][0]["short"]
+    assert not check_questionnaire(doc)
+    first = parse_questionnaire(doc).plan_areas[0]
+    assert first.heading == first.title == document["plan_areas"][0]["title"]
 
 
 def test_the_malmo_areas_cover_every_category_once(document: dict) -> None:

@@ -28,9 +28,10 @@ from survey.results.report import render_report
 from survey.services.report import round_figures
 from tests.support import results
 from tests.support.factory import QUESTIONNAIRE
-from tests.support.report_html import cells as report_cells
 from tests.support.report_html import number
-from tests.survey.dashboard_pages import assert_row_matches, table
+from tests.support.tables import cells as report_cells
+from tests.support.tables import table, tables_by_caption
+from tests.survey.dashboard_pages import assert_row_matches
 
 ROLES = {"employee": 0.6, "manager": 0.25, "specialist": 0.15}
 AREAS = ("area_technology", "area_data", "area_competence", "area_innovation", "area_rules")
@@ -180,8 +181,9 @@ def test_the_overview_and_the_report_show_the_areas(package, app, admin):
             "plan-areas-table",
         )
     ]
-    section = report.split('<section aria-labelledby="plan-areas">', 1)[1].split("</section>")[0]
+    section = report.split('<section aria-labelledby="plan-areas"', 1)[1].split("</section>")[0]
     assert "Tekniska förutsättningar och förmågor" in section and "plan_areas.csv" in section
+    assert '<details id="plan-area-figures">' in section  # n and CI: "Alla siffror", below
     shown = report_cells(section)
     for key, got in shown.items():
         unit, role, index = key.split("|")
@@ -192,3 +194,55 @@ def test_the_overview_and_the_report_show_the_areas(package, app, admin):
             assert number(got["score"]) == pytest.approx(round(fig["score"], 1), abs=1e-9)
     assert {k.split("|")[2] for k in shown} == set(AREAS)
     assert any(k.startswith("TINY|") for k in shown)  # hidden, with its reason, no digit
+    _check_matrix(section, figures, "sv")
+
+
+def _check_matrix(section: str, figures, lang: str) -> None:
+    """The matrix as a reader sees it: the organisation, then each förvaltning, one column per
+    area headed by its short name; each cell the figures' score with ▲/▼ exactly where the
+    change is statistically certain, and a hidden cell "– dold (c)" with its reason's letter and
+    no digit."""
+    doc = yaml.safe_load(QUESTIONNAIRE.read_text(encoding="utf-8"))
+    short = [a["short"][lang] for a in doc["plan_areas"]]
+    head, *body = tables_by_caption(section)["plan-area-matrix-caption"].rows
+    assert [c.text for c in head.cells] == [{"sv": "Enhet", "en": "Unit"}[lang], *short]
+    agg = figures.aggregates
+    top = agg[agg["unit_level"].le(1) & agg["role"].eq("all") & agg["index"].isin(AREAS)]
+    order = list(dict.fromkeys(top.sort_values("unit_level", kind="stable")["unit_name"]))
+    assert [r.cells[0].text for r in body] == order
+    frame = top.set_index(["unit_name", "index"])
+    hidden = 0
+    for row in body:
+        for area, cell in zip(AREAS, row.cells[1:], strict=True):
+            fig = frame.loc[(row.cells[0].text, area)]
+            if fig["suppressed"]:
+                hidden += 1
+                assert not re.search(r"\d", cell.text), cell.text
+                mark = {"too_few": "a", "homogeneous": "b", "complementary": "c"}
+                hide = {"sv": "dold", "en": "hidden"}[lang]
+                assert cell.text == f"– {hide} ({mark[fig['hidden_reason'] or 'too_few']})"
+                continue
+            sign = {"improved": " ▲", "declined": " ▼"}.get(fig["change"], "")
+            assert cell.text.endswith(sign) and cell.text.count("▲") + cell.text.count("▼") == (
+                1 if sign else 0
+            ), (cell.text, fig["change"])
+            value = number(cell.text.removesuffix(sign), lang)
+            assert value == pytest.approx(round(fig["score"], 1), abs=1e-9)
+    assert hidden  # TINY's cells: the same suppression as every other row
+    legend = section.split('id="plan-area-legend">', 1)[1].split("</p>", 1)[0]
+    assert "▲" in legend and "▼" in legend
+
+
+def test_the_report_matrix_in_english_and_in_the_pdf(package, app):
+    """The English report heads the matrix with the English short names; the PDF's source
+    carries the same matrix and, instead of the long table, points to plan_areas.csv."""
+    with app.app_context():
+        figures = round_figures(db.session(), "R2025", int(app.config["K_ANONYMITY"]))
+        english = render_report(figures, "en")
+        pdf = render_report(figures, "sv", "pdf")
+    section = english.split('<section aria-labelledby="plan-areas"', 1)[1].split("</section>")[0]
+    _check_matrix(section, figures, "en")
+    section = pdf.split('<section aria-labelledby="plan-areas"', 1)[1].split("</section>")[0]
+    _check_matrix(section, figures, "sv")
+    assert "<details" not in section and not report_cells(section)
+    assert "HTML-versionen" in section and "plan_areas.csv" in section

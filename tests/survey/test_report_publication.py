@@ -20,6 +20,7 @@ from survey.services.report import round_figures
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TITLE = {"sv": "Digital mognad och kompetens: %s", "en": "Digital maturity and competence: %s"}
 SUMMARY = {"sv": "Sammanfattning", "en": "Summary"}
+PLAN_AREAS = {"sv": "Planområden", "en": "Plan areas"}
 ROUND = "Mognad 2025"
 
 
@@ -56,6 +57,24 @@ def test_the_demo_report_is_a_publication_in_both_languages(app, runner) -> None
                 data = build(figures, lang)
             pdf = render_pdf(render_report(figures, lang, "pdf"))
             check_publication(pdf, data, lang, app.config["ORGANISATION_NAME"])
+            check_plan_area_page(pdf, data, lang)
+
+
+def check_plan_area_page(pdf: bytes, data, lang: str) -> None:
+    """The plan areas on ONE page: the section starts a page, and that page holds every
+    unit's row of the matrix with every shown score and the sentence that ends the section."""
+    pages = [
+        " ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+    found = [p for p in pages if p.startswith(PLAN_AREAS[lang])]
+    assert len(found) == 1, [p[:60] for p in pages]
+    page = found[0]
+    assert len(data.area_matrix) == 1 + len(data.units)  # the organisation and each förvaltning
+    for line in data.area_matrix:
+        assert " ".join(line.name.split()) in page, line.name
+        for cell in line.cells:
+            assert cell is not None and (cell["suppressed"] or number(cell["score"], lang) in page)
+    assert page.rstrip(" 0123456789/").endswith("plan_areas.csv."), page[-200:]
 
 
 def check_publication(
