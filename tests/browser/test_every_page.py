@@ -438,7 +438,10 @@ def test_the_overview_shows_its_key_figures_on_one_screen(world: World) -> None:
         box = page.locator(part).first.bounding_box()
         assert box is not None and box["y"] + box["height"] <= DESKTOP["height"], (part, box)
     height = page.evaluate("document.documentElement.scrollHeight")
-    assert height < 3300, height  # 7,076 px before the first screen was laid out
+    # 7,076 px before the first screen was laid out, 3,148 px after; the sections added since
+    # (the follow-up of an action plan, plan areas, another organisation's figures: this world
+    # has all three) fold their tables, so the page stays at well under 60 % of the old height.
+    assert height < 4200, height
     page.locator("#scores-fold > summary").click()
     assert page.locator("table:has(#scores-table-caption) tbody tr").first.is_visible()
     found = check(page)
