@@ -83,8 +83,11 @@ def forvaltning(code: str, parents: dict[str, str | None]) -> str | None:
 
 @bp.get("/")
 def index() -> str:
-    """The plans of one round, for one unit and the units below it or for all in scope."""
+    """The plans of one round, for one unit and the units below it or for all in scope; before
+    any round has results, a page that says so (the staff menu links here from the start)."""
     _require_somewhere()
+    if not request.args.get("round") and not _rounds():
+        return render_template("plans/none.html")
     rnd = _round(request.args.get("round"))
     names, parents = _tree(rnd)
     scope = units_in_scope(current_user, rnd.year, Action.MANAGE_PLANS)

@@ -201,6 +201,8 @@ STAFF_PAGES = (
     "admin.audit_log",
     "admin.tokens",
     "admin.accounts_list",
+    "plans.index",
+    "admin.federation_packages",
 )
 
 
@@ -225,7 +227,7 @@ def test_home_links_only_to_pages_that_exist_and_are_allowed(app, runner, clock,
         url["admin.exports"],
         url["dashboard.index"],
     }
-    manager_may = {url["admin.fieldwork_rounds"], url["dashboard.index"]}
+    manager_may = {url["admin.fieldwork_rounds"], url["dashboard.index"], url["plans.index"]}
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     people = [
         (admin, every),

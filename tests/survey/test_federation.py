@@ -28,7 +28,7 @@ from survey import create_app
 from survey.extensions import db
 from survey.models import AuditLog, ImportedFigure, ImportedPackage, PublishedFile, Round
 from tests.support import factory
-from tests.survey.admin_pages import signed_in
+from tests.survey.staff import signed_in
 
 DEMO_ROUND = "Mognad 2025"
 PAGE = "/admin/federation/"
@@ -132,9 +132,9 @@ def _shown(app, row: dict[str, str]) -> str:
 
 
 def test_a_package_from_a_file_is_shown_exactly_as_published(
-    app, runner, two_years, demo_city, monkeypatch, db_session
+    app, runner, two_years, demo_city, clock, db_session
 ):
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = _post_zip(admin, demo_city.files)
     assert r.status_code == 303, r.get_data(as_text=True)
     package = _assert_stored_as_published(db_session, demo_city.files)
@@ -171,10 +171,8 @@ def test_a_package_from_a_file_is_shown_exactly_as_published(
     assert 'id="federation-table"' not in admin.get(f"/dashboard/{rid}/").get_data(as_text=True)
 
 
-def test_a_package_from_a_url_on_loopback(
-    app, runner, two_years, demo_city, monkeypatch, db_session
-):
-    admin = signed_in(app, runner, monkeypatch)
+def test_a_package_from_a_url_on_loopback(app, runner, two_years, demo_city, clock, db_session):
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     with loopback(demo_city.app) as base:
         url = f"{base}/results/{demo_city.round_id}/files/datapackage.json"
         r = admin.post(PAGE, {"action": "url", "url": url, "publisher": "Grannstaden"})
@@ -190,10 +188,10 @@ def test_a_package_from_a_url_on_loopback(
 
 
 def test_a_url_that_is_not_http_or_does_not_answer_is_refused(
-    app, runner, two_years, monkeypatch, db_session
+    app, runner, two_years, clock, db_session
 ):
     app.config["FEDERATION_TIMEOUT"] = 0.5
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = admin.post(PAGE, {"action": "url", "url": "file:///etc/passwd"})
     assert r.status_code == 400
     assert "Adressen måste börja med http:// eller https://" in r.get_data(as_text=True)
@@ -231,9 +229,9 @@ def _edited(files: dict[str, bytes], **changes) -> dict[str, bytes]:
     ],
 )
 def test_an_inconsistent_package_is_refused(
-    app, runner, two_years, demo_city, monkeypatch, db_session, edit, message
+    app, runner, two_years, demo_city, clock, db_session, edit, message
 ):
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     r = _post_zip(admin, _edited(demo_city.files, **edit))
     body = r.get_data(as_text=True)
     assert r.status_code == 400 and message in body and "Inget har sparats" in body
@@ -241,9 +239,9 @@ def test_an_inconsistent_package_is_refused(
 
 
 def test_another_instrument_version_or_a_broken_schema_is_refused(
-    app, runner, two_years, demo_city, monkeypatch, db_session
+    app, runner, two_years, demo_city, clock, db_session
 ):
-    admin = signed_in(app, runner, monkeypatch)
+    admin = signed_in(app, runner, clock, "admin10@example.org")
     desc = json.loads(demo_city.files["datapackage.json"])
     other = {**demo_city.files, "datapackage.json": json.dumps(
         {**desc, "questionnaire_version": "2024.1"}).encode()}  # fmt: skip
