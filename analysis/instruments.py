@@ -8,6 +8,7 @@ the analysis.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -333,15 +334,38 @@ def yaml_problem(error: yaml.YAMLError) -> Message:
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:
-    """Load and validate a questionnaire file."""
-    return parse_questionnaire(read_document(path), str(path))
+    """Load and validate a questionnaire file.
+
+    The model is kept per version of the file (its path, modification time and size): a staff
+    preview page, a round and the demo read the same bundled file again and again, and
+    reading and checking 66 kB of YAML costs a tenth of a second each time. A file that has
+    changed since is read again; a file that cannot be read is never kept.
+    """
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return parse_questionnaire(read_document(path), str(path))
+    return _load_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_version(path: str, mtime_ns: int, size: int) -> Questionnaire:
+    return parse_questionnaire(read_document(path), path)
 
 
 def bundled_questionnaires() -> dict[str, Path]:
     """Questionnaire files shipped in ``questionnaires/``, by instrument id."""
     out: dict[str, Path] = {}
     for p in sorted(SCHEMA_PATH.parent.glob("*.yaml")):
-        doc = parse_yaml(p.read_text(encoding="utf-8"))
-        if isinstance(doc, dict) and "id" in doc:
-            out[str(doc["id"])] = p
+        stat = p.stat()
+        instrument = _instrument_id(str(p), stat.st_mtime_ns, stat.st_size)
+        if instrument is not None:
+            out[instrument] = p
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _instrument_id(path: str, mtime_ns: int, size: int) -> str | None:
+    """The ``id`` of one version of a bundled file (None when it has none)."""
+    doc = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    return str(doc["id"]) if isinstance(doc, dict) and "id" in doc else None
