@@ -17,15 +17,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.aggregate import ALL_ROLES
-from analysis.plan_areas import FAMILY as PLAN_AREA_FAMILY
-from analysis.scoring import COMPOSITE_INDICES
+from analysis.families import FAMILIES, check_families
 from analysis.stats import bh_adjust_within, hedges_g, welch
 
 __all__ = [
     "AGGREGATE_COLUMNS",
     "CHANGES",
     "COMPARISON_COLUMNS",
-    "FAMILIES",
     "MIN_TEST_N",
     "REASONS",
     "build_aggregates",
@@ -57,10 +55,6 @@ REASONS: tuple[str, ...] = (
     # figures are shown, but a test on so few says nothing a reader should act on
     "too_few_to_test",
 )
-#: The pre-specified families of tests, per unit and role: the headline indices (primary), the
-#: categories (secondary) and the instrument's plan areas (secondary, their own family).
-#: Benjamini–Hochberg runs within one (unit, role, family) only.
-FAMILIES: tuple[str, ...] = ("headline", "category", PLAN_AREA_FAMILY)
 #: The default smallest n, in both years, of a cell that is tested (``MOGNAD_MIN_TEST_N``).
 MIN_TEST_N = 10
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -140,16 +134,15 @@ def build_aggregates(
     reasons: bool = False,
     compare_sides: pd.Series | None = None,
     hidden_reasons: pd.Series | None = None,
+    families: Mapping[str, str],
     min_test_n: int = MIN_TEST_N,
-    plan_areas: Collection[str] = (),
 ) -> pd.DataFrame:
     """One open-data row per (unit, role, index) cell with the comparison to an earlier round.
 
     For a comparable row (both sides shown, ``n ≥ min_test_n`` on both):
     :math:`\\Delta = \\bar x_{cur} - \\bar x_{cmp}` with the Welch 95% CI and two-sided p
     (:func:`analysis.stats.welch`); ``p_adjusted`` = Benjamini–Hochberg within the row's family
-    (its unit, role and ``family``: ``headline`` for the headline composites, ``plan_area`` for
-    ``plan_areas``, ``category`` for the categories; :func:`analysis.stats.bh_adjust_within`);
+    (its unit, role and ``family``, as ``families`` says: :func:`analysis.stats.bh_adjust_within`);
     ``change`` is ``improved`` / ``declined`` when ``p_adjusted < 0.05`` and Δ > 0 / Δ < 0,
     else ``no_change``; ``effect_size`` = Hedges' g (:func:`analysis.stats.hedges_g`) only for
     an improved or declined row. Any other row is ``not_comparable`` (comparison figures empty)
@@ -197,10 +190,12 @@ def build_aggregates(
         (:data:`analysis.disclosure.REASONS`), written to ``hidden_reason`` (empty when
         shown); without it a hidden row's reason is ``too_few`` when ``n < 2`` or unknown
         (``complementary``).
+    families : mapping of str to str
+        Each index's family of tests (``headline``, ``category`` or ``plan_area``;
+        :func:`analysis.families.default_families` gives the instrument's). An index of
+        ``indices`` without one is refused (ValueError), never put in a family by default.
     min_test_n : int, default MIN_TEST_N
         Smallest n, in both years, of a tested cell; a smaller one is ``too_few_to_test``.
-    plan_areas : collection of str
-        The instrument's plan-area indices: family ``plan_area`` (docs/method.md, section 4).
 
     Returns
     -------
@@ -219,6 +214,7 @@ def build_aggregates(
     index_pos = {ix: i for i, ix in enumerate(order)}
     if set(current["index"]) - set(index_pos):
         raise ValueError("current holds index ids that are not in indices")
+    check_families(families, order)
     role_pos = {r: i for i, r in enumerate(ALL_ROLES)}
 
     cur = current[[*KEY, "n", "mean", "sd", "ci_low", "ci_high"]].rename(columns={"mean": "score"})
@@ -252,11 +248,7 @@ def build_aggregates(
     test = welch(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
     g = hedges_g(cur["n"], cur["score"], cur["sd"], cmp["n"], cmp["mean"], cmp["sd"])
     p = test["p_value"].where(shown)
-    family = np.select(
-        [cur["index"].isin(COMPOSITE_INDICES), cur["index"].isin(list(plan_areas))],
-        [FAMILIES[0], FAMILIES[2]],
-        FAMILIES[1],
-    )
+    family = np.array([families[index] for index in cur["index"]], dtype=str)
     duplicate_of, original = _duplicates(cur, cmp, shown, family)
     labels: pd.Series = cur["unit"].astype(str) + "\x1f" + cur["role"].astype(str) + "\x1f" + family
     counted = p.where(duplicate_of == "")

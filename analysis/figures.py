@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -26,8 +27,9 @@ from analysis.aggregate import cells, rollup, unit_levels
 from analysis.comparability import comparison_sides
 from analysis.comparison import AGGREGATE_COLUMNS, MIN_TEST_N, build_aggregates, comparison_table
 from analysis.disclosure import homogeneous_gaps, role_rules, score_suppression
+from analysis.families import check_families, default_families
 from analysis.gaps import competence_gaps
-from analysis.headline import Estimates, Population, round_estimates
+from analysis.headline import Estimates, Population, check_role_weights, round_estimates
 from analysis.instruments import Questionnaire
 from analysis.nonresponse import Responses
 from analysis.reliability import flag_reliability, reliability_table, suppress_reliability
@@ -65,10 +67,30 @@ class RoundData:
 class Rules:
     """The installation's rules: a cell in which everyone answered alike is shown from
     ``k_homogeneous`` respondents (never below a round's k); a change is tested only with
-    ``min_test_n`` respondents in both years."""
+    ``min_test_n`` respondents in both years.
+
+    ``families`` (index id → ``headline``, ``category`` or ``plan_area``) are the families of
+    tests within which Benjamini–Hochberg runs per unit and role; None means the instrument's
+    (:func:`analysis.families.default_families`). ``role_weights`` (role → weight, the three
+    roles, each ≥ 0, summing to 1) weight the role-standardised headline of both years; None
+    means this round's headcount shares, else its respondent shares
+    (:func:`analysis.estimates.reference_weights`). Both are stated inputs so that another
+    analysis plan is a different ``Rules``, not different code; a given mapping is checked
+    here (ValueError) and kept as a read-only copy.
+    """
 
     k_homogeneous: int = K_HOMOGENEOUS
     min_test_n: int = MIN_TEST_N
+    families: Mapping[str, str] | None = field(default=None, hash=False)
+    role_weights: Mapping[str, float] | None = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.families is not None:
+            check_families(self.families)
+            object.__setattr__(self, "families", MappingProxyType(dict(self.families)))
+        if self.role_weights is not None:
+            check_role_weights(self.role_weights)
+            object.__setattr__(self, "role_weights", MappingProxyType(dict(self.role_weights)))
 
 
 @dataclass(frozen=True)
@@ -158,7 +180,8 @@ def figures(
     responses : Responses
         Who its cells speak for (the response columns of the aggregates).
     rules : Rules
-        ``k_homogeneous`` and ``min_test_n``.
+        ``k_homogeneous``, ``min_test_n``, the families of tests (default: the instrument's)
+        and the headline's role weights (default: this round's shares).
     compare : RoundData, optional
         The comparison round; its figures show only where its own decision, on its own tree,
         shows them (:func:`analysis.comparability.comparison_sides`).
@@ -217,7 +240,7 @@ def figures(
         compare_sides=sides,
         hidden_reasons=this.decision["reason"],
         min_test_n=rules.min_test_n,
-        plan_areas=q.plan_area_ids,
+        families=default_families(q) if rules.families is None else rules.families,
     )
     aggregates = responses.columns(full[list(AGGREGATE_COLUMNS)], tree, q, k)
     stats = current.statistics
@@ -225,7 +248,9 @@ def figures(
         stats.reliability_items, stats.reliability_totals, round_name=current.name,
         categories=[c.id for c in q.categories], sizes=ScoringPlan(q).item_counts,
     )  # fmt: skip
-    estimates = round_estimates(stats.scores, current.population, tree, aggregates, cmp_estimates)
+    estimates = round_estimates(
+        stats.scores, current.population, tree, aggregates, cmp_estimates, rules.role_weights
+    )
     return Figures(
         aggregates,
         flag_reliability(suppress_reliability(reliability, k)),

@@ -8,17 +8,22 @@ database by ``survey/services/estimates.py``; everything after that is here, so 
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from analysis.estimates import Z95, change, post_stratify_shown, reference_weights, standardise
-from analysis.roles import ALL
+from analysis.roles import ALL, ROLES
 
-__all__ = ["HEADLINE_INDEX", "Estimates", "Population", "round_estimates"]
+__all__ = ["HEADLINE_INDEX", "Estimates", "Population", "check_role_weights", "round_estimates"]
 
 HEADLINE_INDEX = "maturity"
+#: How far given role weights may sum from 1 (rounding of shares written as decimals).
+WEIGHT_SUM_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,41 @@ def _standardised(
     return standardise(cells, weights, root, HEADLINE_INDEX)
 
 
+def check_role_weights(weights: Mapping[str, float]) -> None:
+    """Refuse given headline weights that are not a role composition: exactly the three roles,
+    each a number ≥ 0, summing to 1 (± :data:`WEIGHT_SUM_TOLERANCE`). Weights that do not sum
+    to 1 would be renormalised silently by :func:`analysis.estimates.standardise`, so the
+    stated composition would not be the one used.
+
+    Raises
+    ------
+    ValueError
+        Naming the missing or unknown roles, the bad weight, or the sum.
+    """
+    missing = [r for r in ROLES if r not in weights]
+    unknown = sorted(str(r) for r in weights if r not in ROLES)
+    if missing or unknown:
+        raise ValueError(
+            f"role weights must give exactly the roles {list(ROLES)}: "
+            f"missing {missing}, unknown {unknown}"
+        )
+    for role in ROLES:
+        value = weights[role]
+        number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value < 0:
+            raise ValueError(f"role weight of {role!r} must be a number ≥ 0, not {value!r}")
+    total = math.fsum(float(weights[r]) for r in ROLES)
+    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+        raise ValueError(f"role weights must sum to 1, not {total!r}")
+
+
 def round_estimates(
     scores: pd.DataFrame,
     population: Population,
     tree: pd.DataFrame,
     aggregates: pd.DataFrame,
     compare: tuple[str, pd.DataFrame, Population, pd.DataFrame, pd.DataFrame] | None = None,
+    role_weights: Mapping[str, float] | None = None,
 ) -> Estimates:
     """The round's estimates of its shown cells and its role-standardised headline.
 
@@ -95,10 +129,16 @@ def round_estimates(
     ``aggregates`` its published rows (their ``suppressed`` flags decide which cells get an
     estimate). ``compare`` is (name, leaf scores, population, tree, a frame with ``unit_code``
     or ``unit``, ``role, index, suppressed`` on its own tree) of the comparison round; its
-    headline uses *this* round's reference weights.
+    headline uses *this* round's weights. ``role_weights`` are the headline's weights as given
+    (checked by :func:`check_role_weights`); None: this round's reference weights
+    (:func:`analysis.estimates.reference_weights`).
     """
     cells = post_stratify_shown(scores, population.known(), tree, _shown(aggregates))
-    weights = reference_weights(population.known(), scores, HEADLINE_INDEX)
+    if role_weights is None:
+        weights = reference_weights(population.known(), scores, HEADLINE_INDEX)
+    else:
+        check_role_weights(role_weights)
+        weights = {r: float(role_weights[r]) for r in ROLES}
     now = _standardised(cells, weights, _root(tree), _answering(scores))
     if now is None:
         return Estimates(cells, population.source, _root(tree), None, weights)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from analysis.comparison import FAMILIES
+from analysis.families import FAMILIES
 from analysis.opendata import AGGREGATE_COLUMNS, CHANGES
 from analysis.roles import OUTPUT_ROLES
 

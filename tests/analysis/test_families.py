@@ -12,12 +12,14 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
 from analysis.aggregate import cells, rollup
-from analysis.comparison import FAMILIES, MIN_TEST_N, build_aggregates, comparison_table
+from analysis.comparison import MIN_TEST_N, build_aggregates, comparison_table
+from analysis.families import FAMILIES
 from analysis.stats import bh_adjust
 
 HEADLINE = ["maturity", "capability", "legacy", "competence"]
 CATEGORIES = ["cap_workplace", "leg_data", "comp_safety"]
 INDICES = [*HEADLINE, *CATEGORIES]
+OF = {**dict.fromkeys(HEADLINE, "headline"), **dict.fromkeys(CATEGORIES, "category")}
 CITY_TREE = pd.DataFrame({"unit": ["CITY", "A", "B"], "parent": [None, "CITY", "CITY"]})
 
 
@@ -70,11 +72,11 @@ def no_suppression(frame):
     return pd.Series(False, index=pd.MultiIndex.from_frame(frame[["unit", "role", "index"]]))
 
 
-def compare(now, before, codes, **kwargs):
+def compare(now, before, codes, families=OF, **kwargs):
     return build_aggregates(
         now, before, meta(codes), round_name="R2", year=2026, compare_round="R1",
         suppressed=no_suppression(now), compare_suppressed=no_suppression(before),
-        indices=INDICES, reasons=True, **kwargs,
+        indices=INDICES, reasons=True, families=families, **kwargs,
     )  # fmt: skip
 
 

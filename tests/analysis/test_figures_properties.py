@@ -12,7 +12,10 @@ directly. Whatever is drawn:
 * a shown cell's n and mean are those of its respondents' scores, computed here by a scorer of
   the test's own (docs/method.md, sections 1–2);
 * a gap is shown exactly when its score cell (unit, role, category) is;
-* the same input gives identical frames.
+* the same input gives identical frames, also under the default rules stated
+  (the instrument's families, this round's role shares);
+* drawn families and role weights change only the tests' adjustment (Benjamini–Hochberg within
+  the drawn families, as statsmodels computes it) and the headline, no shown cell.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from statsmodels.stats.multitest import multipletests
 
 from analysis.audit import Attack, AuditRound
+from analysis.families import FAMILIES, default_families
 from analysis.figures import Figures, RoundData, Rules, figures
 from analysis.instruments import Questionnaire
 from analysis.nonresponse import Responses
@@ -150,8 +155,14 @@ def round_data(name: str, year: int, tree: pd.DataFrame, people: list[Person]) -
     return RoundData(name, year, Q, accumulate(scan_rows(Q, people), Q), tree, K)
 
 
-def run(tree: pd.DataFrame, people: list[Person], earlier: list[Person] | None = None) -> Figures:
-    """The pipeline on this year's ``people``, compared with ``earlier`` (same tree) if given."""
+def run(
+    tree: pd.DataFrame,
+    people: list[Person],
+    earlier: list[Person] | None = None,
+    rules: Rules | None = None,
+) -> Figures:
+    """The pipeline on this year's ``people``, compared with ``earlier`` (same tree) if given,
+    under ``rules`` (default: ``Rules()``)."""
     answered: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for person in people:
         for item, x in person.answers.items():
@@ -165,7 +176,7 @@ def run(tree: pd.DataFrame, people: list[Person], earlier: list[Person] | None =
     if earlier is not None:
         compare, mapping = round_data("P", 2025, tree, earlier), {u: u for u in tree["unit"]}
     data = round_data("R", 2026, tree, people)
-    return figures(data, Responses(answers=answers), Rules(), compare, mapping)
+    return figures(data, Responses(answers=answers), rules or Rules(), compare, mapping)
 
 
 def subtree(tree: pd.DataFrame) -> dict[str, set[str]]:
@@ -259,12 +270,52 @@ def test_the_pipeline_shows_only_safe_true_figures(city: City) -> None:
     assert attack.recovered(rounds, K) == []
 
 
+def check_bh_within_families(agg: pd.DataFrame) -> None:
+    """Every tested row's ``p_adjusted`` is statsmodels' Benjamini–Hochberg over the original
+    tests of its (unit, role, family); a repeated test takes its original's."""
+    rows = agg[agg["p_adjusted"].notna()]
+    originals = rows[rows["duplicate_of"] == ""]
+    for _, family in originals.groupby(["unit_code", "role", "family"]):
+        expected = multipletests(family["p_value"].to_numpy(), method="fdr_bh")[1]
+        np.testing.assert_allclose(family["p_adjusted"].to_numpy(), expected, rtol=1e-12)
+    adjusted = originals.set_index(["unit_code", "role", "index"])["p_adjusted"]
+    for row in rows[rows["duplicate_of"] != ""].itertuples(index=False):
+        assert row.p_adjusted == adjusted[(row.unit_code, row.role, row.duplicate_of)]
+
+
+#: What a different family of tests may change in a row: its tests' labels, nothing shown else.
+TEST_COLUMNS = ["p_adjusted", "family", "duplicate_of", "effect_size", "change"]
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(city=cities())
-def test_the_same_input_gives_identical_figures(city: City) -> None:
+@given(
+    city=cities(),
+    plan=st.lists(st.sampled_from(FAMILIES), min_size=len(Q.indices), max_size=len(Q.indices)),
+    parts=st.tuples(*[st.integers(0, 5)] * len(ROLES)).filter(any),
+)
+def test_the_same_input_gives_identical_figures(
+    city: City, plan: list[str], parts: tuple[int, ...]
+) -> None:
     tree, people, earlier = city
-    first, second = run(tree, people, earlier), run(tree, people, earlier)
+    first = run(tree, people, earlier)
+    # The default rules are the instrument's families and this round's shares, stated.
+    weights = first.estimates.weights
+    shares = weights if math.isclose(math.fsum(weights.values()), 1.0, abs_tol=1e-9) else None
+    stated = Rules(families=default_families(Q), role_weights=shares)
+    second = run(tree, people, earlier, stated)
     for name in ("aggregates", "reliability", "gaps", "comparisons", "units"):
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
     pd.testing.assert_frame_equal(first.estimates.cells, second.estimates.cells)
     assert first.estimates.headline == second.estimates.headline
+    # Other families and weights move the tests' adjustment and the headline, nothing else.
+    drawn = Rules(
+        families=dict(zip(Q.indices, plan, strict=True)),
+        role_weights={r: p / sum(parts) for r, p in zip(ROLES, parts, strict=True)},
+    )
+    other = run(tree, people, earlier, drawn)
+    check_bh_within_families(other.aggregates)
+    kept = [c for c in first.aggregates.columns if c not in TEST_COLUMNS]
+    pd.testing.assert_frame_equal(first.aggregates[kept], other.aggregates[kept])
+    pd.testing.assert_frame_equal(first.estimates.cells, other.estimates.cells)
+    for name in ("reliability", "gaps", "comparisons"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(other, name))

@@ -39,6 +39,7 @@ UNITS = pd.DataFrame(
     }
 )
 INDICES = ["maturity", "competence"]
+FAMILIES = {"maturity": "headline", "competence": "headline"}
 
 
 def make_raw(seed, shift):
@@ -84,6 +85,7 @@ def report():
         suppressed=suppressed,
         compare_suppressed=compare_suppressed,
         indices=INDICES,
+        families=FAMILIES,
     )
 
 
@@ -173,6 +175,7 @@ def test_change_uses_adjusted_not_raw_p_on_constructed_cells():
     out = build_aggregates(
         now, before, units, round_name="R2", year=2026, compare_round="R1",
         suppressed=flags, compare_suppressed=flags, indices=headline,
+        families=dict.fromkeys(headline, "headline"),
     )  # fmt: skip
     raw_p = [
         sps.ttest_ind_from_stats(m, 10, 30, 50, 10, 30, equal_var=False)[1] for m in now["mean"]
@@ -206,6 +209,7 @@ def test_without_comparison_round_everything_is_not_comparable():
         compare_round=None,
         suppressed=k_suppression(now),
         compare_suppressed=None,
+        families=FAMILIES,
     )
     assert (out["change"] == "not_comparable").all()
     assert (
@@ -231,6 +235,7 @@ def test_missing_suppression_decision_fails_closed():
         compare_round=None,
         suppressed=partial,
         compare_suppressed=None,
+        families=FAMILIES,
     )
     assert row(out, "CITY", "all")["suppressed"] and pd.isna(row(out, "CITY", "all")["score"])
     with pytest.raises(ValueError, match="compare_suppressed"):
@@ -243,6 +248,7 @@ def test_missing_suppression_decision_fails_closed():
             compare_round="Q",
             suppressed=partial,
             compare_suppressed=None,
+            families=FAMILIES,
         )
 
 

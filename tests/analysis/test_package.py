@@ -54,6 +54,7 @@ UNITS = pd.DataFrame(
 ROLES = ["all", "employee", "manager"]
 INDICES = ["maturity", "cap_governance"]
 APPLIES = {"all": INDICES, "employee": ["maturity"], "manager": INDICES}
+FAMILIES = {"maturity": "headline", "cap_governance": "category"}
 
 
 def _build(compare=True, hidden=(), cmp_hidden=(), compare_applicable=None, new_units=("NEW",)):
@@ -73,6 +74,7 @@ def _build(compare=True, hidden=(), cmp_hidden=(), compare_applicable=None, new_
         compare_applicable=compare_applicable,
         new_units=new_units if compare else (),
         reasons=True,
+        families=FAMILIES,
     )
     return full.set_index(["unit_code", "role", "index"])
 

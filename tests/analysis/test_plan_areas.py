@@ -18,6 +18,7 @@ from scipy import stats
 
 from analysis.aggregate import cells, rollup
 from analysis.comparison import build_aggregates
+from analysis.families import default_families
 from analysis.instruments import check_questionnaire, parse_questionnaire
 from analysis.opendata import PackageMeta, write_package
 from analysis.scoring import ScoringPlan, score_answers
@@ -200,6 +201,7 @@ def test_an_instrument_without_areas_is_scored_and_published_as_before(
         current, None, pd.DataFrame({"unit": ["U"], "name": ["U"], "level": [0]}),
         round_name="R", year=2026, compare_round=None,
         suppressed=pd.Series(False, index=keys), compare_suppressed=None,
+        families=default_families(plain),
     )  # fmt: skip
     assert set(rows["family"]) == {"headline", "category"}
     meta = PackageMeta("R", 2026, pd.Timestamp("2026-01-01", tz="UTC"), 5, "q", "1", None, {})

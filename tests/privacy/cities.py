@@ -19,6 +19,7 @@ from analysis.aggregate import cells, rollup
 from analysis.audit import Attack, AuditRound, Group
 from analysis.comparison import build_aggregates
 from analysis.disclosure import score_suppression
+from analysis.families import default_families
 from analysis.instruments import DONT_KNOW, Questionnaire, load_questionnaire
 from analysis.scoring import ScoringPlan, applicable_indices, score_answers
 from analysis.suppression import suppress_cells
@@ -132,6 +133,7 @@ def publish(
         compare_suppressed=None,
         indices=list(q.indices),
         applicable=applicable_indices(q),
+        families=default_families(q),
     )
 
 
@@ -244,5 +246,6 @@ def publish_years(
         compare_applicable=applicable_indices(q),
         reasons=True,
         compare_sides=sides,
+        families=default_families(q),
     )
     return old_published, new_published
