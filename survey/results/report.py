@@ -16,6 +16,7 @@ round closed), no request, no random id.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -120,11 +121,27 @@ class _NoFetch(URLFetcher):
 def render_pdf(html: str, fetcher: URLFetcher | None = None) -> bytes:
     """The HTML as tagged PDF (PDF/UA-1); title, language and date come from the HTML's head.
 
-    ``fetcher``: what the document may fetch; by default nothing (the report is whole).
+    ``fetcher``: what the document may fetch; by default nothing (the report is whole), and
+    then the PDF is a function of the HTML alone, so the process keeps the last few it built
+    (:func:`_whole_pdf`).
     """
+    if fetcher is None:
+        return _whole_pdf(html)
+    return _build_pdf(html, fetcher)
+
+
+@functools.lru_cache(maxsize=8)
+def _whole_pdf(html: str) -> bytes:
+    """A PDF that fetches nothing, kept by its HTML: laying out a report takes seconds, and
+    the same HTML comes back when a round's documents are built again unchanged (a preview,
+    then the publish of the same figures; a publish that is retried)."""
+    return _build_pdf(html, _NoFetch())
+
+
+def _build_pdf(html: str, fetcher: URLFetcher) -> bytes:
     # The collector is left alone: pausing it is process-wide, and other request threads of
     # the same worker run meanwhile (a PDF is built by the publish job, not in a request).
-    document = document_class()(string=html, url_fetcher=fetcher or _NoFetch(), base_url=None)
+    document = document_class()(string=html, url_fetcher=fetcher, base_url=None)
     pdf = document.write_pdf(pdf_variant="pdf/ua-1")
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
         raise RuntimeError("WeasyPrint returned no PDF")
