@@ -98,7 +98,9 @@ def render_report(
             picture=picture(data, pages),
             draft=draft,
             organisation=current_app.config["ORGANISATION_NAME"],
-            created=rnd.closed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if rnd.closed_at else None,
+            # The PDF's creation date is the day the round closed, as its title page says: the
+            # same figures give the same document, whatever second they were closed at.
+            created=rnd.closed_at.strftime("%Y-%m-%d") if rnd.closed_at else None,
             closed=day(rnd.closed_at),
             num=_remembered(number),
             signed=signed,
