@@ -34,6 +34,7 @@ from analysis.roles import ALL, ROLES
 from analysis.sufficient import accumulate
 from survey.sealing import Sealer
 from survey.services import stored
+from survey.services.errors import InputError, StateError
 from survey.services.imports import import_responses
 from survey.services.org import ORG_COLUMNS, ROLE_HEADCOUNTS, import_org
 from survey.services.report import round_figures
@@ -210,6 +211,19 @@ def test_round_figures_equal_the_pipeline_on_the_same_answers(session, rounds) -
     shown = ~agg["suppressed"].astype(bool)
     assert shown.any() and (~shown).any()  # the small groups hide cells, the root shows
     assert agg.loc[shown & (agg["unit_code"] == "CITY"), "compare_score"].notna().any()
+    # A comparison asked for explicitly: the same round, or a later one, is refused.
+    with pytest.raises(InputError, match="compared with itself"):
+        round_figures(session, "R2025", SETTINGS.k, compare_to="R2025")
+    with pytest.raises(InputError, match="later than"):
+        round_figures(session, "R2024", SETTINGS.k, compare_to="R2025")
+
+
+def test_a_round_still_in_fieldwork_has_no_figures(session, new_round) -> None:
+    """Two reports one response apart would give that response away: refused until close."""
+    name = new_round()
+    move_round(session, name, "open")
+    with pytest.raises(StateError, match="only made from a closed or published round"):
+        round_figures(session, name, SETTINGS.k)
 
 
 def test_stored_figures_and_item_tables_read_back_what_is_computed(
