@@ -46,7 +46,7 @@ define install_lock
 	fi
 endef
 
-.PHONY: demo test install install-runtime lint format translations serve clean lock
+.PHONY: demo test test-fast coverage-fast install install-runtime lint format translations serve clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,18 @@ serve: install-runtime $(SECRET_FILE)
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast layer (docs/architecture.md, "Test layers"): the pure figure tests and the services
+# called on SQLite, with no HTTP, CLI, browser or PostgreSQL; `make test` still runs everything.
+FAST_TESTS := tests/analysis tests/survey/services
+test-fast: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS) $(FAST_TESTS) -k "not postgresql"
+
+# What tests/analysis alone covers of analysis/, lines and branches per module (one process:
+# coverage of xdist workers would need a plugin).
+coverage-fast: install
+	$(BIN)/python -m coverage run --source=analysis -m pytest -q -p no:xdist tests/analysis
+	$(BIN)/python -m coverage report --skip-covered
 
 lint: $(DEV)
 	$(BIN)/ruff format --check .
