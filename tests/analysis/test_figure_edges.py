@@ -72,7 +72,8 @@ def _cells(n: dict[str, int]) -> pd.DataFrame:
 def test_build_aggregates_refuses_cells_it_cannot_place() -> None:
     units = pd.DataFrame({"unit": ["P", "A"], "name": ["P", "A"], "level": [0, 1]})
     flags = pd.Series(False, index=pd.MultiIndex.from_frame(_cells({"P": 9})[["unit", "role"]]))
-    kw = {"round_name": "R", "year": 2025, "compare_round": None, "compare_suppressed": None}
+    kw = {"round_name": "R", "year": 2025, "compare_round": None, "compare_suppressed": None,
+          "families": {"x": "category", "y": "category"}}  # fmt: skip
     with pytest.raises(ValueError, match=r"missing from units: \['B'\]"):
         build_aggregates(_cells({"P": 9, "B": 5}), None, units, suppressed=flags, **kw)
     with pytest.raises(ValueError, match="not in indices"):
