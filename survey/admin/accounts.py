@@ -96,7 +96,7 @@ def send_setup_mail(user: User, token: str, lang: str) -> str | None:
     settings, problem = mail_settings()
     if settings is None:
         return _("E-postinställningarna är felaktiga: %(problem)s", problem=problem)
-    head = letterhead(current_app.config, settings)
+    head = letterhead(current_app.config, settings, render_template)
     msg = setup_message(user.email, flow.setup_url(token), accounts.SETUP_HOURS, lang, head)
     try:
         with connect(settings) as sender:

@@ -32,6 +32,7 @@ from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
 from survey.forms import FormErrors
+from survey.i18n import day_month_year
 from survey.jobs.queue import enqueue
 from survey.jobs.schedule import dates_of, set_dates
 from survey.mail import (
@@ -186,21 +187,14 @@ def parse_reminder_dates(errors: FormErrors, raw: str) -> list[date]:
 
 def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, str]]:
     """Each message as it would be sent, with a sample link in place of a personal one."""
-    from flask_babel import force_locale, format_date
-
-    from survey.i18n import DAY_MONTH_YEAR
-
     settings, _problem = mail_settings()
     sender = settings or settings_from_config({}, current_app.instance_path)
-    head = letterhead(current_app.config, sender)
+    head = letterhead(current_app.config, sender, render_template)
     link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/s/{SAMPLE_TOKEN}"
     out = []
     for kind in KINDS:
         for lang in LANGUAGES:
-            shown = None
-            if closes is not None:
-                with force_locale(lang):
-                    shown = format_date(closes, format=DAY_MONTH_YEAR)
+            shown = day_month_year(closes, lang) if closes is not None else None
             msg = compose(
                 db.session(), kind, "exempel@example.org", link, head=head, round_name=name,
                 lang=lang, closes=shown, texts=texts,
