@@ -102,7 +102,7 @@ def compose(
     else the bundled templates.
 
     ``texts`` replaces the round's stored texts (the admin page previews unsaved ones). The
-    letterhead's renderer needs whatever it needs (Flask's, an app context).
+    bundled templates need what the letterhead's renderer needs (Flask's: an app context).
     """
     rnd = session.scalar(select(Round).where(Round.name == round_name))
     if texts is None and rnd is not None:
