@@ -31,7 +31,7 @@ from survey.admin import bp
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import day_month_year
 from survey.jobs.queue import enqueue
 from survey.jobs.schedule import dates_of, set_dates
@@ -153,18 +153,16 @@ def round_texts(round_id: int) -> Any:
             return redirect(url_for("admin.round_detail", round_id=round_id, done="texts"), 303)
         if not errors:
             preview = _preview(rnd.name, texts, dates.get("closes_on"))
-    page = render_template(
+    return form_page(
         "admin/mail/texts.html",
+        errors,
         rnd=rnd,
         texts=texts,
         dates=dates,
         reminders=reminders,
         preview=preview,
         placeholders=PLACEHOLDERS,
-        errors=errors.summary,
-        field_errors=errors.fields,
     )
-    return page, errors.status
 
 
 def parse_reminder_dates(errors: FormErrors, raw: str) -> list[date]:
