@@ -15,8 +15,9 @@ import math
 import os
 import zlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from analysis.languages import LANGUAGES
 
@@ -117,49 +118,34 @@ def defaults(instance_path: str) -> dict[str, object]:
     }
 
 
-def check_privacy(config: dict[str, object]) -> None:
-    """Refuse settings that would weaken privacy, with a message naming the setting."""
-    for key in ("DRAFT_EXPIRY_DAYS", "RETENTION_DAYS"):
-        try:
-            # Settings arrive as text or numbers from several sources; int() judges them all.
-            config[key] = int(config[key])  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            raise ValueError(f"MOGNAD_{key} must be a whole number, got {config[key]!r}") from None
-        if config[key] < 1:  # type: ignore[operator]  # an int since the line above
-            raise ValueError(f"MOGNAD_{key} must be at least 1, got {config[key]}")
-    try:
-        config["K_HOMOGENEOUS"] = int(config["K_HOMOGENEOUS"])  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"MOGNAD_K_HOMOGENEOUS must be a whole number, got {config['K_HOMOGENEOUS']!r}"
-        ) from None
-    try:
-        config["MIN_TEST_N"] = int(config["MIN_TEST_N"])  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"MOGNAD_MIN_TEST_N must be a whole number, got {config['MIN_TEST_N']!r}"
-        ) from None
-    if config["MIN_TEST_N"] < 2:  # type: ignore[operator]  # an int since the line above
-        raise ValueError(f"MOGNAD_MIN_TEST_N must be at least 2, got {config['MIN_TEST_N']}")
+#: The numeric settings privacy and the figures rest on: the key, its type, what it must be
+#: (said when it is not a number), its lowest and highest value and what to say outside them.
+_NUMBERS: tuple[tuple[str, Callable[[Any], float], str, float, float, str], ...] = (
+    ("DRAFT_EXPIRY_DAYS", int, "a whole number", 1, math.inf, "must be at least 1, got {}"),
+    ("RETENTION_DAYS", int, "a whole number", 1, math.inf, "must be at least 1, got {}"),
     # Below a round's k it has no effect (a homogeneous cell is never shown below k anyway).
-    if config["K_HOMOGENEOUS"] < 3:  # type: ignore[operator]  # an int since the line above
-        raise ValueError(f"MOGNAD_K_HOMOGENEOUS must be at least 3, got {config['K_HOMOGENEOUS']}")
-    try:
-        config["CLOSE_VERIFY_WAIT"] = float(config["CLOSE_VERIFY_WAIT"])  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"MOGNAD_CLOSE_VERIFY_WAIT must be a number of seconds, got "
-            f"{config['CLOSE_VERIFY_WAIT']!r}"
-        ) from None
-    if config["CLOSE_VERIFY_WAIT"] < 0:  # type: ignore[operator]  # a float since the line above
-        raise ValueError("MOGNAD_CLOSE_VERIFY_WAIT must not be negative")
-    for key in ("LOW_RESPONSE_RATE", "ROLE_MIX_SHIFT"):
+    ("K_HOMOGENEOUS", int, "a whole number", 3, math.inf, "must be at least 3, got {}"),
+    ("MIN_TEST_N", int, "a whole number", 2, math.inf, "must be at least 2, got {}"),
+    ("CLOSE_VERIFY_WAIT", float, "a number of seconds", 0, math.inf, "must not be negative"),
+    ("LOW_RESPONSE_RATE", float, "a share 0–1", 0, 1, "must be a share 0–1, got {}"),
+    ("ROLE_MIX_SHIFT", float, "a share 0–1", 0, 1, "must be a share 0–1, got {}"),
+)
+
+
+def check_privacy(config: dict[str, object]) -> None:
+    """Refuse settings that would weaken privacy, with a message naming the setting.
+
+    Settings arrive as text or numbers from several sources; ``int()`` or ``float()`` judges
+    them all, and the setting is stored as the number it reads.
+    """
+    for key, kind, what, lowest, highest, out_of_range in _NUMBERS:
         try:
-            config[key] = float(config[key])  # type: ignore[arg-type]
+            value = kind(config[key])
         except (TypeError, ValueError):
-            raise ValueError(f"MOGNAD_{key} must be a share 0–1, got {config[key]!r}") from None
-        if not 0 <= config[key] <= 1:  # type: ignore[operator]  # a float since the line above
-            raise ValueError(f"MOGNAD_{key} must be a share 0–1, got {config[key]}")
+            raise ValueError(f"MOGNAD_{key} must be {what}, got {config[key]!r}") from None
+        if not lowest <= value <= highest:
+            raise ValueError(f"MOGNAD_{key} {out_of_range.format(value)}")
+        config[key] = value
 
 
 class SecretKeyError(RuntimeError):

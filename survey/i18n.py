@@ -7,6 +7,9 @@ fallback everywhere, because it is the language every questionnaire must have.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context, has_request_context, request, session
@@ -84,6 +87,27 @@ def localise(message: Problem | Text | str) -> str:
         with force_locale(app_languages()[0]):
             return message.render(_)
     return str(message)
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Translations, dates and templates in ``lang`` for the block, whatever the page's language
+    (a mail speaks its reader's language). The services use this, not Flask-Babel, so that
+    they import no Flask."""
+    with force_locale(lang):
+        yield
+
+
+def in_language(message: Text, lang: str) -> str:
+    """A service's message in ``lang`` (the Swedish source outside any app)."""
+    with force_locale(lang):
+        return message.render(_)
+
+
+def day_month_year(day: date, lang: str) -> str:
+    """``day`` as every page and mail writes a date, in ``lang`` (:data:`DAY_MONTH_YEAR`)."""
+    with force_locale(lang):
+        return format_date(day, format=DAY_MONTH_YEAR)
 
 
 def long_date() -> str:

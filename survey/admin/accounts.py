@@ -25,7 +25,7 @@ from survey.admin import bp
 from survey.admin.mail import mail_settings
 from survey.auth import flow
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.mail import MailError, Refused, connect
 from survey.models import Unit, User
 from survey.models.enums import UserRole
@@ -96,7 +96,7 @@ def send_setup_mail(user: User, token: str, lang: str) -> str | None:
     settings, problem = mail_settings()
     if settings is None:
         return _("E-postinställningarna är felaktiga: %(problem)s", problem=problem)
-    head = letterhead(current_app.config, settings)
+    head = letterhead(current_app.config, settings, render_template)
     msg = setup_message(user.email, flow.setup_url(token), accounts.SETUP_HOURS, lang, head)
     try:
         with connect(settings) as sender:
@@ -153,10 +153,7 @@ def account_new() -> Any:
                 )  # fmt: skip
                 db.session.commit()
                 return redirect(url_for("admin.account_detail", user_id=user.id, done="sent"), 303)
-    page = render_template(
-        "admin/accounts/new.html", form=form, errors=errors.summary, field_errors=errors.fields
-    )
-    return page, errors.status
+    return form_page("admin/accounts/new.html", errors, form=form)
 
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
@@ -191,17 +188,15 @@ def account_detail(user_id: int) -> Any:
                 return _done(user, "user.reset", "sent")
         else:
             abort(400)
-    page = render_template(
+    return form_page(
         "admin/accounts/detail.html",
+        errors,
         account=user,
         kind=kind_of(user),
         state=state_of(user),
         form=form,
-        errors=errors.summary,
-        field_errors=errors.fields,
         done=request.args.get("done", ""),
     )
-    return page, errors.status
 
 
 def _done(user: User, event: str, done: str, **detail: Any) -> Any:

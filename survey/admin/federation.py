@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import localise
 from survey.results.federation import overview_comparison, report_comparison
 from survey.services import federation
@@ -92,17 +92,15 @@ def federation_packages() -> Any:
         imported = _import(errors)
         if imported is not None:
             return redirect(url_for("admin.federation_packages", imported=imported), 303)
-    page = render_template(
+    return form_page(
         "admin/federation/list.html",
+        errors,
         packages=federation.packages(db.session()),
         instruments=sorted(federation.instruments(db.session())),
-        errors=errors.summary,
-        field_errors=errors.fields,
         form=request.form,
         imported=request.args.get("imported", type=int),
         removed=request.args.get("removed"),
     )
-    return page, errors.status
 
 
 @bp.post("/federation/<int:package_id>/remove")

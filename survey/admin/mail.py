@@ -31,7 +31,8 @@ from survey.admin import bp
 from survey.admin.rounds import load_round, parse_date
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
+from survey.i18n import day_month_year
 from survey.jobs.queue import enqueue
 from survey.jobs.schedule import dates_of, set_dates
 from survey.mail import (
@@ -152,18 +153,16 @@ def round_texts(round_id: int) -> Any:
             return redirect(url_for("admin.round_detail", round_id=round_id, done="texts"), 303)
         if not errors:
             preview = _preview(rnd.name, texts, dates.get("closes_on"))
-    page = render_template(
+    return form_page(
         "admin/mail/texts.html",
+        errors,
         rnd=rnd,
         texts=texts,
         dates=dates,
         reminders=reminders,
         preview=preview,
         placeholders=PLACEHOLDERS,
-        errors=errors.summary,
-        field_errors=errors.fields,
     )
-    return page, errors.status
 
 
 def parse_reminder_dates(errors: FormErrors, raw: str) -> list[date]:
@@ -186,21 +185,14 @@ def parse_reminder_dates(errors: FormErrors, raw: str) -> list[date]:
 
 def _preview(name: str, texts: dict[str, Any], closes: Any) -> list[dict[str, str]]:
     """Each message as it would be sent, with a sample link in place of a personal one."""
-    from flask_babel import force_locale, format_date
-
-    from survey.i18n import DAY_MONTH_YEAR
-
     settings, _problem = mail_settings()
     sender = settings or settings_from_config({}, current_app.instance_path)
-    head = letterhead(current_app.config, sender)
+    head = letterhead(current_app.config, sender, render_template)
     link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/s/{SAMPLE_TOKEN}"
     out = []
     for kind in KINDS:
         for lang in LANGUAGES:
-            shown = None
-            if closes is not None:
-                with force_locale(lang):
-                    shown = format_date(closes, format=DAY_MONTH_YEAR)
+            shown = day_month_year(closes, lang) if closes is not None else None
             msg = compose(
                 db.session(), kind, "exempel@example.org", link, head=head, round_name=name,
                 lang=lang, closes=shown, texts=texts,

@@ -24,7 +24,7 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.admin import uploads as up
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import template_helpers
 from survey.models import Invitation, Round, Unit, UnitRemap
 from survey.services.org import import_org, import_remap
@@ -130,11 +130,11 @@ def _take_upload(
     form = {"year": request.form.get("year", "")}
     if request.method == "GET":
         up.discard(kind)
-        return render_template(template, errors=errors, form=form)
+        return form_page(template, errors, form=form)
     year = up.parse_year(form["year"], errors)
     file = up.uploaded("file", errors)
-    if errors or year is None or file is None:
-        return render_template(template, errors=errors, form=form), 400
+    if errors or year is None or file is None:  # each None has said why: 400
+        return form_page(template, errors, form=form)
     up.stash(kind, *file, year=year)
     return preview(year)
 

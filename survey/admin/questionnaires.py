@@ -35,7 +35,7 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import localise, template_helpers
 from survey.models import QuestionnaireSnapshot, Round
 from survey.respond.questionnaire import review_context
@@ -146,16 +146,14 @@ def questionnaires() -> Any:
         problems = _upload(errors)
         if not errors:
             return redirect(url_for("admin.questionnaires", stored=request.files["file"].filename))
-    page = render_template(
+    return form_page(
         "admin/questionnaires/list.html",
+        errors,
         instruments=instrument_choices(),
         snapshots=snapshots(),
-        errors=errors.summary,
-        field_errors=errors.fields,
         problems=problems,
         stored=request.args.get("stored"),
     )
-    return page, errors.status
 
 
 def _upload(errors: FormErrors) -> list[str]:

@@ -22,7 +22,7 @@ from survey.admin import bp
 from survey.admin import uploads as up
 from survey.admin.org import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import localise
 from survey.models import Draft, Invitation, Round, Unit
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
@@ -102,10 +102,10 @@ def respondents_upload(name: str) -> str | tuple[str, int]:
     errors = FormErrors()
     if request.method == "GET":
         up.discard("respondents")
-        return render_template("admin/respondents/upload.html", rnd=rnd, errors=errors)
+        return form_page("admin/respondents/upload.html", errors, rnd=rnd)
     file = up.uploaded("file", errors)
-    if errors or file is None:
-        return render_template("admin/respondents/upload.html", rnd=rnd, errors=errors), 400
+    if errors or file is None:  # a None has said why: 400
+        return form_page("admin/respondents/upload.html", errors, rnd=rnd)
     up.stash("respondents", *file, round=rnd.name)
     return _preview(rnd)
 
@@ -241,14 +241,9 @@ def _person_page(
     person: Invitation | None,
 ) -> tuple[str, int]:
     """The add and edit forms are one page; ``person`` is None when adding."""
-    return render_template(
-        "admin/respondents/person.html",
-        rnd=rnd,
-        form=form,
-        errors=errors,
-        units=units,
-        person=person,
-    ), errors.status
+    return form_page(
+        "admin/respondents/person.html", errors, rnd=rnd, form=form, units=units, person=person
+    )
 
 
 @bp.route("/respondents/<name>/<int:iid>/remove", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from survey.admin.publish_gate import READY, blocked_reason, publish_state, seen
 from survey.admin.questionnaires import instrument_choices, resolve_choice
 from survey.auth.flow import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.jobs.queue import enqueue
 from survey.jobs.run import SEEN
 from survey.jobs.schedule import states
@@ -157,16 +157,14 @@ def round_new() -> Any:
                 )  # fmt: skip
                 db.session.commit()
                 return redirect(url_for("admin.round_detail", round_id=rnd.id), 303)
-    page = render_template(
+    return form_page(
         "admin/rounds/new.html",
+        errors,
         form=form,
         choices=choices,
-        errors=errors.summary,
-        field_errors=errors.fields,
         k_default=current_app.config["K_ANONYMITY"],
         k_open=current_app.config["K_OPEN"],
     )
-    return page, errors.status
 
 
 @bp.get("/rounds/<int:round_id>")

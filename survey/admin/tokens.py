@@ -16,7 +16,7 @@ from survey.access import Action, require
 from survey.admin import bp
 from survey.admin.org import actor
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.messages import staff_message
 from survey.models import ApiToken, User
 from survey.models.audit import utcnow
@@ -25,17 +25,17 @@ from survey.services.errors import MognadError
 from survey.services.tokens import create_token, list_tokens, revoke_token
 
 
-def _page(errors: FormErrors, form: dict[str, str], status: int = 200) -> tuple[str, int]:
+def _page(errors: FormErrors, form: dict[str, str]) -> tuple[str, int]:
     accounts = db.session.scalars(
         select(User).where(User.active.is_(True)).order_by(User.email)
     ).all()
-    return render_template(
+    return form_page(
         "admin/tokens/index.html",
+        errors,
         tokens=list_tokens(db.session()),
         accounts=accounts,
-        errors=errors,
         form=form,
-    ), status
+    )
 
 
 @bp.get("/tokens/")
@@ -55,13 +55,13 @@ def token_create() -> tuple[str, int]:
     if not form["name"]:
         errors.add(_("Skriv vad nyckeln ska användas till."), "#name", "name")
     if errors or owner is None:
-        return _page(errors, form, 400)
+        return _page(errors, form)
     try:
         row, token = create_token(db.session(), owner, form["name"])
     except MognadError as e:
         db.session.rollback()
         errors.add(staff_message(e), "#name", "name")
-        return _page(errors, form, 400)
+        return _page(errors, form)
     audit(
         db.session(), "token.created", actor=actor(), user=owner.email, token=row.id, name=row.name
     )

@@ -14,28 +14,26 @@ from werkzeug.wrappers import Response
 
 from survey.auth import bp, flow, oidc
 from survey.extensions import db
+from survey.forms import FormErrors, form_page
 from survey.services import accounts
 from survey.services.audit import audit
 
 Page = str | tuple[str, int] | Response
 
 
-class Errors:
-    """Field errors and the error summary's links, in the order of the fields."""
+def _problem(errors: FormErrors, field: str, text: str) -> None:
+    """``text`` beside ``field`` (each sign-in field's id is its name) and in the summary."""
+    errors.add(text, f"#{field}", field)
 
-    def __init__(self) -> None:
-        self.field: dict[str, str] = {}
-        self.summary: list[dict[str, str]] = []
 
-    def add(self, name: str, text: str) -> None:
-        self.field[name] = text
-        self.summary.append({"href": f"#{name}", "text": text})
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
-
-    def status(self) -> int:
-        return 400 if self else 200
+def _posted_code(errors: FormErrors, missing: str) -> str:
+    """The one-time code the form sent ("" on a GET), with ``missing`` said when it is empty."""
+    if request.method != "POST":
+        return ""
+    code = request.form.get("code", "").strip()
+    if not code:
+        _problem(errors, "code", missing)
+    return code
 
 
 def _bad_sign_in() -> str:
@@ -63,15 +61,15 @@ def sign_in() -> Page:
     next_url = flow.safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("admin.home"))
-    errors = Errors()
+    errors = FormErrors()
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "").strip()
         password = request.form.get("password", "")
         if not email:
-            errors.add("email", _("Skriv din e-postadress"))
+            _problem(errors, "email", _("Skriv din e-postadress"))
         if not password:
-            errors.add("password", _("Skriv ditt lösenord"))
+            _problem(errors, "password", _("Skriv ditt lösenord"))
         if not errors:
             user = flow.user_by_email(email)
             usable = user is not None and user.active and not flow.locked(user)
@@ -85,15 +83,15 @@ def sign_in() -> Page:
                 db.session.commit()
             else:
                 accounts.spend_like_a_check(password)
-            errors.add("email", _bad_sign_in())
-    return render_template(
+            _problem(errors, "email", _bad_sign_in())
+    return form_page(
         "auth/sign_in.html",
-        errors=errors,
+        errors,
         email=email,
         next_url=next_url,
         # The proxy's own method, which Flask's types (current_app: Flask) do not show.
         sso=oidc.enabled(current_app._get_current_object()),  # type: ignore[attr-defined]
-    ), errors.status()
+    )
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -103,34 +101,30 @@ def two_factor() -> Page:
         return redirect(url_for("auth.sign_in"))
     if not user.totp_enrolled:
         return redirect(url_for("auth.enrol"))
-    errors = Errors()
-    if request.method == "POST":
-        code = request.form.get("code", "").strip()
+    errors = FormErrors()
+    code = _posted_code(errors, _("Skriv koden från din app eller en reservkod"))
+    if code and not flow.locked(user):
         now = flow.utcnow()
-        if not code:
-            errors.add("code", _("Skriv koden från din app eller en reservkod"))
-        elif not flow.locked(user):
-            secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
-            if accounts.verify_totp(user, secret, code, now):
-                target = flow.complete_sign_in(user, "totp")
-                db.session.commit()
-                return redirect(target)
-            if accounts.use_recovery_code(user, code, now):
-                target = flow.complete_sign_in(user, "recovery_code")
-                audit(
-                    db.session(),
-                    "auth.recovery_code_used",
-                    actor=flow.actor(user),
-                    left=accounts.recovery_codes_left(user),
-                )
-                db.session.commit()
-                return redirect(target)
-            flow.fail(user, "code")
+        secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
+        if accounts.verify_totp(user, secret, code, now):
+            target = flow.complete_sign_in(user, "totp")
             db.session.commit()
-            errors.add("code", _bad_code())
-        else:
-            errors.add("code", _bad_code())
-    return render_template("auth/two_factor.html", errors=errors), errors.status()
+            return redirect(target)
+        if accounts.use_recovery_code(user, code, now):
+            target = flow.complete_sign_in(user, "recovery_code")
+            audit(
+                db.session(),
+                "auth.recovery_code_used",
+                actor=flow.actor(user),
+                left=accounts.recovery_codes_left(user),
+            )
+            db.session.commit()
+            return redirect(target)
+        flow.fail(user, "code")
+        db.session.commit()
+    if code:  # wrong, used, or the account is locked: the same words for each
+        _problem(errors, "code", _bad_code())
+    return form_page("auth/two_factor.html", errors)
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
@@ -142,29 +136,23 @@ def enrol() -> Page:
     if user.totp_enrolled:
         return redirect(url_for("auth.two_factor"))
     secret = accounts.totp_secret(user, current_app.config["SECRET_KEY"])
-    errors = Errors()
-    if request.method == "POST":
-        code = request.form.get("code", "").strip()
-        now = flow.utcnow()
-        if not code:
-            errors.add("code", _("Skriv den sexsiffriga koden som appen visar"))
-        elif accounts.verify_totp(user, secret, code, now):
-            user.totp_enrolled = True
-            codes = accounts.new_recovery_codes(user)
-            audit(db.session(), "auth.second_factor_enrolled", actor=flow.actor(user))
-            target = flow.complete_sign_in(user, "totp")
-            db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, target=target)
-        else:
-            flow.fail(user, "enrol")
-            errors.add("code", _("Koden stämmer inte. Skriv den kod som appen visar just nu."))
+    errors = FormErrors()
+    code = _posted_code(errors, _("Skriv den sexsiffriga koden som appen visar"))
+    if code and accounts.verify_totp(user, secret, code, flow.utcnow()):
+        user.totp_enrolled = True
+        codes = accounts.new_recovery_codes(user)
+        audit(db.session(), "auth.second_factor_enrolled", actor=flow.actor(user))
+        target = flow.complete_sign_in(user, "totp")
+        db.session.commit()
+        return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    if code:
+        flow.fail(user, "enrol")
+        _problem(errors, "code", _("Koden stämmer inte. Skriv den kod som appen visar just nu."))
     db.session.commit()  # the secret, made on first view, must be the same next time
     uri = accounts.provisioning_uri(user, secret, current_app.config["ORGANISATION_NAME"])
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render_template(
-        "auth/enrol.html", errors=errors, qr=qr, secret=grouped, email=user.email
-    ), errors.status()
+    return form_page("auth/enrol.html", errors, qr=qr, secret=grouped, email=user.email)
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
@@ -173,13 +161,15 @@ def setup(token: str) -> Page:
     user = accounts.user_for_setup(db.session(), token, flow.utcnow())
     if user is None:
         return render_template("auth/link_invalid.html"), 404
-    errors = Errors()
+    errors = FormErrors()
     if request.method == "POST":
         password = request.form.get("password", "")
         confirm = request.form.get("confirm", "")
         problem = accounts.password_problem(password, confirm)
         if problem:
-            errors.add("password" if problem == "short" else "confirm", _password_problem(problem))
+            _problem(
+                errors, "password" if problem == "short" else "confirm", _password_problem(problem)
+            )
         else:
             accounts.set_password(user, password)
             audit(db.session(), "auth.password_set", actor=flow.actor(user), via="setup_link")
@@ -187,7 +177,7 @@ def setup(token: str) -> Page:
             flow.start_pending(user)
             db.session.commit()
             return redirect(url_for("auth.enrol"))
-    return render_template("auth/setup.html", errors=errors, email=user.email), errors.status()
+    return form_page("auth/setup.html", errors, email=user.email)
 
 
 @bp.post("/sign-out")
@@ -212,19 +202,21 @@ def sign_out() -> Response:
 @login_required
 def password() -> Page:
     """Change the password; every other session of the account ends."""
-    errors = Errors()
+    errors = FormErrors()
     done = False
     if request.method == "POST":
         user = current_user._get_current_object()
         current = request.form.get("current", "")
         new = request.form.get("password", "")
         if not accounts.check_password(user, current):
-            errors.add("current", _("Det nuvarande lösenordet stämmer inte"))
+            _problem(errors, "current", _("Det nuvarande lösenordet stämmer inte"))
         problem = accounts.password_problem(new, request.form.get("confirm", ""))
         if problem:
-            errors.add("password" if problem == "short" else "confirm", _password_problem(problem))
+            _problem(
+                errors, "password" if problem == "short" else "confirm", _password_problem(problem)
+            )
         if errors:
-            if "current" in errors.field:
+            if "current" in errors.fields:
                 flow.fail(user, "password_change")
                 db.session.commit()
         else:
@@ -234,4 +226,4 @@ def password() -> Page:
             login_user(user)
             db.session.commit()
             done = True
-    return render_template("auth/password.html", errors=errors, done=done), errors.status()
+    return form_page("auth/password.html", errors, done=done)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from flask import current_app
+from flask import current_app, render_template
 
 from analysis.languages import LANGUAGES
 from survey.cli.common import command
@@ -91,7 +91,7 @@ def _run(
     if not dry_run:
         delivery = round_delivery(
             session, kind, name, lang,
-            settings=settings, config=config, commit=session.commit,
+            settings=settings, config=config, render=render_template, commit=session.commit,
             progress=lambda done, total: click.echo(f"  {done} of {total} handled"),
         )  # fmt: skip
         click.echo(f"Sending {kind}s for '{name}' through {settings.describe()}.")

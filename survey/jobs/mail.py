@@ -8,7 +8,7 @@ write (``invitations.send`` / ``reminders.send`` with the counts).
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from survey.models import Job
@@ -42,7 +42,8 @@ def send(session: Session, job: Job) -> None:
 
     delivery = round_delivery(
         session, kind[:-1], name, lang,
-        settings=settings, config=config, commit=session.commit, progress=progress,
+        settings=settings, config=config, render=render_template, commit=session.commit,
+        progress=progress,
     )  # fmt: skip
     unit = (job.detail or {}).get("unit")
     if kind == "invitations":

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from flask import Flask, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, Response, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from markupsafe import Markup, escape
 
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import page_lang
 from survey.models import AccessibilityFeedback
 from survey.ratelimit import _client, _setting
@@ -53,17 +53,16 @@ def statement() -> Any:
             db.session.commit()
             session[SENT] = True
             return redirect(url_for("respond.accessibility", _anchor="feedback-sent"), 303)
-    return _page(form, errors, lang), errors.status
+    return _page(form, errors, lang)
 
 
-def _page(form: dict[str, str], errors: FormErrors, lang: str) -> str:
+def _page(form: dict[str, str], errors: FormErrors, lang: str) -> tuple[str, int]:
     sent = bool(session.pop(SENT, False))
-    return render_template(
+    return form_page(
         "respond/accessibility.html",
+        errors,
         custom=custom_statement(lang),
         form=form,
-        errors=errors.summary,
-        field_errors=errors.fields,
         sent=sent,
         max_message=MAX_MESSAGE,
     )
@@ -85,7 +84,8 @@ def too_many(limit: RequestLimit) -> Response:
         "message",
     )
     form = {k: request.form.get(k, "").replace("\r\n", "\n").strip() for k in ("page", "message")}
-    return Response(_page(form, errors, page_lang()), status=429)
+    page, _status = _page(form, errors, page_lang())
+    return Response(page, status=429)
 
 
 def custom_statement(lang: str) -> Markup | None:

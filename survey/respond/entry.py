@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.instruments import ROLES
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.models import Round
 from survey.models.enums import InvitationStatus, RoundMode
 from survey.respond import context
@@ -114,13 +114,12 @@ def role() -> Any:
                 )
                 db.session.commit()
             return redirect(url_for("respond.welcome"), 303)
-    return render_template(
+    return form_page(
         "respond/role.html",
+        errors,
         who=who,
         units=units,
         choose_unit=choose_unit,
         unit_radios=len(units) <= UNIT_RADIOS_MAX,
         form=form,
-        errors=errors.summary,
-        field_errors=errors.fields,
-    ), errors.status
+    )

@@ -14,7 +14,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.models import Unit
 from survey.respond import context
 from survey.respond.context import Respondent
@@ -71,7 +71,7 @@ def page(number: int) -> Any:
     if problems:
         values |= kept_comments(problems, form)
         errors = page_errors(current, problems)
-        return _render_page(who, plan, current, values, errors, back_to_review), 400
+        return _render_page(who, plan, current, values, errors, back_to_review)
     going_back = request.form.get("action") == "back"
     if going_back:
         target = number - 1
@@ -95,15 +95,15 @@ def _render_page(
     values: dict[str, str],
     errors: FormErrors,
     back_to_review: bool,
-) -> str:
-    return render_template(
+) -> tuple[str, int]:
+    """The page's questions, with the problems of the answers just sent (400) if any."""
+    return form_page(
         "respond/page.html",
+        errors,
         who=who,
         plan=plan,
         page=current,
         values=values,
-        errors=errors.summary,
-        field_errors=errors.fields,
         back_to_review=back_to_review,
         max_comment=service.MAX_COMMENT,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
@@ -27,25 +28,22 @@ def submit() -> Any:
     who = context.load(allow_completed=True)
     rnd = who.round
     levels = profile.levels_before_submit(who)  # the draft is gone after the submit
+    # A personal link submits its invitation's answers, an open link its browser's draft.
+    submit_once: Callable[..., bool] | None
+    if who.invitation is not None:
+        submit_once, target = service.submit_invitation, who.invitation.id
+    elif who.draft is not None:
+        submit_once, target = service.submit_browser, who.draft.id
+    else:
+        submit_once, target = None, 0
     try:
-        if who.invitation is not None:  # a personal link
-            created = service.submit_invitation(
-                db.session(),
-                who.invitation.id,
-                who.plan,
-                draft_sealer=who.draft_sealer,
-                ballot_sealer=app_sealer(),
-            )
-        elif who.draft is not None:
-            created = service.submit_browser(
-                db.session(),
-                who.draft.id,
-                who.plan,
-                draft_sealer=who.draft_sealer,
-                ballot_sealer=app_sealer(),
-            )
-        else:
-            created = False
+        created = submit_once is not None and submit_once(
+            db.session(),
+            target,
+            who.plan,
+            draft_sealer=who.draft_sealer,
+            ballot_sealer=app_sealer(),
+        )
     except service.RoundNotOpen:
         raise Stop("closed", rnd) from None  # rolled back: nothing was taken
     if not created:

@@ -19,7 +19,7 @@ from analysis.suggestions import KINDS, MAX_LENGTH
 from analysis.typology import QUADRANTS
 from survey.access import Action, allowed, require
 from survey.extensions import db
-from survey.forms import FormErrors
+from survey.forms import FormErrors, form_page
 from survey.i18n import role_name, tr
 from survey.results.dashboard import bp, closed_round, figures, scope_for, top_units
 from survey.services import suggestions as service
@@ -132,14 +132,12 @@ def suggestions_edit(round_id: int, kind: str, ident: str) -> Any:
             db.session.commit()
             return redirect(f"{back}?done=saved", 303)
     title = tr(dict(QUADRANTS[ident].name)) if kind == "quadrant" else tr(q.category(ident).title)
-    page = render_template(
+    return form_page(
         "results/suggestions_edit.html",
+        errors,
         rnd=rnd,
         entry=entry,
         title=title,
         values=values,
         max=MAX_LENGTH,
-        errors=errors.summary,
-        field_errors=errors.fields,
     )
-    return page, errors.status

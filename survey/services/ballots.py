@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -112,29 +112,19 @@ class BallotsUnopened(StateError):
 # --- The box ----------------------------------------------------------------------------------
 
 
-def drop_ballot(
-    session: Session,
-    round_id: int,
-    unit_id: int,
-    role: str,
-    answers: Sequence[Mapping[str, object]],
-    comments: Sequence[Mapping[str, object]],
-    *,
-    sealer: Sealer,
-) -> bool:
-    """Put a submission in the ballot box; False (and nothing stored) if it has no content."""
-    return drop_ballots(session, [(round_id, unit_id, role, answers, comments)], sealer=sealer) == 1
+class Submission(NamedTuple):
+    """One person's answers and comments for a unit and role of a round, before the close."""
+
+    round_id: int
+    unit_id: int
+    role: str
+    answers: Sequence[Mapping[str, object]]
+    comments: Sequence[Mapping[str, object]]
 
 
-def drop_ballots(
-    session: Session,
-    ballots: Sequence[
-        tuple[int, int, str, Sequence[Mapping[str, object]], Sequence[Mapping[str, object]]]
-    ],
-    *,
-    sealer: Sealer,
-) -> int:
-    """Put many submissions (an import of paper answers) in the box, sealed; return how many."""
+def drop_ballots(session: Session, ballots: Sequence[Submission], *, sealer: Sealer) -> int:
+    """Put submissions (one from the browser, or an import of paper answers) in the box,
+    sealed; return how many were stored (one without content is not)."""
     rows = []
     for round_id, unit_id, role, answers, comments in ballots:
         if not answers and not comments:

@@ -19,7 +19,7 @@ from analysis.roles import ROLE_WORDS, read_role
 from survey.models import Invitation, Round
 from survey.models.enums import InvitationStatus, RoundMode, RoundStatus
 from survey.sealing import Sealer
-from survey.services.ballots import drop_ballots
+from survey.services.ballots import Submission, drop_ballots
 from survey.services.errors import InputError, Problems
 from survey.services.org import unit_codes
 from survey.services.rounds import get_round, snapshot_questionnaire
@@ -179,7 +179,7 @@ def import_responses(session: Session, round_name: str, table: Table, *, sealer:
             )
     problems.raise_any()  # the rows cannot be read against unknown columns
     units = unit_codes(session, rnd.year)
-    ballots: list[tuple[int, int, str, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    ballots: list[Submission] = []
     for row, v in table.rows:
         unit_id, role = _unit_and_role(units, v, problems, row)
         answers: list[dict[str, Any]] = []
@@ -208,7 +208,7 @@ def import_responses(session: Session, round_name: str, table: Table, *, sealer:
                 answers.append(answer)
         if not given:
             problems.add(say("raden har inga svar"), row)
-        ballots.append((rnd.id, int(unit_id or 0), str(role), answers, comments))
+        ballots.append(Submission(rnd.id, int(unit_id or 0), str(role), answers, comments))
     if not ballots:
         problems.add(say("filen innehåller inga svar"))
     problems.raise_any()

@@ -32,6 +32,7 @@ from analysis.instruments import DONT_KNOW, Questionnaire
 from analysis.stats import bh_adjust, mann_whitney_counts
 from survey.models import Round
 from survey.services.rounds import snapshot_questionnaire
+from survey.services.row_lookup import ByKey, key_positions
 from survey.services.statistics import code_mapping, item_counts, tree_frame
 
 #: The default minimum number of answers of a shown distribution with all answers in one option.
@@ -113,17 +114,12 @@ class ItemTable:
 
 class Slices:
     """A count frame as (unit, role) → item → {value: count}, each (unit, role) made on first
-    use: a page reads a few units of hundreds of thousands of rows, and a newly started worker
-    would otherwise build them all before its first page."""
+    use (:class:`~survey.services.row_lookup.ByKey`)."""
 
     def __init__(self, frame: pd.DataFrame | None) -> None:
-        self._positions: dict[tuple[str, str], Any] = {}
-        self._made: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
-        if frame is None or frame.empty:
-            return
-        keys = frame[["unit", "role"]].astype(str)
-        groups = keys.groupby(["unit", "role"], sort=False).indices
-        self._positions = {(str(k[0]), str(k[1])): v for k, v in groups.items()}  # type: ignore[index]
+        if frame is None:
+            frame = pd.DataFrame(columns=["unit", "role", "item", "value", "count"])
+        self._slices = ByKey(key_positions(frame, ("unit", "role")), self._make)
         self._items = frame["item"].astype(str).to_numpy(dtype=object)
         self._values = frame["value"].astype(str).to_numpy(dtype=object)
         self._counts = frame["count"].to_numpy()
@@ -131,15 +127,12 @@ class Slices:
     def get(
         self, key: tuple[str, str], default: dict[str, dict[str, int]]
     ) -> dict[str, dict[str, int]]:
-        made = self._made.get(key)
-        if made is None:
-            positions = self._positions.get(key)
-            if positions is None:
-                return default
-            made = {}
-            for i in positions:
-                made.setdefault(self._items[i], {})[self._values[i]] = int(self._counts[i])
-            self._made[key] = made  # the same counts if two threads make them at once
+        return self._slices.get(key, default)
+
+    def _make(self, positions: Any) -> dict[str, dict[str, int]]:
+        made: dict[str, dict[str, int]] = {}
+        for i in positions:
+            made.setdefault(self._items[i], {})[self._values[i]] = int(self._counts[i])
         return made
 
 

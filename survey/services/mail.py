@@ -21,8 +21,10 @@ because here committing between messages *is* the use case.
 
 What a message says is composed here too, one way for every mail (:func:`_from_templates`):
 the round's own text or the template pair ``templates/mail/<kind>.txt`` and ``.html`` in the
-reader's language. The settings it names (organisation, contact, sender) are passed in as a
-:class:`Letterhead`; :mod:`survey.mail` only carries the finished message.
+reader's language. The settings it names (organisation, contact, sender) and the template
+renderer are passed in as a :class:`Letterhead`, and the words are translated through
+:mod:`survey.i18n`, so that this module imports no Flask; :mod:`survey.mail` only carries the
+finished message.
 """
 
 from __future__ import annotations
@@ -33,13 +35,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from flask import render_template
-from flask_babel import force_locale, format_date
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from survey.i18n import DAY_MONTH_YEAR
+from analysis.errors import Text, say
+from survey.i18n import day_month_year, in_language, speaking
 from survey.mail import MailSettings, build_message, connect
 from survey.models import Invitation, Round, Unit
 from survey.models.audit import utcnow
@@ -49,32 +49,38 @@ from survey.services.errors import StateError
 from survey.services.round_texts import fill, own_text, to_html
 from survey.services.rounds import get_round
 
+#: A template renderer: the template's name and its values in, the text out (the app's
+#: ``flask.render_template``, passed in by the callers: a service imports no Flask).
+Render = Callable[..., str]
+
 
 @dataclass(frozen=True)
 class Letterhead:
-    """Who a message is from: the sender address, and the organisation and contact it names."""
+    """Who a message is from (the sender address, and the organisation and contact it names),
+    and how its bundled templates are rendered."""
 
     sender: str
     organisation: str
     contact: str
+    render: Render
 
 
-def letterhead(config: Mapping[str, Any], settings: MailSettings) -> Letterhead:
+def letterhead(config: Mapping[str, Any], settings: MailSettings, render: Render) -> Letterhead:
     """The letterhead the installation's settings give (read by the caller, passed in here)."""
     contact = config.get("SURVEY_CONTACT") or config["ACCESSIBILITY_CONTACT"]
-    return Letterhead(settings.sender, str(config["ORGANISATION_NAME"]), str(contact))
+    return Letterhead(settings.sender, str(config["ORGANISATION_NAME"]), str(contact), render)
 
 
 def _from_templates(
-    template: str, to: str, lang: str, head: Letterhead, subject: Callable[[], str], **context: Any
+    template: str, to: str, lang: str, head: Letterhead, subject: Text, **context: Any
 ) -> EmailMessage:
     """The one way a bundled mail is made: ``templates/mail/<template>.txt`` and ``.html``
     rendered in ``lang`` under the ``subject`` said in that language, as one message."""
-    with force_locale(lang):
-        title = subject()
+    title = in_language(subject, lang)
+    with speaking(lang):
         parts = [
-            render_template(f"mail/{template}.{ext}", subject=title, lang=lang,
-                            organisation=head.organisation, **context)
+            head.render(f"mail/{template}.{ext}", subject=title, lang=lang,
+                        organisation=head.organisation, **context)
             for ext in ("txt", "html")
         ]  # fmt: skip
     return build_message(head.sender, to, title, *parts)
@@ -95,15 +101,14 @@ def compose(
     """An invitation or reminder (``kind``) in ``lang``: the round's own text if it has one,
     else the bundled templates.
 
-    ``texts`` replaces the round's stored texts (the admin page previews unsaved ones). Needs an
-    app context (templates, translations).
+    ``texts`` replaces the round's stored texts (the admin page previews unsaved ones). The
+    bundled templates need what the letterhead's renderer needs (Flask's: an app context).
     """
     rnd = session.scalar(select(Round).where(Round.name == round_name))
     if texts is None and rnd is not None:
         texts = rnd.mail_texts
     if closes is None and rnd is not None and rnd.closes_on is not None:
-        with force_locale(lang):
-            closes = format_date(rnd.closes_on, format=DAY_MONTH_YEAR)
+        closes = day_month_year(rnd.closes_on, lang)
     own = own_text(texts, kind, lang)
     if own is not None:
         values = {"organisation": head.organisation, "round": round_name, "link": link,
@@ -115,8 +120,8 @@ def compose(
         )
     org = head.organisation
     subjects = {
-        "invitation": lambda: _("Inbjudan till enkäten om digital mognad – %(org)s", org=org),
-        "reminder": lambda: _("Påminnelse: enkäten om digital mognad – %(org)s", org=org),
+        "invitation": say("Inbjudan till enkäten om digital mognad – %(org)s", org=org),
+        "reminder": say("Påminnelse: enkäten om digital mognad – %(org)s", org=org),
     }
     return _from_templates(kind, to, lang, head, subjects[kind], round_name=round_name,
                            link=link, closes=closes, contact=head.contact)  # fmt: skip
@@ -126,7 +131,7 @@ def setup_message(to: str, link: str, hours: int, lang: str, head: Letterhead) -
     """The set-up link of a new or reset staff account, valid ``hours``."""
     return _from_templates(
         "staff_setup", to, lang, head,
-        lambda: _("Ditt konto i Mognad – %(org)s", org=head.organisation), link=link, hours=hours,
+        say("Ditt konto i Mognad – %(org)s", org=head.organisation), link=link, hours=hours,
     )  # fmt: skip
 
 
@@ -138,11 +143,13 @@ def round_delivery(
     *,
     settings: MailSettings,
     config: Mapping[str, Any],
+    render: Render,
     commit: Callable[[], None],
     progress: Progress | None = None,
 ) -> Delivery:
-    """How a run's invitations or reminders (``kind``) leave, in ``lang``, by ``settings``."""
-    head = letterhead(config, settings)
+    """How a run's invitations or reminders (``kind``) leave, in ``lang``, by ``settings``;
+    ``render`` renders the bundled templates (:class:`Letterhead`)."""
+    head = letterhead(config, settings, render)
     return Delivery(
         base_url=str(config["BASE_URL"]),
         compose=functools.partial(

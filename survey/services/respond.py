@@ -29,7 +29,7 @@ from analysis.instruments import Category, Comment, Invalid, Item, Questionnaire
 from survey.models import Draft, Invitation, Round
 from survey.models.enums import InvitationStatus, RoundStatus
 from survey.sealing import DRAFT, Sealer
-from survey.services.ballots import drop_ballot
+from survey.services.ballots import Submission, drop_ballots
 from survey.services.errors import StateError
 from survey.tokens import token_hash
 
@@ -395,4 +395,4 @@ def _drop_ballot(
             )
         elif item_id in plan.comments and raw.strip():
             comments.append({"comment_id": item_id, "text": raw.strip()[:MAX_COMMENT]})
-    drop_ballot(session, round_id, unit_id, role, answers, comments, sealer=sealer)
+    drop_ballots(session, [Submission(round_id, unit_id, role, answers, comments)], sealer=sealer)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 from werkzeug.routing import Rule
@@ -189,7 +189,7 @@ def _demo(app: Flask, base: str) -> dict[str, object]:
                     "invitation",
                     "a.person.with.a.rather.long.address@forvaltning.demo.example",
                     f"{base}/s/{'x' * 43}",
-                    head=letterhead(app.config, settings),
+                    head=letterhead(app.config, settings, render_template),
                     round_name=OPEN_ROUND,
                     lang="sv",
                 )

@@ -162,10 +162,10 @@ def test_a_submission_in_flight_is_taken_by_the_close_that_waits_for_it(
 
     try:
         respond.lock_open_round(submitting, rid)
-        from survey.services.ballots import drop_ballot
+        from survey.services.ballots import Submission, drop_ballots
 
         answer = {"item_id": "x", "value": 3, "scale_min": 1, "scale_max": 5}
-        drop_ballot(submitting, rid, unit, role, [answer], [], sealer=sealer)
+        drop_ballots(submitting, [Submission(rid, unit, role, [answer], [])], sealer=sealer)
         thread = threading.Thread(target=close)
         thread.start()
         thread.join(timeout=1)

@@ -42,6 +42,27 @@ def test_no_service_reads_the_apps_configuration() -> None:
     assert not found
 
 
+def _imported_modules(tree: ast.AST) -> Iterator[tuple[str, int]]:
+    """Every module a module imports (``import m``, ``from m import …``), with its line."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            yield node.module, node.lineno
+
+
+def test_no_service_imports_flask() -> None:
+    """Services are plain use cases: templates and translations come in from the callers or
+    through ``survey.i18n``, never from Flask or an extension of it (Flask-Babel, …) directly."""
+    found = [
+        f"{path.name}:{line} {module}"
+        for path in sorted(SERVICES.glob("*.py"))
+        for module, line in _imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+        if module == "flask" or module.startswith(("flask.", "flask_"))
+    ]
+    assert not found
+
+
 def test_figure_settings_are_the_configurations_and_default_to_its_defaults(tmp_path) -> None:
     config = {"K_ANONYMITY": "7", "K_HOMOGENEOUS": 12, "MIN_TEST_N": "25"}
     assert FigureSettings.of(config) == FigureSettings(7, 12, 25)
