@@ -88,21 +88,70 @@ def pg_template(postgres: PostgresServer | None) -> str | None:
 def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 ) -> Iterator[str]:
-    """A freshly migrated, empty database of each kind, dropped after the test."""
+    """A freshly migrated database of each kind, dropped after the test: empty, or, for a test
+    that uses ``two_years``, a copy of the database those two rounds were once loaded into."""
+    wanted = "two_years" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "mognad.db"
-        shutil.copy(sqlite_template, path)
+        source = request.getfixturevalue("built").sqlite() if wanted else sqlite_template
+        shutil.copy(source, path)
         yield f"sqlite:///{path}"
         return
-    yield from _pg_database(request)
+    yield from _pg_database(request, two_years=wanted)
 
 
-def _pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+def _pg_database(request: pytest.FixtureRequest, two_years: bool = False) -> Iterator[str]:
     server: PostgresServer | None = request.getfixturevalue("postgres")
     if server is None:
         pytest.skip("PostgreSQL is not available (set MOGNAD_REQUIRE_POSTGRES=1 to fail instead)")
-    with fresh_database(server, request.getfixturevalue("pg_template")) as url:
+    template = request.getfixturevalue("pg_template")
+    if two_years:
+        template = request.getfixturevalue("built").postgresql(server, template)
+    with fresh_database(server, template) as url:
         yield url
+
+
+class Built:
+    """The two closed rounds of ``two_years`` (``tests/support/results.py``), loaded once per
+    worker and kind of database through the command line, as the fixture did for every test:
+    about 170 tests on each kind start from a copy of that database instead of loading it
+    again (several seconds each). The copy is made before the test's app exists, so fixtures
+    that the test lists before ``two_years`` (a staff account, say) write after the rounds."""
+
+    def __init__(self, folder: Path, sqlite_template: Path) -> None:
+        self.folder, self.sqlite_template = folder, sqlite_template
+        self._sqlite: Path | None = None
+        self._postgresql: str | None = None
+
+    def sqlite(self) -> Path:
+        if self._sqlite is None:
+            path = self.folder / "two_years.db"
+            shutil.copy(self.sqlite_template, path)
+            self._load(f"sqlite:///{path}", "sqlite")
+            self._sqlite = path
+        return self._sqlite
+
+    def postgresql(self, server: PostgresServer, template: str) -> str:
+        if self._postgresql is None:
+            name = f"{template}_two_years"
+            server.execute(f"DROP DATABASE IF EXISTS {name}")
+            server.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+            self._load(server.url(name), "postgresql")
+            self._postgresql = name
+        return self._postgresql
+
+    def _load(self, url: str, kind: str) -> None:
+        app = factory.commands(create_app({**TEST_CONFIG, "DATABASE_URL": url}))
+        csvs = self.folder / kind
+        csvs.mkdir()
+        results.load_two_years(app.test_cli_runner(), factory.csv_writer(csvs))
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Built:
+    return Built(tmp_path_factory.mktemp("built"), sqlite_template)
 
 
 @pytest.fixture
@@ -111,18 +160,19 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield from _pg_database(request)
 
 
+#: The configuration of every test's app (and of the databases built once for many tests).
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "BASE_URL": "http://mognad.test",
+    # A test that leaves a snapshot open should not wait a minute at every close.
+    "CLOSE_VERIFY_WAIT": 5,
+}
+
+
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "BASE_URL": "http://mognad.test",
-            # A test that leaves a snapshot open should not wait a minute at every close.
-            "CLOSE_VERIFY_WAIT": 5,
-        }
-    )
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
     factory.commands(app)
     yield app
     with app.app_context():
@@ -196,9 +246,10 @@ def make_round(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> Callable[
 
 
 @pytest.fixture
-def two_years(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> tuple[str, str]:
-    """Closed rounds "R2024" and "R2025" on a small tree (``tests/support/results.py``)."""
-    return results.load_two_years(runner, write_csv)
+def two_years(database_url: str) -> tuple[str, str]:
+    """Closed rounds "R2024" and "R2025" on a small tree (``tests/support/results.py``): the
+    test's database starts as a copy of them (``database_url``)."""
+    return results.ROUNDS
 
 
 MakeSurvey = Callable[..., factory.Survey]

@@ -22,6 +22,7 @@ ORG = SMALL_ORG[:5] + [
 ]
 SIZES = {"EDU-A": 60, "EDU-B": 60, "CARE-A": 60, "CARE-B": 60, "TINY": 2}
 YEARS = ((2024, 0.0), (2025, 1.5))
+ROUNDS = ("R2024", "R2025")
 EMPLOYEES = {"employee": 1.0}
 
 
@@ -60,4 +61,4 @@ def load_two_years(
         _ok(runner.invoke(args=["responses", "import", f"R{year}", str(path)]))
         for move in ("open", "close"):
             _ok(runner.invoke(args=["round", move, f"R{year}"]))
-    return "R2024", "R2025"
+    return ROUNDS
