@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from playwright.sync_api import BrowserContext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import create_app
 from survey.extensions import db
 from survey.sealing import Sealer
-from tests.support import factory
+from tests.support import factory, results
 from tests.support.factory import QUESTIONNAIRE, ROLES  # noqa: F401 (the tests import them here)
 
 HERE = Path(__file__).resolve().parent
@@ -171,6 +172,13 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 def app(live_server: LiveServer) -> Flask:
     """The live server's app (so the CLI runner issues links that point at the live server)."""
     return live_server.app
+
+
+@pytest.fixture
+def two_years(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> tuple[str, str]:
+    """The two closed rounds, loaded into the live server's own database (its keys are not
+    those of the database the other tests copy)."""
+    return results.load_two_years(runner, write_csv)
 
 
 # --- Reading the database the server writes -----------------------------------------------------
