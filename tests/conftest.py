@@ -90,61 +90,69 @@ def database_url(
 ) -> Iterator[str]:
     """A freshly migrated database of each kind, dropped after the test: empty, or, for a test
     that uses ``two_years``, a copy of the database those two rounds were once loaded into."""
-    wanted = "two_years" in request.fixturenames
+    wanted = next((v for v in BUILT if v in request.fixturenames), None)
     if request.param == "sqlite":
         path = tmp_path / "mognad.db"
-        source = request.getfixturevalue("built").sqlite() if wanted else sqlite_template
+        source = request.getfixturevalue("built").sqlite(wanted) if wanted else sqlite_template
         shutil.copy(source, path)
         yield f"sqlite:///{path}"
         return
-    yield from _pg_database(request, two_years=wanted)
+    yield from _pg_database(request, wanted)
 
 
-def _pg_database(request: pytest.FixtureRequest, two_years: bool = False) -> Iterator[str]:
+def _pg_database(request: pytest.FixtureRequest, built: str | None = None) -> Iterator[str]:
     server: PostgresServer | None = request.getfixturevalue("postgres")
     if server is None:
         pytest.skip("PostgreSQL is not available (set MOGNAD_REQUIRE_POSTGRES=1 to fail instead)")
     template = request.getfixturevalue("pg_template")
-    if two_years:
-        template = request.getfixturevalue("built").postgresql(server, template)
+    if built:
+        template = request.getfixturevalue("built").postgresql(server, template, built)
     with fresh_database(server, template) as url:
         yield url
 
 
+#: The fixtures whose database is loaded once per worker and kind of database (:class:`Built`),
+#: with the role mix of their answers (None: employees only).
+BUILT: dict[str, dict[str, float] | None] = {
+    "two_years": None,
+    "two_years_all_roles": results.ALL_ROLES,
+}
+
+
 class Built:
-    """The two closed rounds of ``two_years`` (``tests/support/results.py``), loaded once per
-    worker and kind of database through the command line, as the fixture did for every test:
-    about 170 tests on each kind start from a copy of that database instead of loading it
-    again (several seconds each). The copy is made before the test's app exists, so fixtures
-    that the test lists before ``two_years`` (a staff account, say) write after the rounds."""
+    """The closed rounds of ``two_years`` and ``two_years_all_roles`` (``tests/support/
+    results.py``), loaded once per worker and kind of database through the command line, as
+    the fixtures did for every test: some 200 tests on each kind start from a copy of that
+    database instead of loading it again (several seconds each). The copy is made before the
+    test's app exists, so fixtures the test lists before them (a staff account, say) write
+    after the rounds."""
 
     def __init__(self, folder: Path, sqlite_template: Path) -> None:
         self.folder, self.sqlite_template = folder, sqlite_template
-        self._sqlite: Path | None = None
-        self._postgresql: str | None = None
+        self._done: dict[tuple[str, str], Any] = {}
 
-    def sqlite(self) -> Path:
-        if self._sqlite is None:
-            path = self.folder / "two_years.db"
+    def sqlite(self, name: str) -> Path:
+        if ("sqlite", name) not in self._done:
+            path = self.folder / f"{name}.db"
             shutil.copy(self.sqlite_template, path)
-            self._load(f"sqlite:///{path}", "sqlite")
-            self._sqlite = path
-        return self._sqlite
+            self._load(f"sqlite:///{path}", "sqlite", name)
+            self._done["sqlite", name] = path
+        return Path(self._done["sqlite", name])
 
-    def postgresql(self, server: PostgresServer, template: str) -> str:
-        if self._postgresql is None:
-            name = f"{template}_two_years"
-            server.execute(f"DROP DATABASE IF EXISTS {name}")
-            server.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
-            self._load(server.url(name), "postgresql")
-            self._postgresql = name
-        return self._postgresql
+    def postgresql(self, server: PostgresServer, template: str, name: str) -> str:
+        if ("postgresql", name) not in self._done:
+            database = f"{template}_{name}"
+            server.execute(f"DROP DATABASE IF EXISTS {database}")
+            server.execute(f"CREATE DATABASE {database} TEMPLATE {template}")
+            self._load(server.url(database), "postgresql", name)
+            self._done["postgresql", name] = database
+        return str(self._done["postgresql", name])
 
-    def _load(self, url: str, kind: str) -> None:
+    def _load(self, url: str, kind: str, name: str) -> None:
         app = factory.commands(create_app({**TEST_CONFIG, "DATABASE_URL": url}))
-        csvs = self.folder / kind
+        csvs = self.folder / f"{kind}-{name}"
         csvs.mkdir()
-        results.load_two_years(app.test_cli_runner(), factory.csv_writer(csvs))
+        results.load_two_years(app.test_cli_runner(), factory.csv_writer(csvs), BUILT[name])
         with app.app_context():
             db.engine.dispose()
 
@@ -247,8 +255,14 @@ def make_round(runner: FlaskCliRunner, write_csv: factory.WriteCsv) -> Callable[
 
 @pytest.fixture
 def two_years(database_url: str) -> tuple[str, str]:
-    """Closed rounds "R2024" and "R2025" on a small tree (``tests/support/results.py``): the
-    test's database starts as a copy of them (``database_url``)."""
+    """Closed rounds "R2024" and "R2025" on a small tree, answered by employees
+    (``tests/support/results.py``): the test's database starts as a copy of them."""
+    return results.ROUNDS
+
+
+@pytest.fixture
+def two_years_all_roles(database_url: str) -> tuple[str, str]:
+    """The same two rounds answered by all three roles (``results.ALL_ROLES``)."""
     return results.ROUNDS
 
 

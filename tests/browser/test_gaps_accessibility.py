@@ -18,7 +18,7 @@ from tests.browser.flows import h1, press
 from tests.browser.test_admin_pages_accessibility import scan
 from tests.browser.test_staff_accessibility import staff_home
 from tests.support.factory import WriteCsv
-from tests.support.results import load_two_years
+from tests.support.results import ALL_ROLES, load_two_years
 from tests.survey.gap_pages import round_id
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "results-gaps.png"
@@ -31,7 +31,7 @@ def test_gap_and_suggestion_pages_have_no_axe_violations(
     write_csv: WriteCsv,
     app,
 ) -> None:
-    load_two_years(runner, write_csv, roles={"employee": 0.6, "manager": 0.2, "specialist": 0.2})
+    load_two_years(runner, write_csv, roles=ALL_ROLES)
     rid = round_id(app, "R2025")
     staff_home(page, live_server, runner)
     found: list[str] = []

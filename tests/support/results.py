@@ -23,6 +23,8 @@ ORG = SMALL_ORG[:5] + [
 SIZES = {"EDU-A": 60, "EDU-B": 60, "CARE-A": 60, "CARE-B": 60, "TINY": 2}
 YEARS = ((2024, 0.0), (2025, 1.5))
 ROUNDS = ("R2024", "R2025")
+#: A role mix in which every role has shown cells in the larger units.
+ALL_ROLES = {"employee": 0.6, "manager": 0.2, "specialist": 0.2}
 EMPLOYEES = {"employee": 1.0}
 
 

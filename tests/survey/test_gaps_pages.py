@@ -12,7 +12,6 @@ from analysis.instruments import load_questionnaire
 from survey.extensions import db
 from survey.models import AuditLog
 from tests.support.factory import QUESTIONNAIRE
-from tests.support.results import load_two_years
 from tests.support.tables import tables
 from tests.survey.gap_pages import (
     CODE,
@@ -24,7 +23,6 @@ from tests.survey.gap_pages import (
 )
 from tests.survey.staff import signed_in
 
-ALL_ROLES = {"employee": 0.6, "manager": 0.2, "specialist": 0.2}
 Q = load_questionnaire(QUESTIONNAIRE)
 
 
@@ -35,11 +33,6 @@ def _categories(role: str) -> list[str]:
 @pytest.fixture
 def hr(app, runner, clock):
     return signed_in(app, runner, clock, "hr@example.org", "hr")
-
-
-@pytest.fixture
-def all_roles(runner, write_csv):
-    return load_two_years(runner, write_csv, roles=ALL_ROLES)
 
 
 def _heatmap(page: str) -> dict[str, list[str]]:
@@ -53,7 +46,7 @@ def _heatmap(page: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "specialist"])
-def test_every_heatmap_share_is_the_engines(app, all_roles, hr, role) -> None:
+def test_every_heatmap_share_is_the_engines(app, two_years_all_roles, hr, role) -> None:
     rid = round_id(app, "R2025")
     gaps = gaps_of(app, "R2025")
     response = hr.get(f"/dashboard/{rid}/gaps?role={role}")
@@ -119,7 +112,7 @@ def test_trend_has_both_years_for_the_chosen_unit(app, two_years, hr) -> None:
     assert all(t.startswith("–") for row in tiny["trend-caption"][1:] for t in row[1:])
 
 
-def test_xlsx_reads_back_with_the_engines_figures(app, all_roles, hr) -> None:
+def test_xlsx_reads_back_with_the_engines_figures(app, two_years_all_roles, hr) -> None:
     rid = round_id(app, "R2025")
     gaps = gaps_of(app, "R2025")
     response = hr.get(f"/dashboard/{rid}/gaps.xlsx")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from analysis.typology import QUADRANTS, UNDETERMINED, place_unit
@@ -18,7 +17,6 @@ from survey.extensions import db
 from survey.models import Round
 from survey.results.numbers import number
 from survey.services.report import round_figures
-from tests.support.results import load_two_years
 from tests.support.tables import tables
 from tests.survey.gap_pages import round_id
 from tests.survey.staff import signed_in
@@ -33,13 +31,6 @@ def menu(html: str) -> dict[str, str | None]:
     found = MENU.search(html)
     return (
         {href: current or None for href, current in LINK.findall(found.group(1))} if found else {}
-    )
-
-
-@pytest.fixture
-def all_roles(runner, write_csv):
-    return load_two_years(
-        runner, write_csv, roles={"employee": 0.6, "manager": 0.2, "specialist": 0.2}
     )
 
 
@@ -74,7 +65,7 @@ def test_the_menu_offers_each_role_what_it_may_use(app, runner, clock, two_years
 
 
 def test_the_quadrant_picture_draws_placed_units_and_lists_the_others(
-    app, runner, clock, all_roles
+    app, runner, clock, two_years_all_roles
 ) -> None:
     admin = signed_in(app, runner, clock, "admin@example.org", "admin")
     rid = round_id(app, "R2025")
