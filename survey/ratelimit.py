@@ -32,7 +32,8 @@ ADDRESS_PURPOSE = "rate-limit address v1"
 RESPONDENT = "respondent"  # survey.respond.context.KEY (not imported: no cycle at app creation)
 
 
-def _client() -> str:
+def client() -> str:
+    """The caller's address as a keyed hash: the limits count per address, never storing one."""
     key = derive_key(current_app.config["SECRET_KEY"], ADDRESS_PURPOSE)
     address = (request.remote_addr or "unknown").encode()
     return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
@@ -47,7 +48,7 @@ def _unit_link() -> str:
 
 
 def bucket() -> str:
-    return f"{_client()}:{_unit_link()}"
+    return f"{client()}:{_unit_link()}"
 
 
 def _not_open_link() -> bool:
@@ -58,21 +59,22 @@ def _not_open_link() -> bool:
     return not (isinstance(state, dict) and state.get("kind") == "open")
 
 
-def _setting(name: str) -> Callable[[], str]:
+def setting(name: str) -> Callable[[], str]:
+    """A limit read from the configuration each time it is applied."""
     return lambda: str(current_app.config[name])
 
 
 def init_app(app: Flask) -> None:
     limiter = Limiter(key_func=bucket, app=app)
     app.extensions["mognad_limiter"] = limiter
-    for endpoints, setting, methods in (
+    for endpoints, limit_name, methods in (
         (OPEN_START, "RATELIMIT_OPEN_START", ["GET", "POST"]),
         (OPEN_SUBMIT, "RATELIMIT_OPEN_SUBMIT", ["POST"]),
     ):
         for endpoint in endpoints:
             view = app.view_functions[endpoint]
             limited = limiter.limit(
-                _setting(setting),
+                setting(limit_name),
                 key_func=bucket,
                 methods=["POST"] if endpoint == "respond.role" else methods,
                 exempt_when=_not_open_link,

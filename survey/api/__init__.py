@@ -93,9 +93,9 @@ def too_many(error: RateLimitExceeded) -> Response:
 def init_limits(app: Flask) -> None:
     """Limit the whole API per client address (HMAC-keyed, as the other limits): one shared
     count for every endpoint, not one per endpoint."""
-    from survey.ratelimit import _client
+    from survey import ratelimit
 
     limiter = app.extensions["mognad_limiter"]
     limiter.shared_limit(
-        lambda: str(current_app.config["RATELIMIT_API"]), scope="api", key_func=_client
+        lambda: str(current_app.config["RATELIMIT_API"]), scope="api", key_func=ratelimit.client
     )(bp)

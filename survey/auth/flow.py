@@ -15,9 +15,9 @@ from flask import current_app, session, url_for
 from flask_login import login_user
 from sqlalchemy import select
 
+from survey import ratelimit
 from survey.extensions import db
 from survey.models import User
-from survey.ratelimit import _client
 from survey.services import accounts
 from survey.services.audit import audit
 
@@ -102,7 +102,7 @@ def actor(user: User) -> str:
 
 def client() -> str:
     """This request's client address as the rate limits key it (a keyed hash, never clear)."""
-    return _client()
+    return ratelimit.client()
 
 
 def locked(user: User) -> bool:

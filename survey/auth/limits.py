@@ -10,7 +10,7 @@ from flask import Flask, current_app, render_template
 from flask.wrappers import Response
 from flask_limiter import RequestLimit
 
-from survey.ratelimit import _client
+from survey import ratelimit
 
 LIMITED = ("auth.sign_in", "auth.two_factor", "auth.enrol", "auth.setup")
 
@@ -28,5 +28,5 @@ def init_app(app: Flask) -> None:
     for endpoint in LIMITED:
         view = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(
-            _limit, key_func=_client, methods=["POST"], on_breach=_busy
+            _limit, key_func=ratelimit.client, methods=["POST"], on_breach=_busy
         )(view)

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from markupsafe import Markup, escape
 
+from survey import ratelimit
 from survey.extensions import db
 from survey.forms import FormErrors, form_page
 from survey.i18n import page_lang
 from survey.models import AccessibilityFeedback
-from survey.ratelimit import _client, _setting
 
 if TYPE_CHECKING:
     from flask.typing import RouteCallable
@@ -112,6 +112,9 @@ def init_limits(app: Flask) -> None:
     endpoint = "respond.accessibility"
     limiter = app.extensions["mognad_limiter"]
     limited = limiter.limit(
-        _setting("RATELIMIT_FEEDBACK"), key_func=_client, methods=["POST"], on_breach=too_many
+        ratelimit.setting("RATELIMIT_FEEDBACK"),
+        key_func=ratelimit.client,
+        methods=["POST"],
+        on_breach=too_many,
     )(app.view_functions[endpoint])
     app.view_functions[endpoint] = cast("RouteCallable", limited)
