@@ -122,7 +122,7 @@ BUILT: dict[str, dict[str, float] | None] = {
 class Built:
     """The closed rounds of ``two_years`` and ``two_years_all_roles`` (``tests/support/
     results.py``), loaded once per worker and kind of database through the command line, as
-    the fixtures did for every test: some 200 tests on each kind start from a copy of that
+    the fixtures did for every test: some 120 tests on each kind start from a copy of that
     database instead of loading it again (several seconds each). The copy is made before the
     test's app exists, so fixtures the test lists before them (a staff account, say) write
     after the rounds."""
