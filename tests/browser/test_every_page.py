@@ -9,9 +9,9 @@ who has opened a personal link, the rest by a visitor without a session.
 
 Route variables are filled with the demo's own things (a closed round, a unit, a questionnaire,
 an outbox message, a respondent: ``every_page_world.py``); a variable without a value there
-fails the test, so a new kind of route gets one. Skipped are only the routes listed in ``POST_ONLY`` and
-``FILES`` (downloads, images, JSON), each by name; ``test_the_skip_lists_are_exact`` keeps
-those lists honest.
+fails the test, so a new kind of route gets one. Skipped are only the routes listed in
+``POST_ONLY`` and ``FILES`` (downloads, images, JSON), each by name;
+``test_the_skip_lists_are_exact`` keeps those lists honest.
 
 One browser, one demo database and one server for the whole module (the demo is small).
 """
